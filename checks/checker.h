@@ -1,0 +1,54 @@
+/* The interface every checker implements, and the context a run hands it.
+ *
+ * A checker reads the target inside the run's snapshot and records findings
+ * through check_report(); it never prints, exits or writes the store. The runner
+ * stores what it found and decides the exit status. Adding a checker is one file
+ * under checks/ and one line in checks/registry.c. */
+#ifndef VOUCH_CHECKER_H
+#define VOUCH_CHECKER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "evidence/run_record.h"
+#include "src/config.h"
+#include "src/pg.h"
+#include "src/verr.h"
+
+typedef struct check_ctx check_ctx;
+
+typedef struct checker {
+    /* MUST be set: the name used on the command line, as config section and in results. */
+    const char *name;
+    /* MUST be set: one line for --help and the docs. */
+    const char *summary;
+    /* MUST be set: the keys of its [name] section, ending with {NULL}. */
+    const conf_key *keys;
+    /* MUST be set: read the [name] section into private settings (*settings, owned by the
+     * checker until release). A bad value is VOUCH_USAGE naming file, line and key. */
+    vexit (*configure)(const conf *c, void **settings, verr *e);
+    /* MUST be set: free what configure made. */
+    void (*release)(void *settings);
+    /* MAY be set: capture the healthy state as a JSON document stored as the baseline.
+     * NULL for a checker that needs no baseline. On success *baseline is the runner's. */
+    vexit (*capture)(check_ctx *ctx, void *settings, json_t **baseline, verr *e);
+    /* MUST be set: compare the target with the baseline (NULL when capture is NULL) and
+     * report one finding per subject. An error return means the check could not decide. */
+    vexit (*check)(check_ctx *ctx, void *settings, const json_t *baseline, verr *e);
+} checker;
+
+/* The target session of the run, inside its read-only snapshot. */
+pg_session *check_db(check_ctx *ctx);
+
+/* Record one finding. expected/observed may be NULL; reason is a printf format. */
+void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,
+                  const char *observed, const char *reason, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Attach a longer explanation (a diff, a list of ids) to the last finding. */
+void check_detail(check_ctx *ctx, const char *detail);
+
+/* The registry: every checker, in the order a gate runs them. */
+extern const checker *const checkers[];
+const checker *checker_find(const char *name);
+
+#endif

@@ -1,0 +1,21 @@
+/* The store's hash chain: each finished run's digest covers its canonical
+ * content and the digest of the run finished before it. */
+#ifndef VOUCH_CHAIN_H
+#define VOUCH_CHAIN_H
+
+#include "evidence/run_record.h"
+
+#define DIGEST_HEX_LEN 64
+
+/* The canonical form of a run (everything but its own digest): compact JSON with
+ * sorted keys, fixed for format "vouch-run/1". Caller frees. */
+char *run_canonical(const run_record *r);
+
+/* SHA-256 over "vouch-chain/1\n" PREV "\n" CANONICAL, as lowercase hex.
+ * prev is NULL or "" for the first run of the chain. */
+void run_digest(const run_record *r, const char *prev, char out[DIGEST_HEX_LEN + 1]);
+
+/* SHA-256 of a buffer as lowercase hex (OpenSSL). */
+void sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1]);
+
+#endif

@@ -1,0 +1,77 @@
+#include "evidence/run_record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const status_names[] = {"pass", "warn", "fail", "error"};
+
+const char *result_status_name(result_status s)
+{
+    return (unsigned)s < 4 ? status_names[s] : "error";
+}
+
+int result_status_parse(const char *name, result_status *out)
+{
+    for (int i = 0; i < 4; i++)
+        if (name && strcmp(name, status_names[i]) == 0) {
+            *out = (result_status)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *run_kind_name(run_kind k)
+{
+    switch (k) {
+    case RUN_BASELINE: return "baseline";
+    case RUN_GATE: return "gate";
+    case RUN_CHECK: return "check";
+    }
+    return "gate";
+}
+
+void result_row_release(result_row *r)
+{
+    free(r->check);
+    free(r->subject);
+    free(r->expected);
+    free(r->observed);
+    free(r->reason);
+    free(r->detail);
+}
+
+void run_record_free(run_record *r)
+{
+    if (!r)
+        return;
+    char **strings[] = {&r->kind, &r->status, &r->started_at, &r->finished_at, &r->target,
+                        &r->checks, &r->error, &r->vouch_version, &r->server_version,
+                        &r->system_identifier, &r->timeline, &r->lsn, &r->snapshot_time,
+                        &r->database, &r->prev_digest, &r->digest};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(*strings[i]);
+    for (size_t i = 0; i < r->n_results; i++)
+        result_row_release(&r->results[i]);
+    free(r->results);
+    for (size_t i = 0; i < r->n_baselines; i++) {
+        free(r->baselines[i].check);
+        free(r->baselines[i].content);
+    }
+    free(r->baselines);
+    free(r);
+}
+
+result_counts run_record_counts(const run_record *r)
+{
+    result_counts c = {0};
+    for (size_t i = 0; i < r->n_results; i++) {
+        switch (r->results[i].status) {
+        case RESULT_PASS: c.pass++; break;
+        case RESULT_WARN: c.warn++; break;
+        case RESULT_FAIL: c.fail++; break;
+        case RESULT_ERROR: c.error++; break;
+        }
+        c.total++;
+    }
+    return c;
+}

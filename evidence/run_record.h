@@ -1,0 +1,77 @@
+/* A run as the store holds it: the one model that the runner writes and that
+ * output writers, reports and packs read. */
+#ifndef VOUCH_RUN_RECORD_H
+#define VOUCH_RUN_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum result_status {
+    RESULT_PASS,
+    RESULT_WARN,  /* worth a look; does not close the gate */
+    RESULT_FAIL,  /* the gate stays closed */
+    RESULT_ERROR  /* the check could not decide: the gate stays closed */
+} result_status;
+
+const char *result_status_name(result_status s);   /* "pass", "warn", ... */
+int result_status_parse(const char *name, result_status *out); /* 0 on success */
+
+/* One finding: one subject (table, policy set, period) of one check. All strings owned. */
+typedef struct result_row {
+    char *check;
+    char *subject;
+    result_status status;
+    char *expected;  /* may be NULL */
+    char *observed;  /* may be NULL */
+    char *reason;    /* one line a person can act on */
+    char *detail;    /* may be NULL: a longer explanation, e.g. a diff */
+} result_row;
+
+typedef enum run_kind { RUN_BASELINE, RUN_GATE, RUN_CHECK } run_kind;
+const char *run_kind_name(run_kind k);
+
+/* Run statuses as stored: "running", "passed", "failed", "aborted", "captured". */
+
+typedef struct baseline_doc {
+    char *check;
+    char *content;   /* canonical JSON */
+} baseline_doc;
+
+typedef struct run_record {
+    int64_t id;
+    char *kind;
+    char *status;
+    char *started_at;
+    char *finished_at;     /* NULL while running */
+    char *target;          /* never holds a password */
+    int64_t baseline_id;   /* 0: none */
+    char *checks;          /* names of the checks run, comma-separated */
+    char *error;           /* why it aborted, or NULL */
+    char *vouch_version;
+    /* the server's identity (NULL when not connected) */
+    char *server_version;
+    char *system_identifier;
+    char *timeline;
+    char *lsn;
+    char *snapshot_time;
+    char *database;
+    /* the chain */
+    int64_t chain_pos;     /* 0 while running */
+    char *prev_digest;
+    char *digest;
+    result_row *results;
+    size_t n_results;
+    baseline_doc *baselines;
+    size_t n_baselines;
+} run_record;
+
+void result_row_release(result_row *r);
+void run_record_free(run_record *r);
+
+/* Counts by status over the results. */
+typedef struct result_counts {
+    size_t pass, warn, fail, error, total;
+} result_counts;
+result_counts run_record_counts(const run_record *r);
+
+#endif

@@ -1,0 +1,302 @@
+#include "src/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "src/util.h"
+
+/* State shared by the line reader and the inih handler. The reader counts
+ * lines, so the handler (called while its line is being parsed) knows where it is. */
+typedef struct parse_state {
+    conf *c;
+    /* input: a FILE or a string cursor */
+    FILE *fp;
+    const char *cursor;
+    int line;
+    char *buf;
+    size_t bufcap;
+    /* first error found by us (inih reports its own by line number) */
+    int err_line;
+    char err[512];
+} parse_state;
+
+static void note_error(parse_state *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_error(parse_state *ps, const char *fmt, ...)
+{
+    if (ps->err_line)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ps->err, sizeof ps->err, fmt, ap);
+    va_end(ap);
+    ps->err_line = ps->line;
+}
+
+static void remember_section(parse_state *ps, const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (*line != '[')
+        return;
+    const char *end = strchr(line, ']');
+    if (!end)
+        return;
+    char *name = trim(xstrndup(line + 1, (size_t)(end - line - 1)));
+    conf *c = ps->c;
+    grow((void **)&c->sections, &c->cap_sections, c->n_sections + 1, sizeof *c->sections);
+    c->sections[c->n_sections++] = (conf_section){name, ps->line};
+}
+
+/* inih's reader: hands over one line at a time (at most num-1 bytes). A longer
+ * line would be split silently by inih, so it is reported instead. */
+static char *read_line(char *str, int num, void *stream)
+{
+    parse_state *ps = stream;
+    const char *src;
+    size_t len;
+    if (ps->fp) {
+        ssize_t n = getline(&ps->buf, &ps->bufcap, ps->fp);
+        if (n < 0)
+            return NULL;
+        src = ps->buf;
+        len = (size_t)n;
+    } else {
+        if (!*ps->cursor)
+            return NULL;
+        const char *nl = strchr(ps->cursor, '\n');
+        len = nl ? (size_t)(nl - ps->cursor + 1) : strlen(ps->cursor);
+        src = ps->cursor;
+        ps->cursor += len;
+    }
+    ps->line++;
+    if (len >= (size_t)num) {
+        note_error(ps, "line is longer than %d characters", num - 2);
+        len = 0;
+    }
+    memcpy(str, src, len);
+    str[len] = '\0';
+    remember_section(ps, str);
+    return str;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+    parse_state *ps = user;
+    conf *c = ps->c;
+    if (!*section) {
+        note_error(ps, "key '%s' is outside any [section]", name);
+        return 0;
+    }
+    grow((void **)&c->entries, &c->cap_entries, c->n_entries + 1, sizeof *c->entries);
+    c->entries[c->n_entries++] = (conf_entry){
+        xstrdup(section), xstrdup(name), xstrdup(value), ps->line};
+    return 1;
+}
+
+static vexit parse(conf **out, const char *name, FILE *fp, const char *text, verr *e)
+{
+    conf *c = conf_new_empty();
+    c->path = xstrdup(name);
+    parse_state ps = {.c = c, .fp = fp, .cursor = text};
+    int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);
+    free(ps.buf);
+    if (rc != 0 || ps.err_line) {
+        if (ps.err_line && (rc <= 0 || ps.err_line <= rc))
+            verr_set(e, VOUCH_USAGE, "%s:%d: %s", name, ps.err_line, ps.err);
+        else if (rc > 0)
+            verr_set(e, VOUCH_USAGE, "%s:%d: cannot parse line: expected '[section]' or 'key = value'",
+                     name, rc);
+        else
+            verr_set(e, VOUCH_USAGE, "%s: could not read configuration", name);
+        conf_free(c);
+        return e->code;
+    }
+    *out = c;
+    return VOUCH_OK;
+}
+
+vexit conf_load_file(conf **out, const char *path, verr *e)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return verr_set(e, VOUCH_USAGE, "could not open configuration \"%s\": %s", path,
+                        strerror(errno));
+    vexit rc = parse(out, path, fp, NULL, e);
+    fclose(fp);
+    return rc;
+}
+
+vexit conf_load_string(conf **out, const char *name, const char *text, verr *e)
+{
+    return parse(out, name, NULL, text, e);
+}
+
+conf *conf_new_empty(void)
+{
+    conf *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup("(no configuration)");
+    return c;
+}
+
+void conf_free(conf *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_entries; i++) {
+        free(c->entries[i].section);
+        free(c->entries[i].key);
+        free(c->entries[i].value);
+    }
+    for (size_t i = 0; i < c->n_sections; i++)
+        free(c->sections[i].name);
+    free(c->entries);
+    free(c->sections);
+    free(c->path);
+    free(c);
+}
+
+const conf_section *conf_find_section(const conf *c, const char *section)
+{
+    for (size_t i = 0; i < c->n_sections; i++)
+        if (strcmp(c->sections[i].name, section) == 0)
+            return &c->sections[i];
+    return NULL;
+}
+
+bool conf_has_section(const conf *c, const char *section)
+{
+    return conf_find_section(c, section) != NULL;
+}
+
+const conf_entry *conf_next(const conf *c, const char *section, const char *key,
+                            const conf_entry *prev)
+{
+    size_t i = prev ? (size_t)(prev - c->entries) + 1 : 0;
+    for (; i < c->n_entries; i++)
+        if (strcmp(c->entries[i].section, section) == 0 && strcmp(c->entries[i].key, key) == 0)
+            return &c->entries[i];
+    return NULL;
+}
+
+const conf_entry *conf_get(const conf *c, const char *section, const char *key)
+{
+    return conf_next(c, section, key, NULL);
+}
+
+vexit conf_error(verr *e, const conf *c, const conf_entry *ent, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] %s: %s", c->path, ent->line, ent->section,
+                    ent->key, what);
+}
+
+static const conf_key *find_key(const conf_key *keys, const char *name)
+{
+    for (const conf_key *k = keys; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+vexit conf_check_section(const conf *c, const char *section, const conf_key *keys, verr *e)
+{
+    for (size_t i = 0; i < c->n_entries; i++) {
+        const conf_entry *ent = &c->entries[i];
+        if (strcmp(ent->section, section) != 0)
+            continue;
+        const conf_key *k = find_key(keys, ent->key);
+        if (!k) {
+            conf_error(e, c, ent, "unknown key");
+            char known[256] = "";
+            size_t used = 0;
+            for (const conf_key *q = keys; q->name && used < sizeof known; q++)
+                used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+                                         used ? ", " : "", q->name);
+            verr_hint(e, "Keys of [%s] are: %s.", section, known);
+            return e->code;
+        }
+        if (!(k->flags & CONF_REPEATABLE)) {
+            const conf_entry *first = conf_get(c, section, ent->key);
+            if (first != ent)
+                return conf_error(e, c, ent, "given twice (first on line %d)", first->line);
+        }
+        if (!*ent->value)
+            return conf_error(e, c, ent, "empty value");
+    }
+    const conf_section *s = conf_find_section(c, section);
+    for (const conf_key *k = keys; k->name; k++) {
+        if ((k->flags & CONF_REQUIRED) && !conf_get(c, section, k->name)) {
+            if (s)
+                return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] is missing required key '%s'",
+                                c->path, s->line, section, k->name);
+            return verr_set(e, VOUCH_USAGE, "%s: [%s] is missing required key '%s'", c->path,
+                            section, k->name);
+        }
+    }
+    return VOUCH_OK;
+}
+
+vexit conf_bool(const conf *c, const conf_entry *ent, bool *out, verr *e)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"};
+    static const char *no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(ent->value, yes[i]) == 0) {
+            *out = true;
+            return VOUCH_OK;
+        }
+        if (strcasecmp(ent->value, no[i]) == 0) {
+            *out = false;
+            return VOUCH_OK;
+        }
+    }
+    return conf_error(e, c, ent, "expected true or false, not \"%s\"", ent->value);
+}
+
+vexit conf_int(const conf *c, const conf_entry *ent, int64_t min, int64_t max, int64_t *out,
+               verr *e)
+{
+    int64_t v;
+    if (!parse_int64(ent->value, &v))
+        return conf_error(e, c, ent, "expected a whole number, not \"%s\"", ent->value);
+    if (v < min || v > max)
+        return conf_error(e, c, ent, "%lld is out of range (%lld to %lld)", (long long)v,
+                          (long long)min, (long long)max);
+    *out = v;
+    return VOUCH_OK;
+}
+
+vexit conf_duration_ms(const conf *c, const conf_entry *ent, int64_t *out, verr *e)
+{
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}};
+    const char *v = ent->value;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || errno || n < 0 || *v == '-' || *v == '+')
+        goto bad;
+    while (*end == ' ')
+        end++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(end, units[i].unit) == 0) {
+            if (n > INT32_MAX / units[i].ms)
+                return conf_error(e, c, ent, "\"%s\" is too long", v);
+            *out = n * units[i].ms;
+            return VOUCH_OK;
+        }
+    }
+bad:
+    return conf_error(e, c, ent, "expected a duration such as 30s, 5min or 250ms, not \"%s\"", v);
+}

@@ -1,0 +1,78 @@
+/* The INI configuration (vouch.conf), read with libinih.
+ *
+ * Loading keeps every key with its line; each part of vouch then validates its
+ * own section against a table of conf_key, so an unknown key, a repeated key or
+ * a missing one is reported as "FILE:LINE: [section] key: what is wrong". */
+#ifndef VOUCH_CONFIG_H
+#define VOUCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/verr.h"
+
+typedef struct conf_entry {
+    char *section;
+    char *key;
+    char *value;
+    int line;
+} conf_entry;
+
+typedef struct conf_section {
+    char *name;
+    int line;
+} conf_section;
+
+typedef struct conf {
+    char *path;                 /* as given, for messages */
+    conf_entry *entries;
+    size_t n_entries, cap_entries;
+    conf_section *sections;
+    size_t n_sections, cap_sections;
+} conf;
+
+enum {
+    CONF_REQUIRED = 1 << 0,
+    CONF_REPEATABLE = 1 << 1,
+};
+
+/* One documented key of a section; tables end with {NULL}. */
+typedef struct conf_key {
+    const char *name;
+    unsigned flags;
+    const char *value;  /* what the value looks like, for docs and --help */
+    const char *doc;    /* one sentence */
+} conf_key;
+
+/* Load a file. On success *out is owned by the caller (conf_free). */
+vexit conf_load_file(conf **out, const char *path, verr *e);
+/* Same from memory; name is used in messages. */
+vexit conf_load_string(conf **out, const char *name, const char *text, verr *e);
+/* An empty configuration (no file): every lookup finds nothing. */
+conf *conf_new_empty(void);
+void conf_free(conf *c);
+
+bool conf_has_section(const conf *c, const char *section);
+const conf_section *conf_find_section(const conf *c, const char *section);
+/* The entry for a key that may appear once, or NULL. */
+const conf_entry *conf_get(const conf *c, const char *section, const char *key);
+/* Iterate every entry of section/key in file order: pass NULL first, then the previous result. */
+const conf_entry *conf_next(const conf *c, const char *section, const char *key,
+                            const conf_entry *prev);
+
+/* Check a section against its key table: unknown keys, repeats, missing required keys. */
+vexit conf_check_section(const conf *c, const char *section, const conf_key *keys, verr *e);
+
+/* Format an error about an entry: "FILE:LINE: [section] key: ..." with code VOUCH_USAGE. */
+vexit conf_error(verr *e, const conf *c, const conf_entry *ent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Typed readers: on a bad value they set e naming file, line and key. */
+vexit conf_bool(const conf *c, const conf_entry *ent, bool *out, verr *e);
+vexit conf_int(const conf *c, const conf_entry *ent, int64_t min, int64_t max, int64_t *out,
+               verr *e);
+/* A duration: "250ms", "30s", "5min", "1h", or a bare number of milliseconds. */
+vexit conf_duration_ms(const conf *c, const conf_entry *ent, int64_t *out, verr *e);
+
+#endif

@@ -1,0 +1,463 @@
+/* vouch: prove a restored PostgreSQL database is whole before people are let back in.
+ *
+ * main parses the command line, sets up what a command's flags ask for, runs it
+ * and is the only place that chooses the exit status. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checks/checker.h"
+#include "evidence/store.h"
+#include "src/config.h"
+#include "src/interrupt.h"
+#include "src/output.h"
+#include "src/runner.h"
+#include "src/settings.h"
+#include "src/util.h"
+
+/* What a command needs set up before it runs. */
+enum {
+    NEED_CONFIG = 1 << 0,   /* a configuration file must exist */
+    NEED_STORE = 1 << 1,    /* open the store, creating it */
+    READ_STORE = 1 << 2,    /* open an existing store */
+    /* command-specific options it accepts */
+    OPT_BASELINE = 1 << 8,
+    OPT_LIMIT = 1 << 9,
+};
+
+typedef struct cli {
+    const char *config_path;
+    const char *store_path;
+    const char *target;
+    const char *format;
+    const char *output_path;
+    int verbosity;
+    int64_t baseline_id;
+    int64_t limit;
+    char **args;   /* positional arguments after the command */
+    int n_args;
+    /* set up by main */
+    conf *cf;
+    vouch_settings settings;
+    store *st;
+    FILE *out;
+    const output_writer *writer;
+    output_opts oo;
+} cli;
+
+typedef struct command {
+    const char *name;
+    vexit (*fn)(cli *c, verr *e);
+    unsigned flags;
+    const char *args;     /* synopsis of its arguments */
+    const char *summary;
+} command;
+
+static vexit cmd_baseline(cli *c, verr *e);
+static vexit cmd_gate(cli *c, verr *e);
+static vexit cmd_check(cli *c, verr *e);
+static vexit cmd_runs(cli *c, verr *e);
+static vexit cmd_verify(cli *c, verr *e);
+
+static const command commands[] = {
+    {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
+     "capture the healthy state of the target into the store"},
+    {"gate", cmd_gate, NEED_CONFIG | NEED_STORE | OPT_BASELINE, "[--baseline ID]",
+     "run every configured check against the target and the latest baseline"},
+    {"check", cmd_check, NEED_CONFIG | NEED_STORE | OPT_BASELINE, "NAME... [--baseline ID]",
+     "run only the named checks"},
+    {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
+     "list what the store holds, or show one run"},
+    {"verify", cmd_verify, READ_STORE, "",
+     "recompute the store's hash chain and name the first broken run"},
+    {NULL, NULL, 0, NULL, NULL},
+};
+
+enum {
+    LONG_STORE = 256,
+    LONG_TARGET,
+    LONG_FORMAT,
+    LONG_OUTPUT,
+    LONG_BASELINE,
+    LONG_LIMIT,
+};
+
+static const struct option long_options[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"store", required_argument, NULL, LONG_STORE},
+    {"target", required_argument, NULL, LONG_TARGET},
+    {"format", required_argument, NULL, LONG_FORMAT},
+    {"output", required_argument, NULL, LONG_OUTPUT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"baseline", required_argument, NULL, LONG_BASELINE},
+    {"limit", required_argument, NULL, LONG_LIMIT},
+    {NULL, 0, NULL, 0},
+};
+
+static const char global_help[] =
+    "Global options (before or after COMMAND):\n"
+    "  -c, --config FILE   configuration (default ./vouch.conf when it exists)\n"
+    "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
+    "      --target DSN    database to check: libpq connection string or URI\n"
+    "                      (default [target] dsn, else libpq's PG* defaults)\n"
+    "      --format F      human (default), json, tap or junit\n"
+    "      --output FILE   write the result there instead of standard output\n"
+    "  -q, --quiet         show only what did not pass\n"
+    "  -v, --verbose       show details of every result\n"
+    "  -h, --help          this help; 'vouch COMMAND --help' for one command\n"
+    "  -V, --version       print the version\n";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: vouch [OPTIONS] COMMAND [ARGS]\n\n"
+               "Prove a restored PostgreSQL database is whole before people are let back in.\n\n"
+               "Commands:\n");
+    for (const command *c = commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\nChecks (one [section] each in vouch.conf):\n");
+    for (size_t i = 0; checkers[i]; i++)
+        fprintf(f, "  %-10s %s\n", checkers[i]->name, checkers[i]->summary);
+    fprintf(f, "\n%s\n", global_help);
+    fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
+               "2 usage or configuration error; 3 could not finish (stored as aborted).\n"
+               "Documentation: docs/ and 'man vouch'.\n");
+}
+
+static void command_usage(FILE *f, const command *c)
+{
+    fprintf(f, "usage: vouch [OPTIONS] %s %s\n\n%s.\n", c->name, c->args, c->summary);
+    if (c->flags & OPT_BASELINE)
+        fprintf(f, "\n      --baseline ID   compare with this baseline run (default the newest)\n");
+    if (c->flags & OPT_LIMIT)
+        fprintf(f, "\n      --limit N       list at most N runs (default 20)\n");
+    fprintf(f, "\n%s", global_help);
+}
+
+static const command *find_command(const char *name)
+{
+    for (const command *c = commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static void print_error(const verr *e)
+{
+    fprintf(stderr, "vouch: %s\n", e->msg);
+    if (e->hint[0])
+        fprintf(stderr, "hint: %s\n", e->hint);
+}
+
+/* Parse options from argv (getopt state carried over); 'which' names the command for
+ * command-specific options (NULL before the command). */
+static vexit parse_options(int argc, char **argv, cli *c, const command *which, bool *help,
+                           bool *version, verr *e)
+{
+    int ch;
+    while ((ch = getopt_long(argc, argv, which ? "c:qvhV" : "+c:qvhV", long_options, NULL)) != -1) {
+        switch (ch) {
+        case 'c': c->config_path = optarg; break;
+        case LONG_STORE: c->store_path = optarg; break;
+        case LONG_TARGET: c->target = optarg; break;
+        case LONG_FORMAT: c->format = optarg; break;
+        case LONG_OUTPUT: c->output_path = optarg; break;
+        case 'q': c->verbosity = -1; break;
+        case 'v': c->verbosity = 1; break;
+        case 'h': *help = true; break;
+        case 'V': *version = true; break;
+        case LONG_BASELINE:
+        case LONG_LIMIT: {
+            unsigned need = ch == LONG_BASELINE ? OPT_BASELINE : OPT_LIMIT;
+            const char *opt = ch == LONG_BASELINE ? "--baseline" : "--limit";
+            if (!which || !(which->flags & need))
+                return verr_set(e, VOUCH_USAGE, "option %s does not apply%s%s", opt,
+                                which ? " to " : " before a command", which ? which->name : "");
+            int64_t v;
+            if (!parse_int64(optarg, &v) || v < 1)
+                return verr_set(e, VOUCH_USAGE, "%s expects a positive whole number, not \"%s\"",
+                                opt, optarg);
+            if (ch == LONG_BASELINE)
+                c->baseline_id = v;
+            else
+                c->limit = v;
+            break;
+        }
+        default:
+            /* getopt has printed what was wrong */
+            return verr_set(e, VOUCH_USAGE, "try 'vouch %s--help'", which ? which->name : "");
+        }
+    }
+    return VOUCH_OK;
+}
+
+static bool want_color(const cli *c)
+{
+    const char *term = getenv("TERM");
+    return c->out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+           !(term && strcmp(term, "dumb") == 0);
+}
+
+static vexit setup(cli *c, const command *cmd, verr *e)
+{
+    vexit rc;
+    const char *path = c->config_path;
+    if (!path && access("vouch.conf", F_OK) == 0)
+        path = "vouch.conf";
+    if (path) {
+        if ((rc = conf_load_file(&c->cf, path, e)))
+            return rc;
+    } else if (cmd->flags & NEED_CONFIG) {
+        verr_set(e, VOUCH_USAGE, "no configuration: give -c FILE or create ./vouch.conf");
+        verr_hint(e, "docs/configuration.md describes every section; tools/demo/vouch.conf is an example.");
+        return e->code;
+    } else {
+        c->cf = conf_new_empty();
+    }
+    if ((rc = settings_read(c->cf, &c->settings, e)))
+        return rc;
+
+    c->writer = output_find(c->format ? c->format : "human");
+    if (!c->writer)
+        return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
+
+    if (cmd->flags & (NEED_STORE | READ_STORE)) {
+        const char *sp = c->store_path ? c->store_path : c->settings.store_path;
+        if ((rc = store_open(&c->st, sp, (cmd->flags & NEED_STORE) != 0, e)))
+            return rc;
+    }
+    if (c->output_path) {
+        c->out = fopen(c->output_path, "w");
+        if (!c->out)
+            return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %m", c->output_path);
+    } else {
+        c->out = stdout;
+    }
+    c->oo = (output_opts){want_color(c) && c->writer == &output_human, c->verbosity,
+                          c->st ? store_path(c->st) : NULL};
+    return VOUCH_OK;
+}
+
+static vexit show_run(cli *c, int64_t id, verr *e)
+{
+    run_record *r;
+    vexit rc = store_load_run(c->st, id, &r, e);
+    if (rc)
+        return rc;
+    rc = c->writer->write(c->out, r, &c->oo, e);
+    run_record_free(r);
+    return rc;
+}
+
+static vexit run_and_show(cli *c, run_kind kind, verr *e)
+{
+    run_request rq = {
+        .kind = kind,
+        .cf = c->cf,
+        .only = (const char *const *)c->args,
+        .n_only = (size_t)c->n_args,
+        .baseline_id = c->baseline_id,
+        .pg = {c->target ? c->target : c->settings.dsn, c->settings.connect_timeout_s,
+               c->settings.statement_timeout_ms},
+        .st = c->st,
+    };
+    int64_t id = 0;
+    vexit rc = runner_run(&rq, &id, e);
+    if (id) {
+        verr out;
+        verr_clear(&out);
+        if (show_run(c, id, &out)) {
+            print_error(&out);
+            return VOUCH_ABORTED;
+        }
+    }
+    return rc;
+}
+
+static vexit cmd_baseline(cli *c, verr *e)
+{
+    if (c->n_args)
+        return verr_set(e, VOUCH_USAGE, "baseline takes no arguments (got \"%s\")", c->args[0]);
+    if (c->baseline_id)
+        return verr_set(e, VOUCH_USAGE, "--baseline does not apply to baseline");
+    return run_and_show(c, RUN_BASELINE, e);
+}
+
+static vexit cmd_gate(cli *c, verr *e)
+{
+    if (c->n_args) {
+        verr_set(e, VOUCH_USAGE, "gate takes no arguments (got \"%s\")", c->args[0]);
+        verr_hint(e, "To run some checks only, use 'vouch check NAME...'.");
+        return e->code;
+    }
+    return run_and_show(c, RUN_GATE, e);
+}
+
+static vexit cmd_check(cli *c, verr *e)
+{
+    if (!c->n_args) {
+        verr_set(e, VOUCH_USAGE, "check needs the names of the checks to run");
+        verr_hint(e, "For example 'vouch check rowcount'; 'vouch gate' runs them all.");
+        return e->code;
+    }
+    return run_and_show(c, RUN_CHECK, e);
+}
+
+static vexit cmd_runs(cli *c, verr *e)
+{
+    if (c->n_args > 1)
+        return verr_set(e, VOUCH_USAGE, "runs takes at most one run id");
+    if (c->n_args == 1) {
+        int64_t id;
+        if (!parse_int64(c->args[0], &id) || id < 1)
+            return verr_set(e, VOUCH_USAGE, "expected a run id, not \"%s\"", c->args[0]);
+        return show_run(c, id, e);
+    }
+    if (c->writer != &output_human && c->writer != &output_json)
+        return verr_set(e, VOUCH_USAGE, "runs lists in human or json format; show one run for %s",
+                        c->format);
+    int64_t *ids;
+    size_t n;
+    vexit rc = store_list_runs(c->st, c->limit ? c->limit : 20, &ids, &n, e);
+    if (rc)
+        return rc;
+    json_t *list = c->writer == &output_json ? json_array() : NULL;
+    if (!list && n)
+        fprintf(c->out, "%-5s %-8s %-8s %-24s %-9s %-8s %s\n", "RUN", "KIND", "STATUS", "STARTED",
+                "BASELINE", "RESULTS", "TARGET");
+    for (size_t i = 0; i < n && !rc; i++) {
+        run_record *r;
+        if ((rc = store_load_run(c->st, ids[i], &r, e)))
+            break;
+        result_counts k = run_record_counts(r);
+        char results[32], base[16];
+        if (strcmp(r->kind, "baseline") == 0)
+            snprintf(results, sizeof results, "%zu check%s", r->n_baselines, r->n_baselines == 1 ? "" : "s");
+        else
+            snprintf(results, sizeof results, "%zu/%zu", k.pass + k.warn, k.total);
+        snprintf(base, sizeof base, "%lld", (long long)r->baseline_id);
+        if (list)
+            json_array_append_new(
+                list, json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:s, s:I, s:I, s:s*}", "run",
+                                (json_int_t)r->id, "kind", r->kind, "status", r->status,
+                                "started_at", r->started_at, "finished_at", r->finished_at,
+                                "baseline", r->baseline_id ? json_integer(r->baseline_id) : json_null(),
+                                "target", r->target, "passed", (json_int_t)(k.pass + k.warn),
+                                "total", (json_int_t)k.total, "error", r->error));
+        else
+            fprintf(c->out, "%-5lld %-8s %-8s %-24s %-9s %-8s %s%s%s\n", (long long)r->id, r->kind,
+                    r->status, r->started_at, r->baseline_id ? base : "-", results, r->target,
+                    r->error ? "  — " : "", r->error ? r->error : "");
+        run_record_free(r);
+    }
+    free(ids);
+    if (list) {
+        if (!rc)
+            json_dumpf(list, c->out, JSON_INDENT(2)), fputc('\n', c->out);
+        json_decref(list);
+    } else if (!rc && !n) {
+        fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));
+    }
+    return rc;
+}
+
+static vexit cmd_verify(cli *c, verr *e)
+{
+    if (c->n_args) {
+        verr_set(e, VOUCH_USAGE, "verify takes no path yet: it verifies the store");
+        verr_hint(e, "Signed reports and packs arrive with 'vouch report' and 'vouch pack'.");
+        return e->code;
+    }
+    store_verdict v;
+    vexit rc = store_verify(c->st, &v, e);
+    if (rc)
+        return rc;
+    if (!v.ok) {
+        fprintf(c->out, "store %s: BROKEN after %lld good runs: %s\n", store_path(c->st),
+                (long long)v.runs_checked, v.problem);
+        return VOUCH_FAILED;
+    }
+    fprintf(c->out, "store %s: chain intact: %lld sealed runs verified\n", store_path(c->st),
+            (long long)v.runs_checked);
+    return VOUCH_OK;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {0};
+    verr e;
+    verr_clear(&e);
+    bool help = false, version = false;
+    vexit rc;
+
+    opterr = 1;
+    if ((rc = parse_options(argc, argv, &c, NULL, &help, &version, &e))) {
+        print_error(&e);
+        return rc;
+    }
+    if (version) {
+        printf("vouch %s\n", VOUCH_VERSION);
+        return VOUCH_OK;
+    }
+    if (optind >= argc) {
+        usage(help ? stdout : stderr);
+        return help ? VOUCH_OK : VOUCH_USAGE;
+    }
+    const command *cmd = find_command(argv[optind]);
+    if (!cmd) {
+        if (strcmp(argv[optind], "help") == 0) {
+            const command *about = optind + 1 < argc ? find_command(argv[optind + 1]) : NULL;
+            if (about)
+                command_usage(stdout, about);
+            else
+                usage(stdout);
+            return VOUCH_OK;
+        }
+        fprintf(stderr, "vouch: unknown command '%s'\nhint: Run 'vouch --help' for the commands.\n",
+                argv[optind]);
+        return VOUCH_USAGE;
+    }
+    /* Options after the command: getopt starts again on the command's own argv. */
+    int sub_argc = argc - optind;
+    char **sub_argv = argv + optind;
+    optind = 1;
+    if ((rc = parse_options(sub_argc, sub_argv, &c, cmd, &help, &version, &e))) {
+        print_error(&e);
+        return rc;
+    }
+    if (help) {
+        command_usage(stdout, cmd);
+        return VOUCH_OK;
+    }
+    if (version) {
+        printf("vouch %s\n", VOUCH_VERSION);
+        return VOUCH_OK;
+    }
+    c.args = sub_argv + optind;
+    c.n_args = sub_argc - optind;
+
+    interrupt_install();
+    rc = setup(&c, cmd, &e);
+    if (!rc)
+        rc = cmd->fn(&c, &e);
+    if (rc && e.msg[0])
+        print_error(&e);
+
+    if (c.out && c.out != stdout && fclose(c.out) != 0 && !rc) {
+        fprintf(stderr, "vouch: could not write \"%s\"\n", c.output_path);
+        rc = VOUCH_ABORTED;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "vouch: could not write to standard output\n");
+        if (!rc)
+            rc = VOUCH_ABORTED;
+    }
+    store_close(c.st);
+    settings_release(&c.settings);
+    conf_free(c.cf);
+    return rc;
+}

@@ -1,0 +1,40 @@
+#include "src/output.h"
+
+#include <string.h>
+
+static const output_writer *const writers[] = {&output_human, &output_json, &output_tap,
+                                               &output_junit, NULL};
+
+const output_writer *output_find(const char *name)
+{
+    for (size_t i = 0; writers[i]; i++)
+        if (strcmp(writers[i]->name, name) == 0)
+            return writers[i];
+    return NULL;
+}
+
+const char *output_names(void)
+{
+    return "human, json, tap, junit";
+}
+
+void output_verdict(const run_record *r, char *buf, size_t size)
+{
+    result_counts c = run_record_counts(r);
+    if (strcmp(r->status, "aborted") == 0) {
+        snprintf(buf, size, "%s aborted: %s", r->kind, r->error ? r->error : "unknown reason");
+    } else if (strcmp(r->kind, "baseline") == 0) {
+        snprintf(buf, size, "baseline %lld captured", (long long)r->id);
+    } else if (strcmp(r->status, "running") == 0) {
+        snprintf(buf, size, "%s %lld has not finished", r->kind, (long long)r->id);
+    } else {
+        bool open = strcmp(r->status, "passed") == 0;
+        size_t bad = c.fail + c.error;
+        if (open)
+            snprintf(buf, size, "%s open: %zu of %zu results passed%s", strcmp(r->kind, "gate") == 0 ? "gate" : "checks",
+                     c.pass + c.warn, c.total, c.warn ? " (with warnings)" : "");
+        else
+            snprintf(buf, size, "%s closed: %zu of %zu results failed", strcmp(r->kind, "gate") == 0 ? "gate" : "checks",
+                     bad, c.total);
+    }
+}

@@ -1,0 +1,134 @@
+/* --format junit: JUnit XML written with libxml2's writer. One testsuite per
+ * check, one testcase per subject; failures carry expected and observed. */
+#include <libxml/xmlwriter.h>
+#include <string.h>
+
+#include "src/output.h"
+#include "src/util.h"
+
+#define X(s) ((const xmlChar *)(s))
+
+static int attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    return xmlTextWriterWriteAttribute(w, X(name), X(value ? value : ""));
+}
+
+static int attr_n(xmlTextWriterPtr w, const char *name, size_t n)
+{
+    return xmlTextWriterWriteFormatAttribute(w, X(name), "%zu", n);
+}
+
+static int testcase(xmlTextWriterPtr w, const char *classname, const result_row *x)
+{
+    int rc = 0;
+    rc |= xmlTextWriterStartElement(w, X("testcase")) < 0;
+    rc |= attr(w, "classname", classname) < 0;
+    rc |= attr(w, "name", x->subject) < 0;
+    if (x->status == RESULT_FAIL || x->status == RESULT_ERROR) {
+        rc |= xmlTextWriterStartElement(w, X(x->status == RESULT_FAIL ? "failure" : "error")) < 0;
+        rc |= attr(w, "message", x->reason) < 0;
+        rc |= attr(w, "type", result_status_name(x->status)) < 0;
+        char *body = xasprintf("%s\nexpected: %s\nobserved: %s%s%s\n", x->reason ? x->reason : "",
+                               x->expected ? x->expected : "-", x->observed ? x->observed : "-",
+                               x->detail ? "\n" : "", x->detail ? x->detail : "");
+        rc |= xmlTextWriterWriteString(w, X(body)) < 0;
+        free(body);
+        rc |= xmlTextWriterEndElement(w) < 0;
+    } else {
+        char *out = xasprintf("%s: %s (expected %s, observed %s)",
+                              x->status == RESULT_WARN ? "warning" : "pass", x->reason ? x->reason : "",
+                              x->expected ? x->expected : "-", x->observed ? x->observed : "-");
+        rc |= xmlTextWriterWriteElement(w, X("system-out"), X(out)) < 0;
+        free(out);
+    }
+    rc |= xmlTextWriterEndElement(w) < 0;
+    return rc;
+}
+
+static int suite(xmlTextWriterPtr w, const run_record *r, const char *check)
+{
+    size_t tests = 0, failures = 0, errors = 0;
+    for (size_t i = 0; i < r->n_results; i++) {
+        const result_row *x = &r->results[i];
+        if (strcmp(x->check, check) != 0)
+            continue;
+        tests++;
+        failures += x->status == RESULT_FAIL;
+        errors += x->status == RESULT_ERROR;
+    }
+    char *name = xasprintf("vouch.%s", check);
+    int rc = 0;
+    rc |= xmlTextWriterStartElement(w, X("testsuite")) < 0;
+    rc |= attr(w, "name", name) < 0;
+    rc |= attr_n(w, "tests", tests) < 0;
+    rc |= attr_n(w, "failures", failures) < 0;
+    rc |= attr_n(w, "errors", errors) < 0;
+    rc |= attr(w, "timestamp", r->started_at) < 0;
+    for (size_t i = 0; i < r->n_results; i++)
+        if (strcmp(r->results[i].check, check) == 0)
+            rc |= testcase(w, name, &r->results[i]);
+    rc |= xmlTextWriterEndElement(w) < 0;
+    free(name);
+    return rc;
+}
+
+static int document(xmlTextWriterPtr w, const run_record *r)
+{
+    result_counts c = run_record_counts(r);
+    bool aborted = strcmp(r->status, "aborted") == 0;
+    int rc = 0;
+    rc |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+    rc |= xmlTextWriterStartElement(w, X("testsuites")) < 0;
+    char *name = xasprintf("vouch %s %lld", r->kind, (long long)r->id);
+    rc |= attr(w, "name", name) < 0;
+    free(name);
+    rc |= attr_n(w, "tests", c.total + aborted) < 0;
+    rc |= attr_n(w, "failures", c.fail) < 0;
+    rc |= attr_n(w, "errors", c.error + aborted) < 0;
+    if (aborted) {
+        result_row x = {.check = "run", .subject = "run", .status = RESULT_ERROR,
+                        .reason = r->error ? r->error : "aborted"};
+        rc |= xmlTextWriterStartElement(w, X("testsuite")) < 0;
+        rc |= attr(w, "name", "vouch.run") < 0;
+        rc |= attr_n(w, "tests", 1) < 0;
+        rc |= attr_n(w, "failures", 0) < 0;
+        rc |= attr_n(w, "errors", 1) < 0;
+        rc |= testcase(w, "vouch.run", &x);
+        rc |= xmlTextWriterEndElement(w) < 0;
+    }
+    /* One suite per check, in the order the checks first appear. */
+    for (size_t i = 0; i < r->n_results; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(r->results[j].check, r->results[i].check) == 0;
+        if (!seen)
+            rc |= suite(w, r, r->results[i].check);
+    }
+    rc |= xmlTextWriterEndDocument(w) < 0;
+    return rc;
+}
+
+static vexit write_junit(FILE *f, const run_record *r, const output_opts *o, verr *e)
+{
+    (void)o;
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    if (!w) {
+        xmlBufferFree(buf);
+        return verr_set(e, VOUCH_ABORTED, "could not start the JUnit writer");
+    }
+    xmlTextWriterSetIndent(w, 1);
+    xmlTextWriterSetIndentString(w, X("  "));
+    int rc = document(w, r);
+    xmlFreeTextWriter(w); /* flushes into buf */
+    if (!rc)
+        fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), f);
+    xmlBufferFree(buf);
+    if (rc)
+        return verr_set(e, VOUCH_ABORTED, "could not build the JUnit XML (is every string UTF-8?)");
+    if (ferror(f))
+        return verr_set(e, VOUCH_ABORTED, "could not write the JUnit output");
+    return VOUCH_OK;
+}
+
+const output_writer output_junit = {"junit", write_junit};

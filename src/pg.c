@@ -1,0 +1,357 @@
+#include "src/pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/interrupt.h"
+#include "src/util.h"
+
+/* Connection options that are secrets or carry them; never shown or stored. */
+static bool is_secret(const PQconninfoOption *o)
+{
+    return (o->dispchar && o->dispchar[0] == '*') || strcmp(o->keyword, "password") == 0 ||
+           strcmp(o->keyword, "sslpassword") == 0 || strcmp(o->keyword, "passfile") == 0;
+}
+
+static bool shown_in_description(const char *kw)
+{
+    static const char *shown[] = {"host", "hostaddr", "port", "dbname", "user", "service",
+                                  "sslmode", "target_session_attrs", NULL};
+    for (size_t i = 0; shown[i]; i++)
+        if (strcmp(kw, shown[i]) == 0)
+            return true;
+    return false;
+}
+
+static void append_kv(char **acc, const char *k, const char *v)
+{
+    bool quote = !*v || strpbrk(v, " '\\") != NULL;
+    char *quoted = xmalloc(strlen(v) * 2 + 3);
+    char *q = quoted;
+    if (quote)
+        *q++ = '\'';
+    for (const char *p = v; *p; p++) {
+        if (quote && (*p == '\'' || *p == '\\'))
+            *q++ = '\\';
+        *q++ = *p;
+    }
+    if (quote)
+        *q++ = '\'';
+    *q = '\0';
+    char *next = xasprintf("%s%s%s=%s", *acc ? *acc : "", *acc ? " " : "", k, quoted);
+    free(quoted);
+    free(*acc);
+    *acc = next;
+}
+
+char *pg_dsn_describe(const char *dsn)
+{
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(dsn ? dsn : "", &errmsg);
+    if (!opts) {
+        PQfreemem(errmsg);
+        return xstrdup("(unparsable connection string)");
+    }
+    char *acc = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (o->val && *o->val && !is_secret(o) && shown_in_description(o->keyword))
+            append_kv(&acc, o->keyword, o->val);
+    PQconninfoFree(opts);
+    return acc ? acc : xstrdup("(libpq defaults)");
+}
+
+/* Describe the connection libpq actually made (or tried): no secret is read. */
+static char *describe_conn(PGconn *conn)
+{
+    char *acc = NULL;
+    const char *host = PQhost(conn), *port = PQport(conn), *db = PQdb(conn), *user = PQuser(conn);
+    if (host && *host)
+        append_kv(&acc, "host", host);
+    if (port && *port)
+        append_kv(&acc, "port", port);
+    if (db && *db)
+        append_kv(&acc, "dbname", db);
+    if (user && *user)
+        append_kv(&acc, "user", user);
+    return acc ? acc : xstrdup("(libpq defaults)");
+}
+
+/* First line of libpq's message, without the trailing newline. */
+static void conn_message(PGconn *conn, char *buf, size_t size)
+{
+    const char *m = conn ? PQerrorMessage(conn) : "out of memory";
+    snprintf(buf, size, "%s", m && *m ? m : "unknown error");
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    for (char *p = buf; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+}
+
+static vexit result_error(pg_session *s, PGresult *r, verr *e)
+{
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+    char fallback[512];
+    if (!primary) {
+        conn_message(s->conn, fallback, sizeof fallback);
+        primary = fallback;
+    }
+    vexit code = pg_session_broken(s) || interrupt_requested() ? VOUCH_ABORTED : VOUCH_FAILED;
+    if (interrupt_requested())
+        verr_set(e, code, "interrupted");
+    else
+        verr_set(e, code, "%s%s%s%s", primary, detail ? " (" : "", detail ? detail : "",
+                 detail ? ")" : "");
+    if (hint)
+        verr_hint(e, "%s", hint);
+    return code;
+}
+
+vexit pg_query(pg_session *s, PGresult **res, const char *sql, int nparams,
+               const char *const *params, verr *e)
+{
+    *res = NULL;
+    PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        vexit rc = result_error(s, r, e);
+        PQclear(r);
+        return rc;
+    }
+    *res = r;
+    return VOUCH_OK;
+}
+
+vexit pg_exec(pg_session *s, const char *sql, verr *e)
+{
+    PGresult *r;
+    vexit rc = pg_query(s, &r, sql, 0, NULL, e);
+    PQclear(r);
+    return rc;
+}
+
+char *pg_quote_ident(pg_session *s, const char *name)
+{
+    return PQescapeIdentifier(s->conn, name, strlen(name));
+}
+
+bool pg_session_broken(const pg_session *s)
+{
+    return !s || !s->conn || PQstatus(s->conn) != CONNECTION_OK;
+}
+
+static char *dup_value(PGresult *r, int col)
+{
+    return PQgetisnull(r, 0, col) ? NULL : xstrdup(PQgetvalue(r, 0, col));
+}
+
+/* Read after the snapshot is taken: this is the first statement of the transaction. */
+static vexit read_identity(pg_session *s, verr *e)
+{
+    static const char sql[] =
+        "SELECT current_setting('server_version'), current_setting('server_version_num'),"
+        " CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'execute')"
+        "      THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END,"
+        " CASE WHEN has_function_privilege('pg_catalog.pg_control_checkpoint()', 'execute')"
+        "      THEN (SELECT timeline_id::text FROM pg_catalog.pg_control_checkpoint()) END,"
+        " CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()::text"
+        "      ELSE pg_catalog.pg_current_wal_lsn()::text END,"
+        " to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC',"
+        "         'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+        " pg_catalog.current_database(), pg_catalog.host(pg_catalog.inet_server_addr()),"
+        " current_setting('TimeZone'), pg_catalog.pg_is_in_recovery()";
+    PGresult *r;
+    vexit rc = pg_query(s, &r, sql, 0, NULL, e);
+    if (rc)
+        return rc;
+    pg_identity *id = &s->id;
+    id->server_version = dup_value(r, 0);
+    id->server_version_num = atoi(PQgetvalue(r, 0, 1)); /* the server's own integer */
+    id->system_identifier = dup_value(r, 2);
+    id->timeline = dup_value(r, 3);
+    id->lsn = dup_value(r, 4);
+    id->snapshot_time = dup_value(r, 5);
+    id->database = dup_value(r, 6);
+    id->server_addr = dup_value(r, 7);
+    id->timezone = dup_value(r, 8);
+    id->in_recovery = PQgetvalue(r, 0, 9)[0] == 't';
+    PQclear(r);
+    return VOUCH_OK;
+}
+
+static vexit set_timeout(pg_session *s, int64_t ms, verr *e)
+{
+    char value[32];
+    snprintf(value, sizeof value, "%lld", (long long)ms);
+    const char *params[] = {value};
+    PGresult *r;
+    vexit rc = pg_query(s, &r,
+                        "SELECT pg_catalog.set_config('statement_timeout', $1, false),"
+                        " pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)",
+                        1, params, e);
+    PQclear(r);
+    return rc;
+}
+
+static vexit connect_only(pg_session **out, const pg_options *o, char **target_out, verr *e)
+{
+    char timeout[16];
+    snprintf(timeout, sizeof timeout, "%d", o->connect_timeout_s);
+    /* connect_timeout comes before the DSN so that the DSN may override it; application_name
+     * comes after it so that every vouch session is recognisable in pg_stat_activity. */
+    const char *keys[4], *vals[4];
+    int n = 0;
+    if (o->connect_timeout_s > 0) {
+        keys[n] = "connect_timeout";
+        vals[n++] = timeout;
+    }
+    if (o->dsn && *o->dsn) {
+        keys[n] = "dbname";
+        vals[n++] = o->dsn;
+    }
+    keys[n] = "application_name";
+    vals[n++] = "vouch";
+    keys[n] = vals[n] = NULL;
+    char *errmsg = NULL;
+    if (o->dsn && *o->dsn) {
+        PQconninfoOption *opts = PQconninfoParse(o->dsn, &errmsg);
+        if (!opts) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", errmsg ? errmsg : "out of memory");
+            PQfreemem(errmsg);
+            trim(msg);
+            return verr_set(e, VOUCH_USAGE, "invalid connection string: %s", msg);
+        }
+        PQconninfoFree(opts);
+    }
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    char *target = conn ? describe_conn(conn) : pg_dsn_describe(o->dsn);
+    if (target_out)
+        *target_out = xstrdup(target);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        char msg[768];
+        conn_message(conn, msg, sizeof msg);
+        verr_set(e, VOUCH_ABORTED, "could not connect to \"%s\": %s", target, msg);
+        verr_hint(e, "Check --target, [target] dsn or the PG* environment variables.");
+        free(target);
+        PQfinish(conn);
+        return e->code;
+    }
+    if (PQserverVersion(conn) < VOUCH_MIN_SERVER_VERSION) {
+        verr_set(e, VOUCH_ABORTED,
+                 "server at \"%s\" runs PostgreSQL %d.%d; vouch needs PostgreSQL 13 or later", target,
+                 PQserverVersion(conn) / 10000, PQserverVersion(conn) / 100 % 100);
+        free(target);
+        PQfinish(conn);
+        return e->code;
+    }
+    pg_session *s = xcalloc(1, sizeof *s);
+    s->conn = conn;
+    s->target = target;
+    *out = s;
+    return VOUCH_OK;
+}
+
+vexit pg_session_open(pg_session **out, const pg_options *o, char **target_out, verr *e)
+{
+    *out = NULL;
+    pg_session *s;
+    vexit rc = connect_only(&s, o, target_out, e);
+    if (rc)
+        return rc;
+    interrupt_watch(s->conn);
+    if ((rc = set_timeout(s, o->statement_timeout_ms, e)) ||
+        (rc = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e)) ||
+        (rc = read_identity(s, e))) {
+        verr_prefix(e, "could not start a read-only snapshot on \"%s\"", s->target);
+        e->code = rc = VOUCH_ABORTED;
+        pg_session_close(s);
+        return rc;
+    }
+    *out = s;
+    return VOUCH_OK;
+}
+
+vexit pg_session_export_snapshot(pg_session *s, const char **id, verr *e)
+{
+    if (!s->snapshot) {
+        PGresult *r;
+        vexit rc = pg_query(s, &r, "SELECT pg_catalog.pg_export_snapshot()", 0, NULL, e);
+        if (rc)
+            return rc;
+        s->snapshot = xstrdup(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    *id = s->snapshot;
+    return VOUCH_OK;
+}
+
+vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const pg_options *o,
+                             verr *e)
+{
+    *out = NULL;
+    if (!leader->snapshot)
+        return verr_set(e, VOUCH_ABORTED, "no exported snapshot to share with a worker");
+    pg_session *s;
+    vexit rc = connect_only(&s, o, NULL, e);
+    if (rc)
+        return rc;
+    if ((rc = set_timeout(s, o->statement_timeout_ms, e)) ||
+        (rc = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e))) {
+        pg_session_close(s);
+        return verr_set(e, VOUCH_ABORTED, "could not start a worker session: %s", e->msg);
+    }
+    /* SET TRANSACTION SNAPSHOT takes a literal, not a parameter: the id is quoted. */
+    char *lit = PQescapeLiteral(s->conn, leader->snapshot, strlen(leader->snapshot));
+    char *sql = xasprintf("SET TRANSACTION SNAPSHOT %s", lit);
+    PQfreemem(lit);
+    rc = pg_exec(s, sql, e);
+    free(sql);
+    if (rc) {
+        pg_session_close(s);
+        return verr_set(e, VOUCH_ABORTED, "could not adopt the run's snapshot: %s", e->msg);
+    }
+    *out = s;
+    return VOUCH_OK;
+}
+
+void pg_session_close(pg_session *s)
+{
+    if (!s)
+        return;
+    interrupt_watch(NULL);
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+    PQfinish(s->conn);
+    pg_identity *id = &s->id;
+    free(id->server_version);
+    free(id->system_identifier);
+    free(id->timeline);
+    free(id->lsn);
+    free(id->snapshot_time);
+    free(id->database);
+    free(id->server_addr);
+    free(id->timezone);
+    free(s->target);
+    free(s->snapshot);
+    free(s);
+}
+
+vexit pg_savepoint(pg_session *s, verr *e)
+{
+    return pg_exec(s, "SAVEPOINT vouch_check", e);
+}
+
+vexit pg_rollback_savepoint(pg_session *s, verr *e)
+{
+    return pg_exec(s, "ROLLBACK TO SAVEPOINT vouch_check", e);
+}
+
+vexit pg_release_savepoint(pg_session *s, verr *e)
+{
+    return pg_exec(s, "RELEASE SAVEPOINT vouch_check", e);
+}

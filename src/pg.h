@@ -1,0 +1,78 @@
+/* The one libpq wrapper: a read-only session on the target inside one snapshot.
+ *
+ * Every failed query becomes a verr carrying the server's message; values go as
+ * parameters, names through pg_quote_ident. A session never writes: its one
+ * transaction is REPEATABLE READ, READ ONLY from pg_session_open to pg_session_close. */
+#ifndef VOUCH_PG_H
+#define VOUCH_PG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/verr.h"
+
+#define VOUCH_MIN_SERVER_VERSION 130000
+
+typedef struct pg_options {
+    const char *dsn;               /* libpq connection string or URI; NULL or "" for libpq defaults */
+    int connect_timeout_s;         /* 0 = libpq's default */
+    int64_t statement_timeout_ms;  /* 0 = none */
+} pg_options;
+
+/* What the server said about itself, recorded with every run. All strings owned by the session. */
+typedef struct pg_identity {
+    char *server_version;     /* "15.18" */
+    int server_version_num;   /* 150018 */
+    char *system_identifier;  /* NULL when the role may not read pg_control_system() */
+    char *timeline;           /* NULL likewise */
+    char *lsn;                /* current (or last replayed) WAL position */
+    char *snapshot_time;      /* server clock when the snapshot was taken, ISO 8601 UTC */
+    char *database;
+    char *server_addr;        /* inet_server_addr(), NULL on a Unix socket */
+    char *timezone;
+    bool in_recovery;
+} pg_identity;
+
+typedef struct pg_session {
+    PGconn *conn;
+    char *target;      /* "host=... port=... dbname=... user=..." — never a password */
+    pg_identity id;
+    char *snapshot;    /* exported snapshot id, once pg_session_export_snapshot was called */
+} pg_session;
+
+/* Describe where a DSN points with every secret left out. Caller frees. */
+char *pg_dsn_describe(const char *dsn);
+
+/* Connect, refuse old servers, start the read-only snapshot and read the identity.
+ * On failure *out is NULL and e says why (VOUCH_ABORTED, or VOUCH_USAGE for a bad DSN);
+ * target_out (if not NULL) receives the password-free description either way. */
+vexit pg_session_open(pg_session **out, const pg_options *o, char **target_out, verr *e);
+/* Ends the transaction (rolled back: nothing was written) and closes. NULL is fine. */
+void pg_session_close(pg_session *s);
+
+/* Run a query that returns rows; params are text values (NULL for SQL NULL).
+ * On success *res is the caller's (PQclear). */
+vexit pg_query(pg_session *s, PGresult **res, const char *sql, int nparams,
+               const char *const *params, verr *e);
+/* Run a command that returns no rows. */
+vexit pg_exec(pg_session *s, const char *sql, verr *e);
+
+/* A quoted identifier for SQL text. Caller frees with PQfreemem. NULL only on OOM. */
+char *pg_quote_ident(pg_session *s, const char *name);
+
+/* Export the snapshot so that workers can read the same instant; the id stays owned by s. */
+vexit pg_session_export_snapshot(pg_session *s, const char **id, verr *e);
+/* Open a worker connection that adopts the session's exported snapshot. */
+vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const pg_options *o,
+                             verr *e);
+
+/* True when the connection is gone (a failure there cannot be a finding). */
+bool pg_session_broken(const pg_session *s);
+
+/* Savepoints let one checker's failed query leave the others' snapshot usable. */
+vexit pg_savepoint(pg_session *s, verr *e);
+vexit pg_rollback_savepoint(pg_session *s, verr *e);
+vexit pg_release_savepoint(pg_session *s, verr *e);
+
+#endif

@@ -1,0 +1,306 @@
+#include "src/runner.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/checker.h"
+#include "src/interrupt.h"
+#include "src/util.h"
+
+struct check_ctx {
+    pg_session *db;
+    const checker *ck;
+    result_row *rows;   /* every finding of the run, owned here until stored */
+    size_t n, cap;
+};
+
+pg_session *check_db(check_ctx *ctx)
+{
+    return ctx->db;
+}
+
+void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,
+                  const char *observed, const char *reason, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, reason);
+    vsnprintf(line, sizeof line, reason, ap);
+    va_end(ap);
+    grow((void **)&ctx->rows, &ctx->cap, ctx->n + 1, sizeof *ctx->rows);
+    ctx->rows[ctx->n++] = (result_row){
+        .check = xstrdup(ctx->ck->name),
+        .subject = xstrdup(subject),
+        .status = status,
+        .expected = xstrdup(expected),
+        .observed = xstrdup(observed),
+        .reason = xstrdup(line),
+    };
+}
+
+void check_detail(check_ctx *ctx, const char *detail)
+{
+    if (!ctx->n)
+        return;
+    result_row *last = &ctx->rows[ctx->n - 1];
+    free(last->detail);
+    last->detail = xstrdup(detail);
+}
+
+vexit runner_select(const conf *cf, const char *const *only, size_t n_only,
+                    const checker ***out, size_t *n_out, verr *e)
+{
+    size_t n_all = 0;
+    while (checkers[n_all])
+        n_all++;
+    const checker **sel = xcalloc(n_all + 1, sizeof *sel);
+    size_t n = 0;
+    for (size_t i = 0; i < n_only; i++) {
+        const checker *ck = checker_find(only[i]);
+        if (!ck) {
+            free(sel);
+            verr_set(e, VOUCH_USAGE, "unknown check '%s'", only[i]);
+            verr_hint(e, "Run 'vouch --help' for the list of checks.");
+            return e->code;
+        }
+        if (!conf_has_section(cf, ck->name)) {
+            free(sel);
+            verr_set(e, VOUCH_USAGE, "check '%s' is not configured in %s", ck->name, cf->path);
+            verr_hint(e, "Add a [%s] section; docs/configuration.md lists its keys.", ck->name);
+            return e->code;
+        }
+    }
+    for (size_t i = 0; i < n_all; i++) {
+        bool wanted = n_only == 0;
+        for (size_t j = 0; j < n_only && !wanted; j++)
+            wanted = strcmp(only[j], checkers[i]->name) == 0;
+        if (wanted && conf_has_section(cf, checkers[i]->name))
+            sel[n++] = checkers[i];
+    }
+    if (!n) {
+        free(sel);
+        verr_set(e, VOUCH_USAGE, "%s configures no check", cf->path);
+        verr_hint(e, "Add a section such as [rowcount]; docs/configuration.md lists them.");
+        return e->code;
+    }
+    *out = sel;
+    *n_out = n;
+    return VOUCH_OK;
+}
+
+static char *names_of(const checker *const *sel, size_t n)
+{
+    char *acc = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", acc, i ? "," : "", sel[i]->name);
+        free(acc);
+        acc = next;
+    }
+    return acc;
+}
+
+static void take_identity(run_record *r, const pg_session *db)
+{
+    free(r->target);
+    r->target = xstrdup(db->target);
+    r->server_version = xstrdup(db->id.server_version);
+    r->system_identifier = xstrdup(db->id.system_identifier);
+    r->timeline = xstrdup(db->id.timeline);
+    r->lsn = xstrdup(db->id.lsn);
+    r->snapshot_time = xstrdup(db->id.snapshot_time);
+    r->database = xstrdup(db->id.database);
+}
+
+/* Load the baseline's documents, one per check, parsed. */
+static vexit load_baseline(store *st, int64_t id, run_record **out, verr *e)
+{
+    vexit rc = store_load_run(st, id, out, e);
+    if (rc)
+        return rc == VOUCH_USAGE ? VOUCH_USAGE : rc;
+    return VOUCH_OK;
+}
+
+static json_t *baseline_for(const run_record *b, const char *check, verr *e)
+{
+    for (size_t i = 0; i < b->n_baselines; i++) {
+        if (strcmp(b->baselines[i].check, check) != 0)
+            continue;
+        json_error_t je;
+        json_t *doc = json_loads(b->baselines[i].content, 0, &je);
+        if (!doc)
+            verr_set(e, VOUCH_FAILED, "baseline %lld: the %s document does not parse: %s",
+                     (long long)b->id, check, je.text);
+        return doc;
+    }
+    verr_set(e, VOUCH_FAILED, "baseline %lld holds no capture for %s", (long long)b->id, check);
+    verr_hint(e, "Run 'vouch baseline' again now that %s is configured.", check);
+    return NULL;
+}
+
+typedef struct run_state {
+    const run_request *rq;
+    run_record *rec;
+    check_ctx ctx;
+    baseline_doc *docs;
+    size_t n_docs, cap_docs;
+} run_state;
+
+/* One checker inside a savepoint. Returns VOUCH_ABORTED when the run cannot go on;
+ * any other failure becomes an "error" finding (gate) or ends the baseline. */
+static vexit run_one(run_state *rs, const checker *ck, void *settings, const run_record *base,
+                     verr *e)
+{
+    check_ctx *ctx = &rs->ctx;
+    ctx->ck = ck;
+    size_t before = ctx->n;
+    vexit rc = pg_savepoint(ctx->db, e);
+    if (rc)
+        return VOUCH_ABORTED;
+    if (rs->rq->kind == RUN_BASELINE) {
+        if (!ck->capture)
+            return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+        json_t *doc = NULL;
+        rc = ck->capture(ctx, settings, &doc, e);
+        if (rc) {
+            verr_prefix(e, "%s", ck->name);
+            return rc == VOUCH_FAILED ? VOUCH_ABORTED : rc;
+        }
+        char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(doc);
+        grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs + 1, sizeof *rs->docs);
+        rs->docs[rs->n_docs++] = (baseline_doc){xstrdup(ck->name), text};
+        return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+    }
+
+    json_t *doc = NULL;
+    verr local;
+    verr_clear(&local);
+    if (ck->capture && !(doc = baseline_for(base, ck->name, &local))) {
+        check_report(ctx, RESULT_ERROR, "(baseline)", NULL, NULL, "%s", local.msg);
+        return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+    }
+    rc = ck->check(ctx, settings, doc, e);
+    json_decref(doc);
+    if (rc) {
+        if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
+            return VOUCH_ABORTED;
+        check_report(ctx, RESULT_ERROR, "(check)", NULL, NULL, "could not finish: %s", e->msg);
+        verr_clear(e);
+        return pg_rollback_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+    }
+    if (ctx->n == before)
+        check_report(ctx, RESULT_FAIL, "(no subject)", "at least one subject", "none",
+                     "the check matched nothing to examine");
+    return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+}
+
+static const char *final_status(const run_record *r, run_kind kind)
+{
+    if (kind == RUN_BASELINE)
+        return "captured";
+    for (size_t i = 0; i < r->n_results; i++)
+        if (r->results[i].status == RESULT_FAIL || r->results[i].status == RESULT_ERROR)
+            return "failed";
+    return "passed";
+}
+
+vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
+{
+    *run_id = 0;
+    const checker **sel;
+    size_t n_sel;
+    vexit rc = runner_select(rq->cf, rq->only, rq->n_only, &sel, &n_sel, e);
+    if (rc)
+        return rc;
+    void **settings = xcalloc(n_sel, sizeof *settings);
+    for (size_t i = 0; i < n_sel && !rc; i++) {
+        if (!(rc = conf_check_section(rq->cf, sel[i]->name, sel[i]->keys, e)))
+            rc = sel[i]->configure(rq->cf, &settings[i], e);
+    }
+
+    int64_t baseline_id = rq->baseline_id;
+    run_record *base = NULL;
+    if (!rc && rq->kind != RUN_BASELINE) {
+        if (baseline_id)
+            rc = store_check_baseline(rq->st, baseline_id, e);
+        else
+            rc = store_latest_baseline(rq->st, &baseline_id, e);
+        if (!rc)
+            rc = load_baseline(rq->st, baseline_id, &base, e);
+    }
+
+    run_state rs = {.rq = rq};
+    char *checks = names_of(sel, n_sel);
+    char *requested = pg_dsn_describe(rq->pg.dsn);
+    if (!rc)
+        rc = store_run_begin(rq->st, rq->kind, requested, baseline_id, checks, run_id, e);
+    free(requested);
+    free(checks);
+    if (rc)
+        goto out;
+
+    rs.rec = xcalloc(1, sizeof *rs.rec);
+    rs.rec->id = *run_id;
+    vexit outcome = VOUCH_OK;
+    verr failure;
+    verr_clear(&failure);
+    if ((outcome = pg_session_open(&rs.ctx.db, &rq->pg, &rs.rec->target, &failure)) == VOUCH_OK) {
+        take_identity(rs.rec, rs.ctx.db);
+        for (size_t i = 0; i < n_sel && !outcome; i++) {
+            outcome = run_one(&rs, sel[i], settings[i], base, &failure);
+            if (!outcome && interrupt_requested())
+                outcome = verr_set(&failure, VOUCH_ABORTED, "interrupted");
+        }
+    }
+    if (!rs.rec->target)
+        rs.rec->target = pg_dsn_describe(rq->pg.dsn);
+
+    char now[40];
+    utc_now(now, sizeof now);
+    rs.rec->finished_at = xstrdup(now);
+    if (outcome) {
+        rs.rec->status = xstrdup("aborted");
+        rs.rec->error = xstrdup(failure.msg);
+    } else {
+        rs.rec->results = rs.ctx.rows;
+        rs.rec->n_results = rs.ctx.n;
+        rs.ctx.rows = NULL;
+        rs.ctx.n = 0;
+        rs.rec->baselines = rs.docs;
+        rs.rec->n_baselines = rs.n_docs;
+        rs.docs = NULL;
+        rs.n_docs = 0;
+        rs.rec->status = xstrdup(final_status(rs.rec, rq->kind));
+    }
+    pg_session_close(rs.ctx.db);
+    rs.ctx.db = NULL;
+
+    if ((rc = store_run_finish(rq->st, rs.rec, e)))
+        goto out;
+    if (outcome) {
+        *e = failure;
+        rc = outcome == VOUCH_USAGE ? VOUCH_USAGE : VOUCH_ABORTED;
+    } else {
+        rc = strcmp(rs.rec->status, "failed") == 0 ? VOUCH_FAILED : VOUCH_OK;
+    }
+
+out:
+    for (size_t i = 0; i < rs.ctx.n; i++)
+        result_row_release(&rs.ctx.rows[i]);
+    free(rs.ctx.rows);
+    for (size_t i = 0; i < rs.n_docs; i++) {
+        free(rs.docs[i].check);
+        free(rs.docs[i].content);
+    }
+    free(rs.docs);
+    run_record_free(rs.rec);
+    run_record_free(base);
+    for (size_t i = 0; i < n_sel; i++)
+        if (settings[i])
+            sel[i]->release(settings[i]);
+    free(settings);
+    free(sel);
+    return rc;
+}

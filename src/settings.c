@@ -1,0 +1,86 @@
+#include "src/settings.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/checker.h"
+#include "evidence/store.h"
+#include "src/util.h"
+
+const conf_key target_keys[] = {
+    {"dsn", 0, "CONNINFO | URI",
+     "The database to check, as a libpq connection string or URI; --target overrides it. "
+     "Without it libpq's defaults apply (PG* variables, service file, .pgpass)."},
+    {"connect_timeout", 0, "SECONDS", "Give up connecting after this many seconds (default 10)."},
+    {"statement_timeout", 0, "DURATION",
+     "Cancel any one query that runs longer, e.g. 30s or 5min; 0 for none (default 15min)."},
+    {NULL, 0, NULL, NULL},
+};
+
+const conf_key store_keys[] = {
+    {"path", 0, "FILE",
+     "The SQLite evidence store (default vouch.db); relative to the configuration file's "
+     "folder. --store overrides it."},
+    {NULL, 0, NULL, NULL},
+};
+
+static vexit check_sections(const conf *c, verr *e)
+{
+    for (size_t i = 0; i < c->n_sections; i++) {
+        const conf_section *s = &c->sections[i];
+        if (strcmp(s->name, "target") == 0 || strcmp(s->name, "store") == 0 || checker_find(s->name))
+            continue;
+        verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
+        char known[512] = "target, store";
+        size_t used = strlen(known);
+        for (size_t k = 0; checkers[k] && used < sizeof known; k++)
+            used += (size_t)snprintf(known + used, sizeof known - used, ", %s", checkers[k]->name);
+        verr_hint(e, "Known sections are: %s.", known);
+        return e->code;
+    }
+    vexit rc;
+    if ((rc = conf_check_section(c, "target", target_keys, e)) ||
+        (rc = conf_check_section(c, "store", store_keys, e)))
+        return rc;
+    for (size_t k = 0; checkers[k]; k++)
+        if ((rc = conf_check_section(c, checkers[k]->name, checkers[k]->keys, e)))
+            return rc;
+    return VOUCH_OK;
+}
+
+static char *relative_to(const char *conf_path, const char *path)
+{
+    const char *slash = strrchr(conf_path, '/');
+    if (path[0] == '/' || !slash)
+        return xstrdup(path);
+    return xasprintf("%.*s/%s", (int)(slash - conf_path), conf_path, path);
+}
+
+vexit settings_read(const conf *c, vouch_settings *s, verr *e)
+{
+    *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS, NULL};
+    vexit rc = check_sections(c, e);
+    if (rc)
+        return rc;
+    const conf_entry *ent;
+    if ((ent = conf_get(c, "target", "dsn")))
+        s->dsn = ent->value;
+    int64_t v;
+    if ((ent = conf_get(c, "target", "connect_timeout"))) {
+        if ((rc = conf_int(c, ent, 1, 3600, &v, e)))
+            return rc;
+        s->connect_timeout_s = (int)v;
+    }
+    if ((ent = conf_get(c, "target", "statement_timeout")) &&
+        (rc = conf_duration_ms(c, ent, &s->statement_timeout_ms, e)))
+        return rc;
+    ent = conf_get(c, "store", "path");
+    s->store_path = ent ? relative_to(c->path, ent->value) : xstrdup(STORE_DEFAULT_PATH);
+    return VOUCH_OK;
+}
+
+void settings_release(vouch_settings *s)
+{
+    free(s->store_path);
+    s->store_path = NULL;
+}

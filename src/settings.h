@@ -1,0 +1,28 @@
+/* The [target] and [store] sections, and the check that every section of the
+ * configuration is one vouch knows. */
+#ifndef VOUCH_SETTINGS_H
+#define VOUCH_SETTINGS_H
+
+#include <stdint.h>
+
+#include "src/config.h"
+#include "src/verr.h"
+
+extern const conf_key target_keys[];
+extern const conf_key store_keys[];
+
+#define DEFAULT_CONNECT_TIMEOUT_S 10
+#define DEFAULT_STATEMENT_TIMEOUT_MS (15 * 60 * 1000)
+
+typedef struct vouch_settings {
+    const char *dsn;               /* borrowed from the conf; NULL: libpq defaults */
+    int connect_timeout_s;
+    int64_t statement_timeout_ms;
+    char *store_path;              /* owned; relative paths resolved against the config file */
+} vouch_settings;
+
+/* Validate every section and read [target] and [store]. */
+vexit settings_read(const conf *c, vouch_settings *s, verr *e);
+void settings_release(vouch_settings *s);
+
+#endif

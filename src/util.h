@@ -1,0 +1,30 @@
+/* Small allocation and string helpers. Allocation failure ends the process
+ * (as git's xmalloc does): there is nothing useful to record without memory. */
+#ifndef VOUCH_UTIL_H
+#define VOUCH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);            /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+/* Caller frees the result. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *v (of *cap elements of size sz) so that it holds at least need elements. */
+void grow(void **v, size_t *cap, size_t need, size_t sz);
+
+/* Strict integer parsing: the whole string, no sign games, range-checked. */
+bool parse_int64(const char *s, int64_t *out);
+
+/* Trim ASCII whitespace in place; returns s. */
+char *trim(char *s);
+
+/* UTC time now as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
+void utc_now(char *buf, size_t size);
+
+#endif
