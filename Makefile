@@ -42,8 +42,9 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 all: build/vouch
 
 build-dirs:
-	@mkdir -p build/src build/checks build/evidence build/reports build/tests/unit \
-	  build/san/src build/san/checks build/san/evidence build/san/reports build/san/tests/unit build/san/unit
+	@mkdir -p build/src build/checks build/evidence build/reports \
+	  build/san/src build/san/checks build/san/evidence build/san/reports \
+	  build/san/tests/unit build/san/tests/integration build/san/unit build/san/integration
 
 build/vouch: build/src/main.o $(OBJ)
 	@echo "  LINK    $@"
@@ -53,6 +54,10 @@ build/san/vouch: build/san/src/main.o $(SAN_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
+build/san/integration/%: build/san/tests/integration/%.o $(SAN_OBJ)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
 build/san/unit/%: build/san/tests/unit/%.o $(SAN_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)
@@ -61,14 +66,15 @@ deps:
 	@tools/install-deps
 
 check: deps
-	@$(MAKE) --no-print-directory build/san/vouch $(UNIT_BIN)
+	@$(MAKE) --no-print-directory build/san/vouch build/san/integration/test_session $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit integration
 
 unit: $(UNIT_BIN)
 	@tools/run-unit $(UNIT_BIN)
 
-integration: build/san/vouch
-	@VOUCH=$(CURDIR)/build/san/vouch tests/integration/run
+integration: build/san/vouch build/san/integration/test_session
+	@VOUCH=$(CURDIR)/build/san/vouch SESSION_TEST=$(CURDIR)/build/san/integration/test_session \
+	  tests/integration/run
 
 demo: deps
 	@$(MAKE) --no-print-directory build/vouch

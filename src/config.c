@@ -101,6 +101,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 static vexit parse(conf **out, const char *name, FILE *fp, const char *text, verr *e)
 {
     conf *c = conf_new_empty();
+    free(c->path);
     c->path = xstrdup(name);
     parse_state ps = {.c = c, .fp = fp, .cursor = text};
     int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);

@@ -424,7 +424,7 @@ int main(int argc, char **argv)
     /* Options after the command: getopt starts again on the command's own argv. */
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
-    optind = 1;
+    optind = 0; /* 0, not 1: makes GNU getopt reinitialise, permutation included */
     if ((rc = parse_options(sub_argc, sub_argv, &c, cmd, &help, &version, &e))) {
         print_error(&e);
         return rc;

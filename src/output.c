@@ -28,13 +28,13 @@ void output_verdict(const run_record *r, char *buf, size_t size)
     } else if (strcmp(r->status, "running") == 0) {
         snprintf(buf, size, "%s %lld has not finished", r->kind, (long long)r->id);
     } else {
-        bool open = strcmp(r->status, "passed") == 0;
-        size_t bad = c.fail + c.error;
-        if (open)
-            snprintf(buf, size, "%s open: %zu of %zu results passed%s", strcmp(r->kind, "gate") == 0 ? "gate" : "checks",
+        bool passed = strcmp(r->status, "passed") == 0;
+        bool gate = strcmp(r->kind, "gate") == 0;
+        if (passed)
+            snprintf(buf, size, "%s: %zu of %zu results passed%s", gate ? "gate open" : "checks passed",
                      c.pass + c.warn, c.total, c.warn ? " (with warnings)" : "");
         else
-            snprintf(buf, size, "%s closed: %zu of %zu results failed", strcmp(r->kind, "gate") == 0 ? "gate" : "checks",
-                     bad, c.total);
+            snprintf(buf, size, "%s: %zu of %zu results failed", gate ? "gate closed" : "checks failed",
+                     c.fail + c.error, c.total);
     }
 }

@@ -14,16 +14,6 @@ static bool is_secret(const PQconninfoOption *o)
            strcmp(o->keyword, "sslpassword") == 0 || strcmp(o->keyword, "passfile") == 0;
 }
 
-static bool shown_in_description(const char *kw)
-{
-    static const char *shown[] = {"host", "hostaddr", "port", "dbname", "user", "service",
-                                  "sslmode", "target_session_attrs", NULL};
-    for (size_t i = 0; shown[i]; i++)
-        if (strcmp(kw, shown[i]) == 0)
-            return true;
-    return false;
-}
-
 static void append_kv(char **acc, const char *k, const char *v)
 {
     bool quote = !*v || strpbrk(v, " '\\") != NULL;
@@ -47,6 +37,8 @@ static void append_kv(char **acc, const char *k, const char *v)
 
 char *pg_dsn_describe(const char *dsn)
 {
+    static const char *shown[] = {"host", "hostaddr", "port", "dbname", "user", "service",
+                                  "sslmode", "target_session_attrs", NULL};
     char *errmsg = NULL;
     PQconninfoOption *opts = PQconninfoParse(dsn ? dsn : "", &errmsg);
     if (!opts) {
@@ -54,9 +46,11 @@ char *pg_dsn_describe(const char *dsn)
         return xstrdup("(unparsable connection string)");
     }
     char *acc = NULL;
-    for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (o->val && *o->val && !is_secret(o) && shown_in_description(o->keyword))
-            append_kv(&acc, o->keyword, o->val);
+    /* Only the options that say where, in a fixed order; never a secret. */
+    for (size_t i = 0; shown[i]; i++)
+        for (PQconninfoOption *o = opts; o->keyword; o++)
+            if (strcmp(o->keyword, shown[i]) == 0 && o->val && *o->val && !is_secret(o))
+                append_kv(&acc, o->keyword, o->val);
     PQconninfoFree(opts);
     return acc ? acc : xstrdup("(libpq defaults)");
 }

@@ -1,0 +1,144 @@
+/* The Postgres session against a real server (PG* from the sandbox):
+ * read-only, one snapshot shared with workers, identity recorded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "src/pg.h"
+
+static const pg_options opts = {"", 5, 10000};
+
+static void exec_other(const char *sql)
+{
+    PGconn *c = PQconnectdb("");
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, sql);
+    assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void session_cannot_write(void **state)
+{
+    (void)state;
+    exec_other("DROP TABLE IF EXISTS session_probe; CREATE TABLE session_probe (x int)");
+    pg_session *s;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(pg_session_open(&s, &opts, NULL, &e), VOUCH_OK);
+    vexit rc = pg_exec(s, "INSERT INTO public.session_probe VALUES (1)", &e);
+    assert_int_equal(rc, VOUCH_FAILED);
+    assert_string_equal(e.msg, "cannot execute INSERT in a read-only transaction");
+    pg_session_close(s);
+
+    assert_int_equal(pg_session_open(&s, &opts, NULL, &e), VOUCH_OK);
+    rc = pg_exec(s, "CREATE TABLE public.session_probe2 (x int)", &e);
+    assert_int_equal(rc, VOUCH_FAILED);
+    assert_string_equal(e.msg, "cannot execute CREATE TABLE in a read-only transaction");
+    pg_session_close(s);
+}
+
+static void session_records_identity(void **state)
+{
+    (void)state;
+    pg_session *s;
+    verr e;
+    char *target = NULL;
+    assert_int_equal(pg_session_open(&s, &opts, &target, &e), VOUCH_OK);
+    assert_non_null(s->id.server_version);
+    assert_true(s->id.server_version_num >= 130000);
+    assert_non_null(s->id.system_identifier);
+    assert_non_null(s->id.timeline);
+    assert_non_null(s->id.lsn);
+    assert_non_null(strchr(s->id.lsn, '/'));
+    assert_non_null(s->id.snapshot_time);
+    assert_int_equal(strlen(s->id.snapshot_time), strlen("2026-01-01T00:00:00.000Z"));
+    assert_non_null(strstr(target, "dbname="));
+    assert_null(strstr(target, "password"));
+    PGresult *r;
+    assert_int_equal(pg_query(s, &r,
+                              "SELECT current_setting('transaction_isolation'),"
+                              " current_setting('transaction_read_only'),"
+                              " current_setting('application_name')",
+                              0, NULL, &e),
+                     VOUCH_OK);
+    assert_string_equal(PQgetvalue(r, 0, 0), "repeatable read");
+    assert_string_equal(PQgetvalue(r, 0, 1), "on");
+    assert_string_equal(PQgetvalue(r, 0, 2), "vouch");
+    PQclear(r);
+    free(target);
+    pg_session_close(s);
+}
+
+static int64_t count_probe(pg_session *s)
+{
+    PGresult *r;
+    verr e;
+    assert_int_equal(pg_query(s, &r, "SELECT count(*) FROM public.snap_probe", 0, NULL, &e), VOUCH_OK);
+    int64_t n = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n;
+}
+
+static void workers_share_the_snapshot(void **state)
+{
+    (void)state;
+    exec_other("DROP TABLE IF EXISTS snap_probe; CREATE TABLE snap_probe (x int);"
+               " INSERT INTO snap_probe SELECT generate_series(1, 10)");
+    pg_session *leader, *worker;
+    verr e;
+    assert_int_equal(pg_session_open(&leader, &opts, NULL, &e), VOUCH_OK);
+    const char *id;
+    assert_int_equal(pg_session_export_snapshot(leader, &id, &e), VOUCH_OK);
+    assert_true(strlen(id) > 0);
+    exec_other("INSERT INTO snap_probe SELECT generate_series(11, 15)");
+    assert_int_equal(pg_session_open_worker(&worker, leader, &opts, &e), VOUCH_OK);
+    assert_int_equal(count_probe(leader), 10);
+    assert_int_equal(count_probe(worker), 10);
+    pg_session_close(worker);
+    pg_session_close(leader);
+}
+
+static void unreachable_server_is_aborted_without_password(void **state)
+{
+    (void)state;
+    pg_options bad = {"host=/nonexistent-dir port=1 dbname=x password=hunter2hunter2", 2, 0};
+    pg_session *s;
+    verr e;
+    char *target = NULL;
+    assert_int_equal(pg_session_open(&s, &bad, &target, &e), VOUCH_ABORTED);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "could not connect to \"host=/nonexistent-dir port=1 dbname=x"));
+    assert_null(strstr(e.msg, "hunter2"));
+    assert_null(strstr(target, "hunter2"));
+    free(target);
+}
+
+static void describe_drops_secrets(void **state)
+{
+    (void)state;
+    char *d = pg_dsn_describe("host=db.example port=6543 dbname=portal user=ops password=s3cret sslmode=require");
+    assert_string_equal(d, "host=db.example port=6543 dbname=portal user=ops sslmode=require");
+    free(d);
+    d = pg_dsn_describe("postgresql://ops:s3cret@db.example:6543/portal?sslmode=require");
+    assert_null(strstr(d, "s3cret"));
+    assert_string_equal(d, "host=db.example port=6543 dbname=portal user=ops sslmode=require");
+    free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(session_cannot_write),
+        cmocka_unit_test(session_records_identity),
+        cmocka_unit_test(workers_share_the_snapshot),
+        cmocka_unit_test(unreachable_server_is_aborted_without_password),
+        cmocka_unit_test(describe_drops_secrets),
+    };
+    return cmocka_run_group_tests_name("session", tests, NULL, NULL);
+}
