@@ -40,6 +40,12 @@ typedef struct checker {
 /* The target session of the run, inside its read-only snapshot. */
 pg_session *check_db(check_ctx *ctx);
 
+/* Run independent queries (no parameters) over the run's connections at once, all
+ * in the run's snapshot; res[i] is sqls[i]'s result, the caller PQclears each. On
+ * failure failed (if not NULL) names the query that failed. */
+vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresult **res,
+                       size_t *failed, verr *e);
+
 /* Record one finding. expected/observed may be NULL; reason is a printf format. */
 void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,
                   const char *observed, const char *reason, ...)

@@ -230,38 +230,58 @@ static vexit table_exists(pg_session *db, const char *schema, const char *name, 
     return VOUCH_OK;
 }
 
-static vexit count_rows(pg_session *db, const char *schema, const char *name, int64_t *rows,
-                        verr *e)
+/* Which subjects exist, and the exact row count of each that does. The counts run
+ * at once over the run's connections, all in the run's snapshot. */
+static vexit count_tables(check_ctx *ctx, const subjects *ss, bool *exists, int64_t *rows,
+                          verr *e)
 {
-    char *qs = pg_quote_ident(db, schema), *qn = pg_quote_ident(db, name);
-    char *sql = xasprintf("SELECT count(*) FROM %s.%s", qs, qn);
-    PQfreemem(qs);
-    PQfreemem(qn);
-    PGresult *r;
-    vexit rc = pg_query(db, &r, sql, 0, NULL, e);
-    free(sql);
-    if (rc)
-        return rc;
-    if (!parse_int64(PQgetvalue(r, 0, 0), rows))
-        rc = verr_set(e, VOUCH_FAILED, "count(*) returned \"%s\"", PQgetvalue(r, 0, 0));
-    PQclear(r);
+    pg_session *db = check_db(ctx);
+    char **sqls = xcalloc(ss->n + 1, sizeof *sqls);
+    size_t *which = xcalloc(ss->n + 1, sizeof *which);
+    size_t n = 0;
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < ss->n && !rc; i++) {
+        rows[i] = 0;
+        if ((rc = table_exists(db, ss->v[i].schema, ss->v[i].name, &exists[i], e)) || !exists[i])
+            continue;
+        char *qs = pg_quote_ident(db, ss->v[i].schema), *qn = pg_quote_ident(db, ss->v[i].name);
+        sqls[n] = xasprintf("SELECT count(*) FROM %s.%s", qs, qn);
+        which[n++] = i;
+        PQfreemem(qs);
+        PQfreemem(qn);
+    }
+    PGresult **res = xcalloc(n + 1, sizeof *res);
+    size_t failed = 0;
+    if (!rc && n && (rc = check_query_many(ctx, (const char *const *)sqls, n, res, &failed, e))) {
+        char *d = qname_display(ss->v[which[failed]].schema, ss->v[which[failed]].name);
+        verr_prefix(e, "could not count %s", d);
+        free(d);
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!rc && !parse_int64(PQgetvalue(res[k], 0, 0), &rows[which[k]]))
+            rc = verr_set(e, VOUCH_FAILED, "count(*) returned \"%s\"", PQgetvalue(res[k], 0, 0));
+        PQclear(res[k]);
+        free(sqls[k]);
+    }
+    free(res);
+    free(sqls);
+    free(which);
     return rc;
 }
 
 static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
 {
     settings *s = p;
-    pg_session *db = check_db(ctx);
     subjects ss = {0};
     vexit rc = resolve(ctx, s, &ss, e);
     json_t *tables = json_array();
+    bool *exists = xcalloc(ss.n + 1, sizeof *exists);
+    int64_t *rows = xcalloc(ss.n + 1, sizeof *rows);
+    if (!rc)
+        rc = count_tables(ctx, &ss, exists, rows, e);
     for (size_t i = 0; !rc && i < ss.n; i++) {
         subject *x = &ss.v[i];
-        bool exists;
-        int64_t rows = 0;
-        if ((rc = table_exists(db, x->schema, x->name, &exists, e)))
-            break;
-        if (!exists) {
+        if (!exists[i]) {
             char *d = qname_display(x->schema, x->name);
             rc = verr_set(e, VOUCH_USAGE, "table %s does not exist", d);
             verr_hint(e, "Check [rowcount] table in the configuration, and that the baseline runs"
@@ -269,16 +289,11 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
             free(d);
             break;
         }
-        if ((rc = count_rows(db, x->schema, x->name, &rows, e))) {
-            char *d = qname_display(x->schema, x->name);
-            verr_prefix(e, "could not count %s", d);
-            free(d);
-            break;
-        }
-        json_t *t = json_pack("{s:s, s:s, s:I}", "schema", x->schema, "table", x->name, "rows",
-                              (json_int_t)rows);
-        json_array_append_new(tables, t);
+        json_array_append_new(tables, json_pack("{s:s, s:s, s:I}", "schema", x->schema, "table",
+                                                x->name, "rows", (json_int_t)rows[i]));
     }
+    free(exists);
+    free(rows);
     subjects_release(&ss);
     if (rc) {
         json_decref(tables);
@@ -292,14 +307,10 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     return VOUCH_OK;
 }
 
-static void judge(check_ctx *ctx, pg_session *db, subject *x, bool listed, verr *e, vexit *rc)
+static void judge(check_ctx *ctx, const subject *x, bool exists, int64_t rows, bool listed)
 {
     char *d = qname_display(x->schema, x->name);
-    bool exists;
-    int64_t rows = 0;
     char expected[64], observed[32], reason[256];
-    if ((*rc = table_exists(db, x->schema, x->name, &exists, e)))
-        goto out;
     if (!exists) {
         if (x->in_baseline) {
             snprintf(expected, sizeof expected, "%lld", (long long)x->baseline_rows);
@@ -309,26 +320,19 @@ static void judge(check_ctx *ctx, pg_session *db, subject *x, bool listed, verr 
         } else {
             check_report(ctx, RESULT_FAIL, d, NULL, "missing", "table %s does not exist", d);
         }
-        goto out;
-    }
-    if ((*rc = count_rows(db, x->schema, x->name, &rows, e))) {
-        verr_prefix(e, "could not count %s", d);
-        goto out;
-    }
-    snprintf(observed, sizeof observed, "%lld", (long long)rows);
-    if (!x->in_baseline) {
+    } else if (!x->in_baseline) {
+        snprintf(observed, sizeof observed, "%lld", (long long)rows);
         if (listed)
             check_report(ctx, RESULT_ERROR, d, NULL, observed,
                          "%s is not in the baseline; run 'vouch baseline' to capture it", d);
         else
-            check_report(ctx, RESULT_WARN, d, NULL, observed,
-                         "%s is new since the baseline", d);
-        goto out;
+            check_report(ctx, RESULT_WARN, d, NULL, observed, "%s is new since the baseline", d);
+    } else {
+        snprintf(observed, sizeof observed, "%lld", (long long)rows);
+        count_rule_expected(&x->rule, x->baseline_rows, expected, sizeof expected);
+        result_status st = count_rule_judge(&x->rule, x->baseline_rows, rows, reason, sizeof reason);
+        check_report(ctx, st, d, expected, observed, "%s", reason);
     }
-    count_rule_expected(&x->rule, x->baseline_rows, expected, sizeof expected);
-    result_status st = count_rule_judge(&x->rule, x->baseline_rows, rows, reason, sizeof reason);
-    check_report(ctx, st, d, expected, observed, "%s", reason);
-out:
     free(d);
 }
 
@@ -343,7 +347,6 @@ static bool is_listed(const settings *s, const char *schema, const char *name)
 static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 {
     settings *s = p;
-    pg_session *db = check_db(ctx);
     subjects ss = {0};
     vexit rc = VOUCH_OK;
 
@@ -370,8 +373,13 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         subjects_release(&ss);
         return rc;
     }
-    for (i = 0; !rc && i < ss.n; i++)
-        judge(ctx, db, &ss.v[i], is_listed(s, ss.v[i].schema, ss.v[i].name), e, &rc);
+    bool *exists = xcalloc(ss.n + 1, sizeof *exists);
+    int64_t *rows = xcalloc(ss.n + 1, sizeof *rows);
+    if (!(rc = count_tables(ctx, &ss, exists, rows, e)))
+        for (i = 0; i < ss.n; i++)
+            judge(ctx, &ss.v[i], exists[i], rows[i], is_listed(s, ss.v[i].schema, ss.v[i].name));
+    free(exists);
+    free(rows);
     if (!rc && ss.n == 0)
         check_report(ctx, RESULT_FAIL, "(no table)", "at least one table", "none",
                      "the configured tables and schemas matched no table");

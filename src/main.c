@@ -263,6 +263,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .baseline_id = c->baseline_id,
         .pg = {c->target ? c->target : c->settings.dsn, c->settings.connect_timeout_s,
                c->settings.statement_timeout_ms},
+        .jobs = c->settings.jobs,
         .st = c->st,
     };
     int64_t id = 0;

@@ -61,7 +61,8 @@ vexit pg_exec(pg_session *s, const char *sql, verr *e);
 /* A quoted identifier for SQL text. Caller frees with PQfreemem. NULL only on OOM. */
 char *pg_quote_ident(pg_session *s, const char *name);
 
-/* Export the snapshot so that workers can read the same instant; the id stays owned by s. */
+/* Export the snapshot so that workers can read the same instant; the id stays owned by s.
+ * Must be called outside any savepoint (PostgreSQL refuses to export from a subtransaction). */
 vexit pg_session_export_snapshot(pg_session *s, const char **id, verr *e);
 /* Open a worker connection that adopts the session's exported snapshot. */
 vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const pg_options *o,

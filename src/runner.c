@@ -7,10 +7,12 @@
 
 #include "checks/checker.h"
 #include "src/interrupt.h"
+#include "src/pg_pool.h"
 #include "src/util.h"
 
 struct check_ctx {
     pg_session *db;
+    pg_pool *pool;
     const checker *ck;
     result_row *rows;   /* every finding of the run, owned here until stored */
     size_t n, cap;
@@ -19,6 +21,12 @@ struct check_ctx {
 pg_session *check_db(check_ctx *ctx)
 {
     return ctx->db;
+}
+
+vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresult **res,
+                       size_t *failed, verr *e)
+{
+    return pg_pool_run(ctx->pool, sqls, n, res, failed, e);
 }
 
 void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,
@@ -248,6 +256,11 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     verr_clear(&failure);
     if ((outcome = pg_session_open(&rs.ctx.db, &rq->pg, &rs.rec->target, &failure)) == VOUCH_OK) {
         take_identity(rs.rec, rs.ctx.db);
+        rs.ctx.pool = pg_pool_new(rs.ctx.db, &rq->pg, rq->jobs);
+        /* Exported now: PostgreSQL refuses to export from inside a checker's savepoint. */
+        const char *snapshot;
+        if (rq->jobs > 1 && pg_session_export_snapshot(rs.ctx.db, &snapshot, &failure))
+            outcome = VOUCH_ABORTED;
         for (size_t i = 0; i < n_sel && !outcome; i++) {
             outcome = run_one(&rs, sel[i], settings[i], base, &failure);
             if (!outcome && interrupt_requested())
@@ -274,6 +287,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         rs.n_docs = 0;
         rs.rec->status = xstrdup(final_status(rs.rec, rq->kind));
     }
+    pg_pool_free(rs.ctx.pool);
+    rs.ctx.pool = NULL;
     pg_session_close(rs.ctx.db);
     rs.ctx.db = NULL;
 

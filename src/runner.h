@@ -21,6 +21,7 @@ typedef struct run_request {
     size_t n_only;
     int64_t baseline_id;      /* gate/check: 0 for the newest baseline */
     pg_options pg;
+    int jobs;                 /* connections for independent queries, leader included */
     store *st;
 } run_request;
 

@@ -12,6 +12,9 @@ const conf_key target_keys[] = {
      "The database to check, as a libpq connection string or URI; --target overrides it. "
      "Without it libpq's defaults apply (PG* variables, service file, .pgpass)."},
     {"connect_timeout", 0, "SECONDS", "Give up connecting after this many seconds (default 10)."},
+    {"jobs", 0, "N",
+     "Connections that share the run's snapshot for independent heavy queries such as counts "
+     "(default 2; 1 uses one connection)."},
     {"statement_timeout", 0, "DURATION",
      "Cancel any one query that runs longer, e.g. 30s or 5min; 0 for none (default 15min)."},
     {NULL, 0, NULL, NULL},
@@ -58,7 +61,8 @@ static char *relative_to(const char *conf_path, const char *path)
 
 vexit settings_read(const conf *c, vouch_settings *s, verr *e)
 {
-    *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS, NULL};
+    *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
+                          DEFAULT_JOBS, NULL};
     vexit rc = check_sections(c, e);
     if (rc)
         return rc;
@@ -70,6 +74,11 @@ vexit settings_read(const conf *c, vouch_settings *s, verr *e)
         if ((rc = conf_int(c, ent, 1, 3600, &v, e)))
             return rc;
         s->connect_timeout_s = (int)v;
+    }
+    if ((ent = conf_get(c, "target", "jobs"))) {
+        if ((rc = conf_int(c, ent, 1, 16, &v, e)))
+            return rc;
+        s->jobs = (int)v;
     }
     if ((ent = conf_get(c, "target", "statement_timeout")) &&
         (rc = conf_duration_ms(c, ent, &s->statement_timeout_ms, e)))

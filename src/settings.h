@@ -13,11 +13,13 @@ extern const conf_key store_keys[];
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_TIMEOUT_MS (15 * 60 * 1000)
+#define DEFAULT_JOBS 2
 
 typedef struct vouch_settings {
     const char *dsn;               /* borrowed from the conf; NULL: libpq defaults */
     int connect_timeout_s;
     int64_t statement_timeout_ms;
+    int jobs;
     char *store_path;              /* owned; relative paths resolved against the config file */
 } vouch_settings;
 

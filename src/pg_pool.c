@@ -1,0 +1,217 @@
+#include "src/pg_pool.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/interrupt.h"
+#include "src/util.h"
+
+struct pg_pool {
+    pg_session *leader;
+    pg_options opts;
+    int jobs;
+    pg_session **workers;
+    int n_workers;
+    bool opened;
+    int width;
+};
+
+pg_pool *pg_pool_new(pg_session *leader, const pg_options *o, int jobs)
+{
+    pg_pool *p = xcalloc(1, sizeof *p);
+    p->leader = leader;
+    p->opts = *o;
+    p->jobs = jobs < 1 ? 1 : jobs;
+    p->width = 1;
+    return p;
+}
+
+void pg_pool_free(pg_pool *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_workers; i++)
+        pg_session_close(p->workers[i]);
+    free(p->workers);
+    free(p);
+}
+
+int pg_pool_width(const pg_pool *p)
+{
+    return p->width;
+}
+
+/* Open workers once. A worker that cannot connect (max_connections, say) is simply
+ * not used: the leader alone still gives the right answer, only slower. */
+static void open_workers(pg_pool *p, size_t wanted)
+{
+    p->opened = true;
+    if (p->jobs <= 1 || wanted <= 1)
+        return;
+    size_t n = (size_t)p->jobs - 1;
+    if (n > wanted - 1)
+        n = wanted - 1;
+    if (!p->leader->snapshot)
+        return; /* the runner exports it before any savepoint; without it, no workers */
+    verr e;
+    p->workers = xcalloc(n, sizeof *p->workers);
+    for (size_t i = 0; i < n; i++) {
+        pg_session *w;
+        if (pg_session_open_worker(&w, p->leader, &p->opts, &e))
+            break;
+        p->workers[p->n_workers++] = w;
+    }
+}
+
+typedef struct slot {
+    pg_session *s;
+    long query;      /* index being run, or -1 */
+    PGresult *first; /* its result, until the NULL that ends it */
+} slot;
+
+static vexit send_query(slot *sl, const char *sql, long index, verr *e)
+{
+    if (!PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+        return verr_set(e, VOUCH_ABORTED, "could not send a query: %s",
+                        PQerrorMessage(sl->s->conn));
+    sl->query = index;
+    sl->first = NULL;
+    return VOUCH_OK;
+}
+
+static void cancel_all(slot *slots, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (slots[i].query < 0)
+            continue;
+        PGcancel *c = PQgetCancel(slots[i].s->conn);
+        char buf[256];
+        if (c) {
+            PQcancel(c, buf, sizeof buf);
+            PQfreeCancel(c);
+        }
+    }
+}
+
+vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
+                  size_t *failed_index, verr *e)
+{
+    memset(res, 0, n * sizeof *res);
+    if (!p->opened)
+        open_workers(p, n);
+    int width = 1 + p->n_workers;
+    if ((size_t)width > n)
+        width = n ? (int)n : 1;
+    p->width = width;
+    slot *slots = xcalloc((size_t)width, sizeof *slots);
+    slots[0].s = p->leader;
+    for (int i = 1; i < width; i++)
+        slots[i].s = p->workers[i - 1];
+
+    size_t next = 0, done = 0;
+    vexit rc = VOUCH_OK;
+    long failed = -1;
+    PGresult *failed_result = NULL;
+    for (int i = 0; i < width; i++) {
+        slots[i].query = -1;
+        if (next < n && !rc)
+            rc = send_query(&slots[i], sqls[next], (long)next, e), next++;
+    }
+    struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
+    while (!rc && done < n) {
+        int busy = 0;
+        for (int i = 0; i < width; i++) {
+            fds[i].fd = slots[i].query >= 0 ? PQsocket(slots[i].s->conn) : -1;
+            fds[i].events = POLLIN;
+            fds[i].revents = 0;
+            busy += slots[i].query >= 0;
+        }
+        if (!busy)
+            break;
+        if (poll(fds, (nfds_t)width, 200) < 0 && errno != EINTR) {
+            rc = verr_set(e, VOUCH_ABORTED, "could not wait for the server: %s", strerror(errno));
+            break;
+        }
+        if (interrupt_requested()) {
+            cancel_all(slots, width);
+            rc = verr_set(e, VOUCH_ABORTED, "interrupted");
+            break;
+        }
+        for (int i = 0; i < width && !rc; i++) {
+            slot *sl = &slots[i];
+            if (sl->query < 0 || !(fds[i].revents & (POLLIN | POLLERR | POLLHUP)))
+                continue;
+            if (!PQconsumeInput(sl->s->conn)) {
+                rc = verr_set(e, VOUCH_ABORTED, "lost the connection: %s",
+                              PQerrorMessage(sl->s->conn));
+                break;
+            }
+            while (!PQisBusy(sl->s->conn)) {
+                PGresult *r = PQgetResult(sl->s->conn);
+                if (r) {
+                    if (!sl->first)
+                        sl->first = r;
+                    else
+                        PQclear(r);
+                    continue;
+                }
+                /* The query is finished. */
+                PGresult *got = sl->first;
+                long q = sl->query;
+                sl->query = -1;
+                done++;
+                if (!got || PQresultStatus(got) != PGRES_TUPLES_OK) {
+                    failed = q;
+                    failed_result = got;
+                    break;
+                }
+                res[q] = got;
+                if (next < n && failed < 0) {
+                    if ((rc = send_query(sl, sqls[next], (long)next, e)))
+                        break;
+                    next++;
+                }
+                break;
+            }
+            if (failed >= 0)
+                break;
+        }
+        if (failed >= 0)
+            break;
+    }
+    if (failed >= 0) {
+        const char *msg = failed_result ? PQresultErrorField(failed_result, PG_DIAG_MESSAGE_PRIMARY)
+                                        : NULL;
+        rc = verr_set(e, pg_session_broken(p->leader) ? VOUCH_ABORTED : VOUCH_FAILED, "%s",
+                      msg ? msg : "query failed");
+        PQclear(failed_result);
+        if (failed_index)
+            *failed_index = (size_t)failed;
+    }
+    if (rc) {
+        /* Drain what is still running so every connection is idle again. */
+        cancel_all(slots, width);
+        for (int i = 0; i < width; i++) {
+            if (slots[i].query < 0 && !slots[i].first)
+                continue;
+            PGresult *r;
+            while ((r = PQgetResult(slots[i].s->conn)))
+                PQclear(r);
+            if (slots[i].first && slots[i].query >= 0)
+                PQclear(slots[i].first);
+        }
+        for (size_t i = 0; i < n; i++) {
+            PQclear(res[i]);
+            res[i] = NULL;
+        }
+        /* A worker whose transaction failed is no use for later queries. */
+        for (int i = 0; i < p->n_workers; i++)
+            pg_session_close(p->workers[i]);
+        p->n_workers = 0;
+    }
+    free(fds);
+    free(slots);
+    return rc;
+}

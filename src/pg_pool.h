@@ -1,0 +1,27 @@
+/* Several connections reading the same snapshot, as pg_dump -j does: the leader
+ * exports its snapshot and workers adopt it, so every query of a run sees one
+ * instant. Used for independent heavy queries such as exact counts. */
+#ifndef VOUCH_PG_POOL_H
+#define VOUCH_PG_POOL_H
+
+#include <stddef.h>
+
+#include "src/pg.h"
+
+typedef struct pg_pool pg_pool;
+
+/* jobs is the number of connections to use at most, the leader included (1: leader only).
+ * Workers are opened on first need. The pool borrows leader and options. */
+pg_pool *pg_pool_new(pg_session *leader, const pg_options *o, int jobs);
+void pg_pool_free(pg_pool *p);
+
+/* Run n independent queries without parameters; on success res[i] is sqls[i]'s result
+ * (the caller PQclears each). On failure no result is left and e carries the first
+ * error; failed_index (if not NULL) names the query that failed. */
+vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
+                  size_t *failed_index, verr *e);
+
+/* How many connections the last run used, leader included. */
+int pg_pool_width(const pg_pool *p);
+
+#endif
