@@ -22,9 +22,21 @@ bool count_rule_parse(const char *text, count_rule *out)
         const char *p = text + 9;
         while (isspace((unsigned char)*p))
             p++;
+        /* Plain decimals only: strtod alone would also take "0x10" or "1e1". */
+        const char *q = p;
+        while (isdigit((unsigned char)*q))
+            q++;
+        if (*q == '.') {
+            if (!isdigit((unsigned char)q[1]))
+                return false;
+            for (q++; isdigit((unsigned char)*q);)
+                q++;
+        }
+        if (q == p || !isdigit((unsigned char)*p))
+            return false;
         char *end;
         double pct = strtod(p, &end);
-        if (end == p || !isdigit((unsigned char)*p))
+        if (end != q)
             return false;
         while (isspace((unsigned char)*end))
             end++;
@@ -68,20 +80,24 @@ result_status count_rule_judge(const count_rule *r, int64_t baseline, int64_t ob
     default: ok = fabs(pct) <= r->pct + 1e-9; break;
     }
     char change[96];
+    long long mag = (long long)(diff < 0 ? -diff : diff);
+    const char *rows = mag == 1 ? "row" : "rows";
     if (diff == 0)
         snprintf(change, sizeof change, "same row count as the baseline");
     else if (baseline == 0)
-        snprintf(change, sizeof change, "%lld rows where the baseline had none", (long long)observed);
+        snprintf(change, sizeof change, "%lld %s where the baseline had none", mag, rows);
     else
-        snprintf(change, sizeof change, "%lld rows %s (%+.2f%%)",
-                 (long long)(diff < 0 ? -diff : diff), diff < 0 ? "missing" : "more than the baseline",
-                 pct);
-    if (ok)
+        snprintf(change, sizeof change, "%lld %s %s (%+.2f%%)", mag, rows,
+                 diff < 0 ? "missing" : "more than the baseline", pct);
+    if (ok) {
         snprintf(reason, size, "%s; rule %s", change, rule);
-    else
+    } else if (r->kind == RULE_TOLERANCE) {
+        long long allowed = (long long)floor((double)baseline * r->pct / 100.0 + 1e-9);
+        snprintf(reason, size, "%s; rule %s allows at most %lld %s either way", change, rule,
+                 allowed, allowed == 1 ? "row" : "rows");
+    } else {
         snprintf(reason, size, "%s; rule %s allows %s", change, rule,
-                 r->kind == RULE_EXACT      ? "no difference"
-                 : r->kind == RULE_AT_LEAST ? "no fewer rows"
-                                            : "less");
+                 r->kind == RULE_EXACT ? "no difference" : "no fewer rows");
+    }
     return ok ? RESULT_PASS : RESULT_FAIL;
 }

@@ -37,16 +37,32 @@ static void note_error(parse_state *ps, const char *fmt, ...)
     ps->err_line = ps->line;
 }
 
+/* Sections are recorded here, where their line is known. Forms that inih would read
+ * differently from how they look are refused rather than guessed at. */
 static void remember_section(parse_state *ps, const char *line)
 {
-    while (*line == ' ' || *line == '\t')
-        line++;
-    if (*line != '[')
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != '[')
         return;
-    const char *end = strchr(line, ']');
+    if (p != line) {
+        note_error(ps, "a [section] header must start at the beginning of its line");
+        return;
+    }
+    const char *end = strchr(p, ']');
     if (!end)
+        return; /* inih reports the missing ']' */
+    char *name = xstrndup(p + 1, (size_t)(end - p - 1));
+    char *trimmed = trim(xstrdup(name));
+    bool spaced = strcmp(trimmed, name) != 0 || !*trimmed;
+    if (spaced)
+        note_error(ps, "write the section name without spaces, as [%s]", trimmed);
+    free(trimmed);
+    if (spaced) {
+        free(name);
         return;
-    char *name = trim(xstrndup(line + 1, (size_t)(end - line - 1)));
+    }
     conf *c = ps->c;
     grow((void **)&c->sections, &c->cap_sections, c->n_sections + 1, sizeof *c->sections);
     c->sections[c->n_sections++] = (conf_section){name, ps->line};
@@ -74,12 +90,21 @@ static char *read_line(char *str, int num, void *stream)
         ps->cursor += len;
     }
     ps->line++;
-    if (len >= (size_t)num) {
+    /* A UTF-8 byte-order mark is skipped (inih would skip it too, after us). */
+    if (ps->line == 1 && len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
+        src += 3;
+        len -= 3;
+    }
+    /* Line endings are normalised to "\n", so the limit is the same for every file. */
+    while (len && (src[len - 1] == '\n' || src[len - 1] == '\r'))
+        len--;
+    if (len > (size_t)num - 2) {
         note_error(ps, "line is longer than %d characters", num - 2);
         len = 0;
     }
     memcpy(str, src, len);
-    str[len] = '\0';
+    str[len] = '\n';
+    str[len + 1] = '\0';
     remember_section(ps, str);
     return str;
 }

@@ -40,7 +40,7 @@ static const char *parse_part(const char *p, char **out, char *why, size_t why_s
     while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '$' || (unsigned char)*p >= 0x80))
         p++;
     if (p == start || isdigit((unsigned char)*start)) {
-        snprintf(why, why_size, "expected a table name (schema.table), found \"%s\"", start);
+        snprintf(why, why_size, "expected a name, found \"%s\"", start);
         return NULL;
     }
     char *buf = xstrndup(start, (size_t)(p - start));

@@ -3,10 +3,18 @@
 #include <string.h>
 
 #include "src/output.h"
+#include "src/util.h"
 
+/* JSON strings must be UTF-8: a stray byte (a table name in another encoding, say)
+ * becomes '?' rather than losing the result. */
 static json_t *str(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    if (!s)
+        return json_null();
+    char *clean = utf8_scrub(s);
+    json_t *j = json_string(clean);
+    free(clean);
+    return j;
 }
 
 static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr *e)
@@ -23,21 +31,22 @@ static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
         json_array_append_new(
-            results, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o}", "check", x->check, "subject",
-                               x->subject, "status", result_status_name(x->status), "expected",
-                               str(x->expected), "observed", str(x->observed), "reason",
-                               x->reason ? x->reason : "", "detail", str(x->detail)));
+            results, json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "check", str(x->check),
+                               "subject", str(x->subject), "status", result_status_name(x->status),
+                               "expected", str(x->expected), "observed", str(x->observed),
+                               "reason", str(x->reason ? x->reason : ""), "detail",
+                               str(x->detail)));
     }
     json_t *doc = json_pack(
         "{s:s, s:I, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I},"
-        " s:s, s:o}",
+        " s:o, s:o}",
         "format", "vouch-run/1", "run", (json_int_t)r->id, "kind", r->kind, "status", r->status,
         "passed", strcmp(r->status, "passed") == 0 || strcmp(r->status, "captured") == 0,
         "baseline", r->baseline_id ? json_integer(r->baseline_id) : json_null(), "started_at",
         str(r->started_at), "finished_at", str(r->finished_at), "target", str(r->target), "error",
         str(r->error), "server", server, "digest", str(r->digest), "counts", "pass",
         (json_int_t)c.pass, "warn", (json_int_t)c.warn, "fail", (json_int_t)c.fail, "error",
-        (json_int_t)c.error, "total", (json_int_t)c.total, "verdict", verdict, "results", results);
+        (json_int_t)c.error, "total", (json_int_t)c.total, "verdict", str(verdict), "results", results);
     if (!doc)
         return verr_set(e, VOUCH_ABORTED, "could not build the JSON output");
     int rc = json_dumpf(doc, f, JSON_INDENT(2));

@@ -8,9 +8,22 @@
 
 #define X(s) ((const xmlChar *)(s))
 
+/* XML must be UTF-8: stray bytes become '?' so the file always parses. */
 static int attr(xmlTextWriterPtr w, const char *name, const char *value)
 {
-    return xmlTextWriterWriteAttribute(w, X(name), X(value ? value : ""));
+    char *clean = utf8_scrub(value ? value : "");
+    int rc = xmlTextWriterWriteAttribute(w, X(name), X(clean));
+    free(clean);
+    return rc;
+}
+
+static int text(xmlTextWriterPtr w, const char *element, const char *value)
+{
+    char *clean = utf8_scrub(value);
+    int rc = element ? xmlTextWriterWriteElement(w, X(element), X(clean))
+                     : xmlTextWriterWriteString(w, X(clean));
+    free(clean);
+    return rc;
 }
 
 static int attr_n(xmlTextWriterPtr w, const char *name, size_t n)
@@ -31,14 +44,14 @@ static int testcase(xmlTextWriterPtr w, const char *classname, const result_row 
         char *body = xasprintf("%s\nexpected: %s\nobserved: %s%s%s\n", x->reason ? x->reason : "",
                                x->expected ? x->expected : "-", x->observed ? x->observed : "-",
                                x->detail ? "\n" : "", x->detail ? x->detail : "");
-        rc |= xmlTextWriterWriteString(w, X(body)) < 0;
+        rc |= text(w, NULL, body) < 0;
         free(body);
         rc |= xmlTextWriterEndElement(w) < 0;
     } else {
         char *out = xasprintf("%s: %s (expected %s, observed %s)",
                               x->status == RESULT_WARN ? "warning" : "pass", x->reason ? x->reason : "",
                               x->expected ? x->expected : "-", x->observed ? x->observed : "-");
-        rc |= xmlTextWriterWriteElement(w, X("system-out"), X(out)) < 0;
+        rc |= text(w, "system-out", out) < 0;
         free(out);
     }
     rc |= xmlTextWriterEndElement(w) < 0;
@@ -125,7 +138,7 @@ static vexit write_junit(FILE *f, const run_record *r, const output_opts *o, ver
         fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), f);
     xmlBufferFree(buf);
     if (rc)
-        return verr_set(e, VOUCH_ABORTED, "could not build the JUnit XML (is every string UTF-8?)");
+        return verr_set(e, VOUCH_ABORTED, "could not build the JUnit XML");
     if (ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the JUnit output");
     return VOUCH_OK;

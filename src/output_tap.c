@@ -4,16 +4,30 @@
 #include <string.h>
 
 #include "src/output.h"
+#include "src/util.h"
 
 static void yaml_field(FILE *f, const char *indent, const char *key, const char *value)
 {
     if (!value)
         return;
-    json_t *s = json_string(value);
-    char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-    fprintf(f, "%s%s: %s\n", indent, key, q ? q : "\"(not UTF-8)\"");
+    char *clean = utf8_scrub(value);
+    json_t *s = json_string(clean);
+    char *q = json_dumps(s, JSON_ENCODE_ANY);
+    fprintf(f, "%s%s: %s\n", indent, key, q ? q : "\"\"");
     free(q);
     json_decref(s);
+    free(clean);
+}
+
+/* A test point's description: '#' would start a directive (a table named
+ * "x # TODO" must not turn a failure into a todo) and a newline would end the line. */
+static void description(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '#' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+    }
 }
 
 static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr *e)
@@ -21,14 +35,19 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
     (void)o;
     fprintf(f, "TAP version 14\n");
     if (strcmp(r->status, "aborted") == 0) {
-        fprintf(f, "1..0\nBail out! %s %lld aborted: %s\n", r->kind, (long long)r->id,
-                r->error ? r->error : "unknown reason");
+        fprintf(f, "1..0\nBail out! %s %lld aborted: ", r->kind, (long long)r->id);
+        description(f, r->error ? r->error : "unknown reason");
+        fputc('\n', f);
     } else {
         fprintf(f, "1..%zu\n", r->n_results);
         for (size_t i = 0; i < r->n_results; i++) {
             const result_row *x = &r->results[i];
             bool ok = x->status == RESULT_PASS || x->status == RESULT_WARN;
-            fprintf(f, "%sok %zu - %s %s\n", ok ? "" : "not ", i + 1, x->check, x->subject);
+            fprintf(f, "%sok %zu - ", ok ? "" : "not ", i + 1);
+            description(f, x->check);
+            fputc(' ', f);
+            description(f, x->subject);
+            fputc('\n', f);
             if (x->status == RESULT_PASS)
                 continue;
             fprintf(f, "  ---\n");

@@ -24,6 +24,10 @@ bool parse_int64(const char *s, int64_t *out);
 /* Trim ASCII whitespace in place; returns s. */
 char *trim(char *s);
 
+/* A copy of s in which every byte that is not part of valid UTF-8 is replaced by '?',
+ * for writers whose formats demand UTF-8 (JSON, XML). NULL stays NULL; caller frees. */
+char *utf8_scrub(const char *s);
+
 /* UTC time now as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
 void utc_now(char *buf, size_t size);
 

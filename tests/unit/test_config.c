@@ -741,6 +741,37 @@ static void test_settings_bad_values(void **state)
     conf_free(c);
 }
 
+/* Section headers that inih would read differently from how they look are refused. */
+static void test_section_headers_that_would_mislead(void **state)
+{
+    (void)state;
+    expect_load_error("[ target ]\ndsn = dbname=x\n",
+                      "vouch.conf:1: write the section name without spaces, as [target]");
+    expect_load_error("[rowcount]\ntable = a\n  [store]\npath = x.db\n",
+                      "vouch.conf:3: a [section] header must start at the beginning of its line");
+    expect_load_error("[]\nx = 1\n", "vouch.conf:1: write the section name without spaces, as []");
+}
+
+static void test_bom_and_crlf(void **state)
+{
+    (void)state;
+    conf *c = load("\xEF\xBB\xBF[rowcount]\r\ntable = projects\r\n");
+    assert_true(conf_has_section(c, "rowcount"));
+    assert_int_equal(conf_find_section(c, "rowcount")->line, 1);
+    assert_string_equal(conf_get(c, "rowcount", "table")->value, "projects");
+    conf_free(c);
+    /* With CRLF endings a line has the same 198-character limit as with LF. */
+    char *line = xmalloc(300);
+    memset(line, 'x', 198 - strlen("dsn = "));
+    line[198 - strlen("dsn = ")] = '\0';
+    char *text = xasprintf("[target]\r\ndsn = %s\r\n", line);
+    c = load(text);
+    assert_int_equal(strlen(conf_get(c, "target", "dsn")->value), 198 - strlen("dsn = "));
+    conf_free(c);
+    free(text);
+    free(line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -751,6 +782,8 @@ int main(void)
         cmocka_unit_test(test_key_outside_any_section),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_line_longer_than_inih_allows),
+        cmocka_unit_test(test_section_headers_that_would_mislead),
+        cmocka_unit_test(test_bom_and_crlf),
         cmocka_unit_test_setup_teardown(test_load_file, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test(test_empty_configuration),
         cmocka_unit_test(test_unknown_key),

@@ -73,6 +73,10 @@ static void test_parse_rejects(void **state)
         "tolerance two%",
         "tolerance2%",      /* the word must stand alone */
         "fuzzy",
+        "tolerance 0x10%",  /* plain decimals only */
+        "tolerance 1e1%",
+        "tolerance 1.%",
+        "tolerance .5%",
         "",
         "Exact",            /* rules are lowercase words */
         "exactly",
@@ -167,7 +171,7 @@ static void test_judge_exact(void **state)
 
     assert_int_equal(count_rule_judge(&r, 1000, 1001, reason, sizeof reason), RESULT_FAIL);
     assert_string_equal(reason,
-                        "1 rows more than the baseline (+0.10%); rule exact allows no difference");
+                        "1 row more than the baseline (+0.10%); rule exact allows no difference");
 }
 
 static void test_judge_at_least(void **state)
@@ -183,7 +187,7 @@ static void test_judge_at_least(void **state)
     assert_string_equal(reason, "250 rows more than the baseline (+50.00%); rule at-least");
 
     assert_int_equal(count_rule_judge(&r, 500, 499, reason, sizeof reason), RESULT_FAIL);
-    assert_string_equal(reason, "1 rows missing (-0.20%); rule at-least allows no fewer rows");
+    assert_string_equal(reason, "1 row missing (-0.20%); rule at-least allows no fewer rows");
 
     assert_int_equal(count_rule_judge(&r, 500, 0, reason, sizeof reason), RESULT_FAIL);
     assert_string_equal(reason, "500 rows missing (-100.00%); rule at-least allows no fewer rows");
@@ -204,9 +208,9 @@ static void test_judge_tolerance_boundaries(void **state)
     /* One row over the limit, either way: fails. */
     assert_int_equal(count_rule_judge(&r, 1000, 1021, reason, sizeof reason), RESULT_FAIL);
     assert_string_equal(reason,
-                        "21 rows more than the baseline (+2.10%); rule tolerance 2% allows less");
+                        "21 rows more than the baseline (+2.10%); rule tolerance 2% allows at most 20 rows either way");
     assert_int_equal(count_rule_judge(&r, 1000, 979, reason, sizeof reason), RESULT_FAIL);
-    assert_string_equal(reason, "21 rows missing (-2.10%); rule tolerance 2% allows less");
+    assert_string_equal(reason, "21 rows missing (-2.10%); rule tolerance 2% allows at most 20 rows either way");
 
     /* Inside the limit. */
     assert_int_equal(count_rule_judge(&r, 1000, 1000, reason, sizeof reason), RESULT_PASS);
@@ -256,7 +260,7 @@ static void test_judge_baseline_zero(void **state)
     assert_int_equal(count_rule_judge(&exact, 0, 3, reason, sizeof reason), RESULT_FAIL);
     assert_string_equal(reason, "3 rows where the baseline had none; rule exact allows no difference");
     assert_int_equal(count_rule_judge(&tol, 0, 3, reason, sizeof reason), RESULT_FAIL);
-    assert_string_equal(reason, "3 rows where the baseline had none; rule tolerance 50% allows less");
+    assert_string_equal(reason, "3 rows where the baseline had none; rule tolerance 50% allows at most 0 rows either way");
     assert_int_equal(count_rule_judge(&at_least, 0, 3, reason, sizeof reason), RESULT_PASS);
     assert_string_equal(reason, "3 rows where the baseline had none; rule at-least");
 }

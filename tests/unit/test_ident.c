@@ -104,12 +104,12 @@ static void test_malformed_names(void **state)
     expect_qname_error("\"unterminated", "unterminated quoted identifier");
     expect_qname_error("public.\"tasks", "unterminated quoted identifier");
     expect_qname_error("\"ends with a doubled quote\"\"", "unterminated quoted identifier");
-    expect_qname_error("", "expected a table name (schema.table), found \"\"");
-    expect_qname_error("   ", "expected a table name (schema.table), found \"\"");
-    expect_qname_error("1tasks", "expected a table name (schema.table), found \"1tasks\"");
-    expect_qname_error("public.9lives", "expected a table name (schema.table), found \"9lives\"");
-    expect_qname_error("public.", "expected a table name (schema.table), found \"\"");
-    expect_qname_error(".tasks", "expected a table name (schema.table), found \".tasks\"");
+    expect_qname_error("", "expected a name, found \"\"");
+    expect_qname_error("   ", "expected a name, found \"\"");
+    expect_qname_error("1tasks", "expected a name, found \"1tasks\"");
+    expect_qname_error("public.9lives", "expected a name, found \"9lives\"");
+    expect_qname_error("public.", "expected a name, found \"\"");
+    expect_qname_error(".tasks", "expected a name, found \".tasks\"");
     expect_qname_error("\"\"", "empty quoted identifier");
     expect_qname_error("public.\"\"", "empty quoted identifier");
     expect_qname_error("a.b.c", "unexpected \".c\" after the table name");
@@ -161,7 +161,7 @@ static void test_ident_parse(void **state)
     assert_string_equal(why, "unterminated quoted identifier");
 
     assert_false(ident_parse("", &out, why, sizeof why));
-    assert_string_equal(why, "expected a table name (schema.table), found \"\"");
+    assert_string_equal(why, "expected a name, found \"\"");
 
     assert_false(ident_parse("\"\"", &out, why, sizeof why));
     assert_string_equal(why, "empty quoted identifier");

@@ -674,6 +674,41 @@ static void test_write_errors_are_reported(void **state)
     run_record_free(r);
 }
 
+/* A table named like a TAP directive must not turn a failure into a todo. */
+static void test_tap_escapes_directives(void **state)
+{
+    (void)state;
+    run_record *r = gate_run();
+    free(r->results[1].subject);
+    r->results[1].subject = xstrdup("public.\"tasks # TODO\"");
+    char *tap = render(&output_tap, r, false, 0);
+    assert_contains(tap, "not ok 2 - rowcount public.\"tasks \\# TODO\"\n");
+    free(tap);
+    run_record_free(r);
+}
+
+/* A byte that is not UTF-8 (a name in another encoding) is shown as '?', never drops a result. */
+static void test_invalid_utf8_keeps_every_result(void **state)
+{
+    (void)state;
+    run_record *r = gate_run();
+    free(r->results[1].subject);
+    r->results[1].subject = xstrdup("public.caf\xe9");
+    char *json = render(&output_json, r, false, 0);
+    json_t *doc = parse_json(json);
+    json_t *results = json_object_get(doc, "results");
+    assert_int_equal(json_array_size(results), 3);
+    assert_string_equal(jstr(json_array_get(results, 1), "subject"), "public.caf?");
+    json_decref(doc);
+    free(json);
+    char *xml = render(&output_junit, r, false, 0);
+    xmlDocPtr x = parse_xml(xml);
+    assert_xpath(x, "string(//testcase[failure]/@name)", "public.caf?");
+    xmlFreeDoc(x);
+    free(xml);
+    run_record_free(r);
+}
+
 static int cleanup_libxml(void **state)
 {
     (void)state;
@@ -701,6 +736,8 @@ int main(void)
         cmocka_unit_test(test_junit_suite_per_check_and_escaping),
         cmocka_unit_test(test_junit_aborted_is_an_error),
         cmocka_unit_test(test_write_errors_are_reported),
+        cmocka_unit_test(test_tap_escapes_directives),
+        cmocka_unit_test(test_invalid_utf8_keeps_every_result),
     };
     return cmocka_run_group_tests(tests, NULL, cleanup_libxml);
 }
