@@ -177,7 +177,9 @@ static vexit read_identity(pg_session *s, verr *e)
     return VOUCH_OK;
 }
 
-static vexit set_timeout(pg_session *s, int64_t ms, verr *e)
+/* Session settings for every vouch connection: the statement timeout, and a search_path
+ * that no object of the target can hijack (vouch's own SQL is schema-qualified). */
+static vexit set_session(pg_session *s, int64_t ms, verr *e)
 {
     char value[32];
     snprintf(value, sizeof value, "%lld", (long long)ms);
@@ -258,7 +260,7 @@ vexit pg_session_open(pg_session **out, const pg_options *o, char **target_out, 
     if (rc)
         return rc;
     interrupt_watch(s->conn);
-    if ((rc = set_timeout(s, o->statement_timeout_ms, e)) ||
+    if ((rc = set_session(s, o->statement_timeout_ms, e)) ||
         (rc = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e)) ||
         (rc = read_identity(s, e))) {
         verr_prefix(e, "could not start a read-only snapshot on \"%s\"", s->target);
@@ -294,7 +296,7 @@ vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const p
     vexit rc = connect_only(&s, o, NULL, e);
     if (rc)
         return rc;
-    if ((rc = set_timeout(s, o->statement_timeout_ms, e)) ||
+    if ((rc = set_session(s, o->statement_timeout_ms, e)) ||
         (rc = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e))) {
         pg_session_close(s);
         return verr_set(e, VOUCH_ABORTED, "could not start a worker session: %s", e->msg);

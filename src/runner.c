@@ -121,15 +121,6 @@ static void take_identity(run_record *r, const pg_session *db)
     r->database = xstrdup(db->id.database);
 }
 
-/* Load the baseline's documents, one per check, parsed. */
-static vexit load_baseline(store *st, int64_t id, run_record **out, verr *e)
-{
-    vexit rc = store_load_run(st, id, out, e);
-    if (rc)
-        return rc == VOUCH_USAGE ? VOUCH_USAGE : rc;
-    return VOUCH_OK;
-}
-
 static json_t *baseline_for(const run_record *b, const char *check, verr *e)
 {
     for (size_t i = 0; i < b->n_baselines; i++) {
@@ -236,7 +227,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         else
             rc = store_latest_baseline(rq->st, &baseline_id, e);
         if (!rc)
-            rc = load_baseline(rq->st, baseline_id, &base, e);
+            rc = store_load_run(rq->st, baseline_id, &base, e);
     }
 
     run_state rs = {.rq = rq};
