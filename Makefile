@@ -17,7 +17,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
-             -I. -DVOUCH_VERSION='"$(VERSION)"' -DVOUCH_TEMPLATES='"$(PREFIX)/share/vouch/templates"' $(PKG_CFLAGS)
+             -I. -DVOUCH_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -81,10 +81,9 @@ demo: deps
 	@tools/demo/run
 
 install: build/vouch
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vouch/templates $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 build/vouch $(DESTDIR)$(PREFIX)/bin/vouch
 	install -m 644 docs/vouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/vouch.1
-	@if ls templates/* >/dev/null 2>&1; then install -m 644 templates/* $(DESTDIR)$(PREFIX)/share/vouch/templates/; fi
 
 clean:
 	rm -rf build
