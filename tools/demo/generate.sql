@@ -82,21 +82,24 @@ DO $$ BEGIN
     END IF;
 END $$;
 
--- Bulk-load the way pg_restore does: drop the foreign keys and the plain
--- (non-constraint) indexes, load, then recreate them from their saved
--- definitions ("finish").  Re-adding a foreign key validates every row, so
--- the result is exactly what schema.sql defines and the data is checked all
--- the same; it costs one join per constraint instead of a lookup per row.
+-- Bulk-load the way pg_restore does: drop the foreign keys, the primary-key
+-- and unique constraints and the other indexes, load, then recreate them
+-- from their saved definitions (keys and indexes at the end of "core" and
+-- "audit", foreign keys in "finish").  Building an index once is much
+-- cheaper than growing it row by row, and re-adding a constraint checks every
+-- row, so the data is verified all the same and the catalog ends up exactly
+-- as schema.sql made it.
 CREATE SCHEMA demo_load;
 CREATE TABLE demo_load.deferred_ddl AS
-SELECT 2 AS phase, c.conname::text AS name,
+SELECT CASE WHEN c.contype = 'f' THEN 2 ELSE 1 END AS phase,
+       (SELECT relname::text FROM pg_class WHERE oid = c.conrelid) AS tbl, c.conname::text AS name,
        format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop_ddl,
        format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
               pg_get_constraintdef(c.oid)) AS create_ddl
   FROM pg_constraint AS c
- WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+ WHERE c.contype IN ('f', 'p', 'u') AND c.connamespace = 'public'::regnamespace
 UNION ALL
-SELECT 1, i.indexrelid::regclass::text,
+SELECT 1, t.relname::text, i.indexrelid::regclass::text,
        format('DROP INDEX %s', i.indexrelid::regclass),
        pg_get_indexdef(i.indexrelid)
   FROM pg_index AS i
@@ -105,15 +108,8 @@ SELECT 1, i.indexrelid::regclass::text,
    AND NOT EXISTS (SELECT FROM pg_constraint AS k
                     WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid);
 
-DO $$
-DECLARE
-    d record;
-BEGIN
-    FOR d IN SELECT drop_ddl FROM demo_load.deferred_ddl ORDER BY phase DESC, name LOOP
-        EXECUTE d.drop_ddl;
-    END LOOP;
-END
-$$;
+-- foreign keys first: they depend on the keys
+SELECT drop_ddl FROM demo_load.deferred_ddl ORDER BY phase DESC, name \gexec
 \endif
 
 \if :do_core
@@ -216,15 +212,22 @@ SELECT s, x.id, x.agency_id,
 
 -- ---------------------------------------------------- residency_evidence
 -- One attestation per region in use and per whole month in the 24 months
--- before the anchor, recorded on the last day of that month.
+-- before the anchor (months in UTC), recorded on the last day of that month.
 INSERT INTO public.residency_evidence (id, period, region, document_sha256, recorded_at)
 SELECT row_number() OVER (ORDER BY m.period, r.region),
        m.period, r.region,
        encode(sha256(convert_to('demo-residency:' || r.region || ':' || m.period, 'UTF8')), 'hex'),
-       m.period + interval '1 month' - interval '1 day' + interval '9 hours'
+       (m.period + interval '1 month' - interval '1 day' + interval '9 hours') AT TIME ZONE 'UTC'
   FROM (SELECT DISTINCT region FROM public.agencies) AS r,
-       LATERAL (SELECT (date_trunc('month', :'anchor_ts'::timestamptz) - n * interval '1 month')::date AS period
+       LATERAL (SELECT (date_trunc('month', :'anchor_ts'::timestamptz, 'UTC')
+                        - n * interval '1 month')::date AS period
                   FROM generate_series(1, 24) AS n) AS m;
+
+-- Keys and indexes of these tables, and their statistics.
+SELECT create_ddl FROM demo_load.deferred_ddl
+ WHERE phase = 1 AND tbl <> 'audit_log' ORDER BY name \gexec
+VACUUM (ANALYZE) public.agencies, public.projects, public.tasks, public.assets,
+    public.share_links, public.residency_evidence;
 \endif
 
 \if :do_audit
@@ -301,20 +304,16 @@ SELECT id, occurred_at, actor, action, agency_id, payload_text::jsonb,
                ) AS e
         WINDOW w AS (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
        ) AS chained;
+
+SELECT create_ddl FROM demo_load.deferred_ddl
+ WHERE phase = 1 AND tbl = 'audit_log' ORDER BY name \gexec
+VACUUM (ANALYZE) public.audit_log;
 \endif
 
 \if :do_finish
 -- ----------------------------------------------------------------- finish
--- Indexes, then foreign keys (validated now), exactly as schema.sql made them.
-DO $$
-DECLARE
-    d record;
-BEGIN
-    FOR d IN SELECT create_ddl FROM demo_load.deferred_ddl ORDER BY phase, name LOOP
-        EXECUTE d.create_ddl;
-    END LOOP;
-END
-$$;
+-- Foreign keys, validated now; the catalog is now exactly what schema.sql made.
+SELECT create_ddl FROM demo_load.deferred_ddl WHERE phase = 2 ORDER BY name \gexec
 DROP SCHEMA demo_load CASCADE;
 
 -- Sequences continue after the loaded ids.
@@ -329,7 +328,4 @@ BEGIN
     END LOOP;
 END
 $$;
-
-VACUUM (ANALYZE) public.agencies, public.projects, public.tasks, public.assets,
-    public.share_links, public.audit_log, public.residency_evidence;
 \endif
