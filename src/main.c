@@ -357,8 +357,10 @@ static vexit cmd_runs(cli *c, verr *e)
     }
     free(ids);
     if (list) {
-        if (!rc)
-            json_dumpf(list, c->out, JSON_INDENT(2)), fputc('\n', c->out);
+        if (!rc) {
+            json_dumpf(list, c->out, JSON_INDENT(2));
+            fputc('\n', c->out);
+        }
         json_decref(list);
     } else if (!rc && !n) {
         fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));

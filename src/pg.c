@@ -55,6 +55,23 @@ char *pg_dsn_describe(const char *dsn)
     return acc ? acc : xstrdup("(libpq defaults)");
 }
 
+vexit pg_dsn_check(const char *dsn, verr *e)
+{
+    if (!dsn || !*dsn)
+        return VOUCH_OK;
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(dsn, &errmsg);
+    if (opts) {
+        PQconninfoFree(opts);
+        return VOUCH_OK;
+    }
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", errmsg ? errmsg : "out of memory");
+    PQfreemem(errmsg);
+    trim(msg);
+    return verr_set(e, VOUCH_USAGE, "invalid connection string: %s", msg);
+}
+
 /* Describe the connection libpq actually made (or tried): no secret is read. */
 static char *describe_conn(PGconn *conn)
 {
@@ -212,18 +229,9 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     keys[n] = "application_name";
     vals[n++] = "vouch";
     keys[n] = vals[n] = NULL;
-    char *errmsg = NULL;
-    if (o->dsn && *o->dsn) {
-        PQconninfoOption *opts = PQconninfoParse(o->dsn, &errmsg);
-        if (!opts) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", errmsg ? errmsg : "out of memory");
-            PQfreemem(errmsg);
-            trim(msg);
-            return verr_set(e, VOUCH_USAGE, "invalid connection string: %s", msg);
-        }
-        PQconninfoFree(opts);
-    }
+    vexit rc = pg_dsn_check(o->dsn, e);
+    if (rc)
+        return rc;
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     char *target = conn ? describe_conn(conn) : pg_dsn_describe(o->dsn);
     if (target_out)

@@ -44,6 +44,9 @@ typedef struct pg_session {
 /* Describe where a DSN points with every secret left out. Caller frees. */
 char *pg_dsn_describe(const char *dsn);
 
+/* VOUCH_USAGE, saying why, when libpq cannot parse dsn (NULL and "" are fine). */
+vexit pg_dsn_check(const char *dsn, verr *e);
+
 /* Connect, refuse old servers, start the read-only snapshot and read the identity.
  * On failure *out is NULL and e says why (VOUCH_ABORTED, or VOUCH_USAGE for a bad DSN);
  * target_out (if not NULL) receives the password-free description either way. */

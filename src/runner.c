@@ -230,6 +230,9 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             rc = store_load_run(rq->st, baseline_id, &base, e);
     }
 
+    if (!rc)
+        rc = pg_dsn_check(rq->pg.dsn, e);
+
     run_state rs = {.rq = rq};
     char *checks = names_of(sel, n_sel);
     char *requested = pg_dsn_describe(rq->pg.dsn);

@@ -16,6 +16,14 @@ expect_rc 0
 expect_out '^1 +baseline +aborted .* could not connect to'
 end_case
 
+test_case "a connection string libpq cannot parse exits 2 and stores nothing"
+runs_before=$(sqlite3 vouch.db 'select count(*) from runs')
+v baseline --target "dbname=storedb sslmode=require foo=bar"
+expect_rc 2
+expect_err '^vouch: invalid connection string: invalid connection option "foo"$'
+check "no run was stored" test "$(sqlite3 vouch.db 'select count(*) from runs')" = "$runs_before"
+end_case
+
 test_case "a password given in the DSN appears nowhere"
 secret=Sup3rSecretPassw0rd
 v baseline --target "dbname=storedb password=$secret"
