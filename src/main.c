@@ -253,6 +253,12 @@ static vexit show_run(cli *c, int64_t id, verr *e)
     return rc;
 }
 
+static void print_progress(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "vouch: %s\n", line);
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
     run_request rq = {
@@ -265,6 +271,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
                c->settings.statement_timeout_ms},
         .jobs = c->settings.jobs,
         .st = c->st,
+        .progress = c->verbosity > 0 ? print_progress : NULL,
     };
     int64_t id = 0;
     vexit rc = runner_run(&rq, &id, e);

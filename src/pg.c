@@ -96,9 +96,15 @@ static void conn_message(PGconn *conn, char *buf, size_t size)
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
         buf[--n] = '\0';
-    for (char *p = buf; *p; p++)
-        if (*p == '\n')
-            *p = ' ';
+    /* libpq's messages span lines ("...failed: ...\n\tIs the server running..."): one line. */
+    char *w = buf;
+    for (const char *p = buf; *p; p++) {
+        char ch = (*p == '\n' || *p == '\t') ? ' ' : *p;
+        if (ch == ' ' && w > buf && w[-1] == ' ')
+            continue;
+        *w++ = ch;
+    }
+    *w = '\0';
 }
 
 static vexit result_error(pg_session *s, PGresult *r, verr *e)

@@ -1,6 +1,7 @@
 #include "src/runner.h"
 
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,26 @@ static vexit run_one(run_state *rs, const checker *ck, void *settings, const run
     return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
 }
 
+static void say(const run_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const run_request *rq, const char *fmt, ...)
+{
+    if (!rq->progress)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    rq->progress(rq->progress_user, line);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static const char *final_status(const run_record *r, run_kind kind)
 {
     if (kind == RUN_BASELINE)
@@ -248,15 +269,26 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     vexit outcome = VOUCH_OK;
     verr failure;
     verr_clear(&failure);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    say(rq, "run %lld: connecting", (long long)*run_id);
     if ((outcome = pg_session_open(&rs.ctx.db, &rq->pg, &rs.rec->target, &failure)) == VOUCH_OK) {
         take_identity(rs.rec, rs.ctx.db);
+        say(rq, "connected to %s (PostgreSQL %s) in %.3f s; snapshot at %s", rs.ctx.db->target,
+            rs.ctx.db->id.server_version, seconds_since(&t0), rs.ctx.db->id.snapshot_time);
         rs.ctx.pool = pg_pool_new(rs.ctx.db, &rq->pg, rq->jobs);
         /* Exported now: PostgreSQL refuses to export from inside a checker's savepoint. */
         const char *snapshot;
         if (rq->jobs > 1 && pg_session_export_snapshot(rs.ctx.db, &snapshot, &failure))
             outcome = VOUCH_ABORTED;
         for (size_t i = 0; i < n_sel && !outcome; i++) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
             outcome = run_one(&rs, sel[i], settings[i], base, &failure);
+            say(rq, "%s: %s in %.3f s over %d connection%s", sel[i]->name,
+                outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
+                seconds_since(&t1), pg_pool_width(rs.ctx.pool),
+                pg_pool_width(rs.ctx.pool) == 1 ? "" : "s");
             if (!outcome && interrupt_requested())
                 outcome = verr_set(&failure, VOUCH_ABORTED, "interrupted");
         }
@@ -288,6 +320,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
 
     if ((rc = store_run_finish(rq->st, rs.rec, e)))
         goto out;
+    say(rq, "sealed run %lld as %s in %s (chain position %lld) after %.3f s", (long long)rs.rec->id,
+        rs.rec->status, store_path(rq->st), (long long)rs.rec->chain_pos, seconds_since(&t0));
     if (outcome) {
         *e = failure;
         rc = outcome == VOUCH_USAGE ? VOUCH_USAGE : VOUCH_ABORTED;

@@ -23,6 +23,9 @@ typedef struct run_request {
     pg_options pg;
     int jobs;                 /* connections for independent queries, leader included */
     store *st;
+    /* MAY be set: told what the run is doing, one line at a time (main prints it with -v). */
+    void (*progress)(void *user, const char *line);
+    void *progress_user;
 } run_request;
 
 /* Run and store. *run_id gets the stored run's id (0 when nothing was stored,

@@ -56,6 +56,15 @@ expect_out '^FAIL +rowcount +public\.tasks'
 expect_not_out '^pass '
 end_case
 
+test_case "--verbose tells on stderr what the run is doing"
+v -v gate --target "dbname=restored"
+expect_rc 1
+expect_err '^vouch: connected to host=.* dbname=restored .*; snapshot at [0-9T:.-]+Z$'
+expect_err '^vouch: rowcount: checked in [0-9.]+ s over 2 connections$'
+expect_err '^vouch: sealed run [0-9]+ as failed in vouch.db'
+expect_out '^FAIL +rowcount +public\.tasks'
+end_case
+
 test_case "a dropped table fails naming it"
 restore_copy dropped
 psql_q -d dropped -c 'drop table public.assets cascade'
