@@ -107,7 +107,7 @@ static void conn_message(PGconn *conn, char *buf, size_t size)
     *w = '\0';
 }
 
-static vexit result_error(pg_session *s, PGresult *r, verr *e)
+vexit pg_result_error(pg_session *s, PGresult *r, verr *e)
 {
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
@@ -125,6 +125,9 @@ static vexit result_error(pg_session *s, PGresult *r, verr *e)
                  detail ? ")" : "");
     if (hint)
         verr_hint(e, "%s", hint);
+    else if (strstr(primary, "row-level security"))
+        verr_hint(e, "vouch must see every row: connect as a role with BYPASSRLS, as the tables'"
+                     " owner, or as a superuser.");
     return code;
 }
 
@@ -135,7 +138,7 @@ vexit pg_query(pg_session *s, PGresult **res, const char *sql, int nparams,
     PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        vexit rc = result_error(s, r, e);
+        vexit rc = pg_result_error(s, r, e);
         PQclear(r);
         return rc;
     }
@@ -200,8 +203,10 @@ static vexit read_identity(pg_session *s, verr *e)
     return VOUCH_OK;
 }
 
-/* Session settings for every vouch connection: the statement timeout, and a search_path
- * that no object of the target can hijack (vouch's own SQL is schema-qualified). */
+/* Session settings for every vouch connection: the statement timeout; a search_path that
+ * no object of the target can hijack (vouch's own SQL is schema-qualified); and
+ * row_security off, as pg_dump sets it, so that a query RLS would filter fails loudly
+ * instead of counting only the rows one tenant may see. */
 static vexit set_session(pg_session *s, int64_t ms, verr *e)
 {
     char value[32];
@@ -210,7 +215,8 @@ static vexit set_session(pg_session *s, int64_t ms, verr *e)
     PGresult *r;
     vexit rc = pg_query(s, &r,
                         "SELECT pg_catalog.set_config('statement_timeout', $1, false),"
-                        " pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)",
+                        " pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false),"
+                        " pg_catalog.set_config('row_security', 'off', false)",
                         1, params, e);
     PQclear(r);
     return rc;

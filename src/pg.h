@@ -58,6 +58,10 @@ void pg_session_close(pg_session *s);
  * On success *res is the caller's (PQclear). */
 vexit pg_query(pg_session *s, PGresult **res, const char *sql, int nparams,
                const char *const *params, verr *e);
+/* Turn a failed result (or NULL) into e with the server's message, detail and hint;
+ * VOUCH_ABORTED when the connection is gone or the run was interrupted, else VOUCH_FAILED. */
+vexit pg_result_error(pg_session *s, PGresult *r, verr *e);
+
 /* Run a command that returns no rows. */
 vexit pg_exec(pg_session *s, const char *sql, verr *e);
 

@@ -113,6 +113,7 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     size_t next = 0, done = 0;
     vexit rc = VOUCH_OK;
     long failed = -1;
+    int failed_slot = 0;
     PGresult *failed_result = NULL;
     for (int i = 0; i < width; i++) {
         slots[i].query = -1;
@@ -164,6 +165,7 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                 done++;
                 if (!got || PQresultStatus(got) != PGRES_TUPLES_OK) {
                     failed = q;
+                    failed_slot = i;
                     failed_result = got;
                     break;
                 }
@@ -182,10 +184,11 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
             break;
     }
     if (failed >= 0) {
-        const char *msg = failed_result ? PQresultErrorField(failed_result, PG_DIAG_MESSAGE_PRIMARY)
-                                        : NULL;
-        rc = verr_set(e, pg_session_broken(p->leader) ? VOUCH_ABORTED : VOUCH_FAILED, "%s",
-                      msg ? msg : "query failed");
+        rc = pg_result_error(slots[failed_slot].s, failed_result, e);
+        /* A broken worker is not the run's loss: the leader can go on. */
+        if (rc == VOUCH_ABORTED && failed_slot > 0 && !pg_session_broken(p->leader) &&
+            !interrupt_requested())
+            rc = e->code = VOUCH_FAILED;
         PQclear(failed_result);
         if (failed_index)
             *failed_index = (size_t)failed;

@@ -187,6 +187,8 @@ static vexit run_one(run_state *rs, const checker *ck, void *settings, const run
         if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
             return VOUCH_ABORTED;
         check_report(ctx, RESULT_ERROR, "(check)", NULL, NULL, "could not finish: %s", e->msg);
+        if (e->hint[0])
+            check_detail(ctx, e->hint);
         verr_clear(e);
         return pg_rollback_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
     }

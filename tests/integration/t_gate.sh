@@ -149,6 +149,22 @@ expect_out '^ERROR +rowcount +\(check\) .*could not finish: could not count publ
 sleep 2.6
 end_case
 
+test_case "a role that row-level security would filter is refused, never counted short"
+psql_q -d postgres -c "drop role if exists vouch_filtered; create role vouch_filtered login; grant pg_read_all_data to vouch_filtered"
+v gate --target "dbname=healthy user=vouch_filtered"
+expect_rc 1
+expect_out '^ERROR +rowcount +\(check\) .*query would be affected by row-level security policy for table'
+expect_out 'connect as a role with BYPASSRLS'
+expect_not_out '^FAIL '
+v --store filtered.db baseline --target "dbname=healthy user=vouch_filtered"
+expect_rc 3
+expect_err 'row-level security'
+expect_err '^hint: vouch must see every row'
+psql_q -d postgres -c "alter role vouch_filtered bypassrls"
+v gate --target "dbname=healthy user=vouch_filtered"
+expect_rc 0
+end_case
+
 test_case "an interrupted gate is stored as aborted and exits 3"
 printf '[target]\ndsn = dbname=healthy\n[rowcount]\ntable = projects\n' >intr.conf
 v -c intr.conf --store intr.db baseline
