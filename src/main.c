@@ -335,8 +335,8 @@ static vexit cmd_runs(cli *c, verr *e)
         return rc;
     json_t *list = c->writer == &output_json ? json_array() : NULL;
     if (!list && n)
-        fprintf(c->out, "%-5s %-8s %-8s %-24s %-9s %-8s %s\n", "RUN", "KIND", "STATUS", "STARTED",
-                "BASELINE", "RESULTS", "TARGET");
+        fprintf(c->out, "%-5s %-8s %-8s %-24s %8s %-9s %-8s %s\n", "RUN", "KIND", "STATUS",
+                "STARTED", "TOOK", "BASELINE", "RESULTS", "TARGET");
     for (size_t i = 0; i < n && !rc; i++) {
         run_record *r;
         if ((rc = store_load_run(c->st, ids[i], &r, e)))
@@ -348,6 +348,10 @@ static vexit cmd_runs(cli *c, verr *e)
         else
             snprintf(results, sizeof results, "%zu/%zu", k.pass + k.warn, k.total);
         snprintf(base, sizeof base, "%lld", (long long)r->baseline_id);
+        char took[24] = "-";
+        int64_t t0, t1;
+        if (utc_parse_ms(r->started_at, &t0) && utc_parse_ms(r->finished_at, &t1))
+            snprintf(took, sizeof took, "%.2fs", (double)(t1 - t0) / 1000.0);
         if (list)
             json_array_append_new(
                 list, json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:s, s:I, s:I, s:s*}", "run",
@@ -357,9 +361,9 @@ static vexit cmd_runs(cli *c, verr *e)
                                 "target", r->target, "passed", (json_int_t)(k.pass + k.warn),
                                 "total", (json_int_t)k.total, "error", r->error));
         else
-            fprintf(c->out, "%-5lld %-8s %-8s %-24s %-9s %-8s %s%s%s\n", (long long)r->id, r->kind,
-                    r->status, r->started_at, r->baseline_id ? base : "-", results, r->target,
-                    r->error ? "  — " : "", r->error ? r->error : "");
+            fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,
+                    r->kind, r->status, r->started_at, took, r->baseline_id ? base : "-", results,
+                    r->target, r->error ? "  — " : "", r->error ? r->error : "");
         run_record_free(r);
     }
     free(ids);

@@ -144,6 +144,19 @@ char *utf8_scrub(const char *s)
     return out;
 }
 
+bool utc_parse_ms(const char *iso, int64_t *ms)
+{
+    struct tm tm = {0};
+    int millis = 0;
+    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) != 7)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *ms = (int64_t)timegm(&tm) * 1000 + millis;
+    return true;
+}
+
 void utc_now(char *buf, size_t size)
 {
     struct timespec ts;

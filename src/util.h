@@ -28,6 +28,9 @@ char *trim(char *s);
  * for writers whose formats demand UTF-8 (JSON, XML). NULL stays NULL; caller frees. */
 char *utf8_scrub(const char *s);
 
+/* Milliseconds since the epoch of a time written by utc_now ("...T...:SS.mmmZ"). */
+bool utc_parse_ms(const char *iso, int64_t *ms);
+
 /* UTC time now as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
 void utc_now(char *buf, size_t size);
 
