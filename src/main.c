@@ -2,6 +2,7 @@
  *
  * main parses the command line, sets up what a command's flags ask for, runs it
  * and is the only place that chooses the exit status. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,7 +160,10 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                            bool *version, verr *e)
 {
     int ch;
-    while ((ch = getopt_long(argc, argv, which ? "c:qvhV" : "+c:qvhV", long_options, NULL)) != -1) {
+    /* Leading ':' (after '+') makes getopt silent and tell a missing value (':') from an
+     * unknown option ('?'), so the messages are ours. */
+    while ((ch = getopt_long(argc, argv, which ? ":c:qvhV" : "+:c:qvhV", long_options, NULL)) !=
+           -1) {
         switch (ch) {
         case 'c': c->config_path = optarg; break;
         case LONG_STORE: c->store_path = optarg; break;
@@ -187,9 +191,14 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 c->limit = v;
             break;
         }
+        case ':':
+            verr_set(e, VOUCH_USAGE, "option '%s' needs a value", argv[optind - 1]);
+            verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
+            return e->code;
         default:
-            /* getopt has printed what was wrong */
-            return verr_set(e, VOUCH_USAGE, "try 'vouch %s--help'", which ? which->name : "");
+            verr_set(e, VOUCH_USAGE, "unknown option '%s'", argv[optind - 1]);
+            verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
+            return e->code;
         }
     }
     return VOUCH_OK;
@@ -233,7 +242,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if (c->output_path) {
         c->out = fopen(c->output_path, "w");
         if (!c->out)
-            return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %m", c->output_path);
+            return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %s", c->output_path,
+                            strerror(errno));
     } else {
         c->out = stdout;
     }
@@ -408,7 +418,7 @@ int main(int argc, char **argv)
     bool help = false, version = false;
     vexit rc;
 
-    opterr = 1;
+    opterr = 0;
     if ((rc = parse_options(argc, argv, &c, NULL, &help, &version, &e))) {
         print_error(&e);
         return rc;

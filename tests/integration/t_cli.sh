@@ -26,7 +26,14 @@ end_case
 test_case "a bad option exits 2"
 v gate --no-such-option
 expect_rc 2
-expect_err "unrecognized option '--no-such-option'"
+expect_err "^vouch: unknown option '--no-such-option'$"
+expect_err "^hint: Run 'vouch gate --help'\.$"
+v --format
+expect_rc 2
+expect_err "^vouch: option '--format' needs a value$"
+v -x gate
+expect_rc 2
+expect_err "^vouch: unknown option '-x'$"
 end_case
 
 test_case "an option of another command exits 2"
