@@ -237,10 +237,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     if (rc)
         return rc;
     void **settings = xcalloc(n_sel, sizeof *settings);
-    for (size_t i = 0; i < n_sel && !rc; i++) {
-        if (!(rc = conf_check_section(rq->cf, sel[i]->name, sel[i]->keys, e)))
-            rc = sel[i]->configure(rq->cf, &settings[i], e);
-    }
+    for (size_t i = 0; i < n_sel && !rc; i++)
+        rc = sel[i]->configure(rq->cf, &settings[i], e);
 
     int64_t baseline_id = rq->baseline_id;
     run_record *base = NULL;

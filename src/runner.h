@@ -16,7 +16,7 @@ struct checker;
 
 typedef struct run_request {
     run_kind kind;
-    const conf *cf;
+    const conf *cf;           /* already validated by settings_read */
     const char *const *only;  /* check NAME...: names to run, or NULL for every configured one */
     size_t n_only;
     int64_t baseline_id;      /* gate/check: 0 for the newest baseline */
