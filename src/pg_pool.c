@@ -115,11 +115,10 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     long failed = -1;
     int failed_slot = 0;
     PGresult *failed_result = NULL;
-    for (int i = 0; i < width; i++) {
+    for (int i = 0; i < width; i++)
         slots[i].query = -1;
-        if (next < n && !rc)
-            rc = send_query(&slots[i], sqls[next], (long)next, e), next++;
-    }
+    for (int i = 0; i < width && next < n && !rc; i++, next++)
+        rc = send_query(&slots[i], sqls[next], (long)next, e);
     struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
     while (!rc && done < n) {
         int busy = 0;
