@@ -247,8 +247,7 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     } else {
         c->out = stdout;
     }
-    c->oo = (output_opts){want_color(c) && c->writer == &output_human, c->verbosity,
-                          c->st ? store_path(c->st) : NULL};
+    c->oo = (output_opts){want_color(c) && c->writer == &output_human, c->verbosity};
     return VOUCH_OK;
 }
 

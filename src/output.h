@@ -12,7 +12,6 @@
 typedef struct output_opts {
     bool color;       /* ANSI colour: only for a terminal */
     int verbosity;    /* -1 quiet (problems only), 0 normal, 1 verbose (details) */
-    const char *store_path;
 } output_opts;
 
 typedef struct output_writer {

@@ -84,7 +84,7 @@ static char *render(const output_writer *w, const run_record *r, bool color, int
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    output_opts o = {.color = color, .verbosity = verbosity, .store_path = "/tmp/vouch.db"};
+    output_opts o = {.color = color, .verbosity = verbosity};
     verr e;
     verr_clear(&e);
     vexit rc = w->write(f, r, &o, &e);
@@ -663,7 +663,7 @@ static void test_write_errors_are_reported(void **state)
         if (!f)
             skip();
         setvbuf(f, NULL, _IONBF, 0);
-        output_opts o = {.color = false, .verbosity = 0, .store_path = NULL};
+        output_opts o = {.color = false, .verbosity = 0};
         verr e;
         verr_clear(&e);
         vexit rc = cases[i].w->write(f, r, &o, &e);
