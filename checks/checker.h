@@ -40,6 +40,10 @@ typedef struct checker {
 /* The target session of the run, inside its read-only snapshot. */
 pg_session *check_db(check_ctx *ctx);
 
+/* The incident time given with --incident-at (ms since the epoch, UTC) into *ms;
+ * false when none was given. */
+bool check_incident_at(check_ctx *ctx, int64_t *ms);
+
 /* Run independent queries (no parameters) over the run's connections at once, all
  * in the run's snapshot; res[i] is sqls[i]'s result, the caller PQclears each. On
  * failure failed (if not NULL) names the query that failed. */

@@ -26,6 +26,7 @@ enum {
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
+    OPT_INCIDENT = 1 << 10,
 };
 
 typedef struct cli {
@@ -37,6 +38,7 @@ typedef struct cli {
     int verbosity;
     int64_t baseline_id;
     int64_t limit;
+    int64_t incident_at_ms;   /* 0: not given */
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
@@ -65,9 +67,11 @@ static vexit cmd_verify(cli *c, verr *e);
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
      "capture the healthy state of the target into the store"},
-    {"gate", cmd_gate, NEED_CONFIG | NEED_STORE | OPT_BASELINE, "[--baseline ID]",
+    {"gate", cmd_gate, NEED_CONFIG | NEED_STORE | OPT_BASELINE | OPT_INCIDENT,
+     "[--baseline ID] [--incident-at TIME]",
      "run every configured check against the target and the latest baseline"},
-    {"check", cmd_check, NEED_CONFIG | NEED_STORE | OPT_BASELINE, "NAME... [--baseline ID]",
+    {"check", cmd_check, NEED_CONFIG | NEED_STORE | OPT_BASELINE | OPT_INCIDENT,
+     "NAME... [--baseline ID] [--incident-at TIME]",
      "run only the named checks"},
     {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list what the store holds, or show one run"},
@@ -83,6 +87,7 @@ enum {
     LONG_OUTPUT,
     LONG_BASELINE,
     LONG_LIMIT,
+    LONG_INCIDENT,
 };
 
 static const struct option long_options[] = {
@@ -97,6 +102,7 @@ static const struct option long_options[] = {
     {"version", no_argument, NULL, 'V'},
     {"baseline", required_argument, NULL, LONG_BASELINE},
     {"limit", required_argument, NULL, LONG_LIMIT},
+    {"incident-at", required_argument, NULL, LONG_INCIDENT},
     {NULL, 0, NULL, 0},
 };
 
@@ -134,6 +140,10 @@ static void command_usage(FILE *f, const command *c)
     fprintf(f, "usage: vouch [OPTIONS] %s %s\n\n%s.\n", c->name, c->args, c->summary);
     if (c->flags & OPT_BASELINE)
         fprintf(f, "\n      --baseline ID   compare with this baseline run (default the newest)\n");
+    if (c->flags & OPT_INCIDENT)
+        fprintf(f, "      --incident-at TIME\n"
+                   "                      when the incident happened, e.g. 2026-10-01T02:00+10:00;\n"
+                   "                      checks with an RPO judge the data lost against it\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most N runs (default 20)\n");
     fprintf(f, "\n%s", global_help);
@@ -191,6 +201,16 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 c->limit = v;
             break;
         }
+        case LONG_INCIDENT:
+            if (!which || !(which->flags & OPT_INCIDENT))
+                return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
+                                which ? " to " : " before a command", which ? which->name : "");
+            if (!time_parse_iso(optarg, &c->incident_at_ms)) {
+                verr_set(e, VOUCH_USAGE, "--incident-at: \"%s\" is not a valid time with a zone", optarg);
+                verr_hint(e, "Write it as 2026-10-01T02:00:00Z or 2026-10-01 12:00+10:00.");
+                return e->code;
+            }
+            break;
         case ':':
             verr_set(e, VOUCH_USAGE, "option '%s' needs a value", argv[optind - 1]);
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
@@ -276,6 +296,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .only = (const char *const *)c->args,
         .n_only = (size_t)c->n_args,
         .baseline_id = c->baseline_id,
+        .incident_at_ms = c->incident_at_ms,
         .pg = {c->target ? c->target : c->settings.dsn, c->settings.connect_timeout_s,
                c->settings.statement_timeout_ms},
         .jobs = c->settings.jobs,

@@ -15,6 +15,7 @@ struct check_ctx {
     pg_session *db;
     pg_pool *pool;
     const checker *ck;
+    int64_t incident_at_ms;
     result_row *rows;   /* every finding of the run, owned here until stored */
     size_t n, cap;
 };
@@ -22,6 +23,14 @@ struct check_ctx {
 pg_session *check_db(check_ctx *ctx)
 {
     return ctx->db;
+}
+
+bool check_incident_at(check_ctx *ctx, int64_t *ms)
+{
+    if (!ctx->incident_at_ms)
+        return false;
+    *ms = ctx->incident_at_ms;
+    return true;
 }
 
 vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresult **res,
@@ -254,7 +263,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     if (!rc)
         rc = pg_dsn_check(rq->pg.dsn, e);
 
-    run_state rs = {.rq = rq};
+    run_state rs = {.rq = rq, .ctx = {.incident_at_ms = rq->incident_at_ms}};
     char *checks = names_of(sel, n_sel);
     char *requested = pg_dsn_describe(rq->pg.dsn);
     if (!rc)

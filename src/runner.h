@@ -20,6 +20,7 @@ typedef struct run_request {
     const char *const *only;  /* check NAME...: names to run, or NULL for every configured one */
     size_t n_only;
     int64_t baseline_id;      /* gate/check: 0 for the newest baseline */
+    int64_t incident_at_ms;   /* --incident-at, ms since the epoch; 0 when not given */
     pg_options pg;
     int jobs;                 /* connections for independent queries, leader included */
     store *st;

@@ -157,6 +157,93 @@ bool utc_parse_ms(const char *iso, int64_t *ms)
     return true;
 }
 
+static bool take_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return false;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+bool time_parse_iso(const char *s, int64_t *ms)
+{
+    struct tm tm = {0};
+    int y, mo, d, h, mi, sec = 0, millis = 0;
+    const char *p = s;
+    if (!s || !take_digits(&p, 4, &y) || *p++ != '-' || !take_digits(&p, 2, &mo) || *p++ != '-' ||
+        !take_digits(&p, 2, &d))
+        return false;
+    if (*p != 'T' && *p != ' ')
+        return false;
+    p++;
+    if (!take_digits(&p, 2, &h) || *p++ != ':' || !take_digits(&p, 2, &mi))
+        return false;
+    if (*p == ':') {
+        p++;
+        if (!take_digits(&p, 2, &sec))
+            return false;
+        if (*p == '.') {
+            p++;
+            int scale = 100, digits = 0;
+            for (; *p >= '0' && *p <= '9'; p++, digits++, scale /= 10)
+                millis += (*p - '0') * scale;
+            if (!digits)
+                return false;
+        }
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return false;
+    int offset_min = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+        if (!take_digits(&p, 2, &oh))
+            return false;
+        if (*p == ':')
+            p++;
+        if (*p && !take_digits(&p, 2, &om))
+            return false;
+        if (oh > 15 || om > 59)
+            return false;
+        offset_min = sign * (oh * 60 + om);
+    } else {
+        return false;
+    }
+    if (*p)
+        return false;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    /* timegm normalises 31 February into March: refuse what it had to move */
+    struct tm back;
+    gmtime_r(&t, &back);
+    if (back.tm_mday != d || back.tm_mon != mo - 1)
+        return false;
+    *ms = ((int64_t)t - (int64_t)offset_min * 60) * 1000 + millis;
+    return true;
+}
+
+void utc_format_ms(int64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int millis = (int)(ms - (int64_t)t * 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, size, "%s.%03dZ", day, millis);
+}
+
 void utc_now(char *buf, size_t size)
 {
     struct timespec ts;

@@ -31,6 +31,14 @@ char *utf8_scrub(const char *s);
 /* Milliseconds since the epoch of a time written by utc_now ("...T...:SS.mmmZ"). */
 bool utc_parse_ms(const char *iso, int64_t *ms);
 
+/* A time as a person writes it on a command line: "YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]"
+ * followed by "Z", "+HH:MM", "+HHMM" or "+HH" (or "-"); the offset is required so
+ * that no time is read in the wrong zone. Milliseconds since the epoch into *ms. */
+bool time_parse_iso(const char *s, int64_t *ms);
+
+/* ms since the epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
+void utc_format_ms(int64_t ms, char *buf, size_t size);
+
 /* UTC time now as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
 void utc_now(char *buf, size_t size);
 

@@ -24,7 +24,7 @@ test_case "baseline captures every configured table"
 v baseline
 expect_rc 0
 expect_out '^vouch baseline 1 on host=.* dbname=healthy'
-expect_out 'rowcount: 6 tables'
+expect_out 'rowcount: 7 tables'
 expect_out '^baseline 1 captured$'
 expect_empty_err
 end_case
@@ -36,7 +36,7 @@ expect_rc 0
 expect_out 'vouch gate 2 against baseline 1 on .*dbname=restored'
 expect_out '^pass +rowcount +public\.tasks '
 expect_out '^pass +rowcount +public\.audit_log +>= [0-9]+'
-expect_out '^gate open: 6 of 6 results passed$'
+expect_out '^gate open: 7 of 7 results passed$'
 expect_not_out 'residency_evidence'
 end_case
 
@@ -46,7 +46,7 @@ v gate --target "dbname=restored"
 expect_rc 1
 expect_out '^FAIL +rowcount +public\.tasks +[0-9]+ +[0-9]+ +[0-9]+ rows missing \(-10\.[0-9]+%\); rule exact allows no difference$'
 expect_out '^pass +rowcount +public\.projects '
-expect_out '^gate closed: 1 of 6 results failed$'
+expect_out '^gate closed: 1 of 7 results failed$'
 end_case
 
 test_case "--quiet shows only what did not pass"
@@ -87,7 +87,7 @@ test_case "--format junit names the failing table with expected and observed"
 v gate --target "dbname=restored" --format junit --output gate.xml
 expect_rc 1
 check "gate.xml is well-formed XML" xmllint --noout gate.xml
-check "one testsuite per check" grep -q '<testsuite name="vouch.rowcount" tests="6" failures="1" errors="0"' gate.xml
+check "one testsuite per check" grep -q '<testsuite name="vouch.rowcount" tests="7" failures="1" errors="0"' gate.xml
 check "the failing testcase names the table" grep -q '<testcase classname="vouch.rowcount" name="public.tasks">' gate.xml
 check "the failure carries the reason" grep -Eq '<failure message="[0-9]+ rows missing' gate.xml
 check "the failure body has expected and observed" grep -Eq '^expected: [0-9]+$' gate.xml
@@ -105,7 +105,7 @@ test_case "--format tap"
 v gate --target "dbname=restored" --format tap
 expect_rc 1
 expect_out '^TAP version 14$'
-expect_out '^1\.\.6$'
+expect_out '^1\.\.7$'
 expect_out '^not ok [0-9] - rowcount public\.tasks$'
 expect_out '^  message: "[0-9]+ rows missing'
 end_case
@@ -114,7 +114,7 @@ test_case "check NAME runs only that check"
 v check rowcount --target "dbname=restored"
 expect_rc 1
 expect_out '^vouch check [0-9]+ against baseline 1'
-expect_out '^checks failed: 1 of 6 results failed$'
+expect_out '^checks failed: 1 of 7 results failed$'
 end_case
 
 test_case "--baseline picks an older baseline; a non-baseline id exits 2"

@@ -1,5 +1,6 @@
-/* Every configuration key vouch accepts is documented in docs/configuration.md,
- * under its own section's heading. */
+/* Every configuration key vouch accepts is documented under its own section's
+ * heading: [target] and [store] in docs/configuration.md, each check's keys on its
+ * own page docs/checks/NAME.md, which docs/configuration.md links to. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,61 +15,72 @@
 #include "src/settings.h"
 #include "src/util.h"
 
-static char *doc;
-
-static int load_doc(void **state)
+static char *read_file(const char *path)
 {
-    (void)state;
-    FILE *f = fopen("docs/configuration.md", "r");
+    FILE *f = fopen(path, "r");
     if (!f)
-        return -1;
-    size_t cap = 1 << 16, n = 0;
-    doc = xmalloc(cap);
-    size_t got;
-    while ((got = fread(doc + n, 1, cap - n - 1, f)) > 0) {
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *text = xmalloc(cap);
+    while ((got = fread(text + n, 1, cap - n - 1, f)) > 0) {
         n += got;
         if (n + 1 == cap)
-            doc = xrealloc(doc, cap *= 2);
+            text = xrealloc(text, cap *= 2);
     }
-    doc[n] = '\0';
+    text[n] = '\0';
     fclose(f);
-    return 0;
+    return text;
 }
 
-static int free_doc(void **state)
+/* The table row "| `key` |" between "## [section]" and the next "## " of path. */
+static void assert_documented(const char *path, const char *section, const conf_key *keys)
 {
-    (void)state;
-    free(doc);
-    return 0;
-}
-
-/* The table row "| `key` |" between "## [section]" and the next "## ". */
-static void assert_documented(const char *section, const conf_key *keys)
-{
+    char *doc = read_file(path);
+    if (!doc)
+        fail_msg("%s is missing: [%s] needs its page", path, section);
     char *heading = xasprintf("\n## [%s]\n", section);
     const char *start = strstr(doc, heading);
     if (!start)
-        fail_msg("docs/configuration.md has no heading \"## [%s]\"", section);
+        fail_msg("%s has no heading \"## [%s]\"", path, section);
     const char *end = strstr(start + strlen(heading), "\n## ");
     size_t len = end ? (size_t)(end - start) : strlen(start);
     char *part = xstrndup(start, len);
     for (const conf_key *k = keys; k->name; k++) {
         char *row = xasprintf("| `%s` |", k->name);
         if (!strstr(part, row))
-            fail_msg("[%s] %s is not documented in docs/configuration.md", section, k->name);
+            fail_msg("[%s] %s is not documented in %s", section, k->name, path);
         free(row);
     }
     free(part);
     free(heading);
+    free(doc);
 }
 
 static void every_key_is_documented(void **state)
 {
     (void)state;
-    assert_documented("target", target_keys);
-    assert_documented("store", store_keys);
-    for (size_t i = 0; checkers[i]; i++)
-        assert_documented(checkers[i]->name, checkers[i]->keys);
+    assert_documented("docs/configuration.md", "target", target_keys);
+    assert_documented("docs/configuration.md", "store", store_keys);
+    for (size_t i = 0; checkers[i]; i++) {
+        char *page = xasprintf("docs/checks/%s.md", checkers[i]->name);
+        assert_documented(page, checkers[i]->name, checkers[i]->keys);
+        free(page);
+    }
+}
+
+/* docs/configuration.md links every check's page. */
+static void every_check_page_is_linked(void **state)
+{
+    (void)state;
+    char *doc = read_file("docs/configuration.md");
+    assert_non_null(doc);
+    for (size_t i = 0; checkers[i]; i++) {
+        char *link = xasprintf("(checks/%s.md)", checkers[i]->name);
+        if (!strstr(doc, link))
+            fail_msg("docs/configuration.md does not link checks/%s.md", checkers[i]->name);
+        free(link);
+    }
+    free(doc);
 }
 
 static void every_check_is_in_the_man_page(void **state)
@@ -102,7 +114,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_key_is_documented),
+        cmocka_unit_test(every_check_page_is_linked),
         cmocka_unit_test(every_check_is_in_the_man_page),
     };
-    return cmocka_run_group_tests_name("docs", tests, load_doc, free_doc);
+    return cmocka_run_group_tests_name("docs", tests, NULL, NULL);
 }

@@ -47,6 +47,30 @@ static void test_utc_round_trip(void **state)
     assert_false(utc_parse_ms(NULL, &ms));
 }
 
+static void test_time_parse_iso(void **state)
+{
+    (void)state;
+    int64_t ms;
+    char buf[32];
+    assert_true(time_parse_iso("2026-10-01T02:00:00Z", &ms));
+    utc_format_ms(ms, buf, sizeof buf);
+    assert_string_equal(buf, "2026-10-01T02:00:00.000Z");
+    assert_true(time_parse_iso("2026-10-01 12:00+10:00", &ms));
+    utc_format_ms(ms, buf, sizeof buf);
+    assert_string_equal(buf, "2026-10-01T02:00:00.000Z");
+    assert_true(time_parse_iso("2026-10-01T02:30:15.25-0130", &ms));
+    utc_format_ms(ms, buf, sizeof buf);
+    assert_string_equal(buf, "2026-10-01T04:00:15.250Z");
+    /* no zone, a day that does not exist, trailing words, a bad offset */
+    assert_false(time_parse_iso("2026-10-01T02:00:00", &ms));
+    assert_false(time_parse_iso("2026-02-30T02:00Z", &ms));
+    assert_false(time_parse_iso("2026-10-01T02:00Z tomorrow", &ms));
+    assert_false(time_parse_iso("2026-10-01T02:00+1x", &ms));
+    assert_false(time_parse_iso("yesterday", &ms));
+    utc_format_ms(-1, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+}
+
 static void test_parse_int64(void **state)
 {
     (void)state;
@@ -65,6 +89,7 @@ int main(void)
         cmocka_unit_test(test_utf8_scrub),
         cmocka_unit_test(test_utc_round_trip),
         cmocka_unit_test(test_parse_int64),
+        cmocka_unit_test(test_time_parse_iso),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

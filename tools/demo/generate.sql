@@ -110,6 +110,8 @@ SELECT 1, t.relname::text, i.indexrelid::regclass::text,
 
 -- foreign keys first: they depend on the keys
 SELECT drop_ddl FROM demo_load.deferred_ddl ORDER BY phase DESC, name \gexec
+-- The loaded history already holds its audit events.
+ALTER TABLE public.projects DISABLE TRIGGER audit_project_change;
 \endif
 
 \if :do_core
@@ -223,11 +225,19 @@ SELECT row_number() OVER (ORDER BY m.period, r.region),
                         - n * interval '1 month')::date AS period
                   FROM generate_series(1, 24) AS n) AS m;
 
+-- --------------------------------------------------------------- api_keys
+-- One key per agency, made when the agency joined; only its hash is kept.
+INSERT INTO public.api_keys (id, agency_id, key_hash, created_at)
+SELECT a.id, a.id,
+       encode(sha256(convert_to('demo-api-key:' || a.id, 'UTF8')), 'hex'),
+       a.created_at + interval '1 hour'
+  FROM public.agencies AS a;
+
 -- Keys and indexes of these tables, and their statistics.
 SELECT create_ddl FROM demo_load.deferred_ddl
  WHERE phase = 1 AND tbl <> 'audit_log' ORDER BY name \gexec
 VACUUM (ANALYZE) public.agencies, public.projects, public.tasks, public.assets,
-    public.share_links, public.residency_evidence;
+    public.share_links, public.residency_evidence, public.api_keys;
 \endif
 
 \if :do_audit
@@ -315,6 +325,7 @@ VACUUM (ANALYZE) public.audit_log;
 -- Foreign keys, validated now; the catalog is now exactly what schema.sql made.
 SELECT create_ddl FROM demo_load.deferred_ddl WHERE phase = 2 ORDER BY name \gexec
 DROP SCHEMA demo_load CASCADE;
+ALTER TABLE public.projects ENABLE TRIGGER audit_project_change;
 
 -- Sequences continue after the loaded ids.
 DO $$
@@ -322,7 +333,7 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['agencies', 'projects', 'tasks', 'assets', 'share_links',
-                             'audit_log', 'residency_evidence'] LOOP
+                             'audit_log', 'residency_evidence', 'api_keys'] LOOP
         EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), max(id)) FROM public.%I',
                        'public.' || t, t);
     END LOOP;
