@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "evidence/chain.h"
+#include "evidence/store_drill.h"
+#include "evidence/store_internal.h"
 #include "src/util.h"
 
 struct store {
@@ -75,13 +77,75 @@ static const char *const migrations[] = {
     "CREATE TRIGGER baselines_open_run BEFORE INSERT ON baselines"
     "  WHEN (SELECT digest FROM runs WHERE id = NEW.run_id) IS NOT NULL"
     "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this run is sealed'); END;",
+    /* 2: restore drills (docs/drills.md). A drill is inserted "running" when it
+     * starts, gains phases while open, and is sealed once when it ends into the drill
+     * chain (chain_pos, prev_digest, digest), as runs are into theirs. */
+    "CREATE TABLE drills ("
+    "  id INTEGER PRIMARY KEY,"
+    "  scenario TEXT NOT NULL,"
+    "  operator TEXT NOT NULL,"
+    "  incident_at TEXT NOT NULL,"
+    "  started_at TEXT NOT NULL,"
+    "  finished_at TEXT,"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),"
+    "  note TEXT,"
+    "  error TEXT,"
+    "  restore_cmd TEXT,"
+    "  restore_exit INTEGER,"
+    "  gate_run_id INTEGER REFERENCES runs (id),"
+    "  gate_digest TEXT,"
+    "  restore_point TEXT,"
+    "  restore_point_source TEXT CHECK (restore_point_source IN ('audit_log', 'operator')),"
+    "  rto_ms INTEGER,"
+    "  data_loss_ms INTEGER,"
+    "  rto_target_ms INTEGER NOT NULL,"
+    "  rto_limit_ms INTEGER NOT NULL,"
+    "  rpo_ms INTEGER NOT NULL,"
+    "  clock TEXT CHECK (clock IN ('monotonic', 'realtime')),"
+    "  vouch_version TEXT NOT NULL,"
+    "  host TEXT NOT NULL,"
+    "  pid INTEGER,"
+    "  chain_pos INTEGER UNIQUE,"
+    "  prev_digest TEXT,"
+    "  digest TEXT"
+    ");"
+    /* at most one open drill per store */
+    "CREATE UNIQUE INDEX drills_one_open ON drills (status) WHERE status = 'running';"
+    "CREATE TABLE drill_phases ("
+    "  drill_id INTEGER NOT NULL REFERENCES drills (id),"
+    "  seq INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  elapsed_ms INTEGER NOT NULL,"
+    "  note TEXT,"
+    "  PRIMARY KEY (drill_id, seq)"
+    ");"
+    "CREATE TRIGGER drills_append_only_delete BEFORE DELETE ON drills"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: drills cannot be deleted'); END;"
+    "CREATE TRIGGER drills_append_only_update BEFORE UPDATE ON drills WHEN OLD.digest IS NOT NULL"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this drill is sealed'); END;"
+    "CREATE TRIGGER drills_fixed_at_start BEFORE UPDATE OF id, scenario, operator, incident_at,"
+    "  started_at, restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid"
+    "  ON drills"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: a drill keeps what it started with'); END;"
+    "CREATE TRIGGER drill_phases_append_only_update BEFORE UPDATE ON drill_phases"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: drill phases cannot change'); END;"
+    "CREATE TRIGGER drill_phases_append_only_delete BEFORE DELETE ON drill_phases"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: drill phases cannot be deleted'); END;"
+    "CREATE TRIGGER drill_phases_open_drill BEFORE INSERT ON drill_phases"
+    "  WHEN (SELECT status FROM drills WHERE id = NEW.drill_id) IS NOT 'running'"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this drill is over'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 static const char *const guard_triggers[] = {
     "runs_append_only_delete",      "runs_append_only_update",      "results_append_only_update",
     "results_append_only_delete",   "results_open_run",             "baselines_append_only_update",
-    "baselines_append_only_delete", "baselines_open_run",           NULL};
+    "baselines_append_only_delete", "baselines_open_run",
+    "drills_append_only_delete",    "drills_append_only_update",    "drills_fixed_at_start",
+    "drill_phases_append_only_update", "drill_phases_append_only_delete",
+    "drill_phases_open_drill",      NULL};
 
 static vexit db_error(store *st, verr *e, const char *what)
 {
@@ -225,7 +289,7 @@ vexit store_open(store **out, const char *path, bool create, verr *e)
     if ((rc = exec(st, "PRAGMA journal_mode = WAL", "switch to WAL", e)) ||
         (rc = exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys", e)) ||
         (rc = exec(st, "PRAGMA synchronous = NORMAL", "set synchronous", e)) ||
-        (rc = migrate(st, e)) || (rc = reap_orphans(st, e))) {
+        (rc = migrate(st, e)) || (rc = reap_orphans(st, e)) || (rc = store_reap_drills(st, e))) {
         store_close(st);
         return rc;
     }
@@ -245,6 +309,11 @@ void store_close(store *st)
 const char *store_path(const store *st)
 {
     return st->path;
+}
+
+sqlite3 *store_sqlite(store *st)
+{
+    return st->db;
 }
 
 vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t baseline_id,
@@ -644,5 +713,7 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
     free(ids);
     if (v->ok)
         rc = verify_guards(st, v, e);
+    if (!rc && v->ok)
+        rc = store_verify_drills(st, v, e);
     return rc;
 }

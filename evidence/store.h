@@ -13,7 +13,7 @@
 #include "src/verr.h"
 
 #define STORE_DEFAULT_PATH "vouch.db"
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct store store;
 
@@ -46,11 +46,14 @@ vexit store_check_baseline(store *st, int64_t id, verr *e);
 typedef struct store_verdict {
     bool ok;
     int64_t runs_checked;
+    int64_t drills_checked;
     int64_t broken_run;     /* 0 when ok or the problem is not one run */
+    int64_t broken_drill;   /* 0 when ok or the problem is not one drill */
     char problem[512];      /* what is wrong, when !ok */
 } store_verdict;
 
-/* Recompute the chain from the first sealed run to the last. */
+/* Recompute the chain from the first sealed run to the last, then the drill chain
+ * (evidence/store_drill.h). */
 vexit store_verify(store *st, store_verdict *v, verr *e);
 
 #endif

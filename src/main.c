@@ -11,6 +11,7 @@
 
 #include "checks/checker.h"
 #include "evidence/store.h"
+#include "src/cmd_drill.h"
 #include "src/config.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -27,6 +28,7 @@ enum {
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
     OPT_INCIDENT = 1 << 10,
+    OPT_DRILL = 1 << 11,    /* --scenario, --operator, --note, --restore-cmd, --restore-point */
 };
 
 typedef struct cli {
@@ -39,6 +41,7 @@ typedef struct cli {
     int64_t baseline_id;
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
+    drill_opts drill;
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
@@ -63,6 +66,8 @@ static vexit cmd_gate(cli *c, verr *e);
 static vexit cmd_check(cli *c, verr *e);
 static vexit cmd_runs(cli *c, verr *e);
 static vexit cmd_verify(cli *c, verr *e);
+static vexit cmd_drill(cli *c, verr *e);
+static vexit cmd_drills(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
@@ -77,6 +82,10 @@ static const command commands[] = {
      "list what the store holds, or show one run"},
     {"verify", cmd_verify, READ_STORE, "",
      "recompute the store's hash chain and name the first broken run"},
+    {"drill", cmd_drill, NEED_STORE | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
+     "record a restore drill and measure its RTO and data-loss window"},
+    {"drills", cmd_drills, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
+     "list the store's drills, or show one"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
@@ -88,6 +97,8 @@ enum {
     LONG_BASELINE,
     LONG_LIMIT,
     LONG_INCIDENT,
+    LONG_DRILL, /* DRILL_OPT_COUNT values from here */
+    LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
 };
 
 static const struct option long_options[] = {
@@ -103,6 +114,7 @@ static const struct option long_options[] = {
     {"baseline", required_argument, NULL, LONG_BASELINE},
     {"limit", required_argument, NULL, LONG_LIMIT},
     {"incident-at", required_argument, NULL, LONG_INCIDENT},
+    DRILL_LONG_OPTIONS(LONG_DRILL),
     {NULL, 0, NULL, 0},
 };
 
@@ -146,6 +158,8 @@ static void command_usage(FILE *f, const command *c)
                    "                      checks with an RPO judge the data lost against it\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most N runs (default 20)\n");
+    if (c->flags & OPT_DRILL)
+        drill_usage(f);
     fprintf(f, "\n%s", global_help);
 }
 
@@ -174,6 +188,16 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
      * unknown option ('?'), so the messages are ours. */
     while ((ch = getopt_long(argc, argv, which ? ":c:qvhV" : "+:c:qvhV", long_options, NULL)) !=
            -1) {
+        if (ch >= LONG_DRILL && ch <= LONG_DRILL_END) {
+            if (!which || !(which->flags & OPT_DRILL))
+                return verr_set(e, VOUCH_USAGE, "option --%s does not apply%s%s",
+                                drill_option_name(ch - LONG_DRILL),
+                                which ? " to " : " before a command", which ? which->name : "");
+            vexit rc = drill_option(&c->drill, ch - LONG_DRILL, optarg, e);
+            if (rc)
+                return rc;
+            continue;
+        }
         switch (ch) {
         case 'c': c->config_path = optarg; break;
         case LONG_STORE: c->store_path = optarg; break;
@@ -425,9 +449,31 @@ static vexit cmd_verify(cli *c, verr *e)
                 (long long)v.runs_checked, v.problem);
         return VOUCH_FAILED;
     }
-    fprintf(c->out, "store %s: chain intact: %lld sealed runs verified\n", store_path(c->st),
+    fprintf(c->out, "store %s: chain intact: %lld sealed runs", store_path(c->st),
             (long long)v.runs_checked);
+    if (v.drills_checked) /* drills have their own chain (docs/store.md) */
+        fprintf(c->out, " and %lld sealed drills", (long long)v.drills_checked);
+    fprintf(c->out, " verified\n");
     return VOUCH_OK;
+}
+
+static drill_env drill_env_of(cli *c)
+{
+    return (drill_env){c->args,   c->n_args,  &c->drill,     c->incident_at_ms, c->target,
+                       c->cf,     &c->settings, c->st,      c->out,            c->format,
+                       c->verbosity, c->limit, c->oo.color};
+}
+
+static vexit cmd_drill(cli *c, verr *e)
+{
+    drill_env d = drill_env_of(c);
+    return drill_command(&d, e);
+}
+
+static vexit cmd_drills(cli *c, verr *e)
+{
+    drill_env d = drill_env_of(c);
+    return drills_command(&d, e);
 }
 
 int main(int argc, char **argv)
