@@ -712,8 +712,8 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
         broken(v, ids[0], "run %lld is finished but not sealed into the chain", (long long)ids[0]);
     free(ids);
     if (v->ok)
-        rc = verify_guards(st, v, e);
-    if (!rc && v->ok)
         rc = store_verify_drills(st, v, e);
+    if (!rc && v->ok)
+        rc = verify_guards(st, v, e);
     return rc;
 }

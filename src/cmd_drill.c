@@ -384,6 +384,7 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
     }
     if (ran == VOUCH_ABORTED) {
         end_as(d, "interrupted", why.msg);
+        *e = why;
         return VOUCH_ABORTED;
     }
     if (ran != VOUCH_OK || status != 0) {
@@ -393,13 +394,15 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
                                     : xasprintf("the restore command exited with status %d", status);
         end_as(d, "failed", msg);
         free(msg);
+        if (ran != VOUCH_OK)
+            *e = why;
         return VOUCH_FAILED;
     }
     if ((rc = phase(rs, "restore finished", e)))
         return rc;
     if (interrupt_requested()) {
         end_as(d, "interrupted", "interrupted after the restore, before the gate");
-        return VOUCH_ABORTED;
+        return verr_set(e, VOUCH_ABORTED, "%s", d->error);
     }
 
     run_request rq = {
