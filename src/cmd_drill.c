@@ -17,6 +17,8 @@
 
 vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
 {
+    if (which >= 0 && which < DRILL_OPT_COUNT)
+        o->given |= 1u << which;
     switch (which) {
     case DRILL_OPT_SCENARIO: o->scenario = value; break;
     case DRILL_OPT_OPERATOR: o->operator_name = value; break;
@@ -133,12 +135,23 @@ static vexit no_extra_args(const drill_env *env, int want, const char *usage, ve
     return VOUCH_OK;
 }
 
-static vexit refuse_opt(bool given, const char *opt, const char *sub, verr *e)
+/* Refuse an option the subcommand does not take (allowed: DRILL_OPT_* bits). */
+static vexit only_options(const drill_env *env, const char *sub, unsigned allowed,
+                          bool incident, verr *e)
 {
-    if (given)
-        return verr_set(e, VOUCH_USAGE, "%s does not apply to drill %s", opt, sub);
+    for (int i = 0; i < DRILL_OPT_COUNT; i++)
+        if ((env->opts->given & (1u << i)) && !(allowed & (1u << i))) {
+            verr_set(e, VOUCH_USAGE, "--%s does not apply to drill %s", drill_option_name(i), sub);
+            verr_hint(e, "Run 'vouch drill --help' for what each subcommand takes.");
+            return e->code;
+        }
+    if (env->incident_at_ms && !incident)
+        return verr_set(e, VOUCH_USAGE, "--incident-at does not apply to drill %s: the open "
+                        "drill has its incident time", sub);
     return VOUCH_OK;
 }
+
+#define OPT(x) (1u << DRILL_OPT_##x)
 
 /* The open drill, which must be one run by hand. */
 static vexit open_by_hand(const drill_env *env, const char *sub, drill_record **out, verr *e)
@@ -193,7 +206,7 @@ static drill_record *new_drill(const drill_env *env, const char *started_at)
     d->incident_at = xstrdup(when);
     d->started_at = xstrdup(started_at);
     d->status = xstrdup("running");
-    d->restore_cmd = xstrdup(env->opts->restore_cmd);
+    d->restore_cmd = drill_redact_command(env->opts->restore_cmd);  /* no password is stored */
     d->rto_target_ms = DRILL_RTO_TARGET_MS;
     d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
     d->rpo_ms = DRILL_RPO_MS;
@@ -241,9 +254,7 @@ static vexit drill_start(const drill_env *env, bool json, verr *e)
 {
     vexit rc;
     if ((rc = no_extra_args(env, 1, "start --scenario TEXT --incident-at TIME [--operator NAME]", e)) ||
-        (rc = refuse_opt(env->opts->restore_cmd != NULL, "--restore-cmd", "start (use drill run)", e)) ||
-        (rc = refuse_opt(env->opts->has_restore_point, "--restore-point", "start (give it to drill finish)", e)) ||
-        (rc = refuse_opt(env->opts->note != NULL, "--note", "start (give it to mark or finish)", e)) ||
+        (rc = only_options(env, "start", OPT(SCENARIO) | OPT(OPERATOR), true, e)) ||
         (rc = need_start_options(env, "start", e)))
         return rc;
     char now[40];
@@ -270,7 +281,8 @@ static vexit drill_mark(const drill_env *env, bool json, verr *e)
         verr_hint(e, "For example: vouch drill mark \"restore started\".");
         return e->code;
     }
-    if ((rc = no_extra_args(env, 2, "mark PHASE [--note TEXT]", e)))
+    if ((rc = no_extra_args(env, 2, "mark PHASE [--note TEXT]", e)) ||
+        (rc = only_options(env, "mark", OPT(NOTE), false, e)))
         return rc;
     drill_record *d;
     if ((rc = open_by_hand(env, "mark", &d, e)))
@@ -299,9 +311,7 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
     const char *sub = failed ? "fail" : "finish";
     vexit rc;
     if ((rc = no_extra_args(env, 1, failed ? "fail [--note TEXT]" : "finish [--note TEXT] [--restore-point TIME]", e)) ||
-        (rc = refuse_opt(env->opts->restore_cmd != NULL, "--restore-cmd", sub, e)) ||
-        (rc = refuse_opt(env->opts->scenario != NULL, "--scenario", sub, e)) ||
-        (rc = refuse_opt(env->incident_at_ms != 0, "--incident-at", sub, e)))
+        (rc = only_options(env, sub, failed ? OPT(NOTE) : OPT(NOTE) | OPT(RESTORE_POINT), false, e)))
         return rc;
     drill_record *d;
     if ((rc = open_by_hand(env, sub, &d, e)))

@@ -21,6 +21,7 @@ typedef struct drill_opts {
     const char *restore_cmd;
     bool has_restore_point;
     int64_t restore_point_ms;
+    unsigned given;   /* 1 << DRILL_OPT_* for each option given */
 } drill_opts;
 
 enum {

@@ -26,7 +26,7 @@ dropdb drillsrc
 incident=$(now_utc)
 t0=$(now_ms)
 v drill run --scenario "portal lost: restore from last dump" --incident-at "$incident" \
-    --restore-cmd "createdb drillsrc && pg_restore --no-owner -d drillsrc portal.dump" \
+    --restore-cmd "sleep 1.5 && createdb drillsrc && pg_restore --no-owner -d drillsrc portal.dump" \
     --target dbname=drillsrc
 t1=$(now_ms)
 expect_rc 0
@@ -44,6 +44,7 @@ rto=$(q "select rto_ms from drills where id = 1")
 measured=$((t1 - t0))
 check "stored RTO $rto ms is within a second of the $measured ms measured around the command" \
     test $((measured - rto)) -ge 0 -a $((measured - rto)) -le 1000
+check "stored RTO $rto ms covers the restore command's 1.5 s" test "$rto" -ge 1500
 check "phases in order" \
     test "$(q "select group_concat(name, '|') from (select name from drill_phases where drill_id = 1 order by seq)")" = "restore started|restore finished|gate finished"
 check "phase times never go backwards and stay within the RTO" \
@@ -53,8 +54,11 @@ end_case
 
 test_case "drill run with a failing restore command ends the drill failed, exit 1"
 v drill run --scenario "restore into a database that is not there" --incident-at "$(now_utc)" \
-    --restore-cmd "pg_restore -d no_such_database portal.dump" --target dbname=drillsrc
+    --restore-cmd "PGPASSWORD=Sup3rDrillSecret pg_restore -d no_such_database portal.dump" \
+    --target dbname=drillsrc
 expect_rc 1
+expect_out '^  restore    PGPASSWORD=\*\*\* pg_restore -d no_such_database portal.dump  \(exit status 1\)$'
+expect_file_lacks Sup3rDrillSecret "$OUT" vouch.db vouch.db-wal
 expect_err 'pg_restore: error: .*no_such_database'
 expect_out '^drill 2 FAILED: the restore command exited with status 1$'
 expect_out '^  RTO        not achieved: the drill failed after '
@@ -68,10 +72,13 @@ end_case
 test_case "drill run whose gate fails ends the drill failed, exit 1"
 v drill run --scenario "restore that loses rows" --incident-at "$(now_utc)" \
     --restore-cmd "psql -X -q -d drillsrc -c 'delete from public.tasks where id % 10 = 0'" \
-    --target dbname=drillsrc --restore-point 2026-11-01T00:00:00Z
+    --target dbname=drillsrc --restore-point 2026-11-01T00:00:00Z --format json
 expect_rc 1
-expect_out '^FAIL +rowcount +public\.tasks'
-expect_out '^drill 3 FAILED: the gate stayed closed: the restored database is not whole$'
+expect_out '^  "drill": 3,$'
+expect_out '^  "status": "failed",$'
+expect_out '"restore_point": "2026-11-01T00:00:00.000Z"'
+expect_out '"source": "operator"'
+expect_out '"verdict": "drill 3 FAILED: the gate stayed closed: the restored database is not whole"'
 check "stored failed with its gate run and the operator's restore point" \
     test "$(q "select status || ' ' || (gate_run_id > 0) || ' ' || restore_point_source from drills where id = 3")" = "failed 1 operator"
 end_case
