@@ -459,9 +459,10 @@ static vexit cmd_verify(cli *c, verr *e)
 
 static drill_env drill_env_of(cli *c)
 {
-    return (drill_env){c->args,   c->n_args,  &c->drill,     c->incident_at_ms, c->target,
-                       c->cf,     &c->settings, c->st,      c->out,            c->format,
-                       c->verbosity, c->limit, c->oo.color};
+    return (drill_env){.args = c->args, .n_args = c->n_args, .opts = &c->drill,
+                       .incident_at_ms = c->incident_at_ms, .target = c->target, .cf = c->cf,
+                       .settings = &c->settings, .st = c->st, .out = c->out, .format = c->format,
+                       .verbosity = c->verbosity, .limit = c->limit, .color = c->oo.color};
 }
 
 static vexit cmd_drill(cli *c, verr *e)
