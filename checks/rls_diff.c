@@ -465,6 +465,7 @@ static void compare_clause(const char *t, const char *pol, bool permissive, cons
     else
         add_fmt(out, RLS_CHANGED, diff, "policy %s on %s: %s changed; compare it with the baseline"
                 " (see detail)", pol, t, clause);
+    free(diff);
 }
 
 static void compare_policy(const char *t, const json_t *b, const json_t *n, const json_t *absent,

@@ -50,6 +50,7 @@ faulty() {
 test_case "rls: baseline captures tables, schemas and roles"
 v baseline
 expect_rc 0
+expect_empty_err
 expect_out 'rls: 3 roles, 1 schemas, 8 tables'
 expect_out '^baseline 1 captured$'
 expect_empty_err
@@ -59,6 +60,7 @@ test_case "rls: a clean restore passes with one row per table, schema, role and 
 clean_restore rls_clean
 v gate --target dbname=rls_clean
 expect_rc 0
+expect_empty_err
 expect_out '^pass +rls +public\.share_links +RLS\+FORCE, 2 policies +RLS\+FORCE, 2 policies +RLS, policies, owner and grants as at the baseline$'
 expect_out '^pass +rls +public\.api_keys +RLS, 0 policies +RLS, 0 policies '
 expect_out '^pass +rls +schema public '
@@ -72,6 +74,7 @@ test_case "rls: RLS disabled fails naming the table and the fix"
 faulty rls_f1 'ALTER TABLE public.projects DISABLE ROW LEVEL SECURITY'
 v gate --target dbname=rls_f1
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.projects +RLS, 1 policy +RLS off, 1 policy +RLS is off on public\.projects: every role with table privileges sees every row; ALTER TABLE public\.projects ENABLE ROW LEVEL SECURITY$'
 # the probe sees it too: the app role now reads every tenant's projects
 expect_out '^FAIL +rls +probe projects as portal_app +only agency_id=1 +[0-9]+ seen, [1-9][0-9]* other +portal_app sees [0-9]+ rows of other tenants in public\.projects'
@@ -82,6 +85,7 @@ test_case "rls: FORCE dropped fails, naming the owner that now bypasses"
 faulty rls_f2 'ALTER TABLE public.audit_log NO FORCE ROW LEVEL SECURITY'
 v gate --target dbname=rls_f2
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.audit_log +RLS\+FORCE, 2 policies +RLS, 2 policies +FORCE ROW LEVEL SECURITY is off on public\.audit_log: its owner postgres bypasses the policies; ALTER TABLE public\.audit_log FORCE ROW LEVEL SECURITY$'
 end_case
 
@@ -89,6 +93,7 @@ test_case "rls: a dropped policy fails and the detail holds the statement to rec
 faulty rls_f3 'DROP POLICY tenant_isolation ON public.tasks'
 v gate --target dbname=rls_f3
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.tasks +RLS, 1 policy +RLS, 0 policies +policy tenant_isolation on public\.tasks is missing: the roles it served lose those rows; recreate it \(see detail\)$'
 expect_out '^ +- CREATE POLICY tenant_isolation ON public\.tasks AS PERMISSIVE FOR ALL TO portal_app, portal_readonly USING \(\(agency_id = '
 end_case
@@ -97,6 +102,7 @@ test_case "rls: USING widened to true is critical and the detail shows both expr
 faulty rls_f4 'ALTER POLICY tenant_isolation ON public.projects USING (true)'
 v gate --target dbname=rls_f4
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.projects .*policy tenant_isolation on public\.projects: USING widened to true, it no longer filters anything'
 expect_out '^ +critical +policy tenant_isolation on public\.projects: USING widened'
 expect_out "^ +- USING \(\(agency_id = \(NULLIF\(current_setting\('app\.agency_id'::text, true\)"
@@ -109,6 +115,7 @@ faulty rls_f5 'DROP POLICY tenant_isolation ON public.assets' \
        USING (agency_id = nullif(current_setting('app.agency_id', true), '')::bigint)"
 v gate --target dbname=rls_f5
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.assets .*policy tenant_isolation on public\.assets: WITH CHECK removed, rows written are no longer checked by it'
 expect_out '^ +\+ \(no WITH CHECK\)$'
 end_case
@@ -118,6 +125,7 @@ faulty rls_f6 'DROP POLICY hide_revoked ON public.share_links' \
     'CREATE POLICY hide_revoked ON public.share_links AS PERMISSIVE FOR SELECT TO portal_app USING (revoked_at IS NULL)'
 v gate --target dbname=rls_f6
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.share_links .*policy hide_revoked on public\.share_links is now PERMISSIVE \(was RESTRICTIVE\): it no longer limits what the other policies allow; drop and recreate it AS RESTRICTIVE$'
 end_case
 
@@ -125,6 +133,7 @@ test_case "rls: a policy's roles changed to PUBLIC fails"
 faulty rls_f7 'ALTER POLICY tenant_read ON public.audit_log TO PUBLIC'
 v gate --target dbname=rls_f7
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.audit_log .*policy tenant_read on public\.audit_log now applies TO PUBLIC \(was TO portal_app, portal_readonly\)'
 expect_out '^ +\+ TO PUBLIC$'
 end_case
@@ -133,6 +142,7 @@ test_case "rls: a new permissive catch-all policy fails"
 faulty rls_f8 'CREATE POLICY support_sees_all ON public.tasks FOR SELECT USING (true)'
 v gate --target dbname=rls_f8
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.tasks +RLS, 1 policy +RLS, 2 policies +new permissive policy support_sees_all on public\.tasks, not in the baseline, opens rows to every role; DROP POLICY support_sees_all ON public\.tasks or take a new baseline$'
 end_case
 
@@ -140,6 +150,7 @@ test_case "rls: a new table without RLS in a protected schema fails"
 faulty rls_f9 'CREATE TABLE public.exports (id bigint, agency_id bigint, payload text)'
 v gate --target dbname=rls_f9
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.exports +\(not in baseline\) +RLS off, 0 policies +new table public\.exports in a protected schema has RLS off: ALTER TABLE public\.exports ENABLE ROW LEVEL SECURITY'
 end_case
 
@@ -148,6 +159,7 @@ psql_q -d postgres -c 'DROP ROLE IF EXISTS rls_t_owner' -c 'CREATE ROLE rls_t_ow
 faulty rls_f10 'ALTER TABLE public.tasks OWNER TO rls_t_owner'
 v gate --target dbname=rls_f10
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.tasks .*owner of public\.tasks is now rls_t_owner \(was postgres\): the owner bypasses RLS unless forced; ALTER TABLE public\.tasks OWNER TO postgres$'
 dropdb rls_f10
 psql_q -d postgres -c 'DROP ROLE rls_t_owner'
@@ -158,6 +170,7 @@ psql_q -d postgres -c 'ALTER ROLE portal_app BYPASSRLS'
 v gate --target dbname=rls_clean
 psql_q -d postgres -c 'ALTER ROLE portal_app NOBYPASSRLS'
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +role portal_app +NOLOGIN, in 0 roles +BYPASSRLS NOLOGIN, in 0 roles +role portal_app now has BYPASSRLS: every policy is ignored for it; ALTER ROLE portal_app NOBYPASSRLS$'
 expect_out '^FAIL +rls +probe projects as portal_app '
 end_case
@@ -166,6 +179,7 @@ test_case "rls: RLS lost on a zero-policy (deny-all) table fails"
 faulty rls_f12 'ALTER TABLE public.api_keys DISABLE ROW LEVEL SECURITY'
 v gate --target dbname=rls_f12
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.api_keys +RLS, 0 policies +RLS off, 0 policies +RLS is off on deny-all table public\.api_keys \(it had no policies, RLS was its only guard\): ALTER TABLE public\.api_keys ENABLE ROW LEVEL SECURITY$'
 end_case
 
@@ -173,6 +187,7 @@ test_case "rls: grants to the app role lost fail, listing the GRANTs to re-run"
 faulty rls_f13 'REVOKE ALL ON public.share_links FROM portal_app'
 v gate --target dbname=rls_f13
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.share_links .*4 grants on public\.share_links lost \(e\.g\. DELETE TO portal_app\): re-run the GRANTs in the detail$'
 expect_out '^ +- GRANT SELECT ON public\.share_links TO portal_app$'
 end_case
@@ -182,6 +197,7 @@ psql_q -d postgres -c 'REVOKE portal_app FROM portal_authenticator'
 v gate --target dbname=rls_clean
 psql_q -d postgres -c 'GRANT portal_app TO portal_authenticator'
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +role portal_authenticator +LOGIN NOINHERIT, in 1 role +LOGIN NOINHERIT, in 0 roles +role portal_authenticator is no longer a member of portal_app; GRANT portal_app TO portal_authenticator$'
 end_case
 
@@ -189,6 +205,7 @@ test_case "rls: a renamed policy with identical text warns and the gate stays op
 faulty rls_f15 'ALTER POLICY tenant_read ON public.audit_log RENAME TO tenant_read_v2'
 v gate --target dbname=rls_f15
 expect_rc 0
+expect_empty_err
 expect_out '^WARN +rls +public\.audit_log .*policy tenant_read on public\.audit_log was renamed to tenant_read_v2, definition identical; take a new baseline if that was meant$'
 expect_out '^gate open: 14 of 14 results passed \(with warnings\)$'
 end_case
@@ -202,6 +219,7 @@ sed -e 's/dbname=rls_healthy/dbname=rls_roles/' -e 's/^role = portal_readonly$/&
 printf '[store]\npath = roles.db\n' >>roles.conf
 v -c roles.conf baseline
 expect_rc 0
+expect_empty_err
 pg_dump -Fc -d rls_roles -f rls_roles.dump
 dropdb rls_roles
 psql_q -d postgres -c 'DROP ROLE rls_t_auditor'
@@ -210,6 +228,7 @@ pg_restore -d rls_roles_restored rls_roles.dump 2>roles_restore.log || true
 check "pg_restore complained about the missing role" grep -q 'role "rls_t_auditor" does not exist' roles_restore.log
 v -c roles.conf gate --target dbname=rls_roles_restored
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.assets +RLS, 2 policies +RLS, 1 policy +policy auditor_read on public\.assets is missing: its role rls_t_auditor does not exist \(a restore without the roles drops every policy naming them\); create the role, then the policy \(see detail\)$'
 expect_out '^FAIL +rls +role rls_t_auditor +.* +missing +role rls_t_auditor does not exist'
 end_case
@@ -260,10 +279,12 @@ kit_fault() {
 test_case "rls kit: baseline and a clean restore pass"
 v -c kit.conf baseline
 expect_rc 0
+expect_empty_err
 expect_out 'rls: 4 roles, 2 schemas, 8 tables'
 kit_fault kit_clean
 v -c kit.conf gate --target dbname=kit_clean
 expect_rc 0
+expect_empty_err
 expect_out '^pass +rls +public\.documents +RLS, 6 policies '
 expect_out '^pass +rls +role service_role +BYPASSRLS NOLOGIN NOINHERIT'
 expect_out '^pass +rls +probe profiles as authenticated +only id=0{8}-[0-9a-f-]+a +1 seen, 0 other'
@@ -275,6 +296,7 @@ kit_fault kit_f1 'DROP POLICY "Only authors delete" ON public.documents' \
     'ALTER POLICY "No anonymous access to invoices" ON public.invoices USING (true)'
 v -c kit.conf gate --target dbname=kit_f1
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.documents .*restrictive policy "Only authors delete" on public\.documents is missing: the limit it imposed is gone'
 expect_out '^FAIL +rls +public\.invoices .*policy "No anonymous access to invoices" on public\.invoices: USING widened to true, it no longer restricts anything'
 expect_out '^ +- USING \(false\)$'
@@ -287,6 +309,7 @@ kit_fault kit_f2 'ALTER TABLE public.integration_secrets DISABLE ROW LEVEL SECUR
     'ALTER POLICY "Archived documents are read-only for everyone including their o" ON public.documents TO anon'
 v -c kit.conf gate --target dbname=kit_f2
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.integration_secrets .*RLS is off on deny-all table public\.integration_secrets'
 expect_out '^ +critical +policy "Deleted documents are hidden" on public\.documents is now PERMISSIVE \(was RESTRICTIVE\)'
 expect_out '^ +critical +policy "Archived documents are read-only for everyone including their o" on public\.documents now restricts fewer roles'
@@ -297,6 +320,7 @@ kit_fault kit_f3 'CREATE POLICY "Anon reads invoices" ON public.invoices FOR SEL
     'ALTER TABLE public.invoices NO FORCE ROW LEVEL SECURITY'
 v -c kit.conf gate --target dbname=kit_f3
 expect_rc 1
+expect_empty_err
 expect_out '^FAIL +rls +public\.invoices .*FORCE ROW LEVEL SECURITY is off on public\.invoices'
 expect_out '^ +critical +new permissive policy "Anon reads invoices" on public\.invoices, not in the baseline, opens rows to its roles'
 end_case
