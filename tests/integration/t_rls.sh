@@ -210,6 +210,20 @@ expect_out '^WARN +rls +public\.audit_log .*policy tenant_read on public\.audit_
 expect_out '^gate open: 14 of 14 results passed \(with warnings\)$'
 end_case
 
+test_case "rls: a restore of selected sections (no post-data) loses RLS and policies, and says so"
+dropdb --if-exists rls_sections 2>/dev/null
+createdb rls_sections
+restore_rc=0
+pg_restore -d rls_sections --section=pre-data --section=data rls_healthy.dump 2>sections.log || restore_rc=$?
+check "pg_restore itself exits 0" test "$restore_rc" = 0
+v gate --target dbname=rls_sections
+expect_rc 1
+expect_empty_err
+expect_out '^FAIL +rls +public\.projects +RLS, 1 policy +RLS off, 0 policies +RLS is off on public\.projects: .* \(\+1 more, see detail\)$'
+expect_out '^FAIL +rls +public\.api_keys +RLS, 0 policies +RLS off, 0 policies +RLS is off on deny-all table public\.api_keys'
+expect_out '^ +critical +restrictive policy hide_revoked on public\.share_links is missing'
+end_case
+
 test_case "rls: a restore into a cluster without a policy's role loses the policy and says why"
 psql_q -d postgres -c 'DROP ROLE IF EXISTS rls_t_auditor' -c 'CREATE ROLE rls_t_auditor NOLOGIN'
 fresh_db rls_roles
