@@ -12,66 +12,6 @@
 
 #include "src/util.h"
 
-void rls_findings_init(rls_findings *f)
-{
-    *f = (rls_findings){RLS_SAME, 0, NULL, NULL};
-}
-
-void rls_findings_release(rls_findings *f)
-{
-    free(f->reason);
-    free(f->detail);
-    rls_findings_init(f);
-}
-
-const char *rls_sev_name(rls_sev s)
-{
-    switch (s) {
-    case RLS_CRITICAL:
-        return "critical";
-    case RLS_CHANGED:
-        return "changed";
-    case RLS_NOTICE:
-        return "notice";
-    default:
-        return "same";
-    }
-}
-
-result_status rls_status(rls_sev worst)
-{
-    return worst >= RLS_CHANGED ? RESULT_FAIL : worst == RLS_NOTICE ? RESULT_WARN : RESULT_PASS;
-}
-
-/* Append text to *acc, prefixing every line of it with indent. */
-static void append_lines(char **acc, const char *indent, const char *text)
-{
-    const char *p = text;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *next = xasprintf("%s%s%.*s\n", *acc ? *acc : "", indent, (int)len, p);
-        free(*acc);
-        *acc = next;
-        p += len + (nl ? 1 : 0);
-    }
-}
-
-void rls_findings_add(rls_findings *f, rls_sev sev, const char *reason, const char *more)
-{
-    f->n++;
-    if (!f->reason || sev > f->worst) {
-        free(f->reason);
-        f->reason = xstrdup(reason);
-        f->worst = sev;
-    }
-    char *head = xasprintf("%-8s %s", rls_sev_name(sev), reason);
-    append_lines(&f->detail, "", head);
-    free(head);
-    if (more)
-        append_lines(&f->detail, "         ", more);
-}
-
 /* ------------------------------------------------------------ small helpers */
 
 static const char *str(const json_t *o, const char *key)
@@ -117,21 +57,6 @@ static bool same_set(const json_t *a, const json_t *b)
     return subset(a, b) && subset(b, a);
 }
 
-/* "a, b, c" of a string array; "(none)" when empty. Caller frees. */
-static char *join(const json_t *arr)
-{
-    char *acc = NULL;
-    size_t i;
-    const json_t *v;
-    json_array_foreach(arr, i, v) {
-        const char *s = json_string_value(v);
-        char *next = xasprintf("%s%s%s", acc ? acc : "", acc ? ", " : "", s ? s : "?");
-        free(acc);
-        acc = next;
-    }
-    return acc ? acc : xstrdup("(none)");
-}
-
 /* The strings of a that are not in b, as a new array. */
 static json_t *minus(const json_t *a, const json_t *b)
 {
@@ -155,102 +80,6 @@ static const char *first_absent(const json_t *names, const json_t *absent)
             return json_string_value(v);
     }
     return NULL;
-}
-
-/* A name as SQL needs it written: double-quoted unless it is a plain lower-case
- * identifier. Caller frees. */
-static char *quoted(const char *s)
-{
-    bool plain = s && *s && !(*s >= '0' && *s <= '9');
-    for (const char *p = s; plain && *p; p++)
-        plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-    if (plain)
-        return xstrdup(s);
-    const char *src = s ? s : "";
-    char *out = xmalloc(strlen(src) * 2 + 3), *q = out;
-    *q++ = '"';
-    for (const char *p = src; *p; p++) {
-        if (*p == '"')
-            *q++ = '"';
-        *q++ = *p;
-    }
-    *q++ = '"';
-    *q = '\0';
-    return out;
-}
-
-/* ------------------------------------------------------------- rendering */
-
-char *rls_expr_diff(const char *clause, const char *old_expr, const char *new_expr)
-{
-    char *o = old_expr ? xasprintf("- %s (%s)", clause, old_expr) : xasprintf("- (no %s)", clause);
-    char *n = new_expr ? xasprintf("+ %s (%s)", clause, new_expr) : xasprintf("+ (no %s)", clause);
-    char *out;
-    if (old_expr && new_expr) {
-        /* Both lines start with a two-byte sign and the same clause: a caret under
-         * the first byte that differs shows where a long expression changed. */
-        size_t i = 2;
-        while (o[i] && o[i] == n[i])
-            i++;
-        char *pad = xmalloc(i + 1);
-        memset(pad, ' ', i);
-        pad[i] = '\0';
-        out = xasprintf("%s\n%s\n%s^", o, n, pad);
-        free(pad);
-    } else {
-        out = xasprintf("%s\n%s", o, n);
-    }
-    free(o);
-    free(n);
-    return out;
-}
-
-char *rls_policy_describe(const json_t *p)
-{
-    char *roles = join(json_object_get(p, "roles"));
-    const char *u = str(p, "using"), *c = str(p, "check");
-    char *using = u ? xasprintf(" USING (%s)", u) : xstrdup("");
-    char *check = c ? xasprintf(" WITH CHECK (%s)", c) : xstrdup("");
-    char *out = xasprintf("AS %s FOR %s TO %s%s%s", flag(p, "permissive") ? "PERMISSIVE" : "RESTRICTIVE",
-                          str(p, "cmd") ? str(p, "cmd") : "?", roles, using, check);
-    free(roles);
-    free(using);
-    free(check);
-    return out;
-}
-
-void rls_table_summary(const json_t *t, char *buf, size_t size)
-{
-    if (!t) {
-        snprintf(buf, size, "missing");
-        return;
-    }
-    size_t n = json_array_size(json_object_get(t, "policies"));
-    snprintf(buf, size, "%s, %zu polic%s",
-             !flag(t, "rls") ? "RLS off" : flag(t, "force") ? "RLS+FORCE" : "RLS", n,
-             n == 1 ? "y" : "ies");
-}
-
-void rls_role_summary(const json_t *r, char *buf, size_t size)
-{
-    if (!r || !flag(r, "exists")) {
-        snprintf(buf, size, "missing");
-        return;
-    }
-    size_t n = json_array_size(json_object_get(r, "member_of"));
-    snprintf(buf, size, "%s%s%s%s, in %zu role%s", flag(r, "superuser") ? "SUPERUSER " : "",
-             flag(r, "bypassrls") ? "BYPASSRLS " : "", flag(r, "login") ? "LOGIN" : "NOLOGIN",
-             flag(r, "inherit") ? "" : " NOINHERIT", n, n == 1 ? "" : "s");
-}
-
-void rls_schema_summary(const json_t *s, char *buf, size_t size)
-{
-    if (!s) {
-        snprintf(buf, size, "missing");
-        return;
-    }
-    size_t n = json_array_size(json_object_get(s, "grants"));
-    snprintf(buf, size, "%zu grant%s", n, n == 1 ? "" : "s");
 }
 
 /* ------------------------------------------- sets whose items carry an option */
@@ -471,7 +300,7 @@ static void compare_clause(const char *t, const char *pol, bool permissive, cons
 static void compare_policy(const char *t, const json_t *b, const json_t *n, const json_t *absent,
                            rls_findings *out)
 {
-    char *pol = quoted(str(b, "name"));
+    char *pol = rls_quoted(str(b, "name"));
     bool was_perm = flag(b, "permissive"), perm = flag(n, "permissive");
     if (!was_perm && perm)
         add_fmt(out, RLS_CRITICAL, "- AS RESTRICTIVE\n+ AS PERMISSIVE",
@@ -497,7 +326,7 @@ static void compare_policy(const char *t, const json_t *b, const json_t *n, cons
 
     const json_t *or = json_object_get(b, "roles"), *nr = json_object_get(n, "roles");
     if (!same_set(or, nr)) {
-        char *ob = join(or), *nb = join(nr);
+        char *ob = rls_join(or), *nb = rls_join(nr);
         char *more = xasprintf("- TO %s\n+ TO %s", ob, nb);
         json_t *added = minus(nr, or), *removed = minus(or, nr);
         const char *gone = first_absent(removed, absent);
@@ -527,7 +356,7 @@ static void compare_policy(const char *t, const json_t *b, const json_t *n, cons
 
 static void policy_missing(const char *t, const json_t *b, const json_t *absent, rls_findings *out)
 {
-    char *pol = quoted(str(b, "name"));
+    char *pol = rls_quoted(str(b, "name"));
     char *def = rls_policy_describe(b);
     char *more = xasprintf("- CREATE POLICY %s ON %s %s", pol, t, def);
     const char *gone = first_absent(json_object_get(b, "roles"), absent);
@@ -548,7 +377,7 @@ static void policy_missing(const char *t, const json_t *b, const json_t *absent,
 
 static void policy_added(const char *t, const json_t *n, rls_findings *out)
 {
-    char *pol = quoted(str(n, "name"));
+    char *pol = rls_quoted(str(n, "name"));
     char *def = rls_policy_describe(n);
     char *more = xasprintf("+ CREATE POLICY %s ON %s %s", pol, t, def);
     if (flag(n, "permissive"))
@@ -588,7 +417,7 @@ static void compare_policies(const char *t, const json_t *base, const json_t *no
         bool paired = false;
         json_array_foreach(added, j, a) {
             if (same_definition(p, a)) {
-                char *was = quoted(str(p, "name")), *is = quoted(str(a, "name"));
+                char *was = rls_quoted(str(p, "name")), *is = rls_quoted(str(a, "name"));
                 add_fmt(out, RLS_NOTICE, NULL, "policy %s on %s was renamed to %s, definition"
                         " identical; take a new baseline if that was meant", was, t, is);
                 free(was);

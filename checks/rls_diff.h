@@ -42,6 +42,7 @@ typedef struct rls_rules {
     bool must_force;   /* listed under force: FORCE ROW LEVEL SECURITY must be on */
 } rls_rules;
 
+/* Findings (rls_render.c). */
 void rls_findings_init(rls_findings *f);
 void rls_findings_release(rls_findings *f);
 /* Record one difference: reason is one line; more (may be NULL) is a block of
@@ -51,6 +52,11 @@ void rls_findings_add(rls_findings *f, rls_sev sev, const char *reason, const ch
 result_status rls_status(rls_sev worst);
 const char *rls_sev_name(rls_sev s);
 
+/* Rendering (rls_render.c). */
+/* A name as SQL needs it written: quoted unless plain lower case. Caller frees. */
+char *rls_quoted(const char *name);
+/* "a, b, c" of a string array; "(none)" when empty. Caller frees. */
+char *rls_join(const json_t *arr);
 /* "- USING (old)\n+ USING (new)\n" with a caret line under the first difference;
  * a NULL side reads "(no USING)". Caller frees. */
 char *rls_expr_diff(const char *clause, const char *old_expr, const char *new_expr);
@@ -61,6 +67,7 @@ void rls_table_summary(const json_t *table, char *buf, size_t size);
 void rls_role_summary(const json_t *role, char *buf, size_t size);
 void rls_schema_summary(const json_t *schema, char *buf, size_t size);
 
+/* Comparing (rls_diff.c). */
 /* Compare one table. base NULL: the table is new since the baseline; now NULL: it is
  * gone. absent_roles lists role names the baseline's policies or grants name that no
  * longer exist (may be NULL). name is the display name used in reasons. */
