@@ -1,0 +1,463 @@
+/* rls: row-level security, owners, grants and the application roles are as the
+ * baseline captured them. The catalog is read by rls_catalog.c, compared by
+ * rls_diff.c (pure), and a behavioural probe runs in rls_probe.c; this file reads
+ * the [rls] section and reports one finding per table, schema, role and probe. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/rls.h"
+#include "checks/rls_diff.h"
+#include "src/util.h"
+
+static const conf_key rls_keys[] = {
+    {"table", CONF_REPEATABLE, "SCHEMA.TABLE",
+     "A protected table: RLS must be on and its policies as at the baseline; repeatable."},
+    {"schema", CONF_REPEATABLE, "SCHEMA",
+     "Protect every table in this schema; a table new since the baseline must have RLS on."},
+    {"exclude", CONF_REPEATABLE, "SCHEMA.TABLE", "A table of a protected schema left out."},
+    {"force", CONF_REPEATABLE, "SCHEMA.TABLE",
+     "A protected table that must also have FORCE ROW LEVEL SECURITY; repeatable."},
+    {"role", CONF_REPEATABLE, "ROLE",
+     "An application role: its attributes, memberships and grants are compared; repeatable."},
+    {"probe", CONF_REPEATABLE, "ROLE SCHEMA.TABLE COLUMN=VALUE [SETTING=VALUE ...]",
+     "As ROLE with the settings, no row of TABLE whose COLUMN is not VALUE may be visible."},
+    {NULL, 0, NULL, NULL},
+};
+
+static void names_release(rls_names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static void qnames_release(rls_qnames *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        qname_release(&l->v[i]);
+    free(l->v);
+}
+
+static void probe_release(rls_probe_conf *p)
+{
+    free(p->role);
+    qname_release(&p->table);
+    free(p->column);
+    free(p->value);
+    for (size_t i = 0; i < p->n_settings; i++) {
+        free(p->names[i]);
+        free(p->values[i]);
+    }
+    free(p->names);
+    free(p->values);
+    free(p->text);
+}
+
+static void release(void *ptr)
+{
+    rls_settings *s = ptr;
+    if (!s)
+        return;
+    qnames_release(&s->tables);
+    qnames_release(&s->force);
+    qnames_release(&s->excludes);
+    names_release(&s->schemas);
+    names_release(&s->roles);
+    for (size_t i = 0; i < s->n_probes; i++)
+        probe_release(&s->probes[i]);
+    free(s->probes);
+    free(s);
+}
+
+static vexit read_qnames(const conf *c, const char *key, rls_qnames *l, verr *e)
+{
+    char why[256];
+    for (const conf_entry *ent = NULL; (ent = conf_next(c, "rls", key, ent));) {
+        qname q;
+        const char *rest;
+        if (!qname_parse(ent->value, "public", &q, &rest, why, sizeof why))
+            return conf_error(e, c, ent, "%s", why);
+        if (*rest) {
+            qname_release(&q);
+            return conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
+        }
+        grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+        l->v[l->n++] = q;
+    }
+    return VOUCH_OK;
+}
+
+static vexit read_names(const conf *c, const char *key, rls_names *l, verr *e)
+{
+    char why[256];
+    for (const conf_entry *ent = NULL; (ent = conf_next(c, "rls", key, ent));) {
+        char *name;
+        if (!ident_parse(ent->value, &name, why, sizeof why))
+            return conf_error(e, c, ent, "%s", why);
+        grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+        l->v[l->n++] = name;
+    }
+    return VOUCH_OK;
+}
+
+/* The next blank-separated word of *p (NULL at the end). Caller frees. */
+static char *next_word(const char **p)
+{
+    const char *s = *p;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return NULL;
+    const char *w = s;
+    while (*s && !isspace((unsigned char)*s))
+        s++;
+    *p = s;
+    return xstrndup(w, (size_t)(s - w));
+}
+
+/* A setting name as set_config takes it: letters, digits, '_' and '.'. */
+static bool setting_name_ok(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
+            return false;
+    return true;
+}
+
+static vexit parse_probe(const conf *c, const conf_entry *ent, rls_probe_conf *p, verr *e)
+{
+    char why[256];
+    const char *cur = ent->value;
+    char *word = next_word(&cur);
+    vexit rc = VOUCH_OK;
+    *p = (rls_probe_conf){.text = xstrdup(ent->value)};
+    if (!word || !ident_parse(word, &p->role, why, sizeof why)) {
+        rc = conf_error(e, c, ent, "expected ROLE SCHEMA.TABLE COLUMN=VALUE [SETTING=VALUE ...]");
+        goto out;
+    }
+    free(word);
+    if (!(word = next_word(&cur)) || !qname_parse(word, "public", &p->table, NULL, why, sizeof why)) {
+        rc = conf_error(e, c, ent, "expected a table after the role%s%s", word ? ": " : "",
+                        word ? why : "");
+        goto out;
+    }
+    free(word);
+    for (bool first = true; (word = next_word(&cur)); first = false) {
+        char *eq = strchr(word, '=');
+        if (!eq || eq == word) {
+            rc = conf_error(e, c, ent, "expected NAME=VALUE, found \"%s\"", word);
+            goto out;
+        }
+        *eq = '\0';
+        if (first) {
+            if (!ident_parse(word, &p->column, why, sizeof why)) {
+                rc = conf_error(e, c, ent, "tenant column: %s", why);
+                goto out;
+            }
+            p->value = xstrdup(eq + 1);
+        } else {
+            if (!setting_name_ok(word)) {
+                rc = conf_error(e, c, ent, "\"%s\" is not a setting name", word);
+                goto out;
+            }
+            p->names = xrealloc(p->names, (p->n_settings + 1) * sizeof *p->names);
+            p->values = xrealloc(p->values, (p->n_settings + 1) * sizeof *p->values);
+            p->names[p->n_settings] = xstrdup(word);
+            p->values[p->n_settings++] = xstrdup(eq + 1);
+        }
+        free(word);
+    }
+    if (!p->column)
+        rc = conf_error(e, c, ent, "expected the tenant COLUMN=VALUE after the table");
+out:
+    if (rc) {
+        free(word);
+        probe_release(p);
+    }
+    return rc;
+}
+
+static vexit configure(const conf *c, void **out, verr *e)
+{
+    rls_settings *s = xcalloc(1, sizeof *s);
+    vexit rc;
+    if (!(rc = read_qnames(c, "table", &s->tables, e)) &&
+        !(rc = read_qnames(c, "force", &s->force, e)) &&
+        !(rc = read_qnames(c, "exclude", &s->excludes, e)) &&
+        !(rc = read_names(c, "schema", &s->schemas, e)))
+        rc = read_names(c, "role", &s->roles, e);
+    for (const conf_entry *ent = NULL; !rc && (ent = conf_next(c, "rls", "probe", ent));) {
+        rls_probe_conf p;
+        if ((rc = parse_probe(c, ent, &p, e)))
+            break;
+        grow((void **)&s->probes, &s->cap_probes, s->n_probes + 1, sizeof *s->probes);
+        s->probes[s->n_probes++] = p;
+    }
+    if (!rc && !s->tables.n && !s->force.n && !s->schemas.n) {
+        const conf_section *sec = conf_find_section(c, "rls");
+        rc = verr_set(e, VOUCH_USAGE,
+                      "%s:%d: [rls] protects no table: add 'table =', 'force =' or 'schema ='",
+                      c->path, sec ? sec->line : 0);
+    }
+    if (rc) {
+        release(s);
+        return rc;
+    }
+    *out = s;
+    return VOUCH_OK;
+}
+
+/* ------------------------------------------------------------------ lookups */
+
+static const char *sv(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static const json_t *find_table(const json_t *tables, const char *schema, const char *name)
+{
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tables, i, t) {
+        const char *ts = sv(t, "schema"), *tn = sv(t, "table");
+        if (ts && tn && strcmp(ts, schema) == 0 && strcmp(tn, name) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static const json_t *find_named(const json_t *arr, const char *key, const char *name)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *n = sv(v, key);
+        if (n && strcmp(n, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ capture */
+
+static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
+{
+    rls_settings *s = p;
+    json_t *doc;
+    vexit rc = rls_catalog_read(check_db(ctx), s, &doc, e);
+    if (rc)
+        return rc;
+    const json_t *tables = json_object_get(doc, "tables");
+    const rls_qnames *lists[] = {&s->tables, &s->force};
+    for (size_t k = 0; k < 2 && !rc; k++)
+        for (size_t i = 0; i < lists[k]->n && !rc; i++)
+            if (!find_table(tables, lists[k]->v[i].schema, lists[k]->v[i].name)) {
+                char *d = qname_display(lists[k]->v[i].schema, lists[k]->v[i].name);
+                rc = verr_set(e, VOUCH_USAGE, "table %s does not exist", d);
+                verr_hint(e, "Check [rls] %s in the configuration, and that the baseline runs"
+                             " against the healthy database.", k ? "force" : "table");
+                free(d);
+            }
+    for (size_t i = 0; i < s->schemas.n && !rc; i++)
+        if (!find_named(json_object_get(doc, "schemas"), "schema", s->schemas.v[i]))
+            rc = verr_set(e, VOUCH_USAGE, "schema %s does not exist", s->schemas.v[i]);
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(doc, "roles"), i, r) {
+        if (!rc && !json_is_true(json_object_get(r, "exists")))
+            rc = verr_set(e, VOUCH_USAGE, "role %s does not exist", sv(r, "role"));
+    }
+    if (!rc && json_array_size(tables) == 0)
+        rc = verr_set(e, VOUCH_USAGE, "the configured schemas hold no table to protect");
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    *out = doc;
+    return VOUCH_OK;
+}
+
+/* ------------------------------------------------------------------- check */
+
+static void add_name(json_t *names, const char *s)
+{
+    if (!s)
+        return;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(names, i, v) {
+        if (strcmp(json_string_value(v), s) == 0)
+            return;
+    }
+    json_array_append_new(names, json_string(s));
+}
+
+/* The grantee of "PRIV TO grantee[ WITH GRANT OPTION]". */
+static void add_grantees(json_t *names, const json_t *grants)
+{
+    size_t i;
+    const json_t *g;
+    json_array_foreach(grants, i, g) {
+        const char *s = json_string_value(g), *to = s ? strstr(s, " TO ") : NULL;
+        if (!to)
+            continue;
+        const char *opt = strstr(to + 4, " WITH GRANT OPTION");
+        char *who = opt ? xstrndup(to + 4, (size_t)(opt - to - 4)) : xstrdup(to + 4);
+        add_name(names, who);
+        free(who);
+    }
+}
+
+/* Every role name the baseline's policies and grants mention. */
+static json_t *names_in_baseline(const json_t *baseline)
+{
+    json_t *names = json_array();
+    size_t i, j, k;
+    const json_t *t, *p, *r;
+    json_array_foreach(json_object_get(baseline, "tables"), i, t) {
+        json_array_foreach(json_object_get(t, "policies"), j, p) {
+            json_array_foreach(json_object_get(p, "roles"), k, r) {
+                add_name(names, json_string_value(r));
+            }
+        }
+        add_grantees(names, json_object_get(t, "grants"));
+    }
+    json_array_foreach(json_object_get(baseline, "schemas"), i, t) {
+        add_grantees(names, json_object_get(t, "grants"));
+    }
+    return names;
+}
+
+static void report(check_ctx *ctx, const char *subject, rls_findings *f, const char *expected,
+                   const char *observed, const char *same_reason)
+{
+    if (!f->n) {
+        check_report(ctx, RESULT_PASS, subject, expected, observed, "%s", same_reason);
+        return;
+    }
+    if (f->n > 1)
+        check_report(ctx, rls_status(f->worst), subject, expected, observed,
+                     "%s (+%zu more, see detail)", f->reason, f->n - 1);
+    else
+        check_report(ctx, rls_status(f->worst), subject, expected, observed, "%s", f->reason);
+    check_detail(ctx, f->detail);
+}
+
+static void judge_table(check_ctx *ctx, const rls_settings *s, const char *schema,
+                        const char *name, const json_t *base, const json_t *now,
+                        const json_t *absent)
+{
+    char *d = qname_display(schema, name);
+    rls_rules rules = {rls_qnames_has(&s->tables, schema, name) ||
+                           rls_qnames_has(&s->force, schema, name),
+                       rls_qnames_has(&s->force, schema, name)};
+    rls_findings f;
+    rls_findings_init(&f);
+    char expected[64], observed[64];
+    rls_table_summary(base, expected, sizeof expected);
+    rls_table_summary(now, observed, sizeof observed);
+    if (!base && !now)
+        rls_findings_add(&f, RLS_CRITICAL, "table does not exist and is not in the baseline", NULL);
+    else
+        rls_compare_table(d, base, now, &rules, absent, &f);
+    report(ctx, d, &f, base ? expected : "(not in baseline)", observed,
+           "RLS, policies, owner and grants as at the baseline");
+    rls_findings_release(&f);
+    free(d);
+}
+
+static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
+{
+    rls_settings *s = p;
+    pg_session *db = check_db(ctx);
+    json_t *now, *absent;
+    vexit rc = rls_catalog_read(db, s, &now, e);
+    if (rc)
+        return rc;
+    json_t *names = names_in_baseline(baseline);
+    rc = rls_catalog_absent_roles(db, names, &absent, e);
+    json_decref(names);
+    if (rc) {
+        json_decref(now);
+        return rc;
+    }
+    const json_t *btables = json_object_get(baseline, "tables");
+    const json_t *ntables = json_object_get(now, "tables");
+    size_t i;
+    const json_t *t;
+    /* Baseline tables still protected, then tables new since, then listed tables
+     * found nowhere. */
+    json_array_foreach(btables, i, t) {
+        const char *schema = sv(t, "schema"), *name = sv(t, "table");
+        if (!schema || !name || !rls_covered(s, schema, name))
+            continue;
+        judge_table(ctx, s, schema, name, t, find_table(ntables, schema, name), absent);
+    }
+    json_array_foreach(ntables, i, t) {
+        const char *schema = sv(t, "schema"), *name = sv(t, "table");
+        if (!find_table(btables, schema, name))
+            judge_table(ctx, s, schema, name, NULL, t, absent);
+    }
+    const rls_qnames *lists[] = {&s->tables, &s->force};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t j = 0; j < lists[k]->n; j++) {
+            const qname *q = &lists[k]->v[j];
+            if (!find_table(btables, q->schema, q->name) && !find_table(ntables, q->schema, q->name) &&
+                (k == 0 || !rls_qnames_has(&s->tables, q->schema, q->name)))
+                judge_table(ctx, s, q->schema, q->name, NULL, NULL, absent);
+        }
+
+    json_array_foreach(json_object_get(baseline, "schemas"), i, t) {
+        const char *name = sv(t, "schema");
+        if (!name)
+            continue;
+        const json_t *n = find_named(json_object_get(now, "schemas"), "schema", name);
+        rls_findings f;
+        rls_findings_init(&f);
+        char expected[64], observed[64];
+        rls_schema_summary(t, expected, sizeof expected);
+        rls_schema_summary(n, observed, sizeof observed);
+        rls_compare_schema(name, t, n, absent, &f);
+        char *subject = xasprintf("schema %s", name);
+        report(ctx, subject, &f, expected, observed, "owner and grants as at the baseline");
+        free(subject);
+        rls_findings_release(&f);
+    }
+
+    for (size_t k = 0; k < s->roles.n; k++) {
+        const char *name = s->roles.v[k];
+        const json_t *b = find_named(json_object_get(baseline, "roles"), "role", name);
+        const json_t *n = find_named(json_object_get(now, "roles"), "role", name);
+        rls_findings f;
+        rls_findings_init(&f);
+        char expected[64], observed[64];
+        rls_role_summary(b, expected, sizeof expected);
+        rls_role_summary(n, observed, sizeof observed);
+        rls_compare_role(name, b, n, &f);
+        char *subject = xasprintf("role %s", name);
+        report(ctx, subject, &f, b ? expected : "(not in baseline)", observed,
+               "attributes and memberships as at the baseline");
+        free(subject);
+        rls_findings_release(&f);
+    }
+    json_decref(now);
+    json_decref(absent);
+
+    for (size_t k = 0; k < s->n_probes && !rc; k++)
+        rc = rls_probe_run(ctx, &s->probes[k], e);
+    return rc;
+}
+
+const checker checker_rls = {
+    .name = "rls",
+    .summary = "RLS on (and forced) where required; policies, owners, grants and app roles as at"
+               " the baseline",
+    .keys = rls_keys,
+    .configure = configure,
+    .release = release,
+    .capture = capture,
+    .check = check,
+};
