@@ -11,6 +11,7 @@
 
 #include "checks/checker.h"
 #include "evidence/store.h"
+#include "src/cmd_report.h"
 #include "src/config.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -23,10 +24,12 @@ enum {
     NEED_CONFIG = 1 << 0,   /* a configuration file must exist */
     NEED_STORE = 1 << 1,    /* open the store, creating it */
     READ_STORE = 1 << 2,    /* open an existing store */
+    OWN_OUTPUT = 1 << 3,    /* the command reads --format and --output itself */
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
     OPT_INCIDENT = 1 << 10,
+    OPT_TEMPLATES = 1 << 11,
 };
 
 typedef struct cli {
@@ -35,6 +38,7 @@ typedef struct cli {
     const char *target;
     const char *format;
     const char *output_path;
+    const char *templates;
     int verbosity;
     int64_t baseline_id;
     int64_t limit;
@@ -63,6 +67,7 @@ static vexit cmd_gate(cli *c, verr *e);
 static vexit cmd_check(cli *c, verr *e);
 static vexit cmd_runs(cli *c, verr *e);
 static vexit cmd_verify(cli *c, verr *e);
+static vexit run_report(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
@@ -77,6 +82,9 @@ static const command commands[] = {
      "list what the store holds, or show one run"},
     {"verify", cmd_verify, READ_STORE, "",
      "recompute the store's hash chain and name the first broken run"},
+    {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
+     "run [ID] [--format html|markdown|xml|csv] [--out FILE] [--templates DIR]",
+     "render a stored run as a report (HTML, Markdown, XML, CSV)"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
@@ -88,6 +96,7 @@ enum {
     LONG_BASELINE,
     LONG_LIMIT,
     LONG_INCIDENT,
+    LONG_TEMPLATES,
 };
 
 static const struct option long_options[] = {
@@ -96,6 +105,7 @@ static const struct option long_options[] = {
     {"target", required_argument, NULL, LONG_TARGET},
     {"format", required_argument, NULL, LONG_FORMAT},
     {"output", required_argument, NULL, LONG_OUTPUT},
+    {"out", required_argument, NULL, LONG_OUTPUT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -103,6 +113,7 @@ static const struct option long_options[] = {
     {"baseline", required_argument, NULL, LONG_BASELINE},
     {"limit", required_argument, NULL, LONG_LIMIT},
     {"incident-at", required_argument, NULL, LONG_INCIDENT},
+    {"templates", required_argument, NULL, LONG_TEMPLATES},
     {NULL, 0, NULL, 0},
 };
 
@@ -146,6 +157,11 @@ static void command_usage(FILE *f, const command *c)
                    "                      checks with an RPO judge the data lost against it\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most N runs (default 20)\n");
+    if (c->flags & OPT_TEMPLATES)
+        fprintf(f, "\n      --format F      html (default), markdown, xml or csv\n"
+                   "      --out FILE      write the report there, whole, instead of standard output\n"
+                   "      --templates DIR stylesheets and schema (default [report] templates,\n"
+                   "                      else the installed templates)\n");
     fprintf(f, "\n%s", global_help);
 }
 
@@ -201,6 +217,12 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 c->limit = v;
             break;
         }
+        case LONG_TEMPLATES:
+            if (!which || !(which->flags & OPT_TEMPLATES))
+                return verr_set(e, VOUCH_USAGE, "option --templates does not apply%s%s",
+                                which ? " to " : " before a command", which ? which->name : "");
+            c->templates = optarg;
+            break;
         case LONG_INCIDENT:
             if (!which || !(which->flags & OPT_INCIDENT))
                 return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
@@ -250,8 +272,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((rc = settings_read(c->cf, &c->settings, e)))
         return rc;
 
-    c->writer = output_find(c->format ? c->format : "human");
-    if (!c->writer)
+    c->writer = cmd->flags & OWN_OUTPUT ? NULL : output_find(c->format ? c->format : "human");
+    if (!c->writer && !(cmd->flags & OWN_OUTPUT))
         return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
 
     if (cmd->flags & (NEED_STORE | READ_STORE)) {
@@ -259,7 +281,9 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         if ((rc = store_open(&c->st, sp, (cmd->flags & NEED_STORE) != 0, e)))
             return rc;
     }
-    if (c->output_path) {
+    if (cmd->flags & OWN_OUTPUT) {
+        return VOUCH_OK;
+    } else if (c->output_path) {
         c->out = fopen(c->output_path, "w");
         if (!c->out)
             return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %s", c->output_path,
@@ -428,6 +452,13 @@ static vexit cmd_verify(cli *c, verr *e)
     fprintf(c->out, "store %s: chain intact: %lld sealed runs verified\n", store_path(c->st),
             (long long)v.runs_checked);
     return VOUCH_OK;
+}
+
+static vexit run_report(cli *c, verr *e)
+{
+    report_request rq = {c->st, &c->settings, c->templates, c->format, c->output_path,
+                         c->args, c->n_args};
+    return cmd_report(&rq, e);
 }
 
 int main(int argc, char **argv)
