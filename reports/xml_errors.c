@@ -1,22 +1,38 @@
 #include "reports/xml_errors.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libxslt/xsltutils.h>
 
+/* libxslt reports a runtime error in two messages: where ("runtime error: file F
+ * line N element E"), then what. Both make the one line kept. */
+static bool only_where(const char *first)
+{
+    return strncmp(first, "runtime error:", 14) == 0 || strncmp(first, "compilation error:", 18) == 0;
+}
+
 static void keep(xml_errors *errs, const char *msg, int line)
 {
-    if (errs->count++ > 0 || !msg)
+    if (!msg)
         return;
+    size_t used = strlen(errs->first);
+    if (errs->count++ > 0 && !(errs->count == 2 && only_where(errs->first)))
+        return;
+    if (used && used + 2 < sizeof errs->first) {
+        memcpy(errs->first + used, ": ", 3);
+        used += 2;
+    }
     /* one line: drop the newline libxml2 ends its messages with */
     size_t n = strcspn(msg, "\n");
-    if (n >= sizeof errs->first)
-        n = sizeof errs->first - 1;
-    memcpy(errs->first, msg, n);
-    errs->first[n] = '\0';
-    errs->line = line;
+    if (n >= sizeof errs->first - used)
+        n = sizeof errs->first - used - 1;
+    memcpy(errs->first + used, msg, n);
+    errs->first[used + n] = '\0';
+    if (!errs->line)
+        errs->line = line;
 }
 
 void xml_errors_generic(void *ctx, const char *fmt, ...)
