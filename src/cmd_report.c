@@ -96,6 +96,8 @@ static vexit render_run(const report_request *rq, int64_t id, report_format fmt,
 {
     run_record *r;
     vexit rc = store_load_run(rq->st, id, &r, e);
+    if (rc == VOUCH_USAGE && !e->hint[0])
+        verr_hint(e, "'vouch runs' lists the runs the store holds.");
     if (rc)
         return rc;
     char *dir = NULL;
