@@ -125,9 +125,11 @@
           <xsl:value-of select="count(v:checks/v:check)"/>
           <xsl:text> check</xsl:text>
           <xsl:if test="count(v:checks/v:check) != 1">s</xsl:if>
-          <xsl:text> · stored verdict: “</xsl:text>
-          <xsl:value-of select="v:verdict"/>
-          <xsl:text>”</xsl:text>
+          <xsl:if test="not(v:run/v:error)">
+            <xsl:text> · recorded verdict: “</xsl:text>
+            <xsl:value-of select="v:verdict"/>
+            <xsl:text>”</xsl:text>
+          </xsl:if>
         </div>
       </div>
     </section>
@@ -221,7 +223,12 @@
           </table>
         </xsl:when>
         <xsl:when test="v:verdict/@results = 0">
-          <p class="callout">No results were recorded<xsl:if test="v:run/v:error">: <xsl:value-of select="v:run/v:error"/></xsl:if>.</p>
+          <p class="callout">
+            <xsl:choose>
+              <xsl:when test="v:run/v:error">No results were recorded: the run stopped before any check reported (the reason is above).</xsl:when>
+              <xsl:otherwise>No results were recorded.</xsl:otherwise>
+            </xsl:choose>
+          </p>
         </xsl:when>
         <xsl:otherwise>
           <p class="callout ok">Nothing: every one of the <xsl:value-of select="v:verdict/@results"/> results passed.</p>
@@ -521,7 +528,7 @@ svg.bar { display: block; width: 100%; border-radius: 3px; overflow: hidden; bac
 table.results { width: 100%; border-collapse: collapse; font-size: 14px; }
 table.results th { text-align: left; font-size: 11.5px; text-transform: uppercase; letter-spacing: .06em;
   color: var(--muted); font-weight: 600; padding: 7px 10px; border-bottom: 2px solid var(--line); background: #fff; }
-table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: anywhere; }
+table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: break-word; }
 table.results tbody tr:nth-child(even of :not(.detail-row)) td { background: #fbfcfd; }
 .c-status { width: 76px; } .c-check { width: 110px; } .c-reason { width: 38%; }
 tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }
@@ -554,18 +561,27 @@ tr.row-pass pre.detail { color: var(--muted); }
 .hash { font-size: 12.5px; }
 .colophon { margin: 22px 0 0; font-size: 12px; color: var(--faint); }
 
-@media (max-width: 760px) {
+@media screen and (max-width: 760px) {
   .page { padding: 20px; margin: 0; border-radius: 0; }
   .verdict { grid-template-columns: 1fr; }
   .facts { grid-template-columns: 1fr 1fr; }
 }
-@page { size: A4; margin: 14mm 13mm 16mm; }
+@page {
+  size: A4; margin: 14mm 13mm 16mm;
+  @bottom-left { content: "vouch <xsl:value-of select="translate(/*/v:run/@kind, '&quot;\', '')"/> report · run <xsl:value-of select="number(/*/v:run/@id)"/>"; font: 8pt var(--sans); color: #818b98; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages); font: 8pt var(--sans); color: #818b98; }
+}
 @media print {
   body { background: #fff; font-size: 10pt; }
   .page { max-width: none; margin: 0; padding: 0; box-shadow: none; border-radius: 0; }
   h1 { font-size: 20pt; }
   h2 { font-size: 13pt; break-after: avoid; page-break-after: avoid; }
+  .verdict { grid-template-columns: 1fr; padding: 14px 18px; }
   .verdict-label { font-size: 22pt; }
+  .tile { padding: 4px 10px 3px; }
+  .tile-n { font-size: 16pt; }
+  .fact { padding: 6px 10px; }
+  .fact-v { font-size: 9pt; }
   .verdict, .facts, .check-head, tr { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   table.results { font-size: 9pt; }
