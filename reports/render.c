@@ -7,6 +7,7 @@
 
 #include <libexslt/exslt.h>
 #include <libxml/parser.h>
+#include <libxslt/documents.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
 #include <libxslt/variables.h>
@@ -58,6 +59,31 @@ static xsltSecurityPrefsPtr locked_down(void)
     return sec;
 }
 
+/* libxslt's own loader, which ours wraps. */
+static xsltDocLoaderFunc stock_loader;
+
+/* Every document libxslt loads on a stylesheet's behalf (xsl:import, xsl:include,
+ * document()) is parsed without network access, external entities or DTD
+ * loading, whatever options libxslt asks for. */
+static xmlDocPtr safe_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
+                             xsltLoadType type)
+{
+    options |= XML_PARSE_NONET;
+    options &= ~(XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR | XML_PARSE_XINCLUDE);
+    return stock_loader(uri, dict, options, ctxt, type);
+}
+
+static void libraries_ready(void)
+{
+    static bool ready;
+    if (ready)
+        return;
+    exsltRegisterAll();
+    stock_loader = xsltDocDefaultLoader;
+    xsltSetLoaderFunc(safe_loader);
+    ready = true;
+}
+
 static xsltStylesheetPtr load_stylesheet(const char *xsl_path, xml_errors *errs, verr *e)
 {
     /* No network, no external entities, no DTD loading: a stylesheet is markup, not a fetcher. */
@@ -79,11 +105,7 @@ static xsltStylesheetPtr load_stylesheet(const char *xsl_path, xml_errors *errs,
 vexit report_render(xmlDocPtr doc, const char *xsl_path, const report_param *params,
                     size_t n_params, char **out, size_t *len, verr *e)
 {
-    static bool exslt_ready;
-    if (!exslt_ready) {
-        exsltRegisterAll();
-        exslt_ready = true;
-    }
+    libraries_ready();
     *out = NULL;
     *len = 0;
     render_scope scope;

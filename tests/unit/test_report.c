@@ -283,7 +283,7 @@ static char *write_stylesheet(const char *dir, const char *body)
     fprintf(f,
             "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
             " xmlns:exsl='http://exslt.org/common' extension-element-prefixes='exsl'>"
-            "<xsl:output method='text'/>%s</xsl:stylesheet>",
+            "%s<xsl:output method='text'/></xsl:stylesheet>",
             body);
     fclose(f);
     return path;
@@ -332,6 +332,15 @@ static void hostile_stylesheets_are_refused(void **state)
         fail_msg("file write: %s", e.msg);
     assert_int_not_equal(access(victim, F_OK), 0);
     free(body);
+    free(xsl);
+
+    /* a stylesheet imported from the network, when the stylesheet is compiled */
+    xsl = write_stylesheet(dir, "<xsl:import href='http://127.0.0.1:9/base.xsl'/>"
+                                "<xsl:template match='/'>x</xsl:template>");
+    verr_clear(&e);
+    assert_int_equal(render_with(xsl, &e), VOUCH_USAGE);
+    if (!strstr(e.msg, "network"))
+        fail_msg("network import: %s", e.msg);
     free(xsl);
 
     /* a local file outside the templates folder */
