@@ -204,8 +204,8 @@
           <table class="results attention">
             <thead>
               <tr>
-                <th class="c-status">Status</th><th class="c-check">Check</th><th>Subject</th>
-                <th>Expected</th><th>Observed</th><th class="c-reason">Reason</th>
+                <th class="c-status">Status</th><th class="c-check">Check</th><th class="c-subject">Subject</th>
+                <th class="c-value">Expected</th><th class="c-value">Observed</th><th class="c-reason">Reason</th>
               </tr>
             </thead>
             <tbody>
@@ -293,8 +293,8 @@
           <table class="results">
             <thead>
               <tr>
-                <th class="c-status">Status</th><th>Subject</th><th>Expected</th><th>Observed</th>
-                <th class="c-reason">Reason</th>
+                <th class="c-status">Status</th><th class="c-subject">Subject</th><th class="c-value">Expected</th>
+                <th class="c-value">Observed</th><th class="c-reason">Reason</th>
               </tr>
             </thead>
             <tbody>
@@ -525,12 +525,12 @@ svg.bar { display: block; width: 100%; border-radius: 3px; overflow: hidden; bac
 .fact-k { font-size: 11px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); font-weight: 600; }
 .fact-v { overflow-wrap: anywhere; }
 
-table.results { width: 100%; border-collapse: collapse; font-size: 14px; }
+table.results { width: 100%; border-collapse: collapse; font-size: 14px; table-layout: fixed; }
 table.results th { text-align: left; font-size: 11.5px; text-transform: uppercase; letter-spacing: .06em;
   color: var(--muted); font-weight: 600; padding: 7px 10px; border-bottom: 2px solid var(--line); background: #fff; }
-table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: break-word; }
+table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: anywhere; }
 table.results tbody tr:nth-child(even of :not(.detail-row)) td { background: #fbfcfd; }
-.c-status { width: 76px; } .c-check { width: 110px; } .c-reason { width: 38%; }
+.c-status { width: 84px; } .c-check { width: 104px; } .c-subject { width: 22%; } .c-value { width: 14%; } .c-reason { width: auto; }
 tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }
 tr.row-warn td { background: #fffcef !important; }
 td.obs { font-weight: 600; }

@@ -49,7 +49,7 @@ check "the failing row: expected 2000-ish, observed fewer" \
 check "the organisation, as text" grep -qF 'Acme "Portal" &amp; Co | Ops' gate.html
 check "self-contained: no URL, script or link" sh -c '! grep -Eq "https?:|<script|<link|@import" gate.html'
 check "a chart in SVG" grep -q '<svg class="bar"' gate.html
-check "prints to A4" grep -q '@page { size: A4' gate.html
+check "prints to A4" grep -q '^  size: A4; margin:' gate.html
 check "the server" grep -Eq 'PostgreSQL 15\.[0-9]+' gate.html
 check "the run digest" grep -Eq '<dd class="mono hash">[0-9a-f]{64}</dd>' gate.html
 expect_file_lacks "hunter2secret" gate.html
