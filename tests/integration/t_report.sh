@@ -53,6 +53,8 @@ check "prints to A4" grep -q '^  size: A4; margin:' gate.html
 check "the server" grep -Eq 'PostgreSQL 15\.[0-9]+' gate.html
 check "the run digest" grep -Eq '<dd class="mono hash">[0-9a-f]{64}</dd>' gate.html
 expect_file_lacks "hunter2secret" gate.html
+v report run 2 --out again.html
+check "the same store gives the same report, byte for byte" cmp -s gate.html again.html
 end_case
 
 test_case "Markdown shows the verdict and the failing row"
@@ -120,6 +122,17 @@ XSL
 v report run 2 --format markdown --templates mine
 expect_rc 0
 expect_out '^Run 2: gate closed: 1 of 7 results failed$'
+# the same folder from [report] templates (relative to the configuration) and VOUCH_TEMPLATES
+mkdir -p conf
+printf '[report]\ntemplates = ../mine\n' >conf/vouch.conf
+v -c conf/vouch.conf report run 2 --format markdown
+expect_rc 0
+expect_out '^Run 2: gate closed'
+export VOUCH_TEMPLATES=mine
+v report run 2 --format markdown
+unset VOUCH_TEMPLATES
+expect_rc 0
+expect_out '^Run 2: gate closed'
 cat >mine/html.xsl <<'XSL'
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
                 xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl">
