@@ -2,7 +2,7 @@
 <!--
   vouch report -> Markdown (CommonMark with GitHub tables) for a docs repository,
   e.g. a runbook's _generated/ folder. Table cells are escaped so that a value
-  holding | * _ ` [ ] < stays text; details go into fenced code blocks.
+  holding | * _ ` [ ] < & stays text; details go into fenced code blocks.
   Parameters: organisation (text for the heading; optional).
 -->
 <xsl:stylesheet version="1.0"
@@ -165,9 +165,13 @@
 
   <xsl:template match="v:check">
     <xsl:value-of select="concat('### ', @name, ' — ', @passed, ' passed')"/>
-    <xsl:if test="@warnings &gt; 0"><xsl:value-of select="concat(', ', @warnings, ' warnings')"/></xsl:if>
+    <xsl:if test="@warnings &gt; 0">
+      <xsl:value-of select="concat(', ', @warnings, ' warning')"/><xsl:if test="@warnings != 1">s</xsl:if>
+    </xsl:if>
     <xsl:if test="@failed &gt; 0"><xsl:value-of select="concat(', ', @failed, ' failed')"/></xsl:if>
-    <xsl:if test="@errors &gt; 0"><xsl:value-of select="concat(', ', @errors, ' errors')"/></xsl:if>
+    <xsl:if test="@errors &gt; 0">
+      <xsl:value-of select="concat(', ', @errors, ' error')"/><xsl:if test="@errors != 1">s</xsl:if>
+    </xsl:if>
     <xsl:value-of select="concat($nl, $nl)"/>
     <xsl:choose>
       <xsl:when test="v:result">
@@ -298,7 +302,7 @@
     <xsl:param name="s"/>
     <xsl:call-template name="esc-chars">
       <xsl:with-param name="s" select="translate($s, '&#10;&#13;&#9;', '   ')"/>
-      <xsl:with-param name="chars" select="'\`*_[]|&lt;'"/>
+      <xsl:with-param name="chars" select="'\`*_[]|&lt;&amp;'"/>
     </xsl:call-template>
   </xsl:template>
 

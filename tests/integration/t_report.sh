@@ -63,7 +63,7 @@ expect_rc 0
 check "verdict line" grep -q '^> \*\*GATE CLOSED\*\*: 1 of 7 results did not pass\.' gate.md
 check "failing row with expected and observed" \
     grep -Eq '^\| \*\*FAIL\*\* \| rowcount \| `public\.tasks` \| `([0-9]+)` \| `[0-9]+` \| [0-9]+ rows missing' gate.md
-check "the pipe in the organisation is escaped" grep -qF 'Acme "Portal" & Co \| Ops' gate.md
+check "the pipe in the organisation is escaped" grep -qF 'Acme "Portal" \& Co \| Ops' gate.md
 expect_file_lacks "hunter2secret" gate.md
 check "seven rows in the check's table" test "$(grep -c '^| \(pass\|\*\*FAIL\*\*\) | `public\.' gate.md)" = 7
 end_case

@@ -269,7 +269,7 @@ static void markdown_escapes_cells(void **state)
     assert_non_null(strstr(md, "> **GATE CLOSED**: 1 of 3 results did not pass."));
     assert_non_null(strstr(md, "| **FAIL** | rowcount | `public.tasks` | `2000` | `1800` | 200 rows"));
     /* a pipe in a value never splits the row; markup is escaped */
-    assert_non_null(strstr(md, "a\\|b \\<c> & \"d\" \\`e\\` \\*f\\* \\_g\\_ \\[h\\]"));
+    assert_non_null(strstr(md, "a\\|b \\<c> \\& \"d\" \\`e\\` \\*f\\* \\_g\\_ \\[h\\]"));
     assert_non_null(strstr(md, "```text\nids missing:\n10, 20, 30\n```\n"));
     free(md);
 }
