@@ -76,11 +76,13 @@ static vexit csv_bytes(const run_record *r, char **out, size_t *len, verr *e)
     return rc;
 }
 
-static vexit xml_bytes(xmlDocPtr doc, char **out, size_t *len)
+static vexit xml_bytes(xmlDocPtr doc, char **out, size_t *len, verr *e)
 {
     xmlChar *bytes = NULL;
     int n = 0;
     xmlDocDumpFormatMemoryEnc(doc, &bytes, &n, "UTF-8", 1);
+    if (!bytes)
+        return verr_set(e, VOUCH_ABORTED, "could not serialise the report XML");
     *out = xmalloc((size_t)n + 1);
     if (n)
         memcpy(*out, bytes, (size_t)n);
@@ -118,7 +120,7 @@ static vexit render_run(const report_request *rq, int64_t id, report_format fmt,
     if (rc)
         goto out;
     if (fmt == FMT_XML) {
-        rc = xml_bytes(doc, out, len);
+        rc = xml_bytes(doc, out, len, e);
         goto out;
     }
     char *xsl = xasprintf("%s/%s", dir, stylesheet);
