@@ -84,6 +84,8 @@ install: build/vouch
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 build/vouch $(DESTDIR)$(PREFIX)/bin/vouch
 	install -m 644 docs/vouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/vouch.1
+	install -d $(DESTDIR)$(PREFIX)/share/vouch/templates
+	install -m 644 templates/*.xsl templates/*.rng $(DESTDIR)$(PREFIX)/share/vouch/templates
 
 clean:
 	rm -rf build

@@ -12,6 +12,7 @@
 #include "checks/checker.h"
 #include "evidence/store.h"
 #include "src/cmd_drill.h"
+#include "src/cmd_report.h"
 #include "src/config.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -24,11 +25,13 @@ enum {
     NEED_CONFIG = 1 << 0,   /* a configuration file must exist */
     NEED_STORE = 1 << 1,    /* open the store, creating it */
     READ_STORE = 1 << 2,    /* open an existing store */
+    OWN_OUTPUT = 1 << 3,    /* the command reads --format and --output itself */
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
     OPT_INCIDENT = 1 << 10,
     OPT_DRILL = 1 << 11,    /* --scenario, --operator, --note, --restore-cmd, --restore-point */
+    OPT_TEMPLATES = 1 << 12,
 };
 
 typedef struct cli {
@@ -37,6 +40,7 @@ typedef struct cli {
     const char *target;
     const char *format;
     const char *output_path;
+    const char *templates;
     int verbosity;
     int64_t baseline_id;
     int64_t limit;
@@ -68,6 +72,7 @@ static vexit cmd_runs(cli *c, verr *e);
 static vexit cmd_verify(cli *c, verr *e);
 static vexit cmd_drill(cli *c, verr *e);
 static vexit cmd_drills(cli *c, verr *e);
+static vexit run_report(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
@@ -86,6 +91,9 @@ static const command commands[] = {
      "record a restore drill and measure its RTO and data-loss window"},
     {"drills", cmd_drills, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list the store's drills, or show one"},
+    {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
+     "run [ID] [--format html|markdown|xml|csv] [--out FILE] [--templates DIR]",
+     "render a stored run as a report (HTML, Markdown, XML, CSV)"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
@@ -99,6 +107,7 @@ enum {
     LONG_INCIDENT,
     LONG_DRILL, /* DRILL_OPT_COUNT values from here */
     LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
+    LONG_TEMPLATES,
 };
 
 static const struct option long_options[] = {
@@ -107,6 +116,7 @@ static const struct option long_options[] = {
     {"target", required_argument, NULL, LONG_TARGET},
     {"format", required_argument, NULL, LONG_FORMAT},
     {"output", required_argument, NULL, LONG_OUTPUT},
+    {"out", required_argument, NULL, LONG_OUTPUT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -115,6 +125,7 @@ static const struct option long_options[] = {
     {"limit", required_argument, NULL, LONG_LIMIT},
     {"incident-at", required_argument, NULL, LONG_INCIDENT},
     DRILL_LONG_OPTIONS(LONG_DRILL),
+    {"templates", required_argument, NULL, LONG_TEMPLATES},
     {NULL, 0, NULL, 0},
 };
 
@@ -160,6 +171,11 @@ static void command_usage(FILE *f, const command *c)
         fprintf(f, "\n      --limit N       list at most N runs (default 20)\n");
     if (c->flags & OPT_DRILL)
         drill_usage(f);
+    if (c->flags & OPT_TEMPLATES)
+        fprintf(f, "\n      --format F      html (default), markdown, xml or csv\n"
+                   "      --out FILE      write the report there, whole, instead of standard output\n"
+                   "      --templates DIR stylesheets and schema (default [report] templates,\n"
+                   "                      else the installed templates)\n");
     fprintf(f, "\n%s", global_help);
 }
 
@@ -225,6 +241,12 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 c->limit = v;
             break;
         }
+        case LONG_TEMPLATES:
+            if (!which || !(which->flags & OPT_TEMPLATES))
+                return verr_set(e, VOUCH_USAGE, "option --templates does not apply%s%s",
+                                which ? " to " : " before a command", which ? which->name : "");
+            c->templates = optarg;
+            break;
         case LONG_INCIDENT:
             if (!which || !(which->flags & OPT_INCIDENT))
                 return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
@@ -274,8 +296,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((rc = settings_read(c->cf, &c->settings, e)))
         return rc;
 
-    c->writer = output_find(c->format ? c->format : "human");
-    if (!c->writer)
+    c->writer = cmd->flags & OWN_OUTPUT ? NULL : output_find(c->format ? c->format : "human");
+    if (!c->writer && !(cmd->flags & OWN_OUTPUT))
         return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
 
     if (cmd->flags & (NEED_STORE | READ_STORE)) {
@@ -283,7 +305,9 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         if ((rc = store_open(&c->st, sp, (cmd->flags & NEED_STORE) != 0, e)))
             return rc;
     }
-    if (c->output_path) {
+    if (cmd->flags & OWN_OUTPUT) {
+        return VOUCH_OK;
+    } else if (c->output_path) {
         c->out = fopen(c->output_path, "w");
         if (!c->out)
             return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %s", c->output_path,
@@ -475,6 +499,13 @@ static vexit cmd_drills(cli *c, verr *e)
 {
     drill_env d = drill_env_of(c);
     return drills_command(&d, e);
+}
+
+static vexit run_report(cli *c, verr *e)
+{
+    report_request rq = {c->st, &c->settings, c->templates, c->format, c->output_path,
+                         c->args, c->n_args};
+    return cmd_report(&rq, e);
 }
 
 int main(int argc, char **argv)

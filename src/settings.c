@@ -27,14 +27,23 @@ const conf_key store_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
+const conf_key report_keys[] = {
+    {"templates", 0, "DIR",
+     "The folder of report stylesheets and schema (default the installed templates); "
+     "relative to the configuration file's folder. --templates overrides it."},
+    {"organisation", 0, "TEXT", "The organisation named in the heading of every report."},
+    {NULL, 0, NULL, NULL},
+};
+
 static vexit check_sections(const conf *c, verr *e)
 {
     for (size_t i = 0; i < c->n_sections; i++) {
         const conf_section *s = &c->sections[i];
-        if (strcmp(s->name, "target") == 0 || strcmp(s->name, "store") == 0 || checker_find(s->name))
+        if (strcmp(s->name, "target") == 0 || strcmp(s->name, "store") == 0 ||
+            strcmp(s->name, "report") == 0 || checker_find(s->name))
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
-        char known[512] = "target, store";
+        char known[512] = "target, store, report";
         size_t used = strlen(known);
         for (size_t k = 0; checkers[k] && used < sizeof known; k++)
             used += (size_t)snprintf(known + used, sizeof known - used, ", %s", checkers[k]->name);
@@ -43,7 +52,8 @@ static vexit check_sections(const conf *c, verr *e)
     }
     vexit rc;
     if ((rc = conf_check_section(c, "target", target_keys, e)) ||
-        (rc = conf_check_section(c, "store", store_keys, e)))
+        (rc = conf_check_section(c, "store", store_keys, e)) ||
+        (rc = conf_check_section(c, "report", report_keys, e)))
         return rc;
     for (size_t k = 0; checkers[k]; k++)
         if ((rc = conf_check_section(c, checkers[k]->name, checkers[k]->keys, e)))
@@ -62,7 +72,7 @@ static char *relative_to(const char *conf_path, const char *path)
 vexit settings_read(const conf *c, vouch_settings *s, verr *e)
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
-                          DEFAULT_JOBS, NULL};
+                          DEFAULT_JOBS, NULL, NULL, NULL};
     vexit rc = check_sections(c, e);
     if (rc)
         return rc;
@@ -85,6 +95,10 @@ vexit settings_read(const conf *c, vouch_settings *s, verr *e)
         return rc;
     ent = conf_get(c, "store", "path");
     s->store_path = ent ? relative_to(c->path, ent->value) : xstrdup(STORE_DEFAULT_PATH);
+    if ((ent = conf_get(c, "report", "templates")))
+        s->report_templates = relative_to(c->path, ent->value);
+    if ((ent = conf_get(c, "report", "organisation")))
+        s->report_organisation = ent->value;
     return VOUCH_OK;
 }
 
@@ -92,4 +106,6 @@ void settings_release(vouch_settings *s)
 {
     free(s->store_path);
     s->store_path = NULL;
+    free(s->report_templates);
+    s->report_templates = NULL;
 }

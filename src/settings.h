@@ -1,4 +1,4 @@
-/* The [target] and [store] sections, and the check that every section of the
+/* The [target], [store] and [report] sections, and the check that every section of the
  * configuration is one vouch knows. */
 #ifndef VOUCH_SETTINGS_H
 #define VOUCH_SETTINGS_H
@@ -10,6 +10,7 @@
 
 extern const conf_key target_keys[];
 extern const conf_key store_keys[];
+extern const conf_key report_keys[];
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_TIMEOUT_MS (15 * 60 * 1000)
@@ -21,9 +22,11 @@ typedef struct vouch_settings {
     int64_t statement_timeout_ms;
     int jobs;
     char *store_path;              /* owned; relative paths resolved against the config file */
+    char *report_templates;        /* owned, resolved like store_path; NULL: not configured */
+    const char *report_organisation; /* borrowed; NULL: not configured */
 } vouch_settings;
 
-/* Validate every section and read [target] and [store]. */
+/* Validate every section and read [target], [store] and [report]. */
 vexit settings_read(const conf *c, vouch_settings *s, verr *e);
 void settings_release(vouch_settings *s);
 

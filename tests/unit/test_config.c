@@ -693,11 +693,30 @@ static void test_settings_store_path_relative_to_config(void **state)
     expect_store_path("/etc/vouch/vouch.conf", "/var/lib/vouch/vouch.db", "/var/lib/vouch/vouch.db");
 }
 
+static void test_settings_report(void **state)
+{
+    (void)state;
+    conf *c = NULL;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(conf_load_string(&c, "/etc/vouch/vouch.conf",
+                                      "[report]\ntemplates = house-style\norganisation = Acme & Co\n", &e),
+                     VOUCH_OK);
+    vouch_settings s;
+    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_string_equal(s.report_templates, "/etc/vouch/house-style");
+    assert_string_equal(s.report_organisation, "Acme & Co");
+    settings_release(&s);
+    conf_free(c);
+    expect_settings_error("[report]\ntemplate = x\n", "vouch.conf:2: [report] template: unknown key",
+                          NULL);
+}
+
 static void test_settings_unknown_section(void **state)
 {
     (void)state;
     /* The hint lists every registered check, in registry order. */
-    char *known = xstrdup("Known sections are: target, store");
+    char *known = xstrdup("Known sections are: target, store, report");
     for (size_t i = 0; checkers[i]; i++) {
         char *next = xasprintf("%s, %s", known, checkers[i]->name);
         free(known);
@@ -808,6 +827,7 @@ int main(void)
         cmocka_unit_test(test_settings_good_file),
         cmocka_unit_test(test_settings_defaults),
         cmocka_unit_test(test_settings_store_path_relative_to_config),
+        cmocka_unit_test(test_settings_report),
         cmocka_unit_test(test_settings_unknown_section),
         cmocka_unit_test(test_settings_checks_every_section),
         cmocka_unit_test(test_settings_bad_values),

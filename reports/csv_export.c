@@ -1,0 +1,53 @@
+#include "reports/csv_export.h"
+
+#include <csv.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/util.h"
+
+const char *const csv_result_columns[] = {"run", "started", "check", "subject", "status",
+                                          "expected", "observed", "reason", "detail", NULL};
+
+/* One field; NULL is an empty field. */
+static int field(FILE *f, const char *value, bool first)
+{
+    if (!first && fputc(',', f) == EOF)
+        return -1;
+    char *clean = utf8_scrub(value ? value : "");
+    int rc = csv_fwrite(f, clean, strlen(clean));
+    free(clean);
+    return rc;
+}
+
+static int end_row(FILE *f)
+{
+    return fputs("\r\n", f) == EOF ? -1 : 0;
+}
+
+vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+{
+    int bad = 0;
+    for (size_t i = 0; csv_result_columns[i]; i++)
+        bad |= field(f, csv_result_columns[i], i == 0);
+    bad |= end_row(f);
+    char run[32];
+    snprintf(run, sizeof run, "%" PRId64, r->id);
+    for (size_t i = 0; i < r->n_results && !bad; i++) {
+        const result_row *x = &r->results[i];
+        bad |= field(f, run, true);
+        bad |= field(f, r->started_at, false);
+        bad |= field(f, x->check, false);
+        bad |= field(f, x->subject, false);
+        bad |= field(f, result_status_name(x->status), false);
+        bad |= field(f, x->expected, false);
+        bad |= field(f, x->observed, false);
+        bad |= field(f, x->reason, false);
+        bad |= field(f, x->detail, false);
+        bad |= end_row(f);
+    }
+    if (bad || ferror(f))
+        return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
+    return VOUCH_OK;
+}

@@ -1,0 +1,17 @@
+/* CSV exports of stored results, written with libcsv (every field quoted by
+ * csv_fwrite, so commas, quotes and newlines inside values survive). */
+#ifndef VOUCH_CSV_EXPORT_H
+#define VOUCH_CSV_EXPORT_H
+
+#include <stdio.h>
+
+#include "evidence/run_record.h"
+#include "src/verr.h"
+
+/* The columns, in order, of the results export. */
+extern const char *const csv_result_columns[];
+
+/* A header row, then one row per result of run r (RFC 4180: CRLF line ends). */
+vexit report_csv_results(FILE *f, const run_record *r, verr *e);
+
+#endif

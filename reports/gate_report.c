@@ -1,0 +1,156 @@
+/* The gate report: one gate or check run as a report document. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/report.h"
+#include "reports/xml_build.h"
+#include "src/output.h"
+#include "src/util.h"
+
+static void counts_attrs(xmlNodePtr n, result_counts c)
+{
+    rx_attr_int(n, "results", (int64_t)c.total);
+    rx_attr_int(n, "passed", (int64_t)c.pass);
+    rx_attr_int(n, "warnings", (int64_t)c.warn);
+    rx_attr_int(n, "failed", (int64_t)c.fail);
+    rx_attr_int(n, "errors", (int64_t)c.error);
+}
+
+static void count_one(result_counts *c, result_status s)
+{
+    c->total++;
+    switch (s) {
+    case RESULT_PASS: c->pass++; break;
+    case RESULT_WARN: c->warn++; break;
+    case RESULT_FAIL: c->fail++; break;
+    case RESULT_ERROR: c->error++; break;
+    }
+}
+
+/* open / closed for a gate, passed / failed for a check run, else aborted / running. */
+static const char *outcome(const run_record *r)
+{
+    bool gate = strcmp(r->kind, "gate") == 0;
+    if (strcmp(r->status, "passed") == 0)
+        return gate ? "open" : "passed";
+    if (strcmp(r->status, "failed") == 0)
+        return gate ? "closed" : "failed";
+    if (strcmp(r->status, "running") == 0)
+        return "running";
+    return "aborted";
+}
+
+static void add_check(xmlNodePtr checks, const run_record *r, const char *name)
+{
+    result_counts c = {0};
+    for (size_t i = 0; i < r->n_results; i++)
+        if (strcmp(r->results[i].check, name) == 0)
+            count_one(&c, r->results[i].status);
+    xmlNodePtr ck = rx_child(checks, "check", NULL);
+    rx_attr(ck, "name", name);
+    counts_attrs(ck, c);
+    for (size_t i = 0; i < r->n_results; i++) {
+        const result_row *x = &r->results[i];
+        if (strcmp(x->check, name) != 0)
+            continue;
+        xmlNodePtr res = rx_child(ck, "result", NULL);
+        rx_attr_int(res, "seq", (int64_t)i + 1);
+        rx_attr(res, "status", result_status_name(x->status));
+        rx_child(res, "subject", x->subject ? x->subject : "");
+        rx_child_opt(res, "expected", x->expected);
+        rx_child_opt(res, "observed", x->observed);
+        rx_child(res, "reason", x->reason ? x->reason : "");
+        rx_child_opt(res, "detail", x->detail);
+    }
+}
+
+static bool listed(char **names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Every check the run ran, in the order it was configured, even one without a
+ * result; then any check that reported without being listed. */
+static void add_checks(xmlNodePtr parent, const run_record *r)
+{
+    xmlNodePtr checks = rx_child(parent, "checks", NULL);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    char *list = xstrdup(r->checks ? r->checks : "");
+    for (char *p = list, *next; p && *p; p = next) {
+        next = strchr(p, ',');
+        if (next)
+            *next++ = '\0';
+        trim(p);
+        if (*p && !listed(names, n, p)) {
+            grow((void **)&names, &cap, n + 1, sizeof *names);
+            names[n++] = p;
+        }
+    }
+    for (size_t i = 0; i < r->n_results; i++)
+        if (!listed(names, n, r->results[i].check)) {
+            grow((void **)&names, &cap, n + 1, sizeof *names);
+            names[n++] = r->results[i].check;
+        }
+    for (size_t i = 0; i < n; i++)
+        add_check(checks, r, names[i]);
+    free(names);
+    free(list);
+}
+
+vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e)
+{
+    *out = NULL;
+    if (strcmp(r->kind, "baseline") == 0) {
+        verr_set(e, VOUCH_USAGE, "run %lld is a baseline: it has no results to report",
+                 (long long)r->id);
+        verr_hint(e, "Give the id of a gate or check run; 'vouch runs' lists them.");
+        return e->code;
+    }
+    xmlDocPtr doc = rx_new_report("gate-report");
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+
+    char line[512];
+    output_verdict(r, line, sizeof line);
+    xmlNodePtr verdict = rx_child(root, "verdict", line);
+    rx_attr(verdict, "outcome", outcome(r));
+    counts_attrs(verdict, run_record_counts(r));
+
+    xmlNodePtr run = rx_child(root, "run", NULL);
+    rx_attr_int(run, "id", r->id);
+    rx_attr(run, "kind", r->kind);
+    rx_attr(run, "status", r->status);
+    rx_attr(run, "started", r->started_at);
+    rx_attr(run, "finished", r->finished_at);
+    int64_t t0, t1;
+    if (utc_parse_ms(r->started_at, &t0) && utc_parse_ms(r->finished_at, &t1) && t1 >= t0)
+        rx_attr_int(run, "duration-ms", t1 - t0);
+    if (r->baseline_id)
+        rx_attr_int(run, "baseline", r->baseline_id);
+    rx_attr(run, "tool-version", r->vouch_version);
+    rx_child_opt(run, "error", r->error);
+
+    xmlNodePtr target = rx_child(root, "target", r->target ? r->target : "");
+    rx_attr(target, "database", r->database);
+
+    if (r->server_version || r->system_identifier || r->snapshot_time) {
+        xmlNodePtr server = rx_child(root, "server", NULL);
+        rx_attr(server, "version", r->server_version);
+        rx_attr(server, "system-identifier", r->system_identifier);
+        rx_attr(server, "timeline", r->timeline);
+        rx_attr(server, "lsn", r->lsn);
+        rx_attr(server, "snapshot-time", r->snapshot_time);
+    }
+    if (r->digest) {
+        xmlNodePtr chain = rx_child(root, "chain", NULL);
+        rx_attr_int(chain, "position", r->chain_pos);
+        rx_attr(chain, "digest", r->digest);
+        rx_attr(chain, "previous", r->prev_digest);
+    }
+    add_checks(root, r);
+    *out = doc;
+    return VOUCH_OK;
+}

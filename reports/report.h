@@ -1,0 +1,32 @@
+/* Reports: one XML document per report, built from what the store holds, in the
+ * vocabulary that templates/report.rng defines, then rendered by the XSLT
+ * stylesheets of a templates folder (reports/render.h).
+ *
+ * Every report is a function of the store alone: no clock, no database, no host
+ * facts go in, so a report rebuilt years later from the same store is the same
+ * document. */
+#ifndef VOUCH_REPORT_H
+#define VOUCH_REPORT_H
+
+#include <libxml/tree.h>
+
+#include "evidence/run_record.h"
+#include "src/verr.h"
+
+/* The namespace of every report element, and the version of the vocabulary: a
+ * change that breaks an existing template raises the version. */
+#define REPORT_NS "urn:x-vouch:report"
+#define REPORT_VOCABULARY_VERSION "1"
+
+/* The gate report of one gate or check run: verdict first, then the run, the
+ * target, the server's identity, the run's place in the store's chain and every
+ * check's results. Refuses a baseline run (it has no results to report).
+ * Caller frees *out with xmlFreeDoc. */
+vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e);
+
+/* Validate doc against the RELAX NG schema at rng_path; the first problem, with
+ * its line when there is one, becomes the error (VOUCH_ABORTED: vouch built a
+ * document its own schema refuses). */
+vexit report_validate(xmlDocPtr doc, const char *rng_path, verr *e);
+
+#endif

@@ -1,0 +1,591 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  vouch report -> one self-contained HTML page.
+
+  Everything the page needs is inside it: CSS in <style>, charts as inline SVG,
+  system fonts only; no script, no external URL. It reads on a screen and prints
+  to A4. Parameters: organisation (text for the heading; optional).
+-->
+<xsl:stylesheet version="1.0"
+                xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+                xmlns:v="urn:x-vouch:report"
+                exclude-result-prefixes="v">
+
+  <xsl:output method="html" encoding="UTF-8" indent="no"/>
+  <xsl:param name="organisation" select="''"/>
+
+  <!-- ================= page ================= -->
+
+  <xsl:template match="/">
+    <xsl:text disable-output-escaping="yes">&lt;!DOCTYPE html&gt;&#10;</xsl:text>
+    <html lang="en">
+      <head>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <meta name="generator" content="vouch {*/v:generator/@version}"/>
+        <title><xsl:apply-templates select="*" mode="title"/></title>
+        <style><xsl:call-template name="css"/></style>
+      </head>
+      <body>
+        <main class="page">
+          <xsl:apply-templates select="*"/>
+        </main>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template match="v:gate-report" mode="title">
+    <xsl:value-of select="concat('Gate report · run ', v:run/@id, ' · ', v:target/@database, ' · ')"/>
+    <xsl:call-template name="headline"/>
+  </xsl:template>
+
+  <xsl:template match="*" mode="title">vouch report</xsl:template>
+
+  <!-- A report kind this stylesheet does not know yet: say so instead of an empty page. -->
+  <xsl:template match="*">
+    <header class="masthead">
+      <div class="eyebrow">vouch</div>
+      <h1>Report of a kind this stylesheet cannot show</h1>
+      <p class="sub">Root element <code><xsl:value-of select="local-name()"/></code>. Render it as XML
+        (<code>--format xml</code>) or with templates that know it.</p>
+    </header>
+  </xsl:template>
+
+  <!-- ================= gate report ================= -->
+
+  <xsl:template match="v:gate-report">
+    <xsl:variable name="o" select="v:verdict/@outcome"/>
+    <header class="masthead">
+      <div class="eyebrow">
+        <xsl:if test="string($organisation)">
+          <span class="org"><xsl:value-of select="$organisation"/></span>
+          <span class="dot"> · </span>
+        </xsl:if>
+        <xsl:text>Post-restore gate report</xsl:text>
+      </div>
+      <h1>
+        <xsl:choose>
+          <xsl:when test="v:run/@kind = 'check'">Check run </xsl:when>
+          <xsl:otherwise>Gate run </xsl:otherwise>
+        </xsl:choose>
+        <xsl:value-of select="v:run/@id"/>
+        <xsl:if test="v:target/@database">
+          <span class="h1-db"> · <xsl:value-of select="v:target/@database"/></span>
+        </xsl:if>
+      </h1>
+      <p class="sub">
+        <xsl:call-template name="when">
+          <xsl:with-param name="t" select="v:run/@started"/>
+        </xsl:call-template>
+        <xsl:if test="v:run/@baseline">
+          <xsl:text> · against baseline run </xsl:text><xsl:value-of select="v:run/@baseline"/>
+        </xsl:if>
+      </p>
+    </header>
+
+    <section class="verdict v-{$o}" aria-label="verdict">
+      <div class="verdict-text">
+        <div class="verdict-label"><xsl:call-template name="headline"/></div>
+        <div class="verdict-line">
+          <xsl:call-template name="advice"/>
+        </div>
+        <xsl:if test="v:run/v:error">
+          <div class="verdict-error"><xsl:value-of select="v:run/v:error"/></div>
+        </xsl:if>
+      </div>
+      <div class="tiles">
+        <xsl:call-template name="tile">
+          <xsl:with-param name="n" select="v:verdict/@passed"/>
+          <xsl:with-param name="label" select="'passed'"/>
+          <xsl:with-param name="cls" select="'pass'"/>
+        </xsl:call-template>
+        <xsl:call-template name="tile">
+          <xsl:with-param name="n" select="v:verdict/@warnings"/>
+          <xsl:with-param name="label" select="'warnings'"/>
+          <xsl:with-param name="cls" select="'warn'"/>
+        </xsl:call-template>
+        <xsl:call-template name="tile">
+          <xsl:with-param name="n" select="v:verdict/@failed"/>
+          <xsl:with-param name="label" select="'failed'"/>
+          <xsl:with-param name="cls" select="'fail'"/>
+        </xsl:call-template>
+        <xsl:call-template name="tile">
+          <xsl:with-param name="n" select="v:verdict/@errors"/>
+          <xsl:with-param name="label" select="'errors'"/>
+          <xsl:with-param name="cls" select="'error'"/>
+        </xsl:call-template>
+      </div>
+      <div class="verdict-bar">
+        <xsl:call-template name="bar">
+          <xsl:with-param name="c" select="v:verdict"/>
+          <xsl:with-param name="h" select="12"/>
+        </xsl:call-template>
+        <div class="bar-caption">
+          <xsl:value-of select="v:verdict/@results"/>
+          <xsl:text> results from </xsl:text>
+          <xsl:value-of select="count(v:checks/v:check)"/>
+          <xsl:text> check</xsl:text>
+          <xsl:if test="count(v:checks/v:check) != 1">s</xsl:if>
+          <xsl:if test="not(v:run/v:error)">
+            <xsl:text> · recorded verdict: “</xsl:text>
+            <xsl:value-of select="v:verdict"/>
+            <xsl:text>”</xsl:text>
+          </xsl:if>
+        </div>
+      </div>
+    </section>
+
+    <section class="facts" aria-label="the run">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Target'"/>
+        <xsl:with-param name="v" select="v:target"/>
+        <xsl:with-param name="mono" select="true()"/>
+        <xsl:with-param name="wide" select="true()"/>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Started'"/>
+        <xsl:with-param name="v">
+          <xsl:call-template name="when"><xsl:with-param name="t" select="v:run/@started"/></xsl:call-template>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Finished'"/>
+        <xsl:with-param name="v">
+          <xsl:call-template name="when"><xsl:with-param name="t" select="v:run/@finished"/></xsl:call-template>
+          <xsl:if test="v:run/@duration-ms">
+            <xsl:text> (took </xsl:text>
+            <xsl:call-template name="duration"><xsl:with-param name="ms" select="v:run/@duration-ms"/></xsl:call-template>
+            <xsl:text>)</xsl:text>
+          </xsl:if>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Snapshot'"/>
+        <xsl:with-param name="v">
+          <xsl:call-template name="when"><xsl:with-param name="t" select="v:server/@snapshot-time"/></xsl:call-template>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Server'"/>
+        <xsl:with-param name="v">
+          <xsl:if test="v:server/@version">PostgreSQL <xsl:value-of select="v:server/@version"/></xsl:if>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'System identifier'"/>
+        <xsl:with-param name="v" select="v:server/@system-identifier"/>
+        <xsl:with-param name="mono" select="true()"/>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Timeline · LSN'"/>
+        <xsl:with-param name="v">
+          <xsl:if test="v:server/@timeline or v:server/@lsn">
+            <xsl:value-of select="v:server/@timeline"/> · <xsl:value-of select="v:server/@lsn"/>
+          </xsl:if>
+        </xsl:with-param>
+        <xsl:with-param name="mono" select="true()"/>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Baseline'"/>
+        <xsl:with-param name="v">
+          <xsl:if test="v:run/@baseline">run <xsl:value-of select="v:run/@baseline"/></xsl:if>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'vouch'"/>
+        <xsl:with-param name="v" select="v:run/@tool-version"/>
+      </xsl:call-template>
+    </section>
+
+    <xsl:variable name="attention" select="v:checks/v:check/v:result[@status != 'pass']"/>
+    <section>
+      <h2>What needs attention</h2>
+      <xsl:choose>
+        <xsl:when test="$attention">
+          <table class="results attention">
+            <thead>
+              <tr>
+                <th class="c-status">Status</th><th class="c-check">Check</th><th class="c-subject">Subject</th>
+                <th class="c-value">Expected</th><th class="c-value">Observed</th><th class="c-reason">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              <xsl:for-each select="$attention">
+                <tr class="row-{@status}">
+                  <td><xsl:call-template name="badge"/></td>
+                  <td class="mono"><xsl:value-of select="../@name"/></td>
+                  <td class="mono"><a href="#r{@seq}"><xsl:value-of select="v:subject"/></a></td>
+                  <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
+                  <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
+                  <td><xsl:value-of select="v:reason"/></td>
+                </tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </xsl:when>
+        <xsl:when test="v:verdict/@results = 0">
+          <p class="callout">
+            <xsl:choose>
+              <xsl:when test="v:run/v:error">No results were recorded: the run stopped before any check reported (the reason is above).</xsl:when>
+              <xsl:otherwise>No results were recorded.</xsl:otherwise>
+            </xsl:choose>
+          </p>
+        </xsl:when>
+        <xsl:otherwise>
+          <p class="callout ok">Nothing: every one of the <xsl:value-of select="v:verdict/@results"/> results passed.</p>
+        </xsl:otherwise>
+      </xsl:choose>
+    </section>
+
+    <section>
+      <h2>Results by check</h2>
+      <xsl:if test="not(v:checks/v:check)">
+        <p class="callout">No check ran.</p>
+      </xsl:if>
+      <xsl:apply-templates select="v:checks/v:check"/>
+    </section>
+
+    <section class="evidence">
+      <h2>Evidence</h2>
+      <dl>
+        <xsl:choose>
+          <xsl:when test="v:chain">
+            <dt>Sealed in the store</dt>
+            <dd>position <xsl:value-of select="v:chain/@position"/> of the store’s hash chain</dd>
+            <dt>Run digest</dt>
+            <dd class="mono hash"><xsl:value-of select="v:chain/@digest"/></dd>
+            <dt>Previous digest</dt>
+            <dd class="mono hash">
+              <xsl:choose>
+                <xsl:when test="string(v:chain/@previous)"><xsl:value-of select="v:chain/@previous"/></xsl:when>
+                <xsl:otherwise>none: the first sealed run</xsl:otherwise>
+              </xsl:choose>
+            </dd>
+          </xsl:when>
+          <xsl:otherwise>
+            <dt>Sealed in the store</dt><dd>not yet: the run has not finished</dd>
+          </xsl:otherwise>
+        </xsl:choose>
+        <dt>Rebuild and check</dt>
+        <dd><code>vouch report run <xsl:value-of select="v:run/@id"/></code> rebuilds this report from the
+          store alone; <code>vouch verify</code> recomputes the chain.</dd>
+      </dl>
+      <p class="colophon">Rendered by vouch <xsl:value-of select="v:generator/@version"/> from its evidence
+        store. The target is recorded without its password.</p>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="v:check">
+    <div class="check" id="check-{@name}">
+      <div class="check-head">
+        <h3><xsl:value-of select="@name"/></h3>
+        <span class="check-counts">
+          <xsl:call-template name="counts-text"/>
+        </span>
+        <span class="check-bar">
+          <xsl:call-template name="bar">
+            <xsl:with-param name="c" select="."/>
+            <xsl:with-param name="h" select="8"/>
+          </xsl:call-template>
+        </span>
+      </div>
+      <xsl:choose>
+        <xsl:when test="v:result">
+          <table class="results">
+            <thead>
+              <tr>
+                <th class="c-status">Status</th><th class="c-subject">Subject</th><th class="c-value">Expected</th>
+                <th class="c-value">Observed</th><th class="c-reason">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              <xsl:for-each select="v:result">
+                <tr class="row-{@status}" id="r{@seq}">
+                  <td><xsl:call-template name="badge"/></td>
+                  <td class="mono"><xsl:value-of select="v:subject"/></td>
+                  <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
+                  <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
+                  <td><xsl:value-of select="v:reason"/></td>
+                </tr>
+                <xsl:if test="v:detail">
+                  <tr class="detail-row row-{@status}">
+                    <td></td>
+                    <td colspan="4"><pre class="detail"><xsl:value-of select="v:detail"/></pre></td>
+                  </tr>
+                </xsl:if>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </xsl:when>
+        <xsl:otherwise>
+          <p class="callout">This check recorded no result.</p>
+        </xsl:otherwise>
+      </xsl:choose>
+    </div>
+  </xsl:template>
+
+  <!-- ================= pieces ================= -->
+
+  <xsl:template name="headline">
+    <xsl:variable name="o" select="/*/v:verdict/@outcome"/>
+    <xsl:choose>
+      <xsl:when test="$o = 'open'">Gate open</xsl:when>
+      <xsl:when test="$o = 'closed'">Gate closed</xsl:when>
+      <xsl:when test="$o = 'passed'">Checks passed</xsl:when>
+      <xsl:when test="$o = 'failed'">Checks failed</xsl:when>
+      <xsl:when test="$o = 'aborted'">Run aborted</xsl:when>
+      <xsl:otherwise>Run not finished</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="advice">
+    <xsl:variable name="vd" select="/*/v:verdict"/>
+    <xsl:variable name="o" select="$vd/@outcome"/>
+    <xsl:variable name="bad" select="$vd/@failed + $vd/@errors"/>
+    <xsl:choose>
+      <xsl:when test="$o = 'open'">
+        <xsl:text>All </xsl:text><xsl:value-of select="$vd/@results"/>
+        <xsl:text> results passed: the restored database may be reopened.</xsl:text>
+        <xsl:if test="$vd/@warnings &gt; 0"> Read the warnings below.</xsl:if>
+      </xsl:when>
+      <xsl:when test="$o = 'closed'">
+        <xsl:value-of select="$bad"/> of <xsl:value-of select="$vd/@results"/>
+        <xsl:text> results did not pass. Do not reopen: fix what is listed below, then run the gate again.</xsl:text>
+      </xsl:when>
+      <xsl:when test="$o = 'passed'">
+        <xsl:text>The checks that ran passed. A check run is not the whole gate.</xsl:text>
+      </xsl:when>
+      <xsl:when test="$o = 'failed'">
+        <xsl:value-of select="$bad"/> of <xsl:value-of select="$vd/@results"/>
+        <xsl:text> results did not pass.</xsl:text>
+      </xsl:when>
+      <xsl:when test="$o = 'aborted'">The run could not finish, so nothing was proven. Do not reopen on this run.</xsl:when>
+      <xsl:otherwise>The run had not finished when this report was made.</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="tile">
+    <xsl:param name="n"/>
+    <xsl:param name="label"/>
+    <xsl:param name="cls"/>
+    <div class="tile t-{$cls}">
+      <xsl:if test="$n = 0"><xsl:attribute name="class">tile t-zero</xsl:attribute></xsl:if>
+      <div class="tile-n"><xsl:value-of select="$n"/></div>
+      <div class="tile-label"><xsl:value-of select="$label"/></div>
+    </div>
+  </xsl:template>
+
+  <xsl:template name="badge">
+    <span class="badge b-{@status}">
+      <xsl:choose>
+        <xsl:when test="@status = 'pass'">pass</xsl:when>
+        <xsl:when test="@status = 'warn'">warn</xsl:when>
+        <xsl:when test="@status = 'fail'">FAIL</xsl:when>
+        <xsl:otherwise>ERROR</xsl:otherwise>
+      </xsl:choose>
+    </span>
+  </xsl:template>
+
+  <xsl:template name="value">
+    <xsl:param name="n"/>
+    <xsl:choose>
+      <xsl:when test="$n"><xsl:value-of select="$n"/></xsl:when>
+      <xsl:otherwise><span class="none">—</span></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="counts-text">
+    <xsl:value-of select="@passed"/> passed
+    <xsl:if test="@warnings &gt; 0"> · <xsl:value-of select="@warnings"/> warning<xsl:if test="@warnings != 1">s</xsl:if></xsl:if>
+    <xsl:if test="@failed &gt; 0"> · <b class="k-fail"><xsl:value-of select="@failed"/> failed</b></xsl:if>
+    <xsl:if test="@errors &gt; 0"> · <b class="k-error"><xsl:value-of select="@errors"/> error<xsl:if test="@errors != 1">s</xsl:if></b></xsl:if>
+  </xsl:template>
+
+  <xsl:template name="fact">
+    <xsl:param name="k"/>
+    <xsl:param name="v"/>
+    <xsl:param name="mono" select="false()"/>
+    <xsl:param name="wide" select="false()"/>
+    <div class="fact">
+      <xsl:if test="$wide"><xsl:attribute name="class">fact wide</xsl:attribute></xsl:if>
+      <div class="fact-k"><xsl:value-of select="$k"/></div>
+      <div class="fact-v">
+        <xsl:if test="$mono"><xsl:attribute name="class">fact-v mono</xsl:attribute></xsl:if>
+        <xsl:choose>
+          <xsl:when test="string($v)"><xsl:value-of select="$v"/></xsl:when>
+          <xsl:otherwise><span class="none">not recorded</span></xsl:otherwise>
+        </xsl:choose>
+      </div>
+    </div>
+  </xsl:template>
+
+  <!-- 2026-11-25T21:40:01.123Z -> 2026-11-25 21:40:01 UTC -->
+  <xsl:template name="when">
+    <xsl:param name="t"/>
+    <xsl:if test="string($t)">
+      <xsl:value-of select="concat(substring($t, 1, 10), ' ', substring($t, 12, 8), ' UTC')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="duration">
+    <xsl:param name="ms"/>
+    <xsl:choose>
+      <xsl:when test="$ms &lt; 1000"><xsl:value-of select="$ms"/> ms</xsl:when>
+      <xsl:when test="$ms &lt; 60000"><xsl:value-of select="format-number($ms div 1000, '0.0#')"/> s</xsl:when>
+      <xsl:when test="$ms &lt; 3600000">
+        <xsl:value-of select="floor($ms div 60000)"/> min <xsl:value-of select="floor(($ms mod 60000) div 1000)"/> s</xsl:when>
+      <xsl:otherwise>
+        <xsl:value-of select="floor($ms div 3600000)"/> h <xsl:value-of select="floor(($ms mod 3600000) div 60000)"/> min</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- A stacked bar of pass / warn / fail / error over the element's counts. -->
+  <xsl:template name="bar">
+    <xsl:param name="c"/>
+    <xsl:param name="h" select="10"/>
+    <xsl:variable name="total" select="$c/@results"/>
+    <svg class="bar" viewBox="0 0 1000 {$h}" preserveAspectRatio="none" role="img" height="{$h}">
+      <xsl:attribute name="aria-label">
+        <xsl:value-of select="concat($c/@passed, ' passed, ', $c/@warnings, ' warnings, ', $c/@failed, ' failed, ', $c/@errors, ' errors')"/>
+      </xsl:attribute>
+      <xsl:choose>
+        <xsl:when test="$total &gt; 0">
+          <xsl:variable name="wp" select="1000 * $c/@passed div $total"/>
+          <xsl:variable name="ww" select="1000 * $c/@warnings div $total"/>
+          <xsl:variable name="wf" select="1000 * $c/@failed div $total"/>
+          <xsl:variable name="we" select="1000 * $c/@errors div $total"/>
+          <rect x="0" y="0" width="{$wp}" height="{$h}" fill="#1f883d"/>
+          <rect x="{$wp}" y="0" width="{$ww}" height="{$h}" fill="#bf8700"/>
+          <rect x="{$wp + $ww}" y="0" width="{$wf}" height="{$h}" fill="#cf222e"/>
+          <rect x="{$wp + $ww + $wf}" y="0" width="{$we}" height="{$h}" fill="#8250df"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <rect x="0" y="0" width="1000" height="{$h}" fill="#d0d7de"/>
+        </xsl:otherwise>
+      </xsl:choose>
+    </svg>
+  </xsl:template>
+
+  <!-- ================= style ================= -->
+
+  <xsl:template name="css">
+:root {
+  --ink: #1f2328; --muted: #59636e; --faint: #818b98; --line: #d1d9e0; --zebra: #f6f8fa;
+  --pass: #1f883d; --pass-bg: #dafbe1; --warn: #9a6700; --warn-bg: #fff8c5;
+  --fail: #cf222e; --fail-bg: #ffebe9; --error: #8250df; --error-bg: #fbefff;
+  --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif;
+  --mono: ui-monospace, "SFMono-Regular", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace;
+}
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; background: #eef1f4; color: var(--ink); font: 15px/1.5 var(--sans); }
+.page { max-width: 1120px; margin: 24px auto; background: #fff; padding: 40px 48px 32px;
+  border-radius: 10px; box-shadow: 0 1px 3px rgba(31,35,40,.12), 0 8px 24px rgba(66,74,83,.08); }
+.mono, code, pre { font-family: var(--mono); font-size: .9em; }
+code { background: var(--zebra); padding: 1px 5px; border-radius: 4px; }
+.none { color: var(--faint); }
+a { color: inherit; text-decoration: none; border-bottom: 1px dotted var(--faint); }
+
+.masthead { border-bottom: 1px solid var(--line); padding-bottom: 16px; margin-bottom: 22px; }
+.eyebrow { text-transform: uppercase; letter-spacing: .09em; font-size: 12px; font-weight: 600; color: var(--muted); }
+.eyebrow .org { color: var(--ink); }
+h1 { font-size: 30px; line-height: 1.2; margin: 6px 0 4px; font-weight: 700; letter-spacing: -.01em; }
+.h1-db { color: var(--muted); font-weight: 500; }
+.sub { margin: 0; color: var(--muted); }
+h2 { font-size: 19px; margin: 34px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 16px; margin: 0; font-family: var(--mono); }
+
+.verdict { display: grid; grid-template-columns: 1fr auto; gap: 14px 28px; align-items: center;
+  padding: 22px 26px; border-radius: 10px; border: 1px solid; border-left-width: 8px; }
+.v-open, .v-passed { background: var(--pass-bg); border-color: var(--pass); }
+.v-closed, .v-failed { background: var(--fail-bg); border-color: var(--fail); }
+.v-aborted, .v-running { background: var(--warn-bg); border-color: var(--warn); }
+.verdict-label { font-size: 34px; font-weight: 800; letter-spacing: .01em; text-transform: uppercase; line-height: 1.1; }
+.v-open .verdict-label, .v-passed .verdict-label { color: var(--pass); }
+.v-closed .verdict-label, .v-failed .verdict-label { color: var(--fail); }
+.v-aborted .verdict-label, .v-running .verdict-label { color: var(--warn); }
+.verdict-line { margin-top: 6px; font-size: 16px; max-width: 44em; }
+.verdict-error { margin-top: 8px; font-family: var(--mono); font-size: 13px; }
+.tiles { display: flex; gap: 8px; }
+.tile { min-width: 74px; text-align: center; background: #fff; border: 1px solid var(--line);
+  border-radius: 8px; padding: 8px 10px 6px; }
+.tile-n { font-size: 26px; font-weight: 700; line-height: 1.1; font-variant-numeric: tabular-nums; }
+.tile-label { font-size: 11px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); }
+.t-pass .tile-n { color: var(--pass); } .t-warn .tile-n { color: var(--warn); }
+.t-fail .tile-n { color: var(--fail); } .t-error .tile-n { color: var(--error); }
+.t-fail { border-color: var(--fail); } .t-error { border-color: var(--error); }
+.t-zero .tile-n { color: var(--faint); }
+.verdict-bar { grid-column: 1 / -1; }
+svg.bar { display: block; width: 100%; border-radius: 3px; overflow: hidden; background: #d0d7de; }
+.bar-caption { margin-top: 6px; font-size: 12.5px; color: var(--muted); }
+
+.facts { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0; margin-top: 22px; border-right: 0 !important; border-bottom: 0 !important;
+  border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+.fact { padding: 9px 14px; border-right: 1px solid var(--line); border-bottom: 1px solid var(--line); min-width: 0; }
+.fact.wide { grid-column: 1 / -1; }
+.fact-k { font-size: 11px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); font-weight: 600; }
+.fact-v { overflow-wrap: anywhere; }
+
+table.results { width: 100%; border-collapse: collapse; font-size: 14px; table-layout: fixed; }
+table.results th { text-align: left; font-size: 11.5px; text-transform: uppercase; letter-spacing: .06em;
+  color: var(--muted); font-weight: 600; padding: 7px 10px; border-bottom: 2px solid var(--line); background: #fff; }
+table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: anywhere; }
+table.results tbody tr:nth-child(even of :not(.detail-row)) td { background: #fbfcfd; }
+.c-status { width: 84px; } .c-check { width: 104px; } .c-subject { width: 22%; } .c-value { width: 14%; } .c-reason { width: auto; }
+tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }
+tr.row-warn td { background: #fffcef !important; }
+td.obs { font-weight: 600; }
+tr.row-pass td.obs { font-weight: 400; }
+.attention { margin-bottom: 4px; }
+.badge { display: inline-block; min-width: 50px; text-align: center; font-size: 11px; font-weight: 700;
+  letter-spacing: .06em; text-transform: uppercase; padding: 2px 8px; border-radius: 20px; border: 1px solid; }
+.b-pass { color: var(--pass); background: var(--pass-bg); border-color: #9be9a8; }
+.b-warn { color: var(--warn); background: var(--warn-bg); border-color: #eac54f; }
+.b-fail { color: #fff; background: var(--fail); border-color: var(--fail); }
+.b-error { color: #fff; background: var(--error); border-color: var(--error); }
+.detail-row td { border-bottom: 1px solid #e6eaef; padding-top: 0; }
+pre.detail { margin: 0; padding: 8px 10px; background: var(--zebra); border: 1px solid #e6eaef; border-radius: 6px;
+  white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12.5px; max-height: none; }
+tr.row-pass pre.detail { color: var(--muted); }
+
+.check { margin: 0 0 22px; }
+.check-head { display: flex; align-items: center; gap: 14px; margin-bottom: 6px; }
+.check-counts { color: var(--muted); font-size: 13.5px; white-space: nowrap; }
+.check-bar { flex: 1; max-width: 220px; margin-left: auto; }
+.k-fail { color: var(--fail); } .k-error { color: var(--error); }
+.callout { padding: 12px 16px; border-radius: 8px; background: var(--zebra); border: 1px solid var(--line); margin: 0; }
+.callout.ok { background: var(--pass-bg); border-color: #9be9a8; }
+
+.evidence dl { display: grid; grid-template-columns: 190px 1fr; gap: 6px 16px; margin: 0; font-size: 14px; }
+.evidence dt { color: var(--muted); font-weight: 600; }
+.evidence dd { margin: 0; overflow-wrap: anywhere; }
+.hash { font-size: 12.5px; }
+.colophon { margin: 22px 0 0; font-size: 12px; color: var(--faint); }
+
+@media screen and (max-width: 760px) {
+  .page { padding: 20px; margin: 0; border-radius: 0; }
+  .verdict { grid-template-columns: 1fr; }
+  .facts { grid-template-columns: 1fr 1fr; }
+}
+@page {
+  size: A4; margin: 14mm 13mm 16mm;
+  @bottom-left { content: "vouch <xsl:value-of select="translate(/*/v:run/@kind, '&quot;\', '')"/> report · run <xsl:value-of select="number(/*/v:run/@id)"/>"; font: 8pt var(--sans); color: #818b98; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages); font: 8pt var(--sans); color: #818b98; }
+}
+@media print {
+  body { background: #fff; font-size: 10pt; }
+  .page { max-width: none; margin: 0; padding: 0; box-shadow: none; border-radius: 0; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 13pt; break-after: avoid; page-break-after: avoid; }
+  .verdict { grid-template-columns: 1fr; padding: 14px 18px; }
+  .verdict-label { font-size: 22pt; }
+  .tile { padding: 4px 10px 3px; }
+  .tile-n { font-size: 16pt; }
+  .fact { padding: 6px 10px; }
+  .fact-v { font-size: 9pt; }
+  .verdict, .facts, .check-head, tr { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  table.results { font-size: 9pt; }
+  a { border: 0; }
+}
+  </xsl:template>
+</xsl:stylesheet>
