@@ -3,9 +3,13 @@
 #include "checks/checker.h"
 
 extern const checker checker_rowcount;
+extern const checker checker_residency;
+extern const checker checker_backups;
 
 const checker *const checkers[] = {
     &checker_rowcount,
+    &checker_residency,
+    &checker_backups,
     NULL,
 };
 
