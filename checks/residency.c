@@ -304,7 +304,9 @@ static void report_server(check_ctx *ctx)
     const pg_identity *id = &db->id;
     const char *host = PQhost(db->conn), *port = PQport(db->conn);
     char observed[64];
-    snprintf(observed, sizeof observed, "PostgreSQL %s", show(id->server_version));
+    /* "15.18 (Debian 15.18-0+deb12u1)": the table shows the number, the detail all of it */
+    snprintf(observed, sizeof observed, "PostgreSQL %.*s", (int)strcspn(show(id->server_version), " "),
+             show(id->server_version));
     check_report(ctx, RESULT_PASS, "server", NULL, observed,
                  "connected to %s port %s; PostgreSQL %s, TimeZone %s, system identifier %s",
                  show(host), show(port), show(id->server_version), show(id->timezone),
