@@ -126,6 +126,8 @@ int64_t worst_gap(const int64_t *times, size_t n, int64_t lo, int64_t hi, int64_
     /* Points that expired before now are not in the inventory: a gap reaching back past
      * lo would measure what retention removed, not what was missed. */
     size_t i = lower_bound(times, n, lo);
+    if (i == n && n > 0)
+        i = n - 1; /* every point is older than lo: the gap runs from the newest to hi */
     int64_t worst = 0;
     for (; i < n && times[i] <= hi; i++) {
         int64_t end = i + 1 < n && times[i + 1] <= hi ? times[i + 1] : hi;

@@ -475,9 +475,13 @@ static void report_inventory(const judge_ctx *j, size_t future)
             add(&detail, "kind %s has no policy: its backups count only as restore points\n",
                 b->kind);
     }
-    check_report(j->ctx, RESULT_PASS, "inventory", NULL, observed,
-                 "%zu backups live as of %s in %s, listed from %s%s", live, at, j->s->inventory,
-                 start, future ? "; later entries ignored" : "");
+    if (!live)
+        check_report(j->ctx, RESULT_FAIL, "inventory", NULL, observed,
+                     "%s lists no backup that exists as of %s", j->s->inventory, at);
+    else
+        check_report(j->ctx, RESULT_PASS, "inventory", NULL, observed,
+                     "%zu backups live as of %s in %s, listed from %s%s", live, at,
+                     j->s->inventory, start, future ? "; later entries ignored" : "");
     if (detail.p)
         check_detail(j->ctx, detail.p);
     free(detail.p);
@@ -513,6 +517,8 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     }
     if (s->has_since)
         j.coverage = s->since_ms;
+    else if (j.coverage == INT64_MAX)
+        j.coverage = j.as_of; /* an empty inventory reaches back nowhere */
     tz_scope zone;
     tz_enter(&zone, s->zone);
     report_inventory(&j, future);

@@ -58,7 +58,7 @@ static time_t to_time(int64_t ms)
 long tz_offset_s(int64_t ms)
 {
     time_t t = to_time(ms);
-    struct tm tm;
+    struct tm tm = {0};
     localtime_r(&t, &tm);
     return tm.tm_gmtoff;
 }
@@ -66,7 +66,7 @@ long tz_offset_s(int64_t ms)
 void tz_utc_to_local(int64_t ms, local_time *lt, int *weekday)
 {
     time_t t = to_time(ms);
-    struct tm tm;
+    struct tm tm = {0};
     localtime_r(&t, &tm);
     *lt = (local_time){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min};
     if (weekday)
@@ -115,8 +115,11 @@ int64_t tz_local_to_utc(const local_time *lt)
 void tz_format(int64_t ms, char *buf, size_t size)
 {
     time_t t = to_time(ms);
-    struct tm tm;
-    localtime_r(&t, &tm);
+    struct tm tm = {0};
+    if (!localtime_r(&t, &tm)) {
+        snprintf(buf, size, "(out of range)");
+        return;
+    }
     if (!strftime(buf, size, "%Y-%m-%d %H:%M %Z", &tm) && size)
         buf[0] = '\0';
 }

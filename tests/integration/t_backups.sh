@@ -135,6 +135,14 @@ expect_rc 1
 expect_out '^ERROR +backups +inventory +- +unreadable +could not open backup inventory backups\.csv: No such file or directory$'
 end_case
 
+test_case "an inventory with a header and nothing else fails"
+echo "taken_at,kind,region,encrypted" >backups.csv
+v gate --incident-at "$AT"
+expect_rc 1
+expect_out '^FAIL +backups +inventory +- +0 backups +backups\.csv lists no backup that exists as of 2026-10-01 10:00 AEST$'
+expect_out '^FAIL +backups +rpo +<= 24h +no backup '
+end_case
+
 test_case "the RPO: no restore point for two days"
 "$gen" --until "$AT" >backups.csv
 v gate --incident-at 2026-10-03T00:00:00Z

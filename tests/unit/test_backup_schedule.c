@@ -213,6 +213,9 @@ static void test_worst_gap(void **state)
     /* the time since the newest point counts up to hi */
     assert_true(worst_gap(times, 5, t0, t0 + 20 * h, &from, &to) == 13 * h);
     assert_true(from == t0 + 7 * h && to == t0 + 20 * h);
+    /* every point older than the window: the gap since the newest still counts */
+    assert_true(worst_gap(times, 5, t0 + 10 * h, t0 + 20 * h, &from, &to) == 13 * h);
+    assert_true(from == t0 + 7 * h && to == t0 + 20 * h);
     /* no point at all */
     assert_true(worst_gap(times, 0, t0, t0 + h, &from, &to) == 0 && from == 0 && to == 0);
 }
