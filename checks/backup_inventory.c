@@ -203,6 +203,11 @@ vexit inventory_read_csv_stream(FILE *f, const char *name, inventory *inv, verr 
     ssize_t len;
     while (!r.failed && (len = getline(&buf, &cap, f)) > 0) {
         r.line++;
+        /* a UTF-8 byte-order mark, as spreadsheets write, is not part of the header */
+        if (r.line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+            memmove(buf, buf + 3, (size_t)len - 2);
+            len -= 3;
+        }
         if (r.n_fields == 0)
             r.record_line = r.line;
         if (csv_parse(&p, buf, (size_t)len, on_field, on_record, &r) != (size_t)len) {

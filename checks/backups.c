@@ -463,18 +463,23 @@ static void report_inventory(const judge_ctx *j, size_t future)
     snprintf(observed, sizeof observed, "%zu backups", live);
     tz_format(j->as_of, at, sizeof at);
     tz_format(j->coverage, start, sizeof start);
+    /* kinds without a policy, each named once */
     text detail = {0};
+    const char **unknown = xcalloc(j->inv->n + 1, sizeof *unknown);
+    size_t n_unknown = 0;
     for (size_t i = 0; i < j->inv->n; i++) {
-        const backup_row *b = &j->inv->v[i];
-        bool known = false, earlier = false;
-        for (size_t k = 0; k < j->s->n_policies; k++)
-            known |= strcmp(j->s->policies[k].kind, b->kind) == 0;
-        for (size_t k = 0; k < i; k++)
-            earlier |= strcmp(j->inv->v[k].kind, b->kind) == 0;
-        if (!known && !earlier)
-            add(&detail, "kind %s has no policy: its backups count only as restore points\n",
-                b->kind);
+        const char *kind = j->inv->v[i].kind;
+        bool known = false;
+        for (size_t k = 0; k < j->s->n_policies && !known; k++)
+            known = strcmp(j->s->policies[k].kind, kind) == 0;
+        for (size_t k = 0; k < n_unknown && !known; k++)
+            known = strcmp(unknown[k], kind) == 0;
+        if (known)
+            continue;
+        unknown[n_unknown++] = kind;
+        add(&detail, "kind %s has no policy: its backups count only as restore points\n", kind);
     }
+    free(unknown);
     if (!live)
         check_report(j->ctx, RESULT_FAIL, "inventory", NULL, observed,
                      "%s lists no backup that exists as of %s", j->s->inventory, at);

@@ -64,6 +64,27 @@ static void test_columns_in_any_order(void **state)
     inventory_release(&inv);
 }
 
+static void test_bom_and_crlf(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBFtaken_at,kind,region,encrypted\r\n"
+                       "2026-09-28T02:07:00+10:00,nightly,ap-southeast-2,true\r\n"
+                       "\r\n"
+                       "2026-09-29T02:07:00+10:00,nightly,ap-southeast-2,false\r\n";
+    inventory inv = {0};
+    verr e;
+    assert_int_equal(read_text(text, &inv, &e), VOUCH_OK);
+    assert_int_equal(inv.n, 2);
+    assert_int_equal(inv.v[1].line, 4);
+    assert_false(inv.v[1].encrypted);
+    inventory_release(&inv);
+    /* and the line numbers of errors stay right */
+    text = "taken_at,kind,region,encrypted\r\n"
+           "2026-09-28T02:07:00+10:00,nightly,ap-southeast-2,true\r\n"
+           "2026-09-29T02:07:00+10:00,nightly,ap-southeast-2,nope\r\n";
+    assert_string_equal(error_of(text), "backups.csv:3: encrypted \"nope\" is neither true nor false");
+}
+
 static void test_errors_name_file_and_line(void **state)
 {
     (void)state;
@@ -169,6 +190,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_columns_in_any_order),
+        cmocka_unit_test(test_bom_and_crlf),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_missing_file),
