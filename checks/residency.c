@@ -117,7 +117,7 @@ static vexit configure(const conf *c, void **out, verr *e)
     if (!rc && (ent = conf_get(c, "residency", "periods")))
         rc = conf_int(c, ent, 1, 1200, &s->periods, e);
     if (!rc && (ent = conf_get(c, "residency", "grace"))) {
-        span sp;
+        span sp = {0, 0};
         if (!span_parse(ent->value, false, &sp))
             rc = conf_error(e, c, ent, "\"%s\" is not a span such as 7d or 36h", ent->value);
         s->grace_ms = sp.ms;
