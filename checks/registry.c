@@ -4,10 +4,14 @@
 
 extern const checker checker_rowcount;
 extern const checker checker_rls;
+extern const checker checker_residency;
+extern const checker checker_backups;
 
 const checker *const checkers[] = {
     &checker_rowcount,
     &checker_rls,
+    &checker_residency,
+    &checker_backups,
     NULL,
 };
 
