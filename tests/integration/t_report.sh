@@ -29,12 +29,12 @@ expect_err 'holds no gate or check runs to report \(only baselines\)$'
 end_case
 
 pg_dump -Fc -d healthy -f healthy.dump
-createdb restored
-pg_restore -d restored --no-owner healthy.dump 2>restore.log || true
-psql_q -d restored -c 'delete from public.tasks where id % 10 = 0'
+createdb report_restored
+pg_restore -d report_restored --no-owner healthy.dump 2>restore.log || true
+psql_q -d report_restored -c 'delete from public.tasks where id % 10 = 0'
 
 test_case "the newest gate run is reported by default, as HTML"
-v gate --target "dbname=restored password=hunter2secret"
+v gate --target "dbname=report_restored password=hunter2secret"
 expect_rc 1
 v report run --out gate.html
 expect_rc 0
