@@ -144,6 +144,9 @@ static vexit check_shape(const sig_report *r, CMS_ContentInfo *cms, verr *e)
     if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
         return verr_set(e, VOUCH_FAILED, "%s: %s is not a CMS signed-data signature", r->file,
                         r->sig_path);
+    if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data)
+        return verr_set(e, VOUCH_FAILED, "%s: %s does not sign plain data (damaged?)", r->file,
+                        r->sig_path);
     if (!CMS_is_detached(cms))
         return verr_set(e, VOUCH_FAILED, "%s: %s carries its own content instead of signing the file",
                         r->file, r->sig_path);
@@ -201,11 +204,16 @@ static vexit check_pinned(sig_report *r, X509 *cert, CMS_ContentInfo *cms,
     return e->code;
 }
 
-/* Without a pin there is no anchor; still refuse a self-signed certificate whose own
- * signature no longer holds, i.e. one changed inside the signature file. */
+/* Without a pin there is no anchor; still refuse a certificate that says it signed
+ * itself (same issuer and subject, or authority key id = its own key id) but whose
+ * signature no longer holds: one changed inside the signature file. */
 static vexit check_self_signed(const sig_report *r, X509 *cert, verr *e)
 {
-    if (X509_check_issued(cert, cert) != X509_V_OK)
+    const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(cert);
+    const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(cert);
+    bool says_self = X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(cert)) == 0 ||
+                     (akid && skid && ASN1_OCTET_STRING_cmp(akid, skid) == 0);
+    if (!says_self)
         return VOUCH_OK;
     EVP_PKEY *pub = X509_get0_pubkey(cert);
     if (pub && X509_verify(cert, pub) == 1)
@@ -217,8 +225,7 @@ static vexit check_self_signed(const sig_report *r, X509 *cert, verr *e)
 
 /* The signature over the file's bytes, computing the file's SHA-256 and size as the
  * same read passes. */
-static vexit check_content(sig_report *r, CMS_ContentInfo *cms, STACK_OF(X509) *pinned,
-                           verr *e)
+static vexit check_content(sig_report *r, CMS_ContentInfo *cms, verr *e)
 {
     BIO *file = BIO_new_file(r->file, "rb");
     if (!file)
@@ -226,7 +233,9 @@ static vexit check_content(sig_report *r, CMS_ContentInfo *cms, STACK_OF(X509) *
     BIO *md = BIO_new(BIO_f_md());
     BIO_set_md(md, EVP_sha256());
     BIO_push(md, file);
-    int ok = CMS_verify(cms, pinned, NULL, md, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
+    /* The signer's certificate must be the one inside the signature (as for openssl
+     * cms -verify); a pinned one is an anchor for it, never a stand-in. */
+    int ok = CMS_verify(cms, NULL, NULL, md, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
     unsigned long last = ERR_peek_last_error();
     char why[256];
     openssl_error(why, sizeof why);
@@ -279,7 +288,7 @@ vexit verify_file(const char *path, const char *pinned_cert, sig_report *r, verr
     }
     CMS_ContentInfo *cms = NULL;
     if (!(rc = read_signature(r, &cms, e)) && !(rc = check_shape(r, cms, e)))
-        rc = check_content(r, cms, pinned, e);
+        rc = check_content(r, cms, e);
     if (!rc) {
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
         X509 *cert = NULL;
