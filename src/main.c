@@ -273,7 +273,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if (!c->writer)
         return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
 
-    if ((cmd->flags & (NEED_STORE | READ_STORE)) && !(cmd->flags & STORE_UNLESS_PATH && c->n_args)) {
+    if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
+        !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
         if ((rc = store_open(&c->st, sp, (cmd->flags & NEED_STORE) != 0, e)))
             return rc;
