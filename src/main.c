@@ -13,6 +13,7 @@
 #include "evidence/store.h"
 #include "src/cmd_drill.h"
 #include "src/cmd_report.h"
+#include "src/cmd_sign.h"
 #include "src/config.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -26,6 +27,7 @@ enum {
     NEED_STORE = 1 << 1,    /* open the store, creating it */
     READ_STORE = 1 << 2,    /* open an existing store */
     OWN_OUTPUT = 1 << 3,    /* the command reads --format and --output itself */
+    STORE_UNLESS_PATH = 1 << 4, /* ...only when given no PATH argument */
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
@@ -46,6 +48,7 @@ typedef struct cli {
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
     drill_opts drill;
+    sign_cli sign;            /* options of keygen, sign and verify PATH */
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
@@ -73,6 +76,8 @@ static vexit cmd_verify(cli *c, verr *e);
 static vexit cmd_drill(cli *c, verr *e);
 static vexit cmd_drills(cli *c, verr *e);
 static vexit run_report(cli *c, verr *e);
+static vexit cmd_keygen(cli *c, verr *e);
+static vexit cmd_sign(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
@@ -85,8 +90,8 @@ static const command commands[] = {
      "run only the named checks"},
     {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list what the store holds, or show one run"},
-    {"verify", cmd_verify, READ_STORE, "",
-     "recompute the store's hash chain and name the first broken run"},
+    {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH, "[FILE] [--cert CERT]",
+     "verify a signed FILE, or without FILE the store's hash chain"},
     {"drill", cmd_drill, NEED_STORE | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
      "record a restore drill and measure its RTO and data-loss window"},
     {"drills", cmd_drills, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
@@ -94,6 +99,10 @@ static const command commands[] = {
     {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
      "run [ID] [--format html|markdown|xml|csv] [--out FILE] [--templates DIR]",
      "render a stored run as a report (HTML, Markdown, XML, CSV)"},
+    {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
+     "create a signing key and a self-signed certificate"},
+    {"sign", cmd_sign, 0, "FILE... [--key F] [--cert F]",
+     "sign files: a detached CMS signature FILE.p7s beside each"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
@@ -108,6 +117,7 @@ enum {
     LONG_DRILL, /* DRILL_OPT_COUNT values from here */
     LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
     LONG_TEMPLATES,
+    LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
 };
 
 static const struct option long_options[] = {
@@ -126,6 +136,7 @@ static const struct option long_options[] = {
     {"incident-at", required_argument, NULL, LONG_INCIDENT},
     DRILL_LONG_OPTIONS(LONG_DRILL),
     {"templates", required_argument, NULL, LONG_TEMPLATES},
+    SIGN_LONG_OPTIONS(LONG_SIGN),
     {NULL, 0, NULL, 0},
 };
 
@@ -176,6 +187,7 @@ static void command_usage(FILE *f, const command *c)
                    "      --out FILE      write the report there, whole, instead of standard output\n"
                    "      --templates DIR stylesheets and schema (default [report] templates,\n"
                    "                      else the installed templates)\n");
+    sign_cli_usage(f, c->name);
     fprintf(f, "\n%s", global_help);
 }
 
@@ -262,6 +274,13 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
             return e->code;
         default:
+            if (ch >= LONG_SIGN && ch < LONG_SIGN + SIGN_OPT_COUNT) {
+                vexit rc = sign_cli_option(&c->sign, which ? which->name : NULL, ch - LONG_SIGN,
+                                           optarg, e);
+                if (rc)
+                    return rc;
+                break;
+            }
             verr_set(e, VOUCH_USAGE, "unknown option '%s'", argv[optind - 1]);
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
             return e->code;
@@ -300,7 +319,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if (!c->writer && !(cmd->flags & OWN_OUTPUT))
         return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
 
-    if (cmd->flags & (NEED_STORE | READ_STORE)) {
+    if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
+        !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
         if ((rc = store_open(&c->st, sp, (cmd->flags & NEED_STORE) != 0, e)))
             return rc;
@@ -457,13 +477,22 @@ static vexit cmd_runs(cli *c, verr *e)
     return rc;
 }
 
+static vexit cmd_keygen(cli *c, verr *e)
+{
+    return sign_cmd_keygen(&c->sign, &c->settings.signing, c->n_args, c->out, e);
+}
+
+static vexit cmd_sign(cli *c, verr *e)
+{
+    return sign_cmd_sign(&c->sign, &c->settings.signing, c->args, c->n_args, c->out, e);
+}
+
 static vexit cmd_verify(cli *c, verr *e)
 {
-    if (c->n_args) {
-        verr_set(e, VOUCH_USAGE, "verify takes no path yet: it verifies the store");
-        verr_hint(e, "Signed reports and packs arrive with 'vouch report' and 'vouch pack'.");
-        return e->code;
-    }
+    if (c->n_args)
+        return sign_cmd_verify(&c->sign, &c->settings.signing, c->args, c->n_args, c->out, e);
+    if (c->sign.opt[SIGN_OPT_CERT])
+        return verr_set(e, VOUCH_USAGE, "--cert applies to verifying a FILE, not the store");
     store_verdict v;
     vexit rc = store_verify(c->st, &v, e);
     if (rc)

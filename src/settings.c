@@ -35,15 +35,29 @@ const conf_key report_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
+const conf_key signing_keys[] = {
+    {"key", 0, "FILE",
+     "The private key (PEM) that signs reports, packs and 'vouch sign'; relative to the "
+     "configuration file's folder (default vouch-signing.key)."},
+    {"certificate", 0, "FILE",
+     "Its certificate (PEM), included in every signature; 'vouch verify' pins it (default "
+     "vouch-signing.crt)."},
+    {"passphrase_env", 0, "VARIABLE",
+     "The environment variable holding the key's passphrase, when the key is encrypted."},
+    {"passphrase_file", 0, "FILE", "A file whose first line is the key's passphrase."},
+    {NULL, 0, NULL, NULL},
+};
+
 static vexit check_sections(const conf *c, verr *e)
 {
     for (size_t i = 0; i < c->n_sections; i++) {
         const conf_section *s = &c->sections[i];
         if (strcmp(s->name, "target") == 0 || strcmp(s->name, "store") == 0 ||
-            strcmp(s->name, "report") == 0 || checker_find(s->name))
+            strcmp(s->name, "report") == 0 || strcmp(s->name, "signing") == 0 ||
+            checker_find(s->name))
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
-        char known[512] = "target, store, report";
+        char known[512] = "target, store, report, signing";
         size_t used = strlen(known);
         for (size_t k = 0; checkers[k] && used < sizeof known; k++)
             used += (size_t)snprintf(known + used, sizeof known - used, ", %s", checkers[k]->name);
@@ -53,7 +67,8 @@ static vexit check_sections(const conf *c, verr *e)
     vexit rc;
     if ((rc = conf_check_section(c, "target", target_keys, e)) ||
         (rc = conf_check_section(c, "store", store_keys, e)) ||
-        (rc = conf_check_section(c, "report", report_keys, e)))
+        (rc = conf_check_section(c, "report", report_keys, e)) ||
+        (rc = conf_check_section(c, "signing", signing_keys, e)))
         return rc;
     for (size_t k = 0; checkers[k]; k++)
         if ((rc = conf_check_section(c, checkers[k]->name, checkers[k]->keys, e)))
@@ -69,10 +84,26 @@ static char *relative_to(const char *conf_path, const char *path)
     return xasprintf("%.*s/%s", (int)(slash - conf_path), conf_path, path);
 }
 
+static vexit read_signing(const conf *c, signing_settings *sg, verr *e)
+{
+    const conf_entry *ent, *file = conf_get(c, "signing", "passphrase_file");
+    if ((ent = conf_get(c, "signing", "passphrase_env")) && file)
+        return conf_error(e, c, file, "give passphrase_env or passphrase_file, not both");
+    if (ent)
+        sg->passphrase_env = ent->value;
+    if (file)
+        sg->passphrase_file = relative_to(c->path, file->value);
+    if ((ent = conf_get(c, "signing", "key")))
+        sg->key_path = relative_to(c->path, ent->value);
+    if ((ent = conf_get(c, "signing", "certificate")))
+        sg->cert_path = relative_to(c->path, ent->value);
+    return VOUCH_OK;
+}
+
 vexit settings_read(const conf *c, vouch_settings *s, verr *e)
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
-                          DEFAULT_JOBS, NULL, NULL, NULL};
+                          DEFAULT_JOBS, NULL, NULL, NULL, {NULL, NULL, NULL, NULL}};
     vexit rc = check_sections(c, e);
     if (rc)
         return rc;
@@ -99,13 +130,17 @@ vexit settings_read(const conf *c, vouch_settings *s, verr *e)
         s->report_templates = relative_to(c->path, ent->value);
     if ((ent = conf_get(c, "report", "organisation")))
         s->report_organisation = ent->value;
-    return VOUCH_OK;
+    return read_signing(c, &s->signing, e);
 }
 
 void settings_release(vouch_settings *s)
 {
     free(s->store_path);
+    free(s->signing.key_path);
+    free(s->signing.cert_path);
+    free(s->signing.passphrase_file);
     s->store_path = NULL;
     free(s->report_templates);
     s->report_templates = NULL;
+    s->signing = (signing_settings){NULL, NULL, NULL, NULL};
 }

@@ -1,4 +1,4 @@
-/* The [target], [store] and [report] sections, and the check that every section of the
+/* The [target], [store], [report] and [signing] sections, and the check that every section of the
  * configuration is one vouch knows. */
 #ifndef VOUCH_SETTINGS_H
 #define VOUCH_SETTINGS_H
@@ -11,10 +11,19 @@
 extern const conf_key target_keys[];
 extern const conf_key store_keys[];
 extern const conf_key report_keys[];
+extern const conf_key signing_keys[];
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_TIMEOUT_MS (15 * 60 * 1000)
 #define DEFAULT_JOBS 2
+
+/* Where the signing key and certificate are ([signing]); paths owned, NULL when not set. */
+typedef struct signing_settings {
+    char *key_path;
+    char *cert_path;
+    const char *passphrase_env;    /* borrowed from the conf */
+    char *passphrase_file;
+} signing_settings;
 
 typedef struct vouch_settings {
     const char *dsn;               /* borrowed from the conf; NULL: libpq defaults */
@@ -24,9 +33,10 @@ typedef struct vouch_settings {
     char *store_path;              /* owned; relative paths resolved against the config file */
     char *report_templates;        /* owned, resolved like store_path; NULL: not configured */
     const char *report_organisation; /* borrowed; NULL: not configured */
+    signing_settings signing;      /* likewise resolved */
 } vouch_settings;
 
-/* Validate every section and read [target], [store] and [report]. */
+/* Validate every section and read [target], [store], [report] and [signing]. */
 vexit settings_read(const conf *c, vouch_settings *s, verr *e);
 void settings_release(vouch_settings *s);
 

@@ -1,5 +1,5 @@
 /* Every configuration key vouch accepts is documented under its own section's
- * heading: [target], [store] and [report] in docs/configuration.md, each check's keys on its
+ * heading: [target], [store], [report] and [signing] in docs/configuration.md, each check's keys on its
  * own page docs/checks/NAME.md, which docs/configuration.md links to. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,6 +62,7 @@ static void every_key_is_documented(void **state)
     assert_documented("docs/configuration.md", "target", target_keys);
     assert_documented("docs/configuration.md", "store", store_keys);
     assert_documented("docs/configuration.md", "report", report_keys);
+    assert_documented("docs/configuration.md", "signing", signing_keys);
     for (size_t i = 0; checkers[i]; i++) {
         char *page = xasprintf("docs/checks/%s.md", checkers[i]->name);
         assert_documented(page, checkers[i]->name, checkers[i]->keys);
