@@ -3,9 +3,13 @@
 #include "checks/checker.h"
 
 extern const checker checker_rowcount;
+extern const checker checker_share_tokens;
+extern const checker checker_settings;
 
 const checker *const checkers[] = {
     &checker_rowcount,
+    &checker_share_tokens,
+    &checker_settings,
     NULL,
 };
 
