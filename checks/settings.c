@@ -321,8 +321,10 @@ static void report_attr(check_ctx *ctx, int k, const sdiff *d, const json_t *now
                  definer ? " and runs with that role's rights (SECURITY DEFINER)" : "", alter,
                  before);
     } else if (strcmp(name, "security") == 0) {
+        const char *want = strcmp(before, "definer") == 0 ? "DEFINER" : "INVOKER";
         snprintf(reason, sizeof reason, "%s is SECURITY %s instead of %s: run %s SECURITY %s",
-                 d->object, after, before, alter, before);
+                 d->object, strcmp(after, "definer") == 0 ? "DEFINER" : "INVOKER", want, alter,
+                 want);
     } else if (strcmp(name, "version") == 0) {
         snprintf(reason, sizeof reason,
                  "%s is at version %s, the baseline had %s: install that version and run ALTER"
@@ -424,7 +426,7 @@ static void report_category(check_ctx *ctx, const watch *w, int k, const json_t 
                      json_object_size(json_object_get(now, "database")) - 1);
         else
             snprintf(expected, sizeof expected, "%zu %s", count,
-                     k == K_ROLES ? "roles with settings" : categories[k]);
+                     k == K_ROLES ? "roles" : categories[k]);
         if (k == K_FUNCTIONS) {
             char *list = xstrdup("");
             for (size_t i = 0; i < w->schemas.n; i++) {

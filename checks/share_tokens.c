@@ -22,18 +22,20 @@
 #define DETAIL_LINES 20    /* rows listed in a detail */
 #define BUCKETS_PER_QUERY 32
 
+/* Required keys are checked by configure, not flagged CONF_REQUIRED: the configuration is
+ * validated for every checker, also those without a section. */
 static const conf_key share_tokens_keys[] = {
-    {"table", CONF_REQUIRED, "SCHEMA.TABLE",
+    {"table", 0, "SCHEMA.TABLE",
      "The table of hashed tokens (share links, sessions, API keys)."},
     {"id", 0, "COLUMN", "The column that identifies a row (default id); findings name rows by it."},
-    {"hash", CONF_REQUIRED, "COLUMN", "The column holding the hash of each token."},
-    {"format", CONF_REQUIRED,
+    {"hash", 0, "COLUMN", "The column holding the hash of each token."},
+    {"format", 0,
      "sha256-hex | sha256-base64 | sha256-base64url | sha512-hex | bcrypt | argon2id | regex:PATTERN",
      "What every value of the hash column must look like."},
     {"plaintext", CONF_REPEATABLE, "COLUMN",
      "A column that must hold no token: NULL or empty in every row; repeatable."},
-    {"expires", CONF_REQUIRED, "COLUMN", "When each token stops working."},
-    {"created", CONF_REQUIRED, "COLUMN", "When each token was made."},
+    {"expires", 0, "COLUMN", "When each token stops working."},
+    {"created", 0, "COLUMN", "When each token was made."},
     {"revoked", 0, "COLUMN", "When a token was revoked (NULL while it is live), if the table has one."},
     {"max_lifetime", 0, "DURATION",
      "The longest a token may live from creation to expiry: 30d, 720h, 2w (default: no limit)."},
@@ -79,6 +81,14 @@ static vexit column_key(const conf *c, const char *key, char **out, verr *e)
     return VOUCH_OK;
 }
 
+/* "FILE:LINE: [share_tokens] is missing required key 'KEY'", as for any section. */
+static vexit missing(const conf *c, const char *key, verr *e)
+{
+    const conf_section *sec = conf_find_section(c, "share_tokens");
+    return verr_set(e, VOUCH_USAGE, "%s:%d: [share_tokens] is missing required key '%s'", c->path,
+                    sec ? sec->line : 0, key);
+}
+
 static vexit configure(const conf *c, void **out, verr *e)
 {
     tok_settings *s = xcalloc(1, sizeof *s);
@@ -87,35 +97,29 @@ static vexit configure(const conf *c, void **out, verr *e)
     vexit rc = VOUCH_OK;
     const conf_entry *ent = conf_get(c, "share_tokens", "table");
     const char *rest;
-    if (!ent) {
-        const conf_section *sec = conf_find_section(c, "share_tokens");
-        rc = verr_set(e, VOUCH_USAGE, "%s:%d: [share_tokens] names no table: add 'table ='",
-                      c->path, sec ? sec->line : 0);
-    } else if (!qname_parse(ent->value, "public", &s->table, &rest, why, sizeof why)) {
+    if (!ent)
+        rc = missing(c, "table", e);
+    else if (!qname_parse(ent->value, "public", &s->table, &rest, why, sizeof why))
         rc = conf_error(e, c, ent, "%s", why);
-    } else if (*rest) {
+    else if (*rest)
         rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
-    }
     if (!rc)
         rc = column_key(c, "id", &s->id, e);
     if (!rc && !s->id)
         s->id = xstrdup("id");
     const char *required[] = {"hash", "expires", "created"};
     char **slots[] = {&s->hash, &s->expires, &s->created};
-    for (size_t i = 0; !rc && i < 3; i++) {
-        if ((rc = column_key(c, required[i], slots[i], e)))
-            break;
-        if (!*slots[i])
-            rc = verr_set(e, VOUCH_USAGE, "%s: [share_tokens] %s: required", c->path, required[i]);
-    }
+    for (size_t i = 0; !rc && i < 3; i++)
+        if (!(rc = column_key(c, required[i], slots[i], e)) && !*slots[i])
+            rc = missing(c, required[i], e);
     if (!rc)
         rc = column_key(c, "revoked", &s->revoked, e);
-    if (!rc && (ent = conf_get(c, "share_tokens", "format"))) {
+    if (!rc && !(ent = conf_get(c, "share_tokens", "format")))
+        rc = missing(c, "format", e);
+    if (!rc) {
         s->format = xstrdup(ent->value);
         if (!(s->regex = token_format_regex(s->format, why, sizeof why)))
             rc = conf_error(e, c, ent, "%s", why);
-    } else if (!rc) {
-        rc = verr_set(e, VOUCH_USAGE, "%s: [share_tokens] format: required", c->path);
     }
     if (!rc && (ent = conf_get(c, "share_tokens", "max_lifetime")) &&
         !token_lifetime_parse(ent->value, &s->max_lifetime_s))
@@ -518,7 +522,7 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
                  (long long)sc->rows);
         check_report(ctx, RESULT_FAIL, subject, s->format, observed,
                      "%lld %s values are not %s (ids %s): plaintext tokens or another format came"
-                     " back; revoke these links, or restore %s from a backup taken after hashing",
+                     " back; revoke these tokens, or restore %s from a backup taken after hashing",
                      (long long)r->count, s->hash, s->format, r->ids, s->hash);
     } else {
         snprintf(observed, sizeof observed, "all %lld", (long long)sc->rows);
@@ -532,7 +536,7 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
             snprintf(observed, sizeof observed, "%lld rows hold data", (long long)r->count);
             check_report(ctx, RESULT_FAIL, subject, "NULL or ''", observed,
                          "%lld rows hold plaintext in %s (ids %s): set it to NULL and revoke"
-                         " those links, their tokens are exposed",
+                         " those tokens, they are exposed",
                          (long long)r->count, s->plaintext[i], r->ids);
         } else {
             check_report(ctx, RESULT_PASS, subject, "NULL or ''", "empty",
@@ -548,22 +552,22 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
     if ((r = &sc->rules[R_EXP_NULL])->count) {
         snprintf(observed, sizeof observed, "%lld NULL", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld links never expire, %s is NULL (ids %s): set an expiry or revoke them",
+                     "%lld tokens never expire, %s is NULL (ids %s): set an expiry or revoke them",
                      (long long)r->count, s->expires, r->ids);
         any = true;
     }
     if ((r = &sc->rules[R_EXP_BEFORE])->count) {
         snprintf(observed, sizeof observed, "%lld before creation", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld links expire before they were created (ids %s): %s or %s was"
-                     " overwritten; restore them from a good backup or revoke the links",
+                     "%lld tokens expire before they were created (ids %s): %s or %s was"
+                     " overwritten; restore them from a good backup or revoke the tokens",
                      (long long)r->count, r->ids, s->expires, s->created);
         any = true;
     }
     if ((r = &sc->rules[R_CREATED_NULL])->count) {
         snprintf(observed, sizeof observed, "%lld no creation", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld links have no creation time, %s is NULL (ids %s): their lifetime"
+                     "%lld tokens have no creation time, %s is NULL (ids %s): their lifetime"
                      " cannot be judged; restore %s or revoke them",
                      (long long)r->count, s->created, r->ids, s->created);
         any = true;
@@ -571,14 +575,14 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
     if ((r = &sc->rules[R_LIFETIME])->count) {
         snprintf(observed, sizeof observed, "%lld longer", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld links expire more than %s after creation (ids %s): they were"
+                     "%lld tokens expire more than %s after creation (ids %s): they were"
                      " extended; put back their expiry or revoke them",
                      (long long)r->count, life, r->ids);
         any = true;
     }
     if (!any)
         check_report(ctx, RESULT_PASS, subject, expected, "all within",
-                     "every link has an expiry after its creation%s%s",
+                     "every token has an expiry after its creation%s%s",
                      life[0] ? " and at most " : "", life[0] ? life : "");
 }
 
@@ -594,7 +598,7 @@ static void report_duplicates(check_ctx *ctx, const char *t, const tok_settings 
     }
     snprintf(observed, sizeof observed, "%lld rows share %lld", (long long)rows, (long long)groups);
     check_report(ctx, RESULT_FAIL, subject, "none", observed,
-                 "%lld rows share %lld hashes (ids %s): one token opens several links; revoke"
+                 "%lld rows share %lld hashes (ids %s): one token opens several rows; revoke"
                  " the copies and restore the UNIQUE constraint on %s",
                  (long long)rows, (long long)groups, ids, s->hash);
 }
@@ -856,47 +860,47 @@ static void change_reason(int k, int64_t count, const char *ids, char *buf, size
     switch (k) {
     case C_VANISHED:
         snprintf(buf, size,
-                 "%lld links of the baseline are gone (ids %.160s): the restore lost rows; restore"
+                 "%lld tokens of the baseline are gone (ids %.160s): the restore lost rows; restore"
                    " them, or take a new baseline if they were deleted on purpose",
                  n, ids);
         break;
     case C_HASH:
         snprintf(buf, size,
-                 "%lld links hold another hash than in the baseline (ids %.160s): the token column was"
-               " overwritten; revoke these links",
+                 "%lld tokens hold another hash than in the baseline (ids %.160s): the token column was"
+               " overwritten; revoke these tokens",
                  n, ids);
         break;
     case C_EXTENDED:
         snprintf(buf, size,
-                 "%lld links expire later than in the baseline (ids %.160s): expired or short links"
+                 "%lld tokens expire later than in the baseline (ids %.160s): expired or short tokens"
                    " were extended; put back the baseline expiry or revoke them",
                  n, ids);
         break;
     case C_REVIVED:
         snprintf(buf, size,
-                 "%lld links revoked in the baseline are live again (ids %.160s): revoke them again"
+                 "%lld tokens revoked in the baseline are live again (ids %.160s): revoke them again"
                   " before reopening",
                  n, ids);
         break;
     case C_BACKDATED:
         snprintf(buf, size,
-                 "%lld rows appeared that were created before the baseline (ids %.160s): rows of an"
+                 "%lld tokens appeared that were created before the baseline (ids %.160s): rows of an"
                     " older backup came back; revoke or delete them",
                  n, ids);
         break;
     case C_SHORTENED:
         snprintf(buf, size,
-                 "%lld links expire earlier than in the baseline (ids %.160s): check that this was"
+                 "%lld tokens expire earlier than in the baseline (ids %.160s): check that this was"
                     " intended",
                  n, ids);
         break;
     case C_REVOKED_MOVED:
         snprintf(buf, size,
-                 "%lld links show another revocation time than in the baseline (ids %.160s)",
+                 "%lld tokens show another revocation time than in the baseline (ids %.160s)",
                  n, ids);
         break;
     default:
-        snprintf(buf, size, "%lld links changed (ids %.160s)", n, ids);
+        snprintf(buf, size, "%lld tokens changed (ids %.160s)", n, ids);
     }
 }
 
@@ -969,7 +973,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
             continue;
         char sub[256], observed[64], reason[1024];
         snprintf(sub, sizeof sub, "%s %s", t, what[k]);
-        snprintf(observed, sizeof observed, "%lld links", (long long)c->count);
+        snprintf(observed, sizeof observed, "%lld tokens", (long long)c->count);
         change_reason(k, c->count, c->ids, reason, sizeof reason);
         check_report(ctx, status[k], sub, "as baseline", observed, "%s", reason);
         if (c->count > DETAIL_LINES)
@@ -979,10 +983,10 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
     }
     if (!rc && !any) {
         char expected[64], observed[64];
-        snprintf(expected, sizeof expected, "%lld links", (long long)base_rows);
+        snprintf(expected, sizeof expected, "%lld tokens", (long long)base_rows);
         snprintf(observed, sizeof observed, "same, %lld new", (long long)ds.new_rows);
         check_report(ctx, RESULT_PASS, subject, expected, observed,
-                     "every link of the baseline is here with its hash, expiry and revocation"
+                     "every token of the baseline is here with its hash, expiry and revocation"
                      " (%lld revoked since)",
                      (long long)ds.revoked_now);
     }

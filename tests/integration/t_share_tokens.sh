@@ -44,7 +44,7 @@ expect_out '^pass +share_tokens +public\.share_links hashes +sha256-hex +all [0-
 expect_out '^pass +share_tokens +public\.share_links legacy_token +NULL or .. +empty '
 expect_out '^pass +share_tokens +public\.share_links expiry +<= 30 days +all within '
 expect_out '^pass +share_tokens +public\.share_links duplicates +none +none '
-expect_out '^pass +share_tokens +public\.share_links baseline +[0-9]+ links +same, 0 new '
+expect_out '^pass +share_tokens +public\.share_links baseline +[0-9]+ tokens +same, 0 new '
 end_case
 
 test_case "a plaintext token restored into the hash column fails, never showing it"
@@ -52,7 +52,7 @@ tok_copy tok_plain
 psql_q -d tok_plain -c "update public.share_links set token_hash = 'pst_live_secret_0123456789' where id = 3"
 tok_gate tok_plain
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links hashes +sha256-hex +1 of [0-9]+ not +1 token_hash values are not sha256-hex \(ids 3\): .*revoke these links'
+expect_out '^FAIL +share_tokens +public\.share_links hashes +sha256-hex +1 of [0-9]+ not +1 token_hash values are not sha256-hex \(ids 3\): .*revoke these tokens'
 expect_out '^FAIL +share_tokens +public\.share_links hash changed .*\(ids 3\)'
 expect_file_lacks pst_live_secret "$OUT" "$ERR" vouch.db
 v --format json check share_tokens --target dbname=tok_plain
@@ -74,7 +74,7 @@ psql_q -d tok_dup -c "alter table public.share_links drop constraint share_links
                       update public.share_links set token_hash = (select token_hash from public.share_links where id = 1) where id = 2"
 tok_gate tok_dup
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links duplicates +none +2 rows share 1 +2 rows share 1 hashes \(ids 1, 2\): one token opens several links'
+expect_out '^FAIL +share_tokens +public\.share_links duplicates +none +2 rows share 1 +2 rows share 1 hashes \(ids 1, 2\): one token opens several rows'
 end_case
 
 test_case "a NULL expiry fails"
@@ -83,7 +83,7 @@ psql_q -d tok_null -c "alter table public.share_links alter expires_at drop not 
                        update public.share_links set expires_at = NULL where id = 5"
 tok_gate tok_null
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 NULL +1 links never expire, expires_at is NULL \(ids 5\): set an expiry or revoke them'
+expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 NULL +1 tokens never expire, expires_at is NULL \(ids 5\): set an expiry or revoke them'
 expect_out '^FAIL +share_tokens +public\.share_links expiry moved .*\(ids 5\)'
 end_case
 
@@ -92,8 +92,8 @@ tok_copy tok_ext
 psql_q -d tok_ext -c "update public.share_links set expires_at = expires_at + interval '1 year' where id = 7"
 tok_gate tok_ext
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 longer +1 links expire more than 30 days after creation \(ids 7\)'
-expect_out '^FAIL +share_tokens +public\.share_links expiry moved +as baseline +1 links +1 links expire later than in the baseline \(ids 7\)'
+expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 longer +1 tokens expire more than 30 days after creation \(ids 7\)'
+expect_out '^FAIL +share_tokens +public\.share_links expiry moved +as baseline +1 tokens +1 tokens expire later than in the baseline \(ids 7\)'
 expect_out '^ +id 7: expiry moved from 20[0-9-]+T[0-9:.]+Z to 20[0-9-]+T[0-9:.]+Z$'
 end_case
 
@@ -112,7 +112,7 @@ tok_copy tok_rev
 psql_q -d tok_rev -c "update public.share_links set revoked_at = NULL where id = $REVOKED"
 tok_gate tok_rev
 expect_rc 1
-expect_out "^FAIL +share_tokens +public\.share_links revived +as baseline +1 links +1 links revoked in the baseline are live again \(ids $REVOKED\): revoke them again"
+expect_out "^FAIL +share_tokens +public\.share_links revived +as baseline +1 tokens +1 tokens revoked in the baseline are live again \(ids $REVOKED\): revoke them again"
 expect_out "^ +id $REVOKED: revoked at 20[0-9T:.-]+Z in the baseline, revoked_at is NULL now$"
 end_case
 
@@ -129,7 +129,7 @@ tok_copy tok_del
 psql_q -d tok_del -c "delete from public.share_links where id in (10, 11, 12)"
 tok_gate tok_del
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links vanished +as baseline +3 links +3 links of the baseline are gone \(ids 10, 11, 12\): the restore lost rows'
+expect_out '^FAIL +share_tokens +public\.share_links vanished +as baseline +3 tokens +3 tokens of the baseline are gone \(ids 10, 11, 12\): the restore lost rows'
 end_case
 
 test_case "rows that predate the baseline fail; rows made after it pass"
@@ -142,7 +142,7 @@ psql_q -d tok_old -c "insert into public.share_links (id, asset_id, agency_id, t
     from public.share_links where id = 1"
 tok_gate tok_old
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links backdated +as baseline +1 links +1 rows appeared that were created before the baseline \(ids 900001\)'
+expect_out '^FAIL +share_tokens +public\.share_links backdated +as baseline +1 tokens +1 tokens appeared that were created before the baseline \(ids 900001\)'
 expect_not_out '900002'
 tok_copy tok_new
 psql_q -d tok_new -c "insert into public.share_links (id, asset_id, agency_id, token_hash, created_at, expires_at)
@@ -150,7 +150,7 @@ psql_q -d tok_new -c "insert into public.share_links (id, asset_id, agency_id, t
     from public.share_links where id = 1"
 tok_gate tok_new
 expect_rc 0
-expect_out '^pass +share_tokens +public\.share_links baseline +[0-9]+ links +same, 1 new '
+expect_out '^pass +share_tokens +public\.share_links baseline +[0-9]+ tokens +same, 1 new '
 end_case
 
 test_case "a lost column fails naming it"
@@ -234,7 +234,7 @@ expect_rc 0
 v -c sessions.conf --store sessions.db gate
 expect_rc 0
 expect_out '^pass +share_tokens +public\.sessions hashes +sha256-base64 +all 300 '
-expect_out '^pass +share_tokens +public\.sessions baseline +300 links +same, 0 new '
+expect_out '^pass +share_tokens +public\.sessions baseline +300 tokens +same, 0 new '
 end_case
 
 test_case "sessions: an extended, a deleted and a plaintext row are each named"
@@ -272,4 +272,11 @@ printf '[share_tokens]\ntable = share_links\nhash = token_hash\nformat = bcrypt\
 v -c bad2.conf gate
 expect_rc 2
 expect_err '^vouch: bad2.conf:7: \[share_tokens\] max_lifetime: "a month" is not a lifetime'
+end_case
+
+test_case "a missing required key names the section's line"
+printf '[target]\ndsn = dbname=tok_healthy\n\n[share_tokens]\ntable = share_links\nformat = sha256-hex\nexpires = expires_at\ncreated = created_at\n' >nohash.conf
+v -c nohash.conf gate
+expect_rc 2
+expect_err "^vouch: nohash.conf:4: \[share_tokens\] is missing required key 'hash'$"
 end_case
