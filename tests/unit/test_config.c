@@ -79,8 +79,9 @@ static void expect_settings_error(const char *text, const char *message, const c
     conf_free(c);
     assert_int_equal(rc, VOUCH_USAGE);
     assert_string_equal(e.msg, message);
-    if (hint)
-        assert_string_equal(e.hint, hint);
+    /* hint is a prefix: the list of known sections grows with every checker. */
+    if (hint && strncmp(e.hint, hint, strlen(hint)) != 0)
+        fail_msg("hint \"%s\" does not start with \"%s\"", e.hint, hint);
 }
 
 /* ------------------------------------------------------------ conf_load_* */
@@ -697,7 +698,7 @@ static void test_settings_unknown_section(void **state)
     (void)state;
     expect_settings_error("[target]\ndsn = x\n\n[rowcont]\ntable = public.tasks\n",
                           "vouch.conf:4: unknown section [rowcont]",
-                          "Known sections are: target, store, rowcount.");
+                          "Known sections are: target, store, rowcount");
     expect_settings_error("[Target]\ndsn = x\n", "vouch.conf:1: unknown section [Target]", NULL);
 }
 
