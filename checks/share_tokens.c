@@ -46,7 +46,7 @@ static const conf_key share_tokens_keys[] = {
 typedef struct tok_settings {
     qname table;
     char *id, *hash, *format, *expires, *created, *revoked;
-    const char *regex;     /* into format, or a constant */
+    token_format fmt;      /* regex may point into format */
     char **plaintext;
     size_t n_plaintext, cap_plaintext;
     int64_t max_lifetime_s; /* 0: no limit */
@@ -118,7 +118,7 @@ static vexit configure(const conf *c, void **out, verr *e)
         rc = missing(c, "format", e);
     if (!rc) {
         s->format = xstrdup(ent->value);
-        if (!(s->regex = token_format_regex(s->format, why, sizeof why)))
+        if (!token_format_lookup(s->format, &s->fmt, why, sizeof why))
             rc = conf_error(e, c, ent, "%s", why);
     }
     if (!rc && (ent = conf_get(c, "share_tokens", "max_lifetime")) &&
@@ -190,6 +190,7 @@ typedef struct shape {
     bool exists, int_ids;
     char *missing;      /* the first configured column the table lacks, or NULL */
     char *not_time;     /* a time column of another type, or NULL */
+    char *unique_index; /* a valid unique index on the hash column alone, or NULL */
     char *qtable, *qid, *qhash, *qexp, *qcreated, *qrevoked;
     char **qplain;
     size_t n_plain;
@@ -199,6 +200,7 @@ static void shape_release(shape *sh)
 {
     free(sh->missing);
     free(sh->not_time);
+    free(sh->unique_index);
     free(sh->qtable);
     PQfreemem(sh->qid);
     PQfreemem(sh->qhash);
@@ -254,6 +256,26 @@ static vexit resolve(pg_session *db, const tok_settings *s, shape *sh, verr *e)
         sh->int_ids = strcmp(t, "int2") == 0 || strcmp(t, "int4") == 0 || strcmp(t, "int8") == 0;
     }
     PQclear(r);
+    /* A valid, whole-column unique index on the hash already rules out duplicates. */
+    const char *p3[] = {s->table.schema, s->table.name, s->hash};
+    if (sh->exists && !sh->missing &&
+        (rc = pg_query(db, &r,
+                       "SELECT i.indexrelid::pg_catalog.regclass::text FROM pg_catalog.pg_index i"
+                       " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+                       " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                       " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
+                       "  AND a.attnum = i.indkey[0]"
+                       " WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3"
+                       " AND i.indisunique AND i.indisvalid AND i.indisready AND i.indnkeyatts = 1"
+                       " AND i.indpred IS NULL AND i.indexprs IS NULL"
+                       " ORDER BY 1 LIMIT 1",
+                       3, p3, e)))
+        return rc;
+    if (sh->exists && !sh->missing) {
+        if (PQntuples(r))
+            sh->unique_index = xstrdup(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
     char *qs = pg_quote_ident(db, s->table.schema), *qn = pg_quote_ident(db, s->table.name);
     sh->qtable = xasprintf("%s.%s", qs, qn);
     PQfreemem(qs);
@@ -357,12 +379,20 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
 {
     qparams p = {0};
     int p_range = param_int(&p, range);
-    int p_regex = param_text(&p, s->regex);
+    int p_regex = param_text(&p, s->fmt.regex);
     int p_life = s->max_lifetime_s ? param_int(&p, s->max_lifetime_s) : 0;
+    int p_len = s->fmt.length ? param_int(&p, s->fmt.length) : 0;
+    int p_pad = s->fmt.length ? param_int(&p, s->fmt.length + s->fmt.padding) : 0;
 
     sc->n_rules = R_PLAIN0 + sh->n_plain;
     sc->rules = xcalloc(sc->n_rules, sizeof *sc->rules);
-    sc->rules[R_HASH].cond = xasprintf("NOT coalesce(%s::text ~ $%d, false)", sh->qhash, p_regex);
+    if (p_len)
+        sc->rules[R_HASH].cond = xasprintf(
+            "NOT coalesce(pg_catalog.length(pg_catalog.rtrim(%1$s::text, '=')) = $%2$d::int"
+            " AND pg_catalog.length(%1$s::text) <= $%3$d::int AND %1$s::text ~ $%4$d, false)",
+            sh->qhash, p_len, p_pad, p_regex);
+    else
+        sc->rules[R_HASH].cond = xasprintf("NOT coalesce(%s::text ~ $%d, false)", sh->qhash, p_regex);
     sc->rules[R_EXP_NULL].cond = xasprintf("%s IS NULL", sh->qexp);
     sc->rules[R_EXP_BEFORE].cond = xasprintf("%s < %s", sh->qexp, sh->qcreated);
     sc->rules[R_CREATED_NULL].cond = xasprintf("%s IS NULL", sh->qcreated);
@@ -374,21 +404,28 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
         sc->rules[R_PLAIN0 + i].cond =
             xasprintf("%s IS NOT NULL AND %s::text <> ''", sh->qplain[i], sh->qplain[i]);
 
+    /* OFFSET 0 keeps the row subquery from being pulled up, so each row's line and rule
+     * flags are computed once, not once per aggregate that reads them. A rule's offending
+     * ids are gathered once: their count is the array's length. */
     sbuf q = {0};
-    sb_add(&q, "SELECT b, count(*), pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
-               "pg_catalog.string_agg(line, E'\\n' ORDER BY k), 'UTF8')), 'hex')");
+    sb_add(&q, "SELECT b, n, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(lines,"
+               " 'UTF8')), 'hex')");
     if (lines)
-        sb_add(&q, ", pg_catalog.string_agg(line, E'\\n' ORDER BY k)");
+        sb_add(&q, ", lines");
     for (size_t i = 0; i < sc->n_rules; i++)
         sb_add(&q,
-               ", count(*) FILTER (WHERE r%zu), pg_catalog.array_to_string(("
-               "pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu))[1:%d], ', ')",
+               ", coalesce(pg_catalog.cardinality(a%zu), 0),"
+               " pg_catalog.array_to_string(a%zu[1:%d], ', ')",
                i, i, SHOWN_IDS);
+    sb_add(&q, " FROM (SELECT b, count(*) AS n, pg_catalog.string_agg(line, E'\\n' ORDER BY k)"
+               " AS lines");
+    for (size_t i = 0; i < sc->n_rules; i++)
+        sb_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
     sb_add(&q, " FROM (");
     sb_rows(&q, sh, p_range);
     for (size_t i = 0; i < sc->n_rules; i++)
         sb_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
-    sb_add(&q, " FROM %s) s GROUP BY b ORDER BY b", sh->qtable);
+    sb_add(&q, " FROM %s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable);
 
     vexit rc = pg_query(db, &sc->res, q.s, p.n, p.v, e);
     free(q.s);
@@ -409,35 +446,50 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     return VOUCH_OK;
 }
 
-/* Rows sharing one hash, grouped in the server. */
+/* Rows sharing one hash, grouped in the server: counted first (a hash aggregate), and
+ * only when there are any, the ids of a few. */
 static vexit run_duplicates(pg_session *db, const shape *sh, int64_t *groups, int64_t *rows,
                             char **ids, verr *e)
 {
-    sbuf q = {0};
-    sb_add(&q,
-           "SELECT count(*), coalesce(sum(n), 0), coalesce(pg_catalog.array_to_string(("
-           "pg_catalog.array_agg(ids ORDER BY first))[1:%d], '; '), '')"
-           " FROM (SELECT count(*) AS n, min(k) AS first, pg_catalog.array_to_string(("
-           "pg_catalog.array_agg(idt ORDER BY k))[1:%d], ', ') AS ids FROM (",
-           SHOWN_IDS, SHOWN_IDS);
-    if (sh->int_ids)
-        sb_add(&q, "SELECT %1$s AS h, %2$s AS k, %2$s::text AS idt", sh->qhash, sh->qid);
-    else
-        sb_add(&q,
-               "SELECT %1$s AS h, %2$s::text COLLATE \"C\" AS k,"
-               " pg_catalog.to_json(%2$s::text)::text AS idt",
-               sh->qhash, sh->qid);
-    sb_add(&q, " FROM %s) s WHERE h IS NOT NULL GROUP BY h HAVING count(*) > 1) d", sh->qtable);
+    char *dups = xasprintf("SELECT %1$s AS h FROM %2$s WHERE %1$s IS NOT NULL GROUP BY 1"
+                           " HAVING count(*) > 1",
+                           sh->qhash, sh->qtable);
+    char *q = xasprintf("SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM %s"
+                        " WHERE %s IS NOT NULL GROUP BY %s HAVING count(*) > 1) d",
+                        sh->qtable, sh->qhash, sh->qhash);
     PGresult *r;
-    vexit rc = pg_query(db, &r, q.s, 0, NULL, e);
-    free(q.s);
-    if (rc)
-        return rc;
-    parse_int64(PQgetvalue(r, 0, 0), groups);
-    parse_int64(PQgetvalue(r, 0, 1), rows);
-    *ids = xstrdup(PQgetvalue(r, 0, 2));
-    PQclear(r);
-    return VOUCH_OK;
+    vexit rc = pg_query(db, &r, q, 0, NULL, e);
+    free(q);
+    if (!rc) {
+        parse_int64(PQgetvalue(r, 0, 0), groups);
+        parse_int64(PQgetvalue(r, 0, 1), rows);
+        PQclear(r);
+    }
+    if (!rc && *groups) {
+        sbuf b = {0};
+        sb_add(&b,
+               "SELECT coalesce(pg_catalog.array_to_string((pg_catalog.array_agg(ids ORDER BY first))"
+               "[1:%d], '; '), '') FROM (SELECT min(k) AS first, pg_catalog.array_to_string(("
+               "pg_catalog.array_agg(idt ORDER BY k))[1:%d], ', ') AS ids FROM (",
+               SHOWN_IDS, SHOWN_IDS);
+        if (sh->int_ids)
+            sb_add(&b, "SELECT %1$s AS h, %2$s AS k, %2$s::text AS idt", sh->qhash, sh->qid);
+        else
+            sb_add(&b,
+                   "SELECT %1$s AS h, %2$s::text COLLATE \"C\" AS k,"
+                   " pg_catalog.to_json(%2$s::text)::text AS idt",
+                   sh->qhash, sh->qid);
+        sb_add(&b, " FROM %s) s WHERE h IN (%s) GROUP BY h) d", sh->qtable, dups);
+        if (!(rc = pg_query(db, &r, b.s, 0, NULL, e))) {
+            *ids = xstrdup(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+        free(b.s);
+    }
+    if (!rc && !*ids)
+        *ids = xstrdup("");
+    free(dups);
+    return rc;
 }
 
 /* ----------------------------------------------------------------- capture */
@@ -586,11 +638,16 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
                      life[0] ? " and at most " : "", life[0] ? life : "");
 }
 
-static void report_duplicates(check_ctx *ctx, const char *t, const tok_settings *s, int64_t groups,
-                              int64_t rows, const char *ids)
+static void report_duplicates(check_ctx *ctx, const char *t, const tok_settings *s,
+                              const shape *sh, int64_t groups, int64_t rows, const char *ids)
 {
     char subject[256], observed[64];
     snprintf(subject, sizeof subject, "%s duplicates", t);
+    if (sh->unique_index) {
+        check_report(ctx, RESULT_PASS, subject, "none", "unique index",
+                     "every %s value is unique: unique index %s holds", s->hash, sh->unique_index);
+        return;
+    }
     if (!groups) {
         check_report(ctx, RESULT_PASS, subject, "none", "none", "every %s value is unique",
                      s->hash);
@@ -1020,11 +1077,11 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         int64_t groups = 0, dup_rows = 0;
         char *dup_ids = NULL;
         rc = run_scan(db, s, &sh, range > 0 ? range : s->range, false, &sc, e);
-        if (!rc)
+        if (!rc && !sh.unique_index)
             rc = run_duplicates(db, &sh, &groups, &dup_rows, &dup_ids, e);
         if (!rc) {
             report_rules(ctx, s, t, &sc);
-            report_duplicates(ctx, t, s, groups, dup_rows, dup_ids);
+            report_duplicates(ctx, t, s, &sh, groups, dup_rows, dup_ids);
             rc = check_baseline(ctx, s, &sh, t, baseline, &sc, e);
         }
         free(dup_ids);

@@ -16,19 +16,23 @@
 #include "checks/token_rules.h"
 #include "src/util.h"
 
-static const char *regex_of(const char *spec)
+static token_format format_of(const char *spec)
 {
     char why[256];
-    const char *re = token_format_regex(spec, why, sizeof why);
-    if (!re)
-        fail_msg("token_format_regex rejected \"%s\": %s", spec, why);
-    return re;
+    token_format f;
+    if (!token_format_lookup(spec, &f, why, sizeof why))
+        fail_msg("token_format_lookup rejected \"%s\": %s", spec, why);
+    return f;
 }
 
+/* As the server judges a value: the length rule, then the regular expression. */
 static bool matches(const char *spec, const char *value)
 {
+    token_format f = format_of(spec);
+    if (!token_format_length_ok(&f, value))
+        return false;
     regex_t rx;
-    if (regcomp(&rx, regex_of(spec), REG_EXTENDED | REG_NOSUB) != 0)
+    if (regcomp(&rx, f.regex, REG_EXTENDED | REG_NOSUB) != 0)
         fail_msg("the regex of %s does not compile", spec);
     bool ok = regexec(&rx, value, 0, NULL, 0) == 0;
     regfree(&rx);
@@ -64,6 +68,11 @@ static void test_sha256_base64(void **state)
     /* 43 characters whose last one carries bits 32 bytes cannot have */
     assert_false(matches("sha256-base64", "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgh="));
     assert_false(matches("sha256-base64", "refresh-token-17"));
+    /* padding only where the length allows it */
+    assert_false(matches("sha256-base64", "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=="));
+    assert_false(matches("sha256-base64", "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCggA"));
+    assert_false(matches("sha256-hex",
+                         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08="));
 }
 
 static void test_bcrypt_argon2id(void **state)
@@ -86,13 +95,17 @@ static void test_custom_and_unknown(void **state)
 {
     (void)state;
     char why[256];
-    assert_string_equal(token_format_regex("regex:^tok_[0-9a-f]{8}$", why, sizeof why),
-                        "^tok_[0-9a-f]{8}$");
-    assert_null(token_format_regex("regex:", why, sizeof why));
+    token_format f;
+    assert_true(token_format_lookup("regex:^tok_[0-9a-f]{8}$", &f, why, sizeof why));
+    assert_string_equal(f.regex, "^tok_[0-9a-f]{8}$");
+    assert_int_equal(f.length, 0);
+    assert_true(matches("regex:^tok_[0-9a-f]{8}$", "tok_0123abcd"));
+    assert_false(matches("regex:^tok_[0-9a-f]{8}$", "tok_0123abcdef"));
+    assert_false(token_format_lookup("regex:", &f, why, sizeof why));
     assert_non_null(strstr(why, "needs a pattern"));
-    assert_null(token_format_regex("md5", why, sizeof why));
+    assert_false(token_format_lookup("md5", &f, why, sizeof why));
     assert_non_null(strstr(why, "unknown format \"md5\""));
-    assert_null(token_format_regex("SHA256-HEX", why, sizeof why));
+    assert_false(token_format_lookup("SHA256-HEX", &f, why, sizeof why));
 }
 
 static void test_lifetime(void **state)
