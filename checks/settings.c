@@ -391,13 +391,33 @@ static void report_object(check_ctx *ctx, int k, const sdiff *d, const json_t *o
     free(what);
 }
 
+/* Is this difference about something the configuration now leaves out? (A baseline taken
+ * before an ignore_ key was added still holds it.) */
+static bool ignored(const watch *w, int k, const sdiff *d)
+{
+    if (d->attr && strncmp(d->attr, "set ", 4) == 0 && names_has(&w->ignore_settings, d->attr + 4))
+        return true;
+    if (k != K_ROLES)
+        return false;
+    const char *role = d->object + strlen("role ");
+    const char *every = strstr(role, " (every database)");
+    size_t len = every ? (size_t)(every - role) : strlen(role);
+    for (size_t i = 0; i < w->ignore_roles.n; i++)
+        if (strlen(w->ignore_roles.v[i]) == len && strncmp(w->ignore_roles.v[i], role, len) == 0)
+            return true;
+    return false;
+}
+
 static void report_category(check_ctx *ctx, const watch *w, int k, const json_t *was,
                             const json_t *now, const char *dbname)
 {
     sdiff *ds;
-    size_t n = sdiff_compare(was, now, &ds);
+    size_t n = sdiff_compare(was, now, &ds), reported = 0;
     for (size_t i = 0; i < n; i++) {
         const sdiff *d = &ds[i];
+        if (ignored(w, k, d))
+            continue;
+        reported++;
         bool object = d->kind == SDIFF_OBJECT_ADDED || d->kind == SDIFF_OBJECT_LOST;
         const json_t *o = json_object_get(d->kind == SDIFF_OBJECT_LOST ? was : now, d->object);
         if (object && (k == K_DATABASE || k == K_ROLES)) {
@@ -408,7 +428,8 @@ static void report_category(check_ctx *ctx, const watch *w, int k, const json_t 
                 bool lost = d->kind == SDIFF_OBJECT_LOST;
                 sdiff one = {lost ? SDIFF_LOST : SDIFF_ADDED, d->object, attr,
                              lost ? json_string_value(v) : NULL, lost ? NULL : json_string_value(v)};
-                report_attr(ctx, k, &one, o, dbname);
+                if (!ignored(w, k, &one))
+                    report_attr(ctx, k, &one, o, dbname);
             }
         } else if (object) {
             report_object(ctx, k, d, o);
@@ -416,7 +437,7 @@ static void report_category(check_ctx *ctx, const watch *w, int k, const json_t 
             report_attr(ctx, k, d, json_object_get(now, d->object), dbname);
         }
     }
-    if (!n) {
+    if (!reported) {
         static const char *const subjects[K_N] = {"database", "role settings", "functions",
                                                   "extensions"};
         size_t count = json_object_size(now);

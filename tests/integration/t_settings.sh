@@ -155,4 +155,12 @@ v -c ign2.conf --store ign2.db gate --target dbname=set_fn
 expect_rc 0
 end_case
 
+test_case "an ignore_ key added after the baseline also leaves out what the baseline holds"
+printf '[target]\ndsn = dbname=set_healthy\n[settings]\nignore_setting = statement_timeout\n' >late.conf
+v -c late.conf gate --target dbname=set_plain
+expect_rc 1
+expect_not_out 'statement_timeout'
+expect_out '^FAIL +settings +database search_path '
+end_case
+
 put_back_roles
