@@ -188,6 +188,7 @@ static int param_int(qparams *p, int64_t x)
 /* The table as this run finds it: quoted names for SQL and what the catalog says. */
 typedef struct shape {
     bool exists, int_ids;
+    bool hashed;        /* ranges by a hash of the id, not by its value */
     char *missing;      /* the first configured column the table lacks, or NULL */
     char *not_time;     /* a time column of another type, or NULL */
     char *unique_index; /* a valid unique index on the hash column alone, or NULL */
@@ -303,21 +304,25 @@ static void sb_time(sbuf *b, const char *col)
 
 /* The select list every query reads rows through: b (the range), k (the order),
  * idt (the id as text), line (see token_rules.h) and created (as a time field).
- * Integer ids are ranged by value (floor division), others by a stable hash. */
+ * Dense integer ids are ranged by value (floor division), others by a stable hash. */
 static void sb_rows(sbuf *b, const shape *sh, int p_range)
 {
     char *idt = sh->int_ids ? xasprintf("%s::text", sh->qid)
                             : xasprintf("pg_catalog.to_json(%s::text)::text", sh->qid);
-    if (sh->int_ids)
+    if (!sh->hashed)
         sb_add(b,
                "SELECT CASE WHEN %1$s >= 0 THEN %1$s / $%2$d::bigint"
-               " ELSE (%1$s + 1) / $%2$d::bigint - 1 END AS b, %1$s AS k,",
+               " ELSE (%1$s + 1) / $%2$d::bigint - 1 END AS b,",
                sh->qid, p_range);
     else
         sb_add(b,
                "SELECT (('x' || pg_catalog.left(pg_catalog.md5(%1$s::text), 7))::bit(28)::int"
-               " %% $%2$d::int)::bigint AS b, %1$s::text COLLATE \"C\" AS k,",
+               " %% $%2$d::int)::bigint AS b,",
                sh->qid, p_range);
+    if (sh->int_ids)
+        sb_add(b, " %s AS k,", sh->qid);
+    else
+        sb_add(b, " %s::text COLLATE \"C\" AS k,", sh->qid);
     sb_add(b, " %s AS idt, coalesce(%s, 'NULL') || E'\\t' || ", idt, idt);
     free(idt);
     sb_time(b, sh->qexp);
@@ -519,19 +524,27 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     vexit rc = resolve(db, s, &sh, e);
     if (!rc && (!sh.exists || sh.missing || sh.not_time))
         rc = shape_error(s, &sh, e);
+    /* Integer ids that are dense enough are ranged by value, so that a range is read back
+     * through the primary key; sparse ones (random or snowflake ids) and other types by a
+     * hash of the id, in as many ranges as the table needs now (fixed in the baseline). */
     int64_t range = s->range;
-    if (!rc && !sh.int_ids) {
-        /* Hashed ranges: as many as the table needs now, fixed in the baseline. */
-        const char *params[] = {sh.qtable};
+    if (!rc) {
+        char *q = sh.int_ids ? xasprintf("SELECT count(*), coalesce(max(%1$s) / 2 - min(%1$s) / 2,"
+                                         " 0) FROM %2$s",
+                                         sh.qid, sh.qtable)
+                             : xasprintf("SELECT count(*), 0 FROM %s", sh.qtable);
         PGresult *r;
-        if (!(rc = pg_query(db, &r,
-                            "SELECT greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c"
-                            " WHERE c.oid = $1::regclass",
-                            1, params, e))) {
-            int64_t est = 0;
-            parse_int64(PQgetvalue(r, 0, 0), &est);
-            range = est / s->range + 1;
+        rc = pg_query(db, &r, q, 0, NULL, e);
+        free(q);
+        if (!rc) {
+            int64_t rows = 0, half_span = 0;
+            parse_int64(PQgetvalue(r, 0, 0), &rows);
+            parse_int64(PQgetvalue(r, 0, 1), &half_span);
             PQclear(r);
+            int64_t needed = rows / s->range + 1;
+            sh.hashed = !sh.int_ids || half_span / s->range + 1 > 4 * needed;
+            if (sh.hashed)
+                range = needed;
         }
     }
     if (!rc)
@@ -552,8 +565,9 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
                                                 PQgetvalue(sc.res, row, 3)));
     }
     char *d = qname_display(s->table.schema, s->table.name);
-    *out = json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 1, "table", d, "ids",
-                     sh.int_ids ? "integer" : "hashed", "snapshot_time", db->id.snapshot_time,
+    *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 1, "table", d,
+                     "id_type", sh.int_ids ? "integer" : "other", "ranges_by",
+                     sh.hashed ? "hash" : "value", "snapshot_time", db->id.snapshot_time,
                      "range", (json_int_t)range, "rows", (json_int_t)sc.rows, "ranges", ranges);
     free(d);
     scan_release(&sc);
@@ -872,7 +886,7 @@ static vexit diff_ranges(pg_session *db, const shape *sh, int64_t range, const r
         sbuf q = {0};
         sb_add(&q, "SELECT s.b, s.line, s.created FROM (");
         sb_rows(&q, sh, p_range);
-        if (sh->int_ids)
+        if (!sh->hashed)
             /* Ranges of integer ids are read through an index on the id, if there is one. */
             sb_add(&q,
                    " FROM pg_catalog.unnest($%1$d::bigint[]) AS w(b) JOIN %2$s"
@@ -965,16 +979,17 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                             const json_t *baseline, const scan *sc, verr *e)
 {
     const json_t *ranges = json_object_get(baseline, "ranges");
-    const char *ids = json_string_value(json_object_get(baseline, "ids"));
+    const char *id_type = json_string_value(json_object_get(baseline, "id_type"));
     const char *snapshot = json_string_value(json_object_get(baseline, "snapshot_time"));
     int64_t range = json_integer_value(json_object_get(baseline, "range"));
     int64_t base_rows = json_integer_value(json_object_get(baseline, "rows"));
     char subject[256];
     snprintf(subject, sizeof subject, "%s baseline", t);
-    if (!json_is_array(ranges) || !ids || !snapshot || range <= 0)
+    if (!json_is_array(ranges) || !id_type || !snapshot || range <= 0)
         return verr_set(e, VOUCH_FAILED, "the baseline's share_tokens document is malformed");
-    if (strcmp(ids, sh->int_ids ? "integer" : "hashed") != 0) {
-        check_report(ctx, RESULT_FAIL, subject, ids, sh->int_ids ? "integer" : "hashed",
+    const char *now_type = sh->int_ids ? "integer" : "other";
+    if (strcmp(id_type, now_type) != 0) {
+        check_report(ctx, RESULT_FAIL, subject, id_type, now_type,
                      "the type of %s changed since the baseline: check the restore, then run"
                      " 'vouch baseline' again",
                      s->id);
@@ -1074,6 +1089,9 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
                      sh.not_time);
     } else if (!rc) {
         int64_t range = json_integer_value(json_object_get(baseline, "range"));
+        const char *by = json_string_value(json_object_get(baseline, "ranges_by"));
+        /* Ranges as the baseline cut them; by hash whenever value ranges cannot apply. */
+        sh.hashed = !sh.int_ids || (by && strcmp(by, "hash") == 0);
         int64_t groups = 0, dup_rows = 0;
         char *dup_ids = NULL;
         rc = run_scan(db, s, &sh, range > 0 ? range : s->range, false, &sc, e);

@@ -265,6 +265,35 @@ expect_rc 1
 expect_out '^FAIL +share_tokens +public\.sessions hashes +regex:.* +300 of 300 not '
 end_case
 
+# Sparse integer ids (random, snowflake-like): ranged by a hash of the id, not by value.
+psql_q -d tok_healthy -c "
+create table public.device_tokens (
+    id bigint primary key, token_sha256 text not null unique,
+    created_at timestamptz not null, expires_at timestamptz not null, revoked_at timestamptz);
+insert into public.device_tokens
+select (hashint8(i) & 281474976710655) + 1, encode(sha256(convert_to('device-' || i, 'UTF8')), 'hex'),
+       timestamptz '2026-09-01 00:00+00', timestamptz '2026-09-08 00:00+00',
+       case when i % 10 = 0 then timestamptz '2026-09-02 00:00+00' end
+from generate_series(1, 500) i"
+printf '[target]\ndsn = dbname=tok_healthy\n[share_tokens]\ntable = device_tokens\nhash = token_sha256\nformat = sha256-hex\nexpires = expires_at\ncreated = created_at\nrevoked = revoked_at\nmax_lifetime = 7d\nrange = 64\n' >sparse.conf
+GONE=$(psql_q -d tok_healthy -c "select min(id) from public.device_tokens")
+BACK=$(psql_q -d tok_healthy -c "select max(id) from public.device_tokens where revoked_at is not null")
+
+test_case "sparse integer ids are ranged by hash; a deleted and a revived row are named"
+v -c sparse.conf --store sparse.db baseline
+expect_rc 0
+# 500 rows at 64 a range: 8 ranges by hash (by value, ids this sparse would make ~500)
+expect_out 'share_tokens: 8 ranges$'
+v -c sparse.conf --store sparse.db gate
+expect_rc 0
+tok_copy tok_sparse
+psql_q -d tok_sparse -c "delete from public.device_tokens where id = $GONE; update public.device_tokens set revoked_at = NULL where id = $BACK"
+v -c sparse.conf --store sparse.db gate --target dbname=tok_sparse
+expect_rc 1
+expect_out "^FAIL +share_tokens +public\.device_tokens vanished +as baseline +1 tokens +1 tokens of the baseline are gone \(ids $GONE\)"
+expect_out "^FAIL +share_tokens +public\.device_tokens revived +as baseline +1 tokens .*\(ids $BACK\)"
+end_case
+
 test_case "configuration mistakes exit 2 naming the line"
 printf '[share_tokens]\ntable = share_links\nhash = token_hash\nformat = md5\nexpires = expires_at\ncreated = created_at\n' >bad.conf
 v -c bad.conf gate
