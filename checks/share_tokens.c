@@ -345,7 +345,7 @@ static void sb_rows(sbuf *b, const shape *sh, int p_range)
 typedef struct rule {
     char *cond;        /* SQL: true when the row breaks the rule */
     int64_t count;
-    char ids[160];     /* the first few ids, ", "-separated */
+    char ids[320];     /* the first few ids, ", "-separated */
     int n_ids;
 } rule;
 
@@ -366,14 +366,23 @@ static void scan_release(scan *sc)
     PQclear(sc->res);
 }
 
+/* Count a range's offenders and keep its first ids (", "-separated, as the server
+ * joined them) until SHOWN_IDS are kept in all. */
 static void add_ids(rule *r, const char *ids, int64_t count)
 {
     r->count += count;
-    if (!*ids || r->n_ids >= SHOWN_IDS)
+    size_t take = 0;
+    while (ids[take] && r->n_ids < SHOWN_IDS) {
+        const char *sep = strstr(ids + take, ", ");
+        take = sep ? (size_t)(sep - ids) : strlen(ids);
+        r->n_ids++;
+        if (sep && r->n_ids < SHOWN_IDS)
+            take += 2;
+    }
+    if (!take)
         return;
     size_t len = strlen(r->ids);
-    snprintf(r->ids + len, sizeof r->ids - len, "%s%s", len ? ", " : "", ids);
-    r->n_ids += (int)(count < SHOWN_IDS ? count : SHOWN_IDS);
+    snprintf(r->ids + len, sizeof r->ids - len, "%s%.*s", len ? ", " : "", (int)take, ids);
 }
 
 /* One pass over the table: per range, count, digest (and with lines, every row's line
@@ -679,7 +688,7 @@ typedef struct change {
     const char *what;       /* subject suffix */
     result_status status;
     int64_t count;
-    char ids[160];
+    char ids[320];
     int n_ids;
     sbuf detail;
 } change;
@@ -931,47 +940,44 @@ static void change_reason(int k, int64_t count, const char *ids, char *buf, size
     switch (k) {
     case C_VANISHED:
         snprintf(buf, size,
-                 "%lld tokens of the baseline are gone (ids %.160s): the restore lost rows; restore"
-                   " them, or take a new baseline if they were deleted on purpose",
+                 "%lld tokens of the baseline are gone (ids %.320s): the restore lost rows;"
+                 " restore them, or take a new baseline if they were deleted on purpose",
                  n, ids);
         break;
     case C_HASH:
         snprintf(buf, size,
-                 "%lld tokens hold another hash than in the baseline (ids %.160s): the token column was"
-               " overwritten; revoke these tokens",
+                 "%lld tokens hold another hash than in the baseline (ids %.320s): the token"
+                 " column was overwritten; revoke these tokens",
                  n, ids);
         break;
     case C_EXTENDED:
         snprintf(buf, size,
-                 "%lld tokens expire later than in the baseline (ids %.160s): expired or short tokens"
-                   " were extended; put back the baseline expiry or revoke them",
+                 "%lld tokens expire later than in the baseline (ids %.320s): expired or short"
+                 " tokens were extended; put back the baseline expiry or revoke them",
                  n, ids);
         break;
     case C_REVIVED:
         snprintf(buf, size,
-                 "%lld tokens revoked in the baseline are live again (ids %.160s): revoke them again"
-                  " before reopening",
+                 "%lld tokens revoked in the baseline are live again (ids %.320s): revoke them"
+                 " again before reopening",
                  n, ids);
         break;
     case C_BACKDATED:
         snprintf(buf, size,
-                 "%lld tokens appeared that were created before the baseline (ids %.160s): rows of an"
-                    " older backup came back; revoke or delete them",
+                 "%lld tokens appeared that were created before the baseline (ids %.320s): rows"
+                 " of an older backup came back; revoke or delete them",
                  n, ids);
         break;
     case C_SHORTENED:
         snprintf(buf, size,
-                 "%lld tokens expire earlier than in the baseline (ids %.160s): check that this was"
-                    " intended",
-                 n, ids);
-        break;
-    case C_REVOKED_MOVED:
-        snprintf(buf, size,
-                 "%lld tokens show another revocation time than in the baseline (ids %.160s)",
+                 "%lld tokens expire earlier than in the baseline (ids %.320s): check that this"
+                 " was intended",
                  n, ids);
         break;
     default:
-        snprintf(buf, size, "%lld tokens changed (ids %.160s)", n, ids);
+        snprintf(buf, size,
+                 "%lld tokens show another revocation time than in the baseline (ids %.320s)", n,
+                 ids);
     }
 }
 

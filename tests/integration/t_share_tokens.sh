@@ -68,6 +68,20 @@ expect_out "^FAIL +share_tokens +public\.share_links legacy_token +NULL or '' +2
 expect_file_lacks pst_legacy_ "$OUT" vouch.db
 end_case
 
+test_case "many offenders across ranges: the count, and the first five ids"
+sed 's/^max_lifetime = 30d$/max_lifetime = 30d\nrange = 64/' vouch.conf >small_ranges.conf
+v -c small_ranges.conf --store small.db baseline
+expect_rc 0
+tok_copy tok_many
+psql_q -d tok_many -c "update public.share_links set legacy_token = 'pst_' || id where id between 60 and 70;
+                       delete from public.share_links where id between 120 and 140"
+v -c small_ranges.conf --store small.db gate --target dbname=tok_many
+expect_rc 1
+expect_out "^FAIL +share_tokens +public\.share_links legacy_token +NULL or '' +11 rows hold data +11 rows hold plaintext in legacy_token \(ids 60, 61, 62, 63, 64\)"
+expect_out '^FAIL +share_tokens +public\.share_links vanished +as baseline +21 tokens +21 tokens of the baseline are gone \(ids 120, 121, 122, 123, 124\)'
+expect_out '^ +\.\.\. and 1 more$'
+end_case
+
 test_case "duplicate hashes fail naming both rows"
 tok_copy tok_dup
 psql_q -d tok_dup -c "alter table public.share_links drop constraint share_links_token_hash_key;
