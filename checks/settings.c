@@ -487,8 +487,7 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 
 const checker checker_settings = {
     .name = "settings",
-    .summary = "database, role and function settings, extensions and the database owner are as"
-               " in the baseline",
+    .summary = "database, role and function settings, extensions and owner as in the baseline",
     .keys = settings_keys,
     .configure = configure,
     .release = release,

@@ -1118,7 +1118,7 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 
 const checker checker_share_tokens = {
     .name = "share_tokens",
-    .summary = "tokens are stored hashed, unique, with sane expiries, unchanged since the baseline",
+    .summary = "tokens stored hashed and unique, expiring in time, unchanged since the baseline",
     .keys = share_tokens_keys,
     .configure = configure,
     .release = release,

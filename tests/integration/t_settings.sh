@@ -5,6 +5,7 @@
 
 put_back_roles() {
     psql_q -d postgres -c "alter role portal_readonly reset search_path" >/dev/null 2>&1 || true
+    psql_q -d postgres -c "alter role portal_readonly in database set_role reset role" >/dev/null 2>&1 || true
 }
 trap put_back_roles EXIT
 
