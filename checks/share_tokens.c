@@ -303,7 +303,8 @@ static void sb_time(sbuf *b, const char *col)
 }
 
 /* The select list every query reads rows through: b (the range), k (the order),
- * idt (the id as text), line (see token_rules.h) and created (as a time field).
+ * idt (the id as text), head || short the row's line (see token_rules.h), head || whole
+ * what its range's digest covers, and created (as a time field).
  * Dense integer ids are ranged by value (floor division), others by a stable hash. */
 static void sb_rows(sbuf *b, const shape *sh, int p_range)
 {
@@ -323,6 +324,8 @@ static void sb_rows(sbuf *b, const shape *sh, int p_range)
         sb_add(b, " %s AS k,", sh->qid);
     else
         sb_add(b, " %s::text COLLATE \"C\" AS k,", sh->qid);
+    /* The id and times, then the hash: whole in dline (which only the server digests) and
+     * as the first 16 hex digits of its SHA-256 in line (what may leave the server). */
     sb_add(b, " %s AS idt, coalesce(%s, 'NULL') || E'\\t' || ", idt, idt);
     free(idt);
     sb_time(b, sh->qexp);
@@ -332,8 +335,9 @@ static void sb_rows(sbuf *b, const shape *sh, int p_range)
     else
         sb_add(b, "''");
     sb_add(b,
-           " || E'\\t' || pg_catalog.left(pg_catalog.encode(pg_catalog.sha256("
-           "pg_catalog.convert_to(coalesce(%s::text, ''), 'UTF8')), 'hex'), 16) AS line, ",
+           " || E'\\t' AS head, coalesce(%1$s::text, '') AS whole, pg_catalog.left(pg_catalog.encode("
+           "pg_catalog.sha256(pg_catalog.convert_to(coalesce(%1$s::text, ''), 'UTF8')), 'hex'), 16)"
+           " AS short, ",
            sh->qhash);
     sb_time(b, sh->qcreated);
     sb_add(b, " AS created");
@@ -418,11 +422,13 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
         sc->rules[R_PLAIN0 + i].cond =
             xasprintf("%s IS NOT NULL AND %s::text <> ''", sh->qplain[i], sh->qplain[i]);
 
-    /* OFFSET 0 keeps the row subquery from being pulled up, so each row's line and rule
+    /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
      * flags are computed once, not once per aggregate that reads them. A rule's offending
-     * ids are gathered once: their count is the array's length. */
+     * ids are gathered once: their count is the array's length. The range digest covers the
+     * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); lines,
+     * for the baseline only, carry the short digests. */
     sbuf q = {0};
-    sb_add(&q, "SELECT b, n, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(lines,"
+    sb_add(&q, "SELECT b, n, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(wholes,"
                " 'UTF8')), 'hex')");
     if (lines)
         sb_add(&q, ", lines");
@@ -431,8 +437,10 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
                ", coalesce(pg_catalog.cardinality(a%zu), 0),"
                " pg_catalog.array_to_string(a%zu[1:%d], ', ')",
                i, i, SHOWN_IDS);
-    sb_add(&q, " FROM (SELECT b, count(*) AS n, pg_catalog.string_agg(line, E'\\n' ORDER BY k)"
-               " AS lines");
+    sb_add(&q, " FROM (SELECT b, count(*) AS n,"
+               " pg_catalog.string_agg(head || whole, E'\\n' ORDER BY k) AS wholes");
+    if (lines)
+        sb_add(&q, ", pg_catalog.string_agg(head || short, E'\\n' ORDER BY k) AS lines");
     for (size_t i = 0; i < sc->n_rules; i++)
         sb_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
     sb_add(&q, " FROM (");
@@ -893,7 +901,7 @@ static vexit diff_ranges(pg_session *db, const shape *sh, int64_t range, const r
         int p_range = param_int(&p, range);
         int p_set = param_text(&p, arr.s);
         sbuf q = {0};
-        sb_add(&q, "SELECT s.b, s.line, s.created FROM (");
+        sb_add(&q, "SELECT s.b, s.head || s.short, s.created FROM (");
         sb_rows(&q, sh, p_range);
         if (!sh->hashed)
             /* Ranges of integer ids are read through an index on the id, if there is one. */
