@@ -443,11 +443,13 @@ static void report_category(check_ctx *ctx, const watch *w, int k, const json_t 
         size_t count = json_object_size(now);
         char expected[64], subject[128];
         if (k == K_DATABASE)
-            snprintf(expected, sizeof expected, "owner, %zu settings",
-                     json_object_size(json_object_get(now, "database")) - 1);
+            snprintf(expected, sizeof expected, "owner, %zu setting%s",
+                     json_object_size(json_object_get(now, "database")) - 1,
+                     json_object_size(json_object_get(now, "database")) == 2 ? "" : "s");
         else
-            snprintf(expected, sizeof expected, "%zu %s", count,
-                     k == K_ROLES ? "roles" : categories[k]);
+            snprintf(expected, sizeof expected, "%zu %s%s", count,
+                     k == K_ROLES ? "role" : k == K_FUNCTIONS ? "function" : "extension",
+                     count == 1 ? "" : "s");
         if (k == K_FUNCTIONS) {
             char *list = xstrdup("");
             for (size_t i = 0; i < w->schemas.n; i++) {

@@ -594,6 +594,12 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
 
 /* ------------------------------------------------------------------ check */
 
+/* The words after a count: pl(1, "token expires", "tokens expire"). */
+static const char *pl(int64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, const scan *sc)
 {
     char expected[64], observed[64];
@@ -604,9 +610,10 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
         snprintf(observed, sizeof observed, "%lld of %lld not", (long long)r->count,
                  (long long)sc->rows);
         check_report(ctx, RESULT_FAIL, subject, s->format, observed,
-                     "%lld %s values are not %s (ids %s): plaintext tokens or another format came"
-                     " back; revoke these tokens, or restore %s from a backup taken after hashing",
-                     (long long)r->count, s->hash, s->format, r->ids, s->hash);
+                     "%lld %s %s %s not %s (ids %s): plaintext tokens or another format came back;"
+                     " revoke these tokens, or restore %s from a backup taken after hashing",
+                     (long long)r->count, s->hash, pl(r->count, "value", "values"),
+                     pl(r->count, "is", "are"), s->format, r->ids, s->hash);
     } else {
         snprintf(observed, sizeof observed, "all %lld", (long long)sc->rows);
         check_report(ctx, RESULT_PASS, subject, s->format, observed, "every %s value is %s",
@@ -616,11 +623,13 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
         r = &sc->rules[R_PLAIN0 + i];
         snprintf(subject, sizeof subject, "%s %s", t, s->plaintext[i]);
         if (r->count) {
-            snprintf(observed, sizeof observed, "%lld rows hold data", (long long)r->count);
+            snprintf(observed, sizeof observed, "%lld %s data", (long long)r->count,
+                     pl(r->count, "row holds", "rows hold"));
             check_report(ctx, RESULT_FAIL, subject, "NULL or ''", observed,
-                         "%lld rows hold plaintext in %s (ids %s): set it to NULL and revoke"
+                         "%lld %s plaintext in %s (ids %s): set it to NULL and revoke"
                          " those tokens, they are exposed",
-                         (long long)r->count, s->plaintext[i], r->ids);
+                         (long long)r->count, pl(r->count, "row holds", "rows hold"),
+                         s->plaintext[i], r->ids);
         } else {
             check_report(ctx, RESULT_PASS, subject, "NULL or ''", "empty",
                          "no row holds data in %s", s->plaintext[i]);
@@ -635,32 +644,36 @@ static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, c
     if ((r = &sc->rules[R_EXP_NULL])->count) {
         snprintf(observed, sizeof observed, "%lld NULL", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld tokens never expire, %s is NULL (ids %s): set an expiry or revoke them",
-                     (long long)r->count, s->expires, r->ids);
+                     "%lld %s, %s is NULL (ids %s): set an expiry or revoke them",
+                     (long long)r->count, pl(r->count, "token never expires", "tokens never expire"),
+                     s->expires, r->ids);
         any = true;
     }
     if ((r = &sc->rules[R_EXP_BEFORE])->count) {
         snprintf(observed, sizeof observed, "%lld before creation", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld tokens expire before they were created (ids %s): %s or %s was"
-                     " overwritten; restore them from a good backup or revoke the tokens",
-                     (long long)r->count, r->ids, s->expires, s->created);
+                     "%lld %s before %s created (ids %s): %s or %s was overwritten;"
+                     " restore them from a good backup or revoke the tokens",
+                     (long long)r->count, pl(r->count, "token expires", "tokens expire"),
+                     pl(r->count, "it was", "they were"), r->ids, s->expires, s->created);
         any = true;
     }
     if ((r = &sc->rules[R_CREATED_NULL])->count) {
         snprintf(observed, sizeof observed, "%lld no creation", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld tokens have no creation time, %s is NULL (ids %s): their lifetime"
+                     "%lld %s no creation time, %s is NULL (ids %s): their lifetime"
                      " cannot be judged; restore %s or revoke them",
-                     (long long)r->count, s->created, r->ids, s->created);
+                     (long long)r->count, pl(r->count, "token has", "tokens have"), s->created, r->ids,
+                     s->created);
         any = true;
     }
     if ((r = &sc->rules[R_LIFETIME])->count) {
         snprintf(observed, sizeof observed, "%lld longer", (long long)r->count);
         check_report(ctx, RESULT_FAIL, subject, expected, observed,
-                     "%lld tokens expire more than %s after creation (ids %s): they were"
-                     " extended; put back their expiry or revoke them",
-                     (long long)r->count, life, r->ids);
+                     "%lld %s more than %s after creation (ids %s): %s extended; put"
+                     " back the expiry or revoke them",
+                     (long long)r->count, pl(r->count, "token expires", "tokens expire"), life,
+                     r->ids, pl(r->count, "it was", "they were"));
         any = true;
     }
     if (!any)
@@ -686,9 +699,9 @@ static void report_duplicates(check_ctx *ctx, const char *t, const tok_settings 
     }
     snprintf(observed, sizeof observed, "%lld rows share %lld", (long long)rows, (long long)groups);
     check_report(ctx, RESULT_FAIL, subject, "none", observed,
-                 "%lld rows share %lld hashes (ids %s): one token opens several rows; revoke"
+                 "%lld rows share %lld %s (ids %s): one token opens several rows; revoke"
                  " the copies and restore the UNIQUE constraint on %s",
-                 (long long)rows, (long long)groups, ids, s->hash);
+                 (long long)rows, (long long)groups, pl(groups, "hash", "hashes"), ids, s->hash);
 }
 
 /* One kind of change against the baseline, with the rows it names. */
@@ -948,44 +961,43 @@ static void change_reason(int k, int64_t count, const char *ids, char *buf, size
     switch (k) {
     case C_VANISHED:
         snprintf(buf, size,
-                 "%lld tokens of the baseline are gone (ids %.320s): the restore lost rows;"
-                 " restore them, or take a new baseline if they were deleted on purpose",
-                 n, ids);
+                 "%lld %s of the baseline %s gone (ids %.320s): the restore lost rows; restore"
+                 " them, or take a new baseline if they were deleted on purpose",
+                 n, pl(n, "token", "tokens"), pl(n, "is", "are"), ids);
         break;
     case C_HASH:
         snprintf(buf, size,
-                 "%lld tokens hold another hash than in the baseline (ids %.320s): the token"
-                 " column was overwritten; revoke these tokens",
-                 n, ids);
+                 "%lld %s another hash than in the baseline (ids %.320s): the token column was"
+                 " overwritten; revoke these tokens",
+                 n, pl(n, "token holds", "tokens hold"), ids);
         break;
     case C_EXTENDED:
         snprintf(buf, size,
-                 "%lld tokens expire later than in the baseline (ids %.320s): expired or short"
-                 " tokens were extended; put back the baseline expiry or revoke them",
-                 n, ids);
+                 "%lld %s later than in the baseline (ids %.320s): expired or short tokens were"
+                 " extended; put back the baseline expiry or revoke them",
+                 n, pl(n, "token expires", "tokens expire"), ids);
         break;
     case C_REVIVED:
         snprintf(buf, size,
-                 "%lld tokens revoked in the baseline are live again (ids %.320s): revoke them"
-                 " again before reopening",
-                 n, ids);
+                 "%lld %s revoked in the baseline %s live again (ids %.320s): revoke %s again"
+                 " before reopening",
+                 n, pl(n, "token", "tokens"), pl(n, "is", "are"), ids, pl(n, "it", "them"));
         break;
     case C_BACKDATED:
         snprintf(buf, size,
-                 "%lld tokens appeared that were created before the baseline (ids %.320s): rows"
-                 " of an older backup came back; revoke or delete them",
-                 n, ids);
+                 "%lld %s that %s created before the baseline (ids %.320s): rows of an older"
+                 " backup came back; revoke or delete them",
+                 n, pl(n, "token appeared", "tokens appeared"), pl(n, "was", "were"), ids);
         break;
     case C_SHORTENED:
         snprintf(buf, size,
-                 "%lld tokens expire earlier than in the baseline (ids %.320s): check that this"
-                 " was intended",
-                 n, ids);
+                 "%lld %s earlier than in the baseline (ids %.320s): check that this was"
+                 " intended",
+                 n, pl(n, "token expires", "tokens expire"), ids);
         break;
     default:
-        snprintf(buf, size,
-                 "%lld tokens show another revocation time than in the baseline (ids %.320s)", n,
-                 ids);
+        snprintf(buf, size, "%lld %s another revocation time than in the baseline (ids %.320s)",
+                 n, pl(n, "token shows", "tokens show"), ids);
     }
 }
 
@@ -1059,7 +1071,8 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
             continue;
         char sub[256], observed[64], reason[1024];
         snprintf(sub, sizeof sub, "%s %s", t, what[k]);
-        snprintf(observed, sizeof observed, "%lld tokens", (long long)c->count);
+        snprintf(observed, sizeof observed, "%lld %s", (long long)c->count,
+                 pl(c->count, "token", "tokens"));
         change_reason(k, c->count, c->ids, reason, sizeof reason);
         check_report(ctx, status[k], sub, "as baseline", observed, "%s", reason);
         if (c->count > DETAIL_LINES)

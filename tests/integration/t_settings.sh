@@ -43,7 +43,7 @@ set_copy set_clean
 set_gate set_clean
 expect_rc 0
 expect_out '^pass +settings +database +owner, 2 settings +same '
-expect_out '^pass +settings +role settings +1 roles +same '
+expect_out '^pass +settings +role settings +1 role +same '
 expect_out '^pass +settings +functions in public +4 functions +same '
 expect_out '^pass +settings +extensions +2 extensions +same '
 end_case

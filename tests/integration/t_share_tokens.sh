@@ -52,7 +52,7 @@ tok_copy tok_plain
 psql_q -d tok_plain -c "update public.share_links set token_hash = 'pst_live_secret_0123456789' where id = 3"
 tok_gate tok_plain
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links hashes +sha256-hex +1 of [0-9]+ not +1 token_hash values are not sha256-hex \(ids 3\): .*revoke these tokens'
+expect_out '^FAIL +share_tokens +public\.share_links hashes +sha256-hex +1 of [0-9]+ not +1 token_hash value is not sha256-hex \(ids 3\): .*revoke these tokens'
 expect_out '^FAIL +share_tokens +public\.share_links hash changed .*\(ids 3\)'
 expect_file_lacks pst_live_secret "$OUT" "$ERR" vouch.db
 v --format json check share_tokens --target dbname=tok_plain
@@ -88,7 +88,7 @@ psql_q -d tok_dup -c "alter table public.share_links drop constraint share_links
                       update public.share_links set token_hash = (select token_hash from public.share_links where id = 1) where id = 2"
 tok_gate tok_dup
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links duplicates +none +2 rows share 1 +2 rows share 1 hashes \(ids 1, 2\): one token opens several rows'
+expect_out '^FAIL +share_tokens +public\.share_links duplicates +none +2 rows share 1 +2 rows share 1 hash \(ids 1, 2\): one token opens several rows'
 end_case
 
 test_case "a NULL expiry fails"
@@ -97,7 +97,7 @@ psql_q -d tok_null -c "alter table public.share_links alter expires_at drop not 
                        update public.share_links set expires_at = NULL where id = 5"
 tok_gate tok_null
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 NULL +1 tokens never expire, expires_at is NULL \(ids 5\): set an expiry or revoke them'
+expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 NULL +1 token never expires, expires_at is NULL \(ids 5\): set an expiry or revoke them'
 expect_out '^FAIL +share_tokens +public\.share_links expiry moved .*\(ids 5\)'
 end_case
 
@@ -106,8 +106,8 @@ tok_copy tok_ext
 psql_q -d tok_ext -c "update public.share_links set expires_at = expires_at + interval '1 year' where id = 7"
 tok_gate tok_ext
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 longer +1 tokens expire more than 30 days after creation \(ids 7\)'
-expect_out '^FAIL +share_tokens +public\.share_links expiry moved +as baseline +1 tokens +1 tokens expire later than in the baseline \(ids 7\)'
+expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 longer +1 token expires more than 30 days after creation \(ids 7\)'
+expect_out '^FAIL +share_tokens +public\.share_links expiry moved +as baseline +1 token +1 token expires later than in the baseline \(ids 7\)'
 expect_out '^ +id 7: expiry moved from 20[0-9-]+T[0-9:.]+Z to 20[0-9-]+T[0-9:.]+Z$'
 end_case
 
@@ -126,7 +126,7 @@ tok_copy tok_rev
 psql_q -d tok_rev -c "update public.share_links set revoked_at = NULL where id = $REVOKED"
 tok_gate tok_rev
 expect_rc 1
-expect_out "^FAIL +share_tokens +public\.share_links revived +as baseline +1 tokens +1 tokens revoked in the baseline are live again \(ids $REVOKED\): revoke them again"
+expect_out "^FAIL +share_tokens +public\.share_links revived +as baseline +1 token +1 token revoked in the baseline is live again \(ids $REVOKED\): revoke it again"
 expect_out "^ +id $REVOKED: revoked at 20[0-9T:.-]+Z in the baseline, revoked_at is NULL now$"
 end_case
 
@@ -156,7 +156,7 @@ psql_q -d tok_old -c "insert into public.share_links (id, asset_id, agency_id, t
     from public.share_links where id = 1"
 tok_gate tok_old
 expect_rc 1
-expect_out '^FAIL +share_tokens +public\.share_links backdated +as baseline +1 tokens +1 tokens appeared that were created before the baseline \(ids 900001\)'
+expect_out '^FAIL +share_tokens +public\.share_links backdated +as baseline +1 token +1 token appeared that was created before the baseline \(ids 900001\)'
 expect_not_out '900002'
 tok_copy tok_new
 psql_q -d tok_new -c "insert into public.share_links (id, asset_id, agency_id, token_hash, created_at, expires_at)
@@ -212,7 +212,7 @@ CONF
     psql_q -d "tok_$fmt" -c "update public.api_tokens set $col = 'api-token-17' where id = 17"
     v -c "$fmt.conf" --store "$fmt.db" gate --target "dbname=tok_$fmt"
     expect_rc 1
-    expect_out "^FAIL +share_tokens +public\.api_tokens hashes +$fmt +1 of 40 not +1 $col values are not $fmt \(ids 17\)"
+    expect_out "^FAIL +share_tokens +public\.api_tokens hashes +$fmt +1 of 40 not +1 $col value is not $fmt \(ids 17\)"
     expect_file_lacks api-token-17 "$OUT" "$fmt.db"
     end_case
 done
@@ -304,8 +304,8 @@ tok_copy tok_sparse
 psql_q -d tok_sparse -c "delete from public.device_tokens where id = $GONE; update public.device_tokens set revoked_at = NULL where id = $BACK"
 v -c sparse.conf --store sparse.db gate --target dbname=tok_sparse
 expect_rc 1
-expect_out "^FAIL +share_tokens +public\.device_tokens vanished +as baseline +1 tokens +1 tokens of the baseline are gone \(ids $GONE\)"
-expect_out "^FAIL +share_tokens +public\.device_tokens revived +as baseline +1 tokens .*\(ids $BACK\)"
+expect_out "^FAIL +share_tokens +public\.device_tokens vanished +as baseline +1 token +1 token of the baseline is gone \(ids $GONE\)"
+expect_out "^FAIL +share_tokens +public\.device_tokens revived +as baseline +1 token .*\(ids $BACK\)"
 end_case
 
 test_case "configuration mistakes exit 2 naming the line"
