@@ -232,6 +232,15 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
 
 /* ------------------------------------------------------------------ check */
 
+/* A baseline document this version cannot read. */
+static vexit malformed(verr *e)
+{
+    verr_set(e, VOUCH_FAILED, "the baseline's settings document is malformed");
+    verr_hint(e, "Run 'vouch baseline' again: it may come from another version of vouch.");
+    return e->code;
+}
+
+
 /* How a value is written after SET name = in SQL, for the hints: search_path-like
  * lists as stored, anything else as a literal. */
 static char *sql_value(const char *name, const char *value)
@@ -471,18 +480,16 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 {
     watch *w = p;
     pg_session *db = check_db(ctx);
+    for (int k = 0; k < K_N; k++)
+        if (!json_is_object(json_object_get(baseline, categories[k])))
+            return malformed(e);
     json_t *now;
     vexit rc = collect(db, w, &now, e);
     if (rc)
         return rc;
-    for (int k = 0; k < K_N; k++) {
-        const json_t *was = json_object_get(baseline, categories[k]);
-        if (!json_is_object(was)) {
-            json_decref(now);
-            return verr_set(e, VOUCH_FAILED, "the baseline's settings document is malformed");
-        }
-        report_category(ctx, w, k, was, json_object_get(now, categories[k]), db->id.database);
-    }
+    for (int k = 0; k < K_N; k++)
+        report_category(ctx, w, k, json_object_get(baseline, categories[k]),
+                        json_object_get(now, categories[k]), db->id.database);
     json_decref(now);
     return VOUCH_OK;
 }

@@ -594,6 +594,15 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
 
 /* ------------------------------------------------------------------ check */
 
+/* A baseline document this version cannot read. */
+static vexit malformed(verr *e)
+{
+    verr_set(e, VOUCH_FAILED, "the baseline's share_tokens document is malformed");
+    verr_hint(e, "Run 'vouch baseline' again: it may come from another version of vouch.");
+    return e->code;
+}
+
+
 /* The words after a count: pl(1, "token expires", "tokens expire"). */
 static const char *pl(int64_t n, const char *one, const char *many)
 {
@@ -1012,7 +1021,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
     char subject[256];
     snprintf(subject, sizeof subject, "%s baseline", t);
     if (!json_is_array(ranges) || !id_type || !snapshot || range <= 0)
-        return verr_set(e, VOUCH_FAILED, "the baseline's share_tokens document is malformed");
+        return malformed(e);
     const char *now_type = sh->int_ids ? "integer" : "other";
     if (strcmp(id_type, now_type) != 0) {
         check_report(ctx, RESULT_FAIL, subject, id_type, now_type,
@@ -1031,7 +1040,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                               json_string_value(json_object_get(x, "rows"))};
         if (!base[i].digest || !base[i].rows) {
             free(base);
-            return verr_set(e, VOUCH_FAILED, "the baseline's share_tokens document is malformed");
+            return malformed(e);
         }
     }
     /* Ranges whose digest differs, or that only one side has (both sides are in b order). */
@@ -1100,6 +1109,12 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 {
     tok_settings *s = p;
     pg_session *db = check_db(ctx);
+    /* Judge nothing against a baseline that cannot be read. */
+    if (!json_is_array(json_object_get(baseline, "ranges")) ||
+        !json_is_string(json_object_get(baseline, "id_type")) ||
+        !json_is_string(json_object_get(baseline, "snapshot_time")) ||
+        json_integer_value(json_object_get(baseline, "range")) <= 0)
+        return malformed(e);
     char *t = qname_display(s->table.schema, s->table.name);
     shape sh = {0};
     scan sc = {0};
