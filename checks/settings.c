@@ -240,7 +240,6 @@ static vexit malformed(verr *e)
     return e->code;
 }
 
-
 /* How a value is written after SET name = in SQL, for the hints: search_path-like
  * lists as stored, anything else as a literal. */
 static char *sql_value(const char *name, const char *value)
@@ -288,7 +287,7 @@ static const char *shown(const char *v)
     return !v ? "(not set)" : *v ? v : "''";
 }
 
-/* One finding for a difference of an attribute. after_doc is the object now, for context. */
+/* One finding for a difference of an attribute; now_obj is the object now, for context. */
 static void report_attr(check_ctx *ctx, int k, const sdiff *d, const json_t *now_obj,
                         const char *dbname)
 {
@@ -301,9 +300,7 @@ static void report_attr(check_ctx *ctx, int k, const sdiff *d, const json_t *now
     if (is_set) {
         char *put_back = d->before ? sql_value(name, d->before) : NULL;
         const char *where = k == K_DATABASE ? "the database" : d->object;
-        bool definer = k == K_FUNCTIONS &&
-                       strcmp(jstr(now_obj, "security"),
-                              "definer") == 0;
+        bool definer = k == K_FUNCTIONS && strcmp(jstr(now_obj, "security"), "definer") == 0;
         const char *risk = definer && strcmp(name, "search_path") == 0
                                ? " (a SECURITY DEFINER function without a pinned search_path can"
                                  " be hijacked)"
@@ -323,8 +320,7 @@ static void report_attr(check_ctx *ctx, int k, const sdiff *d, const json_t *now
                      risk, alter, name, put_back);
         free(put_back);
     } else if (strcmp(name, "owner") == 0) {
-        bool definer = strcmp(jstr(now_obj, "security"),
-                              "definer") == 0;
+        bool definer = strcmp(jstr(now_obj, "security"), "definer") == 0;
         snprintf(reason, sizeof reason, "%s is owned by %s instead of %s%s: run %s OWNER TO %s",
                  k == K_DATABASE ? "the database" : d->object, after, before,
                  definer ? " and runs with that role's rights (SECURITY DEFINER)" : "", alter,

@@ -602,7 +602,6 @@ static vexit malformed(verr *e)
     return e->code;
 }
 
-
 /* The words after a count: pl(1, "token expires", "tokens expire"). */
 static const char *pl(int64_t n, const char *one, const char *many)
 {
