@@ -111,6 +111,15 @@ expect_out '^FAIL +share_tokens +public\.share_links expiry moved +as baseline +
 expect_out '^ +id 7: expiry moved from 20[0-9-]+T[0-9:.]+Z to 20[0-9-]+T[0-9:.]+Z$'
 end_case
 
+test_case "an expiry set to infinity fails as beyond the lifetime and as moved"
+tok_copy tok_inf
+psql_q -d tok_inf -c "update public.share_links set expires_at = 'infinity' where id = 14"
+tok_gate tok_inf
+expect_rc 1
+expect_out '^FAIL +share_tokens +public\.share_links expiry +<= 30 days +1 longer +1 token expires more than 30 days after creation \(ids 14\)'
+expect_out '^ +id 14: expiry moved from 20[0-9T:.-]+Z to infinity$'
+end_case
+
 test_case "an expiry moved within the lifetime still fails against the baseline"
 tok_copy tok_ext2
 psql_q -d tok_ext2 -c "update public.share_links set expires_at = expires_at + interval '1 minute' where id = 8"
