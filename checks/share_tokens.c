@@ -21,6 +21,7 @@
 #define SHOWN_IDS 5        /* ids named in a reason */
 #define DETAIL_LINES 20    /* rows listed in a detail */
 #define BUCKETS_PER_QUERY 32
+#define SPLIT_MIN_ROWS 20000 /* from here the scan is split over two connections */
 
 /* Required keys are checked by configure, not flagged CONF_REQUIRED: the configuration is
  * validated for every checker, also those without a section. */
@@ -302,30 +303,38 @@ static void sb_time(sbuf *b, const char *col)
            col, col, col, col);
 }
 
+/* The range of a row: dense integer ids by value (floor division by range_ref ids),
+ * others by a stable hash of the id into range_ref ranges. */
+static void sb_bucket(sbuf *b, const shape *sh, const char *range_ref)
+{
+    if (!sh->hashed)
+        sb_add(b,
+               "CASE WHEN %1$s >= 0 THEN %1$s / %2$s::bigint"
+               " ELSE (%1$s + 1) / %2$s::bigint - 1 END",
+               sh->qid, range_ref);
+    else
+        sb_add(b,
+               "(('x' || pg_catalog.left(pg_catalog.md5(%1$s::text), 7))::bit(28)::int"
+               " %% %2$s::int)::bigint",
+               sh->qid, range_ref);
+}
+
 /* The select list every query reads rows through: b (the range), k (the order),
  * idt (the id as text), head || short the row's line (see token_rules.h), head || whole
- * what its range's digest covers, and created (as a time field).
- * Dense integer ids are ranged by value (floor division), others by a stable hash. */
-static void sb_rows(sbuf *b, const shape *sh, int p_range)
+ * what its range's digest covers, and created (as a time field). */
+static void sb_rows(sbuf *b, const shape *sh, const char *range_ref)
 {
     char *idt = sh->int_ids ? xasprintf("%s::text", sh->qid)
                             : xasprintf("pg_catalog.to_json(%s::text)::text", sh->qid);
-    if (!sh->hashed)
-        sb_add(b,
-               "SELECT CASE WHEN %1$s >= 0 THEN %1$s / $%2$d::bigint"
-               " ELSE (%1$s + 1) / $%2$d::bigint - 1 END AS b,",
-               sh->qid, p_range);
-    else
-        sb_add(b,
-               "SELECT (('x' || pg_catalog.left(pg_catalog.md5(%1$s::text), 7))::bit(28)::int"
-               " %% $%2$d::int)::bigint AS b,",
-               sh->qid, p_range);
+    sb_add(b, "SELECT ");
+    sb_bucket(b, sh, range_ref);
+    sb_add(b, " AS b,");
     if (sh->int_ids)
         sb_add(b, " %s AS k,", sh->qid);
     else
         sb_add(b, " %s::text COLLATE \"C\" AS k,", sh->qid);
-    /* The id and times, then the hash: whole in dline (which only the server digests) and
-     * as the first 16 hex digits of its SHA-256 in line (what may leave the server). */
+    /* The id and times, then the hash: whole (which only the server digests) and as the
+     * first 16 hex digits of its SHA-256 (what may leave the server). */
     sb_add(b, " %s AS idt, coalesce(%s, 'NULL') || E'\\t' || ", idt, idt);
     free(idt);
     sb_time(b, sh->qexp);
@@ -359,7 +368,10 @@ typedef struct scan {
     rule *rules;
     size_t n_rules;
     int64_t rows;
-    PGresult *res;      /* one row per range: b, n, digest, [lines,] counts and ids */
+    /* One row per range: b, n, digest, [lines,] then count and ids per rule; from one
+     * query, or from two that split the ranges between connections (in b order). */
+    PGresult *res[2];
+    size_t n_res;
 } scan;
 
 static void scan_release(scan *sc)
@@ -367,7 +379,27 @@ static void scan_release(scan *sc)
     for (size_t i = 0; i < sc->n_rules; i++)
         free(sc->rules[i].cond);
     free(sc->rules);
-    PQclear(sc->res);
+    for (size_t i = 0; i < sc->n_res; i++)
+        PQclear(sc->res[i]);
+}
+
+static int scan_ranges(const scan *sc)
+{
+    int n = 0;
+    for (size_t i = 0; i < sc->n_res; i++)
+        n += PQntuples(sc->res[i]);
+    return n;
+}
+
+/* Field col of the row-th range, counting across the results. */
+static const char *scan_value(const scan *sc, int row, int col)
+{
+    for (size_t i = 0; i < sc->n_res; i++) {
+        if (row < PQntuples(sc->res[i]))
+            return PQgetvalue(sc->res[i], row, col);
+        row -= PQntuples(sc->res[i]);
+    }
+    return "";
 }
 
 /* Count a range's offenders and keep its first ids (", "-separated, as the server
@@ -389,39 +421,42 @@ static void add_ids(rule *r, const char *ids, int64_t count)
     snprintf(r->ids + len, sizeof r->ids - len, "%s%.*s", len ? ", " : "", (int)take, ids);
 }
 
-/* One pass over the table: per range, count, digest (and with lines, every row's line
- * for the baseline) and the rule counts. range is ids per range (integer ids) or the
- * number of ranges (other ids). */
-static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
-                      bool lines, scan *sc, verr *e)
-{
-    qparams p = {0};
-    int p_range = param_int(&p, range);
-    int p_regex = param_text(&p, s->fmt.regex);
-    int p_life = s->max_lifetime_s ? param_int(&p, s->max_lifetime_s) : 0;
-    int p_len = s->fmt.length ? param_int(&p, s->fmt.length) : 0;
-    int p_pad = s->fmt.length ? param_int(&p, s->fmt.length + s->fmt.padding) : 0;
+/* How the scan's SQL refers to its values: "$n" parameters, or, for a scan split over
+ * connections (which take no parameters), literals of values vouch made itself: numbers
+ * it computed and the built-in formats' regular expressions, never text from the user. */
+typedef struct refs {
+    char range[48], life[48], len[48], pad[48];
+    char *regex;  /* "$n", or a literal from PQescapeLiteral (PQfreemem) */
+} refs;
 
+static void build_rules(const tok_settings *s, const shape *sh, const refs *rf, scan *sc)
+{
     sc->n_rules = R_PLAIN0 + sh->n_plain;
     sc->rules = xcalloc(sc->n_rules, sizeof *sc->rules);
-    if (p_len)
+    if (s->fmt.length)
         sc->rules[R_HASH].cond = xasprintf(
-            "NOT coalesce(pg_catalog.length(pg_catalog.rtrim(%1$s::text, '=')) = $%2$d::int"
-            " AND pg_catalog.length(%1$s::text) <= $%3$d::int AND %1$s::text ~ $%4$d, false)",
-            sh->qhash, p_len, p_pad, p_regex);
+            "NOT coalesce(pg_catalog.length(pg_catalog.rtrim(%1$s::text, '=')) = %2$s::int"
+            " AND pg_catalog.length(%1$s::text) <= %3$s::int AND %1$s::text ~ %4$s, false)",
+            sh->qhash, rf->len, rf->pad, rf->regex);
     else
-        sc->rules[R_HASH].cond = xasprintf("NOT coalesce(%s::text ~ $%d, false)", sh->qhash, p_regex);
+        sc->rules[R_HASH].cond = xasprintf("NOT coalesce(%s::text ~ %s, false)", sh->qhash,
+                                           rf->regex);
     sc->rules[R_EXP_NULL].cond = xasprintf("%s IS NULL", sh->qexp);
     sc->rules[R_EXP_BEFORE].cond = xasprintf("%s < %s", sh->qexp, sh->qcreated);
     sc->rules[R_CREATED_NULL].cond = xasprintf("%s IS NULL", sh->qcreated);
     sc->rules[R_LIFETIME].cond =
-        p_life ? xasprintf("%s > %s + $%d::bigint * interval '1 second'", sh->qexp, sh->qcreated,
-                           p_life)
-               : xstrdup("false");
+        s->max_lifetime_s ? xasprintf("%s > %s + %s::bigint * interval '1 second'", sh->qexp,
+                                      sh->qcreated, rf->life)
+                          : xstrdup("false");
     for (size_t i = 0; i < sh->n_plain; i++)
         sc->rules[R_PLAIN0 + i].cond =
             xasprintf("%s IS NOT NULL AND %s::text <> ''", sh->qplain[i], sh->qplain[i]);
+}
 
+/* The scan's SQL; where (may be "") restricts it to some ranges. */
+static char *scan_sql(const shape *sh, const scan *sc, const refs *rf, bool lines,
+                      const char *where)
+{
     /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
      * flags are computed once, not once per aggregate that reads them. A rule's offending
      * ids are gathered once: their count is the array's length. The range digest covers the
@@ -444,27 +479,93 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     for (size_t i = 0; i < sc->n_rules; i++)
         sb_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
     sb_add(&q, " FROM (");
-    sb_rows(&q, sh, p_range);
+    sb_rows(&q, sh, rf->range);
     for (size_t i = 0; i < sc->n_rules; i++)
         sb_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
-    sb_add(&q, " FROM %s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable);
+    sb_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable, where);
+    return q.s;
+}
 
-    vexit rc = pg_query(db, &sc->res, q.s, p.n, p.v, e);
-    free(q.s);
-    if (rc)
-        return rc;
+/* Add up the rule counts of every range. */
+static void scan_tally(scan *sc, bool lines)
+{
     int first = lines ? 4 : 3;
-    for (int row = 0; row < PQntuples(sc->res); row++) {
+    for (int row = 0; row < scan_ranges(sc); row++) {
         int64_t n = 0;
-        parse_int64(PQgetvalue(sc->res, row, 1), &n);
+        parse_int64(scan_value(sc, row, 1), &n);
         sc->rows += n;
         for (size_t i = 0; i < sc->n_rules; i++) {
             int64_t count = 0;
-            parse_int64(PQgetvalue(sc->res, row, first + 2 * (int)i), &count);
+            parse_int64(scan_value(sc, row, first + 2 * (int)i), &count);
             if (count)
-                add_ids(&sc->rules[i], PQgetvalue(sc->res, row, first + 2 * (int)i + 1), count);
+                add_ids(&sc->rules[i], scan_value(sc, row, first + 2 * (int)i + 1), count);
         }
     }
+}
+
+/* One pass over the table: per range, count, digest (and with lines, every row's line
+ * for the baseline) and the rule counts. range is ids per range (value ranges) or the
+ * number of ranges (hashed). */
+static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
+                      bool lines, scan *sc, verr *e)
+{
+    qparams p = {0};
+    refs rf = {0};
+    snprintf(rf.range, sizeof rf.range, "$%d", param_int(&p, range));
+    rf.regex = xasprintf("$%d", param_text(&p, s->fmt.regex));
+    if (s->max_lifetime_s)
+        snprintf(rf.life, sizeof rf.life, "$%d", param_int(&p, s->max_lifetime_s));
+    if (s->fmt.length) {
+        snprintf(rf.len, sizeof rf.len, "$%d", param_int(&p, s->fmt.length));
+        snprintf(rf.pad, sizeof rf.pad, "$%d", param_int(&p, s->fmt.length + s->fmt.padding));
+    }
+    build_rules(s, sh, &rf, sc);
+    char *q = scan_sql(sh, sc, &rf, lines, "");
+    free(rf.regex);
+    vexit rc = pg_query(db, &sc->res[0], q, p.n, p.v, e);
+    free(q);
+    if (rc)
+        return rc;
+    sc->n_res = 1;
+    scan_tally(sc, lines);
+    return VOUCH_OK;
+}
+
+/* The same scan split at range split_b into two queries that run at once over the run's
+ * connections (all in its snapshot). Only for built-in formats: the split queries carry
+ * their values as literals, and a regex: pattern is the user's text. */
+static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *sh,
+                            int64_t range, int64_t split_b, scan *sc, verr *e)
+{
+    pg_session *db = check_db(ctx);
+    refs rf = {0};
+    snprintf(rf.range, sizeof rf.range, "%lld", (long long)range);
+    snprintf(rf.life, sizeof rf.life, "%lld", (long long)s->max_lifetime_s);
+    snprintf(rf.len, sizeof rf.len, "%d", s->fmt.length);
+    snprintf(rf.pad, sizeof rf.pad, "%d", s->fmt.length + s->fmt.padding);
+    rf.regex = PQescapeLiteral(db->conn, s->fmt.regex, strlen(s->fmt.regex));
+    if (!rf.regex)
+        return verr_set(e, VOUCH_FAILED, "could not quote a regular expression: %s",
+                        PQerrorMessage(db->conn));
+    build_rules(s, sh, &rf, sc);
+    sbuf lo = {0}, hi = {0};
+    sb_add(&lo, " WHERE ");
+    sb_bucket(&lo, sh, rf.range);
+    sb_add(&lo, " < %lld", (long long)split_b);
+    sb_add(&hi, " WHERE ");
+    sb_bucket(&hi, sh, rf.range);
+    sb_add(&hi, " >= %lld", (long long)split_b);
+    char *sqls[2] = {scan_sql(sh, sc, &rf, false, lo.s), scan_sql(sh, sc, &rf, false, hi.s)};
+    PQfreemem(rf.regex);
+    free(lo.s);
+    free(hi.s);
+    vexit rc = check_query_many(ctx, (const char *const *)sqls, 2, sc->res, NULL, e);
+    free(sqls[0]);
+    free(sqls[1]);
+    if (rc)
+        return rc;
+    sc->n_res = 2;
+    scan_tally(sc, false);
     return VOUCH_OK;
 }
 
@@ -572,14 +673,13 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         return rc;
     }
     json_t *ranges = json_array();
-    for (int row = 0; row < PQntuples(sc.res); row++) {
+    for (int row = 0; row < scan_ranges(&sc); row++) {
         int64_t b = 0, n = 0;
-        parse_int64(PQgetvalue(sc.res, row, 0), &b);
-        parse_int64(PQgetvalue(sc.res, row, 1), &n);
+        parse_int64(scan_value(&sc, row, 0), &b);
+        parse_int64(scan_value(&sc, row, 1), &n);
         json_array_append_new(ranges, json_pack("{s:I, s:I, s:s, s:s}", "b", (json_int_t)b, "n",
-                                                (json_int_t)n, "digest",
-                                                PQgetvalue(sc.res, row, 2), "rows",
-                                                PQgetvalue(sc.res, row, 3)));
+                                                (json_int_t)n, "digest", scan_value(&sc, row, 2),
+                                                "rows", scan_value(&sc, row, 3)));
     }
     char *d = qname_display(s->table.schema, s->table.name);
     *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 1, "table", d,
@@ -921,9 +1021,11 @@ static vexit diff_ranges(pg_session *db, const shape *sh, int64_t range, const r
         qparams p = {0};
         int p_range = param_int(&p, range);
         int p_set = param_text(&p, arr.s);
+        char range_ref[16];
+        snprintf(range_ref, sizeof range_ref, "$%d", p_range);
         sbuf q = {0};
         sb_add(&q, "SELECT s.b, s.head || s.short, s.created FROM (");
-        sb_rows(&q, sh, p_range);
+        sb_rows(&q, sh, range_ref);
         if (!sh->hashed)
             /* Ranges of integer ids are read through an index on the id, if there is one. */
             sb_add(&q,
@@ -1043,20 +1145,20 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
         }
     }
     /* Ranges whose digest differs, or that only one side has (both sides are in b order). */
-    int64_t *which = xcalloc(n_base + (size_t)PQntuples(sc->res) + 1, sizeof *which);
+    int64_t *which = xcalloc(n_base + (size_t)scan_ranges(sc) + 1, sizeof *which);
     size_t n_which = 0, i = 0;
-    int j = 0, rows_now = PQntuples(sc->res);
+    int j = 0, rows_now = scan_ranges(sc);
     while (i < n_base || j < rows_now) {
         int64_t bn = 0;
         if (j < rows_now)
-            parse_int64(PQgetvalue(sc->res, j, 0), &bn);
+            parse_int64(scan_value(sc, j, 0), &bn);
         if (j >= rows_now || (i < n_base && base[i].b < bn)) {
             which[n_which++] = base[i++].b;
         } else if (i >= n_base || bn < base[i].b) {
             which[n_which++] = bn;
             j++;
         } else {
-            if (strcmp(base[i].digest, PQgetvalue(sc->res, j, 2)) != 0)
+            if (strcmp(base[i].digest, scan_value(sc, j, 2)) != 0)
                 which[n_which++] = bn;
             i++;
             j++;
@@ -1104,6 +1206,28 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
     return rc;
 }
 
+/* Where to split the gate's scan so that each half holds about half the baseline's
+ * rows: false when the table is small, the format is the user's pattern, or there is
+ * only one range. */
+static bool split_point(const tok_settings *s, const json_t *baseline, int64_t *split_b)
+{
+    const json_t *ranges = json_object_get(baseline, "ranges");
+    int64_t rows = json_integer_value(json_object_get(baseline, "rows")), seen = 0;
+    if (rows < SPLIT_MIN_ROWS || strncmp(s->format, "regex:", 6) == 0 ||
+        json_array_size(ranges) < 2)
+        return false;
+    size_t i;
+    const json_t *x;
+    json_array_foreach(ranges, i, x) {
+        seen += json_integer_value(json_object_get(x, "n"));
+        if (seen * 2 >= rows && i + 1 < json_array_size(ranges)) {
+            *split_b = json_integer_value(json_object_get(json_array_get(ranges, i + 1), "b"));
+            return true;
+        }
+    }
+    return false;
+}
+
 static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 {
     tok_settings *s = p;
@@ -1135,7 +1259,11 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         sh.hashed = !sh.int_ids || (by && strcmp(by, "hash") == 0);
         int64_t groups = 0, dup_rows = 0;
         char *dup_ids = NULL;
-        rc = run_scan(db, s, &sh, range > 0 ? range : s->range, false, &sc, e);
+        int64_t split_b;
+        if (split_point(s, baseline, &split_b))
+            rc = run_scan_split(ctx, s, &sh, range, split_b, &sc, e);
+        else
+            rc = run_scan(db, s, &sh, range, false, &sc, e);
         if (!rc && !sh.unique_index)
             rc = run_duplicates(db, &sh, &groups, &dup_rows, &dup_ids, e);
         if (!rc) {

@@ -317,6 +317,41 @@ expect_out "^FAIL +share_tokens +public\.device_tokens vanished +as baseline +1 
 expect_out "^FAIL +share_tokens +public\.device_tokens revived +as baseline +1 token .*\(ids $BACK\)"
 end_case
 
+# From 20 000 rows the gate's scan is split between two connections.
+psql_q -d tok_healthy -c "
+create table public.bulk_links (
+    id bigint primary key, token_hash text not null, created_at timestamptz not null,
+    expires_at timestamptz not null, revoked_at timestamptz);
+insert into public.bulk_links
+select i, encode(sha256(convert_to('bulk-' || i, 'UTF8')), 'hex'),
+       timestamptz '2026-08-01 00:00+00' + i * interval '1 minute',
+       timestamptz '2026-08-01 00:00+00' + i * interval '1 minute' + interval '7 days',
+       case when i % 50 = 0 then timestamptz '2026-08-02 00:00+00' end
+from generate_series(1, 24000) i"
+printf '[target]\ndsn = dbname=tok_healthy\n[share_tokens]\ntable = bulk_links\nhash = token_hash\nformat = sha256-hex\nexpires = expires_at\ncreated = created_at\nrevoked = revoked_at\nmax_lifetime = 7d\n' >bulk.conf
+
+test_case "a large table is scanned over two connections, and faults in both halves are found"
+v -c bulk.conf --store bulk.db baseline
+expect_rc 0
+v -v -c bulk.conf --store bulk.db gate
+expect_rc 0
+expect_err '^vouch: share_tokens: checked in [0-9.]+ s over 2 connections$'
+expect_out '^pass +share_tokens +public\.bulk_links hashes +sha256-hex +all 24000 '
+expect_out '^pass +share_tokens +public\.bulk_links duplicates +none +none '
+tok_copy tok_bulk
+psql_q -d tok_bulk -c "update public.bulk_links set token_hash = 'bulk-7' where id = 7;
+                       update public.bulk_links set token_hash = 'bulk-23990' where id = 23990;
+                       update public.bulk_links set revoked_at = NULL where id in (100, 23950);
+                       update public.bulk_links set token_hash = (select token_hash from public.bulk_links where id = 1) where id = 20000"
+v -c bulk.conf --store bulk.db gate --target dbname=tok_bulk
+expect_rc 1
+expect_out '^FAIL +share_tokens +public\.bulk_links hashes +sha256-hex +2 of 24000 not +2 token_hash values are not sha256-hex \(ids 7, 23990\)'
+expect_out '^FAIL +share_tokens +public\.bulk_links duplicates +none +2 rows share 1 +.*\(ids 1, 20000\)'
+expect_out '^FAIL +share_tokens +public\.bulk_links revived +as baseline +2 tokens +.*\(ids 100, 23950\)'
+expect_out '^FAIL +share_tokens +public\.bulk_links hash changed +as baseline +3 tokens +.*\(ids 7, 20000, 23990\)'
+expect_file_lacks bulk-23990 "$OUT" bulk.db
+end_case
+
 test_case "configuration mistakes exit 2 naming the line"
 printf '[share_tokens]\ntable = share_links\nhash = token_hash\nformat = md5\nexpires = expires_at\ncreated = created_at\n' >bad.conf
 v -c bad.conf gate
