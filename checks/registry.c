@@ -4,12 +4,16 @@
 
 extern const checker checker_rowcount;
 extern const checker checker_rls;
+extern const checker checker_share_tokens;
+extern const checker checker_settings;
 extern const checker checker_residency;
 extern const checker checker_backups;
 
 const checker *const checkers[] = {
     &checker_rowcount,
     &checker_rls,
+    &checker_share_tokens,
+    &checker_settings,
     &checker_residency,
     &checker_backups,
     NULL,

@@ -80,8 +80,9 @@ static void expect_settings_error(const char *text, const char *message, const c
     conf_free(c);
     assert_int_equal(rc, VOUCH_USAGE);
     assert_string_equal(e.msg, message);
-    if (hint)
-        assert_string_equal(e.hint, hint);
+    /* hint is a prefix: the list of known sections grows with every checker. */
+    if (hint && strncmp(e.hint, hint, strlen(hint)) != 0)
+        fail_msg("hint \"%s\" does not start with \"%s\"", e.hint, hint);
 }
 
 /* ------------------------------------------------------------ conf_load_* */

@@ -1,0 +1,1290 @@
+/* share_tokens: a table of hashed tokens (share links, sessions, API keys) still holds
+ * hashes of the configured format, no plaintext, no duplicates, sane expiries, and the
+ * same (id, hash, expiry, revoked) as the baseline.
+ *
+ * Everything is scanned in the server, in one pass: per range of ids a count, a digest
+ * and FILTER aggregates for the format, plaintext and expiry rules. Only ranges whose
+ * digest differs from the baseline's are read again, row by row, to say which links
+ * changed and how. No token and no token hash ever leaves the server: a row is known to
+ * the client by its id, its times and the first 16 hex digits of sha256(hash). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/checker.h"
+#include "checks/token_rules.h"
+#include "src/ident.h"
+#include "src/util.h"
+
+#define DEFAULT_RANGE 4096
+#define SHOWN_IDS 5        /* ids named in a reason */
+#define DETAIL_LINES 20    /* rows listed in a detail */
+#define BUCKETS_PER_QUERY 32
+#define SPLIT_MIN_ROWS 20000 /* from here the scan is split over two connections */
+
+/* Required keys are checked by configure, not flagged CONF_REQUIRED: the configuration is
+ * validated for every checker, also those without a section. */
+static const conf_key share_tokens_keys[] = {
+    {"table", 0, "SCHEMA.TABLE",
+     "The table of hashed tokens (share links, sessions, API keys)."},
+    {"id", 0, "COLUMN", "The column that identifies a row (default id); findings name rows by it."},
+    {"hash", 0, "COLUMN", "The column holding the hash of each token."},
+    {"format", 0,
+     "sha256-hex | sha256-base64 | sha256-base64url | sha512-hex | bcrypt | argon2id | regex:PATTERN",
+     "What every value of the hash column must look like."},
+    {"plaintext", CONF_REPEATABLE, "COLUMN",
+     "A column that must hold no token: NULL or empty in every row; repeatable."},
+    {"expires", 0, "COLUMN", "When each token stops working."},
+    {"created", 0, "COLUMN", "When each token was made."},
+    {"revoked", 0, "COLUMN", "When a token was revoked (NULL while it is live), if the table has one."},
+    {"max_lifetime", 0, "DURATION",
+     "The longest a token may live from creation to expiry: 30d, 720h, 2w (default: no limit)."},
+    {"range", 0, "N", "Ids per range digest in the baseline (default 4096)."},
+    {NULL, 0, NULL, NULL},
+};
+
+typedef struct tok_settings {
+    qname table;
+    char *id, *hash, *format, *expires, *created, *revoked;
+    token_format fmt;      /* regex may point into format */
+    char **plaintext;
+    size_t n_plaintext, cap_plaintext;
+    int64_t max_lifetime_s; /* 0: no limit */
+    int64_t range;
+} tok_settings;
+
+static void release(void *p)
+{
+    tok_settings *s = p;
+    if (!s)
+        return;
+    qname_release(&s->table);
+    free(s->id);
+    free(s->hash);
+    free(s->format);
+    free(s->expires);
+    free(s->created);
+    free(s->revoked);
+    for (size_t i = 0; i < s->n_plaintext; i++)
+        free(s->plaintext[i]);
+    free(s->plaintext);
+    free(s);
+}
+
+/* A column name from the configuration into *out (left NULL when the key is absent). */
+static vexit column_key(const conf *c, const char *key, char **out, verr *e)
+{
+    const conf_entry *ent = conf_get(c, "share_tokens", key);
+    char why[256];
+    if (ent && !ident_parse(ent->value, out, why, sizeof why))
+        return conf_error(e, c, ent, "%s", why);
+    return VOUCH_OK;
+}
+
+/* "FILE:LINE: [share_tokens] is missing required key 'KEY'", as for any section. */
+static vexit missing(const conf *c, const char *key, verr *e)
+{
+    const conf_section *sec = conf_find_section(c, "share_tokens");
+    return verr_set(e, VOUCH_USAGE, "%s:%d: [share_tokens] is missing required key '%s'", c->path,
+                    sec ? sec->line : 0, key);
+}
+
+static vexit configure(const conf *c, void **out, verr *e)
+{
+    tok_settings *s = xcalloc(1, sizeof *s);
+    s->range = DEFAULT_RANGE;
+    char why[256];
+    vexit rc = VOUCH_OK;
+    const conf_entry *ent = conf_get(c, "share_tokens", "table");
+    const char *rest;
+    if (!ent)
+        rc = missing(c, "table", e);
+    else if (!qname_parse(ent->value, "public", &s->table, &rest, why, sizeof why))
+        rc = conf_error(e, c, ent, "%s", why);
+    else if (*rest)
+        rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
+    if (!rc)
+        rc = column_key(c, "id", &s->id, e);
+    if (!rc && !s->id)
+        s->id = xstrdup("id");
+    const char *required[] = {"hash", "expires", "created"};
+    char **slots[] = {&s->hash, &s->expires, &s->created};
+    for (size_t i = 0; !rc && i < 3; i++)
+        if (!(rc = column_key(c, required[i], slots[i], e)) && !*slots[i])
+            rc = missing(c, required[i], e);
+    if (!rc)
+        rc = column_key(c, "revoked", &s->revoked, e);
+    if (!rc && !(ent = conf_get(c, "share_tokens", "format")))
+        rc = missing(c, "format", e);
+    if (!rc) {
+        s->format = xstrdup(ent->value);
+        if (!token_format_lookup(s->format, &s->fmt, why, sizeof why))
+            rc = conf_error(e, c, ent, "%s", why);
+    }
+    if (!rc && (ent = conf_get(c, "share_tokens", "max_lifetime")) &&
+        !token_lifetime_parse(ent->value, &s->max_lifetime_s))
+        rc = conf_error(e, c, ent, "\"%s\" is not a lifetime: write 30d, 720h, 2w or 90min",
+                        ent->value);
+    if (!rc && (ent = conf_get(c, "share_tokens", "range")))
+        rc = conf_int(c, ent, 16, 1 << 24, &s->range, e);
+    for (ent = NULL; !rc && (ent = conf_next(c, "share_tokens", "plaintext", ent));) {
+        char *col;
+        if (!ident_parse(ent->value, &col, why, sizeof why)) {
+            rc = conf_error(e, c, ent, "%s", why);
+            break;
+        }
+        grow((void **)&s->plaintext, &s->cap_plaintext, s->n_plaintext + 1, sizeof *s->plaintext);
+        s->plaintext[s->n_plaintext++] = col;
+    }
+    if (rc) {
+        release(s);
+        return rc;
+    }
+    *out = s;
+    return VOUCH_OK;
+}
+
+/* ------------------------------------------------------------------ SQL text */
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Query parameters, numbered in the order they are added. */
+typedef struct params {
+    const char *v[8];
+    char num[8][32];
+    int n;
+} qparams;
+
+static int param_text(qparams *p, const char *value)
+{
+    p->v[p->n] = value;
+    return ++p->n;
+}
+
+static int param_int(qparams *p, int64_t x)
+{
+    snprintf(p->num[p->n], sizeof p->num[p->n], "%lld", (long long)x);
+    p->v[p->n] = p->num[p->n];
+    return ++p->n;
+}
+
+/* The table as this run finds it: quoted names for SQL and what the catalog says. */
+typedef struct shape {
+    bool exists, int_ids;
+    bool hashed;        /* ranges by a hash of the id, not by its value */
+    char *missing;      /* the first configured column the table lacks, or NULL */
+    char *not_time;     /* a time column of another type, or NULL */
+    char *unique_index; /* a valid unique index on the hash column alone, or NULL */
+    char *qtable, *qid, *qhash, *qexp, *qcreated, *qrevoked;
+    char **qplain;
+    size_t n_plain;
+} shape;
+
+static void shape_release(shape *sh)
+{
+    free(sh->missing);
+    free(sh->not_time);
+    free(sh->unique_index);
+    free(sh->qtable);
+    PQfreemem(sh->qid);
+    PQfreemem(sh->qhash);
+    PQfreemem(sh->qexp);
+    PQfreemem(sh->qcreated);
+    PQfreemem(sh->qrevoked);
+    for (size_t i = 0; i < sh->n_plain; i++)
+        PQfreemem(sh->qplain[i]);
+    free(sh->qplain);
+}
+
+static const char *column_type(PGresult *r, const char *name)
+{
+    for (int i = 0; i < PQntuples(r); i++)
+        if (strcmp(PQgetvalue(r, i, 0), name) == 0)
+            return PQgetvalue(r, i, 1);
+    return NULL;
+}
+
+static bool is_time_type(const char *t)
+{
+    return strcmp(t, "timestamptz") == 0 || strcmp(t, "timestamp") == 0 || strcmp(t, "date") == 0;
+}
+
+static vexit resolve(pg_session *db, const tok_settings *s, shape *sh, verr *e)
+{
+    const char *params[] = {s->table.schema, s->table.name};
+    PGresult *r;
+    vexit rc = pg_query(db, &r,
+                        "SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a"
+                        " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+                        " WHERE a.attrelid = (SELECT c.oid FROM pg_catalog.pg_class c"
+                        "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                        "   WHERE n.nspname = $1 AND c.relname = $2"
+                        "   AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))"
+                        " AND a.attnum > 0 AND NOT a.attisdropped",
+                        2, params, e);
+    if (rc)
+        return rc;
+    sh->exists = PQntuples(r) > 0;
+    const char *cols[] = {s->id, s->hash, s->expires, s->created, s->revoked};
+    for (size_t i = 0; sh->exists && i < 5 && !sh->missing; i++)
+        if (cols[i] && !column_type(r, cols[i]))
+            sh->missing = xstrdup(cols[i]);
+    for (size_t i = 0; sh->exists && i < s->n_plaintext && !sh->missing; i++)
+        if (!column_type(r, s->plaintext[i]))
+            sh->missing = xstrdup(s->plaintext[i]);
+    for (size_t i = 2; sh->exists && !sh->missing && i < 5 && !sh->not_time; i++)
+        if (cols[i] && !is_time_type(column_type(r, cols[i])))
+            sh->not_time = xasprintf("%s (%s)", cols[i], column_type(r, cols[i]));
+    if (sh->exists && !sh->missing) {
+        const char *t = column_type(r, s->id);
+        sh->int_ids = strcmp(t, "int2") == 0 || strcmp(t, "int4") == 0 || strcmp(t, "int8") == 0;
+    }
+    PQclear(r);
+    /* A valid, whole-column unique index on the hash already rules out duplicates. */
+    const char *p3[] = {s->table.schema, s->table.name, s->hash};
+    if (sh->exists && !sh->missing &&
+        (rc = pg_query(db, &r,
+                       "SELECT i.indexrelid::pg_catalog.regclass::text FROM pg_catalog.pg_index i"
+                       " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+                       " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                       " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
+                       "  AND a.attnum = i.indkey[0]"
+                       " WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3"
+                       " AND i.indisunique AND i.indisvalid AND i.indisready AND i.indnkeyatts = 1"
+                       " AND i.indpred IS NULL AND i.indexprs IS NULL"
+                       " ORDER BY 1 LIMIT 1",
+                       3, p3, e)))
+        return rc;
+    if (sh->exists && !sh->missing) {
+        if (PQntuples(r))
+            sh->unique_index = xstrdup(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    char *qs = pg_quote_ident(db, s->table.schema), *qn = pg_quote_ident(db, s->table.name);
+    sh->qtable = xasprintf("%s.%s", qs, qn);
+    PQfreemem(qs);
+    PQfreemem(qn);
+    sh->qid = pg_quote_ident(db, s->id);
+    sh->qhash = pg_quote_ident(db, s->hash);
+    sh->qexp = pg_quote_ident(db, s->expires);
+    sh->qcreated = pg_quote_ident(db, s->created);
+    sh->qrevoked = s->revoked ? pg_quote_ident(db, s->revoked) : NULL;
+    sh->qplain = xcalloc(s->n_plaintext + 1, sizeof *sh->qplain);
+    for (size_t i = 0; i < s->n_plaintext; i++)
+        sh->qplain[sh->n_plain++] = pg_quote_ident(db, s->plaintext[i]);
+    return VOUCH_OK;
+}
+
+/* A time column as the line carries it: microseconds since the epoch, "infinity", or ''. */
+static void sb_time(sbuf *b, const char *col)
+{
+    sb_add(b,
+           "CASE WHEN %s IS NULL THEN '' WHEN pg_catalog.isfinite(%s)"
+           " THEN pg_catalog.round(pg_catalog.date_part('epoch', %s) * 1000000)::bigint::text"
+           " ELSE %s::text END",
+           col, col, col, col);
+}
+
+/* The range of a row: dense integer ids by value (floor division by range_ref ids),
+ * others by a stable hash of the id into range_ref ranges. */
+static void sb_bucket(sbuf *b, const shape *sh, const char *range_ref)
+{
+    if (!sh->hashed)
+        sb_add(b,
+               "CASE WHEN %1$s >= 0 THEN %1$s / %2$s::bigint"
+               " ELSE (%1$s + 1) / %2$s::bigint - 1 END",
+               sh->qid, range_ref);
+    else
+        sb_add(b,
+               "(('x' || pg_catalog.left(pg_catalog.md5(%1$s::text), 7))::bit(28)::int"
+               " %% %2$s::int)::bigint",
+               sh->qid, range_ref);
+}
+
+/* The select list every query reads rows through: b (the range), k (the order),
+ * idt (the id as text), head || short the row's line (see token_rules.h), head || whole
+ * what its range's digest covers, and created (as a time field). */
+static void sb_rows(sbuf *b, const shape *sh, const char *range_ref)
+{
+    char *idt = sh->int_ids ? xasprintf("%s::text", sh->qid)
+                            : xasprintf("pg_catalog.to_json(%s::text)::text", sh->qid);
+    sb_add(b, "SELECT ");
+    sb_bucket(b, sh, range_ref);
+    sb_add(b, " AS b,");
+    if (sh->int_ids)
+        sb_add(b, " %s AS k,", sh->qid);
+    else
+        sb_add(b, " %s::text COLLATE \"C\" AS k,", sh->qid);
+    /* The id and times, then the hash: whole (which only the server digests) and as the
+     * first 16 hex digits of its SHA-256 (what may leave the server). */
+    sb_add(b, " %s AS idt, coalesce(%s, 'NULL') || E'\\t' || ", idt, idt);
+    free(idt);
+    sb_time(b, sh->qexp);
+    sb_add(b, " || E'\\t' || ");
+    if (sh->qrevoked)
+        sb_time(b, sh->qrevoked);
+    else
+        sb_add(b, "''");
+    sb_add(b,
+           " || E'\\t' AS head, coalesce(%1$s::text, '') AS whole, pg_catalog.left(pg_catalog.encode("
+           "pg_catalog.sha256(pg_catalog.convert_to(coalesce(%1$s::text, ''), 'UTF8')), 'hex'), 16)"
+           " AS short, ",
+           sh->qhash);
+    sb_time(b, sh->qcreated);
+    sb_add(b, " AS created");
+}
+
+/* ------------------------------------------------------- the one-pass scan */
+
+/* A rule every row must meet, counted in the scan. */
+typedef struct rule {
+    char *cond;        /* SQL: true when the row breaks the rule */
+    int64_t count;
+    char ids[320];     /* the first few ids, ", "-separated */
+    int n_ids;
+} rule;
+
+enum { R_HASH, R_EXP_NULL, R_EXP_BEFORE, R_CREATED_NULL, R_LIFETIME, R_PLAIN0 };
+
+typedef struct scan {
+    rule *rules;
+    size_t n_rules;
+    int64_t rows;
+    /* One row per range: b, n, digest, [lines,] then count and ids per rule; from one
+     * query, or from two that split the ranges between connections (in b order). */
+    PGresult *res[2];
+    size_t n_res;
+} scan;
+
+static void scan_release(scan *sc)
+{
+    for (size_t i = 0; i < sc->n_rules; i++)
+        free(sc->rules[i].cond);
+    free(sc->rules);
+    for (size_t i = 0; i < sc->n_res; i++)
+        PQclear(sc->res[i]);
+}
+
+static int scan_ranges(const scan *sc)
+{
+    int n = 0;
+    for (size_t i = 0; i < sc->n_res; i++)
+        n += PQntuples(sc->res[i]);
+    return n;
+}
+
+/* Field col of the row-th range, counting across the results. */
+static const char *scan_value(const scan *sc, int row, int col)
+{
+    for (size_t i = 0; i < sc->n_res; i++) {
+        if (row < PQntuples(sc->res[i]))
+            return PQgetvalue(sc->res[i], row, col);
+        row -= PQntuples(sc->res[i]);
+    }
+    return "";
+}
+
+/* Count a range's offenders and keep its first ids (", "-separated, as the server
+ * joined them) until SHOWN_IDS are kept in all. */
+static void add_ids(rule *r, const char *ids, int64_t count)
+{
+    r->count += count;
+    size_t take = 0;
+    while (ids[take] && r->n_ids < SHOWN_IDS) {
+        const char *sep = strstr(ids + take, ", ");
+        take = sep ? (size_t)(sep - ids) : strlen(ids);
+        r->n_ids++;
+        if (sep && r->n_ids < SHOWN_IDS)
+            take += 2;
+    }
+    if (!take)
+        return;
+    size_t len = strlen(r->ids);
+    snprintf(r->ids + len, sizeof r->ids - len, "%s%.*s", len ? ", " : "", (int)take, ids);
+}
+
+/* How the scan's SQL refers to its values: "$n" parameters, or, for a scan split over
+ * connections (which take no parameters), literals of values vouch made itself: numbers
+ * it computed and the built-in formats' regular expressions, never text from the user. */
+typedef struct refs {
+    char range[48], life[48], len[48], pad[48];
+    char *regex;  /* "$n", or a literal from PQescapeLiteral (PQfreemem) */
+} refs;
+
+static void build_rules(const tok_settings *s, const shape *sh, const refs *rf, scan *sc)
+{
+    sc->n_rules = R_PLAIN0 + sh->n_plain;
+    sc->rules = xcalloc(sc->n_rules, sizeof *sc->rules);
+    if (s->fmt.length)
+        sc->rules[R_HASH].cond = xasprintf(
+            "NOT coalesce(pg_catalog.length(pg_catalog.rtrim(%1$s::text, '=')) = %2$s::int"
+            " AND pg_catalog.length(%1$s::text) <= %3$s::int AND %1$s::text ~ %4$s, false)",
+            sh->qhash, rf->len, rf->pad, rf->regex);
+    else
+        sc->rules[R_HASH].cond = xasprintf("NOT coalesce(%s::text ~ %s, false)", sh->qhash,
+                                           rf->regex);
+    sc->rules[R_EXP_NULL].cond = xasprintf("%s IS NULL", sh->qexp);
+    sc->rules[R_EXP_BEFORE].cond = xasprintf("%s < %s", sh->qexp, sh->qcreated);
+    sc->rules[R_CREATED_NULL].cond = xasprintf("%s IS NULL", sh->qcreated);
+    sc->rules[R_LIFETIME].cond =
+        s->max_lifetime_s ? xasprintf("%s > %s + %s::bigint * interval '1 second'", sh->qexp,
+                                      sh->qcreated, rf->life)
+                          : xstrdup("false");
+    for (size_t i = 0; i < sh->n_plain; i++)
+        sc->rules[R_PLAIN0 + i].cond =
+            xasprintf("%s IS NOT NULL AND %s::text <> ''", sh->qplain[i], sh->qplain[i]);
+}
+
+/* The scan's SQL; where (may be "") restricts it to some ranges. */
+static char *scan_sql(const shape *sh, const scan *sc, const refs *rf, bool lines,
+                      const char *where)
+{
+    /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
+     * flags are computed once, not once per aggregate that reads them. A rule's offending
+     * ids are gathered once: their count is the array's length. The range digest covers the
+     * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); lines,
+     * for the baseline only, carry the short digests. */
+    sbuf q = {0};
+    sb_add(&q, "SELECT b, n, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(wholes,"
+               " 'UTF8')), 'hex')");
+    if (lines)
+        sb_add(&q, ", lines");
+    for (size_t i = 0; i < sc->n_rules; i++)
+        sb_add(&q,
+               ", coalesce(pg_catalog.cardinality(a%zu), 0),"
+               " pg_catalog.array_to_string(a%zu[1:%d], ', ')",
+               i, i, SHOWN_IDS);
+    sb_add(&q, " FROM (SELECT b, count(*) AS n,"
+               " pg_catalog.string_agg(head || whole, E'\\n' ORDER BY k) AS wholes");
+    if (lines)
+        sb_add(&q, ", pg_catalog.string_agg(head || short, E'\\n' ORDER BY k) AS lines");
+    for (size_t i = 0; i < sc->n_rules; i++)
+        sb_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
+    sb_add(&q, " FROM (");
+    sb_rows(&q, sh, rf->range);
+    for (size_t i = 0; i < sc->n_rules; i++)
+        sb_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
+    sb_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable, where);
+    return q.s;
+}
+
+/* Add up the rule counts of every range. */
+static void scan_tally(scan *sc, bool lines)
+{
+    int first = lines ? 4 : 3;
+    for (int row = 0; row < scan_ranges(sc); row++) {
+        int64_t n = 0;
+        parse_int64(scan_value(sc, row, 1), &n);
+        sc->rows += n;
+        for (size_t i = 0; i < sc->n_rules; i++) {
+            int64_t count = 0;
+            parse_int64(scan_value(sc, row, first + 2 * (int)i), &count);
+            if (count)
+                add_ids(&sc->rules[i], scan_value(sc, row, first + 2 * (int)i + 1), count);
+        }
+    }
+}
+
+/* One pass over the table: per range, count, digest (and with lines, every row's line
+ * for the baseline) and the rule counts. range is ids per range (value ranges) or the
+ * number of ranges (hashed). */
+static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
+                      bool lines, scan *sc, verr *e)
+{
+    qparams p = {0};
+    refs rf = {0};
+    snprintf(rf.range, sizeof rf.range, "$%d", param_int(&p, range));
+    rf.regex = xasprintf("$%d", param_text(&p, s->fmt.regex));
+    if (s->max_lifetime_s)
+        snprintf(rf.life, sizeof rf.life, "$%d", param_int(&p, s->max_lifetime_s));
+    if (s->fmt.length) {
+        snprintf(rf.len, sizeof rf.len, "$%d", param_int(&p, s->fmt.length));
+        snprintf(rf.pad, sizeof rf.pad, "$%d", param_int(&p, s->fmt.length + s->fmt.padding));
+    }
+    build_rules(s, sh, &rf, sc);
+    char *q = scan_sql(sh, sc, &rf, lines, "");
+    free(rf.regex);
+    vexit rc = pg_query(db, &sc->res[0], q, p.n, p.v, e);
+    free(q);
+    if (rc)
+        return rc;
+    sc->n_res = 1;
+    scan_tally(sc, lines);
+    return VOUCH_OK;
+}
+
+/* The same scan split at range split_b into two queries that run at once over the run's
+ * connections (all in its snapshot). Only for built-in formats: the split queries carry
+ * their values as literals, and a regex: pattern is the user's text. */
+static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *sh,
+                            int64_t range, int64_t split_b, scan *sc, verr *e)
+{
+    pg_session *db = check_db(ctx);
+    refs rf = {0};
+    snprintf(rf.range, sizeof rf.range, "%lld", (long long)range);
+    snprintf(rf.life, sizeof rf.life, "%lld", (long long)s->max_lifetime_s);
+    snprintf(rf.len, sizeof rf.len, "%d", s->fmt.length);
+    snprintf(rf.pad, sizeof rf.pad, "%d", s->fmt.length + s->fmt.padding);
+    rf.regex = PQescapeLiteral(db->conn, s->fmt.regex, strlen(s->fmt.regex));
+    if (!rf.regex)
+        return verr_set(e, VOUCH_FAILED, "could not quote a regular expression: %s",
+                        PQerrorMessage(db->conn));
+    build_rules(s, sh, &rf, sc);
+    sbuf lo = {0}, hi = {0};
+    sb_add(&lo, " WHERE ");
+    sb_bucket(&lo, sh, rf.range);
+    sb_add(&lo, " < %lld", (long long)split_b);
+    sb_add(&hi, " WHERE ");
+    sb_bucket(&hi, sh, rf.range);
+    sb_add(&hi, " >= %lld", (long long)split_b);
+    char *sqls[2] = {scan_sql(sh, sc, &rf, false, lo.s), scan_sql(sh, sc, &rf, false, hi.s)};
+    PQfreemem(rf.regex);
+    free(lo.s);
+    free(hi.s);
+    vexit rc = check_query_many(ctx, (const char *const *)sqls, 2, sc->res, NULL, e);
+    free(sqls[0]);
+    free(sqls[1]);
+    if (rc)
+        return rc;
+    sc->n_res = 2;
+    scan_tally(sc, false);
+    return VOUCH_OK;
+}
+
+/* Rows sharing one hash, grouped in the server: counted first (a hash aggregate), and
+ * only when there are any, the ids of a few. */
+static vexit run_duplicates(pg_session *db, const shape *sh, int64_t *groups, int64_t *rows,
+                            char **ids, verr *e)
+{
+    char *dups = xasprintf("SELECT %1$s AS h FROM %2$s WHERE %1$s IS NOT NULL GROUP BY 1"
+                           " HAVING count(*) > 1",
+                           sh->qhash, sh->qtable);
+    char *q = xasprintf("SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM %s"
+                        " WHERE %s IS NOT NULL GROUP BY %s HAVING count(*) > 1) d",
+                        sh->qtable, sh->qhash, sh->qhash);
+    PGresult *r;
+    vexit rc = pg_query(db, &r, q, 0, NULL, e);
+    free(q);
+    if (!rc) {
+        parse_int64(PQgetvalue(r, 0, 0), groups);
+        parse_int64(PQgetvalue(r, 0, 1), rows);
+        PQclear(r);
+    }
+    if (!rc && *groups) {
+        sbuf b = {0};
+        sb_add(&b,
+               "SELECT coalesce(pg_catalog.array_to_string((pg_catalog.array_agg(ids ORDER BY first))"
+               "[1:%d], '; '), '') FROM (SELECT min(k) AS first, pg_catalog.array_to_string(("
+               "pg_catalog.array_agg(idt ORDER BY k))[1:%d], ', ') AS ids FROM (",
+               SHOWN_IDS, SHOWN_IDS);
+        if (sh->int_ids)
+            sb_add(&b, "SELECT %1$s AS h, %2$s AS k, %2$s::text AS idt", sh->qhash, sh->qid);
+        else
+            sb_add(&b,
+                   "SELECT %1$s AS h, %2$s::text COLLATE \"C\" AS k,"
+                   " pg_catalog.to_json(%2$s::text)::text AS idt",
+                   sh->qhash, sh->qid);
+        sb_add(&b, " FROM %s) s WHERE h IN (%s) GROUP BY h) d", sh->qtable, dups);
+        if (!(rc = pg_query(db, &r, b.s, 0, NULL, e))) {
+            *ids = xstrdup(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+        free(b.s);
+    }
+    if (!rc && !*ids)
+        *ids = xstrdup("");
+    free(dups);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- capture */
+
+/* The table cannot be judged as configured: missing, or columns missing or mistyped. */
+static vexit shape_error(const tok_settings *s, const shape *sh, verr *e)
+{
+    char *d = qname_display(s->table.schema, s->table.name);
+    if (!sh->exists)
+        verr_set(e, VOUCH_USAGE, "table %s does not exist", d);
+    else if (sh->missing)
+        verr_set(e, VOUCH_USAGE, "table %s has no column %s", d, sh->missing);
+    else
+        verr_set(e, VOUCH_USAGE, "%s: column %s is not a date or timestamp", d, sh->not_time);
+    free(d);
+    verr_hint(e, "Check [share_tokens] in the configuration, and that the baseline runs against"
+                 " the healthy database.");
+    return e->code;
+}
+
+static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
+{
+    tok_settings *s = p;
+    pg_session *db = check_db(ctx);
+    shape sh = {0};
+    scan sc = {0};
+    vexit rc = resolve(db, s, &sh, e);
+    if (!rc && (!sh.exists || sh.missing || sh.not_time))
+        rc = shape_error(s, &sh, e);
+    /* Integer ids that are dense enough are ranged by value, so that a range is read back
+     * through the primary key; sparse ones (random or snowflake ids) and other types by a
+     * hash of the id, in as many ranges as the table needs now (fixed in the baseline). */
+    int64_t range = s->range;
+    if (!rc) {
+        char *q = sh.int_ids ? xasprintf("SELECT count(*), coalesce(max(%1$s) / 2 - min(%1$s) / 2,"
+                                         " 0) FROM %2$s",
+                                         sh.qid, sh.qtable)
+                             : xasprintf("SELECT count(*), 0 FROM %s", sh.qtable);
+        PGresult *r;
+        rc = pg_query(db, &r, q, 0, NULL, e);
+        free(q);
+        if (!rc) {
+            int64_t rows = 0, half_span = 0;
+            parse_int64(PQgetvalue(r, 0, 0), &rows);
+            parse_int64(PQgetvalue(r, 0, 1), &half_span);
+            PQclear(r);
+            int64_t needed = rows / s->range + 1;
+            sh.hashed = !sh.int_ids || half_span / s->range + 1 > 4 * needed;
+            if (sh.hashed)
+                range = needed;
+        }
+    }
+    if (!rc)
+        rc = run_scan(db, s, &sh, range, true, &sc, e);
+    if (rc) {
+        scan_release(&sc);
+        shape_release(&sh);
+        return rc;
+    }
+    json_t *ranges = json_array();
+    for (int row = 0; row < scan_ranges(&sc); row++) {
+        int64_t b = 0, n = 0;
+        parse_int64(scan_value(&sc, row, 0), &b);
+        parse_int64(scan_value(&sc, row, 1), &n);
+        json_array_append_new(ranges, json_pack("{s:I, s:I, s:s, s:s}", "b", (json_int_t)b, "n",
+                                                (json_int_t)n, "digest", scan_value(&sc, row, 2),
+                                                "rows", scan_value(&sc, row, 3)));
+    }
+    char *d = qname_display(s->table.schema, s->table.name);
+    *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 1, "table", d,
+                     "id_type", sh.int_ids ? "integer" : "other", "ranges_by",
+                     sh.hashed ? "hash" : "value", "snapshot_time", db->id.snapshot_time,
+                     "range", (json_int_t)range, "rows", (json_int_t)sc.rows, "ranges", ranges);
+    free(d);
+    scan_release(&sc);
+    shape_release(&sh);
+    return VOUCH_OK;
+}
+
+/* ------------------------------------------------------------------ check */
+
+/* A baseline document this version cannot read. */
+static vexit malformed(verr *e)
+{
+    verr_set(e, VOUCH_FAILED, "the baseline's share_tokens document is malformed");
+    verr_hint(e, "Run 'vouch baseline' again: it may come from another version of vouch.");
+    return e->code;
+}
+
+/* The words after a count: pl(1, "token expires", "tokens expire"). */
+static const char *pl(int64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void report_rules(check_ctx *ctx, const tok_settings *s, const char *t, const scan *sc)
+{
+    char expected[64], observed[64];
+    const rule *r = &sc->rules[R_HASH];
+    char subject[256];
+    snprintf(subject, sizeof subject, "%s hashes", t);
+    if (r->count) {
+        snprintf(observed, sizeof observed, "%lld of %lld not", (long long)r->count,
+                 (long long)sc->rows);
+        check_report(ctx, RESULT_FAIL, subject, s->format, observed,
+                     "%lld %s %s %s not %s (ids %s): plaintext tokens or another format came back;"
+                     " revoke these tokens, or restore %s from a backup taken after hashing",
+                     (long long)r->count, s->hash, pl(r->count, "value", "values"),
+                     pl(r->count, "is", "are"), s->format, r->ids, s->hash);
+    } else {
+        snprintf(observed, sizeof observed, "all %lld", (long long)sc->rows);
+        check_report(ctx, RESULT_PASS, subject, s->format, observed, "every %s value is %s",
+                     s->hash, s->format);
+    }
+    for (size_t i = 0; i < s->n_plaintext; i++) {
+        r = &sc->rules[R_PLAIN0 + i];
+        snprintf(subject, sizeof subject, "%s %s", t, s->plaintext[i]);
+        if (r->count) {
+            snprintf(observed, sizeof observed, "%lld %s data", (long long)r->count,
+                     pl(r->count, "row holds", "rows hold"));
+            check_report(ctx, RESULT_FAIL, subject, "NULL or ''", observed,
+                         "%lld %s plaintext in %s (ids %s): set it to NULL and revoke"
+                         " those tokens, they are exposed",
+                         (long long)r->count, pl(r->count, "row holds", "rows hold"),
+                         s->plaintext[i], r->ids);
+        } else {
+            check_report(ctx, RESULT_PASS, subject, "NULL or ''", "empty",
+                         "no row holds data in %s", s->plaintext[i]);
+        }
+    }
+    char life[64] = "";
+    if (s->max_lifetime_s)
+        token_lifetime_format(s->max_lifetime_s, life, sizeof life);
+    snprintf(subject, sizeof subject, "%s expiry", t);
+    snprintf(expected, sizeof expected, "%s%s", life[0] ? "<= " : "set", life[0] ? life : "");
+    bool any = false;
+    if ((r = &sc->rules[R_EXP_NULL])->count) {
+        snprintf(observed, sizeof observed, "%lld NULL", (long long)r->count);
+        check_report(ctx, RESULT_FAIL, subject, expected, observed,
+                     "%lld %s, %s is NULL (ids %s): set an expiry or revoke them",
+                     (long long)r->count, pl(r->count, "token never expires", "tokens never expire"),
+                     s->expires, r->ids);
+        any = true;
+    }
+    if ((r = &sc->rules[R_EXP_BEFORE])->count) {
+        snprintf(observed, sizeof observed, "%lld before creation", (long long)r->count);
+        check_report(ctx, RESULT_FAIL, subject, expected, observed,
+                     "%lld %s before %s created (ids %s): %s or %s was overwritten;"
+                     " restore them from a good backup or revoke the tokens",
+                     (long long)r->count, pl(r->count, "token expires", "tokens expire"),
+                     pl(r->count, "it was", "they were"), r->ids, s->expires, s->created);
+        any = true;
+    }
+    if ((r = &sc->rules[R_CREATED_NULL])->count) {
+        snprintf(observed, sizeof observed, "%lld no creation", (long long)r->count);
+        check_report(ctx, RESULT_FAIL, subject, expected, observed,
+                     "%lld %s no creation time, %s is NULL (ids %s): their lifetime"
+                     " cannot be judged; restore %s or revoke them",
+                     (long long)r->count, pl(r->count, "token has", "tokens have"), s->created, r->ids,
+                     s->created);
+        any = true;
+    }
+    if ((r = &sc->rules[R_LIFETIME])->count) {
+        snprintf(observed, sizeof observed, "%lld longer", (long long)r->count);
+        check_report(ctx, RESULT_FAIL, subject, expected, observed,
+                     "%lld %s more than %s after creation (ids %s): %s extended; put"
+                     " back the expiry or revoke them",
+                     (long long)r->count, pl(r->count, "token expires", "tokens expire"), life,
+                     r->ids, pl(r->count, "it was", "they were"));
+        any = true;
+    }
+    if (!any)
+        check_report(ctx, RESULT_PASS, subject, expected, "all within",
+                     "every token has an expiry after its creation%s%s",
+                     life[0] ? " and at most " : "", life[0] ? life : "");
+}
+
+static void report_duplicates(check_ctx *ctx, const char *t, const tok_settings *s,
+                              const shape *sh, int64_t groups, int64_t rows, const char *ids)
+{
+    char subject[256], observed[64];
+    snprintf(subject, sizeof subject, "%s duplicates", t);
+    if (sh->unique_index) {
+        check_report(ctx, RESULT_PASS, subject, "none", "unique index",
+                     "every %s value is unique: unique index %s holds", s->hash, sh->unique_index);
+        return;
+    }
+    if (!groups) {
+        check_report(ctx, RESULT_PASS, subject, "none", "none", "every %s value is unique",
+                     s->hash);
+        return;
+    }
+    snprintf(observed, sizeof observed, "%lld rows share %lld", (long long)rows, (long long)groups);
+    check_report(ctx, RESULT_FAIL, subject, "none", observed,
+                 "%lld rows share %lld %s (ids %s): one token opens several rows; revoke"
+                 " the copies and restore the UNIQUE constraint on %s",
+                 (long long)rows, (long long)groups, pl(groups, "hash", "hashes"), ids, s->hash);
+}
+
+/* One kind of change against the baseline, with the rows it names. */
+typedef struct change {
+    const char *what;       /* subject suffix */
+    result_status status;
+    int64_t count;
+    char ids[320];
+    int n_ids;
+    sbuf detail;
+} change;
+
+enum { C_VANISHED, C_HASH, C_EXTENDED, C_REVIVED, C_BACKDATED, C_SHORTENED, C_REVOKED_MOVED, C_N };
+
+static void note(change *c, const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(change *c, const char *id, const char *fmt, ...)
+{
+    c->count++;
+    if (c->n_ids < SHOWN_IDS) {
+        size_t len = strlen(c->ids);
+        snprintf(c->ids + len, sizeof c->ids - len, "%s%s", len ? ", " : "", id);
+        c->n_ids++;
+    }
+    if (c->count > DETAIL_LINES)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    sb_add(&c->detail, "%sid %s: %s", c->detail.len ? "\n" : "", id, line);
+}
+
+typedef struct linev {
+    token_line *v;
+    char **own;        /* the copies the lines point into */
+    const char **created;
+    size_t n, cap, n_own;
+    bool int_ids;
+} linev;
+
+static void linev_release(linev *l)
+{
+    for (size_t i = 0; i < l->n_own; i++)
+        free(l->own[i]);
+    free(l->own);
+    free(l->v);
+    free(l->created);
+    *l = (linev){.int_ids = l->int_ids};
+}
+
+static void linev_push(linev *l, char *copy, const char *created)
+{
+    token_line t;
+    l->own = xrealloc(l->own, (l->n_own + 1) * sizeof *l->own);
+    l->own[l->n_own++] = copy;
+    if (!token_line_split(copy, &t))
+        return;
+    size_t cap = l->cap;
+    grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    if (l->cap != cap)
+        l->created = xrealloc(l->created, l->cap * sizeof *l->created);
+    l->v[l->n] = t;
+    l->created[l->n++] = created;
+}
+
+/* Every line of a baseline range ("rows": lines joined with newlines). */
+static void linev_from_text(linev *l, const char *text)
+{
+    char *all = xstrdup(text);
+    l->own = xrealloc(l->own, (l->n_own + 1) * sizeof *l->own);
+    l->own[l->n_own++] = all;
+    for (char *line = all; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        token_line t;
+        if (token_line_split(line, &t)) {
+            size_t cap = l->cap;
+            grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+            if (l->cap != cap)
+                l->created = xrealloc(l->created, l->cap * sizeof *l->created);
+            l->v[l->n] = t;
+            l->created[l->n++] = NULL;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+static int id_cmp(const char *a, const char *b, bool int_ids)
+{
+    if (int_ids) {
+        int64_t x = 0, y = 0;
+        parse_int64(a, &x);
+        parse_int64(b, &y);
+        return x < y ? -1 : x > y;
+    }
+    return strcmp(a, b);
+}
+
+/* Sort by id (an index permutation keeps created with its line). */
+static bool sort_int_ids;
+static int line_order(const void *a, const void *b)
+{
+    return id_cmp(((const token_line *)a)->id, ((const token_line *)b)->id, sort_int_ids);
+}
+
+static void linev_sort(linev *l)
+{
+    typedef struct pair {
+        token_line t;
+        const char *created;
+    } pair;
+    pair *ps = xcalloc(l->n + 1, sizeof *ps);
+    for (size_t i = 0; i < l->n; i++)
+        ps[i] = (pair){l->v[i], l->created[i]};
+    sort_int_ids = l->int_ids;
+    qsort(ps, l->n, sizeof *ps, line_order);
+    for (size_t i = 0; i < l->n; i++) {
+        l->v[i] = ps[i].t;
+        l->created[i] = ps[i].created;
+    }
+    free(ps);
+}
+
+typedef struct diff_state {
+    const tok_settings *s;
+    change c[C_N];
+    int64_t new_rows, revoked_now;
+    int64_t snapshot_us;
+    const char *snapshot;
+} diff_state;
+
+static void diff_range(diff_state *ds, linev *base, linev *now)
+{
+    linev_sort(base);
+    linev_sort(now);
+    char a[40], b[40];
+    size_t i = 0, j = 0;
+    while (i < base->n || j < now->n) {
+        int c = i >= base->n ? 1 : j >= now->n ? -1 : id_cmp(base->v[i].id, now->v[j].id,
+                                                              base->int_ids);
+        if (c < 0) {
+            token_time_display(base->v[i].expiry, a, sizeof a);
+            note(&ds->c[C_VANISHED], base->v[i].id, "gone (expiry %s)", a);
+            i++;
+            continue;
+        }
+        if (c > 0) {
+            const char *created = now->created[j] ? now->created[j] : "";
+            int64_t us = 0;
+            bool known = *created && parse_int64(created, &us);
+            if (!known || us < ds->snapshot_us) {
+                token_time_display(created, a, sizeof a);
+                note(&ds->c[C_BACKDATED], now->v[j].id, "new, created %s, before the baseline at %s",
+                     a, ds->snapshot);
+            } else {
+                ds->new_rows++;
+            }
+            j++;
+            continue;
+        }
+        const token_line *x = &base->v[i], *y = &now->v[j];
+        unsigned how = token_compare(x, y);
+        if (how & TOKEN_HASH_CHANGED)
+            note(&ds->c[C_HASH], y->id, "%s is not the hash of the baseline", ds->s->hash);
+        if (how & (TOKEN_EXPIRY_EXTENDED | TOKEN_EXPIRY_SHORTENED)) {
+            token_time_display(x->expiry, a, sizeof a);
+            token_time_display(y->expiry, b, sizeof b);
+            note(&ds->c[how & TOKEN_EXPIRY_EXTENDED ? C_EXTENDED : C_SHORTENED], y->id,
+                 "expiry moved from %s to %s", a, b);
+        }
+        if (how & TOKEN_REVIVED) {
+            token_time_display(x->revoked, a, sizeof a);
+            note(&ds->c[C_REVIVED], y->id, "revoked at %s in the baseline, %s is NULL now", a,
+                 ds->s->revoked);
+        }
+        if (how & TOKEN_REVOKED_MOVED) {
+            token_time_display(x->revoked, a, sizeof a);
+            token_time_display(y->revoked, b, sizeof b);
+            note(&ds->c[C_REVOKED_MOVED], y->id, "revoked at %s in the baseline, at %s now", a, b);
+        }
+        if (how & TOKEN_REVOKED_NOW)
+            ds->revoked_now++;
+        i++;
+        j++;
+    }
+}
+
+typedef struct range_sum {
+    int64_t b, n;
+    const char *digest;
+    const char *rows;   /* baseline only */
+} range_sum;
+
+/* Read the rows of the given ranges now and compare them with the baseline's. */
+static vexit diff_ranges(pg_session *db, const shape *sh, int64_t range, const range_sum *base,
+                         size_t n_base, const int64_t *which, size_t n_which, diff_state *ds,
+                         verr *e)
+{
+    for (size_t at = 0; at < n_which; at += BUCKETS_PER_QUERY) {
+        size_t upto = at + BUCKETS_PER_QUERY < n_which ? at + BUCKETS_PER_QUERY : n_which;
+        sbuf arr = {0};
+        sb_add(&arr, "{");
+        for (size_t k = at; k < upto; k++)
+            sb_add(&arr, "%s%lld", k > at ? "," : "", (long long)which[k]);
+        sb_add(&arr, "}");
+        qparams p = {0};
+        int p_range = param_int(&p, range);
+        int p_set = param_text(&p, arr.s);
+        char range_ref[16];
+        snprintf(range_ref, sizeof range_ref, "$%d", p_range);
+        sbuf q = {0};
+        sb_add(&q, "SELECT s.b, s.head || s.short, s.created FROM (");
+        sb_rows(&q, sh, range_ref);
+        if (!sh->hashed)
+            /* Ranges of integer ids are read through an index on the id, if there is one. */
+            sb_add(&q,
+                   " FROM pg_catalog.unnest($%1$d::bigint[]) AS w(b) JOIN %2$s"
+                   " ON %3$s >= w.b * $%4$d::bigint AND %3$s < (w.b + 1) * $%4$d::bigint) s"
+                   " ORDER BY s.b, s.k",
+                   p_set, sh->qtable, sh->qid, p_range);
+        else
+            sb_add(&q, " FROM %s) s WHERE s.b = ANY ($%d::bigint[]) ORDER BY s.b, s.k",
+                   sh->qtable, p_set);
+        PGresult *r;
+        vexit rc = pg_query(db, &r, q.s, p.n, p.v, e);
+        free(q.s);
+        free(arr.s);
+        if (rc)
+            return rc;
+        int row = 0, rows = PQntuples(r);
+        for (size_t k = at; k < upto; k++) {
+            linev bl = {.int_ids = sh->int_ids}, nl = {.int_ids = sh->int_ids};
+            for (size_t m = 0; m < n_base; m++)
+                if (base[m].b == which[k])
+                    linev_from_text(&bl, base[m].rows);
+            for (; row < rows; row++) {
+                int64_t b = 0;
+                parse_int64(PQgetvalue(r, row, 0), &b);
+                if (b != which[k])
+                    break;
+                linev_push(&nl, xstrdup(PQgetvalue(r, row, 1)), PQgetvalue(r, row, 2));
+            }
+            diff_range(ds, &bl, &nl);
+            linev_release(&bl);
+            linev_release(&nl);
+        }
+        PQclear(r);
+    }
+    return VOUCH_OK;
+}
+
+/* The reason line for one kind of change. */
+static void change_reason(int k, int64_t count, const char *ids, char *buf, size_t size)
+{
+    long long n = (long long)count;
+    switch (k) {
+    case C_VANISHED:
+        snprintf(buf, size,
+                 "%lld %s of the baseline %s gone (ids %.320s): the restore lost rows; restore"
+                 " them, or take a new baseline if they were deleted on purpose",
+                 n, pl(n, "token", "tokens"), pl(n, "is", "are"), ids);
+        break;
+    case C_HASH:
+        snprintf(buf, size,
+                 "%lld %s another hash than in the baseline (ids %.320s): the token column was"
+                 " overwritten; revoke these tokens",
+                 n, pl(n, "token holds", "tokens hold"), ids);
+        break;
+    case C_EXTENDED:
+        snprintf(buf, size,
+                 "%lld %s later than in the baseline (ids %.320s): expired or short tokens were"
+                 " extended; put back the baseline expiry or revoke them",
+                 n, pl(n, "token expires", "tokens expire"), ids);
+        break;
+    case C_REVIVED:
+        snprintf(buf, size,
+                 "%lld %s revoked in the baseline %s live again (ids %.320s): revoke %s again"
+                 " before reopening",
+                 n, pl(n, "token", "tokens"), pl(n, "is", "are"), ids, pl(n, "it", "them"));
+        break;
+    case C_BACKDATED:
+        snprintf(buf, size,
+                 "%lld %s that %s created before the baseline (ids %.320s): rows of an older"
+                 " backup came back; revoke or delete them",
+                 n, pl(n, "token appeared", "tokens appeared"), pl(n, "was", "were"), ids);
+        break;
+    case C_SHORTENED:
+        snprintf(buf, size,
+                 "%lld %s earlier than in the baseline (ids %.320s): check that this was"
+                 " intended",
+                 n, pl(n, "token expires", "tokens expire"), ids);
+        break;
+    default:
+        snprintf(buf, size, "%lld %s another revocation time than in the baseline (ids %.320s)",
+                 n, pl(n, "token shows", "tokens show"), ids);
+    }
+}
+
+static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *sh, const char *t,
+                            const json_t *baseline, const scan *sc, verr *e)
+{
+    const json_t *ranges = json_object_get(baseline, "ranges");
+    const char *id_type = json_string_value(json_object_get(baseline, "id_type"));
+    const char *snapshot = json_string_value(json_object_get(baseline, "snapshot_time"));
+    int64_t range = json_integer_value(json_object_get(baseline, "range"));
+    int64_t base_rows = json_integer_value(json_object_get(baseline, "rows"));
+    char subject[256];
+    snprintf(subject, sizeof subject, "%s baseline", t);
+    if (!json_is_array(ranges) || !id_type || !snapshot || range <= 0)
+        return malformed(e);
+    const char *now_type = sh->int_ids ? "integer" : "other";
+    if (strcmp(id_type, now_type) != 0) {
+        check_report(ctx, RESULT_FAIL, subject, id_type, now_type,
+                     "the type of %s changed since the baseline: check the restore, then run"
+                     " 'vouch baseline' again",
+                     s->id);
+        return VOUCH_OK;
+    }
+    size_t n_base = json_array_size(ranges);
+    range_sum *base = xcalloc(n_base + 1, sizeof *base);
+    for (size_t i = 0; i < n_base; i++) {
+        const json_t *x = json_array_get(ranges, i);
+        base[i] = (range_sum){json_integer_value(json_object_get(x, "b")),
+                              json_integer_value(json_object_get(x, "n")),
+                              json_string_value(json_object_get(x, "digest")),
+                              json_string_value(json_object_get(x, "rows"))};
+        if (!base[i].digest || !base[i].rows) {
+            free(base);
+            return malformed(e);
+        }
+    }
+    /* Ranges whose digest differs, or that only one side has (both sides are in b order). */
+    int64_t *which = xcalloc(n_base + (size_t)scan_ranges(sc) + 1, sizeof *which);
+    size_t n_which = 0, i = 0;
+    int j = 0, rows_now = scan_ranges(sc);
+    while (i < n_base || j < rows_now) {
+        int64_t bn = 0;
+        if (j < rows_now)
+            parse_int64(scan_value(sc, j, 0), &bn);
+        if (j >= rows_now || (i < n_base && base[i].b < bn)) {
+            which[n_which++] = base[i++].b;
+        } else if (i >= n_base || bn < base[i].b) {
+            which[n_which++] = bn;
+            j++;
+        } else {
+            if (strcmp(base[i].digest, scan_value(sc, j, 2)) != 0)
+                which[n_which++] = bn;
+            i++;
+            j++;
+        }
+    }
+    diff_state ds = {.s = s, .snapshot = snapshot};
+    int64_t snapshot_ms = 0;
+    utc_parse_ms(snapshot, &snapshot_ms);
+    ds.snapshot_us = snapshot_ms * 1000;
+    static const char *const what[C_N] = {"vanished",  "hash changed", "expiry moved",
+                                          "revived",   "backdated",    "expiry shortened",
+                                          "revocation moved"};
+    static const result_status status[C_N] = {RESULT_FAIL, RESULT_FAIL, RESULT_FAIL, RESULT_FAIL,
+                                              RESULT_FAIL, RESULT_WARN, RESULT_WARN};
+    vexit rc = diff_ranges(check_db(ctx), sh, range, base, n_base, which, n_which, &ds, e);
+    bool any = false;
+    for (int k = 0; !rc && k < C_N; k++) {
+        change *c = &ds.c[k];
+        if (!c->count)
+            continue;
+        char sub[256], observed[64], reason[1024];
+        snprintf(sub, sizeof sub, "%s %s", t, what[k]);
+        snprintf(observed, sizeof observed, "%lld %s", (long long)c->count,
+                 pl(c->count, "token", "tokens"));
+        change_reason(k, c->count, c->ids, reason, sizeof reason);
+        check_report(ctx, status[k], sub, "as baseline", observed, "%s", reason);
+        if (c->count > DETAIL_LINES)
+            sb_add(&c->detail, "\n... and %lld more", (long long)(c->count - DETAIL_LINES));
+        check_detail(ctx, c->detail.s);
+        any = any || status[k] == RESULT_FAIL;
+    }
+    if (!rc && !any) {
+        char expected[64], observed[64];
+        snprintf(expected, sizeof expected, "%lld tokens", (long long)base_rows);
+        snprintf(observed, sizeof observed, "same, %lld new", (long long)ds.new_rows);
+        check_report(ctx, RESULT_PASS, subject, expected, observed,
+                     "every token of the baseline is here with its hash, expiry and revocation"
+                     " (%lld revoked since)",
+                     (long long)ds.revoked_now);
+    }
+    for (int k = 0; k < C_N; k++)
+        free(ds.c[k].detail.s);
+    free(which);
+    free(base);
+    return rc;
+}
+
+/* Where to split the gate's scan so that each half holds about half the baseline's
+ * rows: false when the table is small, the format is the user's pattern, or there is
+ * only one range. */
+static bool split_point(const tok_settings *s, const json_t *baseline, int64_t *split_b)
+{
+    const json_t *ranges = json_object_get(baseline, "ranges");
+    int64_t rows = json_integer_value(json_object_get(baseline, "rows")), seen = 0;
+    if (rows < SPLIT_MIN_ROWS || strncmp(s->format, "regex:", 6) == 0 ||
+        json_array_size(ranges) < 2)
+        return false;
+    size_t i;
+    const json_t *x;
+    json_array_foreach(ranges, i, x) {
+        seen += json_integer_value(json_object_get(x, "n"));
+        if (seen * 2 >= rows && i + 1 < json_array_size(ranges)) {
+            *split_b = json_integer_value(json_object_get(json_array_get(ranges, i + 1), "b"));
+            return true;
+        }
+    }
+    return false;
+}
+
+static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
+{
+    tok_settings *s = p;
+    pg_session *db = check_db(ctx);
+    /* Judge nothing against a baseline that cannot be read. */
+    if (!json_is_array(json_object_get(baseline, "ranges")) ||
+        !json_is_string(json_object_get(baseline, "id_type")) ||
+        !json_is_string(json_object_get(baseline, "snapshot_time")) ||
+        json_integer_value(json_object_get(baseline, "range")) <= 0)
+        return malformed(e);
+    char *t = qname_display(s->table.schema, s->table.name);
+    shape sh = {0};
+    scan sc = {0};
+    vexit rc = resolve(db, s, &sh, e);
+    if (!rc && !sh.exists) {
+        check_report(ctx, RESULT_FAIL, t, "a table", "missing",
+                     "table %s does not exist: the restore lost it", t);
+    } else if (!rc && sh.missing) {
+        check_report(ctx, RESULT_FAIL, t, s->format, "no column",
+                     "table %s has no column %s: the restore changed the table", t, sh.missing);
+    } else if (!rc && sh.not_time) {
+        check_report(ctx, RESULT_FAIL, t, "a timestamp", sh.not_time,
+                     "column %s is not a date or timestamp: the restore changed the table",
+                     sh.not_time);
+    } else if (!rc) {
+        int64_t range = json_integer_value(json_object_get(baseline, "range"));
+        const char *by = json_string_value(json_object_get(baseline, "ranges_by"));
+        /* Ranges as the baseline cut them; by hash whenever value ranges cannot apply. */
+        sh.hashed = !sh.int_ids || (by && strcmp(by, "hash") == 0);
+        int64_t groups = 0, dup_rows = 0;
+        char *dup_ids = NULL;
+        int64_t split_b;
+        if (split_point(s, baseline, &split_b))
+            rc = run_scan_split(ctx, s, &sh, range, split_b, &sc, e);
+        else
+            rc = run_scan(db, s, &sh, range, false, &sc, e);
+        if (!rc && !sh.unique_index)
+            rc = run_duplicates(db, &sh, &groups, &dup_rows, &dup_ids, e);
+        if (!rc) {
+            report_rules(ctx, s, t, &sc);
+            report_duplicates(ctx, t, s, &sh, groups, dup_rows, dup_ids);
+            rc = check_baseline(ctx, s, &sh, t, baseline, &sc, e);
+        }
+        free(dup_ids);
+    }
+    scan_release(&sc);
+    shape_release(&sh);
+    free(t);
+    return rc;
+}
+
+const checker checker_share_tokens = {
+    .name = "share_tokens",
+    .summary = "tokens stored hashed and unique, expiring in time, unchanged since the baseline",
+    .keys = share_tokens_keys,
+    .configure = configure,
+    .release = release,
+    .capture = capture,
+    .check = check,
+};
