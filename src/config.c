@@ -258,16 +258,12 @@ vexit conf_check_section(const conf *c, const char *section, const conf_key *key
         if (!*ent->value)
             return conf_error(e, c, ent, "empty value");
     }
+    /* A section that is absent is not configured: nothing of it is required. */
     const conf_section *s = conf_find_section(c, section);
-    for (const conf_key *k = keys; k->name; k++) {
-        if ((k->flags & CONF_REQUIRED) && !conf_get(c, section, k->name)) {
-            if (s)
-                return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] is missing required key '%s'",
-                                c->path, s->line, section, k->name);
-            return verr_set(e, VOUCH_USAGE, "%s: [%s] is missing required key '%s'", c->path,
-                            section, k->name);
-        }
-    }
+    for (const conf_key *k = keys; s && k->name; k++)
+        if ((k->flags & CONF_REQUIRED) && !conf_get(c, section, k->name))
+            return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] is missing required key '%s'", c->path,
+                            s->line, section, k->name);
     return VOUCH_OK;
 }
 

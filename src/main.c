@@ -159,10 +159,10 @@ static void usage(FILE *f)
                "Prove a restored PostgreSQL database is whole before people are let back in.\n\n"
                "Commands:\n");
     for (const command *c = commands; c->name; c++)
-        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
     fprintf(f, "\nChecks (one [section] each in vouch.conf):\n");
     for (size_t i = 0; checkers[i]; i++)
-        fprintf(f, "  %-10s %s\n", checkers[i]->name, checkers[i]->summary);
+        fprintf(f, "  %-12s %s\n", checkers[i]->name, checkers[i]->summary);
     fprintf(f, "\n%s\n", global_help);
     fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
                "2 usage or configuration error; 3 could not finish (stored as aborted).\n"
