@@ -90,9 +90,10 @@ static bool parse_line(const char *s, size_t n, manifest *m, const char **why)
     uint64_t size = 0;
     const char *digits = p;
     while (p < end && *p >= '0' && *p <= '9') {
-        if (size > (UINT64_MAX - 9) / 10)
+        uint64_t d = (uint64_t)(*p++ - '0');
+        if (size > (UINT64_MAX - d) / 10)
             return false;
-        size = size * 10 + (uint64_t)(*p++ - '0');
+        size = size * 10 + d;
     }
     if (p == digits || (p - digits > 1 && *digits == '0') || end - p < 3 || p[0] != ' ' || p[1] != ' ')
         return false;
