@@ -177,8 +177,13 @@ static void print_verified(FILE *out, const char *dir, const manifest *m, const 
     free(covers);
 }
 
-vexit pack_verify(const char *dir, const char *pinned_cert, FILE *out, verr *e)
+vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr *e)
 {
+    /* "pack/" names the same pack as "pack": messages read "pack/MANIFEST", not "pack//". */
+    size_t n = strlen(dir_arg);
+    while (n > 1 && dir_arg[n - 1] == '/')
+        n--;
+    char *dir = xstrndup(dir_arg, n);
     problems p = {.out = out};
     verr_clear(&p.first);
     char *mpath = xasprintf("%s/%s", dir, MANIFEST_NAME);
@@ -226,5 +231,6 @@ vexit pack_verify(const char *dir, const char *pinned_cert, FILE *out, verr *e)
     manifest_release(&m);
     free(text);
     free(mpath);
+    free(dir);
     return rc;
 }

@@ -99,7 +99,10 @@ openssl req -new -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyou
     -out other.crt -days 1 -subj /CN=other 2>/dev/null
 v verify pack1 --cert other.crt
 expect_rc 1
-expect_err 'MANIFEST'
+expect_err '^vouch: pack1/MANIFEST: '
+v verify pack1/ --cert no-such.crt
+expect_rc 2
+expect_err '^vouch: could not open certificate "no-such\.crt"'
 end_case
 
 test_case "the auditor's openssl and sha256sum commands accept the pack, and the chain recomputes"
