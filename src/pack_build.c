@@ -44,11 +44,12 @@ static vexit write_all(int fd, const char *data, size_t len)
     return VOUCH_OK;
 }
 
-/* Write one file at rel (folders made as needed); listed in the MANIFEST unless
- * unlisted (the MANIFEST itself). */
-static vexit put_file(builder *b, const char *rel, const char *data, size_t len, bool listed,
-                      verr *e)
+/* The path of rel inside the pack being built, its folders made. Caller frees.
+ * A renderer that writes its own file (unsigned: the MANIFEST's signature covers it)
+ * writes it there, then list_file adds it to the MANIFEST. */
+static vexit path_in(builder *b, const char *rel, char **out, verr *e)
 {
+    *out = NULL;
     if (interrupt_requested())
         return verr_set(e, VOUCH_ABORTED, "interrupted: no pack was made");
     char *path = xasprintf("%s/%s", b->tmp, rel);
@@ -62,20 +63,44 @@ static vexit put_file(builder *b, const char *rel, const char *data, size_t len,
             return e->code;
         }
     }
-    vexit rc = VOUCH_OK;
+    *out = path;
+    return VOUCH_OK;
+}
+
+/* List rel, as it now is on disk, in the MANIFEST. */
+static vexit list_file(builder *b, const char *rel, verr *e)
+{
+    char *path = xasprintf("%s/%s", b->tmp, rel);
+    uint64_t size;
+    char hex[DIGEST_HEX_LEN + 1];
+    vexit rc = file_sha256(path, &size, hex, e);
+    free(path);
+    if (rc) {
+        e->code = VOUCH_ABORTED;   /* a file vouch just wrote cannot be read back */
+        return e->code;
+    }
+    if (!manifest_path_ok(rel) || manifest_find(&b->m, rel))
+        return verr_set(e, VOUCH_ABORTED, "pack: \"%s\" cannot be listed (a bad or repeated name)", rel);
+    manifest_add(&b->m, rel, size, hex);
+    b->bytes += size;
+    return VOUCH_OK;
+}
+
+/* Write one file at rel; listed in the MANIFEST unless unlisted (the MANIFEST itself). */
+static vexit put_file(builder *b, const char *rel, const char *data, size_t len, bool listed,
+                      verr *e)
+{
+    char *path;
+    vexit rc = path_in(b, rel, &path, e);
+    if (rc)
+        return rc;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 || write_all(fd, data, len) || fsync(fd) != 0)
         rc = verr_set(e, VOUCH_ABORTED, "could not write \"%s\": %s", path, strerror(errno));
     if (fd >= 0 && close(fd) != 0 && !rc)
         rc = verr_set(e, VOUCH_ABORTED, "could not write \"%s\": %s", path, strerror(errno));
     free(path);
-    if (!rc && listed) {
-        char hex[DIGEST_HEX_LEN + 1];
-        sha256_hex(data, len, hex);
-        manifest_add(&b->m, rel, len, hex);
-        b->bytes += len;
-    }
-    return rc;
+    return rc || !listed ? rc : list_file(b, rel, e);
 }
 
 /* JSON as the pack writes it: indented, keys sorted, a final newline. */
@@ -249,7 +274,8 @@ static vexit one_drill(builder *b, const report_request *rq, const period *p, in
                                     "scenario", d->scenario ? d->scenario : "", "status", d->status,
                                     "started_at", d->started_at, "file", rel));
     rc = drill_json(b, d, rel, e);
-    /* lead: add each drill's report here (drills/drill-N.html, .md) */
+    /* lead: add each drill's report here: for each format, path_in(b, "drills/drill-N.html",
+     * &path, e), render the drill's report to path (unsigned), then list_file(b, rel, e). */
     free(rel);
     if (rc || !d->chain_pos || !d->digest)
         goto out;
@@ -358,7 +384,9 @@ static vexit fill(builder *b, const report_request *rq, const period *p, const s
         rc = put_json(b, "chain.json", chain, e);
         json_decref(chain);
     }
-    /* lead: add drill and compliance reports here (e.g. compliance.html, compliance.md) */
+    /* lead: add drill and compliance reports here: the compliance report of p as
+     * compliance.html and compliance.md, each by path_in, rendering to that path
+     * (unsigned: the MANIFEST's signature covers it) and list_file. */
     if (!rc) {
         json_t *info = info_doc(&g, p);
         rc = put_json(b, PACK_INFO_NAME, info, e);
