@@ -1,120 +1,16 @@
-/* nftw (removing a half-made pack) is an XSI function. */
-#define _XOPEN_SOURCE 700
 #include "src/pack_build.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "evidence/chain.h"
 #include "evidence/drill_record.h"
-#include "evidence/manifest.h"
-#include "evidence/sign.h"
 #include "evidence/store_drill.h"
 #include "reports/csv_export.h"
-#include "src/interrupt.h"
 #include "src/util.h"
-
-/* The folder being filled, and what has gone into it. */
-typedef struct builder {
-    char *tmp;
-    manifest m;
-    uint64_t bytes;
-} builder;
-
-static vexit write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return VOUCH_ABORTED;
-        data += n;
-        len -= (size_t)n;
-    }
-    return VOUCH_OK;
-}
-
-/* The path of rel inside the pack being built, its folders made. Caller frees.
- * A renderer that writes its own file (unsigned: the MANIFEST's signature covers it)
- * writes it there, then list_file adds it to the MANIFEST. */
-static vexit path_in(builder *b, const char *rel, char **out, verr *e)
-{
-    *out = NULL;
-    if (interrupt_requested())
-        return verr_set(e, VOUCH_ABORTED, "interrupted: no pack was made");
-    char *path = xasprintf("%s/%s", b->tmp, rel);
-    for (char *slash = strchr(path + strlen(b->tmp) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        int r = mkdir(path, 0777);
-        *slash = '/';
-        if (r != 0 && errno != EEXIST) {
-            verr_set(e, VOUCH_ABORTED, "could not create a folder for \"%s\": %s", path, strerror(errno));
-            free(path);
-            return e->code;
-        }
-    }
-    *out = path;
-    return VOUCH_OK;
-}
-
-/* List rel, as it now is on disk, in the MANIFEST. */
-static vexit list_file(builder *b, const char *rel, verr *e)
-{
-    char *path = xasprintf("%s/%s", b->tmp, rel);
-    uint64_t size;
-    char hex[DIGEST_HEX_LEN + 1];
-    vexit rc = file_sha256(path, &size, hex, e);
-    free(path);
-    if (rc) {
-        e->code = VOUCH_ABORTED;   /* a file vouch just wrote cannot be read back */
-        return e->code;
-    }
-    if (!manifest_path_ok(rel) || manifest_find(&b->m, rel))
-        return verr_set(e, VOUCH_ABORTED, "pack: \"%s\" cannot be listed (a bad or repeated name)", rel);
-    manifest_add(&b->m, rel, size, hex);
-    b->bytes += size;
-    return VOUCH_OK;
-}
-
-/* Write one file at rel; listed in the MANIFEST unless unlisted (the MANIFEST itself). */
-static vexit put_file(builder *b, const char *rel, const char *data, size_t len, bool listed,
-                      verr *e)
-{
-    char *path;
-    vexit rc = path_in(b, rel, &path, e);
-    if (rc)
-        return rc;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 || write_all(fd, data, len) || fsync(fd) != 0)
-        rc = verr_set(e, VOUCH_ABORTED, "could not write \"%s\": %s", path, strerror(errno));
-    if (fd >= 0 && close(fd) != 0 && !rc)
-        rc = verr_set(e, VOUCH_ABORTED, "could not write \"%s\": %s", path, strerror(errno));
-    free(path);
-    return rc || !listed ? rc : list_file(b, rel, e);
-}
-
-/* JSON as the pack writes it: indented, keys sorted, a final newline. */
-static vexit put_json(builder *b, const char *rel, json_t *doc, verr *e)
-{
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!text)
-        return verr_set(e, VOUCH_ABORTED, "could not serialise %s", rel);
-    char *line = xasprintf("%s\n", text);
-    free(text);
-    vexit rc = put_file(b, rel, line, strlen(line), true, e);
-    free(line);
-    return rc;
-}
 
 static json_t *str_or_null(const char *s)
 {
@@ -185,7 +81,7 @@ static const struct {
     const char *format, *ext;
 } gate_formats[] = {{"html", "html"}, {"markdown", "md"}, {"xml", "xml"}, {"csv", "csv"}};
 
-static vexit gate_reports(builder *b, const report_request *rq, const run_record *r, json_t *files,
+static vexit gate_reports(pack_dir *b, const report_request *rq, const run_record *r, json_t *files,
                           verr *e)
 {
     vexit rc = VOUCH_OK;
@@ -194,7 +90,7 @@ static vexit gate_reports(builder *b, const report_request *rq, const run_record
         size_t len = 0;
         char *rel = xasprintf("gates/run-%" PRId64 ".%s", r->id, gate_formats[i].ext);
         if (!(rc = report_gate_bytes(rq, r->id, gate_formats[i].format, &bytes, &len, e)) &&
-            !(rc = put_file(b, rel, bytes, len, true, e)))
+            !(rc = pack_dir_put(b, rel, bytes, len, e)))
             json_array_append_new(files, json_string(rel));
         free(bytes);
         free(rel);
@@ -202,7 +98,7 @@ static vexit gate_reports(builder *b, const report_request *rq, const run_record
     return rc;
 }
 
-static vexit one_run(builder *b, const report_request *rq, const period *p, int64_t id,
+static vexit one_run(pack_dir *b, const report_request *rq, const period *p, int64_t id,
                      gathered *g, verr *e)
 {
     run_record *r;
@@ -214,7 +110,7 @@ static vexit one_run(builder *b, const report_request *rq, const period *p, int6
         goto out;
     char *canon = run_canonical(r);
     char *rel = xasprintf("chain/run-%" PRId64 ".json", r->id);
-    rc = put_file(b, rel, canon, strlen(canon), true, e);
+    rc = pack_dir_put(b, rel, canon, strlen(canon), e);
     free(canon);
     chain_add(&g->runs, r->chain_pos,
               json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id", (json_int_t)r->id,
@@ -243,7 +139,7 @@ out:
 }
 
 /* A drill as JSON: its canonical fields and its digest, until its own report exists. */
-static vexit drill_json(builder *b, const drill_record *d, const char *rel, verr *e)
+static vexit drill_json(pack_dir *b, const drill_record *d, const char *rel, verr *e)
 {
     char *canon = drill_canonical(d);
     json_error_t je;
@@ -253,12 +149,12 @@ static vexit drill_json(builder *b, const drill_record *d, const char *rel, verr
         return verr_set(e, VOUCH_ABORTED, "drill %" PRId64 ": could not read its canonical form",
                         d->id);
     json_object_set_new(doc, "digest", str_or_null(d->digest));
-    vexit rc = put_json(b, rel, doc, e);
+    vexit rc = pack_dir_put_json(b, rel, doc, e);
     json_decref(doc);
     return rc;
 }
 
-static vexit one_drill(builder *b, const report_request *rq, const period *p, int64_t id,
+static vexit one_drill(pack_dir *b, const report_request *rq, const period *p, int64_t id,
                        gathered *g, verr *e)
 {
     drill_record *d;
@@ -274,14 +170,15 @@ static vexit one_drill(builder *b, const report_request *rq, const period *p, in
                                     "scenario", d->scenario ? d->scenario : "", "status", d->status,
                                     "started_at", d->started_at, "file", rel));
     rc = drill_json(b, d, rel, e);
-    /* lead: add each drill's report here: for each format, path_in(b, "drills/drill-N.html",
-     * &path, e), render the drill's report to path (unsigned), then list_file(b, rel, e). */
+    /* lead: add each drill's report here: for each format, pack_dir_path(b,
+     * "drills/drill-N.html", &path, e), render the drill's report to path (unsigned),
+     * then pack_dir_list(b, rel, e). */
     free(rel);
     if (rc || !d->chain_pos || !d->digest)
         goto out;
     char *canon = drill_canonical(d);
     rel = xasprintf("chain/drill-%" PRId64 ".json", d->id);
-    rc = put_file(b, rel, canon, strlen(canon), true, e);
+    rc = pack_dir_put(b, rel, canon, strlen(canon), e);
     free(canon);
     chain_add(&g->drills, d->chain_pos,
               json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "id",
@@ -298,7 +195,7 @@ out:
 }
 
 /* Every run, then every drill, oldest first. */
-static vexit gather(builder *b, const report_request *rq, const period *p, gathered *g, verr *e)
+static vexit gather(pack_dir *b, const report_request *rq, const period *p, gathered *g, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -361,8 +258,8 @@ static json_t *info_doc(gathered *g, const period *p)
     return doc;
 }
 
-static vexit fill(builder *b, const report_request *rq, const period *p, const signer *s,
-                  pack_summary *sum, verr *e)
+static vexit fill(pack_dir *b, const report_request *rq, const period *p, pack_summary *sum,
+                  verr *e)
 {
     gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array()};
     g.csv = open_memstream(&g.csv_bytes, &g.csv_len);
@@ -377,104 +274,41 @@ static vexit fill(builder *b, const report_request *rq, const period *p, const s
     if (fclose(g.csv) != 0 && !rc)
         rc = verr_set(e, VOUCH_ABORTED, "could not finish the results export");
     if (!rc)
-        rc = put_file(b, "results.csv", g.csv_bytes, g.csv_len, true, e);
+        rc = pack_dir_put(b, "results.csv", g.csv_bytes, g.csv_len, e);
     free(g.csv_bytes);
     if (!rc) {
         json_t *chain = chain_doc(&g, p);
-        rc = put_json(b, "chain.json", chain, e);
+        rc = pack_dir_put_json(b, "chain.json", chain, e);
         json_decref(chain);
     }
     /* lead: add drill and compliance reports here: the compliance report of p as
-     * compliance.html and compliance.md, each by path_in, rendering to that path
-     * (unsigned: the MANIFEST's signature covers it) and list_file. */
+     * compliance.html and compliance.md, each by pack_dir_path, rendering to that path
+     * (unsigned: the MANIFEST's signature covers it) and pack_dir_list. */
     if (!rc) {
         json_t *info = info_doc(&g, p);
-        rc = put_json(b, PACK_INFO_NAME, info, e);
+        rc = pack_dir_put_json(b, PACK_INFO_NAME, info, e);
         json_decref(info);
     }
     chain_free(&g.runs);
     chain_free(&g.drills);
     json_decref(g.gate_index);
     json_decref(g.drill_index);
-    if (rc)
-        return rc;
-    size_t len;
-    char *text = manifest_format(&b->m, &len);
-    rc = put_file(b, MANIFEST_NAME, text, len, false, e);
-    free(text);
-    if (!rc) {
-        char *path = xasprintf("%s/%s", b->tmp, MANIFEST_NAME);
-        rc = sign_file(s, path, e);
-        free(path);
-    }
     sum->files = b->m.n;
     sum->bytes = b->bytes;
     return rc;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-vexit pack_check_destination(const char *dir, verr *e)
-{
-    struct stat st;
-    if (lstat(dir, &st) != 0) {
-        if (errno == ENOENT)
-            return VOUCH_OK;
-        return verr_set(e, VOUCH_USAGE, "could not read \"%s\": %s", dir, strerror(errno));
-    }
-    if (!S_ISDIR(st.st_mode))
-        return verr_set(e, VOUCH_USAGE, "\"%s\" exists and is not a folder", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return verr_set(e, VOUCH_USAGE, "could not read \"%s\": %s", dir, strerror(errno));
-    bool empty = true;
-    for (struct dirent *x; empty && (x = readdir(d));)
-        empty = strcmp(x->d_name, ".") == 0 || strcmp(x->d_name, "..") == 0;
-    closedir(d);
-    if (!empty) {
-        verr_set(e, VOUCH_USAGE, "\"%s\" exists and is not empty: a pack goes into a new or empty folder",
-                 dir);
-        verr_hint(e, "Choose another --out, or remove the folder first.");
-        return e->code;
-    }
-    return VOUCH_OK;
 }
 
 vexit pack_build(const report_request *rq, const period *p, const char *dir, const signer *s,
                  pack_summary *sum, verr *e)
 {
     *sum = (pack_summary){0};
-    vexit rc = pack_check_destination(dir, e);
+    pack_dir b;
+    vexit rc = pack_dir_open(&b, dir, e);
     if (rc)
         return rc;
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    builder b = {.tmp = xasprintf("%.*s.tmp-XXXXXX", (int)n, dir)};
-    if (!mkdtemp(b.tmp)) {
-        verr_set(e, VOUCH_USAGE, "could not create a folder beside \"%s\": %s", dir, strerror(errno));
-        free(b.tmp);
-        return e->code;
-    }
-    rc = fill(&b, rq, p, s, sum, e);
-    if (!rc) {
-        /* mkdtemp made it 0700; a pack is for reading, as files are under the umask. */
-        mode_t mask = umask(0);
-        umask(mask);
-        if (chmod(b.tmp, 0777 & ~mask) != 0 || rename(b.tmp, dir) != 0)
-            rc = verr_set(e, VOUCH_ABORTED, "could not move the pack into \"%s\": %s", dir,
-                          strerror(errno));
-    }
-    if (rc)
-        nftw(b.tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-    manifest_release(&b.m);
-    free(b.tmp);
+    if ((rc = fill(&b, rq, p, sum, e)))
+        pack_dir_abandon(&b);
+    else
+        rc = pack_dir_close(&b, s, e);
     return rc;
 }

@@ -1,4 +1,5 @@
-/* Building an evidence pack (docs/auditor.md describes what is in one).
+/* Building an evidence pack (docs/auditor.md describes what is in one): what goes in;
+ * src/pack_dir.h holds the folder it goes into.
  *
  * Everything is written into a new folder beside the destination, which is renamed
  * into place only when the pack is whole and its MANIFEST signed: a failed or
@@ -14,6 +15,7 @@
 #include "evidence/keys.h"
 #include "evidence/period.h"
 #include "src/cmd_report.h"
+#include "src/pack_dir.h"
 #include "src/verr.h"
 
 #define PACK_INFO_NAME "pack.json"
@@ -30,8 +32,5 @@ typedef struct pack_summary {
  * empty), signing its MANIFEST with s. */
 vexit pack_build(const report_request *rq, const period *p, const char *dir, const signer *s,
                  pack_summary *sum, verr *e);
-
-/* VOUCH_USAGE unless dir is absent or an empty folder. */
-vexit pack_check_destination(const char *dir, verr *e);
 
 #endif
