@@ -1,5 +1,7 @@
 /* evidence/manifest and evidence/period: the MANIFEST line format (written, read back,
- * and every malformed line refused with its number) and the periods a pack covers. */
+ * and every malformed line refused with its number) and the periods a pack covers;
+ * src/pack_dir and src/pack_verify: a pack folder filled (also the way a renderer that
+ * writes its own file fills it), closed, verified, spoiled, and abandoned. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "evidence/keys.h"
+#include "src/pack_dir.h"
+#include "src/pack_verify.h"
 
 #include "evidence/manifest.h"
 #include "evidence/period.h"
@@ -192,6 +200,124 @@ static void test_bad_periods(void **state)
     expect_period_error("2026-10-01..2026-09-30", "ends before it starts");
 }
 
+static int dir_setup(void **state)
+{
+    char *dir = xstrdup("/tmp/vouch-test-pack.XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    *state = dir;
+    return 0;
+}
+
+static int dir_teardown(void **state)
+{
+    char *cmd = xasprintf("rm -rf '%s'", (char *)*state);
+    int rc = system(cmd);
+    free(cmd);
+    free(*state);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Verify dir; the output into *text (caller frees). */
+static vexit verify_into(const char *dir, const char *cert, char **text, verr *e)
+{
+    size_t len;
+    FILE *f = open_memstream(text, &len);
+    vexit rc = pack_verify(dir, cert, f, e);
+    fclose(f);
+    return rc;
+}
+
+static void test_pack_dir(void **state)
+{
+    const char *dir = *state;
+    char *key = xasprintf("%s/k.key", dir), *crt = xasprintf("%s/k.crt", dir);
+    char *dest = xasprintf("%s/pack", dir);
+    verr e;
+    verr_clear(&e);
+    keygen_request rq = {KEY_ECDSA_P256, "CN=unit pack", 2, {key, crt, NULL, NULL}, false};
+    if (keygen(&rq, &e))
+        fail_msg("keygen: %s", e.msg);
+    signer *s;
+    key_source src = {key, crt, NULL, NULL};
+    if (signer_load(&s, &src, &e))
+        fail_msg("signer_load: %s", e.msg);
+
+    /* abandoned: nothing left, not even beside it */
+    pack_dir d;
+    assert_int_equal(pack_dir_open(&d, dest, &e), VOUCH_OK);
+    assert_int_equal(pack_dir_put(&d, "a/b.txt", "half", 4, &e), VOUCH_OK);
+    pack_dir_abandon(&d);
+    char *cmd = xasprintf("test -z \"$(ls -A '%s' | grep -v '^k\\.')\"", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+
+    /* filled by put, put_json and by a file written at pack_dir_path, then closed */
+    assert_int_equal(pack_dir_open(&d, dest, &e), VOUCH_OK);
+    assert_int_equal(pack_dir_put(&d, "z.csv", "x,y\r\n", 5, &e), VOUCH_OK);
+    json_t *doc = json_pack("{s:s}", "period", "2026-Q4");
+    assert_int_equal(pack_dir_put_json(&d, "pack.json", doc, &e), VOUCH_OK);
+    json_decref(doc);
+    char *path;
+    assert_int_equal(pack_dir_path(&d, "reports/compliance.html", &path, &e), VOUCH_OK);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("<html>rendered elsewhere</html>\n", f);
+    fclose(f);
+    free(path);
+    assert_int_equal(pack_dir_list(&d, "reports/compliance.html", &e), VOUCH_OK);
+    assert_int_equal(pack_dir_list(&d, "z.csv", &e), VOUCH_ABORTED);   /* listed twice */
+    assert_int_equal(pack_dir_close(&d, s, &e), VOUCH_OK);
+
+    char *mpath = xasprintf("%s/MANIFEST", dest);
+    f = fopen(mpath, "r");
+    assert_non_null(f);
+    char line[200];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "  26  pack.json\n"));
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "  32  reports/compliance.html\n"));
+    assert_non_null(fgets(line, sizeof line, f));
+    char hex[DIGEST_HEX_LEN + 1], *want;
+    sha256_hex("x,y\r\n", 5, hex);
+    assert_string_equal(line, want = xasprintf("%s  5  z.csv\n", hex));
+    free(want);
+    assert_null(fgets(line, sizeof line, f));
+    fclose(f);
+    free(mpath);
+
+    char *out = NULL;
+    if (verify_into(dest, crt, &out, &e))
+        fail_msg("pack_verify: %s\n%s", e.msg, out);
+    assert_non_null(strstr(out, "verified pack "));
+    assert_non_null(strstr(out, "  period       (pack.json does not say)\n"));   /* no first_day */
+    assert_non_null(strstr(out, "  files        3 listed, 63 bytes"));
+    assert_non_null(strstr(out, "  signer       CN=unit pack\n"));
+    free(out);
+
+    /* spoiled: the HTML changed and a file added */
+    char *html = xasprintf("%s/reports/compliance.html", dest), *extra = xasprintf("%s/extra", dest);
+    f = fopen(html, "a");
+    fputs("<!-- edited -->", f);
+    fclose(f);
+    f = fopen(extra, "w");
+    fclose(f);
+    assert_int_equal(verify_into(dest, crt, &out, &e), VOUCH_FAILED);
+    assert_string_equal(e.msg, "reports/compliance.html: 47 bytes, MANIFEST says 32");
+    assert_non_null(strstr(out, "FAILED  extra: not listed in MANIFEST (a file was added)\n"));
+    free(out);
+
+    /* a destination that is not empty is refused */
+    assert_int_equal(pack_dir_open(&d, dest, &e), VOUCH_USAGE);
+    assert_non_null(strstr(e.msg, "exists and is not empty"));
+    free(html);
+    free(extra);
+    signer_free(s);
+    free(key);
+    free(crt);
+    free(dest);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_periods),
         cmocka_unit_test(test_bad_periods),
+        cmocka_unit_test_setup_teardown(test_pack_dir, dir_setup, dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
