@@ -236,6 +236,13 @@ expect_err 'is not a quarter, a month or FROM..TO dates'
 v pack --out x
 expect_rc 2
 expect_err '^vouch: pack needs --period and --out$'
+v pack --period "$quarter" --out no/such/folder
+expect_rc 2
+expect_err '^vouch: could not create a folder beside "no/such/folder": No such file or directory$'
+echo file >afile
+v pack --period "$quarter" --out afile
+expect_rc 2
+expect_err '^vouch: "afile" exists and is not a folder$'
 v pack --period 2026-Q3 --sign --out x
 expect_rc 2
 v verify pack1 extra
