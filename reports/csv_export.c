@@ -26,12 +26,20 @@ static int end_row(FILE *f)
     return fputs("\r\n", f) == EOF ? -1 : 0;
 }
 
-vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+vexit report_csv_header(FILE *f, verr *e)
 {
     int bad = 0;
     for (size_t i = 0; csv_result_columns[i]; i++)
         bad |= field(f, csv_result_columns[i], i == 0);
     bad |= end_row(f);
+    if (bad || ferror(f))
+        return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
+    return VOUCH_OK;
+}
+
+vexit report_csv_rows(FILE *f, const run_record *r, verr *e)
+{
+    int bad = 0;
     char run[32];
     snprintf(run, sizeof run, "%" PRId64, r->id);
     for (size_t i = 0; i < r->n_results && !bad; i++) {
@@ -50,4 +58,10 @@ vexit report_csv_results(FILE *f, const run_record *r, verr *e)
     if (bad || ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
     return VOUCH_OK;
+}
+
+vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+{
+    vexit rc = report_csv_header(f, e);
+    return rc ? rc : report_csv_rows(f, r, e);
 }

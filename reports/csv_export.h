@@ -14,4 +14,9 @@ extern const char *const csv_result_columns[];
 /* A header row, then one row per result of run r (RFC 4180: CRLF line ends). */
 vexit report_csv_results(FILE *f, const run_record *r, verr *e);
 
+/* The two halves of it, for exports of several runs in one file: the header row, and
+ * one row per result of r. */
+vexit report_csv_header(FILE *f, verr *e);
+vexit report_csv_rows(FILE *f, const run_record *r, verr *e);
+
 #endif

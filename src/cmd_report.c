@@ -2,8 +2,8 @@
  * the report XML itself or a CSV of its results.
  *
  * The document is built from the store alone, validated against the templates'
- * report.rng, rendered, and written whole to one file; signing the report (a
- * later step) is one call after report_write_file on the same path. */
+ * report.rng, rendered, and written whole to one file, then signed (FILE.p7s)
+ * when a signing key is configured (evidence/sign_policy.h). */
 #include "src/cmd_report.h"
 
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <libxml/tree.h>
 
+#include "evidence/sign.h"
 #include "reports/csv_export.h"
 #include "reports/render.h"
 #include "reports/report.h"
@@ -141,32 +142,53 @@ out:
     return rc;
 }
 
+static vexit find_format(const char *name, size_t *k, verr *e)
+{
+    size_t nf = sizeof formats / sizeof formats[0];
+    for (*k = 0; *k < nf; (*k)++)
+        if (strcmp(formats[*k].name, name) == 0)
+            return VOUCH_OK;
+    return verr_set(e, VOUCH_USAGE, "unknown report format \"%s\": use %s", name, REPORT_FORMATS);
+}
+
+vexit report_gate_bytes(const report_request *rq, int64_t id, const char *format, char **out,
+                        size_t *len, verr *e)
+{
+    size_t k;
+    vexit rc = find_format(format, &k, e);
+    return rc ? rc : render_run(rq, id, formats[k].fmt, formats[k].stylesheet, out, len, e);
+}
+
 static vexit report_run(const report_request *rq, verr *e)
 {
     if (rq->n_args > 2)
         return verr_set(e, VOUCH_USAGE, "report run takes at most one run id (got \"%s\")",
                         rq->args[2]);
-    const char *name = rq->format ? rq->format : "html";
-    size_t k = 0, nf = sizeof formats / sizeof formats[0];
-    while (k < nf && strcmp(formats[k].name, name) != 0)
-        k++;
-    if (k == nf)
-        return verr_set(e, VOUCH_USAGE, "unknown report format \"%s\": use %s", name,
-                        REPORT_FORMATS);
+    size_t k;
+    vexit rc = find_format(rq->format ? rq->format : "html", &k, e);
+    if (rc)
+        return rc;
     int64_t id;
-    vexit rc;
     if (rq->n_args == 2) {
         if (!parse_int64(rq->args[1], &id) || id < 1)
             return verr_set(e, VOUCH_USAGE, "expected a run id, not \"%s\"", rq->args[1]);
     } else if ((rc = newest_reportable(rq->st, &id, e))) {
         return rc;
     }
+    bool to_file = rq->out_path && strcmp(rq->out_path, "-") != 0;
+    if (rq->sign == SIGN_ALWAYS && !to_file)
+        return verr_set(e, VOUCH_USAGE, "--sign needs --out FILE: a signature sits beside a file");
+    /* The key is loaded before anything is written, so a key problem leaves no report. */
+    signer *s = NULL;
+    if (to_file && sign_wanted(&rq->settings->signing, rq->sign) &&
+        (rc = signer_from_settings(&rq->settings->signing, &s, e)))
+        return rc;
     char *bytes = NULL;
     size_t len = 0;
-    if ((rc = render_run(rq, id, formats[k].fmt, formats[k].stylesheet, &bytes, &len, e)))
-        return rc;
-    rc = report_write_file(rq->out_path, bytes, len, e);
-    /* Signing goes here: once the file is whole, sign rq->out_path. */
+    if (!(rc = render_run(rq, id, formats[k].fmt, formats[k].stylesheet, &bytes, &len, e)) &&
+        !(rc = report_write_file(rq->out_path, bytes, len, e)) && s)
+        rc = sign_file(s, rq->out_path, e);
+    signer_free(s);
     free(bytes);
     return rc;
 }

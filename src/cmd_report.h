@@ -2,6 +2,7 @@
 #ifndef VOUCH_CMD_REPORT_H
 #define VOUCH_CMD_REPORT_H
 
+#include "evidence/sign_policy.h"
 #include "evidence/store.h"
 #include "src/settings.h"
 #include "src/verr.h"
@@ -14,11 +15,17 @@ typedef struct report_request {
     const char *out_path;             /* --out FILE, or NULL: standard output */
     char **args;                      /* "run" [ID] */
     int n_args;
+    sign_mode sign;                   /* a report written to a file is signed (FILE.p7s) */
 } report_request;
 
 /* The report formats, for usage messages. */
 #define REPORT_FORMATS "html, markdown, xml or csv"
 
 vexit cmd_report(const report_request *rq, verr *e);
+
+/* The gate report of run id in format (html, markdown, xml or csv), built, validated
+ * and rendered as 'report run' does, into *out (*len bytes; caller frees). */
+vexit report_gate_bytes(const report_request *rq, int64_t id, const char *format, char **out,
+                        size_t *len, verr *e);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "evidence/keys.h"
 #include "evidence/sign.h"
+#include "src/pack_verify.h"
 #include "src/util.h"
 
 static const char *const opt_names[SIGN_OPT_COUNT] = {
@@ -173,14 +174,10 @@ vexit sign_cmd_verify(const sign_cli *o, const signing_settings *cfg, char **arg
 {
     if (n_args != 1)
         return verr_set(e, VOUCH_USAGE, "verify takes one path (got %d)", n_args);
-    struct stat st;
-    if (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)) {
-        verr_set(e, VOUCH_USAGE, "\"%s\" is a folder: verifying evidence packs is not built yet",
-                 args[0]);
-        verr_hint(e, "Verify a signed file with 'vouch verify FILE'.");
-        return e->code;
-    }
     const char *pin = o->opt[SIGN_OPT_CERT] ? o->opt[SIGN_OPT_CERT] : cfg->cert_path;
+    struct stat st;
+    if (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode))
+        return pack_verify(args[0], pin, out, e);
     sig_report r;
     vexit rc = verify_file(args[0], pin, &r, e);
     if (!rc) {

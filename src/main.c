@@ -12,6 +12,7 @@
 #include "checks/checker.h"
 #include "evidence/store.h"
 #include "src/cmd_drill.h"
+#include "src/cmd_pack.h"
 #include "src/cmd_report.h"
 #include "src/cmd_sign.h"
 #include "src/config.h"
@@ -49,6 +50,7 @@ typedef struct cli {
     int64_t incident_at_ms;   /* 0: not given */
     drill_opts drill;
     sign_cli sign;            /* options of keygen, sign and verify PATH */
+    pack_cli pack;            /* --period of pack, --sign/--no-sign of report */
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
@@ -78,6 +80,7 @@ static vexit cmd_drills(cli *c, verr *e);
 static vexit run_report(cli *c, verr *e);
 static vexit cmd_keygen(cli *c, verr *e);
 static vexit cmd_sign(cli *c, verr *e);
+static vexit run_pack(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
@@ -90,15 +93,17 @@ static const command commands[] = {
      "run only the named checks"},
     {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list what the store holds, or show one run"},
-    {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH, "[FILE] [--cert CERT]",
-     "verify a signed FILE, or without FILE the store's hash chain"},
+    {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH, "[FILE|DIR] [--cert CERT]",
+     "verify a signed FILE, a pack DIR, or without either the store's hash chain"},
     {"drill", cmd_drill, NEED_STORE | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
      "record a restore drill and measure its RTO and data-loss window"},
     {"drills", cmd_drills, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list the store's drills, or show one"},
     {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
-     "run [ID] [--format html|markdown|xml|csv] [--out FILE] [--templates DIR]",
+     "run [ID] [--format html|markdown|xml|csv] [--out FILE] [--templates DIR] [--[no-]sign]",
      "render a stored run as a report (HTML, Markdown, XML, CSV)"},
+    {"pack", run_pack, READ_STORE | OWN_OUTPUT, "--period P --out DIR",
+     "build a signed evidence pack of a period (2026-Q3, 2026-10, FROM..TO)"},
     {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
      "create a signing key and a self-signed certificate"},
     {"sign", cmd_sign, 0, "FILE... [--key F] [--cert F]",
@@ -118,6 +123,7 @@ enum {
     LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
     LONG_TEMPLATES,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
+    LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
 };
 
 static const struct option long_options[] = {
@@ -137,6 +143,7 @@ static const struct option long_options[] = {
     DRILL_LONG_OPTIONS(LONG_DRILL),
     {"templates", required_argument, NULL, LONG_TEMPLATES},
     SIGN_LONG_OPTIONS(LONG_SIGN),
+    PACK_LONG_OPTIONS(LONG_PACK),
     {NULL, 0, NULL, 0},
 };
 
@@ -188,6 +195,7 @@ static void command_usage(FILE *f, const command *c)
                    "      --templates DIR stylesheets and schema (default [report] templates,\n"
                    "                      else the installed templates)\n");
     sign_cli_usage(f, c->name);
+    pack_cli_usage(f, c->name);
     fprintf(f, "\n%s", global_help);
 }
 
@@ -276,6 +284,13 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
         default:
             if (ch >= LONG_SIGN && ch < LONG_SIGN + SIGN_OPT_COUNT) {
                 vexit rc = sign_cli_option(&c->sign, which ? which->name : NULL, ch - LONG_SIGN,
+                                           optarg, e);
+                if (rc)
+                    return rc;
+                break;
+            }
+            if (ch >= LONG_PACK && ch < LONG_PACK + PACK_OPT_COUNT) {
+                vexit rc = pack_cli_option(&c->pack, which ? which->name : NULL, ch - LONG_PACK,
                                            optarg, e);
                 if (rc)
                     return rc;
@@ -533,8 +548,14 @@ static vexit cmd_drills(cli *c, verr *e)
 static vexit run_report(cli *c, verr *e)
 {
     report_request rq = {c->st, &c->settings, c->templates, c->format, c->output_path,
-                         c->args, c->n_args};
+                         c->args, c->n_args, pack_cli_sign_mode(&c->pack)};
     return cmd_report(&rq, e);
+}
+
+static vexit run_pack(cli *c, verr *e)
+{
+    report_request rq = {c->st, &c->settings, NULL, c->format, NULL, c->args, c->n_args, SIGN_NEVER};
+    return cmd_pack(&rq, &c->pack, c->output_path, stdout, e);
 }
 
 int main(int argc, char **argv)

@@ -135,7 +135,7 @@ expect_rc 0
 expect_out 'NOT PINNED'
 end_case
 
-test_case "verify: a missing file exits 2, a missing signature 1, a folder is not yet"
+test_case "verify: a missing file exits 2, a missing signature 1, a folder without MANIFEST 1"
 v verify no-such.html
 expect_rc 2
 expect_err '^vouch: could not verify "no-such\.html": '
@@ -145,8 +145,8 @@ expect_rc 1
 expect_err '^vouch: unsigned\.txt: not signed: unsigned\.txt\.p7s does not exist$'
 mkdir -p pack
 v verify pack
-expect_rc 2
-expect_err 'is a folder: verifying evidence packs is not built yet'
+expect_rc 1
+expect_err '^vouch: MANIFEST: missing or unreadable: this is not an evidence pack, or its MANIFEST was removed$'
 v verify report.html --cert no-such.crt
 expect_rc 2
 expect_err 'could not open certificate "no-such\.crt"'

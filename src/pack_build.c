@@ -1,0 +1,314 @@
+#include "src/pack_build.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evidence/chain.h"
+#include "evidence/drill_record.h"
+#include "evidence/store_drill.h"
+#include "reports/csv_export.h"
+#include "src/util.h"
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static bool started_in(const char *started_at, const period *p)
+{
+    int64_t ms;
+    return started_at && utc_parse_ms(started_at, &ms) && period_contains(p, ms);
+}
+
+/* One chain entry, kept with its position to be listed in chain order. */
+typedef struct chain_entry {
+    int64_t pos;
+    json_t *json;
+} chain_entry;
+
+typedef struct chain_list {
+    chain_entry *v;
+    size_t n, cap;
+} chain_list;
+
+static void chain_add(chain_list *l, int64_t pos, json_t *json)
+{
+    grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = (chain_entry){pos, json};
+}
+
+static int by_pos(const void *a, const void *b)
+{
+    int64_t x = ((const chain_entry *)a)->pos, y = ((const chain_entry *)b)->pos;
+    return (x > y) - (x < y);
+}
+
+/* The entries as a JSON array in chain order; the list is emptied. */
+static json_t *chain_array(chain_list *l)
+{
+    if (l->n)
+        qsort(l->v, l->n, sizeof *l->v, by_pos);
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, l->v[i].json);
+    free(l->v);
+    *l = (chain_list){0};
+    return a;
+}
+
+static void chain_free(chain_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        json_decref(l->v[i].json);
+    free(l->v);
+}
+
+/* What the pack gathers while it walks the store. */
+typedef struct gathered {
+    chain_list runs, drills;
+    FILE *csv;              /* results.csv, in memory */
+    char *csv_bytes;
+    size_t csv_len;
+    json_t *gate_index;     /* [{id, kind, status, started_at, reports...}] for pack.json */
+    json_t *drill_index;
+    pack_summary *sum;
+} gathered;
+
+static const struct {
+    const char *format, *ext;
+} gate_formats[] = {{"html", "html"}, {"markdown", "md"}, {"xml", "xml"}, {"csv", "csv"}};
+
+static vexit gate_reports(pack_dir *b, const report_request *rq, const run_record *r, json_t *files,
+                          verr *e)
+{
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < sizeof gate_formats / sizeof gate_formats[0] && !rc; i++) {
+        char *bytes = NULL;
+        size_t len = 0;
+        char *rel = xasprintf("gates/run-%" PRId64 ".%s", r->id, gate_formats[i].ext);
+        if (!(rc = report_gate_bytes(rq, r->id, gate_formats[i].format, &bytes, &len, e)) &&
+            !(rc = pack_dir_put(b, rel, bytes, len, e)))
+            json_array_append_new(files, json_string(rel));
+        free(bytes);
+        free(rel);
+    }
+    return rc;
+}
+
+static vexit one_run(pack_dir *b, const report_request *rq, const period *p, int64_t id,
+                     gathered *g, verr *e)
+{
+    run_record *r;
+    vexit rc = store_load_run(rq->st, id, &r, e);
+    if (rc)
+        return rc;
+    /* Only sealed runs: a run still running has no verdict and no place in the chain. */
+    if (!r->chain_pos || !r->digest || !started_in(r->started_at, p))
+        goto out;
+    char *canon = run_canonical(r);
+    char *rel = xasprintf("chain/run-%" PRId64 ".json", r->id);
+    rc = pack_dir_put(b, rel, canon, strlen(canon), e);
+    free(canon);
+    chain_add(&g->runs, r->chain_pos,
+              json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id", (json_int_t)r->id,
+                        "chain_pos", (json_int_t)r->chain_pos, "kind", r->kind, "status", r->status,
+                        "started_at", str_or_null(r->started_at), "finished_at",
+                        str_or_null(r->finished_at), "prev_digest", str_or_null(r->prev_digest),
+                        "digest", r->digest, "canonical", rel));
+    free(rel);
+    if (rc)
+        goto out;
+    if (strcmp(r->kind, "baseline") == 0) {
+        g->sum->baselines++;
+        goto out;
+    }
+    g->sum->gate_runs++;
+    json_t *files = json_array();
+    json_array_append_new(g->gate_index,
+                          json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)r->id, "kind",
+                                    r->kind, "status", r->status, "started_at", r->started_at,
+                                    "reports", files));
+    if (!(rc = gate_reports(b, rq, r, files, e)))
+        rc = report_csv_rows(g->csv, r, e);
+out:
+    run_record_free(r);
+    return rc;
+}
+
+/* A drill as JSON: its canonical fields and its digest, until its own report exists. */
+static vexit drill_json(pack_dir *b, const drill_record *d, const char *rel, verr *e)
+{
+    char *canon = drill_canonical(d);
+    json_error_t je;
+    json_t *doc = json_loads(canon, 0, &je);
+    free(canon);
+    if (!doc)
+        return verr_set(e, VOUCH_ABORTED, "drill %" PRId64 ": could not read its canonical form",
+                        d->id);
+    json_object_set_new(doc, "digest", str_or_null(d->digest));
+    vexit rc = pack_dir_put_json(b, rel, doc, e);
+    json_decref(doc);
+    return rc;
+}
+
+static vexit one_drill(pack_dir *b, const report_request *rq, const period *p, int64_t id,
+                       gathered *g, verr *e)
+{
+    drill_record *d;
+    vexit rc = store_load_drill(rq->st, id, &d, e);
+    if (rc)
+        return rc;
+    if (!started_in(d->started_at, p))
+        goto out;
+    g->sum->drills++;
+    char *rel = xasprintf("drills/drill-%" PRId64 ".json", d->id);
+    json_array_append_new(g->drill_index,
+                          json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id,
+                                    "scenario", d->scenario ? d->scenario : "", "status", d->status,
+                                    "started_at", d->started_at, "file", rel));
+    rc = drill_json(b, d, rel, e);
+    /* lead: add each drill's report here: for each format, pack_dir_path(b,
+     * "drills/drill-N.html", &path, e), render the drill's report to path (unsigned),
+     * then pack_dir_list(b, rel, e). */
+    free(rel);
+    if (rc || !d->chain_pos || !d->digest)
+        goto out;
+    char *canon = drill_canonical(d);
+    rel = xasprintf("chain/drill-%" PRId64 ".json", d->id);
+    rc = pack_dir_put(b, rel, canon, strlen(canon), e);
+    free(canon);
+    chain_add(&g->drills, d->chain_pos,
+              json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "id",
+                        (json_int_t)d->id, "chain_pos", (json_int_t)d->chain_pos, "status",
+                        d->status, "started_at", d->started_at, "finished_at",
+                        str_or_null(d->finished_at), "gate_run_id",
+                        d->gate_run_id ? json_integer(d->gate_run_id) : json_null(), "gate_digest",
+                        str_or_null(d->gate_digest), "prev_digest", str_or_null(d->prev_digest),
+                        "digest", str_or_null(d->digest), "canonical", rel, "kind", "drill"));
+    free(rel);
+out:
+    drill_record_free(d);
+    return rc;
+}
+
+/* Every run, then every drill, oldest first. */
+static vexit gather(pack_dir *b, const report_request *rq, const period *p, gathered *g, verr *e)
+{
+    int64_t *ids;
+    size_t n;
+    vexit rc = store_list_runs(rq->st, 0, &ids, &n, e);
+    if (rc)
+        return rc;
+    for (size_t i = n; i > 0 && !rc; i--)
+        rc = one_run(b, rq, p, ids[i - 1], g, e);
+    free(ids);
+    if (rc || (rc = store_list_drills(rq->st, 0, &ids, &n, e)))
+        return rc;
+    for (size_t i = n; i > 0 && !rc; i--)
+        rc = one_drill(b, rq, p, ids[i - 1], g, e);
+    free(ids);
+    return rc;
+}
+
+static json_t *chain_doc(gathered *g, const period *p)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "format", "vouch-pack-chain/1",
+                     "period", p->label, "run_digest",
+                     "SHA-256(\"vouch-chain/1\\n\" || prev_digest || \"\\n\" || canonical)",
+                     "drill_digest",
+                     "SHA-256(\"vouch-drill-chain/1\\n\" || prev_digest || \"\\n\" || canonical)",
+                     "runs_in", "chain order: every sealed run started in the period",
+                     "drills_in", "chain order: every sealed drill started in the period",
+                     "runs", chain_array(&g->runs), "drills", chain_array(&g->drills));
+}
+
+static bool nothing_recorded(const pack_summary *s)
+{
+    return !s->gate_runs && !s->baselines && !s->drills;
+}
+
+static json_t *info_doc(gathered *g, const period *p)
+{
+    char from[32], to[32];
+    utc_format_ms(p->from_ms, from, sizeof from);
+    utc_format_ms(p->to_ms, to, sizeof to);
+    char *note = nothing_recorded(g->sum)
+                     ? xasprintf("nothing was recorded in %s: no gate or check run, no baseline "
+                                 "and no drill started from %s to %s (UTC)",
+                                 p->label, p->first, p->last)
+                     : xasprintf("%zu gate or check run%s, %zu baseline%s and %zu drill%s started "
+                                 "in %s (%s to %s, UTC)",
+                                 g->sum->gate_runs, g->sum->gate_runs == 1 ? "" : "s",
+                                 g->sum->baselines, g->sum->baselines == 1 ? "" : "s",
+                                 g->sum->drills, g->sum->drills == 1 ? "" : "s", p->label,
+                                 p->first, p->last);
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:o, s:s, s:s, s:s}",
+        "format", "vouch-pack/1", "period", p->label, "from", from, "until", to, "first_day",
+        p->first, "last_day", p->last, "recorded", !nothing_recorded(g->sum), "summary", note,
+        "gate_runs", (json_int_t)g->sum->gate_runs, "baselines", (json_int_t)g->sum->baselines,
+        "drills", (json_int_t)g->sum->drills, "gates", g->gate_index, "drill_files",
+        g->drill_index, "results", "results.csv", "chain", "chain.json", "vouch_version",
+        VOUCH_VERSION);
+    g->gate_index = g->drill_index = NULL;
+    free(note);
+    return doc;
+}
+
+static vexit fill(pack_dir *b, const report_request *rq, const period *p, pack_summary *sum,
+                  verr *e)
+{
+    gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array()};
+    g.csv = open_memstream(&g.csv_bytes, &g.csv_len);
+    if (!g.csv) {
+        json_decref(g.gate_index);
+        json_decref(g.drill_index);
+        return verr_set(e, VOUCH_ABORTED, "could not start the results export");
+    }
+    vexit rc = report_csv_header(g.csv, e);
+    if (!rc)
+        rc = gather(b, rq, p, &g, e);
+    if (fclose(g.csv) != 0 && !rc)
+        rc = verr_set(e, VOUCH_ABORTED, "could not finish the results export");
+    if (!rc)
+        rc = pack_dir_put(b, "results.csv", g.csv_bytes, g.csv_len, e);
+    free(g.csv_bytes);
+    if (!rc) {
+        json_t *chain = chain_doc(&g, p);
+        rc = pack_dir_put_json(b, "chain.json", chain, e);
+        json_decref(chain);
+    }
+    /* lead: add drill and compliance reports here: the compliance report of p as
+     * compliance.html and compliance.md, each by pack_dir_path, rendering to that path
+     * (unsigned: the MANIFEST's signature covers it) and pack_dir_list. */
+    if (!rc) {
+        json_t *info = info_doc(&g, p);
+        rc = pack_dir_put_json(b, PACK_INFO_NAME, info, e);
+        json_decref(info);
+    }
+    chain_free(&g.runs);
+    chain_free(&g.drills);
+    json_decref(g.gate_index);
+    json_decref(g.drill_index);
+    sum->files = b->m.n;
+    sum->bytes = b->bytes;
+    return rc;
+}
+
+vexit pack_build(const report_request *rq, const period *p, const char *dir, const signer *s,
+                 pack_summary *sum, verr *e)
+{
+    *sum = (pack_summary){0};
+    pack_dir b;
+    vexit rc = pack_dir_open(&b, dir, e);
+    if (rc)
+        return rc;
+    if ((rc = fill(&b, rq, p, sum, e)))
+        pack_dir_abandon(&b);
+    else
+        rc = pack_dir_close(&b, s, e);
+    return rc;
+}
