@@ -26,12 +26,9 @@ static int end_row(FILE *f)
     return fputs("\r\n", f) == EOF ? -1 : 0;
 }
 
-vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+static int run_rows(FILE *f, const run_record *r)
 {
     int bad = 0;
-    for (size_t i = 0; csv_result_columns[i]; i++)
-        bad |= field(f, csv_result_columns[i], i == 0);
-    bad |= end_row(f);
     char run[32];
     snprintf(run, sizeof run, "%" PRId64, r->id);
     for (size_t i = 0; i < r->n_results && !bad; i++) {
@@ -47,7 +44,24 @@ vexit report_csv_results(FILE *f, const run_record *r, verr *e)
         bad |= field(f, x->detail, false);
         bad |= end_row(f);
     }
+    return bad;
+}
+
+vexit report_csv_runs(FILE *f, run_record *const *runs, size_t n, verr *e)
+{
+    int bad = 0;
+    for (size_t i = 0; csv_result_columns[i]; i++)
+        bad |= field(f, csv_result_columns[i], i == 0);
+    bad |= end_row(f);
+    for (size_t i = 0; i < n && !bad; i++)
+        bad |= run_rows(f, runs[i]);
     if (bad || ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
     return VOUCH_OK;
+}
+
+vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+{
+    run_record *one = (run_record *)r;
+    return report_csv_runs(f, &one, 1, e);
 }

@@ -14,4 +14,7 @@ extern const char *const csv_result_columns[];
 /* A header row, then one row per result of run r (RFC 4180: CRLF line ends). */
 vexit report_csv_results(FILE *f, const run_record *r, verr *e);
 
+/* A header row, then the results of each run in turn (a period's export). */
+vexit report_csv_runs(FILE *f, run_record *const *runs, size_t n, verr *e);
+
 #endif

@@ -92,8 +92,8 @@ static const command commands[] = {
     {"drills", cmd_drills, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list the store's drills, or show one"},
     {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
-     "run [ID] [--format html|markdown|xml|csv] [--out FILE] [--templates DIR]",
-     "render a stored run as a report (HTML, Markdown, XML, CSV)"},
+     "run [ID] | drill [ID] | period PERIOD [--format html|markdown|xml|csv] [--out FILE]",
+     "render a stored run, drill or period as a report (HTML, Markdown, XML, CSV)"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
