@@ -417,7 +417,7 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
     size_t missed_q = t.quarters_due - t.quarters_met;
     if (!n_runs && !n_drills) {
         outcome = "empty";
-        text = xasprintf("nothing recorded in %s: no gate or check run and no drill", p->label);
+        text = xasprintf("Nothing recorded in %s: no gate or check run and no drill", p->label);
     } else {
         outcome = missed_q || open || t.drills_missed ? "gaps" : "complete";
         text = xasprintf("%s: %zu run%s, %zu drill%s held; quarters with a drill: %zu of %zu "

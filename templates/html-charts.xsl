@@ -112,16 +112,16 @@
         <xsl:otherwise><xsl:value-of select="$limit * 1.25"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
-    <xsl:variable name="x0" select="10"/>
-    <xsl:variable name="w" select="980"/>
-    <svg class="chart gauge" viewBox="0 0 1000 70" role="img">
+    <xsl:variable name="x0" select="8"/>
+    <xsl:variable name="w" select="384"/>
+    <svg class="chart gauge" viewBox="0 0 400 64" role="img">
       <xsl:attribute name="aria-label">
         <xsl:value-of select="concat('measured against ', $limit-label)"/>
       </xsl:attribute>
-      <rect x="{$x0}" y="22" width="{$w}" height="18" rx="4" class="track"/>
+      <rect x="{$x0}" y="20" width="{$w}" height="14" rx="4" class="track"/>
       <xsl:if test="string($measured)">
         <xsl:variable name="bw0" select="$measured div $max * $w"/>
-        <rect x="{$x0}" y="22" height="18" rx="4" class="fill f-{$cls}">
+        <rect x="{$x0}" y="20" height="14" rx="4" class="fill f-{$cls}">
           <xsl:attribute name="width">
             <xsl:call-template name="n"><xsl:with-param name="x" select="$bw0 + 4 * ($bw0 &lt; 4)"/></xsl:call-template>
           </xsl:attribute>
@@ -129,14 +129,30 @@
       </xsl:if>
       <xsl:if test="string($target)">
         <xsl:variable name="tx"><xsl:call-template name="n"><xsl:with-param name="x" select="$x0 + $target div $max * $w"/></xsl:call-template></xsl:variable>
-        <line x1="{$tx}" y1="14" x2="{$tx}" y2="48" class="mark-target"/>
-        <text x="{$tx}" y="62" text-anchor="middle" class="axis"><xsl:value-of select="$target-label"/></text>
+        <line x1="{$tx}" y1="14" x2="{$tx}" y2="40" class="mark-target"/>
+        <text x="{$tx}" y="55" text-anchor="middle" class="axis"><xsl:value-of select="$target-label"/></text>
       </xsl:if>
       <xsl:variable name="lx"><xsl:call-template name="n"><xsl:with-param name="x" select="$x0 + $limit div $max * $w"/></xsl:call-template></xsl:variable>
-      <line x1="{$lx}" y1="14" x2="{$lx}" y2="48" class="mark-limit"/>
+      <line x1="{$lx}" y1="14" x2="{$lx}" y2="40" class="mark-limit"/>
       <text x="{$lx}" y="10" text-anchor="middle" class="axis strong"><xsl:value-of select="$limit-label"/></text>
-      <text x="{$x0}" y="62" class="axis">0</text>
+      <text x="{$x0}" y="55" class="axis">0</text>
     </svg>
+  </xsl:template>
+
+  <!-- The smallest round duration (ms) that reaches raw in at most five steps. -->
+  <xsl:template name="nice-step">
+    <xsl:param name="raw"/>
+    <xsl:param name="steps" select="'1000 2000 5000 10000 15000 30000 60000 120000 300000 600000 900000 1800000 3600000 7200000 10800000 21600000 43200000 86400000 172800000 604800000 '"/>
+    <xsl:variable name="s" select="number(substring-before($steps, ' '))"/>
+    <xsl:choose>
+      <xsl:when test="$raw div $s &lt;= 5 or not(contains(substring-after($steps, ' '), ' '))"><xsl:value-of select="$s"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="nice-step">
+          <xsl:with-param name="raw" select="$raw"/>
+          <xsl:with-param name="steps" select="substring-after($steps, ' ')"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- ================= a bar chart of a series =================
@@ -153,7 +169,7 @@
         <xsl:if test="position() = 1"><xsl:value-of select="@value"/></xsl:if>
       </xsl:for-each>
     </xsl:variable>
-    <xsl:variable name="ymax">
+    <xsl:variable name="yraw">
       <xsl:choose>
         <xsl:when test="$pct">100</xsl:when>
         <xsl:when test="string($vmax) and $vmax &gt; $series/@limit * 1.15"><xsl:value-of select="$vmax * 1.1"/></xsl:when>
@@ -162,6 +178,17 @@
         <xsl:otherwise>1</xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
+    <!-- a round step, at most five of them up to the top -->
+    <xsl:variable name="step">
+      <xsl:choose>
+        <xsl:when test="$pct">25</xsl:when>
+        <xsl:otherwise>
+          <xsl:call-template name="nice-step"><xsl:with-param name="raw" select="$yraw"/></xsl:call-template>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="ticks" select="ceiling($yraw div $step)"/>
+    <xsl:variable name="ymax" select="$ticks * $step"/>
     <xsl:variable name="x0" select="90"/>
     <xsl:variable name="pw" select="880"/>
     <xsl:variable name="y0" select="250"/>
@@ -174,14 +201,14 @@
       </xsl:choose>
     </xsl:variable>
     <svg class="chart bars" viewBox="0 0 1000 300" role="img" aria-label="{$series/@name}">
-      <!-- y axis: four steps -->
-      <xsl:for-each select="(//node())[position() &lt;= 5]">
-        <xsl:variable name="f" select="(position() - 1) div 4"/>
+      <!-- y axis: one line per step -->
+      <xsl:for-each select="(//node())[position() &lt;= $ticks + 1]">
+        <xsl:variable name="f" select="(position() - 1) div $ticks"/>
         <xsl:variable name="gy"><xsl:call-template name="n"><xsl:with-param name="x" select="$y0 - $f * $ph"/></xsl:call-template></xsl:variable>
         <line x1="{$x0}" y1="{$gy}" x2="{$x0 + $pw}" y2="{$gy}" class="grid"/>
         <text x="{$x0 - 8}" y="{$gy + 4}" text-anchor="end" class="axis">
           <xsl:choose>
-            <xsl:when test="$pct"><xsl:value-of select="concat(100 * $f, '%')"/></xsl:when>
+            <xsl:when test="$pct"><xsl:value-of select="concat(round(100 * $f), '%')"/></xsl:when>
             <xsl:when test="$f = 0">0</xsl:when>
             <xsl:otherwise><xsl:call-template name="duration"><xsl:with-param name="ms" select="$ymax * $f"/></xsl:call-template></xsl:otherwise>
           </xsl:choose>

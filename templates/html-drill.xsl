@@ -34,7 +34,7 @@
     <xsl:param name="j"/>
     <xsl:choose>
       <xsl:when test="$j = 'within-target'">pass</xsl:when>
-      <xsl:when test="$j = 'within-limit' and ../@name = 'rpo'">pass</xsl:when>
+      <xsl:when test="$j = 'within-limit' and @name = 'rpo'">pass</xsl:when>
       <xsl:when test="$j = 'within-limit'">warn</xsl:when>
       <xsl:when test="$j = 'over-limit' or $j = 'not-achieved'">fail</xsl:when>
       <xsl:otherwise>none</xsl:otherwise>

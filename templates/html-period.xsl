@@ -148,7 +148,7 @@
         <table class="results">
           <thead>
             <tr><th class="c-check">Drill</th><th class="c-value">Started</th><th class="c-reason">Scenario</th>
-              <th class="c-value n">RTO</th><th class="c-value n">Data loss</th><th class="c-status">Outcome</th><th class="c-status">Gate run</th></tr>
+              <th class="c-value n">RTO</th><th class="c-value n">Data loss</th><th class="c-check">Outcome</th><th class="c-status">Gate</th></tr>
           </thead>
           <tbody>
             <xsl:for-each select="v:drills/v:drill">
@@ -195,7 +195,7 @@
           <table class="results">
             <thead>
               <tr><th class="c-check">Run</th><th class="c-value">Started</th><th class="c-reason">Target</th>
-                <th class="c-status">Outcome</th><th class="c-value n">Passed</th><th class="c-value n">Not passed</th><th class="c-value">Results</th></tr>
+                <th class="c-check">Outcome</th><th class="c-value n">Passed</th><th class="c-value n">Not passed</th><th class="c-value">Results</th></tr>
             </thead>
             <tbody>
               <xsl:for-each select="v:gates/v:gate">

@@ -540,7 +540,7 @@ tr.row-warn td { background: #fffcef !important; }
 td.obs { font-weight: 600; }
 tr.row-pass td.obs { font-weight: 400; }
 .attention { margin-bottom: 4px; }
-.badge { display: inline-block; min-width: 50px; text-align: center; font-size: 11px; font-weight: 700;
+.badge { display: inline-block; white-space: nowrap; min-width: 50px; text-align: center; font-size: 11px; font-weight: 700;
   letter-spacing: .06em; text-transform: uppercase; padding: 2px 8px; border-radius: 20px; border: 1px solid; }
 .b-pass { color: var(--pass); background: var(--pass-bg); border-color: #9be9a8; }
 .b-warn { color: var(--warn); background: var(--warn-bg); border-color: #eac54f; }
@@ -632,7 +632,7 @@ ol.follow-ups li { margin: 0 0 8px; padding-left: 4px; }
 .m-outside-region { background: var(--warn-bg); border-color: #eac54f; }
 table.results td.n, table.results th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .charts { display: grid; grid-template-columns: 1fr; gap: 14px; }
-.empty-period { padding: 26px 28px; border: 2px dashed var(--line); border-radius: 10px; background: var(--zebra); }
+.empty-period { margin-top: 22px; padding: 26px 28px; border: 2px dashed var(--line); border-radius: 10px; background: var(--zebra); }
 .empty-period h2 { border: 0; margin: 0 0 8px; padding: 0; }
 .empty-period p { margin: 6px 0; }
 
