@@ -659,6 +659,7 @@ table.results td.n, table.results th.n { text-align: right; font-variant-numeric
   .fact-v { font-size: 9pt; }
   .verdict, .facts, .check-head, tr, svg.chart, .objective, .quarter, .months, .panel { break-inside: avoid; page-break-inside: avoid; }
   .objectives { grid-template-columns: 1fr 1fr; }
+  .lede, .panel-title { break-after: avoid; page-break-after: avoid; }
   .months { grid-template-columns: repeat(6, 1fr); }
   thead { display: table-header-group; }
   table.results { font-size: 9pt; }
