@@ -194,6 +194,8 @@
     <xsl:variable name="y0" select="250"/>
     <xsl:variable name="ph" select="220"/>
     <xsl:variable name="slot" select="$pw div ($n + ($n = 0))"/>
+    <!-- more than 12 points: the labels of every k-th only, so that none overlap -->
+    <xsl:variable name="every" select="ceiling($n div 12) + ($n = 0)"/>
     <xsl:variable name="bw">
       <xsl:choose>
         <xsl:when test="$slot * 0.6 &gt; 64">64</xsl:when>
@@ -217,6 +219,7 @@
       <xsl:for-each select="$pts">
         <xsl:variable name="cx" select="$x0 + (position() - 0.5) * $slot"/>
         <xsl:variable name="cxs"><xsl:call-template name="n"><xsl:with-param name="x" select="$cx"/></xsl:call-template></xsl:variable>
+        <xsl:variable name="labelled" select="(position() - 1) mod $every = 0 or @current"/>
         <xsl:choose>
           <xsl:when test="@value">
             <xsl:variable name="bh0" select="@value div $ymax * $ph"/>
@@ -237,31 +240,35 @@
               <xsl:attribute name="y"><xsl:call-template name="n"><xsl:with-param name="x" select="$y0 - $bh"/></xsl:call-template></xsl:attribute>
               <xsl:attribute name="height"><xsl:call-template name="n"><xsl:with-param name="x" select="$bh"/></xsl:call-template></xsl:attribute>
             </rect>
-            <text x="{$cxs}" text-anchor="middle" class="value">
-              <xsl:attribute name="y"><xsl:call-template name="n"><xsl:with-param name="x" select="$y0 - $bh - 6"/></xsl:call-template></xsl:attribute>
-              <xsl:choose>
-                <xsl:when test="$pct"><xsl:value-of select="concat(round(@value), '%')"/></xsl:when>
-                <xsl:otherwise><xsl:call-template name="duration"><xsl:with-param name="ms" select="@value"/></xsl:call-template></xsl:otherwise>
-              </xsl:choose>
-            </text>
+            <xsl:if test="$labelled">
+              <text x="{$cxs}" text-anchor="middle" class="value">
+                <xsl:attribute name="y"><xsl:call-template name="n"><xsl:with-param name="x" select="$y0 - $bh - 6"/></xsl:call-template></xsl:attribute>
+                <xsl:choose>
+                  <xsl:when test="$pct"><xsl:value-of select="concat(round(@value), '%')"/></xsl:when>
+                  <xsl:otherwise><xsl:call-template name="duration"><xsl:with-param name="ms" select="@value"/></xsl:call-template></xsl:otherwise>
+                </xsl:choose>
+              </text>
+            </xsl:if>
           </xsl:when>
-          <xsl:otherwise>
+          <xsl:when test="$labelled">
             <text x="{$cxs}" y="{$y0 - 8}" text-anchor="middle" class="axis">
               <xsl:choose>
                 <xsl:when test="$pct">no gates</xsl:when>
                 <xsl:otherwise>no RTO</xsl:otherwise>
               </xsl:choose>
             </text>
-          </xsl:otherwise>
+          </xsl:when>
         </xsl:choose>
-        <text x="{$cxs}" y="{$y0 + 18}" text-anchor="middle" class="label">
-          <xsl:value-of select="@label"/>
-          <xsl:if test="@current"> (this)</xsl:if>
-        </text>
-        <xsl:if test="@at and $n &lt;= 14">
+        <xsl:if test="$labelled">
+          <text x="{$cxs}" y="{$y0 + 18}" text-anchor="middle" class="label">
+            <xsl:value-of select="@label"/>
+            <xsl:if test="@current"> (this)</xsl:if>
+          </text>
+        </xsl:if>
+        <xsl:if test="@at and $labelled">
           <text x="{$cxs}" y="{$y0 + 34}" text-anchor="middle" class="axis"><xsl:value-of select="substring(@at, 1, 10)"/></text>
         </xsl:if>
-        <xsl:if test="$pct and @of &gt; 0">
+        <xsl:if test="$pct and @of &gt; 0 and $labelled">
           <text x="{$cxs}" y="{$y0 + 34}" text-anchor="middle" class="axis"><xsl:value-of select="concat(@passed, ' of ', @of)"/></text>
         </xsl:if>
       </xsl:for-each>

@@ -320,6 +320,9 @@
           </xsl:if>
           <xsl:apply-templates select="$g/v:checks/v:check"/>
         </xsl:when>
+        <xsl:when test="v:drill/v:restore-command">
+          <p class="callout">The gate did not run: the drill ended before it, so nothing proves the restored data whole.</p>
+        </xsl:when>
         <xsl:otherwise>
           <p class="callout">No gate run is linked to this drill, so it does not prove the restored data whole.
             (A gate run during a drill by hand is stored as a run of its own: <code>vouch report run ID</code>.)</p>

@@ -156,9 +156,28 @@ check "empty.xml validates" valid_xml empty.xml
 check "outcome empty" grep -q '<verdict outcome="empty"' empty.xml
 end_case
 
+test_case "a failed drill: no RTO, how long it ran, why it failed as a follow-up"
+v --store failed.db baseline
+expect_rc 0
+v --store failed.db drill run --scenario "restore from a missing dump" --incident-at 2026-10-01T02:00:00Z \
+    --restore-cmd "pg_restore -d drsrc no-such.dump" --target dbname=drsrc
+expect_rc 1
+v --store failed.db report drill --out failed.html
+expect_rc 0
+check "the verdict" grep -q 'class="verdict-label">Drill failed<' failed.html
+check "no RTO, and how long it ran" \
+    sh -c 'grep -q "<div class=\"objective-value\">no RTO</div>" failed.html && grep -q "service was not restored; the drill ran" failed.html'
+check "why it failed is a follow-up" grep -q 'The drill failed: the restore command exited with status 1' failed.html
+check "the failed step on the timeline" grep -q 'class="label">restore failed</text>' failed.html
+v --store failed.db report drill --format xml --out failed.xml
+check "failed.xml validates" valid_xml failed.xml
+check "outcome failed, RTO not achieved" \
+    sh -c 'grep -q "<verdict outcome=\"failed\">" failed.xml && grep -q "judged=\"not-achieved\"" failed.xml'
+end_case
+
 test_case "headless Chromium renders the reports to PNG"
 if [ -x /usr/bin/chromium ]; then
-    for f in drill1 drill2 period empty; do
+    for f in drill1 drill2 failed period empty; do
         timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run \
             --disable-background-networking --disable-component-update --disable-sync \
             --user-data-dir="$(mktemp -d)" --screenshot="$PWD/$f.png" --window-size=1240,1754 \

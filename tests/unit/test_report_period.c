@@ -271,6 +271,62 @@ static void period_report_is_valid_and_complete(void **state)
     drill_record_free(drills[0]);
 }
 
+/* A long range: 24 months, 20 drills; the residency months out of region and changed. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void long_period_charts_stay_readable(void **state)
+{
+    (void)state;
+    report_period p;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_period_parse("2025-01-01..2026-12-31", &p, &e), VOUCH_OK);
+    run_record *runs[] = {gate_run(5, "2026-07-03T00:00:00.000Z", "failed")};
+    result_row *baseline = &runs[0]->results[4];   /* share_tokens becomes a residency baseline finding */
+    free(baseline->check);
+    free(baseline->subject);
+    free(baseline->detail);
+    baseline->check = xstrdup("residency");
+    baseline->subject = xstrdup("baseline");
+    baseline->status = RESULT_FAIL;
+    baseline->detail = xstrdup("2026-02 ap-southeast-2: deleted (document hash 0123456789ab...)\n");
+    drill_record *drills[20];
+    for (int i = 0; i < 20; i++) {
+        char at[32];
+        snprintf(at, sizeof at, "2025-%02d-%02dT01:00:00.000Z", i / 2 + 1, i % 2 ? 20 : 5);
+        drills[i] = drill(i + 1, at, "finished", (20 + i) * 60000);
+    }
+    xmlDocPtr doc;
+    assert_int_equal(report_period_doc(&p, runs, 1, drills, 20, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:drills/@required", "8");        /* 2025-Q1 .. 2026-Q4, all whole */
+    assert_xpath(doc, "/*/v:drills/@quarters-met", "4");
+    assert_xpath(doc, "count(/*/v:drills/v:quarter[@status='missed'])", "4");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-04']/@status", "outside-region");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-04']/@regions", "us-east-1");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-02']/@status", "changed");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-03']/@status", "missing");
+    assert_xpath(doc, "count(/*/v:trends/v:series[1]/v:point)", "24");
+    char *html;
+    size_t len;
+    assert_int_equal(report_render(doc, "templates/html.xsl", NULL, 0, &html, &len, &e), VOUCH_OK);
+    /* every second point labelled: 12 months, 10 drills */
+    assert_int_equal(count_of(html, "class=\"label\">2025-"), 6);
+    assert_int_equal(count_of(html, "class=\"label\">#"), 10);
+    assert_non_null(strstr(html, "outside region: us-east-1"));
+    free(html);
+    xmlFreeDoc(doc);
+    run_record_free(runs[0]);
+    for (int i = 0; i < 20; i++)
+        drill_record_free(drills[i]);
+}
+
 /* ------------------------------------------------------------- parsing */
 
 static void assert_period(const char *text, const char *label, const char *first,
@@ -340,6 +396,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(drill_report_is_valid_and_complete),
         cmocka_unit_test(period_report_is_valid_and_complete),
+        cmocka_unit_test(long_period_charts_stay_readable),
         cmocka_unit_test(periods_parse),
     };
     return cmocka_run_group_tests_name("report_period", tests, NULL, NULL);
