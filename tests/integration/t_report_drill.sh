@@ -184,7 +184,7 @@ if [ -x /usr/bin/chromium ]; then
             "file://$PWD/$f.html" >chromium.log 2>&1 || true
         check "$f.png rendered" test -s "$f.png"
         if [ -n "${VOUCH_SCREENSHOTS:-}" ]; then
-            mkdir -p "$VOUCH_SCREENSHOTS" && cp "$f.png" "$f.html" "$VOUCH_SCREENSHOTS/"
+            mkdir -p "$VOUCH_SCREENSHOTS" && cp "$f".* "$VOUCH_SCREENSHOTS/"
         fi
     done
 else
