@@ -72,7 +72,12 @@
               <xsl:when test="@data-loss-ms"><xsl:call-template name="duration"><xsl:with-param name="ms" select="@data-loss-ms"/></xsl:call-template></xsl:when>
               <xsl:otherwise>unknown</xsl:otherwise>
             </xsl:choose>
-            <xsl:value-of select="concat(' | ', @outcome, ' | ', @gate-run, ' |', $nl)"/>
+            <xsl:value-of select="concat(' | ', @outcome, ' | ')"/>
+            <xsl:choose>
+              <xsl:when test="@gate-run"><xsl:value-of select="@gate-run"/></xsl:when>
+              <xsl:otherwise>—</xsl:otherwise>
+            </xsl:choose>
+            <xsl:value-of select="concat(' |', $nl)"/>
           </xsl:for-each>
           <xsl:value-of select="$nl"/>
         </xsl:if>
