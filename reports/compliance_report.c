@@ -222,9 +222,10 @@ static month_state *month_get(months *ms, int m)
  * its line is added to the month's regions. */
 static void mark_months(months *ms, const char *text, const char *status, bool regions)
 {
-    for (const char *s = text; s && *s; s++) {
-        if (strlen(s) < 7)
-            break;
+    if (!text)
+        return;
+    const char *end = text + strlen(text);
+    for (const char *s = text; end - s >= 7; s++) {
         int m = month_at(s, text);
         if (m < 0)
             continue;
