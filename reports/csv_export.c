@@ -26,18 +26,7 @@ static int end_row(FILE *f)
     return fputs("\r\n", f) == EOF ? -1 : 0;
 }
 
-vexit report_csv_header(FILE *f, verr *e)
-{
-    int bad = 0;
-    for (size_t i = 0; csv_result_columns[i]; i++)
-        bad |= field(f, csv_result_columns[i], i == 0);
-    bad |= end_row(f);
-    if (bad || ferror(f))
-        return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
-    return VOUCH_OK;
-}
-
-vexit report_csv_rows(FILE *f, const run_record *r, verr *e)
+static int run_rows(FILE *f, const run_record *r)
 {
     int bad = 0;
     char run[32];
@@ -55,13 +44,37 @@ vexit report_csv_rows(FILE *f, const run_record *r, verr *e)
         bad |= field(f, x->detail, false);
         bad |= end_row(f);
     }
+    return bad;
+}
+
+vexit report_csv_header(FILE *f, verr *e)
+{
+    int bad = 0;
+    for (size_t i = 0; csv_result_columns[i]; i++)
+        bad |= field(f, csv_result_columns[i], i == 0);
+    bad |= end_row(f);
     if (bad || ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
     return VOUCH_OK;
 }
 
-vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+vexit report_csv_rows(FILE *f, const run_record *r, verr *e)
+{
+    if (run_rows(f, r) || ferror(f))
+        return verr_set(e, VOUCH_ABORTED, "could not write the CSV export");
+    return VOUCH_OK;
+}
+
+vexit report_csv_runs(FILE *f, run_record *const *runs, size_t n, verr *e)
 {
     vexit rc = report_csv_header(f, e);
-    return rc ? rc : report_csv_rows(f, r, e);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = report_csv_rows(f, runs[i], e);
+    return rc;
+}
+
+vexit report_csv_results(FILE *f, const run_record *r, verr *e)
+{
+    run_record *one = (run_record *)r;
+    return report_csv_runs(f, &one, 1, e);
 }

@@ -18,5 +18,7 @@ vexit report_csv_results(FILE *f, const run_record *r, verr *e);
  * one row per result of r. */
 vexit report_csv_header(FILE *f, verr *e);
 vexit report_csv_rows(FILE *f, const run_record *r, verr *e);
+/* A header row, then the results of each run in turn (a period's export). */
+vexit report_csv_runs(FILE *f, run_record *const *runs, size_t n, verr *e);
 
 #endif

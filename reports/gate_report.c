@@ -3,11 +3,12 @@
 #include <string.h>
 
 #include "reports/report.h"
+#include "reports/report_parts.h"
 #include "reports/xml_build.h"
 #include "src/output.h"
 #include "src/util.h"
 
-static void counts_attrs(xmlNodePtr n, result_counts c)
+void report_counts_attrs(xmlNodePtr n, result_counts c)
 {
     rx_attr_int(n, "results", (int64_t)c.total);
     rx_attr_int(n, "passed", (int64_t)c.pass);
@@ -16,7 +17,7 @@ static void counts_attrs(xmlNodePtr n, result_counts c)
     rx_attr_int(n, "errors", (int64_t)c.error);
 }
 
-static void count_one(result_counts *c, result_status s)
+void report_count_one(result_counts *c, result_status s)
 {
     c->total++;
     switch (s) {
@@ -27,8 +28,7 @@ static void count_one(result_counts *c, result_status s)
     }
 }
 
-/* open / closed for a gate, passed / failed for a check run, else aborted / running. */
-static const char *outcome(const run_record *r)
+const char *report_run_outcome(const run_record *r)
 {
     bool gate = strcmp(r->kind, "gate") == 0;
     if (strcmp(r->status, "passed") == 0)
@@ -45,23 +45,31 @@ static void add_check(xmlNodePtr checks, const run_record *r, const char *name)
     result_counts c = {0};
     for (size_t i = 0; i < r->n_results; i++)
         if (strcmp(r->results[i].check, name) == 0)
-            count_one(&c, r->results[i].status);
+            report_count_one(&c, r->results[i].status);
     xmlNodePtr ck = rx_child(checks, "check", NULL);
     rx_attr(ck, "name", name);
-    counts_attrs(ck, c);
+    report_counts_attrs(ck, c);
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
         if (strcmp(x->check, name) != 0)
             continue;
-        xmlNodePtr res = rx_child(ck, "result", NULL);
-        rx_attr_int(res, "seq", (int64_t)i + 1);
-        rx_attr(res, "status", result_status_name(x->status));
-        rx_child(res, "subject", x->subject ? x->subject : "");
-        rx_child_opt(res, "expected", x->expected);
-        rx_child_opt(res, "observed", x->observed);
-        rx_child(res, "reason", x->reason ? x->reason : "");
-        rx_child_opt(res, "detail", x->detail);
+        report_result(ck, x, (int64_t)i + 1, false);
     }
+}
+
+xmlNodePtr report_result(xmlNodePtr parent, const result_row *x, int64_t seq, bool with_check)
+{
+    xmlNodePtr res = rx_child(parent, "result", NULL);
+    rx_attr_int(res, "seq", seq);
+    rx_attr(res, "status", result_status_name(x->status));
+    if (with_check)
+        rx_attr(res, "check", x->check);
+    rx_child(res, "subject", x->subject ? x->subject : "");
+    rx_child_opt(res, "expected", x->expected);
+    rx_child_opt(res, "observed", x->observed);
+    rx_child(res, "reason", x->reason ? x->reason : "");
+    rx_child_opt(res, "detail", x->detail);
+    return res;
 }
 
 static bool listed(char **names, size_t n, const char *name)
@@ -111,13 +119,18 @@ vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e)
         return e->code;
     }
     xmlDocPtr doc = rx_new_report("gate-report");
-    xmlNodePtr root = xmlDocGetRootElement(doc);
+    report_gate_content(xmlDocGetRootElement(doc), r);
+    *out = doc;
+    return VOUCH_OK;
+}
 
+void report_gate_content(xmlNodePtr root, const run_record *r)
+{
     char line[512];
     output_verdict(r, line, sizeof line);
     xmlNodePtr verdict = rx_child(root, "verdict", line);
-    rx_attr(verdict, "outcome", outcome(r));
-    counts_attrs(verdict, run_record_counts(r));
+    rx_attr(verdict, "outcome", report_run_outcome(r));
+    report_counts_attrs(verdict, run_record_counts(r));
 
     xmlNodePtr run = rx_child(root, "run", NULL);
     rx_attr_int(run, "id", r->id);
@@ -151,6 +164,4 @@ vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e)
         rx_attr(chain, "previous", r->prev_digest);
     }
     add_checks(root, r);
-    *out = doc;
-    return VOUCH_OK;
 }

@@ -13,13 +13,10 @@ typedef struct report_request {
     const char *templates;            /* --templates DIR, or NULL */
     const char *format;               /* --format, or NULL: html */
     const char *out_path;             /* --out FILE, or NULL: standard output */
-    char **args;                      /* "run" [ID] */
+    char **args;                      /* "run" [ID], "drill" [ID], "period" PERIOD */
     int n_args;
     sign_mode sign;                   /* a report written to a file is signed (FILE.p7s) */
 } report_request;
-
-/* The report formats, for usage messages. */
-#define REPORT_FORMATS "html, markdown, xml or csv"
 
 vexit cmd_report(const report_request *rq, verr *e);
 

@@ -5,11 +5,21 @@
   Everything the page needs is inside it: CSS in <style>, charts as inline SVG,
   system fonts only; no script, no external URL. It reads on a screen and prints
   to A4. Parameters: organisation (text for the heading; optional).
+
+  This file holds the page, the gate report, the pieces every report uses and the
+  CSS; html-drill.xsl and html-period.xsl the drill and compliance reports;
+  html-charts.xsl the SVG charts.
 -->
 <xsl:stylesheet version="1.0"
                 xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
                 xmlns:v="urn:x-vouch:report"
                 exclude-result-prefixes="v">
+
+  <!-- the drill and compliance reports, and the charts all three draw -->
+  <xsl:include href="common.xsl"/>
+  <xsl:include href="html-charts.xsl"/>
+  <xsl:include href="html-drill.xsl"/>
+  <xsl:include href="html-period.xsl"/>
 
   <xsl:output method="html" encoding="UTF-8" indent="no"/>
   <xsl:param name="organisation" select="''"/>
@@ -39,6 +49,12 @@
   </xsl:template>
 
   <xsl:template match="*" mode="title">vouch report</xsl:template>
+
+  <!-- The printed page's footer: plain words and numbers only (it sits inside a CSS string). -->
+  <xsl:template match="v:gate-report" mode="footer">
+    <xsl:value-of select="concat('vouch ', translate(v:run/@kind, '&quot;\', ''), ' report · run ', number(v:run/@id))"/>
+  </xsl:template>
+  <xsl:template match="*" mode="footer">vouch report</xsl:template>
 
   <!-- A report kind this stylesheet does not know yet: say so instead of an empty page. -->
   <xsl:template match="*">
@@ -426,18 +442,6 @@
     </xsl:if>
   </xsl:template>
 
-  <xsl:template name="duration">
-    <xsl:param name="ms"/>
-    <xsl:choose>
-      <xsl:when test="$ms &lt; 1000"><xsl:value-of select="$ms"/> ms</xsl:when>
-      <xsl:when test="$ms &lt; 60000"><xsl:value-of select="format-number($ms div 1000, '0.0#')"/> s</xsl:when>
-      <xsl:when test="$ms &lt; 3600000">
-        <xsl:value-of select="floor($ms div 60000)"/> min <xsl:value-of select="floor(($ms mod 60000) div 1000)"/> s</xsl:when>
-      <xsl:otherwise>
-        <xsl:value-of select="floor($ms div 3600000)"/> h <xsl:value-of select="floor(($ms mod 3600000) div 60000)"/> min</xsl:otherwise>
-    </xsl:choose>
-  </xsl:template>
-
   <!-- A stacked bar of pass / warn / fail / error over the element's counts. -->
   <xsl:template name="bar">
     <xsl:param name="c"/>
@@ -536,7 +540,7 @@ tr.row-warn td { background: #fffcef !important; }
 td.obs { font-weight: 600; }
 tr.row-pass td.obs { font-weight: 400; }
 .attention { margin-bottom: 4px; }
-.badge { display: inline-block; min-width: 50px; text-align: center; font-size: 11px; font-weight: 700;
+.badge { display: inline-block; white-space: nowrap; min-width: 50px; text-align: center; font-size: 11px; font-weight: 700;
   letter-spacing: .06em; text-transform: uppercase; padding: 2px 8px; border-radius: 20px; border: 1px solid; }
 .b-pass { color: var(--pass); background: var(--pass-bg); border-color: #9be9a8; }
 .b-warn { color: var(--warn); background: var(--warn-bg); border-color: #eac54f; }
@@ -561,6 +565,77 @@ tr.row-pass pre.detail { color: var(--muted); }
 .hash { font-size: 12.5px; }
 .colophon { margin: 22px 0 0; font-size: 12px; color: var(--faint); }
 
+/* drill and compliance reports */
+.v-met, .v-complete { background: var(--pass-bg); border-color: var(--pass); }
+.v-missed, .v-gaps { background: var(--fail-bg); border-color: var(--fail); }
+.v-interrupted { background: var(--warn-bg); border-color: var(--warn); }
+.v-empty { background: var(--zebra); border-color: var(--faint); }
+.v-met .verdict-label, .v-complete .verdict-label { color: var(--pass); }
+.v-missed .verdict-label, .v-gaps .verdict-label { color: var(--fail); }
+.v-interrupted .verdict-label { color: var(--warn); }
+.v-empty .verdict-label { color: var(--muted); }
+.tile-n.small { font-size: 18px; line-height: 1.45; }
+.lede { color: var(--muted); margin: -4px 0 12px; font-size: 14px; }
+svg.chart { display: block; width: 100%; height: auto; font-family: var(--sans); }
+svg.chart .band { fill: #f6f8fa; }
+svg.chart .grid { stroke: #d8dee4; stroke-width: 1; }
+svg.chart .baseline { stroke: #8c959f; stroke-width: 1.5; }
+svg.chart .label { font-size: 14px; fill: var(--ink); }
+svg.chart .value { font-size: 13px; fill: var(--ink); font-weight: 600; }
+svg.chart .axis { font-size: 12px; fill: var(--muted); }
+svg.chart .strong { font-weight: 700; fill: var(--ink); }
+svg.chart .warn-text { fill: var(--warn); font-weight: 600; }
+svg.chart .fail-text { fill: var(--fail); font-weight: 600; }
+svg.chart .step { fill: #0969da; }
+svg.chart .step-end { fill: #8c959f; }
+svg.chart .step-fail { fill: var(--fail); }
+svg.chart .track { fill: #eaeef2; }
+svg.chart .fill.f-pass { fill: var(--pass); }
+svg.chart .fill.f-warn { fill: #d4a72c; }
+svg.chart .fill.f-fail { fill: var(--fail); }
+svg.chart .fill.f-none { fill: #afb8c1; }
+svg.chart .current { stroke: var(--ink); stroke-width: 2; }
+svg.chart .mark-target { stroke: #bf8700; stroke-width: 2; stroke-dasharray: 6 4; }
+svg.chart .mark-limit { stroke: var(--fail); stroke-width: 2; }
+.objectives { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+.objective { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px 8px; }
+.objective-head { display: flex; align-items: baseline; gap: 10px; flex-wrap: wrap; }
+.objective-name { font-size: 11px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); font-weight: 600; }
+.objective-value { font-size: 24px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.objective-line { font-size: 13.5px; color: var(--muted); margin: 2px 0 4px; }
+.judged { display: inline-block; font-size: 11px; font-weight: 700; letter-spacing: .06em; text-transform: uppercase;
+  padding: 2px 8px; border-radius: 20px; border: 1px solid; }
+.j-pass { color: var(--pass); background: var(--pass-bg); border-color: #9be9a8; }
+.j-warn { color: var(--warn); background: var(--warn-bg); border-color: #eac54f; }
+.j-fail { color: #fff; background: var(--fail); border-color: var(--fail); }
+.j-none { color: var(--muted); background: var(--zebra); border-color: var(--line); }
+.panel { border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px 10px; }
+.panel + .panel { margin-top: 14px; }
+.panel-title { font-size: 13px; font-weight: 600; color: var(--muted); margin: 0 0 6px; }
+.gate-line { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 12px; }
+ol.follow-ups { margin: 0; padding-left: 22px; }
+ol.follow-ups li { margin: 0 0 8px; padding-left: 4px; }
+.src { display: inline-block; min-width: 74px; font-size: 10.5px; font-weight: 700; letter-spacing: .06em; text-transform: uppercase;
+  color: var(--muted); margin-right: 8px; }
+.quarters { display: flex; gap: 10px; flex-wrap: wrap; margin-bottom: 14px; }
+.quarter { min-width: 150px; border: 1px solid var(--line); border-left-width: 6px; border-radius: 8px; padding: 8px 12px; }
+.q-met { border-color: var(--pass); background: var(--pass-bg); }
+.q-missed { border-color: var(--fail); background: var(--fail-bg); }
+.q-partial { border-color: var(--faint); background: var(--zebra); }
+.quarter-label { font-weight: 700; font-family: var(--mono); }
+.quarter-status { font-size: 13px; color: var(--muted); }
+.months { display: grid; grid-template-columns: repeat(6, 1fr); gap: 6px; margin-bottom: 12px; }
+.month { border-radius: 6px; padding: 6px 8px; border: 1px solid; font-size: 12.5px; }
+.month b { display: block; font-family: var(--mono); font-size: 13px; }
+.m-present { background: var(--pass-bg); border-color: #9be9a8; }
+.m-missing, .m-changed { background: var(--fail-bg); border-color: var(--fail); }
+.m-outside-region { background: var(--warn-bg); border-color: #eac54f; }
+table.results td.n, table.results th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.charts { display: grid; grid-template-columns: 1fr; gap: 14px; }
+.empty-period { margin-top: 22px; padding: 26px 28px; border: 2px dashed var(--line); border-radius: 10px; background: var(--zebra); }
+.empty-period h2 { border: 0; margin: 0 0 8px; padding: 0; }
+.empty-period p { margin: 6px 0; }
+
 @media screen and (max-width: 760px) {
   .page { padding: 20px; margin: 0; border-radius: 0; }
   .verdict { grid-template-columns: 1fr; }
@@ -568,7 +643,7 @@ tr.row-pass pre.detail { color: var(--muted); }
 }
 @page {
   size: A4; margin: 14mm 13mm 16mm;
-  @bottom-left { content: "vouch <xsl:value-of select="translate(/*/v:run/@kind, '&quot;\', '')"/> report · run <xsl:value-of select="number(/*/v:run/@id)"/>"; font: 8pt var(--sans); color: #818b98; }
+  @bottom-left { content: "<xsl:apply-templates select="*" mode="footer"/>"; font: 8pt var(--sans); color: #818b98; }
   @bottom-right { content: "page " counter(page) " of " counter(pages); font: 8pt var(--sans); color: #818b98; }
 }
 @media print {
@@ -582,7 +657,10 @@ tr.row-pass pre.detail { color: var(--muted); }
   .tile-n { font-size: 16pt; }
   .fact { padding: 6px 10px; }
   .fact-v { font-size: 9pt; }
-  .verdict, .facts, .check-head, tr { break-inside: avoid; page-break-inside: avoid; }
+  .verdict, .facts, .check-head, tr, svg.chart, .objective, .quarter, .months, .panel { break-inside: avoid; page-break-inside: avoid; }
+  .objectives { grid-template-columns: 1fr 1fr; }
+  .lede, .panel-title { break-after: avoid; page-break-after: avoid; }
+  .months { grid-template-columns: repeat(6, 1fr); }
   thead { display: table-header-group; }
   table.results { font-size: 9pt; }
   a { border: 0; }

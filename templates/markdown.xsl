@@ -10,6 +10,10 @@
                 xmlns:v="urn:x-vouch:report"
                 exclude-result-prefixes="v">
 
+  <xsl:include href="common.xsl"/>
+  <xsl:include href="markdown-drill.xsl"/>
+  <xsl:include href="markdown-period.xsl"/>
+
   <xsl:output method="text" encoding="UTF-8"/>
   <xsl:strip-space elements="*"/>
   <xsl:param name="organisation" select="''"/>
@@ -280,20 +284,6 @@
     <xsl:if test="string($t)">
       <xsl:value-of select="concat(substring($t, 1, 10), ' ', substring($t, 12, 8), ' UTC')"/>
     </xsl:if>
-  </xsl:template>
-
-  <xsl:template name="duration">
-    <xsl:param name="ms"/>
-    <xsl:choose>
-      <xsl:when test="$ms &lt; 1000"><xsl:value-of select="concat($ms, ' ms')"/></xsl:when>
-      <xsl:when test="$ms &lt; 60000"><xsl:value-of select="concat(format-number($ms div 1000, '0.0#'), ' s')"/></xsl:when>
-      <xsl:when test="$ms &lt; 3600000">
-        <xsl:value-of select="concat(floor($ms div 60000), ' min ', floor(($ms mod 60000) div 1000), ' s')"/>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:value-of select="concat(floor($ms div 3600000), ' h ', floor(($ms mod 3600000) div 60000), ' min')"/>
-      </xsl:otherwise>
-    </xsl:choose>
   </xsl:template>
 
   <!-- Text for a table cell or a line: newlines become spaces, and the characters

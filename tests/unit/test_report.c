@@ -180,48 +180,6 @@ static void schema_refuses_what_it_should(void **state)
 
 /* The drill and compliance vocabularies: documents as their generators will
  * write them validate, and a period with no runs is representable. */
-static void drill_and_compliance_vocabulary_fit(void **state)
-{
-    (void)state;
-    static const char drill[] =
-        "<drill-report xmlns='urn:x-vouch:report' version='1'>"
-        "<generator tool='vouch' version='0.1.0'/>"
-        "<verdict outcome='met'>RTO 38 min: within the 45-min drill target</verdict>"
-        "<drill id='4' status='finished' scenario='region loss' operator='sam'"
-        " incident='2026-08-01T00:00:00.000Z' started='2026-08-01T00:05:00.000Z'"
-        " restore-start='2026-08-01T00:06:00.000Z' restore-end='2026-08-01T00:40:00.000Z'"
-        " finished='2026-08-01T00:43:00.000Z'><note>fine</note></drill>"
-        "<phases><phase name='restore' start='2026-08-01T00:06:00.000Z'"
-        " end='2026-08-01T00:40:00.000Z' duration-ms='2040000'/></phases>"
-        "<objective name='rto' measured-ms='2280000' target-ms='2700000' limit-ms='3600000' met='true'/>"
-        "<objective name='rpo' measured-ms='3600000' limit-ms='86400000' met='true'/>"
-        "<gate><verdict outcome='open' results='1' passed='1' warnings='0' failed='0' errors='0'>gate open</verdict>"
-        "<run id='9' kind='gate' status='passed' started='2026-08-01T00:41:00.000Z' tool-version='0.1.0'/>"
-        "<target database='portal'>dbname=portal</target><checks/></gate>"
-        "<follow-ups><item owner='ops' due='2026-09-01'>script the DNS switch</item></follow-ups>"
-        "<history><series name='rto' unit='ms' target='2700000' limit='3600000'>"
-        "<point label='2026-Q2' value='2500000'/><point label='2026-Q3' value='2280000'/></series></history>"
-        "</drill-report>";
-    static const char period[] =
-        "<compliance-report xmlns='urn:x-vouch:report' version='1'>"
-        "<generator tool='vouch' version='0.1.0'/>"
-        "<verdict outcome='empty'>the store holds no runs in 2026-Q3</verdict>"
-        "<period label='2026-Q3' from='2026-07-01T00:00:00.000Z' to='2026-10-01T00:00:00.000Z'/>"
-        "<drills required='1' held='0'/><gates/><backups/>"
-        "<residency><month period='2026-07' status='missing'/></residency>"
-        "<open-failures/><trends/></compliance-report>";
-    const char *docs[] = {drill, period};
-    for (size_t i = 0; i < 2; i++) {
-        xmlDocPtr doc = xmlReadMemory(docs[i], (int)strlen(docs[i]), "sample.xml", NULL, XML_PARSE_NONET);
-        assert_non_null(doc);
-        verr e;
-        verr_clear(&e);
-        if (report_validate(doc, RNG, &e) != VOUCH_OK)
-            fail_msg("sample %zu: %s", i, e.msg);
-        xmlFreeDoc(doc);
-    }
-}
-
 static char *render_sample(const char *xsl, const char *organisation)
 {
     run_record *r = sample_run();
@@ -427,7 +385,6 @@ int main(void)
         cmocka_unit_test(aborted_run_without_server_is_valid),
         cmocka_unit_test(baseline_run_is_refused),
         cmocka_unit_test(schema_refuses_what_it_should),
-        cmocka_unit_test(drill_and_compliance_vocabulary_fit),
         cmocka_unit_test(html_is_self_contained_and_shows_the_verdict),
         cmocka_unit_test(markdown_escapes_cells),
         cmocka_unit_test(hostile_stylesheets_are_refused),

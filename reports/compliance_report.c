@@ -1,0 +1,443 @@
+/* The compliance report: what the store holds for one period as a report document
+ * (templates/report.rng, compliance-report). docs/reports.md says where each
+ * section's figures come from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/report.h"
+#include "reports/report_parts.h"
+#include "reports/xml_build.h"
+#include "src/util.h"
+
+static bool ran_check(const run_record *r, const char *check)
+{
+    for (size_t i = 0; i < r->n_results; i++)
+        if (strcmp(r->results[i].check, check) == 0)
+            return true;
+    return false;
+}
+
+/* The newest run of the period with results from check, or NULL. */
+static const run_record *newest_with(run_record *const *runs, size_t n, const char *check)
+{
+    for (size_t i = n; i-- > 0;)
+        if (ran_check(runs[i], check))
+            return runs[i];
+    return NULL;
+}
+
+/* A drill counts as held when it was carried to an end: finished, or failed. */
+static bool held(const drill_record *d)
+{
+    return strcmp(d->status, "finished") == 0 || strcmp(d->status, "failed") == 0;
+}
+
+static bool in_window(const char *iso, int64_t from, int64_t until)
+{
+    int64_t ms;
+    return iso && utc_parse_ms(iso, &ms) && ms >= from && ms < until;
+}
+
+typedef struct tally {
+    size_t quarters_due, quarters_met, drills_held, drills_missed;
+} tally;
+
+static void add_drills(xmlNodePtr root, const report_period *p, drill_record *const *drills,
+                       size_t nd, tally *t)
+{
+    xmlNodePtr sec = rx_child(root, "drills", NULL);
+    for (int64_t at = p->from_ms; at < p->until_ms;) {
+        int y, q;
+        int64_t qfrom, quntil;
+        report_quarter_of(at, &y, &q, &qfrom, &quntil);
+        int64_t from = qfrom > p->from_ms ? qfrom : p->from_ms;
+        int64_t until = quntil < p->until_ms ? quntil : p->until_ms;
+        size_t n = 0;
+        for (size_t i = 0; i < nd; i++)
+            n += held(drills[i]) && in_window(drills[i]->started_at, from, until);
+        /* Only a quarter the period covers whole is judged. */
+        bool whole = qfrom >= p->from_ms && quntil <= p->until_ms;
+        xmlNodePtr qn = rx_child(sec, "quarter", NULL);
+        char label[16], a[32], b[32];
+        snprintf(label, sizeof label, "%04u-Q%u", (unsigned)y % 10000u, (unsigned)q % 10u);
+        utc_format_ms(from, a, sizeof a);
+        utc_format_ms(until, b, sizeof b);
+        rx_attr(qn, "label", label);
+        rx_attr(qn, "from", a);
+        rx_attr(qn, "until", b);
+        rx_attr_int(qn, "held", (int64_t)n);
+        rx_attr(qn, "status", n ? "met" : whole ? "missed" : "partial");
+        t->quarters_due += whole;
+        t->quarters_met += whole && n;
+        at = quntil;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        const drill_record *d = drills[i];
+        xmlNodePtr n = rx_child(sec, "drill", NULL);
+        const char *outcome = report_drill_outcome(d);
+        rx_attr_int(n, "id", d->id);
+        rx_attr(n, "status", d->status);
+        rx_attr(n, "outcome", outcome);
+        rx_attr(n, "scenario", d->scenario ? d->scenario : "");
+        rx_attr(n, "operator", d->operator_name);
+        rx_attr(n, "started", d->started_at);
+        if (d->has_rto)
+            rx_attr_int(n, "rto-ms", d->rto_ms);
+        if (d->has_data_loss)
+            rx_attr_int(n, "data-loss-ms", d->data_loss_ms < 0 ? 0 : d->data_loss_ms);
+        rx_attr_int(n, "target-ms", d->rto_target_ms);
+        rx_attr_int(n, "limit-ms", d->rto_limit_ms);
+        rx_attr_int(n, "rpo-ms", d->rpo_ms);
+        if (d->gate_run_id)
+            rx_attr_int(n, "gate-run", d->gate_run_id);
+        rx_attr_bool(n, "held", held(d));
+        t->drills_held += held(d);
+        t->drills_missed += held(d) && strcmp(outcome, "met") != 0;
+    }
+    rx_attr_int(sec, "required", (int64_t)t->quarters_due);
+    rx_attr_int(sec, "quarters-met", (int64_t)t->quarters_met);
+    rx_attr_int(sec, "held", (int64_t)t->drills_held);
+}
+
+static void add_gates(xmlNodePtr root, run_record *const *runs, size_t n)
+{
+    xmlNodePtr sec = rx_child(root, "gates", NULL);
+    size_t passed = 0, failed = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        const run_record *r = runs[i];
+        xmlNodePtr g = rx_child(sec, "gate", NULL);
+        rx_attr_int(g, "run", r->id);
+        rx_attr(g, "kind", r->kind);
+        rx_attr(g, "status", r->status);
+        rx_attr(g, "outcome", report_run_outcome(r));
+        rx_attr(g, "started", r->started_at);
+        rx_attr(g, "target", r->target ? r->target : "");
+        rx_attr(g, "database", r->database);
+        report_counts_attrs(g, run_record_counts(r));
+        passed += strcmp(r->status, "passed") == 0;
+        failed += strcmp(r->status, "failed") == 0;
+        other += strcmp(r->status, "passed") != 0 && strcmp(r->status, "failed") != 0;
+    }
+    rx_attr_int(sec, "total", (int64_t)n);
+    rx_attr_int(sec, "passed", (int64_t)passed);
+    rx_attr_int(sec, "failed", (int64_t)failed);
+    rx_attr_int(sec, "other", (int64_t)other);
+}
+
+/* Every check that reported in the period, generically: how many runs, the results by
+ * status, and the worst status of its newest run. */
+static void add_checks(xmlNodePtr root, run_record *const *runs, size_t n)
+{
+    xmlNodePtr sec = rx_child(root, "checks", NULL);
+    char **names = NULL;
+    size_t nn = 0, cap = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < runs[i]->n_results; k++) {
+            const char *c = runs[i]->results[k].check;
+            size_t j = 0;
+            while (j < nn && strcmp(names[j], c) != 0)
+                j++;
+            if (j == nn) {
+                grow((void **)&names, &cap, nn + 1, sizeof *names);
+                names[nn++] = runs[i]->results[k].check;
+            }
+        }
+    for (size_t j = 0; j < nn; j++) {
+        result_counts c = {0};
+        size_t nruns = 0;
+        int64_t latest = 0;
+        result_status worst = RESULT_PASS;
+        for (size_t i = 0; i < n; i++) {
+            if (!ran_check(runs[i], names[j]))
+                continue;
+            nruns++;
+            latest = runs[i]->id;
+            worst = RESULT_PASS;
+            for (size_t k = 0; k < runs[i]->n_results; k++) {
+                const result_row *x = &runs[i]->results[k];
+                if (strcmp(x->check, names[j]) != 0)
+                    continue;
+                report_count_one(&c, x->status);
+                if (x->status > worst)
+                    worst = x->status;
+            }
+        }
+        xmlNodePtr ck = rx_child(sec, "check", NULL);
+        rx_attr(ck, "name", names[j]);
+        rx_attr_int(ck, "runs", (int64_t)nruns);
+        rx_attr_int(ck, "latest-run", latest);
+        rx_attr(ck, "latest-status", result_status_name(worst));
+        report_counts_attrs(ck, c);
+    }
+    free(names);
+}
+
+static void add_results_of(xmlNodePtr parent, const run_record *r, const char *check)
+{
+    for (size_t i = 0; r && i < r->n_results; i++)
+        if (strcmp(r->results[i].check, check) == 0)
+            report_result(parent, &r->results[i], (int64_t)i + 1, true);
+}
+
+/* ------------------------------------------------------------- residency */
+
+/* A month "YYYY-MM" at s (not inside a longer number) as y * 12 + m - 1, else -1. */
+static int month_at(const char *s, const char *start)
+{
+    if (s > start && s[-1] >= '0' && s[-1] <= '9')
+        return -1;
+    for (int i = 0; i < 7; i++)
+        if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return -1;
+    if (s[7] >= '0' && s[7] <= '9')
+        return -1;
+    int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0');
+    return m >= 1 && m <= 12 ? y * 12 + m - 1 : -1;
+}
+
+typedef struct month_state {
+    int month;
+    const char *status;
+    char regions[128];
+} month_state;
+
+typedef struct months {
+    month_state *v;
+    size_t n, cap;
+} months;
+
+static month_state *month_get(months *ms, int m)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        if (ms->v[i].month == m)
+            return &ms->v[i];
+    grow((void **)&ms->v, &ms->cap, ms->n + 1, sizeof *ms->v);
+    month_state *x = &ms->v[ms->n++];
+    *x = (month_state){m, "present", ""};
+    return x;
+}
+
+/* Every month named in text gets status; with regions, the word after the month on
+ * its line is added to the month's regions. */
+static void mark_months(months *ms, const char *text, const char *status, bool regions)
+{
+    if (!text)
+        return;
+    const char *end = text + strlen(text);
+    for (const char *s = text; end - s >= 7; s++) {
+        int m = month_at(s, text);
+        if (m < 0)
+            continue;
+        month_state *x = month_get(ms, m);
+        x->status = status;
+        const char *w = s + 7;
+        while (*w && *w != ' ' && *w != '\n')
+            w++;
+        if (regions && *w == ' ') {
+            size_t len = strcspn(w + 1, " :\n");
+            size_t have = strlen(x->regions);
+            if (len && have + len + 3 < sizeof x->regions)
+                snprintf(x->regions + have, sizeof x->regions - have, "%s%.*s", have ? ", " : "",
+                         (int)len, w + 1);
+        }
+        s += 6;
+    }
+}
+
+static int cmp_month(const void *a, const void *b)
+{
+    const month_state *x = a, *y = b;
+    return (x->month > y->month) - (x->month < y->month);
+}
+
+/* Month by month, as the newest residency check of the period saw the evidence: the
+ * months it required (its "periods" finding), those missing, those with rows outside
+ * the allowed regions, those whose rows changed since the baseline. */
+static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
+{
+    xmlNodePtr sec = rx_child(root, "residency", NULL);
+    const run_record *r = newest_with(runs, n, "residency");
+    if (!r)
+        return;
+    rx_attr_int(sec, "run", r->id);
+    rx_attr(sec, "as-of", r->started_at);
+    months ms = {0};
+    for (size_t i = 0; i < r->n_results; i++) {
+        const result_row *x = &r->results[i];
+        if (strcmp(x->check, "residency") != 0 || !x->subject || strcmp(x->subject, "periods") != 0)
+            continue;
+        /* expected: "12 months 2025-10..2026-09" */
+        const char *range = x->expected ? strstr(x->expected, "..") : NULL;
+        int lo = range && range - x->expected >= 7 ? month_at(range - 7, x->expected) : -1;
+        int hi = range ? month_at(range + 2, x->expected) : -1;
+        for (int m = lo; lo >= 0 && hi >= lo && m <= hi && m - lo < 240; m++)
+            month_get(&ms, m);
+        if (x->status != RESULT_PASS)
+            mark_months(&ms, x->reason, "missing", false);
+    }
+    for (size_t i = 0; i < r->n_results; i++) {
+        const result_row *x = &r->results[i];
+        if (strcmp(x->check, "residency") != 0 || !x->subject || x->status == RESULT_PASS)
+            continue;
+        if (strcmp(x->subject, "regions") == 0)
+            mark_months(&ms, x->detail, "outside-region", true);
+        else if (strcmp(x->subject, "baseline") == 0)
+            mark_months(&ms, x->detail, "changed", false);
+    }
+    if (ms.n)
+        qsort(ms.v, ms.n, sizeof *ms.v, cmp_month);
+    for (size_t i = 0; i < ms.n; i++) {
+        xmlNodePtr m = rx_child(sec, "month", NULL);
+        char name[16];
+        snprintf(name, sizeof name, "%04u-%02u", (unsigned)(ms.v[i].month / 12) % 10000u,
+                 (unsigned)(ms.v[i].month % 12 + 1) % 100u);
+        rx_attr(m, "period", name);
+        rx_attr(m, "status", ms.v[i].status);
+        if (ms.v[i].regions[0])
+            rx_attr(m, "regions", ms.v[i].regions);
+    }
+    free(ms.v);
+    add_results_of(sec, r, "residency");
+}
+
+/* ---------------------------------------------------------- open failures */
+
+/* The newest result of each check and subject in the period, where it did not pass. */
+static size_t add_open_failures(xmlNodePtr root, run_record *const *runs, size_t n)
+{
+    xmlNodePtr sec = rx_child(root, "open-failures", NULL);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < runs[i]->n_results; k++) {
+            const result_row *x = &runs[i]->results[k];
+            if (x->status == RESULT_PASS)
+                continue;
+            bool newer = false;
+            for (size_t j = i; j < n && !newer; j++)
+                for (size_t l = j == i ? k + 1 : 0; l < runs[j]->n_results && !newer; l++) {
+                    const result_row *y = &runs[j]->results[l];
+                    newer = strcmp(x->check, y->check) == 0 &&
+                            strcmp(x->subject ? x->subject : "", y->subject ? y->subject : "") == 0;
+                }
+            if (newer)
+                continue;
+            xmlNodePtr f = rx_child(sec, "failure", NULL);
+            rx_attr_int(f, "run", runs[i]->id);
+            rx_attr(f, "started", runs[i]->started_at);
+            report_result(f, x, (int64_t)k + 1, true);
+            count += x->status == RESULT_FAIL || x->status == RESULT_ERROR;
+        }
+    return count;
+}
+
+/* ----------------------------------------------------------------- trends */
+
+static void add_trends(xmlNodePtr root, const report_period *p, run_record *const *runs,
+                       size_t n, drill_record *const *drills, size_t nd)
+{
+    xmlNodePtr sec = rx_child(root, "trends", NULL);
+    xmlNodePtr s = rx_child(sec, "series", NULL);
+    rx_attr(s, "name", "Gate pass rate per month");
+    rx_attr(s, "unit", "percent");
+    for (int64_t at = p->from_ms; at < p->until_ms;) {
+        char label[16];
+        int64_t next;
+        report_month_of(at, label, &next);
+        int64_t until = next < p->until_ms ? next : p->until_ms;
+        size_t total = 0, passed = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(runs[i]->kind, "gate") == 0 && strcmp(runs[i]->status, "running") != 0 &&
+                in_window(runs[i]->started_at, at, until)) {
+                total++;
+                passed += strcmp(runs[i]->status, "passed") == 0;
+            }
+        xmlNodePtr pt = rx_child(s, "point", NULL);
+        rx_attr(pt, "label", label);
+        if (total) {
+            char v[32];
+            snprintf(v, sizeof v, "%.1f", 100.0 * (double)passed / (double)total);
+            rx_attr(pt, "value", v);
+        }
+        rx_attr_int(pt, "of", (int64_t)total);
+        rx_attr_int(pt, "passed", (int64_t)passed);
+        at = next;
+    }
+    s = rx_child(sec, "series", NULL);
+    rx_attr(s, "name", "RTO per drill");
+    rx_attr(s, "unit", "ms");
+    rx_attr_int(s, "target", nd ? drills[nd - 1]->rto_target_ms : DRILL_RTO_TARGET_MS);
+    rx_attr_int(s, "limit", nd ? drills[nd - 1]->rto_limit_ms : DRILL_RTO_LIMIT_MS);
+    for (size_t i = 0; i < nd; i++) {
+        xmlNodePtr pt = rx_child(s, "point", NULL);
+        char label[32];
+        snprintf(label, sizeof label, "#%lld", (long long)drills[i]->id);
+        rx_attr(pt, "label", label);
+        rx_attr(pt, "at", drills[i]->started_at);
+        if (drills[i]->has_rto)
+            rx_attr_int(pt, "value", drills[i]->rto_ms);
+        rx_attr(pt, "status", report_drill_outcome(drills[i]));
+    }
+}
+
+vexit report_period_doc(const report_period *p, run_record *const *runs, size_t n_runs,
+                        drill_record *const *drills, size_t n_drills, xmlDocPtr *out, verr *e)
+{
+    (void)e;
+    xmlDocPtr doc = rx_new_report("compliance-report");
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr verdict = rx_child(root, "verdict", NULL);
+    xmlNodePtr period = rx_child(root, "period", NULL);
+    char a[32], b[32];
+    utc_format_ms(p->from_ms, a, sizeof a);
+    utc_format_ms(p->until_ms, b, sizeof b);
+    rx_attr(period, "label", p->label);
+    rx_attr(period, "first-day", p->first);
+    rx_attr(period, "last-day", p->last);
+    rx_attr(period, "from", a);
+    rx_attr(period, "until", b);
+
+    tally t = {0};
+    add_drills(root, p, drills, n_drills, &t);
+    add_gates(root, runs, n_runs);
+    add_checks(root, runs, n_runs);
+    xmlNodePtr backups = rx_child(root, "backups", NULL);
+    const run_record *br = newest_with(runs, n_runs, "backups");
+    if (br) {
+        rx_attr_int(backups, "run", br->id);
+        rx_attr(backups, "as-of", br->started_at);
+        add_results_of(backups, br, "backups");
+    }
+    add_residency(root, runs, n_runs);
+    size_t open = add_open_failures(root, runs, n_runs);
+    add_trends(root, p, runs, n_runs, drills, n_drills);
+
+    /* The verdict, written last but placed first. */
+    const char *outcome;
+    char *text;
+    size_t missed_q = t.quarters_due - t.quarters_met;
+    if (!n_runs && !n_drills) {
+        outcome = "empty";
+        text = xasprintf("Nothing recorded in %s: no gate or check run and no drill", p->label);
+    } else {
+        outcome = missed_q || open || t.drills_missed ? "gaps" : "complete";
+        text = xasprintf("%s: %zu run%s, %zu drill%s held; quarters with a drill: %zu of %zu "
+                         "judged; %zu open failure%s%s",
+                         p->label, n_runs, n_runs == 1 ? "" : "s", t.drills_held,
+                         t.drills_held == 1 ? "" : "s", t.quarters_met, t.quarters_due, open,
+                         open == 1 ? "" : "s",
+                         t.drills_missed ? "; a drill missed its objectives" : "");
+    }
+    xmlNodeSetContent(verdict, NULL);
+    xmlNodeAddContent(verdict, (const xmlChar *)text);
+    free(text);
+    rx_attr(verdict, "outcome", outcome);
+    rx_attr_int(verdict, "runs", (int64_t)n_runs);
+    rx_attr_int(verdict, "drills", (int64_t)n_drills);
+    rx_attr_int(verdict, "drills-held", (int64_t)t.drills_held);
+    rx_attr_int(verdict, "quarters-judged", (int64_t)t.quarters_due);
+    rx_attr_int(verdict, "quarters-missed", (int64_t)missed_q);
+    rx_attr_int(verdict, "open-failures", (int64_t)open);
+    *out = doc;
+    return VOUCH_OK;
+}
