@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evidence/period.h"
+#include "reports/period.h"
 #include "src/pack_build.h"
 
 static const char *const opt_names[PACK_OPT_COUNT] = {"period", "sign", "no-sign"};
@@ -64,8 +64,8 @@ vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir,
         verr_hint(e, "For example 'vouch pack --period 2026-Q3 --out evidence-2026-Q3'.");
         return e->code;
     }
-    period p;
-    vexit rc = period_parse(o->opt[PACK_OPT_PERIOD], &p, e);
+    report_period p;
+    vexit rc = report_period_parse(o->opt[PACK_OPT_PERIOD], &p, e);
     if (rc || (rc = pack_check_destination(out_dir, e)))
         return rc;
     signer *s;

@@ -10,6 +10,7 @@
 #include "evidence/drill_record.h"
 #include "evidence/store_drill.h"
 #include "reports/csv_export.h"
+#include "reports/report_produce.h"
 #include "src/util.h"
 
 static json_t *str_or_null(const char *s)
@@ -17,10 +18,9 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static bool started_in(const char *started_at, const period *p)
+static bool started_in(const char *started_at, const report_period *p)
 {
-    int64_t ms;
-    return started_at && utc_parse_ms(started_at, &ms) && period_contains(p, ms);
+    return started_at && report_period_holds(p, started_at);
 }
 
 /* One chain entry, kept with its position to be listed in chain order. */
@@ -81,6 +81,27 @@ static const struct {
     const char *format, *ext;
 } gate_formats[] = {{"html", "html"}, {"markdown", "md"}, {"xml", "xml"}, {"csv", "csv"}};
 
+/* The report of job in format, rendered as 'vouch report' would, as the pack's file rel. */
+static vexit put_report(pack_dir *b, const report_request *rq, report_job job, const char *format,
+                        const char *rel, verr *e)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    job.format = format;
+    job.templates = rq->templates;
+    job.settings = rq->settings;
+    vexit rc = report_build(rq->st, &job, &bytes, &len, e);
+    if (!rc)
+        rc = pack_dir_put(b, rel, bytes, len, e);
+    free(bytes);
+    return rc;
+}
+
+/* Reports other than the gates' come as a page, Markdown and their XML. */
+static const struct {
+    const char *format, *ext;
+} page_formats[] = {{"html", "html"}, {"markdown", "md"}, {"xml", "xml"}};
+
 static vexit gate_reports(pack_dir *b, const report_request *rq, const run_record *r, json_t *files,
                           verr *e)
 {
@@ -98,7 +119,7 @@ static vexit gate_reports(pack_dir *b, const report_request *rq, const run_recor
     return rc;
 }
 
-static vexit one_run(pack_dir *b, const report_request *rq, const period *p, int64_t id,
+static vexit one_run(pack_dir *b, const report_request *rq, const report_period *p, int64_t id,
                      gathered *g, verr *e)
 {
     run_record *r;
@@ -154,7 +175,7 @@ static vexit drill_json(pack_dir *b, const drill_record *d, const char *rel, ver
     return rc;
 }
 
-static vexit one_drill(pack_dir *b, const report_request *rq, const period *p, int64_t id,
+static vexit one_drill(pack_dir *b, const report_request *rq, const report_period *p, int64_t id,
                        gathered *g, verr *e)
 {
     drill_record *d;
@@ -170,10 +191,13 @@ static vexit one_drill(pack_dir *b, const report_request *rq, const period *p, i
                                     "scenario", d->scenario ? d->scenario : "", "status", d->status,
                                     "started_at", d->started_at, "file", rel));
     rc = drill_json(b, d, rel, e);
-    /* lead: add each drill's report here: for each format, pack_dir_path(b,
-     * "drills/drill-N.html", &path, e), render the drill's report to path (unsigned),
-     * then pack_dir_list(b, rel, e). */
     free(rel);
+    for (size_t i = 0; i < sizeof page_formats / sizeof page_formats[0] && !rc; i++) {
+        rel = xasprintf("drills/drill-%" PRId64 ".%s", d->id, page_formats[i].ext);
+        rc = put_report(b, rq, (report_job){.kind = REPORT_DRILL, .id = d->id},
+                        page_formats[i].format, rel, e);
+        free(rel);
+    }
     if (rc || !d->chain_pos || !d->digest)
         goto out;
     char *canon = drill_canonical(d);
@@ -195,7 +219,7 @@ out:
 }
 
 /* Every run, then every drill, oldest first. */
-static vexit gather(pack_dir *b, const report_request *rq, const period *p, gathered *g, verr *e)
+static vexit gather(pack_dir *b, const report_request *rq, const report_period *p, gathered *g, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -213,7 +237,7 @@ static vexit gather(pack_dir *b, const report_request *rq, const period *p, gath
     return rc;
 }
 
-static json_t *chain_doc(gathered *g, const period *p)
+static json_t *chain_doc(gathered *g, const report_period *p)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "format", "vouch-pack-chain/1",
                      "period", p->label, "run_digest",
@@ -230,11 +254,11 @@ static bool nothing_recorded(const pack_summary *s)
     return !s->gate_runs && !s->baselines && !s->drills;
 }
 
-static json_t *info_doc(gathered *g, const period *p)
+static json_t *info_doc(gathered *g, const report_period *p)
 {
     char from[32], to[32];
     utc_format_ms(p->from_ms, from, sizeof from);
-    utc_format_ms(p->to_ms, to, sizeof to);
+    utc_format_ms(p->until_ms, to, sizeof to);
     char *note = nothing_recorded(g->sum)
                      ? xasprintf("nothing was recorded in %s: no gate or check run, no baseline "
                                  "and no drill started from %s to %s (UTC)",
@@ -258,7 +282,7 @@ static json_t *info_doc(gathered *g, const period *p)
     return doc;
 }
 
-static vexit fill(pack_dir *b, const report_request *rq, const period *p, pack_summary *sum,
+static vexit fill(pack_dir *b, const report_request *rq, const report_period *p, pack_summary *sum,
                   verr *e)
 {
     gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array()};
@@ -281,9 +305,13 @@ static vexit fill(pack_dir *b, const report_request *rq, const period *p, pack_s
         rc = pack_dir_put_json(b, "chain.json", chain, e);
         json_decref(chain);
     }
-    /* lead: add drill and compliance reports here: the compliance report of p as
-     * compliance.html and compliance.md, each by pack_dir_path, rendering to that path
-     * (unsigned: the MANIFEST's signature covers it) and pack_dir_list. */
+    /* The compliance report is the pack's front page. */
+    for (size_t i = 0; i < sizeof page_formats / sizeof page_formats[0] && !rc; i++) {
+        char *rel = xasprintf("compliance.%s", page_formats[i].ext);
+        rc = put_report(b, rq, (report_job){.kind = REPORT_PERIOD, .period = p->label},
+                        page_formats[i].format, rel, e);
+        free(rel);
+    }
     if (!rc) {
         json_t *info = info_doc(&g, p);
         rc = pack_dir_put_json(b, PACK_INFO_NAME, info, e);
@@ -298,7 +326,7 @@ static vexit fill(pack_dir *b, const report_request *rq, const period *p, pack_s
     return rc;
 }
 
-vexit pack_build(const report_request *rq, const period *p, const char *dir, const signer *s,
+vexit pack_build(const report_request *rq, const report_period *p, const char *dir, const signer *s,
                  pack_summary *sum, verr *e)
 {
     *sum = (pack_summary){0};

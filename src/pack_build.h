@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "evidence/keys.h"
-#include "evidence/period.h"
+#include "reports/period.h"
 #include "src/cmd_report.h"
 #include "src/pack_dir.h"
 #include "src/verr.h"
@@ -30,7 +30,7 @@ typedef struct pack_summary {
 
 /* Build the pack of period p from rq's store into dir (which must not exist or be
  * empty), signing its MANIFEST with s. */
-vexit pack_build(const report_request *rq, const period *p, const char *dir, const signer *s,
+vexit pack_build(const report_request *rq, const report_period *p, const char *dir, const signer *s,
                  pack_summary *sum, verr *e);
 
 #endif

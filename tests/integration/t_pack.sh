@@ -65,11 +65,14 @@ expect_out '^  baselines    1 '
 expect_out '^  drills       1 '
 expect_out '^  signed       MANIFEST\.p7s by CN=Portal DR,O=Example Agency,C=AU '
 for f in gates/run-2.html gates/run-2.md gates/run-2.xml gates/run-2.csv gates/run-3.html \
-    gates/run-3.md gates/run-4.html drills/drill-1.json results.csv chain.json pack.json \
+    gates/run-3.md gates/run-4.html drills/drill-1.json drills/drill-1.html drills/drill-1.md \
+    drills/drill-1.xml compliance.html compliance.md compliance.xml results.csv chain.json pack.json \
     chain/run-1.json chain/run-3.json chain/drill-1.json MANIFEST MANIFEST.p7s; do
     check "pack1/$f exists" test -s "pack1/$f"
 done
 check "no baseline report" test ! -e pack1/gates/run-1.html
+check "the compliance report is the period's" grep -q "$quarter" pack1/compliance.md
+check "the drill's report names its scenario" grep -q 'Scenario' pack1/drills/drill-1.md
 check "the failing gate's report says closed" grep -q 'Gate closed' pack1/gates/run-3.html
 check "results.csv: the header and the failing row" \
     sh -c 'head -1 pack1/results.csv | grep -q "^\"run\",\"started\",\"check\"" && grep -q "^\"3\",.*\"public.tasks\",\"fail\"" pack1/results.csv'
@@ -205,6 +208,7 @@ expect_out '^  nothing was recorded in this period: the pack says so$'
 check "pack.json says so" grep -q '"summary": "nothing was recorded in 2001-Q1: no gate or check run, no baseline and no drill started from 2001-01-01 to 2001-03-31 (UTC)"' empty/pack.json
 check "results.csv holds the header only" test "$(wc -l <empty/results.csv)" = 1
 check "no gate reports" test ! -e empty/gates
+check "the compliance report says nothing was recorded" grep -qi 'nothing recorded' empty/compliance.md
 v verify empty --cert "$cert"
 expect_rc 0
 expect_out '^  contents     nothing was recorded in 2001-Q1'
@@ -227,12 +231,12 @@ end_case
 test_case "usage: periods, missing options, a missing key; a failed pack leaves nothing"
 v pack --period 2026-Q5 --out x
 expect_rc 2
-expect_err '^vouch: period "2026-Q5": a year has quarters Q1 to Q4$'
+expect_err '^vouch: "2026-Q5" is not a period: use a quarter \(2026-Q3\), a month \(2026-10\) or two days'
 v pack --period 2026-13 --out x
 expect_rc 2
 v pack --period 2026-09-31..2026-10-02 --out x
 expect_rc 2
-expect_err 'is not a quarter, a month or FROM..TO dates'
+expect_err '^vouch: "2026-09-31\.\.2026-10-02" is not a period'
 v pack --out x
 expect_rc 2
 expect_err '^vouch: pack needs --period and --out$'

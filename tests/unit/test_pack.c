@@ -19,7 +19,6 @@
 #include "src/pack_verify.h"
 
 #include "evidence/manifest.h"
-#include "evidence/period.h"
 #include "src/util.h"
 
 #define H1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -122,82 +121,6 @@ static void test_paths(void **state)
     assert_false(manifest_path_ok("./a"));
     assert_false(manifest_path_ok("a/../b"));
     assert_false(manifest_path_ok("caf\xc3\xa9"));
-}
-
-static void expect_period(const char *text, const char *from, const char *to, const char *first,
-                          const char *last)
-{
-    period p;
-    verr e;
-    verr_clear(&e);
-    if (period_parse(text, &p, &e))
-        fail_msg("period_parse(\"%s\"): %s", text, e.msg);
-    char a[32], b[32];
-    utc_format_ms(p.from_ms, a, sizeof a);
-    utc_format_ms(p.to_ms, b, sizeof b);
-    assert_string_equal(a, from);
-    assert_string_equal(b, to);
-    assert_string_equal(p.first, first);
-    assert_string_equal(p.last, last);
-    assert_string_equal(p.label, text);
-}
-
-static void test_periods(void **state)
-{
-    (void)state;
-    expect_period("2026-Q3", "2026-07-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z", "2026-07-01",
-                  "2026-09-30");
-    expect_period("2026-Q4", "2026-10-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z", "2026-10-01",
-                  "2026-12-31");
-    expect_period("2026-Q1", "2026-01-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z", "2026-01-01",
-                  "2026-03-31");
-    expect_period("2026-10", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z", "2026-10-01",
-                  "2026-10-31");
-    expect_period("2024-02", "2024-02-01T00:00:00.000Z", "2024-03-01T00:00:00.000Z", "2024-02-01",
-                  "2024-02-29");
-    expect_period("2026-12", "2026-12-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z", "2026-12-01",
-                  "2026-12-31");
-    expect_period("2026-07-01..2026-09-30", "2026-07-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z",
-                  "2026-07-01", "2026-09-30");
-    expect_period("2026-11-25..2026-11-25", "2026-11-25T00:00:00.000Z", "2026-11-26T00:00:00.000Z",
-                  "2026-11-25", "2026-11-25");
-    period p;
-    verr e;
-    verr_clear(&e);
-    assert_int_equal(period_parse("2026-Q3", &p, &e), VOUCH_OK);
-    assert_true(period_contains(&p, p.from_ms));
-    assert_true(period_contains(&p, p.to_ms - 1));
-    assert_false(period_contains(&p, p.to_ms));
-    assert_false(period_contains(&p, p.from_ms - 1));
-}
-
-static void expect_period_error(const char *text, const char *part)
-{
-    period p;
-    verr e;
-    verr_clear(&e);
-    assert_int_equal(period_parse(text, &p, &e), VOUCH_USAGE);
-    if (!strstr(e.msg, part))
-        fail_msg("\"%s\": \"%s\" lacks \"%s\"", text, e.msg, part);
-}
-
-static void test_bad_periods(void **state)
-{
-    (void)state;
-    expect_period_error("2026-Q0", "quarters Q1 to Q4");
-    expect_period_error("2026-Q5", "quarters Q1 to Q4");
-    expect_period_error("2026-00", "months run from 01 to 12");
-    expect_period_error("2026-13", "months run from 01 to 12");
-    expect_period_error("2026-q3", "is not a quarter, a month or FROM..TO dates");
-    expect_period_error("2026-3", "is not a quarter");
-    expect_period_error("26-Q3", "is not a quarter");
-    expect_period_error("2026-Q3 ", "is not a quarter");
-    expect_period_error("", "is not a quarter");
-    expect_period_error("2026-02-30..2026-03-01", "is not a quarter");
-    expect_period_error("2026-07-01..", "is not a quarter");
-    expect_period_error("2026-07-01..2026-9-30", "is not a quarter");
-    expect_period_error("2026-07-01..2026-09-30..2026-10-01", "is not a quarter");
-    expect_period_error("2026-10-01..2026-09-30", "ends before it starts");
 }
 
 static int dir_setup(void **state)
@@ -325,8 +248,6 @@ int main(void)
         cmocka_unit_test(test_empty_manifest),
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_paths),
-        cmocka_unit_test(test_periods),
-        cmocka_unit_test(test_bad_periods),
         cmocka_unit_test_setup_teardown(test_pack_dir, dir_setup, dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
