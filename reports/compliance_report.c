@@ -303,7 +303,20 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
 
 /* ---------------------------------------------------------- open failures */
 
-/* The newest result of each check and subject in the period, where it did not pass. */
+/* Whether a run after runs[i] ran check (so runs[i] no longer says how it stands). */
+static bool checked_later(run_record *const *runs, size_t n, size_t i, const char *check)
+{
+    for (size_t j = i + 1; j < n; j++)
+        for (size_t l = 0; l < runs[j]->n_results; l++)
+            if (strcmp(runs[j]->results[l].check, check) == 0)
+                return true;
+    return false;
+}
+
+/* What did not pass in the newest run of each check in the period: how things stand at
+ * its end. Subjects are the check's own and may differ between a failing and a passing
+ * run (a lost setting is named, a whole set that is intact is not), so a later run of the
+ * check settles every earlier finding of it. */
 static size_t add_open_failures(xmlNodePtr root, run_record *const *runs, size_t n)
 {
     xmlNodePtr sec = rx_child(root, "open-failures", NULL);
@@ -311,16 +324,7 @@ static size_t add_open_failures(xmlNodePtr root, run_record *const *runs, size_t
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < runs[i]->n_results; k++) {
             const result_row *x = &runs[i]->results[k];
-            if (x->status == RESULT_PASS)
-                continue;
-            bool newer = false;
-            for (size_t j = i; j < n && !newer; j++)
-                for (size_t l = j == i ? k + 1 : 0; l < runs[j]->n_results && !newer; l++) {
-                    const result_row *y = &runs[j]->results[l];
-                    newer = strcmp(x->check, y->check) == 0 &&
-                            strcmp(x->subject ? x->subject : "", y->subject ? y->subject : "") == 0;
-                }
-            if (newer)
+            if (x->status == RESULT_PASS || checked_later(runs, n, i, x->check))
                 continue;
             xmlNodePtr f = rx_child(sec, "failure", NULL);
             rx_attr_int(f, "run", runs[i]->id);
