@@ -2,7 +2,6 @@
  * regions, encrypted where required, and the worst gap between restore points is
  * within the RPO. Everything is judged as of --incident-at, else the run's snapshot
  * time; schedules are wall-clock times in the policy's zone (tz_local.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,25 +186,6 @@ static int64_t *times_of(const judge_ctx *j, const char *kind, size_t *n)
     return v;
 }
 
-/* A growing text, for reasons and details. */
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    grow((void **)&t->p, &t->cap, t->len + (size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
 
 #define LIST_IN_REASON 3
 #define LIST_IN_DETAIL 100
@@ -238,14 +218,14 @@ static void judge_schedule(const judge_ctx *j, const backup_policy *p, const int
                      "every %s slot from %s up to %s was met within %s", p->kind, from, to,
                      (duration_format(slack, d, sizeof d), d));
     } else {
-        text reason = {0}, detail = {0};
+        textbuf reason = {0}, detail = {0};
         duration_format(slack, d, sizeof d);
         if (r.missing)
-            add(&reason, "%zu %s slot%s missing", r.missing, p->kind, r.missing == 1 ? "" : "s");
+            textbuf_add(&reason, "%zu %s slot%s missing", r.missing, p->kind, r.missing == 1 ? "" : "s");
         if (r.late)
-            add(&reason, "%s%zu %s slot%s late beyond %s", r.missing ? ", " : "", r.late, p->kind,
+            textbuf_add(&reason, "%s%zu %s slot%s late beyond %s", r.missing ? ", " : "", r.late, p->kind,
                 r.late == 1 ? "" : "s", d);
-        add(&reason, ":");
+        textbuf_add(&reason, ":");
         for (size_t i = 0; i < r.n_misses; i++) {
             tz_format(r.misses[i].slot, when, sizeof when);
             char late[96] = "";
@@ -256,15 +236,15 @@ static void judge_schedule(const judge_ctx *j, const backup_policy *p, const int
                 snprintf(late, sizeof late, " taken %s (%s late)", to, by);
             }
             if (i < LIST_IN_REASON)
-                add(&reason, "%s %s%s", i ? "," : "", when, late);
+                textbuf_add(&reason, "%s %s%s", i ? "," : "", when, late);
             if (i < LIST_IN_DETAIL)
-                add(&detail, "%s slot %s%s\n", r.misses[i].taken == SLOT_MISSING ? "missing" : "late",
+                textbuf_add(&detail, "%s slot %s%s\n", r.misses[i].taken == SLOT_MISSING ? "missing" : "late",
                     when, late);
         }
         if (r.n_misses > LIST_IN_REASON)
-            add(&reason, " and %zu more", r.n_misses - LIST_IN_REASON);
+            textbuf_add(&reason, " and %zu more", r.n_misses - LIST_IN_REASON);
         if (r.n_misses > LIST_IN_DETAIL)
-            add(&detail, "... and %zu more\n", r.n_misses - LIST_IN_DETAIL);
+            textbuf_add(&detail, "... and %zu more\n", r.n_misses - LIST_IN_DETAIL);
         check_report(j->ctx, RESULT_FAIL, subject, expected, observed, "%s", reason.p);
         check_detail(j->ctx, detail.p);
         free(reason.p);
@@ -292,7 +272,7 @@ static void judge_retention(const judge_ctx *j, const backup_policy *p, const in
     span_format(&p->keep, keep, sizeof keep);
     snprintf(expected, sizeof expected, "keep %s", keep);
     /* Retention the inventory itself states: an expiry shorter than the policy. */
-    text detail = {0};
+    textbuf detail = {0};
     size_t short_kept = 0;
     const backup_row *example = NULL;
     for (size_t i = 0; i < j->inv->n; i++) {
@@ -305,7 +285,7 @@ static void judge_retention(const judge_ctx *j, const backup_policy *p, const in
         tz_format(b->expires_at, until, sizeof until);
         duration_format(b->expires_at - b->taken_at, d, sizeof d);
         if (short_kept++ < LIST_IN_DETAIL)
-            add(&detail, "%s kept until %s (%s)\n", name_of(b, nm, sizeof nm), until, d);
+            textbuf_add(&detail, "%s kept until %s (%s)\n", name_of(b, nm, sizeof nm), until, d);
         if (!example)
             example = b;
     }
@@ -363,9 +343,9 @@ static void judge_placement(const judge_ctx *j, const backup_policy *p, char wha
 {
     char subject[96], expected[64], observed[64];
     snprintf(subject, sizeof subject, "%s %s", p->kind, what == 'r' ? "regions" : "encryption");
-    text allowed = {0}, detail = {0};
+    textbuf allowed = {0}, detail = {0};
     for (size_t i = 0; what == 'r' && i < p->n_regions; i++)
-        add(&allowed, "%s%s", i ? "," : "", p->regions[i]);
+        textbuf_add(&allowed, "%s%s", i ? "," : "", p->regions[i]);
     if (what == 'r')
         snprintf(expected, sizeof expected, "%s", allowed.len <= 30 ? allowed.p : "allowed list");
     else
@@ -381,7 +361,7 @@ static void judge_placement(const judge_ctx *j, const backup_policy *p, char wha
             continue;
         char nm[160];
         if (bad++ < LIST_IN_DETAIL)
-            add(&detail, "%s %s\n", name_of(b, nm, sizeof nm),
+            textbuf_add(&detail, "%s %s\n", name_of(b, nm, sizeof nm),
                 what == 'r' ? b->region : "not encrypted");
         if (!example)
             example = b;
@@ -464,7 +444,7 @@ static void report_inventory(const judge_ctx *j, size_t future)
     tz_format(j->as_of, at, sizeof at);
     tz_format(j->coverage, start, sizeof start);
     /* kinds without a policy, each named once */
-    text detail = {0};
+    textbuf detail = {0};
     const char **unknown = xcalloc(j->inv->n + 1, sizeof *unknown);
     size_t n_unknown = 0;
     for (size_t i = 0; i < j->inv->n; i++) {
@@ -477,7 +457,7 @@ static void report_inventory(const judge_ctx *j, size_t future)
         if (known)
             continue;
         unknown[n_unknown++] = kind;
-        add(&detail, "kind %s has no policy: its backups count only as restore points\n", kind);
+        textbuf_add(&detail, "kind %s has no policy: its backups count only as restore points\n", kind);
     }
     free(unknown);
     if (!live)

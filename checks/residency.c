@@ -3,7 +3,6 @@
  * database through an allowed host. The server facts the session saw are recorded
  * as a finding of their own, as evidence for reports. */
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,24 +278,6 @@ static bool region_allowed(const settings *s, const char *region)
     return false;
 }
 
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    grow((void **)&t->p, &t->cap, t->len + (size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
 
 static void report_server(check_ctx *ctx)
 {
@@ -311,8 +292,8 @@ static void report_server(check_ctx *ctx)
                  "connected to %s port %s; PostgreSQL %s, TimeZone %s, system identifier %s",
                  show(host), show(port), show(id->server_version), show(id->timezone),
                  id->system_identifier ? id->system_identifier : "(not readable by this role)");
-    text d = {0};
-    add(&d, "host: %s\nport: %s\nserver address: %s\ndatabase: %s\nserver version: %s\n"
+    textbuf d = {0};
+    textbuf_add(&d, "host: %s\nport: %s\nserver address: %s\ndatabase: %s\nserver version: %s\n"
             "timezone: %s\nsystem identifier: %s\ntimeline: %s\nin recovery: %s\nsnapshot at: %s\n",
         show(host), show(port), id->server_addr ? id->server_addr : "(Unix socket)",
         show(id->database), show(id->server_version), show(id->timezone),
@@ -326,10 +307,10 @@ static void judge_host(check_ctx *ctx, const settings *s)
 {
     pg_session *db = check_db(ctx);
     const char *host = PQhost(db->conn);
-    text patterns = {0};
+    textbuf patterns = {0};
     bool ok = false;
     for (size_t i = 0; i < s->n_hosts; i++) {
-        add(&patterns, "%s%s", i ? " " : "", s->hosts[i]);
+        textbuf_add(&patterns, "%s%s", i ? " " : "", s->hosts[i]);
         ok |= host && fnmatch(s->hosts[i], host, 0) == 0;
     }
     char expected[64];
@@ -355,7 +336,7 @@ static void judge_periods(check_ctx *ctx, const settings *s, const evidence_set 
     month_format(first, lo, sizeof lo);
     month_format(last, hi, sizeof hi);
     snprintf(expected, sizeof expected, "%lld months %s..%s", (long long)s->periods, lo, hi);
-    text missing = {0};
+    textbuf missing = {0};
     size_t n_missing = 0;
     for (int m = first; m <= last; m++) {
         bool found = false;
@@ -367,7 +348,7 @@ static void judge_periods(check_ctx *ctx, const settings *s, const evidence_set 
         if (!found) {
             char name[16];
             month_format(m, name, sizeof name);
-            add(&missing, "%s%s", n_missing++ ? ", " : "", name);
+            textbuf_add(&missing, "%s%s", n_missing++ ? ", " : "", name);
         }
     }
     snprintf(observed, sizeof observed, "%lld of %lld", (long long)(s->periods - (int64_t)n_missing),
@@ -384,9 +365,9 @@ static void judge_periods(check_ctx *ctx, const settings *s, const evidence_set 
 
 static void judge_regions(check_ctx *ctx, const settings *s, const evidence_set *es)
 {
-    text allowed = {0}, detail = {0};
+    textbuf allowed = {0}, detail = {0};
     for (size_t i = 0; i < s->n_regions; i++)
-        add(&allowed, "%s%s", i ? "," : "", s->regions[i]);
+        textbuf_add(&allowed, "%s%s", i ? "," : "", s->regions[i]);
     size_t bad = 0;
     const evidence *first = NULL;
     for (size_t i = 0; i < es->n; i++) {
@@ -395,7 +376,7 @@ static void judge_regions(check_ctx *ctx, const settings *s, const evidence_set 
         if (!first)
             first = &es->v[i];
         if (bad++ < 100)
-            add(&detail, "%s %s\n", show(es->v[i].period), show(es->v[i].region));
+            textbuf_add(&detail, "%s %s\n", show(es->v[i].period), show(es->v[i].region));
     }
     char expected[64], observed[48];
     snprintf(expected, sizeof expected, "%s", allowed.len <= 30 ? allowed.p : "allowed list");
@@ -423,7 +404,7 @@ static vexit judge_baseline(check_ctx *ctx, const evidence_set *es, const json_t
     bool *used = xcalloc(es->n + 1, sizeof *used);
     size_t changed = 0, deleted = 0, i;
     const json_t *row;
-    text detail = {0};
+    textbuf detail = {0};
     char first[256] = "";
     json_array_foreach(rows, i, row) {
         const char *p = json_string_value(json_object_get(row, "period"));
@@ -457,7 +438,7 @@ static vexit judge_baseline(check_ctx *ctx, const evidence_set *es, const json_t
         }
         if (!first[0])
             snprintf(first, sizeof first, "%s", line);
-        add(&detail, "%s\n", line);
+        textbuf_add(&detail, "%s\n", line);
     }
     size_t added = 0;
     for (size_t k = 0; k < es->n; k++)

@@ -147,24 +147,6 @@ static vexit configure(const conf *c, void **out, verr *e)
 
 /* ------------------------------------------------------------------ SQL text */
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 /* Query parameters, numbered in the order they are added. */
 typedef struct params {
@@ -294,9 +276,9 @@ static vexit resolve(pg_session *db, const tok_settings *s, shape *sh, verr *e)
 }
 
 /* A time column as the line carries it: microseconds since the epoch, "infinity", or ''. */
-static void sb_time(sbuf *b, const char *col)
+static void sb_time(textbuf *b, const char *col)
 {
-    sb_add(b,
+    textbuf_add(b,
            "CASE WHEN %s IS NULL THEN '' WHEN pg_catalog.isfinite(%s)"
            " THEN pg_catalog.round(pg_catalog.date_part('epoch', %s) * 1000000)::bigint::text"
            " ELSE %s::text END",
@@ -305,15 +287,15 @@ static void sb_time(sbuf *b, const char *col)
 
 /* The range of a row: dense integer ids by value (floor division by range_ref ids),
  * others by a stable hash of the id into range_ref ranges. */
-static void sb_bucket(sbuf *b, const shape *sh, const char *range_ref)
+static void sb_bucket(textbuf *b, const shape *sh, const char *range_ref)
 {
     if (!sh->hashed)
-        sb_add(b,
+        textbuf_add(b,
                "CASE WHEN %1$s >= 0 THEN %1$s / %2$s::bigint"
                " ELSE (%1$s + 1) / %2$s::bigint - 1 END",
                sh->qid, range_ref);
     else
-        sb_add(b,
+        textbuf_add(b,
                "(('x' || pg_catalog.left(pg_catalog.md5(%1$s::text), 7))::bit(28)::int"
                " %% %2$s::int)::bigint",
                sh->qid, range_ref);
@@ -322,34 +304,34 @@ static void sb_bucket(sbuf *b, const shape *sh, const char *range_ref)
 /* The select list every query reads rows through: b (the range), k (the order),
  * idt (the id as text), head || short the row's line (see token_rules.h), head || whole
  * what its range's digest covers, and created (as a time field). */
-static void sb_rows(sbuf *b, const shape *sh, const char *range_ref)
+static void sb_rows(textbuf *b, const shape *sh, const char *range_ref)
 {
     char *idt = sh->int_ids ? xasprintf("%s::text", sh->qid)
                             : xasprintf("pg_catalog.to_json(%s::text)::text", sh->qid);
-    sb_add(b, "SELECT ");
+    textbuf_add(b, "SELECT ");
     sb_bucket(b, sh, range_ref);
-    sb_add(b, " AS b,");
+    textbuf_add(b, " AS b,");
     if (sh->int_ids)
-        sb_add(b, " %s AS k,", sh->qid);
+        textbuf_add(b, " %s AS k,", sh->qid);
     else
-        sb_add(b, " %s::text COLLATE \"C\" AS k,", sh->qid);
+        textbuf_add(b, " %s::text COLLATE \"C\" AS k,", sh->qid);
     /* The id and times, then the hash: whole (which only the server digests) and as the
      * first 16 hex digits of its SHA-256 (what may leave the server). */
-    sb_add(b, " %s AS idt, coalesce(%s, 'NULL') || E'\\t' || ", idt, idt);
+    textbuf_add(b, " %s AS idt, coalesce(%s, 'NULL') || E'\\t' || ", idt, idt);
     free(idt);
     sb_time(b, sh->qexp);
-    sb_add(b, " || E'\\t' || ");
+    textbuf_add(b, " || E'\\t' || ");
     if (sh->qrevoked)
         sb_time(b, sh->qrevoked);
     else
-        sb_add(b, "''");
-    sb_add(b,
+        textbuf_add(b, "''");
+    textbuf_add(b,
            " || E'\\t' AS head, coalesce(%1$s::text, '') AS whole, pg_catalog.left(pg_catalog.encode("
            "pg_catalog.sha256(pg_catalog.convert_to(coalesce(%1$s::text, ''), 'UTF8')), 'hex'), 16)"
            " AS short, ",
            sh->qhash);
     sb_time(b, sh->qcreated);
-    sb_add(b, " AS created");
+    textbuf_add(b, " AS created");
 }
 
 /* ------------------------------------------------------- the one-pass scan */
@@ -462,28 +444,28 @@ static char *scan_sql(const shape *sh, const scan *sc, const refs *rf, bool line
      * ids are gathered once: their count is the array's length. The range digest covers the
      * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); lines,
      * for the baseline only, carry the short digests. */
-    sbuf q = {0};
-    sb_add(&q, "SELECT b, n, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(wholes,"
+    textbuf q = {0};
+    textbuf_add(&q, "SELECT b, n, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(wholes,"
                " 'UTF8')), 'hex')");
     if (lines)
-        sb_add(&q, ", lines");
+        textbuf_add(&q, ", lines");
     for (size_t i = 0; i < sc->n_rules; i++)
-        sb_add(&q,
+        textbuf_add(&q,
                ", coalesce(pg_catalog.cardinality(a%zu), 0),"
                " pg_catalog.array_to_string(a%zu[1:%d], ', ')",
                i, i, SHOWN_IDS);
-    sb_add(&q, " FROM (SELECT b, count(*) AS n,"
+    textbuf_add(&q, " FROM (SELECT b, count(*) AS n,"
                " pg_catalog.string_agg(head || whole, E'\\n' ORDER BY k) AS wholes");
     if (lines)
-        sb_add(&q, ", pg_catalog.string_agg(head || short, E'\\n' ORDER BY k) AS lines");
+        textbuf_add(&q, ", pg_catalog.string_agg(head || short, E'\\n' ORDER BY k) AS lines");
     for (size_t i = 0; i < sc->n_rules; i++)
-        sb_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
-    sb_add(&q, " FROM (");
+        textbuf_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
+    textbuf_add(&q, " FROM (");
     sb_rows(&q, sh, rf->range);
     for (size_t i = 0; i < sc->n_rules; i++)
-        sb_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
-    sb_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable, where);
-    return q.s;
+        textbuf_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
+    textbuf_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable, where);
+    return q.p;
 }
 
 /* Add up the rule counts of every range. */
@@ -548,17 +530,17 @@ static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *
         return verr_set(e, VOUCH_FAILED, "could not quote a regular expression: %s",
                         PQerrorMessage(db->conn));
     build_rules(s, sh, &rf, sc);
-    sbuf lo = {0}, hi = {0};
-    sb_add(&lo, " WHERE ");
+    textbuf lo = {0}, hi = {0};
+    textbuf_add(&lo, " WHERE ");
     sb_bucket(&lo, sh, rf.range);
-    sb_add(&lo, " < %lld", (long long)split_b);
-    sb_add(&hi, " WHERE ");
+    textbuf_add(&lo, " < %lld", (long long)split_b);
+    textbuf_add(&hi, " WHERE ");
     sb_bucket(&hi, sh, rf.range);
-    sb_add(&hi, " >= %lld", (long long)split_b);
-    char *sqls[2] = {scan_sql(sh, sc, &rf, false, lo.s), scan_sql(sh, sc, &rf, false, hi.s)};
+    textbuf_add(&hi, " >= %lld", (long long)split_b);
+    char *sqls[2] = {scan_sql(sh, sc, &rf, false, lo.p), scan_sql(sh, sc, &rf, false, hi.p)};
     PQfreemem(rf.regex);
-    free(lo.s);
-    free(hi.s);
+    free(lo.p);
+    free(hi.p);
     vexit rc = check_query_many(ctx, (const char *const *)sqls, 2, sc->res, NULL, e);
     free(sqls[0]);
     free(sqls[1]);
@@ -589,25 +571,25 @@ static vexit run_duplicates(pg_session *db, const shape *sh, int64_t *groups, in
         PQclear(r);
     }
     if (!rc && *groups) {
-        sbuf b = {0};
-        sb_add(&b,
+        textbuf b = {0};
+        textbuf_add(&b,
                "SELECT coalesce(pg_catalog.array_to_string((pg_catalog.array_agg(ids ORDER BY first))"
                "[1:%d], '; '), '') FROM (SELECT min(k) AS first, pg_catalog.array_to_string(("
                "pg_catalog.array_agg(idt ORDER BY k))[1:%d], ', ') AS ids FROM (",
                SHOWN_IDS, SHOWN_IDS);
         if (sh->int_ids)
-            sb_add(&b, "SELECT %1$s AS h, %2$s AS k, %2$s::text AS idt", sh->qhash, sh->qid);
+            textbuf_add(&b, "SELECT %1$s AS h, %2$s AS k, %2$s::text AS idt", sh->qhash, sh->qid);
         else
-            sb_add(&b,
+            textbuf_add(&b,
                    "SELECT %1$s AS h, %2$s::text COLLATE \"C\" AS k,"
                    " pg_catalog.to_json(%2$s::text)::text AS idt",
                    sh->qhash, sh->qid);
-        sb_add(&b, " FROM %s) s WHERE h IN (%s) GROUP BY h) d", sh->qtable, dups);
-        if (!(rc = pg_query(db, &r, b.s, 0, NULL, e))) {
+        textbuf_add(&b, " FROM %s) s WHERE h IN (%s) GROUP BY h) d", sh->qtable, dups);
+        if (!(rc = pg_query(db, &r, b.p, 0, NULL, e))) {
             *ids = xstrdup(PQgetvalue(r, 0, 0));
             PQclear(r);
         }
-        free(b.s);
+        free(b.p);
     }
     if (!rc && !*ids)
         *ids = xstrdup("");
@@ -819,7 +801,7 @@ typedef struct change {
     int64_t count;
     char ids[320];
     int n_ids;
-    sbuf detail;
+    textbuf detail;
 } change;
 
 enum { C_VANISHED, C_HASH, C_EXTENDED, C_REVIVED, C_BACKDATED, C_SHORTENED, C_REVOKED_MOVED, C_N };
@@ -841,7 +823,7 @@ static void note(change *c, const char *id, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    sb_add(&c->detail, "%sid %s: %s", c->detail.len ? "\n" : "", id, line);
+    textbuf_add(&c->detail, "%sid %s: %s", c->detail.len ? "\n" : "", id, line);
 }
 
 typedef struct linev {
@@ -1013,33 +995,33 @@ static vexit diff_ranges(pg_session *db, const shape *sh, int64_t range, const r
 {
     for (size_t at = 0; at < n_which; at += BUCKETS_PER_QUERY) {
         size_t upto = at + BUCKETS_PER_QUERY < n_which ? at + BUCKETS_PER_QUERY : n_which;
-        sbuf arr = {0};
-        sb_add(&arr, "{");
+        textbuf arr = {0};
+        textbuf_add(&arr, "{");
         for (size_t k = at; k < upto; k++)
-            sb_add(&arr, "%s%lld", k > at ? "," : "", (long long)which[k]);
-        sb_add(&arr, "}");
+            textbuf_add(&arr, "%s%lld", k > at ? "," : "", (long long)which[k]);
+        textbuf_add(&arr, "}");
         qparams p = {0};
         int p_range = param_int(&p, range);
-        int p_set = param_text(&p, arr.s);
+        int p_set = param_text(&p, arr.p);
         char range_ref[16];
         snprintf(range_ref, sizeof range_ref, "$%d", p_range);
-        sbuf q = {0};
-        sb_add(&q, "SELECT s.b, s.head || s.short, s.created FROM (");
+        textbuf q = {0};
+        textbuf_add(&q, "SELECT s.b, s.head || s.short, s.created FROM (");
         sb_rows(&q, sh, range_ref);
         if (!sh->hashed)
             /* Ranges of integer ids are read through an index on the id, if there is one. */
-            sb_add(&q,
+            textbuf_add(&q,
                    " FROM pg_catalog.unnest($%1$d::bigint[]) AS w(b) JOIN %2$s"
                    " ON %3$s >= w.b * $%4$d::bigint AND %3$s < (w.b + 1) * $%4$d::bigint) s"
                    " ORDER BY s.b, s.k",
                    p_set, sh->qtable, sh->qid, p_range);
         else
-            sb_add(&q, " FROM %s) s WHERE s.b = ANY ($%d::bigint[]) ORDER BY s.b, s.k",
+            textbuf_add(&q, " FROM %s) s WHERE s.b = ANY ($%d::bigint[]) ORDER BY s.b, s.k",
                    sh->qtable, p_set);
         PGresult *r;
-        vexit rc = pg_query(db, &r, q.s, p.n, p.v, e);
-        free(q.s);
-        free(arr.s);
+        vexit rc = pg_query(db, &r, q.p, p.n, p.v, e);
+        free(q.p);
+        free(arr.p);
         if (rc)
             return rc;
         int row = 0, rows = PQntuples(r);
@@ -1186,8 +1168,8 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
         change_reason(k, c->count, c->ids, reason, sizeof reason);
         check_report(ctx, status[k], sub, "as baseline", observed, "%s", reason);
         if (c->count > DETAIL_LINES)
-            sb_add(&c->detail, "\n... and %lld more", (long long)(c->count - DETAIL_LINES));
-        check_detail(ctx, c->detail.s);
+            textbuf_add(&c->detail, "\n... and %lld more", (long long)(c->count - DETAIL_LINES));
+        check_detail(ctx, c->detail.p);
         any = any || status[k] == RESULT_FAIL;
     }
     if (!rc && !any) {
@@ -1200,7 +1182,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                      (long long)ds.revoked_now);
     }
     for (int k = 0; k < C_N; k++)
-        free(ds.c[k].detail.s);
+        free(ds.c[k].detail.p);
     free(which);
     free(base);
     return rc;

@@ -12,23 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evidence/atomic_write.h"
 #include "evidence/sign.h"
 #include "src/interrupt.h"
 #include "src/util.h"
-
-static vexit write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return VOUCH_ABORTED;
-        data += n;
-        len -= (size_t)n;
-    }
-    return VOUCH_OK;
-}
 
 vexit pack_dir_path(pack_dir *b, const char *rel, char **out, verr *e)
 {
@@ -76,11 +63,7 @@ static vexit put_file(pack_dir *b, const char *rel, const char *data, size_t len
     vexit rc = pack_dir_path(b, rel, &path, e);
     if (rc)
         return rc;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 || write_all(fd, data, len) || fsync(fd) != 0)
-        rc = verr_set(e, VOUCH_ABORTED, "could not write \"%s\": %s", path, strerror(errno));
-    if (fd >= 0 && close(fd) != 0 && !rc)
-        rc = verr_set(e, VOUCH_ABORTED, "could not write \"%s\": %s", path, strerror(errno));
+    rc = atomic_write(path, data, len, 0666, false, e);
     free(path);
     return rc || !listed ? rc : pack_dir_list(b, rel, e);
 }

@@ -157,6 +157,21 @@ bool utc_parse_ms(const char *iso, int64_t *ms)
     return true;
 }
 
+void textbuf_add(textbuf *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    grow((void **)&t->p, &t->cap, t->len + (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
 static bool take_digits(const char **p, int n, int *out)
 {
     int v = 0;

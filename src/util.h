@@ -31,6 +31,14 @@ char *utf8_scrub(const char *s);
 /* Milliseconds since the epoch of a time written by utc_now ("...T...:SS.mmmZ"). */
 bool utc_parse_ms(const char *iso, int64_t *ms);
 
+/* A growing string: start from {0}; p stays NULL until something is added and is
+ * always NUL-terminated after; the owner frees p. */
+typedef struct textbuf {
+    char *p;
+    size_t len, cap;
+} textbuf;
+void textbuf_add(textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A time as a person writes it on a command line: "YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]"
  * followed by "Z", "+HH:MM", "+HHMM" or "+HH" (or "-"); the offset is required so
  * that no time is read in the wrong zone. Milliseconds since the epoch into *ms. */
