@@ -3,9 +3,11 @@
 #include "checks/checker.h"
 
 extern const checker checker_rowcount;
+extern const checker checker_audit_log;
 
 const checker *const checkers[] = {
     &checker_rowcount,
+    &checker_audit_log,
     NULL,
 };
 

@@ -1,0 +1,31 @@
+/* checks/audit_copy: reading PostgreSQL's binary COPY format as it streams in
+ * (signature, flags and extension header, then tuples of length-prefixed fields,
+ * then a -1 trailer). Pure: the caller hands in the buffers libpq returns. */
+#ifndef VOUCH_AUDIT_COPY_H
+#define VOUCH_AUDIT_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct copy_field {
+    const unsigned char *data;
+    int32_t len;  /* -1 for SQL NULL */
+} copy_field;
+
+typedef enum copy_kind {
+    COPY_TUPLE,
+    COPY_TRAILER,
+    COPY_BAD
+} copy_kind;
+
+/* The bytes the file header takes at p, or 0 when p does not start with a valid header. */
+size_t copy_header_parse(const unsigned char *p, size_t len);
+/* One tuple at p: its fields (at most max; more is COPY_BAD) into fields[0..*n) and the
+ * bytes it took into *used. A field's data points into p. */
+copy_kind copy_tuple_parse(const unsigned char *p, size_t len, copy_field *fields, int max, int *n,
+                           size_t *used);
+/* Network-order integers as COPY sends int8 / int4 / timestamptz. */
+int64_t copy_int64(const unsigned char *p);
+int32_t copy_int32(const unsigned char *p);
+
+#endif
