@@ -22,9 +22,9 @@
 #define SPANS_LISTED 12
 
 static const conf_key audit_log_keys[] = {
-    {"table", CONF_REQUIRED, "SCHEMA.TABLE", "The audit table."},
+    {"table", 0, "SCHEMA.TABLE", "The audit table (required)."},
     {"id_column", 0, "COLUMN", "Its id column (default id)."},
-    {"time_column", CONF_REQUIRED, "COLUMN", "The column with each event's time."},
+    {"time_column", 0, "COLUMN", "The column with each event's time (required)."},
     {"ids", 0, "sequential | unordered",
      "sequential (bigserial: ranges of ids, gaps matter; the default) or unordered (uuid, text:"
      " time buckets)."},
@@ -163,6 +163,13 @@ static vexit configure(const conf *c, void **out, verr *e)
         rc = conf_error(e, c, ent, "%s", why);
     else if (ent && *rest)
         rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
+    /* Checked here, not with CONF_REQUIRED: the section may be absent altogether. */
+    const conf_section *sec = conf_find_section(c, "audit_log");
+    const char *required = !ent ? "table" : !conf_get(c, "audit_log", "time_column") ? "time_column"
+                                                                                    : NULL;
+    if (!rc && required)
+        rc = verr_set(e, VOUCH_USAGE, "%s:%d: [audit_log] is missing required key '%s'", c->path,
+                      sec ? sec->line : 0, required);
     if (!rc)
         rc = ident_key(c, "id_column", "id", &s->id_column, e);
     if (!rc)

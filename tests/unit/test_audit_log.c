@@ -590,6 +590,10 @@ static void test_configure_errors(void **state)
                      VOUCH_USAGE);
     assert_int_equal(configure_text("[audit_log]\ntable = t\ntime_column = at\nrpo = 0\n", &e),
                      VOUCH_USAGE);
+    assert_int_equal(configure_text("# log\n[audit_log]\ntable = t\n", &e), VOUCH_USAGE);
+    assert_string_equal(e.msg, "t.conf:2: [audit_log] is missing required key 'time_column'");
+    assert_int_equal(configure_text("[audit_log]\ntime_column = at\n", &e), VOUCH_USAGE);
+    assert_string_equal(e.msg, "t.conf:1: [audit_log] is missing required key 'table'");
 }
 
 int main(void)

@@ -697,7 +697,7 @@ static void test_settings_unknown_section(void **state)
     (void)state;
     expect_settings_error("[target]\ndsn = x\n\n[rowcont]\ntable = public.tasks\n",
                           "vouch.conf:4: unknown section [rowcont]",
-                          "Known sections are: target, store, rowcount.");
+                          "Known sections are: target, store, rowcount, audit_log.");
     expect_settings_error("[Target]\ndsn = x\n", "vouch.conf:1: unknown section [Target]", NULL);
 }
 
