@@ -41,27 +41,27 @@ void ids_narrow(int64_t first, int64_t last, const id_spans *baseline_gaps, cons
 typedef struct anchor {
     int64_t key;
     int64_t rows;
-    int64_t first, last;  /* lowest and highest id (sequential ids only) */
-    char digest[65];      /* hex */
+    int64_t first, last; /* lowest and highest id (sequential ids only) */
+    char digest[65];     /* hex */
 } anchor;
 
 typedef enum range_verdict {
-    RANGE_SAME,     /* count and digest equal */
-    RANGE_CHANGED,  /* rows missing, added or altered: corruption */
-    RANGE_PARTIAL,  /* holds the restored head: rows after it are the point-in-time loss */
-    RANGE_LOST,     /* wholly after the restored head: point-in-time loss */
-    RANGE_NEW       /* rows where the baseline had none, before its head */
+    RANGE_SAME,    /* count and digest equal */
+    RANGE_CHANGED, /* rows missing, added or altered: corruption */
+    RANGE_PARTIAL, /* holds the restored head: rows after it are the point-in-time loss */
+    RANGE_LOST,    /* wholly after the restored head: point-in-time loss */
+    RANGE_NEW      /* rows where the baseline had none, before its head */
 } range_verdict;
 
 typedef struct range_diff {
     range_verdict verdict;
-    const anchor *base;  /* NULL for RANGE_NEW */
-    const anchor *now;   /* NULL when the range is gone */
+    const anchor *base; /* NULL for RANGE_NEW */
+    const anchor *now;  /* NULL when the range is gone */
 } range_diff;
 
 typedef struct anchor_summary {
     size_t same, changed, partial, lost, added;
-    int64_t lost_rows;  /* baseline rows after the restored head */
+    int64_t lost_rows; /* baseline rows after the restored head */
 } anchor_summary;
 
 /* Compare the baseline's anchors with the restored log's (both ascending by key; now

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-static const unsigned char signature[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0};
+static const unsigned char signature[11] = {'P',  'G',  'C',  'O',  'P', 'Y',
+                                            '\n', 0xff, '\r', '\n', 0};
 
 int32_t copy_int32(const unsigned char *p)
 {

@@ -9,14 +9,10 @@
 
 typedef struct copy_field {
     const unsigned char *data;
-    int32_t len;  /* -1 for SQL NULL */
+    int32_t len; /* -1 for SQL NULL */
 } copy_field;
 
-typedef enum copy_kind {
-    COPY_TUPLE,
-    COPY_TRAILER,
-    COPY_BAD
-} copy_kind;
+typedef enum copy_kind { COPY_TUPLE, COPY_TRAILER, COPY_BAD } copy_kind;
 
 /* The bytes the file header takes at p, or 0 when p does not start with a valid header. */
 size_t copy_header_parse(const unsigned char *p, size_t len);

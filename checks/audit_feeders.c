@@ -47,11 +47,16 @@ static vexit function_count(pg_session *db, const qname *f, int64_t *n, verr *e)
 static const char *state_words(char state)
 {
     switch (state) {
-    case 'O': return "enabled";
-    case 'D': return "disabled";
-    case 'R': return "replica only";
-    case 'A': return "always";
-    default: return "missing";
+    case 'O':
+        return "enabled";
+    case 'D':
+        return "disabled";
+    case 'R':
+        return "replica only";
+    case 'A':
+        return "always";
+    default:
+        return "missing";
     }
 }
 
@@ -86,8 +91,8 @@ vexit audit_feeders_capture(check_ctx *ctx, const audit_settings *s, json_t **ou
         if (!n)
             rc = verr_set(e, VOUCH_USAGE, "audit_log: function %s does not exist", name);
         else
-            json_array_append_new(list, json_pack("{s:s, s:I}", "function", name, "overloads",
-                                                  (json_int_t)n));
+            json_array_append_new(
+                list, json_pack("{s:s, s:I}", "function", name, "overloads", (json_int_t)n));
         free(name);
     }
     if (rc) {
@@ -103,7 +108,8 @@ static const json_t *baseline_entry(const json_t *feeders, const char *kind, con
 {
     size_t i;
     const json_t *f;
-    json_array_foreach(feeders, i, f) {
+    json_array_foreach(feeders, i, f)
+    {
         const char *n = json_string_value(json_object_get(f, kind));
         const char *t = json_string_value(json_object_get(f, "table"));
         if (n && strcmp(n, name) == 0 && (!table || (t && strcmp(t, table) == 0)))
@@ -112,8 +118,7 @@ static const json_t *baseline_entry(const json_t *feeders, const char *kind, con
     return NULL;
 }
 
-vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t *baseline,
-                          verr *e)
+vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t *baseline, verr *e)
 {
     pg_session *db = check_db(ctx);
     vexit rc = VOUCH_OK;
@@ -170,8 +175,7 @@ vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t 
                          "function %s lost %lld of its overloads: recreate them from the schema",
                          name, (long long)(had - n));
         else
-            check_report(ctx, RESULT_PASS, subject, expected, observed, "function %s exists",
-                         name);
+            check_report(ctx, RESULT_PASS, subject, expected, observed, "function %s exists", name);
         free(subject);
         free(name);
     }

@@ -11,7 +11,7 @@
 
 typedef struct rpo_verdict {
     result_status status;
-    int64_t lost_ms;  /* incident minus newest event; 0 when the log reaches the incident */
+    int64_t lost_ms; /* incident minus newest event; 0 when the log reaches the incident */
     char reason[256];
 } rpo_verdict;
 

@@ -252,7 +252,8 @@ static void test_rpo_over(void **state)
     rpo_verdict v = rpo_judge(true, 1030 * HOUR, 1000 * HOUR, 24 * HOUR);
     assert_int_equal(v.status, RESULT_FAIL);
     assert_int_equal(v.lost_ms, 30 * HOUR);
-    assert_non_null(strstr(v.reason, "30 h of events lost before the incident, over the RPO of 24 h"));
+    assert_non_null(
+        strstr(v.reason, "30 h of events lost before the incident, over the RPO of 24 h"));
     v = rpo_judge(true, 1024 * HOUR + 1, 1000 * HOUR, 24 * HOUR);
     assert_int_equal(v.status, RESULT_FAIL);
 }
@@ -542,16 +543,16 @@ static void test_configure_sample(void **state)
     (void)state;
     verr e;
     assert_int_equal(configure_text("[audit_log]\ntable = public.audit_log\n"
-                                     "time_column = occurred_at\nrange = 1000\n"
-                                     "row_hash_column = row_hash\nprev_hash_column = prev_hash\n"
-                                     "row_bytes = public.f(id, payload)\nrpo = 24h\n"
-                                     "trigger = public.projects audit_project_change\n"
-                                     "function = public.audit_log_append\n",
-                                     &e),
+                                    "time_column = occurred_at\nrange = 1000\n"
+                                    "row_hash_column = row_hash\nprev_hash_column = prev_hash\n"
+                                    "row_bytes = public.f(id, payload)\nrpo = 24h\n"
+                                    "trigger = public.projects audit_project_change\n"
+                                    "function = public.audit_log_append\n",
+                                    &e),
                      VOUCH_OK);
     assert_int_equal(configure_text("[audit_log]\ntable = auth.audit_log_entries\n"
-                                     "time_column = created_at\nids = unordered\nbucket = 1h\n",
-                                     &e),
+                                    "time_column = created_at\nids = unordered\nbucket = 1h\n",
+                                    &e),
                      VOUCH_OK);
 }
 
