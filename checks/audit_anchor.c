@@ -147,3 +147,37 @@ void anchors_compare(const anchor *base, size_t n_base, const anchor *now, size_
     *out = v;
     *n_out = n;
 }
+
+void seq_init(seq_tracker *t, size_t max_gaps)
+{
+    memset(t, 0, sizeof *t);
+    t->max_gaps = max_gaps;
+}
+
+void seq_step(seq_tracker *t, int64_t id, bool has_time, int64_t us)
+{
+    if (!t->have_prev) {
+        t->first_id = id;
+    } else if (id > t->prev_id && id - t->prev_id > 1) {
+        if (t->gaps.n < t->max_gaps)
+            spans_add(&t->gaps, t->prev_id + 1, id - 1);
+        else
+            t->gaps_truncated = true;
+    }
+    /* As lag() sees it: compared with the row before, when both have a time. */
+    if (t->have_prev && has_time && t->prev_has_time && us < t->prev_us) {
+        if (t->n_back < SEQ_BACKS_LISTED)
+            t->back[t->n_back++] = (seq_back){id, us, t->prev_us};
+        t->backs++;
+    }
+    t->rows++;
+    t->have_prev = true;
+    t->prev_id = id;
+    t->prev_has_time = has_time;
+    t->prev_us = us;
+}
+
+void seq_release(seq_tracker *t)
+{
+    spans_release(&t->gaps);
+}

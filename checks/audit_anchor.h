@@ -71,6 +71,30 @@ typedef struct anchor_summary {
 void anchors_compare(const anchor *base, size_t n_base, const anchor *now, size_t n_now, bool cut,
                      int64_t head_key, range_diff **out, size_t *n_out, anchor_summary *sum);
 
+/* What one pass over the rows in id order sees: the gaps between consecutive ids
+ * and the rows whose time is earlier than the row before them. */
+#define SEQ_BACKS_LISTED 12
+
+typedef struct seq_back {
+    int64_t id, us, prev_us; /* times in µs since the Unix epoch */
+} seq_back;
+
+typedef struct seq_tracker {
+    int64_t rows, first_id, prev_id, prev_us;
+    bool have_prev, prev_has_time;
+    id_spans gaps;
+    size_t max_gaps;
+    bool gaps_truncated; /* more gaps than max_gaps: the rest were not kept */
+    int64_t backs;       /* rows whose time goes back */
+    seq_back back[SEQ_BACKS_LISTED];
+    size_t n_back;
+} seq_tracker;
+
+void seq_init(seq_tracker *t, size_t max_gaps);
+/* The next row in ascending id order; has_time false when its time is NULL. */
+void seq_step(seq_tracker *t, int64_t id, bool has_time, int64_t us);
+void seq_release(seq_tracker *t);
+
 /* Floor division, so that negative ids and times before 1970 fall in the right range. */
 int64_t floor_div(int64_t a, int64_t b);
 

@@ -1,7 +1,7 @@
 /* checks/audit_chain: verify an audit log's SHA-256 hash chain link by link as
  * the rows stream in over binary COPY; nothing is kept but the previous row's hash.
  *
- * Each link is checkable on its own: row_hash = SHA-256(prev_hash || row bytes),
+ * The rows come from copy_stream (audit_copy.h). Each link is checkable on its own: row_hash = SHA-256(prev_hash || row bytes),
  * and prev_hash = the row_hash of the row before it in id order. */
 #ifndef VOUCH_AUDIT_CHAIN_H
 #define VOUCH_AUDIT_CHAIN_H
@@ -42,9 +42,5 @@ void chain_release(chain_verifier *v);
 /* Check one row (in id order): its own hash, and its link to the row before. */
 void chain_step(chain_verifier *v, int64_t id, const copy_field *prev_hash,
                 const copy_field *row_hash, const copy_field *row_bytes);
-
-/* Run copy_sql (COPY (SELECT id::bigint, prev_hash, row_hash, bytes ...) TO STDOUT
- * (FORMAT binary)) on the session and feed every row to v as it arrives. */
-vexit chain_stream(pg_session *s, const char *copy_sql, chain_verifier *v, verr *e);
 
 #endif

@@ -1,7 +1,11 @@
 /* checks/audit_copy: binary COPY decoding (see the header). */
 #include "checks/audit_copy.h"
 
+#include <stdbool.h>
+
 #include <string.h>
+
+#define COPY_MAX_FIELDS 16
 
 static const unsigned char signature[11] = {'P',  'G',  'C',  'O',  'P', 'Y',
                                             '\n', 0xff, '\r', '\n', 0};
@@ -60,4 +64,67 @@ copy_kind copy_tuple_parse(const unsigned char *p, size_t len, copy_field *field
     *n = count;
     *used = at;
     return COPY_TUPLE;
+}
+
+/* Read what is left of a COPY we stopped reading, so the session stays usable. */
+static void drain(PGconn *conn)
+{
+    char *buf;
+    while (PQgetCopyData(conn, &buf, 0) > 0)
+        PQfreemem(buf);
+}
+
+vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
+                  verr *e)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
+        vexit rc = pg_result_error(s, r, e);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    bool header = false, trailer = false;
+    const char *bad = NULL;
+    char *buf;
+    int n;
+    /* The server sends one message a row (the header rides with the first one). */
+    while (!bad && (n = PQgetCopyData(s->conn, &buf, 0)) > 0) {
+        const unsigned char *p = (const unsigned char *)buf;
+        size_t len = (size_t)n, at = 0;
+        if (!header) {
+            if (!(at = copy_header_parse(p, len)))
+                bad = "the stream does not start with a binary COPY header";
+            header = true;
+        }
+        while (!bad && at < len) {
+            copy_field f[COPY_MAX_FIELDS];
+            int nf;
+            size_t used;
+            copy_kind k = copy_tuple_parse(p + at, len - at, f, COPY_MAX_FIELDS, &nf, &used);
+            if (k == COPY_TRAILER && !trailer) {
+                trailer = true;
+                at += used;
+            } else if (k != COPY_TUPLE || nf != n_fields || trailer) {
+                bad = "the COPY stream holds a row of an unexpected shape";
+            } else {
+                fn(user, f, nf);
+                at += used;
+            }
+        }
+        PQfreemem(buf);
+    }
+    if (bad)
+        drain(s->conn);
+    vexit rc = VOUCH_OK;
+    while ((r = PQgetResult(s->conn))) {
+        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = pg_result_error(s, r, e);
+        PQclear(r);
+    }
+    if (!rc && bad)
+        rc = verr_set(e, VOUCH_FAILED, "%s", bad);
+    else if (!rc && !trailer)
+        rc = verr_set(e, VOUCH_FAILED, "the COPY stream ended without its trailer");
+    return rc;
 }

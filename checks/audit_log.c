@@ -32,11 +32,13 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     pg_session *db = check_db(ctx);
     bool exists;
     char *problem;
-    vexit rc = audit_describe_table(db, s, &exists, &problem, e);
-    if (rc)
-        return rc;
     audit_names n;
     audit_names_make(db, s, &n);
+    vexit rc = audit_describe_table(db, s, &n, &exists, &problem, e);
+    if (rc) {
+        audit_names_release(&n);
+        return rc;
+    }
     if (!exists || problem) {
         rc = verr_set(e, VOUCH_USAGE, "audit_log: table %s %s", n.display,
                       problem ? problem : "does not exist");
@@ -99,31 +101,62 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     return rc;
 }
 
-/* Stream the chain in id order, up to nothing: every row the restore holds. */
-static vexit verify_chain(check_ctx *ctx, const audit_settings *s, const audit_names *n,
-                          const audit_base *b, chain_verifier *cv, verr *e)
+/* What the one ordered pass over the rows feeds. */
+typedef struct stream_state {
+    seq_tracker seq;
+    chain_verifier chain;
+    bool chained;
+    int64_t bad_ids; /* rows whose id did not arrive as an int8 */
+} stream_state;
+
+static void on_row(void *user, const copy_field *f, int n)
 {
-    chain_init(cv);
-    if (b->first_prev && strlen(b->first_prev) == 2 * CHAIN_HASH_LEN) {
-        cv->have_genesis = true;
-        cv->genesis_id = b->first_id;
-        for (int i = 0; i < CHAIN_HASH_LEN; i++) {
-            unsigned int byte;
-            if (sscanf(b->first_prev + 2 * i, "%2x", &byte) != 1) {
-                cv->have_genesis = false;
-                break;
-            }
-            cv->genesis_prev[i] = (unsigned char)byte;
-        }
+    stream_state *st = user;
+    (void)n;
+    if (f[0].len != 8) {
+        st->bad_ids++;
+        return;
     }
-    char *sql = xasprintf("COPY (SELECT %s::bigint, %s, %s, (%s)::bytea FROM %s AS vouch_row"
-                          " ORDER BY vouch_row.%s)"
-                          " TO STDOUT (FORMAT binary)",
-                          n->id, n->prev_hash, n->row_hash, s->row_bytes, n->table, n->id);
-    vexit rc = chain_stream(check_db(ctx), sql, cv, e);
+    int64_t id = copy_int64(f[0].data);
+    bool has_time = f[1].len == 8;
+    int64_t us = 0;
+    if (has_time) {
+        int64_t pg_us = copy_int64(f[1].data); /* ±infinity are the int64 extremes */
+        us = pg_us > INT64_MAX - COPY_PG_EPOCH_US ? INT64_MAX : pg_us + COPY_PG_EPOCH_US;
+    }
+    seq_step(&st->seq, id, has_time, us);
+    if (st->chained)
+        chain_step(&st->chain, id, &f[2], &f[3], &f[4]);
+}
+
+/* The first row's prev_hash in the baseline anchors the start of the chain. */
+static void set_genesis(chain_verifier *cv, const audit_base *b)
+{
+    if (!b->first_prev || strlen(b->first_prev) != 2 * CHAIN_HASH_LEN)
+        return;
+    for (int i = 0; i < CHAIN_HASH_LEN; i++) {
+        unsigned int byte;
+        if (sscanf(b->first_prev + 2 * i, "%2x", &byte) != 1)
+            return;
+        cv->genesis_prev[i] = (unsigned char)byte;
+    }
+    cv->have_genesis = true;
+    cv->genesis_id = b->first_id;
+}
+
+/* One pass over every row in id order, streamed as binary COPY: gaps, time order
+ * and, with a chain, every link — one row in memory at a time. */
+static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                        stream_state *st, verr *e)
+{
+    char *sql = audit_stream_sql(s, n);
+    vexit rc = copy_stream(check_db(ctx), sql, st->chained ? 5 : 2, on_row, st, e);
     free(sql);
     if (rc)
-        verr_prefix(e, "could not stream the chain of %s", n->display);
+        verr_prefix(e, "could not stream %s", n->display);
+    else if (st->bad_ids)
+        rc = verr_set(e, VOUCH_FAILED, "%s: %lld rows have a NULL id", n->display,
+                      (long long)st->bad_ids);
     return rc;
 }
 
@@ -137,24 +170,22 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
                           (long long)b->head_us);
     else
         limit = xasprintf(" AND %s <= %lld", n->id, (long long)b->head_id);
-    char *sqls[6];
-    size_t nq = 0;
-    sqls[nq++] = audit_anchors_sql(s, n, limit);
-    sqls[nq++] = audit_head_sql(s, n);
-    sqls[nq++] = audit_stats_sql(n);
-    if (!s->unordered) {
-        sqls[nq++] = audit_first_sql(n);
-        sqls[nq++] = audit_gaps_sql(n, GAPS_READ);
-        sqls[nq++] = audit_order_sql(n);
-    }
+    char *sqls[3] = {audit_anchors_sql(s, n, limit), audit_head_sql(s, n), audit_stats_sql(n)};
+    size_t nq = 3;
     free(limit);
-    PGresult *res[6] = {0};
+    PGresult *res[3] = {0};
     size_t failed = 0;
     vexit rc = check_query_many(ctx, (const char *const *)sqls, nq, res, &failed, e);
     if (rc)
         verr_prefix(e, "could not read %s", n->display);
-    chain_verifier cv = {0};
-    bool chained = false;
+    stream_state st;
+    memset(&st, 0, sizeof st);
+    seq_init(&st.seq, GAPS_READ);
+    st.chained = s->row_hash_column != NULL;
+    if (st.chained) {
+        chain_init(&st.chain);
+        set_genesis(&st.chain, b);
+    }
     if (!rc && PQntuples(res[1]) == 0) {
         char expected[32];
         snprintf(expected, sizeof expected, "%lld rows", (long long)b->rows);
@@ -163,10 +194,8 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
                      n->display);
         goto done;
     }
-    if (!rc && s->row_hash_column) {
-        rc = verify_chain(ctx, s, n, b, &cv, e);
-        chained = true;
-    }
+    if (!rc && !s->unordered)
+        rc = stream_log(ctx, s, n, &st, e);
     if (!rc) {
         const char *head_text = PQgetvalue(res[1], 0, 0);
         int64_t head_us = audit_int(res[1], 0, 1), head_id = 0, head_key;
@@ -184,24 +213,24 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
         range_diff *diffs;
         anchor_summary sum;
         anchors_compare(b->ranges, b->n_ranges, now, n_now, cut, head_key, &diffs, &nd, &sum);
-        rc = audit_report_ranges(ctx, s, n, b, diffs, nd, &sum, chained ? &cv : NULL, e);
+        rc = audit_report_ranges(ctx, s, n, b, diffs, nd, &sum, st.chained ? &st.chain : NULL, e);
         if (!rc) {
             audit_report_loss(ctx, s, n, b, cut, head_text, head_us, &sum);
             if (!s->unordered) {
-                audit_report_gaps(ctx, n, b, res[4], audit_int(res[3], 0, 0),
-                                  head_id < b->head_id ? head_id : b->head_id);
-                audit_report_order(ctx, n, res[5]);
+                audit_report_gaps(ctx, n, b, &st.seq, head_id < b->head_id ? head_id : b->head_id);
+                audit_report_order(ctx, n, &st.seq);
             }
-            if (chained)
-                audit_report_chain(ctx, n, &cv);
+            if (st.chained)
+                audit_report_chain(ctx, n, &st.chain);
             audit_report_rpo(ctx, s, n, audit_int(res[2], 0, 1));
         }
         free(diffs);
         free(now);
     }
 done:
-    if (chained)
-        chain_release(&cv);
+    if (st.chained)
+        chain_release(&st.chain);
+    seq_release(&st.seq);
     for (size_t i = 0; i < nq; i++) {
         PQclear(res[i]);
         free(sqls[i]);
@@ -219,7 +248,7 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     char *problem = NULL;
     audit_base b;
     char why[512];
-    vexit rc = audit_describe_table(db, s, &exists, &problem, e);
+    vexit rc = audit_describe_table(db, s, &n, &exists, &problem, e);
     if (rc) {
         audit_names_release(&n);
         return rc;

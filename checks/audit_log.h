@@ -54,7 +54,8 @@ void audit_settings_release(void *p);
 typedef struct audit_names {
     char *table; /* "schema"."name" */
     char *id, *time, *row_hash, *prev_hash;
-    char *display; /* schema.name for people */
+    char *display;     /* schema.name for people */
+    char *stream_time; /* the time column as timestamptz, for the stream */
 } audit_names;
 void audit_names_make(pg_session *db, const audit_settings *s, audit_names *n);
 void audit_names_release(audit_names *n);
@@ -70,14 +71,16 @@ char *audit_stats_sql(const audit_names *n);
 char *audit_first_sql(const audit_names *n);
 /* Gaps between consecutive ids: first and last missing id, at most limit. */
 char *audit_gaps_sql(const audit_names *n, int limit);
-/* Where time goes back along id order: id, its time, the previous time (µs), how many. */
-char *audit_order_sql(const audit_names *n);
+/* The rows in id order as binary COPY: id, time and, with a chain, prev_hash,
+ * row_hash and the row bytes. */
+char *audit_stream_sql(const audit_settings *s, const audit_names *n);
 /* An integer column of a result (0 when NULL). */
 int64_t audit_int(const PGresult *r, int row, int col);
 /* Does the table exist with both columns (and integer ids where sequential)? *problem
- * (caller frees) says what is wrong with an existing table, NULL when nothing. */
-vexit audit_describe_table(pg_session *db, const audit_settings *s, bool *exists, char **problem,
-                           verr *e);
+ * (caller frees) says what is wrong with an existing table, NULL when nothing. Sets
+ * n->stream_time by the time column's type. */
+vexit audit_describe_table(pg_session *db, const audit_settings *s, audit_names *n, bool *exists,
+                           char **problem, verr *e);
 
 /* audit_report.c: the baseline read back, and the result rows of the gate. */
 /* What the gate reads from the baseline document. */
@@ -103,9 +106,9 @@ vexit audit_report_ranges(check_ctx *ctx, const audit_settings *s, const audit_n
 void audit_report_loss(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                        const audit_base *b, bool cut, const char *head_text, int64_t head_us,
                        const anchor_summary *sum);
-void audit_report_gaps(check_ctx *ctx, const audit_names *n, const audit_base *b, const PGresult *r,
-                       int64_t now_first, int64_t upto);
-void audit_report_order(check_ctx *ctx, const audit_names *n, const PGresult *r);
+void audit_report_gaps(check_ctx *ctx, const audit_names *n, const audit_base *b,
+                       const seq_tracker *t, int64_t upto);
+void audit_report_order(check_ctx *ctx, const audit_names *n, const seq_tracker *t);
 void audit_report_chain(check_ctx *ctx, const audit_names *n, const chain_verifier *cv);
 void audit_report_rpo(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                       int64_t newest_us);

@@ -285,21 +285,21 @@ void audit_report_loss(check_ctx *ctx, const audit_settings *s, const audit_name
                  (long long)sum->lost_rows, from, to, span);
 }
 
-void audit_report_gaps(check_ctx *ctx, const audit_names *n, const audit_base *b, const PGresult *r,
-                       int64_t now_first, int64_t upto)
+void audit_report_gaps(check_ctx *ctx, const audit_names *n, const audit_base *b,
+                       const seq_tracker *t, int64_t upto)
 {
     id_spans now = {0}, fresh = {0};
     /* Ids gone from the start of the log are a gap too. */
-    if (now_first > b->first_id)
-        spans_add(&now, b->first_id, now_first - 1);
-    for (int i = 0; i < PQntuples(r); i++) {
-        int64_t a = audit_int(r, i, 0), z = audit_int(r, i, 1);
-        if (!now.n || a > now.v[now.n - 1].to)
-            spans_add(&now, a, z);
-    }
+    if (t->rows && t->first_id > b->first_id)
+        spans_add(&now, b->first_id, t->first_id - 1);
+    for (size_t i = 0; i < t->gaps.n; i++)
+        spans_add(&now, t->gaps.v[i].from, t->gaps.v[i].to);
+    /* Beyond the gaps kept (the baseline's or the stream's) nothing is known. */
     int64_t hi = upto;
     if (b->gaps_truncated && b->gaps.n && b->gaps.v[b->gaps.n - 1].to < hi)
-        hi = b->gaps.v[b->gaps.n - 1].to; /* beyond the kept gaps nothing is known */
+        hi = b->gaps.v[b->gaps.n - 1].to;
+    if (t->gaps_truncated && t->gaps.n && t->gaps.v[t->gaps.n - 1].to < hi)
+        hi = t->gaps.v[t->gaps.n - 1].to;
     spans_subtract(&now, &b->gaps, b->first_id, hi, &fresh);
     char subject[96], expected[40], observed[40];
     snprintf(subject, sizeof subject, "%s gaps", n->display);
@@ -319,30 +319,35 @@ void audit_report_gaps(check_ctx *ctx, const audit_names *n, const audit_base *b
     spans_release(&fresh);
 }
 
-void audit_report_order(check_ctx *ctx, const audit_names *n, const PGresult *r)
+void audit_report_order(check_ctx *ctx, const audit_names *n, const seq_tracker *t)
 {
     char subject[96];
     snprintf(subject, sizeof subject, "%s order", n->display);
-    int rows = PQntuples(r);
-    if (!rows) {
+    if (!t->backs) {
         check_report(ctx, RESULT_PASS, subject, "time never back", "never back",
                      "event times never go backwards along the id order");
         return;
     }
     char at[32], before[32], observed[40];
-    audit_us_format(audit_int(r, 0, 1), at, sizeof at);
-    audit_us_format(audit_int(r, 0, 2), before, sizeof before);
-    snprintf(observed, sizeof observed, "%lld go back", (long long)audit_int(r, 0, 3));
+    audit_us_format(t->back[0].us, at, sizeof at);
+    audit_us_format(t->back[0].prev_us, before, sizeof before);
+    snprintf(observed, sizeof observed, "%lld go back", (long long)t->backs);
     check_report(ctx, RESULT_FAIL, subject, "time never back", observed,
                  "event time goes backwards at id %lld (%s after %s): rows were moved or"
                  " re-inserted",
-                 (long long)audit_int(r, 0, 0), at, before);
+                 (long long)t->back[0].id, at, before);
     char *detail = xstrdup("");
-    for (int i = 0; i < rows; i++) {
-        audit_us_format(audit_int(r, i, 1), at, sizeof at);
-        audit_us_format(audit_int(r, i, 2), before, sizeof before);
-        char *more = xasprintf("%sid %lld at %s, after %s\n", detail, (long long)audit_int(r, i, 0),
+    for (size_t i = 0; i < t->n_back; i++) {
+        audit_us_format(t->back[i].us, at, sizeof at);
+        audit_us_format(t->back[i].prev_us, before, sizeof before);
+        char *more = xasprintf("%sid %lld at %s, after %s\n", detail, (long long)t->back[i].id,
                                at, before);
+        free(detail);
+        detail = more;
+    }
+    if (t->backs > (int64_t)t->n_back) {
+        char *more = xasprintf("%s... and %lld more\n", detail,
+                               (long long)(t->backs - (int64_t)t->n_back));
         free(detail);
         detail = more;
     }

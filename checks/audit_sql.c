@@ -28,6 +28,7 @@ void audit_names_make(pg_session *db, const audit_settings *s, audit_names *n)
         PQfreemem(b);
     }
     n->display = qname_display(s->table.schema, s->table.name);
+    n->stream_time = xstrdup(n->time);
 }
 
 void audit_names_release(audit_names *n)
@@ -38,6 +39,7 @@ void audit_names_release(audit_names *n)
     free(n->row_hash);
     free(n->prev_hash);
     free(n->display);
+    free(n->stream_time);
 }
 
 /* What the digest covers, as stored in the baseline so a changed setting is noticed. */
@@ -114,13 +116,16 @@ char *audit_gaps_sql(const audit_names *n, int limit)
 }
 
 /* Where the time goes back along id order: id, its time, the previous time (µs), how many. */
-char *audit_order_sql(const audit_names *n)
+char *audit_stream_sql(const audit_settings *s, const audit_names *n)
 {
-    return xasprintf("SELECT id, (extract(epoch FROM t) * 1000000)::bigint,"
-                     " (extract(epoch FROM p) * 1000000)::bigint, count(*) OVER ()"
-                     " FROM (SELECT %s::bigint AS id, %s AS t, lag(%s) OVER (ORDER BY %s) AS p"
-                     " FROM %s) o WHERE t < p ORDER BY id LIMIT %d",
-                     n->id, n->time, n->time, n->id, n->table, SPANS_LISTED);
+    if (!n->row_hash)
+        return xasprintf("COPY (SELECT %s::bigint, %s FROM %s AS vouch_row"
+                         " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
+                         n->id, n->stream_time, n->table, n->id);
+    return xasprintf("COPY (SELECT %s::bigint, %s, %s, %s, (%s)::bytea FROM %s AS vouch_row"
+                     " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
+                     n->id, n->stream_time, n->prev_hash, n->row_hash, s->row_bytes, n->table,
+                     n->id);
 }
 
 int64_t audit_int(const PGresult *r, int row, int col)
@@ -134,8 +139,8 @@ int64_t audit_int(const PGresult *r, int row, int col)
 /* ------------------------------------------------------- table and columns */
 
 /* Does the table exist, with both columns; is the id column an integer? */
-vexit audit_describe_table(pg_session *db, const audit_settings *s, bool *exists, char **problem,
-                           verr *e)
+vexit audit_describe_table(pg_session *db, const audit_settings *s, audit_names *n, bool *exists,
+                           char **problem, verr *e)
 {
     const char *params[] = {s->table.schema, s->table.name, s->id_column, s->time_column};
     PGresult *r;
@@ -164,6 +169,16 @@ vexit audit_describe_table(pg_session *db, const audit_settings *s, bool *exists
         else if (!s->unordered && strcmp(idt, "bigint") != 0 && strcmp(idt, "integer") != 0 &&
                  strcmp(idt, "smallint") != 0)
             *problem = xasprintf("has %s ids, not integers: set ids = unordered", idt);
+        /* The stream reads times as timestamptz; a zone-less timestamp is taken as UTC,
+         * as extract(epoch ...) takes it in the other queries. */
+        const char *tt = PQgetvalue(r, 0, 1);
+        free(n->stream_time);
+        if (strcmp(tt, "timestamp with time zone") == 0)
+            n->stream_time = xstrdup(n->time);
+        else if (strcmp(tt, "timestamp without time zone") == 0)
+            n->stream_time = xasprintf("(%s AT TIME ZONE 'UTC')", n->time);
+        else
+            n->stream_time = xasprintf("(%s)::timestamptz", n->time);
     }
     PQclear(r);
     return VOUCH_OK;

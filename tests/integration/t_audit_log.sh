@@ -276,6 +276,8 @@ v -c ext.conf gate --target "dbname=e_clean"
 expect_rc 0
 expect_out '^pass +audit_log +audit\.logged_actions +[0-9]+ ranges +[0-9]+ match '
 expect_out '^pass +audit_log +audit\.logged_actions gaps +5 gaps +0 new +no id gap that the baseline did not have'
+expect_out '^pass +audit_log +audit\.logged_actions order '
+expect_not_out 'chain'
 expect_out '^pass +audit_log +trigger audit_trigger_row '
 end_case
 

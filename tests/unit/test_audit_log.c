@@ -213,6 +213,41 @@ static void test_anchors_cut_still_sees_earlier_damage(void **state)
     free(d);
 }
 
+static void test_seq_tracker(void **state)
+{
+    (void)state;
+    seq_tracker t;
+    seq_init(&t, 100);
+    const int64_t ids[] = {3, 4, 5, 9, 10, 11, 20};
+    const int64_t times[] = {100, 200, 300, 250, 400, 0, 500};
+    for (size_t i = 0; i < 7; i++)
+        seq_step(&t, ids[i], i != 5, times[i]); /* id 11 has no time */
+    assert_int_equal(t.rows, 7);
+    assert_int_equal(t.first_id, 3);
+    assert_spans(&t.gaps, "6-8, 12-19");
+    assert_false(t.gaps_truncated);
+    /* 250 after 300 goes back; 500 after a NULL is not judged, as lag() would not. */
+    assert_int_equal(t.backs, 1);
+    assert_int_equal(t.back[0].id, 9);
+    assert_int_equal(t.back[0].us, 250);
+    assert_int_equal(t.back[0].prev_us, 300);
+    seq_release(&t);
+}
+
+static void test_seq_tracker_caps(void **state)
+{
+    (void)state;
+    seq_tracker t;
+    seq_init(&t, 2);
+    for (int64_t id = 1; id <= 20; id += 2)
+        seq_step(&t, id, true, 1000 - id); /* every step a gap, every time earlier */
+    assert_int_equal(t.gaps.n, 2);
+    assert_true(t.gaps_truncated);
+    assert_int_equal(t.backs, 9);
+    assert_int_equal(t.n_back, SEQ_BACKS_LISTED < 9 ? SEQ_BACKS_LISTED : 9);
+    seq_release(&t);
+}
+
 static void test_floor_div(void **state)
 {
     (void)state;
@@ -610,6 +645,8 @@ int main(void)
         cmocka_unit_test(test_anchors_changed_and_gone),
         cmocka_unit_test(test_anchors_cut_is_loss_not_corruption),
         cmocka_unit_test(test_anchors_cut_still_sees_earlier_damage),
+        cmocka_unit_test(test_seq_tracker),
+        cmocka_unit_test(test_seq_tracker_caps),
         cmocka_unit_test(test_floor_div),
         cmocka_unit_test(test_rpo_not_judged_without_incident),
         cmocka_unit_test(test_rpo_within),
