@@ -40,11 +40,13 @@ bool audit_base_read(const json_t *doc, const audit_settings *s, const audit_nam
     }
     if (strcmp(table, n->display) != 0 ||
         strcmp(ids, s->unordered ? "unordered" : "sequential") != 0 ||
-        strcmp(digest, audit_digest_kind(s)) != 0) {
+        strcmp(digest, audit_digest_kind(s)) != 0 ||
+        b->range != (s->unordered ? s->bucket_ms : s->range)) {
         snprintf(why, size,
-                 "the baseline anchored %s (%s ids, digest of %s) but the configuration now"
-                 " differs: run 'vouch baseline'",
-                 table, ids, digest);
+                 "the baseline anchored %s (%s ids, %s %lld, digest of %s) but the configuration"
+                 " now differs: run 'vouch baseline'",
+                 table, ids, strcmp(ids, "unordered") == 0 ? "bucket ms" : "range",
+                 (long long)b->range, digest);
         return false;
     }
     if (!s->unordered && !parse_int64(b->head_text, &b->head_id)) {

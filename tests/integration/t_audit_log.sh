@@ -154,6 +154,13 @@ expect_rc 1
 expect_out '^FAIL +audit_log +public\.audit_log +present +missing +the audit table public\.audit_log does not exist'
 end_case
 
+test_case "a range size other than the baseline's asks for a new baseline"
+sed 's/^range = 1000$/range = 500/' vouch.conf >resized.conf
+v -c resized.conf check audit_log --target "dbname=a_clean"
+expect_rc 1
+expect_out '^ERROR +audit_log +public\.audit_log +- +- +the baseline anchored public\.audit_log \(sequential ids, range 1000, digest of row hash\) but the configuration now differs: run .vouch baseline.$'
+end_case
+
 test_case "a chain named in part is a configuration error"
 cat >bad.conf <<'CONF'
 [target]
