@@ -146,6 +146,16 @@ expect_rc 1
 expect_out '^FAIL +audit_log +trigger audit_project_change +enabled +disabled +trigger audit_project_change is disabled, so the log is no longer written: run ALTER TABLE public\.projects ENABLE TRIGGER audit_project_change$'
 end_case
 
+test_case "the row bytes function gone: the chain cannot be checked, the rest still is"
+audit_copy a_nobytes
+psql_q -d a_nobytes -c 'drop function public.audit_log_row_bytes(bigint, timestamptz, text, text, bigint, jsonb)'
+v gate --target "dbname=a_nobytes"
+expect_rc 1
+expect_out '^ERROR +audit_log +public\.audit_log rows +- +- +gaps, time order and chain not checked: could not stream public\.audit_log: .*function public\.audit_log_row_bytes\(.*\) does not exist'
+expect_out '^pass +audit_log +public\.audit_log +11 ranges +11 match '
+expect_out '^pass +audit_log +trigger audit_project_change '
+end_case
+
 test_case "the audit table gone fails naming it"
 audit_copy a_gone
 psql_q -d a_gone -c 'drop table public.audit_log cascade'
