@@ -3,9 +3,10 @@
  * loss, judged against the RPO; ids have no new gaps, timestamps never go back,
  * the hash chain verifies, and what feeds the log still exists and is enabled.
  *
- * Counts and narrow digests per range are computed by the server; the chain is
- * streamed as binary COPY and verified on the client row by row. Nothing is held
- * but one range's ids when a changed range is narrowed down. */
+ * Counts and narrow digests per range are computed by the server; the rows are
+ * streamed once in id order as binary COPY, and gaps, time order and the chain are
+ * checked on the client row by row. Nothing is held but one row, and one range's
+ * ids when a changed range is narrowed down. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
