@@ -306,3 +306,34 @@ expect_rc 1
 expect_out '^FAIL +audit_log +audit\.logged_actions ids 100-149 +([0-9]+) rows +[0-9]+ rows +5 rows missing: ids 100-104; restore them from a backup$'
 expect_out '^FAIL +audit_log +audit\.logged_actions gaps +5 gaps +1 new +5 ids missing in 1 new gaps: 100-104'
 end_case
+
+# ---------------------------------------- a zone-less timestamp column, read as UTC
+psql_q -d audit_healthy -c "create table public.job_log (id bigserial primary key, at timestamp not null, what text);
+    insert into public.job_log (at, what)
+        select timestamp '2026-09-01 00:00' + g * interval '1 hour', 'run ' || g
+          from generate_series(1, 300) g"
+rm -f audit_healthy.dump
+cat >naive.conf <<'CONF'
+[target]
+dsn = dbname=audit_healthy
+[store]
+path = naive.db
+[audit_log]
+table = public.job_log
+time_column = at
+range = 100
+CONF
+
+test_case "a timestamp column without zone: clean passes, a time moved back fails"
+v -c naive.conf baseline
+expect_rc 0
+audit_copy n_time
+v -c naive.conf gate --target "dbname=n_time"
+expect_rc 0
+expect_out '^pass +audit_log +public\.job_log order '
+psql_q -d n_time -c "update public.job_log set at = at - interval '3 hours' where id = 150"
+v -c naive.conf gate --target "dbname=n_time"
+expect_rc 1
+expect_out '^FAIL +audit_log +public\.job_log order +time never back +1 go back +event time goes backwards at id 150 \(2026-09-07T03:00Z after 2026-09-07T05:00Z\)'
+expect_out '^FAIL +audit_log +public\.job_log ids 100-199 +100 rows +100 rows +rows altered in ids 100-199 \(same ids, digest differs\): restore the log from a backup; lower range = to narrow further$'
+end_case
