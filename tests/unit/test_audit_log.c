@@ -14,6 +14,7 @@
 #include "checks/audit_anchor.h"
 #include "checks/audit_chain.h"
 #include "checks/audit_copy.h"
+#include "checks/audit_log.h"
 #include "checks/audit_rpo.h"
 #include "checks/checker.h"
 #include "src/config.h"
@@ -632,6 +633,56 @@ static void test_configure_errors(void **state)
     assert_string_equal(e.msg, "t.conf:1: [audit_log] is missing required key 'table'");
 }
 
+/* ------------------------------------------------------ the baseline read */
+
+static const char base_doc[] =
+    "{\"table\": \"public.audit_log\", \"ids\": \"sequential\", \"digest\": \"row hash\","
+    " \"range\": 1000, \"rows\": 2500, \"newest_us\": 5,"
+    " \"head\": {\"id\": \"2500\", \"at_us\": 5, \"row_hash\": \"ab\"},"
+    " \"ranges\": [[0, 999, 1, 999, \"aa\"], [1, 1000, 1000, 1999, \"bb\"],"
+    "              [2, 501, 2000, 2500, \"cc\"]],"
+    " \"gaps\": [[1500, 1500]], \"gaps_truncated\": false,"
+    " \"first\": {\"id\": 1, \"prev_hash\": \"00\"}, \"feeders\": []}";
+
+static void test_base_read(void **state)
+{
+    (void)state;
+    json_error_t je;
+    json_t *doc = json_loads(base_doc, 0, &je);
+    assert_non_null(doc);
+    audit_settings s = {.range = 1000, .row_hash_column = "row_hash"};
+    audit_names n = {.display = "public.audit_log"};
+    audit_base b;
+    char why[256];
+    assert_true(audit_base_read(doc, &s, &n, &b, why, sizeof why));
+    assert_int_equal(b.n_ranges, 3);
+    assert_int_equal(b.head_id, 2500);
+    assert_int_equal(b.ranges[2].first, 2000);
+    assert_string_equal(b.ranges[1].digest, "bb");
+    assert_spans(&b.gaps, "1500");
+    assert_int_equal(b.first_id, 1);
+    audit_base_release(&b);
+
+    /* Another range size than the baseline's: a new baseline is needed. */
+    s.range = 500;
+    assert_false(audit_base_read(doc, &s, &n, &b, why, sizeof why));
+    assert_non_null(strstr(why, "(sequential ids, range 1000, digest of row hash) but the"
+                                " configuration now differs: run 'vouch baseline'"));
+    audit_base_release(&b);
+    /* No chain now: the digest would differ. */
+    s.range = 1000;
+    s.row_hash_column = NULL;
+    assert_false(audit_base_read(doc, &s, &n, &b, why, sizeof why));
+    audit_base_release(&b);
+    json_decref(doc);
+
+    doc = json_loads("{\"table\": \"public.audit_log\"}", 0, &je);
+    assert_false(audit_base_read(doc, &s, &n, &b, why, sizeof why));
+    assert_string_equal(why, "the baseline's audit_log document is malformed");
+    audit_base_release(&b);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_chain_counts_past_the_list),
         cmocka_unit_test(test_configure_sample),
         cmocka_unit_test(test_configure_errors),
+        cmocka_unit_test(test_base_read),
     };
     return cmocka_run_group_tests_name("audit_log", tests, NULL, NULL);
 }
