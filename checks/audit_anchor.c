@@ -170,6 +170,10 @@ void seq_step(seq_tracker *t, int64_t id, bool has_time, int64_t us)
             t->back[t->n_back++] = (seq_back){id, us, t->prev_us};
         t->backs++;
     }
+    if (has_time && (!t->have_newest || us > t->newest_us)) {
+        t->newest_us = us;
+        t->have_newest = true;
+    }
     t->rows++;
     t->have_prev = true;
     t->prev_id = id;
@@ -180,4 +184,67 @@ void seq_step(seq_tracker *t, int64_t id, bool has_time, int64_t us)
 void seq_release(seq_tracker *t)
 {
     spans_release(&t->gaps);
+}
+
+void anchor_builder_init(anchor_builder *a, int64_t range, int64_t upto)
+{
+    memset(a, 0, sizeof *a);
+    a->range = range;
+    a->upto = upto;
+    a->md = EVP_MD_CTX_new();
+    if (!a->md)
+        abort(); /* out of memory, as xmalloc treats it */
+}
+
+static void close_range(anchor_builder *a)
+{
+    if (!a->open)
+        return;
+    a->cur.digest[0] = '\0';
+    if (a->any_value) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        if (!EVP_DigestFinal_ex(a->md, md, &len))
+            abort(); /* SHA-256 on memory does not fail short of a broken library */
+        for (unsigned int i = 0; i < len && 2 * i + 2 < sizeof a->cur.digest; i++)
+            snprintf(a->cur.digest + 2 * i, 3, "%02x", md[i]);
+    }
+    grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v);
+    a->v[a->n++] = a->cur;
+    a->open = false;
+}
+
+void anchor_builder_add(anchor_builder *a, int64_t id, const unsigned char *value, size_t len)
+{
+    if (id > a->upto)
+        return;
+    int64_t key = id / a->range; /* truncating, as SQL's integer division does */
+    if (a->open && key != a->cur.key)
+        close_range(a);
+    if (!a->open) {
+        a->cur = (anchor){key, 0, id, id, ""};
+        a->open = true;
+        a->any_value = false;
+        if (!EVP_DigestInit_ex(a->md, EVP_sha256(), NULL))
+            abort();
+    }
+    a->cur.rows++;
+    a->cur.last = id;
+    if (value) {
+        if (!EVP_DigestUpdate(a->md, value, len))
+            abort();
+        a->any_value = true;
+    }
+}
+
+void anchor_builder_finish(anchor_builder *a)
+{
+    close_range(a);
+}
+
+void anchor_builder_release(anchor_builder *a)
+{
+    EVP_MD_CTX_free(a->md);
+    free(a->v);
+    memset(a, 0, sizeof *a);
 }

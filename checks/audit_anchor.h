@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 /* Inclusive id span from..to. */
 typedef struct id_span {
     int64_t from, to;
@@ -71,6 +73,27 @@ typedef struct anchor_summary {
 void anchors_compare(const anchor *base, size_t n_base, const anchor *now, size_t n_now, bool cut,
                      int64_t head_key, range_diff **out, size_t *n_out, anchor_summary *sum);
 
+/* Range anchors built on the client from rows streamed in ascending id order: the
+ * same count and digest as the server's
+ *   sha256(string_agg(value, '' ORDER BY id)) GROUP BY id / range
+ * (a NULL value counts the row and adds nothing; a range of only NULLs has digest ""). */
+typedef struct anchor_builder {
+    int64_t range;
+    int64_t upto; /* rows with a higher id are not anchored */
+    EVP_MD_CTX *md;
+    bool open, any_value;
+    anchor cur;
+    anchor *v;
+    size_t n, cap;
+} anchor_builder;
+
+void anchor_builder_init(anchor_builder *a, int64_t range, int64_t upto);
+/* The next row; value NULL (len ignored) for SQL NULL. */
+void anchor_builder_add(anchor_builder *a, int64_t id, const unsigned char *value, size_t len);
+/* Close the last range; a->v[0..a->n) are then the anchors. */
+void anchor_builder_finish(anchor_builder *a);
+void anchor_builder_release(anchor_builder *a);
+
 /* What one pass over the rows in id order sees: the gaps between consecutive ids
  * and the rows whose time is earlier than the row before them. */
 #define SEQ_BACKS_LISTED 12
@@ -82,6 +105,8 @@ typedef struct seq_back {
 typedef struct seq_tracker {
     int64_t rows, first_id, prev_id, prev_us;
     bool have_prev, prev_has_time;
+    bool have_newest;
+    int64_t newest_us; /* the latest time of any row */
     id_spans gaps;
     size_t max_gaps;
     bool gaps_truncated; /* more gaps than max_gaps: the rest were not kept */

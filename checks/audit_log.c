@@ -103,8 +103,24 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     return rc;
 }
 
+/* What the gate observed of the restored log, from the stream or from the server. */
+typedef struct observed {
+    anchor *now; /* ranges up to the baseline's head, ascending */
+    size_t n_now;
+    char *head_text; /* NULL when the log is empty */
+    int64_t head_us, newest_us;
+} observed;
+
+static void observed_release(observed *o)
+{
+    free(o->now);
+    free(o->head_text);
+}
+
 /* What the one ordered pass over the rows feeds. */
 typedef struct stream_state {
+    audit_stream_fields layout;
+    anchor_builder anchors;
     seq_tracker seq;
     chain_verifier chain;
     bool chained;
@@ -127,8 +143,13 @@ static void on_row(void *user, const copy_field *f, int n)
         us = pg_us > INT64_MAX - COPY_PG_EPOCH_US ? INT64_MAX : pg_us + COPY_PG_EPOCH_US;
     }
     seq_step(&st->seq, id, has_time, us);
-    if (st->chained)
-        chain_step(&st->chain, id, &f[2], &f[3], &f[4]);
+    const copy_field *d = &f[st->layout.digest];
+    anchor_builder_add(&st->anchors, id, d->len >= 0 ? d->data : NULL,
+                       d->len > 0 ? (size_t)d->len : 0);
+    if (st->chained) {
+        int c = st->layout.chain;
+        chain_step(&st->chain, id, &f[c], &f[c + 1], &f[c + 2]);
+    }
 }
 
 /* The first row's prev_hash in the baseline anchors the start of the chain. */
@@ -146,13 +167,13 @@ static void set_genesis(chain_verifier *cv, const audit_base *b)
     cv->genesis_id = b->first_id;
 }
 
-/* One pass over every row in id order, streamed as binary COPY: gaps, time order
- * and, with a chain, every link — one row in memory at a time. */
+/* One pass over every row in id order, streamed as binary COPY: range anchors, head,
+ * gaps, time order and, with a chain, every link — one row in memory at a time. */
 static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                         stream_state *st, verr *e)
 {
     char *sql = audit_stream_sql(s, n);
-    vexit rc = copy_stream(check_db(ctx), sql, st->chained ? 5 : 2, on_row, st, e);
+    vexit rc = copy_stream(check_db(ctx), sql, st->layout.count, on_row, st, e);
     free(sql);
     if (rc)
         verr_prefix(e, "could not stream %s", n->display);
@@ -183,8 +204,25 @@ static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit
     return pg_release_savepoint(db, e) ? VOUCH_ABORTED : VOUCH_OK;
 }
 
-static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
-                       const audit_base *b, verr *e)
+/* What the stream saw, as the gate compares it. */
+static void observe_stream(stream_state *st, observed *o)
+{
+    anchor_builder_finish(&st->anchors);
+    o->now = st->anchors.v; /* taken over */
+    o->n_now = st->anchors.n;
+    st->anchors.v = NULL;
+    st->anchors.n = st->anchors.cap = 0;
+    if (st->seq.rows) {
+        o->head_text = xasprintf("%lld", (long long)st->seq.prev_id);
+        o->head_us = st->seq.prev_has_time ? st->seq.prev_us : 0;
+        o->newest_us = st->seq.newest_us;
+    }
+}
+
+/* The anchors, head and newest time computed by the server: for unordered ids, and
+ * for sequential ids whose stream the server refused. */
+static vexit observe_server(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                            const audit_base *b, observed *o, verr *e)
 {
     /* What lies after the baseline's head is new since the baseline: not compared. */
     char *limit;
@@ -194,52 +232,74 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
     else
         limit = xasprintf(" AND %s <= %lld", n->id, (long long)b->head_id);
     char *sqls[3] = {audit_anchors_sql(s, n, limit), audit_head_sql(s, n), audit_stats_sql(n)};
-    size_t nq = 3;
     free(limit);
     PGresult *res[3] = {0};
     size_t failed = 0;
-    vexit rc = check_query_many(ctx, (const char *const *)sqls, nq, res, &failed, e);
-    if (rc)
+    vexit rc = check_query_many(ctx, (const char *const *)sqls, 3, res, &failed, e);
+    if (rc) {
         verr_prefix(e, "could not read %s", n->display);
+    } else {
+        o->now = audit_anchors_read(res[0], &o->n_now);
+        if (PQntuples(res[1])) {
+            o->head_text = xstrdup(PQgetvalue(res[1], 0, 0));
+            o->head_us = audit_int(res[1], 0, 1);
+            o->newest_us = audit_int(res[2], 0, 1);
+        }
+    }
+    for (size_t i = 0; i < 3; i++) {
+        PQclear(res[i]);
+        free(sqls[i]);
+    }
+    return rc;
+}
+
+static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                       const audit_base *b, verr *e)
+{
     stream_state st;
     memset(&st, 0, sizeof st);
+    audit_stream_layout(s, &st.layout);
     seq_init(&st.seq, GAPS_READ);
+    anchor_builder_init(&st.anchors, b->range, b->head_id);
     st.chained = s->row_hash_column != NULL;
     if (st.chained) {
         chain_init(&st.chain);
         set_genesis(&st.chain, b);
     }
-    if (!rc && PQntuples(res[1]) == 0) {
+    observed o = {0};
+    char stream_why[sizeof e->msg] = "";
+    vexit rc = VOUCH_OK;
+    if (!s->unordered)
+        rc = stream_guarded(ctx, s, n, &st, stream_why, sizeof stream_why, e);
+    if (!rc && !s->unordered && !*stream_why)
+        observe_stream(&st, &o);
+    else if (!rc)
+        rc = observe_server(ctx, s, n, b, &o, e);
+    if (!rc && !o.head_text) {
         char expected[32];
         snprintf(expected, sizeof expected, "%lld rows", (long long)b->rows);
         check_report(ctx, RESULT_FAIL, n->display, expected, "0 rows",
                      "the audit log %s is empty: every event is lost; restore it from a backup",
                      n->display);
-        goto done;
-    }
-    char stream_why[sizeof e->msg] = "";
-    if (!rc && !s->unordered)
-        rc = stream_guarded(ctx, s, n, &st, stream_why, sizeof stream_why, e);
-    if (!rc) {
-        const char *head_text = PQgetvalue(res[1], 0, 0);
-        int64_t head_us = audit_int(res[1], 0, 1), head_id = 0, head_key;
+    } else if (!rc) {
+        int64_t head_id = 0, head_key;
         bool cut;
         if (s->unordered) {
-            cut = head_us < b->head_us;
-            head_key = floor_div(floor_div(head_us, 1000), b->range);
+            cut = o.head_us < b->head_us;
+            head_key = floor_div(floor_div(o.head_us, 1000), b->range);
         } else {
-            parse_int64(head_text, &head_id);
+            parse_int64(o.head_text, &head_id);
             cut = head_id < b->head_id;
             head_key = head_id / b->range;
         }
-        size_t n_now, nd;
-        anchor *now = audit_anchors_read(res[0], &n_now);
+        size_t nd;
         range_diff *diffs;
         anchor_summary sum;
-        anchors_compare(b->ranges, b->n_ranges, now, n_now, cut, head_key, &diffs, &nd, &sum);
-        rc = audit_report_ranges(ctx, s, n, b, diffs, nd, &sum, st.chained ? &st.chain : NULL, e);
+        anchors_compare(b->ranges, b->n_ranges, o.now, o.n_now, cut, head_key, &diffs, &nd, &sum);
+        rc = audit_report_ranges(ctx, s, n, b, diffs, nd, &sum,
+                                 st.chained && !*stream_why ? &st.chain : NULL, e);
         if (!rc) {
-            audit_report_loss(ctx, s, n, b, cut, head_text, head_us, &sum);
+            audit_report_loss(ctx, s, n, b, cut, o.head_text, o.head_us, &sum);
             if (*stream_why) {
                 char subject[96];
                 snprintf(subject, sizeof subject, "%s rows", n->display);
@@ -252,19 +312,15 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
                 if (st.chained)
                     audit_report_chain(ctx, n, &st.chain);
             }
-            audit_report_rpo(ctx, s, n, audit_int(res[2], 0, 1));
+            audit_report_rpo(ctx, s, n, o.newest_us);
         }
         free(diffs);
-        free(now);
     }
-done:
+    observed_release(&o);
     if (st.chained)
         chain_release(&st.chain);
+    anchor_builder_release(&st.anchors);
     seq_release(&st.seq);
-    for (size_t i = 0; i < nq; i++) {
-        PQclear(res[i]);
-        free(sqls[i]);
-    }
     return rc;
 }
 

@@ -71,8 +71,14 @@ char *audit_stats_sql(const audit_names *n);
 char *audit_first_sql(const audit_names *n);
 /* Gaps between consecutive ids: first and last missing id, at most limit. */
 char *audit_gaps_sql(const audit_names *n, int limit);
-/* The rows in id order as binary COPY: id, time and, with a chain, prev_hash,
- * row_hash and the row bytes. */
+/* The rows in id order as binary COPY: id, time, the digested value (unless it is the
+ * row hash) and, with a chain, prev_hash, row_hash and the row bytes. */
+typedef struct audit_stream_fields {
+    int count;  /* fields a row */
+    int digest; /* the field the range digests fold */
+    int chain;  /* prev_hash; row_hash and row bytes follow; -1 without a chain */
+} audit_stream_fields;
+void audit_stream_layout(const audit_settings *s, audit_stream_fields *f);
 char *audit_stream_sql(const audit_settings *s, const audit_names *n);
 /* An integer column of a result (0 when NULL). */
 int64_t audit_int(const PGresult *r, int row, int col);

@@ -116,16 +116,31 @@ char *audit_gaps_sql(const audit_names *n, int limit)
 }
 
 /* Where the time goes back along id order: id, its time, the previous time (µs), how many. */
+void audit_stream_layout(const audit_settings *s, audit_stream_fields *f)
+{
+    bool chained = s->row_hash_column != NULL;
+    /* With a chain and no digest of its own, the row hash is the digested value. */
+    bool own_digest = !chained || s->digest;
+    f->digest = own_digest ? 2 : 3;
+    f->chain = chained ? (own_digest ? 3 : 2) : -1;
+    f->count = 2 + (own_digest ? 1 : 0) + (chained ? 3 : 0);
+}
+
 char *audit_stream_sql(const audit_settings *s, const audit_names *n)
 {
-    if (!n->row_hash)
-        return xasprintf("COPY (SELECT %s::bigint, %s FROM %s AS vouch_row"
-                         " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
-                         n->id, n->stream_time, n->table, n->id);
-    return xasprintf("COPY (SELECT %s::bigint, %s, %s, %s, (%s)::bytea FROM %s AS vouch_row"
-                     " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
-                     n->id, n->stream_time, n->prev_hash, n->row_hash, s->row_bytes, n->table,
-                     n->id);
+    audit_stream_fields f;
+    audit_stream_layout(s, &f);
+    char *digest = f.digest == 2 ? digest_sql(s, n) : NULL;
+    char *chain = f.chain >= 0 ? xasprintf(", %s, %s, (%s)::bytea", n->prev_hash, n->row_hash,
+                                           s->row_bytes)
+                               : NULL;
+    char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row"
+                          " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
+                          n->id, n->stream_time, digest ? ", " : "", digest ? digest : "",
+                          chain ? chain : "", n->table, n->id);
+    free(digest);
+    free(chain);
+    return sql;
 }
 
 int64_t audit_int(const PGresult *r, int row, int col)

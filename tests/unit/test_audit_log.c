@@ -249,6 +249,50 @@ static void test_seq_tracker_caps(void **state)
     seq_release(&t);
 }
 
+static void hex_sha256(const char *text, char *out)
+{
+    unsigned char md[32];
+    unsigned int len;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    assert_true(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL));
+    assert_true(EVP_DigestUpdate(ctx, text, strlen(text)));
+    assert_true(EVP_DigestFinal_ex(ctx, md, &len));
+    EVP_MD_CTX_free(ctx);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void test_anchor_builder(void **state)
+{
+    (void)state;
+    anchor_builder a;
+    anchor_builder_init(&a, 10, 25); /* ranges of 10 ids; ids above 25 are not anchored */
+    const int64_t ids[] = {3, 7, 9, 10, 14, 21, 25, 26, 40};
+    const char *values[] = {"a", "b", NULL, "c", "d", NULL, NULL, "x", "y"};
+    for (size_t i = 0; i < 9; i++)
+        anchor_builder_add(&a, ids[i], (const unsigned char *)values[i],
+                           values[i] ? strlen(values[i]) : 0);
+    anchor_builder_finish(&a);
+    assert_int_equal(a.n, 3);
+    char want[65];
+    /* 3, 7, 9: the NULL counts as a row and adds nothing, as string_agg skips it. */
+    assert_int_equal(a.v[0].key, 0);
+    assert_int_equal(a.v[0].rows, 3);
+    assert_int_equal(a.v[0].first, 3);
+    assert_int_equal(a.v[0].last, 9);
+    hex_sha256("ab", want);
+    assert_string_equal(a.v[0].digest, want);
+    hex_sha256("cd", want);
+    assert_string_equal(a.v[1].digest, want);
+    assert_int_equal(a.v[1].rows, 2);
+    /* Only NULLs: sha256(NULL) is NULL in SQL, an empty digest here and in the baseline. */
+    assert_int_equal(a.v[2].key, 2);
+    assert_int_equal(a.v[2].rows, 2);
+    assert_int_equal(a.v[2].last, 25);
+    assert_string_equal(a.v[2].digest, "");
+    anchor_builder_release(&a);
+}
+
 static void test_floor_div(void **state)
 {
     (void)state;
@@ -698,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_anchors_cut_still_sees_earlier_damage),
         cmocka_unit_test(test_seq_tracker),
         cmocka_unit_test(test_seq_tracker_caps),
+        cmocka_unit_test(test_anchor_builder),
         cmocka_unit_test(test_floor_div),
         cmocka_unit_test(test_rpo_not_judged_without_incident),
         cmocka_unit_test(test_rpo_within),
