@@ -85,6 +85,17 @@ expect_rc 1
 expect_out '^FAIL +audit_log +public\.audit_log rpo +<= 24 h +30 h +30 h of events lost before the incident, over the RPO of 24 h'
 end_case
 
+test_case "events appended after the baseline, as the application writes them, pass"
+audit_copy a_grown
+psql_q -d a_grown -c "select public.audit_log_append('ops@example.gov.au', 'system.maintenance', null, '{}')
+                      from generate_series(1, 3)" >/dev/null
+v gate --target "dbname=a_grown"
+expect_rc 0
+expect_out '^pass +audit_log +public\.audit_log head +id 10000 +id 10003 '
+expect_out '^pass +audit_log +public\.audit_log chain +every link +10003 links ok '
+expect_not_out '^FAIL'
+end_case
+
 test_case "one row's payload edited breaks its link"
 audit_copy a_payload
 psql_q -d a_payload -c "update public.audit_log set payload = payload || '{\"ip\": \"10.9.9.9\"}' where id = 4321"
@@ -243,6 +254,19 @@ psql_q -d u_bucket -c "delete from auth.audit_log_entries
 v -c uuid.conf gate --target "dbname=u_bucket"
 expect_rc 1
 expect_out '^FAIL +audit_log +auth\.audit_log_entries 2026-09-03T10:00Z +[0-9] rows +0 rows +[0-9] events missing between 2026-09-03T10:00Z and 2026-09-03T11:00Z: restore them from a backup$'
+end_case
+
+test_case "a UUID-keyed audit log cut 3 h short: the loss is reported, the RPO judged"
+audit_copy u_cut
+psql_q -d u_cut -c "delete from auth.audit_log_entries
+                    where created_at > (select max(created_at) - interval '3 hours' from auth.audit_log_entries)"
+at=$(psql_q -d u_cut -c "select to_char((max(created_at) + interval '5 hours') at time zone 'UTC',
+                                        'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from auth.audit_log_entries")
+v -c uuid.conf gate --target "dbname=u_cut" --incident-at "$at"
+expect_rc 0
+expect_out '^WARN +audit_log +auth\.audit_log_entries head +[0-9T:-]+Z +[0-9T:-]+Z +2[0-9] baseline events after the restored head are lost'
+expect_out '^pass +audit_log +auth\.audit_log_entries rpo +<= 24 h +5 h '
+expect_not_out '^FAIL'
 end_case
 
 # ------------------------------------------- a trigger-based audit extension
