@@ -129,8 +129,13 @@ static const chain_break *first_break_in(const chain_verifier *cv, int64_t first
 static vexit report_id_range(check_ctx *ctx, const audit_names *n, const audit_base *b,
                              const range_diff *d, const chain_verifier *cv, verr *e)
 {
+    /* Both sides' ids: rows put into a gap at the range's edge lie outside the baseline's. */
     int64_t first = d->base ? d->base->first : d->now->first;
     int64_t last = d->base ? d->base->last : d->now->last;
+    if (d->base && d->now) {
+        first = d->now->first < first ? d->now->first : first;
+        last = d->now->last > last ? d->now->last : last;
+    }
     char lo[24], hi[24];
     snprintf(lo, sizeof lo, "%lld", (long long)first);
     snprintf(hi, sizeof hi, "%lld", (long long)last);

@@ -322,6 +322,17 @@ expect_not_out 'chain'
 expect_out '^pass +audit_log +trigger audit_trigger_row '
 end_case
 
+test_case "an audit extension's log with a row put into a legitimate gap fails naming it"
+audit_copy e_filled
+psql_q -d e_filled -c "insert into audit.logged_actions (event_id, schema_name, table_name, relid,
+                           action_tstamp_tx, action_tstamp_clk, action, statement_only)
+                       select 42, 'public', 'invoices', 0, action_tstamp_tx, action_tstamp_clk, 'D', false
+                         from audit.logged_actions where event_id = 40"
+v -c ext.conf gate --target "dbname=e_filled"
+expect_rc 1
+expect_out '^FAIL +audit_log +audit\.logged_actions ids [0-9]+-[0-9]+ +([0-9]+) rows +[0-9]+ rows +1 rows not in the baseline: ids 42 were added after the fact$'
+end_case
+
 test_case "an audit extension's log with rows deleted fails naming them"
 audit_copy e_deleted
 psql_q -d e_deleted -c "delete from audit.logged_actions where event_id between 100 and 104"
