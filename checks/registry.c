@@ -6,6 +6,7 @@ extern const checker checker_rowcount;
 extern const checker checker_rls;
 extern const checker checker_share_tokens;
 extern const checker checker_settings;
+extern const checker checker_audit_log;
 extern const checker checker_residency;
 extern const checker checker_backups;
 
@@ -14,6 +15,7 @@ const checker *const checkers[] = {
     &checker_rls,
     &checker_share_tokens,
     &checker_settings,
+    &checker_audit_log,
     &checker_residency,
     &checker_backups,
     NULL,

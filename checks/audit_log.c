@@ -1,0 +1,371 @@
+/* audit_log: every audit event the baseline saw, up to the restored log's head,
+ * is still there and unaltered; what is newer than the head is the point-in-time
+ * loss, judged against the RPO; ids have no new gaps, timestamps never go back,
+ * the hash chain verifies, and what feeds the log still exists and is enabled.
+ *
+ * Counts and narrow digests per range are computed by the server; the rows are
+ * streamed once in id order as binary COPY, and gaps, time order and the chain are
+ * checked on the client row by row. Nothing is held but one row, and one range's
+ * ids when a changed range is narrowed down. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/audit_log.h"
+#include "src/interrupt.h"
+#include "src/util.h"
+
+/* ------------------------------------------------------------------ capture */
+
+static json_t *anchors_json(const PGresult *r)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+        json_array_append_new(a, json_pack("[I, I, I, I, s]", (json_int_t)audit_int(r, i, 0),
+                                           (json_int_t)audit_int(r, i, 1),
+                                           (json_int_t)audit_int(r, i, 2),
+                                           (json_int_t)audit_int(r, i, 3), PQgetvalue(r, i, 4)));
+    return a;
+}
+
+static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
+{
+    audit_settings *s = p;
+    pg_session *db = check_db(ctx);
+    bool exists;
+    char *problem;
+    audit_names n;
+    audit_names_make(db, s, &n);
+    vexit rc = audit_describe_table(db, s, &n, &exists, &problem, e);
+    if (rc) {
+        audit_names_release(&n);
+        return rc;
+    }
+    if (!exists || problem) {
+        rc = verr_set(e, VOUCH_USAGE, "audit_log: table %s %s", n.display,
+                      problem ? problem : "does not exist");
+        verr_hint(e, "Check [audit_log] in the configuration, and that the baseline runs against"
+                     " the healthy database.");
+        free(problem);
+        audit_names_release(&n);
+        return rc;
+    }
+    char *sqls[5];
+    size_t nq = 0;
+    sqls[nq++] = audit_anchors_sql(s, &n, "");
+    sqls[nq++] = audit_head_sql(s, &n);
+    sqls[nq++] = audit_stats_sql(&n);
+    if (!s->unordered) {
+        sqls[nq++] = audit_first_sql(&n);
+        sqls[nq++] = audit_gaps_sql(&n, GAPS_KEPT + 1);
+    }
+    PGresult *res[5] = {0};
+    size_t failed = 0;
+    rc = check_query_many(ctx, (const char *const *)sqls, nq, res, &failed, e);
+    if (rc)
+        verr_prefix(e, "audit_log: could not read %s", n.display);
+    json_t *feeders = NULL;
+    if (!rc && PQntuples(res[1]) == 0) {
+        rc = verr_set(e, VOUCH_USAGE, "audit_log: %s is empty: there is nothing to anchor",
+                      n.display);
+    }
+    if (!rc)
+        rc = audit_feeders_capture(ctx, s, &feeders, e);
+    if (!rc) {
+        json_t *doc = json_pack(
+            "{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:{s:s, s:I, s:s?}, s:o}", "table", n.display,
+            "ids", s->unordered ? "unordered" : "sequential", "digest", audit_digest_kind(s),
+            "range", (json_int_t)(s->unordered ? s->bucket_ms : s->range), "rows",
+            (json_int_t)audit_int(res[2], 0, 0), "ranges", anchors_json(res[0]), "newest_us",
+            (json_int_t)audit_int(res[2], 0, 1), "head", "id", PQgetvalue(res[1], 0, 0), "at_us",
+            (json_int_t)audit_int(res[1], 0, 1), "row_hash",
+            PQgetisnull(res[1], 0, 2) ? NULL : PQgetvalue(res[1], 0, 2), "feeders", feeders);
+        if (!s->unordered) {
+            json_t *gaps = json_array();
+            int ng = PQntuples(res[4]);
+            for (int i = 0; i < ng && i < GAPS_KEPT; i++)
+                json_array_append_new(gaps, json_pack("[I, I]", (json_int_t)audit_int(res[4], i, 0),
+                                                      (json_int_t)audit_int(res[4], i, 1)));
+            json_object_set_new(doc, "gaps", gaps);
+            json_object_set_new(doc, "gaps_truncated", json_boolean(ng > GAPS_KEPT));
+            json_object_set_new(
+                doc, "first",
+                json_pack("{s:I, s:s?}", "id", (json_int_t)audit_int(res[3], 0, 0), "prev_hash",
+                          PQgetisnull(res[3], 0, 1) ? NULL : PQgetvalue(res[3], 0, 1)));
+        }
+        *out = doc;
+    }
+    for (size_t i = 0; i < nq; i++) {
+        PQclear(res[i]);
+        free(sqls[i]);
+    }
+    audit_names_release(&n);
+    return rc;
+}
+
+/* What the gate observed of the restored log, from the stream or from the server. */
+typedef struct observed {
+    anchor *now; /* ranges up to the baseline's head, ascending */
+    size_t n_now;
+    char *head_text; /* NULL when the log is empty */
+    int64_t head_us, newest_us;
+} observed;
+
+static void observed_release(observed *o)
+{
+    free(o->now);
+    free(o->head_text);
+}
+
+/* What the one ordered pass over the rows feeds. */
+typedef struct stream_state {
+    audit_stream_fields layout;
+    anchor_builder anchors;
+    seq_tracker seq;
+    chain_verifier chain;
+    bool chained;
+    int64_t bad_ids; /* rows whose id did not arrive as an int8 */
+} stream_state;
+
+static void on_row(void *user, const copy_field *f, int n)
+{
+    stream_state *st = user;
+    (void)n;
+    if (f[0].len != 8) {
+        st->bad_ids++;
+        return;
+    }
+    int64_t id = copy_int64(f[0].data);
+    bool has_time = f[1].len == 8;
+    int64_t us = 0;
+    if (has_time) {
+        int64_t pg_us = copy_int64(f[1].data); /* ±infinity are the int64 extremes */
+        us = pg_us > INT64_MAX - COPY_PG_EPOCH_US ? INT64_MAX : pg_us + COPY_PG_EPOCH_US;
+    }
+    seq_step(&st->seq, id, has_time, us);
+    const copy_field *d = &f[st->layout.digest];
+    anchor_builder_add(&st->anchors, id, d->len >= 0 ? d->data : NULL,
+                       d->len > 0 ? (size_t)d->len : 0);
+    if (st->chained) {
+        int c = st->layout.chain;
+        chain_step(&st->chain, id, &f[c], &f[c + 1], &f[c + 2]);
+    }
+}
+
+/* The first row's prev_hash in the baseline anchors the start of the chain. */
+static void set_genesis(chain_verifier *cv, const audit_base *b)
+{
+    if (!b->first_prev || strlen(b->first_prev) != 2 * CHAIN_HASH_LEN)
+        return;
+    for (int i = 0; i < CHAIN_HASH_LEN; i++) {
+        unsigned int byte;
+        if (sscanf(b->first_prev + 2 * i, "%2x", &byte) != 1)
+            return;
+        cv->genesis_prev[i] = (unsigned char)byte;
+    }
+    cv->have_genesis = true;
+    cv->genesis_id = b->first_id;
+}
+
+/* One pass over every row in id order, streamed as binary COPY: range anchors, head,
+ * gaps, time order and, with a chain, every link — one row in memory at a time. */
+static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                        stream_state *st, verr *e)
+{
+    char *sql = audit_stream_sql(s, n);
+    vexit rc = copy_stream(check_db(ctx), sql, st->layout.count, on_row, st, e);
+    free(sql);
+    if (rc)
+        verr_prefix(e, "could not stream %s", n->display);
+    else if (st->bad_ids)
+        rc = verr_set(e, VOUCH_FAILED, "%s: %lld rows have a NULL id", n->display,
+                      (long long)st->bad_ids);
+    return rc;
+}
+
+/* The stream inside its own savepoint: when the server refuses it (the row bytes
+ * expression names a function the restore lost, say) the rest of the check goes on and
+ * why says what happened; only a lost connection or an interrupt ends the check. */
+static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                            stream_state *st, char *why, size_t size, verr *e)
+{
+    pg_session *db = check_db(ctx);
+    if (pg_savepoint(db, e))
+        return VOUCH_ABORTED;
+    vexit rc = stream_log(ctx, s, n, st, e);
+    if (rc == VOUCH_FAILED && !pg_session_broken(db) && !interrupt_requested()) {
+        snprintf(why, size, "%s", e->msg);
+        verr_clear(e);
+        return pg_rollback_savepoint(db, e) || pg_release_savepoint(db, e) ? VOUCH_ABORTED
+                                                                          : VOUCH_OK;
+    }
+    if (rc)
+        return rc;
+    return pg_release_savepoint(db, e) ? VOUCH_ABORTED : VOUCH_OK;
+}
+
+/* What the stream saw, as the gate compares it. */
+static void observe_stream(stream_state *st, observed *o)
+{
+    anchor_builder_finish(&st->anchors);
+    o->now = st->anchors.v; /* taken over */
+    o->n_now = st->anchors.n;
+    st->anchors.v = NULL;
+    st->anchors.n = st->anchors.cap = 0;
+    if (st->seq.rows) {
+        o->head_text = xasprintf("%lld", (long long)st->seq.prev_id);
+        o->head_us = st->seq.prev_has_time ? st->seq.prev_us : 0;
+        o->newest_us = st->seq.newest_us;
+    }
+}
+
+/* The anchors, head and newest time computed by the server: for unordered ids, and
+ * for sequential ids whose stream the server refused. */
+static vexit observe_server(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                            const audit_base *b, observed *o, verr *e)
+{
+    /* What lies after the baseline's head is new since the baseline: not compared. */
+    char *limit;
+    if (s->unordered)
+        limit = xasprintf(" AND (extract(epoch FROM %s) * 1000000)::bigint <= %lld", n->time,
+                          (long long)b->head_us);
+    else
+        limit = xasprintf(" AND %s <= %lld", n->id, (long long)b->head_id);
+    char *sqls[3] = {audit_anchors_sql(s, n, limit), audit_head_sql(s, n), audit_stats_sql(n)};
+    free(limit);
+    PGresult *res[3] = {0};
+    size_t failed = 0;
+    vexit rc = check_query_many(ctx, (const char *const *)sqls, 3, res, &failed, e);
+    if (rc) {
+        verr_prefix(e, "could not read %s", n->display);
+    } else {
+        o->now = audit_anchors_read(res[0], &o->n_now);
+        if (PQntuples(res[1])) {
+            o->head_text = xstrdup(PQgetvalue(res[1], 0, 0));
+            o->head_us = audit_int(res[1], 0, 1);
+            o->newest_us = audit_int(res[2], 0, 1);
+        }
+    }
+    for (size_t i = 0; i < 3; i++) {
+        PQclear(res[i]);
+        free(sqls[i]);
+    }
+    return rc;
+}
+
+static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                       const audit_base *b, verr *e)
+{
+    stream_state st;
+    memset(&st, 0, sizeof st);
+    audit_stream_layout(s, &st.layout);
+    seq_init(&st.seq, GAPS_READ);
+    anchor_builder_init(&st.anchors, b->range, b->head_id);
+    st.chained = s->row_hash_column != NULL;
+    if (st.chained) {
+        chain_init(&st.chain);
+        set_genesis(&st.chain, b);
+    }
+    observed o = {0};
+    char stream_why[sizeof e->msg] = "";
+    vexit rc = VOUCH_OK;
+    if (!s->unordered)
+        rc = stream_guarded(ctx, s, n, &st, stream_why, sizeof stream_why, e);
+    if (!rc && !s->unordered && !*stream_why)
+        observe_stream(&st, &o);
+    else if (!rc)
+        rc = observe_server(ctx, s, n, b, &o, e);
+    if (!rc && !o.head_text) {
+        char expected[32];
+        snprintf(expected, sizeof expected, "%lld rows", (long long)b->rows);
+        check_report(ctx, RESULT_FAIL, n->display, expected, "0 rows",
+                     "the audit log %s is empty: every event is lost; restore it from a backup",
+                     n->display);
+    } else if (!rc) {
+        int64_t head_id = 0, head_key;
+        bool cut;
+        if (s->unordered) {
+            cut = o.head_us < b->head_us;
+            head_key = floor_div(floor_div(o.head_us, 1000), b->range);
+        } else {
+            parse_int64(o.head_text, &head_id);
+            cut = head_id < b->head_id;
+            head_key = head_id / b->range;
+        }
+        size_t nd;
+        range_diff *diffs;
+        anchor_summary sum;
+        anchors_compare(b->ranges, b->n_ranges, o.now, o.n_now, cut, head_key, &diffs, &nd, &sum);
+        rc = audit_report_ranges(ctx, s, n, b, diffs, nd, &sum,
+                                 st.chained && !*stream_why ? &st.chain : NULL, e);
+        if (!rc) {
+            audit_report_loss(ctx, s, n, b, cut, o.head_text, o.head_us, &sum);
+            if (*stream_why) {
+                char subject[96];
+                snprintf(subject, sizeof subject, "%s rows", n->display);
+                check_report(ctx, RESULT_ERROR, subject, NULL, NULL,
+                             "gaps, time order%s not checked: %s", st.chained ? " and chain" : "",
+                             stream_why);
+            } else if (!s->unordered) {
+                audit_report_gaps(ctx, n, b, &st.seq, head_id < b->head_id ? head_id : b->head_id);
+                audit_report_order(ctx, n, &st.seq);
+                if (st.chained)
+                    audit_report_chain(ctx, n, &st.chain);
+            }
+            audit_report_rpo(ctx, s, n, o.newest_us);
+        }
+        free(diffs);
+    }
+    observed_release(&o);
+    if (st.chained)
+        chain_release(&st.chain);
+    anchor_builder_release(&st.anchors);
+    seq_release(&st.seq);
+    return rc;
+}
+
+static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
+{
+    audit_settings *s = p;
+    pg_session *db = check_db(ctx);
+    audit_names n;
+    audit_names_make(db, s, &n);
+    bool exists;
+    char *problem = NULL;
+    audit_base b;
+    char why[512];
+    vexit rc = audit_describe_table(db, s, &n, &exists, &problem, e);
+    if (rc) {
+        audit_names_release(&n);
+        return rc;
+    }
+    if (!exists) {
+        check_report(ctx, RESULT_FAIL, n.display, "present", "missing",
+                     "the audit table %s does not exist: restore it before reopening", n.display);
+    } else if (problem) {
+        check_report(ctx, RESULT_FAIL, n.display, NULL, NULL, "the audit table %s %s", n.display,
+                     problem);
+    } else if (!audit_base_read(baseline, s, &n, &b, why, sizeof why)) {
+        check_report(ctx, RESULT_ERROR, n.display, NULL, NULL, "%s", why);
+        audit_base_release(&b);
+    } else {
+        rc = check_log(ctx, s, &n, &b, e);
+        audit_base_release(&b);
+    }
+    free(problem);
+    if (!rc)
+        rc = audit_feeders_check(ctx, s, json_object_get(baseline, "feeders"), e);
+    audit_names_release(&n);
+    return rc;
+}
+
+const checker checker_audit_log = {
+    .name = "audit_log",
+    .summary = "every audit event up to the restored head is there and unaltered, the chain"
+               " verifies, the loss is within the RPO",
+    .keys = audit_log_keys,
+    .configure = audit_configure,
+    .release = audit_settings_release,
+    .capture = capture,
+    .check = check,
+};

@@ -1,0 +1,200 @@
+/* checks/audit_sql: the SQL audit_log sends: quoted names, the range anchors, the
+ * head, gaps and time order queries, and the look at the table and its columns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/audit_log.h"
+#include "src/util.h"
+
+void audit_names_make(pg_session *db, const audit_settings *s, audit_names *n)
+{
+    char *qs = pg_quote_ident(db, s->table.schema), *qt = pg_quote_ident(db, s->table.name);
+    char *qi = pg_quote_ident(db, s->id_column), *qm = pg_quote_ident(db, s->time_column);
+    n->table = xasprintf("%s.%s", qs, qt);
+    n->id = xstrdup(qi);
+    n->time = xstrdup(qm);
+    PQfreemem(qs);
+    PQfreemem(qt);
+    PQfreemem(qi);
+    PQfreemem(qm);
+    n->row_hash = n->prev_hash = NULL;
+    if (s->row_hash_column) {
+        char *a = pg_quote_ident(db, s->row_hash_column),
+             *b = pg_quote_ident(db, s->prev_hash_column);
+        n->row_hash = xstrdup(a);
+        n->prev_hash = xstrdup(b);
+        PQfreemem(a);
+        PQfreemem(b);
+    }
+    n->display = qname_display(s->table.schema, s->table.name);
+    n->stream_time = xstrdup(n->time);
+}
+
+void audit_names_release(audit_names *n)
+{
+    free(n->table);
+    free(n->id);
+    free(n->time);
+    free(n->row_hash);
+    free(n->prev_hash);
+    free(n->display);
+    free(n->stream_time);
+}
+
+/* What the digest covers, as stored in the baseline so a changed setting is noticed. */
+const char *audit_digest_kind(const audit_settings *s)
+{
+    return s->digest ? s->digest : s->row_hash_column ? "row hash" : "row text";
+}
+
+/* The per-row bytes the range digest folds. The configured expressions are SQL from
+ * the operator's configuration, run in the read-only snapshot. */
+static char *digest_sql(const audit_settings *s, const audit_names *n)
+{
+    if (s->digest)
+        return xasprintf("decode(md5((%s)::text), 'hex')", s->digest);
+    if (n->row_hash)
+        return xasprintf("(%s)::bytea", n->row_hash);
+    return xstrdup("decode(md5(vouch_row::text), 'hex')");
+}
+
+/* One row per range: key, rows, first id, last id, digest. limit_sql restricts the rows. */
+char *audit_anchors_sql(const audit_settings *s, const audit_names *n, const char *limit_sql)
+{
+    char *d = digest_sql(s, n), *sql;
+    if (s->unordered)
+        sql = xasprintf("SELECT floor(extract(epoch FROM %s) * 1000 / %lld)::bigint, count(*),"
+                        " 0, 0, encode(sha256(string_agg(%s, ''::bytea ORDER BY %s)), 'hex')"
+                        " FROM %s AS vouch_row WHERE %s IS NOT NULL%s GROUP BY 1 ORDER BY 1",
+                        n->time, (long long)s->bucket_ms, d, n->id, n->table, n->time, limit_sql);
+    else
+        sql = xasprintf("SELECT %s::bigint / %lld, count(*), min(%s)::bigint, max(%s)::bigint,"
+                        " encode(sha256(string_agg(%s, ''::bytea ORDER BY %s)), 'hex')"
+                        " FROM %s AS vouch_row WHERE true%s GROUP BY 1 ORDER BY 1",
+                        n->id, (long long)s->range, n->id, n->id, d, n->id, n->table, limit_sql);
+    free(d);
+    return sql;
+}
+
+/* The head: id, time in µs since the epoch, row hash (hex or NULL). */
+char *audit_head_sql(const audit_settings *s, const audit_names *n)
+{
+    const char *rh = n->row_hash ? n->row_hash : "NULL::bytea";
+    if (s->unordered)
+        return xasprintf("SELECT %s::text, (extract(epoch FROM %s) * 1000000)::bigint,"
+                         " encode(%s, 'hex') FROM %s AS vouch_row WHERE %s IS NOT NULL"
+                         " ORDER BY vouch_row.%s DESC, vouch_row.%s DESC LIMIT 1",
+                         n->id, n->time, rh, n->table, n->time, n->time, n->id);
+    return xasprintf("SELECT %s::text, (extract(epoch FROM %s) * 1000000)::bigint,"
+                     " encode(%s, 'hex') FROM %s AS vouch_row ORDER BY vouch_row.%s DESC LIMIT 1",
+                     n->id, n->time, rh, n->table, n->id);
+}
+
+/* Rows and the newest event time (µs). */
+char *audit_stats_sql(const audit_names *n)
+{
+    return xasprintf("SELECT count(*), (extract(epoch FROM max(%s)) * 1000000)::bigint FROM %s",
+                     n->time, n->table);
+}
+
+/* The first row: id and prev_hash (hex or NULL). */
+char *audit_first_sql(const audit_names *n)
+{
+    return xasprintf("SELECT %s::bigint, encode(%s, 'hex') FROM %s AS vouch_row"
+                     " ORDER BY vouch_row.%s LIMIT 1",
+                     n->id, n->prev_hash ? n->prev_hash : "NULL::bytea", n->table, n->id);
+}
+
+/* Gaps between consecutive ids. */
+char *audit_gaps_sql(const audit_names *n, int limit)
+{
+    return xasprintf("SELECT a, b FROM (SELECT %s::bigint + 1 AS a,"
+                     " lead(%s::bigint) OVER (ORDER BY %s) - 1 AS b FROM %s) g"
+                     " WHERE b >= a ORDER BY a LIMIT %d",
+                     n->id, n->id, n->id, n->table, limit);
+}
+
+/* Where the time goes back along id order: id, its time, the previous time (µs), how many. */
+void audit_stream_layout(const audit_settings *s, audit_stream_fields *f)
+{
+    bool chained = s->row_hash_column != NULL;
+    /* With a chain and no digest of its own, the row hash is the digested value. */
+    bool own_digest = !chained || s->digest;
+    f->digest = own_digest ? 2 : 3;
+    f->chain = chained ? (own_digest ? 3 : 2) : -1;
+    f->count = 2 + (own_digest ? 1 : 0) + (chained ? 3 : 0);
+}
+
+char *audit_stream_sql(const audit_settings *s, const audit_names *n)
+{
+    audit_stream_fields f;
+    audit_stream_layout(s, &f);
+    char *digest = f.digest == 2 ? digest_sql(s, n) : NULL;
+    char *chain = f.chain >= 0 ? xasprintf(", %s, %s, (%s)::bytea", n->prev_hash, n->row_hash,
+                                           s->row_bytes)
+                               : NULL;
+    char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row"
+                          " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
+                          n->id, n->stream_time, digest ? ", " : "", digest ? digest : "",
+                          chain ? chain : "", n->table, n->id);
+    free(digest);
+    free(chain);
+    return sql;
+}
+
+int64_t audit_int(const PGresult *r, int row, int col)
+{
+    int64_t v = 0;
+    if (!PQgetisnull(r, row, col))
+        parse_int64(PQgetvalue(r, row, col), &v);
+    return v;
+}
+
+/* ------------------------------------------------------- table and columns */
+
+/* Does the table exist, with both columns; is the id column an integer? */
+vexit audit_describe_table(pg_session *db, const audit_settings *s, audit_names *n, bool *exists,
+                           char **problem, verr *e)
+{
+    const char *params[] = {s->table.schema, s->table.name, s->id_column, s->time_column};
+    PGresult *r;
+    vexit rc = pg_query(
+        db, &r,
+        "SELECT (SELECT a.atttypid::pg_catalog.regtype::text FROM pg_catalog.pg_attribute a"
+        "         WHERE a.attrelid = c.oid AND a.attname = $3 AND a.attnum > 0"
+        "         AND NOT a.attisdropped),"
+        "       (SELECT a.atttypid::pg_catalog.regtype::text FROM pg_catalog.pg_attribute a"
+        "         WHERE a.attrelid = c.oid AND a.attname = $4 AND a.attnum > 0"
+        "         AND NOT a.attisdropped)"
+        " FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+        4, params, e);
+    if (rc)
+        return rc;
+    *exists = PQntuples(r) > 0;
+    *problem = NULL;
+    if (*exists) {
+        const char *idt = PQgetvalue(r, 0, 0);
+        if (PQgetisnull(r, 0, 0))
+            *problem = xasprintf("has no column %s", s->id_column);
+        else if (PQgetisnull(r, 0, 1))
+            *problem = xasprintf("has no column %s", s->time_column);
+        else if (!s->unordered && strcmp(idt, "bigint") != 0 && strcmp(idt, "integer") != 0 &&
+                 strcmp(idt, "smallint") != 0)
+            *problem = xasprintf("has %s ids, not integers: set ids = unordered", idt);
+        /* The stream reads times as timestamptz; a zone-less timestamp is taken as UTC,
+         * as extract(epoch ...) takes it in the other queries. */
+        const char *tt = PQgetvalue(r, 0, 1);
+        free(n->stream_time);
+        if (strcmp(tt, "timestamp with time zone") == 0)
+            n->stream_time = xstrdup(n->time);
+        else if (strcmp(tt, "timestamp without time zone") == 0)
+            n->stream_time = xasprintf("(%s AT TIME ZONE 'UTC')", n->time);
+        else
+            n->stream_time = xasprintf("(%s)::timestamptz", n->time);
+    }
+    PQclear(r);
+    return VOUCH_OK;
+}
