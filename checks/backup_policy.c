@@ -57,7 +57,7 @@ void span_format(const span *s, char *buf, size_t size)
     snprintf(buf, size, "%lldms", (long long)s->ms);
 }
 
-void duration_format(int64_t ms, char *buf, size_t size)
+void backup_duration_format(int64_t ms, char *buf, size_t size)
 {
     int64_t min = ms / 60000, h = min / 60, d = h / 24;
     if (ms < 60000)

@@ -109,9 +109,9 @@ static void test_spans(void **state)
     assert_string_equal(buf, "24h");
     span_format(&(span){0, 12}, buf, sizeof buf);
     assert_string_equal(buf, "12mo");
-    duration_format(3 * 3600000LL + 5 * 60000, buf, sizeof buf);
+    backup_duration_format(3 * 3600000LL + 5 * 60000, buf, sizeof buf);
     assert_string_equal(buf, "3h 05m");
-    duration_format(50 * 3600000LL, buf, sizeof buf);
+    backup_duration_format(50 * 3600000LL, buf, sizeof buf);
     assert_string_equal(buf, "2d 2h");
 }
 
