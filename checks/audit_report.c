@@ -401,6 +401,11 @@ void audit_report_rpo(check_ctx *ctx, const audit_settings *s, const audit_names
     bool have = check_incident_at(ctx, &incident);
     rpo_verdict v = rpo_judge(have, incident, floor_div(newest_us, 1000), s->rpo_ms);
     char subject[96], expected[64], observed[48];
+    /* The restore point, to the millisecond: what a drill measures its data-loss window from. */
+    snprintf(subject, sizeof subject, "%s newest", n->display);
+    utc_format_ms(floor_div(newest_us, 1000), observed, sizeof observed);
+    check_report(ctx, RESULT_PASS, subject, NULL, observed,
+                 "the newest surviving event, at %s, is this restore's point in time", observed);
     snprintf(subject, sizeof subject, "%s rpo", n->display);
     duration_format(s->rpo_ms, observed, sizeof observed);
     snprintf(expected, sizeof expected, "<= %s", observed);

@@ -51,6 +51,8 @@ expect_out '^pass +audit_log +public\.audit_log gaps +0 gaps +0 new '
 expect_out '^pass +audit_log +public\.audit_log order '
 expect_out '^pass +audit_log +public\.audit_log chain +every link +10000 links ok '
 expect_out '^WARN +audit_log +public\.audit_log rpo +<= 24 h +not judged +RPO 24 h not judged: give --incident-at TIME'
+newest=$(psql_q -d a_clean -c "select to_char(max(occurred_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from public.audit_log")
+expect_out "^pass +audit_log +public\\.audit_log newest +- +$newest +the newest surviving event, at $newest, is this restore's point in time\$"
 expect_out '^pass +audit_log +trigger audit_project_change +enabled +enabled '
 expect_out '^pass +audit_log +function public\.audit_log_append '
 expect_not_out '^FAIL'
