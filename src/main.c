@@ -186,7 +186,7 @@ static void command_usage(FILE *f, const command *c)
                    "                      when the incident happened, e.g. 2026-10-01T02:00+10:00;\n"
                    "                      checks with an RPO judge the data lost against it\n");
     if (c->flags & OPT_LIMIT)
-        fprintf(f, "\n      --limit N       list at most N runs (default 20)\n");
+        fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
     if (c->flags & OPT_DRILL)
         drill_usage(f);
     if (c->flags & OPT_TEMPLATES)
@@ -512,6 +512,12 @@ static vexit cmd_verify(cli *c, verr *e)
     vexit rc = store_verify(c->st, &v, e);
     if (rc)
         return rc;
+    if (!v.ok && v.broken_drill) {
+        fprintf(c->out, "store %s: BROKEN after %lld good runs and %lld good drills: %s\n",
+                store_path(c->st), (long long)v.runs_checked, (long long)v.drills_checked,
+                v.problem);
+        return VOUCH_FAILED;
+    }
     if (!v.ok) {
         fprintf(c->out, "store %s: BROKEN after %lld good runs: %s\n", store_path(c->st),
                 (long long)v.runs_checked, v.problem);
@@ -520,7 +526,8 @@ static vexit cmd_verify(cli *c, verr *e)
     fprintf(c->out, "store %s: chain intact: %lld sealed runs", store_path(c->st),
             (long long)v.runs_checked);
     if (v.drills_checked) /* drills have their own chain (docs/store.md) */
-        fprintf(c->out, " and %lld sealed drills", (long long)v.drills_checked);
+        fprintf(c->out, " and %lld sealed drill%s", (long long)v.drills_checked,
+                v.drills_checked == 1 ? "" : "s");
     fprintf(c->out, " verified\n");
     return VOUCH_OK;
 }

@@ -174,5 +174,5 @@ test_case "editing a stored drill with the sqlite3 shell breaks verification, na
 sqlite3 vouch.db "drop trigger drills_append_only_update; update drills set rto_ms = 60000 where id = 4"
 v verify
 expect_rc 1
-expect_out '^store vouch.db: BROKEN after [0-9]+ good runs: drill 4 does not match its digest'
+expect_out '^store vouch.db: BROKEN after [0-9]+ good runs and [0-9]+ good drills: drill 4 does not match its digest'
 end_case
