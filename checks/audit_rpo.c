@@ -5,27 +5,6 @@
 
 #include "src/util.h"
 
-void duration_format(int64_t ms, char *buf, size_t size)
-{
-    if (ms < 0)
-        ms = -ms;
-    int64_t s = ms / 1000, min = s / 60, h = min / 60, d = h / 24;
-    if (ms < 1000)
-        snprintf(buf, size, "%lld ms", (long long)ms);
-    else if (min < 1)
-        snprintf(buf, size, "%lld s", (long long)s);
-    else if (h < 1)
-        snprintf(buf, size, "%lld min", (long long)min);
-    else if (d < 2 && min % 60)
-        snprintf(buf, size, "%lld h %lld min", (long long)h, (long long)(min % 60));
-    else if (d < 2)
-        snprintf(buf, size, "%lld h", (long long)h);
-    else if (h % 24)
-        snprintf(buf, size, "%lld d %lld h", (long long)d, (long long)(h % 24));
-    else
-        snprintf(buf, size, "%lld d", (long long)d);
-}
-
 rpo_verdict rpo_judge(bool have_incident, int64_t incident_ms, int64_t newest_ms, int64_t rpo_ms)
 {
     rpo_verdict v = {RESULT_PASS, 0, ""};

@@ -19,7 +19,5 @@ typedef struct rpo_verdict {
  * Without an incident time the RPO cannot be judged: a warning that says so. */
 rpo_verdict rpo_judge(bool have_incident, int64_t incident_ms, int64_t newest_ms, int64_t rpo_ms);
 
-/* A duration for people: "30 h", "2 h 5 min", "3 d 4 h", "45 s", "250 ms". */
-void duration_format(int64_t ms, char *buf, size_t size);
 
 #endif

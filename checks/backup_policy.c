@@ -57,19 +57,6 @@ void span_format(const span *s, char *buf, size_t size)
     snprintf(buf, size, "%lldms", (long long)s->ms);
 }
 
-void backup_duration_format(int64_t ms, char *buf, size_t size)
-{
-    int64_t min = ms / 60000, h = min / 60, d = h / 24;
-    if (ms < 60000)
-        snprintf(buf, size, "%llds", (long long)(ms / 1000));
-    else if (d >= 2)
-        snprintf(buf, size, "%lldd %lldh", (long long)d, (long long)(h % 24));
-    else if (h >= 1)
-        snprintf(buf, size, "%lldh %02lldm", (long long)h, (long long)(min % 60));
-    else
-        snprintf(buf, size, "%lldmin", (long long)min);
-}
-
 static bool parse_hhmm(const char *t, int *h, int *m)
 {
     if (strlen(t) != 5 || t[2] != ':')

@@ -49,8 +49,6 @@ typedef struct backup_policy {
 bool span_parse(const char *text, bool months_ok, span *out);
 /* "30d", "12mo", "36h", "90min", "45s", "250ms": the largest whole unit. */
 void span_format(const span *s, char *buf, size_t size);
-/* A duration in ms as "3h 05m" / "2d 4h" / "45s" for messages. */
-void backup_duration_format(int64_t ms, char *buf, size_t size);
 
 /* Parse a policy line. On failure why says what is wrong (and *out is untouched). */
 bool backup_policy_parse(const char *line, backup_policy *out, char *why, size_t size);

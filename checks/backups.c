@@ -216,10 +216,10 @@ static void judge_schedule(const judge_ctx *j, const backup_policy *p, const int
         tz_format(hi, to, sizeof to);
         check_report(j->ctx, RESULT_PASS, subject, expected, observed,
                      "every %s slot from %s up to %s was met within %s", p->kind, from, to,
-                     (backup_duration_format(slack, d, sizeof d), d));
+                     (duration_format(slack, d, sizeof d), d));
     } else {
         textbuf reason = {0}, detail = {0};
-        backup_duration_format(slack, d, sizeof d);
+        duration_format(slack, d, sizeof d);
         if (r.missing)
             textbuf_add(&reason, "%zu %s slot%s missing", r.missing, p->kind, r.missing == 1 ? "" : "s");
         if (r.late)
@@ -231,7 +231,7 @@ static void judge_schedule(const judge_ctx *j, const backup_policy *p, const int
             char late[96] = "";
             if (r.misses[i].taken != SLOT_MISSING) {
                 char by[32];
-                backup_duration_format(r.misses[i].taken - r.misses[i].slot, by, sizeof by);
+                duration_format(r.misses[i].taken - r.misses[i].slot, by, sizeof by);
                 tz_format(r.misses[i].taken, to, sizeof to);
                 snprintf(late, sizeof late, " taken %s (%s late)", to, by);
             }
@@ -283,7 +283,7 @@ static void judge_retention(const judge_ctx *j, const backup_policy *p, const in
             continue;
         char nm[160], until[48];
         tz_format(b->expires_at, until, sizeof until);
-        backup_duration_format(b->expires_at - b->taken_at, d, sizeof d);
+        duration_format(b->expires_at - b->taken_at, d, sizeof d);
         if (short_kept++ < LIST_IN_DETAIL)
             textbuf_add(&detail, "%s kept until %s (%s)\n", name_of(b, nm, sizeof nm), until, d);
         if (!example)
@@ -297,7 +297,7 @@ static void judge_retention(const judge_ctx *j, const backup_policy *p, const in
         tz_format(t[0], oldest, sizeof oldest);
     if (short_kept) {
         char nm[160];
-        backup_duration_format(example->expires_at - example->taken_at, d, sizeof d);
+        duration_format(example->expires_at - example->taken_at, d, sizeof d);
         snprintf(observed, sizeof observed, "kept %s", d);
         check_report(j->ctx, RESULT_FAIL, subject, expected, observed,
                      "%zu %s backup%s retained shorter than %s, e.g. %s kept %s", short_kept,
@@ -308,21 +308,21 @@ static void judge_retention(const judge_ctx *j, const backup_policy *p, const in
         check_report(j->ctx, provable ? RESULT_FAIL : RESULT_WARN, subject, expected, "none",
                      "the inventory holds no %s backup", p->kind);
     } else if (too_young && provable) {
-        backup_duration_format(j->as_of - t[0], d, sizeof d);
+        duration_format(j->as_of - t[0], d, sizeof d);
         snprintf(observed, sizeof observed, "oldest %s", d);
         check_report(j->ctx, RESULT_FAIL, subject, expected, observed,
                      "the oldest %s backup is from %s (%s old); keep %s needs the one due %s",
                      p->kind, oldest, d, keep, first);
     } else if (too_young) {
         char start[48];
-        backup_duration_format(j->as_of - t[0], d, sizeof d);
+        duration_format(j->as_of - t[0], d, sizeof d);
         snprintf(observed, sizeof observed, "oldest %s", d);
         tz_format(j->coverage, start, sizeof start);
         check_report(j->ctx, RESULT_WARN, subject, expected, observed,
                      "cannot prove keep %s: the inventory starts %s, after the %s due %s; set"
                      " 'since' if it lists every backup", keep, start, p->kind, first);
     } else {
-        backup_duration_format(j->as_of - t[0], d, sizeof d);
+        duration_format(j->as_of - t[0], d, sizeof d);
         snprintf(observed, sizeof observed, "oldest %s", d);
         check_report(j->ctx, RESULT_PASS, subject, expected, observed,
                      "the oldest %s backup is from %s, covering keep %s", p->kind, oldest, keep);
@@ -407,7 +407,7 @@ static void judge_rpo(const judge_ctx *j)
         return;
     }
     char w[32];
-    backup_duration_format(worst, w, sizeof w);
+    duration_format(worst, w, sizeof w);
     snprintf(observed, sizeof observed, "worst %s", w);
     tz_format(a, from, sizeof from);
     tz_format(b, to, sizeof to);

@@ -248,6 +248,27 @@ bool time_parse_iso(const char *s, int64_t *ms)
     return true;
 }
 
+void duration_format(int64_t ms, char *buf, size_t size)
+{
+    if (ms < 0)
+        ms = -ms;
+    int64_t s = ms / 1000, min = s / 60, h = min / 60, d = h / 24;
+    if (ms < 1000)
+        snprintf(buf, size, "%lld ms", (long long)ms);
+    else if (min < 1)
+        snprintf(buf, size, "%lld s", (long long)s);
+    else if (h < 1)
+        snprintf(buf, size, "%lld min", (long long)min);
+    else if (d < 2 && min % 60)
+        snprintf(buf, size, "%lld h %lld min", (long long)h, (long long)(min % 60));
+    else if (d < 2)
+        snprintf(buf, size, "%lld h", (long long)h);
+    else if (h % 24)
+        snprintf(buf, size, "%lld d %lld h", (long long)d, (long long)(h % 24));
+    else
+        snprintf(buf, size, "%lld d", (long long)d);
+}
+
 void utc_format_ms(int64_t ms, char *buf, size_t size)
 {
     time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);

@@ -44,6 +44,10 @@ void textbuf_add(textbuf *t, const char *fmt, ...) __attribute__((format(printf,
  * that no time is read in the wrong zone. Milliseconds since the epoch into *ms. */
 bool time_parse_iso(const char *s, int64_t *ms);
 
+/* A duration for people, in its largest units: "250 ms", "45 s", "45 min", "2 h 5 min",
+ * "30 h", "3 d 4 h" (the sign is dropped). */
+void duration_format(int64_t ms, char *buf, size_t size);
+
 /* ms since the epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
 void utc_format_ms(int64_t ms, char *buf, size_t size);
 

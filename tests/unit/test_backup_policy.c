@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checks/backup_policy.h"
+#include "src/util.h"
 
 static backup_policy parsed(const char *line)
 {
@@ -109,10 +110,10 @@ static void test_spans(void **state)
     assert_string_equal(buf, "24h");
     span_format(&(span){0, 12}, buf, sizeof buf);
     assert_string_equal(buf, "12mo");
-    backup_duration_format(3 * 3600000LL + 5 * 60000, buf, sizeof buf);
-    assert_string_equal(buf, "3h 05m");
-    backup_duration_format(50 * 3600000LL, buf, sizeof buf);
-    assert_string_equal(buf, "2d 2h");
+    duration_format(3 * 3600000LL + 5 * 60000, buf, sizeof buf);
+    assert_string_equal(buf, "3 h 5 min");
+    duration_format(50 * 3600000LL, buf, sizeof buf);
+    assert_string_equal(buf, "2 d 2 h");
 }
 
 static void test_describe(void **state)
