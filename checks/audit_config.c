@@ -53,20 +53,6 @@ void audit_settings_release(void *p)
     free(s);
 }
 
-/* An optional single identifier key into *out (default def when absent). */
-static vexit ident_key(const conf *c, const char *key, const char *def, char **out, verr *e)
-{
-    const conf_entry *ent = conf_get(c, "audit_log", key);
-    char why[256];
-    if (!ent) {
-        *out = xstrdup(def);
-        return VOUCH_OK;
-    }
-    if (!ident_parse(ent->value, out, why, sizeof why))
-        return conf_error(e, c, ent, "%s", why);
-    return VOUCH_OK;
-}
-
 static vexit configure_feeders(const conf *c, audit_settings *s, verr *e)
 {
     char why[256];
@@ -87,13 +73,9 @@ static vexit configure_feeders(const conf *c, audit_settings *s, verr *e)
     }
     for (ent = NULL; (ent = conf_next(c, "audit_log", "function", ent));) {
         qname q;
-        const char *rest;
-        if (!qname_parse(ent->value, "public", &q, &rest, why, sizeof why))
-            return conf_error(e, c, ent, "%s", why);
-        if (*rest) {
-            qname_release(&q);
-            return conf_error(e, c, ent, "unexpected \"%s\" after the function name", rest);
-        }
+        vexit rc = conf_qname(c, ent, "function", &q, e);
+        if (rc)
+            return rc;
         grow((void **)&s->functions, &s->cap_functions, s->n_functions + 1, sizeof *s->functions);
         s->functions[s->n_functions++] = q;
     }
@@ -142,14 +124,10 @@ vexit audit_configure(const conf *c, void **out, verr *e)
     s->range = 10000;
     s->bucket_ms = 3600000;
     s->rpo_ms = 24 * 3600000LL;
-    char why[256];
     vexit rc = VOUCH_OK;
     const conf_entry *ent = conf_get(c, "audit_log", "table");
-    const char *rest = "";
-    if (ent && !qname_parse(ent->value, "public", &s->table, &rest, why, sizeof why))
-        rc = conf_error(e, c, ent, "%s", why);
-    else if (ent && *rest)
-        rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
+    if (ent)
+        rc = conf_qname(c, ent, "table", &s->table, e);
     /* Checked here, not with CONF_REQUIRED: the section may be absent altogether. */
     const conf_section *sec = conf_find_section(c, "audit_log");
     const char *required = !ent                                       ? "table"
@@ -159,9 +137,9 @@ vexit audit_configure(const conf *c, void **out, verr *e)
         rc = verr_set(e, VOUCH_USAGE, "%s:%d: [audit_log] is missing required key '%s'", c->path,
                       sec ? sec->line : 0, required);
     if (!rc)
-        rc = ident_key(c, "id_column", "id", &s->id_column, e);
+        rc = conf_ident_key(c, "audit_log", "id_column", "id", &s->id_column, e);
     if (!rc)
-        rc = ident_key(c, "time_column", "", &s->time_column, e);
+        rc = conf_ident_key(c, "audit_log", "time_column", "", &s->time_column, e);
     if (!rc && (ent = conf_get(c, "audit_log", "ids"))) {
         if (strcmp(ent->value, "unordered") == 0)
             s->unordered = true;

@@ -61,41 +61,23 @@ static void release(void *p)
     free(s);
 }
 
-static vexit column_key(const conf *c, const char *key, const char *dflt, char **out, verr *e)
-{
-    const conf_entry *ent = conf_get(c, "residency", key);
-    char why[256];
-    if (!ent) {
-        *out = xstrdup(dflt);
-        return VOUCH_OK;
-    }
-    if (!ident_parse(ent->value, out, why, sizeof why))
-        return conf_error(e, c, ent, "%s", why);
-    return VOUCH_OK;
-}
-
 static vexit configure(const conf *c, void **out, verr *e)
 {
     settings *s = xcalloc(1, sizeof *s);
     s->periods = 12;
     s->grace_ms = 7 * 86400000LL;
-    char why[256];
     vexit rc = VOUCH_OK;
     const conf_entry *ent = conf_get(c, "residency", "table");
-    const char *rest;
-    if (!ent) {
+    if (!ent)
         rc = verr_set(e, VOUCH_USAGE, "%s: [residency] names no table: add 'table ='", c->path);
-    } else if (!qname_parse(ent->value, "public", &s->table, &rest, why, sizeof why)) {
-        rc = conf_error(e, c, ent, "%s", why);
-    } else if (*rest) {
-        rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
-    }
+    else
+        rc = conf_qname(c, ent, "table", &s->table, e);
     if (!rc)
-        rc = column_key(c, "period_column", "period", &s->period_col, e);
+        rc = conf_ident_key(c, "residency", "period_column", "period", &s->period_col, e);
     if (!rc)
-        rc = column_key(c, "region_column", "region", &s->region_col, e);
+        rc = conf_ident_key(c, "residency", "region_column", "region", &s->region_col, e);
     if (!rc)
-        rc = column_key(c, "hash_column", "document_sha256", &s->hash_col, e);
+        rc = conf_ident_key(c, "residency", "hash_column", "document_sha256", &s->hash_col, e);
     if (!rc && (ent = conf_get(c, "residency", "regions"))) {
         const char *p = ent->value;
         while (*p) {

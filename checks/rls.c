@@ -72,16 +72,11 @@ static void release(void *ptr)
 
 static vexit read_qnames(const conf *c, const char *key, rls_qnames *l, verr *e)
 {
-    char why[256];
     for (const conf_entry *ent = NULL; (ent = conf_next(c, "rls", key, ent));) {
         qname q;
-        const char *rest;
-        if (!qname_parse(ent->value, "public", &q, &rest, why, sizeof why))
-            return conf_error(e, c, ent, "%s", why);
-        if (*rest) {
-            qname_release(&q);
-            return conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
-        }
+        vexit rc = conf_qname(c, ent, "table", &q, e);
+        if (rc)
+            return rc;
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
         l->v[l->n++] = q;
     }
@@ -90,11 +85,11 @@ static vexit read_qnames(const conf *c, const char *key, rls_qnames *l, verr *e)
 
 static vexit read_names(const conf *c, const char *key, rls_names *l, verr *e)
 {
-    char why[256];
     for (const conf_entry *ent = NULL; (ent = conf_next(c, "rls", key, ent));) {
         char *name;
-        if (!ident_parse(ent->value, &name, why, sizeof why))
-            return conf_error(e, c, ent, "%s", why);
+        vexit rc = conf_ident(c, ent, &name, e);
+        if (rc)
+            return rc;
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
         l->v[l->n++] = name;
     }

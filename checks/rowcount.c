@@ -97,25 +97,15 @@ static vexit configure(const conf *c, void **out, verr *e)
     }
     for (ent = NULL; !rc && (ent = conf_next(c, "rowcount", "schema", ent));) {
         char *schema;
-        if (!ident_parse(ent->value, &schema, why, sizeof why)) {
-            rc = conf_error(e, c, ent, "%s", why);
+        if ((rc = conf_ident(c, ent, &schema, e)))
             break;
-        }
         grow((void **)&s->schemas, &s->cap_schemas, s->n_schemas + 1, sizeof *s->schemas);
         s->schemas[s->n_schemas++] = schema;
     }
     for (ent = NULL; !rc && (ent = conf_next(c, "rowcount", "exclude", ent));) {
         qname q;
-        const char *rest;
-        if (!qname_parse(ent->value, "public", &q, &rest, why, sizeof why)) {
-            rc = conf_error(e, c, ent, "%s", why);
+        if ((rc = conf_qname(c, ent, "table", &q, e)))
             break;
-        }
-        if (*rest) {
-            qname_release(&q);
-            rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
-            break;
-        }
         grow((void **)&s->excludes, &s->cap_excludes, s->n_excludes + 1, sizeof *s->excludes);
         s->excludes[s->n_excludes++] = q;
     }

@@ -63,11 +63,11 @@ static void release(void *p)
 /* Every value of a repeatable key, each one name (quoted or folded as SQL does). */
 static vexit read_names(const conf *c, const char *key, names *ns, verr *e)
 {
-    char why[256];
     for (const conf_entry *ent = NULL; (ent = conf_next(c, "settings", key, ent));) {
         char *name;
-        if (!ident_parse(ent->value, &name, why, sizeof why))
-            return conf_error(e, c, ent, "%s", why);
+        vexit rc = conf_ident(c, ent, &name, e);
+        if (rc)
+            return rc;
         grow((void **)&ns->v, &ns->cap, ns->n + 1, sizeof *ns->v);
         ns->v[ns->n++] = name;
     }

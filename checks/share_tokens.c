@@ -72,16 +72,6 @@ static void release(void *p)
     free(s);
 }
 
-/* A column name from the configuration into *out (left NULL when the key is absent). */
-static vexit column_key(const conf *c, const char *key, char **out, verr *e)
-{
-    const conf_entry *ent = conf_get(c, "share_tokens", key);
-    char why[256];
-    if (ent && !ident_parse(ent->value, out, why, sizeof why))
-        return conf_error(e, c, ent, "%s", why);
-    return VOUCH_OK;
-}
-
 /* "FILE:LINE: [share_tokens] is missing required key 'KEY'", as for any section. */
 static vexit missing(const conf *c, const char *key, verr *e)
 {
@@ -97,24 +87,20 @@ static vexit configure(const conf *c, void **out, verr *e)
     char why[256];
     vexit rc = VOUCH_OK;
     const conf_entry *ent = conf_get(c, "share_tokens", "table");
-    const char *rest;
     if (!ent)
         rc = missing(c, "table", e);
-    else if (!qname_parse(ent->value, "public", &s->table, &rest, why, sizeof why))
-        rc = conf_error(e, c, ent, "%s", why);
-    else if (*rest)
-        rc = conf_error(e, c, ent, "unexpected \"%s\" after the table name", rest);
+    else
+        rc = conf_qname(c, ent, "table", &s->table, e);
     if (!rc)
-        rc = column_key(c, "id", &s->id, e);
-    if (!rc && !s->id)
-        s->id = xstrdup("id");
+        rc = conf_ident_key(c, "share_tokens", "id", "id", &s->id, e);
     const char *required[] = {"hash", "expires", "created"};
     char **slots[] = {&s->hash, &s->expires, &s->created};
     for (size_t i = 0; !rc && i < 3; i++)
-        if (!(rc = column_key(c, required[i], slots[i], e)) && !*slots[i])
+        if (!(rc = conf_ident_key(c, "share_tokens", required[i], NULL, slots[i], e)) &&
+            !*slots[i])
             rc = missing(c, required[i], e);
     if (!rc)
-        rc = column_key(c, "revoked", &s->revoked, e);
+        rc = conf_ident_key(c, "share_tokens", "revoked", NULL, &s->revoked, e);
     if (!rc && !(ent = conf_get(c, "share_tokens", "format")))
         rc = missing(c, "format", e);
     if (!rc) {
@@ -130,10 +116,8 @@ static vexit configure(const conf *c, void **out, verr *e)
         rc = conf_int(c, ent, 16, 1 << 24, &s->range, e);
     for (ent = NULL; !rc && (ent = conf_next(c, "share_tokens", "plaintext", ent));) {
         char *col;
-        if (!ident_parse(ent->value, &col, why, sizeof why)) {
-            rc = conf_error(e, c, ent, "%s", why);
+        if ((rc = conf_ident(c, ent, &col, e)))
             break;
-        }
         grow((void **)&s->plaintext, &s->cap_plaintext, s->n_plaintext + 1, sizeof *s->plaintext);
         s->plaintext[s->n_plaintext++] = col;
     }

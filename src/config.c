@@ -322,3 +322,34 @@ vexit conf_duration_ms(const conf *c, const conf_entry *ent, int64_t *out, verr 
 bad:
     return conf_error(e, c, ent, "expected a duration such as 30s, 5min or 250ms, not \"%s\"", v);
 }
+
+vexit conf_ident(const conf *c, const conf_entry *ent, char **out, verr *e)
+{
+    char why[256];
+    if (!ident_parse(ent->value, out, why, sizeof why))
+        return conf_error(e, c, ent, "%s", why);
+    return VOUCH_OK;
+}
+
+vexit conf_ident_key(const conf *c, const char *section, const char *key, const char *def,
+                     char **out, verr *e)
+{
+    const conf_entry *ent = conf_get(c, section, key);
+    if (ent)
+        return conf_ident(c, ent, out, e);
+    *out = def ? xstrdup(def) : NULL;
+    return VOUCH_OK;
+}
+
+vexit conf_qname(const conf *c, const conf_entry *ent, const char *what, qname *out, verr *e)
+{
+    char why[256];
+    const char *rest;
+    if (!qname_parse(ent->value, "public", out, &rest, why, sizeof why))
+        return conf_error(e, c, ent, "%s", why);
+    if (*rest) {
+        qname_release(out);
+        return conf_error(e, c, ent, "unexpected \"%s\" after the %s name", rest, what);
+    }
+    return VOUCH_OK;
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "src/ident.h"
 #include "src/verr.h"
 
 typedef struct conf_entry {
@@ -74,5 +75,15 @@ vexit conf_int(const conf *c, const conf_entry *ent, int64_t min, int64_t max, i
                verr *e);
 /* A duration: "250ms", "30s", "5min", "1h", or a bare number of milliseconds. */
 vexit conf_duration_ms(const conf *c, const conf_entry *ent, int64_t *out, verr *e);
+
+/* ent's value as exactly one name (a column, a schema, a role), quoted or folded as SQL
+ * does, into *out (the caller frees). */
+vexit conf_ident(const conf *c, const conf_entry *ent, char **out, verr *e);
+/* The optional one-name key of section into *out: def (copied; may be NULL) when absent. */
+vexit conf_ident_key(const conf *c, const char *section, const char *key, const char *def,
+                     char **out, verr *e);
+/* ent's value as SCHEMA.NAME and nothing after it (an unqualified name is public.NAME),
+ * into *out (qname_release). what names the object in the error: "table", "function". */
+vexit conf_qname(const conf *c, const conf_entry *ent, const char *what, qname *out, verr *e);
 
 #endif
