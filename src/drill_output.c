@@ -170,12 +170,7 @@ vexit drill_write_human(FILE *f, const drill_record *d, const run_record *gate, 
 
 static json_t *str(const char *s)
 {
-    if (!s)
-        return json_null();
-    char *clean = utf8_scrub(s);
-    json_t *j = json_string(clean);
-    free(clean);
-    return j;
+    return output_json_text(s);
 }
 
 static json_t *opt_int(bool has, int64_t v)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "evidence/run_record.h"
 #include "src/verr.h"
 
@@ -28,5 +30,9 @@ extern const output_writer output_human, output_json, output_tap, output_junit;
 
 /* The one-line verdict shared by writers: "gate open: 6 of 6 checks passed". */
 void output_verdict(const run_record *r, char *buf, size_t size);
+
+/* A JSON string of text, which JSON requires to be UTF-8: a stray byte (a name in
+ * another encoding, say) becomes '?' rather than losing the value. NULL gives null. */
+json_t *output_json_text(const char *s);
 
 #endif

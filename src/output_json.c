@@ -5,9 +5,7 @@
 #include "src/output.h"
 #include "src/util.h"
 
-/* JSON strings must be UTF-8: a stray byte (a table name in another encoding, say)
- * becomes '?' rather than losing the result. */
-static json_t *str(const char *s)
+json_t *output_json_text(const char *s)
 {
     if (!s)
         return json_null();
@@ -15,6 +13,11 @@ static json_t *str(const char *s)
     json_t *j = json_string(clean);
     free(clean);
     return j;
+}
+
+static json_t *str(const char *s)
+{
+    return output_json_text(s);
 }
 
 static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr *e)

@@ -10,13 +10,11 @@ static void yaml_field(FILE *f, const char *indent, const char *key, const char 
 {
     if (!value)
         return;
-    char *clean = utf8_scrub(value);
-    json_t *s = json_string(clean);
+    json_t *s = output_json_text(value);
     char *q = json_dumps(s, JSON_ENCODE_ANY);
     fprintf(f, "%s%s: %s\n", indent, key, q ? q : "\"\"");
     free(q);
     json_decref(s);
-    free(clean);
 }
 
 /* A test point's description: '#' would start a directive (a table named
