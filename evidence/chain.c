@@ -7,10 +7,21 @@
 
 #include "src/util.h"
 
-static json_t *str_or_null(const char *s)
+json_t *canon_str(const char *s)
 {
-    /* The canonical form is hashed, never parsed back, so bytes are taken as they are. */
     return s ? json_stringn_nocheck(s, strlen(s)) : json_null();
+}
+
+char *canonical_dump(json_t *doc, const char *what)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    if (!text) {
+        fprintf(stderr, "vouch: out of memory (canonical %s)\n", what);
+        abort();
+    }
+    /* jansson allocates with malloc by default; the text is one free() accepts. */
+    return text;
 }
 
 char *run_canonical(const run_record *r)
@@ -18,35 +29,35 @@ char *run_canonical(const run_record *r)
     json_t *doc = json_object();
     json_object_set_new(doc, "format", json_string("vouch-run/1"));
     json_object_set_new(doc, "id", json_integer(r->id));
-    json_object_set_new(doc, "kind", str_or_null(r->kind));
-    json_object_set_new(doc, "status", str_or_null(r->status));
-    json_object_set_new(doc, "started_at", str_or_null(r->started_at));
-    json_object_set_new(doc, "finished_at", str_or_null(r->finished_at));
-    json_object_set_new(doc, "target", str_or_null(r->target));
+    json_object_set_new(doc, "kind", canon_str(r->kind));
+    json_object_set_new(doc, "status", canon_str(r->status));
+    json_object_set_new(doc, "started_at", canon_str(r->started_at));
+    json_object_set_new(doc, "finished_at", canon_str(r->finished_at));
+    json_object_set_new(doc, "target", canon_str(r->target));
     json_object_set_new(doc, "baseline_id", json_integer(r->baseline_id));
-    json_object_set_new(doc, "checks", str_or_null(r->checks));
-    json_object_set_new(doc, "error", str_or_null(r->error));
-    json_object_set_new(doc, "vouch_version", str_or_null(r->vouch_version));
-    json_object_set_new(doc, "server_version", str_or_null(r->server_version));
-    json_object_set_new(doc, "system_identifier", str_or_null(r->system_identifier));
-    json_object_set_new(doc, "timeline", str_or_null(r->timeline));
-    json_object_set_new(doc, "lsn", str_or_null(r->lsn));
-    json_object_set_new(doc, "snapshot_time", str_or_null(r->snapshot_time));
-    json_object_set_new(doc, "database", str_or_null(r->database));
+    json_object_set_new(doc, "checks", canon_str(r->checks));
+    json_object_set_new(doc, "error", canon_str(r->error));
+    json_object_set_new(doc, "vouch_version", canon_str(r->vouch_version));
+    json_object_set_new(doc, "server_version", canon_str(r->server_version));
+    json_object_set_new(doc, "system_identifier", canon_str(r->system_identifier));
+    json_object_set_new(doc, "timeline", canon_str(r->timeline));
+    json_object_set_new(doc, "lsn", canon_str(r->lsn));
+    json_object_set_new(doc, "snapshot_time", canon_str(r->snapshot_time));
+    json_object_set_new(doc, "database", canon_str(r->database));
     json_object_set_new(doc, "chain_pos", json_integer(r->chain_pos));
-    json_object_set_new(doc, "prev_digest", str_or_null(r->prev_digest));
+    json_object_set_new(doc, "prev_digest", canon_str(r->prev_digest));
 
     json_t *results = json_array();
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
         json_t *o = json_object();
-        json_object_set_new(o, "check", str_or_null(x->check));
-        json_object_set_new(o, "subject", str_or_null(x->subject));
+        json_object_set_new(o, "check", canon_str(x->check));
+        json_object_set_new(o, "subject", canon_str(x->subject));
         json_object_set_new(o, "status", json_string(result_status_name(x->status)));
-        json_object_set_new(o, "expected", str_or_null(x->expected));
-        json_object_set_new(o, "observed", str_or_null(x->observed));
-        json_object_set_new(o, "reason", str_or_null(x->reason));
-        json_object_set_new(o, "detail", str_or_null(x->detail));
+        json_object_set_new(o, "expected", canon_str(x->expected));
+        json_object_set_new(o, "observed", canon_str(x->observed));
+        json_object_set_new(o, "reason", canon_str(x->reason));
+        json_object_set_new(o, "detail", canon_str(x->detail));
         json_array_append_new(results, o);
     }
     json_object_set_new(doc, "results", results);
@@ -54,20 +65,13 @@ char *run_canonical(const run_record *r)
     json_t *baselines = json_array();
     for (size_t i = 0; i < r->n_baselines; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "check", str_or_null(r->baselines[i].check));
-        json_object_set_new(o, "content", str_or_null(r->baselines[i].content));
+        json_object_set_new(o, "check", canon_str(r->baselines[i].check));
+        json_object_set_new(o, "content", canon_str(r->baselines[i].content));
         json_array_append_new(baselines, o);
     }
     json_object_set_new(doc, "baselines", baselines);
 
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(doc);
-    if (!text) {
-        fprintf(stderr, "vouch: out of memory (canonical run)\n");
-        abort();
-    }
-    /* jansson allocates with malloc by default; hand back a string free() accepts. */
-    return text;
+    return canonical_dump(doc, "run");
 }
 
 void sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1])

@@ -3,6 +3,8 @@
 #ifndef VOUCH_CHAIN_H
 #define VOUCH_CHAIN_H
 
+#include <jansson.h>
+
 #include "evidence/run_record.h"
 
 #define DIGEST_HEX_LEN 64
@@ -14,6 +16,13 @@ char *run_canonical(const run_record *r);
 /* SHA-256 over "vouch-chain/1\n" PREV "\n" CANONICAL, as lowercase hex.
  * prev is NULL or "" for the first run of the chain. */
 void run_digest(const run_record *r, const char *prev, char out[DIGEST_HEX_LEN + 1]);
+
+/* For canonical forms (runs, drills): a JSON string of s, its bytes taken as they are
+ * (hashed, never parsed back), or null; and doc as compact JSON with sorted keys, doc
+ * released, the text the caller's to free. Out of memory aborts: a digest cannot be
+ * left half made. */
+json_t *canon_str(const char *s);
+char *canonical_dump(json_t *doc, const char *what);
 
 /* SHA-256 of a buffer as lowercase hex (OpenSSL). */
 void sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1]);

@@ -43,12 +43,6 @@ void drill_record_free(drill_record *d)
     free(d);
 }
 
-static json_t *str_or_null(const char *s)
-{
-    /* Hashed, never parsed back: bytes are taken as they are. */
-    return s ? json_stringn_nocheck(s, strlen(s)) : json_null();
-}
-
 static json_t *int_or_null(bool has, int64_t v)
 {
     return has ? json_integer(v) : json_null();
@@ -59,49 +53,43 @@ char *drill_canonical(const drill_record *d)
     json_t *doc = json_object();
     json_object_set_new(doc, "format", json_string("vouch-drill/1"));
     json_object_set_new(doc, "id", json_integer(d->id));
-    json_object_set_new(doc, "scenario", str_or_null(d->scenario));
-    json_object_set_new(doc, "operator", str_or_null(d->operator_name));
-    json_object_set_new(doc, "incident_at", str_or_null(d->incident_at));
-    json_object_set_new(doc, "started_at", str_or_null(d->started_at));
-    json_object_set_new(doc, "finished_at", str_or_null(d->finished_at));
-    json_object_set_new(doc, "status", str_or_null(d->status));
-    json_object_set_new(doc, "note", str_or_null(d->note));
-    json_object_set_new(doc, "error", str_or_null(d->error));
-    json_object_set_new(doc, "restore_cmd", str_or_null(d->restore_cmd));
+    json_object_set_new(doc, "scenario", canon_str(d->scenario));
+    json_object_set_new(doc, "operator", canon_str(d->operator_name));
+    json_object_set_new(doc, "incident_at", canon_str(d->incident_at));
+    json_object_set_new(doc, "started_at", canon_str(d->started_at));
+    json_object_set_new(doc, "finished_at", canon_str(d->finished_at));
+    json_object_set_new(doc, "status", canon_str(d->status));
+    json_object_set_new(doc, "note", canon_str(d->note));
+    json_object_set_new(doc, "error", canon_str(d->error));
+    json_object_set_new(doc, "restore_cmd", canon_str(d->restore_cmd));
     json_object_set_new(doc, "restore_exit", int_or_null(d->has_restore_exit, d->restore_exit));
     json_object_set_new(doc, "gate_run_id", int_or_null(d->gate_run_id != 0, d->gate_run_id));
-    json_object_set_new(doc, "gate_digest", str_or_null(d->gate_digest));
-    json_object_set_new(doc, "restore_point", str_or_null(d->restore_point));
-    json_object_set_new(doc, "restore_point_source", str_or_null(d->restore_point_source));
+    json_object_set_new(doc, "gate_digest", canon_str(d->gate_digest));
+    json_object_set_new(doc, "restore_point", canon_str(d->restore_point));
+    json_object_set_new(doc, "restore_point_source", canon_str(d->restore_point_source));
     json_object_set_new(doc, "rto_ms", int_or_null(d->has_rto, d->rto_ms));
     json_object_set_new(doc, "data_loss_ms", int_or_null(d->has_data_loss, d->data_loss_ms));
     json_object_set_new(doc, "rto_target_ms", json_integer(d->rto_target_ms));
     json_object_set_new(doc, "rto_limit_ms", json_integer(d->rto_limit_ms));
     json_object_set_new(doc, "rpo_ms", json_integer(d->rpo_ms));
-    json_object_set_new(doc, "clock", str_or_null(d->clock));
-    json_object_set_new(doc, "vouch_version", str_or_null(d->vouch_version));
-    json_object_set_new(doc, "host", str_or_null(d->host));
+    json_object_set_new(doc, "clock", canon_str(d->clock));
+    json_object_set_new(doc, "vouch_version", canon_str(d->vouch_version));
+    json_object_set_new(doc, "host", canon_str(d->host));
     json_object_set_new(doc, "pid", int_or_null(d->pid != 0, d->pid));
     json_object_set_new(doc, "chain_pos", json_integer(d->chain_pos));
-    json_object_set_new(doc, "prev_digest", str_or_null(d->prev_digest));
+    json_object_set_new(doc, "prev_digest", canon_str(d->prev_digest));
     json_t *phases = json_array();
     for (size_t i = 0; i < d->n_phases; i++) {
         const drill_phase *p = &d->phases[i];
         json_t *o = json_object();
-        json_object_set_new(o, "name", str_or_null(p->name));
-        json_object_set_new(o, "at", str_or_null(p->at));
+        json_object_set_new(o, "name", canon_str(p->name));
+        json_object_set_new(o, "at", canon_str(p->at));
         json_object_set_new(o, "elapsed_ms", json_integer(p->elapsed_ms));
-        json_object_set_new(o, "note", str_or_null(p->note));
+        json_object_set_new(o, "note", canon_str(p->note));
         json_array_append_new(phases, o);
     }
     json_object_set_new(doc, "phases", phases);
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(doc);
-    if (!text) {
-        fprintf(stderr, "vouch: out of memory (canonical drill)\n");
-        abort();
-    }
-    return text;
+    return canonical_dump(doc, "drill");
 }
 
 void drill_digest(const drill_record *d, const char *prev, char out[DIGEST_HEX_LEN + 1])
