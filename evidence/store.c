@@ -147,13 +147,13 @@ static const char *const guard_triggers[] = {
     "drill_phases_append_only_update", "drill_phases_append_only_delete",
     "drill_phases_open_drill",      NULL};
 
-static vexit db_error(store *st, verr *e, const char *what)
+vexit store_db_error(store *st, verr *e, const char *what)
 {
     return verr_set(e, VOUCH_ABORTED, "store \"%s\": could not %s: %s", st->path, what,
                     sqlite3_errmsg(st->db));
 }
 
-static vexit exec(store *st, const char *sql, const char *what, verr *e)
+vexit store_exec(store *st, const char *sql, const char *what, verr *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -165,14 +165,14 @@ static vexit exec(store *st, const char *sql, const char *what, verr *e)
     return VOUCH_OK;
 }
 
-static vexit prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e)
+vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return db_error(st, e, "prepare a statement");
+        return store_db_error(st, e, "prepare a statement");
     return VOUCH_OK;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -180,31 +180,31 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
-static char *col_text(sqlite3_stmt *s, int i)
+char *store_col_text(sqlite3_stmt *s, int i)
 {
     const unsigned char *v = sqlite3_column_text(s, i);
     return v ? xstrdup((const char *)v) : NULL;
 }
 
-static void rollback(store *st)
+void store_rollback(store *st)
 {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static vexit migrate(store *st, verr *e)
 {
-    vexit rc = exec(st, "BEGIN IMMEDIATE", "lock the store to migrate it", e);
+    vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store to migrate it", e);
     if (rc)
         return rc;
     sqlite3_stmt *s;
-    if ((rc = prepare(st, &s, "PRAGMA user_version", e))) {
-        rollback(st);
+    if ((rc = store_prepare(st, &s, "PRAGMA user_version", e))) {
+        store_rollback(st);
         return rc;
     }
     int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
     if (version > N_MIGRATIONS) {
-        rollback(st);
+        store_rollback(st);
         return verr_set(e, VOUCH_ABORTED,
                         "store \"%s\" has schema version %d; this vouch knows up to %d", st->path,
                         version, N_MIGRATIONS);
@@ -212,16 +212,16 @@ static vexit migrate(store *st, verr *e)
     for (int v = version; v < N_MIGRATIONS; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if ((rc = exec(st, migrations[v], "migrate its schema", e)) ||
-            (rc = exec(st, pragma, "record its schema version", e))) {
-            rollback(st);
+        if ((rc = store_exec(st, migrations[v], "migrate its schema", e)) ||
+            (rc = store_exec(st, pragma, "record its schema version", e))) {
+            store_rollback(st);
             return rc;
         }
     }
-    return exec(st, "COMMIT", "commit its schema", e);
+    return store_exec(st, "COMMIT", "commit its schema", e);
 }
 
-static void this_host(char *buf, size_t size)
+void store_this_host(char *buf, size_t size)
 {
     if (gethostname(buf, size) != 0)
         snprintf(buf, size, "unknown");
@@ -233,12 +233,12 @@ static void this_host(char *buf, size_t size)
 static vexit reap_orphans(store *st, verr *e)
 {
     char host[256];
-    this_host(host, sizeof host);
+    store_this_host(host, sizeof host);
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?1", e);
+    vexit rc = store_prepare(st, &s, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?1", e);
     if (rc)
         return rc;
-    bind_text(s, 1, host);
+    store_bind_text(s, 1, host);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -286,9 +286,9 @@ vexit store_open(store **out, const char *path, bool create, verr *e)
     }
     sqlite3_busy_timeout(st->db, 30000);
     sqlite3_extended_result_codes(st->db, 1);
-    if ((rc = exec(st, "PRAGMA journal_mode = WAL", "switch to WAL", e)) ||
-        (rc = exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys", e)) ||
-        (rc = exec(st, "PRAGMA synchronous = NORMAL", "set synchronous", e)) ||
+    if ((rc = store_exec(st, "PRAGMA journal_mode = WAL", "switch to WAL", e)) ||
+        (rc = store_exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys", e)) ||
+        (rc = store_exec(st, "PRAGMA synchronous = NORMAL", "set synchronous", e)) ||
         (rc = migrate(st, e)) || (rc = reap_orphans(st, e)) || (rc = store_reap_drills(st, e))) {
         store_close(st);
         return rc;
@@ -321,27 +321,27 @@ vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t base
 {
     char now[40], host[256];
     utc_now(now, sizeof now);
-    this_host(host, sizeof host);
+    store_this_host(host, sizeof host);
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s,
+    vexit rc = store_prepare(st, &s,
                        "INSERT INTO runs (kind, status, started_at, target, baseline_id, checks,"
                        " vouch_version, host, pid) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                        e);
     if (rc)
         return rc;
-    bind_text(s, 1, run_kind_name(kind));
-    bind_text(s, 2, now);
-    bind_text(s, 3, target);
+    store_bind_text(s, 1, run_kind_name(kind));
+    store_bind_text(s, 2, now);
+    store_bind_text(s, 3, target);
     if (baseline_id)
         sqlite3_bind_int64(s, 4, baseline_id);
     else
         sqlite3_bind_null(s, 4);
-    bind_text(s, 5, checks);
-    bind_text(s, 6, VOUCH_VERSION);
-    bind_text(s, 7, host);
+    store_bind_text(s, 5, checks);
+    store_bind_text(s, 6, VOUCH_VERSION);
+    store_bind_text(s, 7, host);
     sqlite3_bind_int64(s, 8, getpid());
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "record the start of a run");
+        rc = store_db_error(st, e, "record the start of a run");
     sqlite3_finalize(s);
     if (!rc)
         *id = sqlite3_last_insert_rowid(st->db);
@@ -351,7 +351,7 @@ vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t base
 static vexit insert_results(store *st, const run_record *r, verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s,
+    vexit rc = store_prepare(st, &s,
                        "INSERT INTO results (run_id, seq, check_name, subject, status, expected,"
                        " observed, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                        e);
@@ -360,29 +360,29 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, r->id);
         sqlite3_bind_int64(s, 2, (int64_t)i + 1);
-        bind_text(s, 3, x->check);
-        bind_text(s, 4, x->subject);
-        bind_text(s, 5, result_status_name(x->status));
-        bind_text(s, 6, x->expected);
-        bind_text(s, 7, x->observed);
-        bind_text(s, 8, x->reason ? x->reason : "");
-        bind_text(s, 9, x->detail);
+        store_bind_text(s, 3, x->check);
+        store_bind_text(s, 4, x->subject);
+        store_bind_text(s, 5, result_status_name(x->status));
+        store_bind_text(s, 6, x->expected);
+        store_bind_text(s, 7, x->observed);
+        store_bind_text(s, 8, x->reason ? x->reason : "");
+        store_bind_text(s, 9, x->detail);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = db_error(st, e, "store a result");
+            rc = store_db_error(st, e, "store a result");
     }
     sqlite3_finalize(s);
     if (rc)
         return rc;
-    if ((rc = prepare(st, &s, "INSERT INTO baselines (run_id, check_name, content) VALUES (?1, ?2, ?3)",
+    if ((rc = store_prepare(st, &s, "INSERT INTO baselines (run_id, check_name, content) VALUES (?1, ?2, ?3)",
                       e)))
         return rc;
     for (size_t i = 0; !rc && i < r->n_baselines; i++) {
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, r->id);
-        bind_text(s, 2, r->baselines[i].check);
-        bind_text(s, 3, r->baselines[i].content);
+        store_bind_text(s, 2, r->baselines[i].check);
+        store_bind_text(s, 3, r->baselines[i].content);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = db_error(st, e, "store a baseline");
+            rc = store_db_error(st, e, "store a baseline");
     }
     sqlite3_finalize(s);
     return rc;
@@ -391,7 +391,7 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
 static vexit chain_head(store *st, int64_t *pos, char **digest, verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s,
+    vexit rc = store_prepare(st, &s,
                        "SELECT chain_pos, digest FROM runs WHERE chain_pos IS NOT NULL"
                        " ORDER BY chain_pos DESC LIMIT 1",
                        e);
@@ -401,7 +401,7 @@ static vexit chain_head(store *st, int64_t *pos, char **digest, verr *e)
     *digest = NULL;
     if (sqlite3_step(s) == SQLITE_ROW) {
         *pos = sqlite3_column_int64(s, 0);
-        *digest = col_text(s, 1);
+        *digest = store_col_text(s, 1);
     }
     sqlite3_finalize(s);
     return VOUCH_OK;
@@ -421,7 +421,7 @@ static vexit seal(store *st, run_record *r, verr *e)
     r->prev_digest = prev;
 
     sqlite3_stmt *s;
-    if ((rc = prepare(st, &s,
+    if ((rc = store_prepare(st, &s,
                       "UPDATE runs SET status = ?2, finished_at = ?3, target = ?4, error = ?5,"
                       " server_version = ?6, system_identifier = ?7, timeline = ?8, lsn = ?9,"
                       " snapshot_time = ?10, database = ?11, chain_pos = ?12, prev_digest = ?13"
@@ -429,20 +429,20 @@ static vexit seal(store *st, run_record *r, verr *e)
                       e)))
         return rc;
     sqlite3_bind_int64(s, 1, r->id);
-    bind_text(s, 2, r->status);
-    bind_text(s, 3, r->finished_at);
-    bind_text(s, 4, r->target);
-    bind_text(s, 5, r->error);
-    bind_text(s, 6, r->server_version);
-    bind_text(s, 7, r->system_identifier);
-    bind_text(s, 8, r->timeline);
-    bind_text(s, 9, r->lsn);
-    bind_text(s, 10, r->snapshot_time);
-    bind_text(s, 11, r->database);
+    store_bind_text(s, 2, r->status);
+    store_bind_text(s, 3, r->finished_at);
+    store_bind_text(s, 4, r->target);
+    store_bind_text(s, 5, r->error);
+    store_bind_text(s, 6, r->server_version);
+    store_bind_text(s, 7, r->system_identifier);
+    store_bind_text(s, 8, r->timeline);
+    store_bind_text(s, 9, r->lsn);
+    store_bind_text(s, 10, r->snapshot_time);
+    store_bind_text(s, 11, r->database);
     sqlite3_bind_int64(s, 12, r->chain_pos);
-    bind_text(s, 13, r->prev_digest);
+    store_bind_text(s, 13, r->prev_digest);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "record the end of a run");
+        rc = store_db_error(st, e, "record the end of a run");
     else if (sqlite3_changes(st->db) != 1)
         rc = verr_set(e, VOUCH_ABORTED, "store \"%s\": run %lld is not running", st->path,
                       (long long)r->id);
@@ -457,12 +457,12 @@ static vexit seal(store *st, run_record *r, verr *e)
     char digest[DIGEST_HEX_LEN + 1];
     run_digest(stored, r->prev_digest, digest);
     run_record_free(stored);
-    if ((rc = prepare(st, &s, "UPDATE runs SET digest = ?2 WHERE id = ?1", e)))
+    if ((rc = store_prepare(st, &s, "UPDATE runs SET digest = ?2 WHERE id = ?1", e)))
         return rc;
     sqlite3_bind_int64(s, 1, r->id);
-    bind_text(s, 2, digest);
+    store_bind_text(s, 2, digest);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "seal a run");
+        rc = store_db_error(st, e, "seal a run");
     sqlite3_finalize(s);
     if (!rc) {
         free(r->digest);
@@ -473,14 +473,14 @@ static vexit seal(store *st, run_record *r, verr *e)
 
 vexit store_run_finish(store *st, run_record *r, verr *e)
 {
-    vexit rc = exec(st, "BEGIN IMMEDIATE", "lock the store", e);
+    vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
         return rc;
     if ((rc = seal(st, r, e))) {
-        rollback(st);
+        store_rollback(st);
         return rc;
     }
-    return exec(st, "COMMIT", "commit a run", e);
+    return store_exec(st, "COMMIT", "commit a run", e);
 }
 
 static const char run_columns[] =
@@ -493,7 +493,7 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
     *out = NULL;
     char *sql = xasprintf("SELECT %s FROM runs WHERE id = ?1", run_columns);
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, sql, e);
+    vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
     if (rc)
         return rc;
@@ -503,32 +503,32 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
         sqlite3_finalize(s);
         if (step == SQLITE_DONE)
             return verr_set(e, VOUCH_USAGE, "store \"%s\" has no run %lld", st->path, (long long)id);
-        return db_error(st, e, "read a run");
+        return store_db_error(st, e, "read a run");
     }
     run_record *r = xcalloc(1, sizeof *r);
     r->id = sqlite3_column_int64(s, 0);
-    r->kind = col_text(s, 1);
-    r->status = col_text(s, 2);
-    r->started_at = col_text(s, 3);
-    r->finished_at = col_text(s, 4);
-    r->target = col_text(s, 5);
+    r->kind = store_col_text(s, 1);
+    r->status = store_col_text(s, 2);
+    r->started_at = store_col_text(s, 3);
+    r->finished_at = store_col_text(s, 4);
+    r->target = store_col_text(s, 5);
     r->baseline_id = sqlite3_column_int64(s, 6);
-    r->checks = col_text(s, 7);
-    r->error = col_text(s, 8);
-    r->vouch_version = col_text(s, 9);
-    r->server_version = col_text(s, 10);
-    r->system_identifier = col_text(s, 11);
-    r->timeline = col_text(s, 12);
-    r->lsn = col_text(s, 13);
-    r->snapshot_time = col_text(s, 14);
-    r->database = col_text(s, 15);
+    r->checks = store_col_text(s, 7);
+    r->error = store_col_text(s, 8);
+    r->vouch_version = store_col_text(s, 9);
+    r->server_version = store_col_text(s, 10);
+    r->system_identifier = store_col_text(s, 11);
+    r->timeline = store_col_text(s, 12);
+    r->lsn = store_col_text(s, 13);
+    r->snapshot_time = store_col_text(s, 14);
+    r->database = store_col_text(s, 15);
     r->chain_pos = sqlite3_column_int64(s, 16);
-    r->prev_digest = col_text(s, 17);
-    r->digest = col_text(s, 18);
+    r->prev_digest = store_col_text(s, 17);
+    r->digest = store_col_text(s, 18);
     sqlite3_finalize(s);
 
     size_t cap = 0;
-    rc = prepare(st, &s,
+    rc = store_prepare(st, &s,
                  "SELECT check_name, subject, status, expected, observed, reason, detail"
                  " FROM results WHERE run_id = ?1 ORDER BY seq",
                  e);
@@ -538,28 +538,28 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
             grow((void **)&r->results, &cap, r->n_results + 1, sizeof *r->results);
             result_row *x = &r->results[r->n_results++];
             *x = (result_row){0};
-            x->check = col_text(s, 0);
-            x->subject = col_text(s, 1);
-            char *status = col_text(s, 2);
+            x->check = store_col_text(s, 0);
+            x->subject = store_col_text(s, 1);
+            char *status = store_col_text(s, 2);
             if (result_status_parse(status, &x->status) != 0)
                 x->status = RESULT_ERROR;
             free(status);
-            x->expected = col_text(s, 3);
-            x->observed = col_text(s, 4);
-            x->reason = col_text(s, 5);
-            x->detail = col_text(s, 6);
+            x->expected = store_col_text(s, 3);
+            x->observed = store_col_text(s, 4);
+            x->reason = store_col_text(s, 5);
+            x->detail = store_col_text(s, 6);
         }
         sqlite3_finalize(s);
     }
     cap = 0;
-    if (!rc && !(rc = prepare(st, &s,
+    if (!rc && !(rc = store_prepare(st, &s,
                               "SELECT check_name, content FROM baselines WHERE run_id = ?1"
                               " ORDER BY check_name",
                               e))) {
         sqlite3_bind_int64(s, 1, id);
         while (sqlite3_step(s) == SQLITE_ROW) {
             grow((void **)&r->baselines, &cap, r->n_baselines + 1, sizeof *r->baselines);
-            r->baselines[r->n_baselines++] = (baseline_doc){col_text(s, 0), col_text(s, 1)};
+            r->baselines[r->n_baselines++] = (baseline_doc){store_col_text(s, 0), store_col_text(s, 1)};
         }
         sqlite3_finalize(s);
     }
@@ -575,7 +575,7 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
                          verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, sql, e);
+    vexit rc = store_prepare(st, &s, sql, e);
     if (rc)
         return rc;
     if (bind)
@@ -592,7 +592,7 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
     if (step != SQLITE_DONE) {
         free(*ids);
         *ids = NULL;
-        return db_error(st, e, "list runs");
+        return store_db_error(st, e, "list runs");
     }
     return VOUCH_OK;
 }
@@ -656,12 +656,12 @@ static void broken(store_verdict *v, int64_t run, const char *fmt, ...)
 static vexit verify_guards(store *st, store_verdict *v, verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1", e);
+    vexit rc = store_prepare(st, &s, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1", e);
     if (rc)
         return rc;
     for (size_t i = 0; guard_triggers[i] && v->ok; i++) {
         sqlite3_reset(s);
-        bind_text(s, 1, guard_triggers[i]);
+        store_bind_text(s, 1, guard_triggers[i]);
         if (sqlite3_step(s) != SQLITE_ROW)
             broken(v, 0, "append-only trigger %s is missing: the store has been altered",
                    guard_triggers[i]);

@@ -11,51 +11,12 @@
 #include "evidence/store_internal.h"
 #include "src/util.h"
 
-static vexit db_error(store *st, verr *e, const char *what)
-{
-    return verr_set(e, VOUCH_ABORTED, "store \"%s\": could not %s: %s", store_path(st), what,
-                    sqlite3_errmsg(store_sqlite(st)));
-}
-
-static vexit prepare(store *st, sqlite3_stmt **s, const char *sql, verr *e)
-{
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, s, NULL) != SQLITE_OK)
-        return db_error(st, e, "prepare a statement");
-    return VOUCH_OK;
-}
-
-static vexit exec(store *st, const char *sql, const char *what, verr *e)
-{
-    if (sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_error(st, e, what);
-    return VOUCH_OK;
-}
-
-static void rollback(store *st)
-{
-    sqlite3_exec(store_sqlite(st), "ROLLBACK", NULL, NULL, NULL);
-}
-
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 static void bind_opt(sqlite3_stmt *s, int i, bool has, int64_t v)
 {
     if (has)
         sqlite3_bind_int64(s, i, v);
     else
         sqlite3_bind_null(s, i);
-}
-
-static char *col_text(sqlite3_stmt *s, int i)
-{
-    const unsigned char *v = sqlite3_column_text(s, i);
-    return v ? xstrdup((const char *)v) : NULL;
 }
 
 static bool col_opt(sqlite3_stmt *s, int i, int64_t *v)
@@ -65,24 +26,17 @@ static bool col_opt(sqlite3_stmt *s, int i, int64_t *v)
     return has;
 }
 
-static void this_host(char *buf, size_t size)
-{
-    if (gethostname(buf, size) != 0)
-        snprintf(buf, size, "unknown");
-    buf[size - 1] = '\0';
-}
-
 vexit store_open_drill(store *st, int64_t *id, verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, "SELECT id FROM drills WHERE status = 'running'", e);
+    vexit rc = store_prepare(st, &s, "SELECT id FROM drills WHERE status = 'running'", e);
     if (rc)
         return rc;
     int step = sqlite3_step(s);
     *id = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_finalize(s);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return db_error(st, e, "look for an open drill");
+        return store_db_error(st, e, "look for an open drill");
     return VOUCH_OK;
 }
 
@@ -107,51 +61,51 @@ static vexit refuse_second(store *st, int64_t open_id, verr *e)
 
 vexit store_drill_begin(store *st, const drill_record *d, int64_t *id, verr *e)
 {
-    vexit rc = exec(st, "BEGIN IMMEDIATE", "lock the store", e);
+    vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
         return rc;
     int64_t open_id;
     if ((rc = store_open_drill(st, &open_id, e)) || (open_id && (rc = refuse_second(st, open_id, e)))) {
-        rollback(st);
+        store_rollback(st);
         return rc;
     }
     char host[256];
-    this_host(host, sizeof host);
+    store_this_host(host, sizeof host);
     sqlite3_stmt *s;
-    if ((rc = prepare(st, &s,
+    if ((rc = store_prepare(st, &s,
                       "INSERT INTO drills (scenario, operator, incident_at, started_at, status,"
                       " restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid)"
                       " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                       e))) {
-        rollback(st);
+        store_rollback(st);
         return rc;
     }
-    bind_text(s, 1, d->scenario);
-    bind_text(s, 2, d->operator_name);
-    bind_text(s, 3, d->incident_at);
-    bind_text(s, 4, d->started_at);
-    bind_text(s, 5, d->restore_cmd);
+    store_bind_text(s, 1, d->scenario);
+    store_bind_text(s, 2, d->operator_name);
+    store_bind_text(s, 3, d->incident_at);
+    store_bind_text(s, 4, d->started_at);
+    store_bind_text(s, 5, d->restore_cmd);
     sqlite3_bind_int64(s, 6, d->rto_target_ms);
     sqlite3_bind_int64(s, 7, d->rto_limit_ms);
     sqlite3_bind_int64(s, 8, d->rpo_ms);
-    bind_text(s, 9, VOUCH_VERSION);
-    bind_text(s, 10, host);
+    store_bind_text(s, 9, VOUCH_VERSION);
+    store_bind_text(s, 10, host);
     bind_opt(s, 11, d->pid != 0, d->pid);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "record the start of a drill");
+        rc = store_db_error(st, e, "record the start of a drill");
     sqlite3_finalize(s);
     if (rc) {
-        rollback(st);
+        store_rollback(st);
         return rc;
     }
     *id = sqlite3_last_insert_rowid(store_sqlite(st));
-    return exec(st, "COMMIT", "commit the start of a drill", e);
+    return store_exec(st, "COMMIT", "commit the start of a drill", e);
 }
 
 vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s,
+    vexit rc = store_prepare(st, &s,
                        "INSERT INTO drill_phases (drill_id, seq, name, at, elapsed_ms, note)"
                        " VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM drill_phases"
                        " WHERE drill_id = ?1), ?2, ?3, ?4, ?5)",
@@ -159,12 +113,12 @@ vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, drill_id);
-    bind_text(s, 2, p->name);
-    bind_text(s, 3, p->at);
+    store_bind_text(s, 2, p->name);
+    store_bind_text(s, 3, p->at);
     sqlite3_bind_int64(s, 4, p->elapsed_ms);
-    bind_text(s, 5, p->note);
+    store_bind_text(s, 5, p->note);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "record a drill phase");
+        rc = store_db_error(st, e, "record a drill phase");
     sqlite3_finalize(s);
     return rc;
 }
@@ -172,7 +126,7 @@ vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *
 static vexit drill_chain_head(store *st, int64_t *pos, char **digest, verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s,
+    vexit rc = store_prepare(st, &s,
                        "SELECT chain_pos, digest FROM drills WHERE chain_pos IS NOT NULL"
                        " ORDER BY chain_pos DESC LIMIT 1",
                        e);
@@ -182,7 +136,7 @@ static vexit drill_chain_head(store *st, int64_t *pos, char **digest, verr *e)
     *digest = NULL;
     if (sqlite3_step(s) == SQLITE_ROW) {
         *pos = sqlite3_column_int64(s, 0);
-        *digest = col_text(s, 1);
+        *digest = store_col_text(s, 1);
     }
     sqlite3_finalize(s);
     return VOUCH_OK;
@@ -193,12 +147,12 @@ static vexit run_digest_of(store *st, int64_t run_id, char **digest, verr *e)
 {
     *digest = NULL;
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, "SELECT digest FROM runs WHERE id = ?1", e);
+    vexit rc = store_prepare(st, &s, "SELECT digest FROM runs WHERE id = ?1", e);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, run_id);
     if (sqlite3_step(s) == SQLITE_ROW)
-        *digest = col_text(s, 0);
+        *digest = store_col_text(s, 0);
     sqlite3_finalize(s);
     return VOUCH_OK;
 }
@@ -219,7 +173,7 @@ static vexit seal(store *st, drill_record *d, verr *e)
         return rc;
 
     sqlite3_stmt *s;
-    if ((rc = prepare(st, &s,
+    if ((rc = store_prepare(st, &s,
                       "UPDATE drills SET finished_at = ?2, status = ?3, note = ?4, error = ?5,"
                       " restore_exit = ?6, gate_run_id = ?7, gate_digest = ?8, restore_point = ?9,"
                       " restore_point_source = ?10, rto_ms = ?11, data_loss_ms = ?12, clock = ?13,"
@@ -228,22 +182,22 @@ static vexit seal(store *st, drill_record *d, verr *e)
                       e)))
         return rc;
     sqlite3_bind_int64(s, 1, d->id);
-    bind_text(s, 2, d->finished_at);
-    bind_text(s, 3, d->status);
-    bind_text(s, 4, d->note);
-    bind_text(s, 5, d->error);
+    store_bind_text(s, 2, d->finished_at);
+    store_bind_text(s, 3, d->status);
+    store_bind_text(s, 4, d->note);
+    store_bind_text(s, 5, d->error);
     bind_opt(s, 6, d->has_restore_exit, d->restore_exit);
     bind_opt(s, 7, d->gate_run_id != 0, d->gate_run_id);
-    bind_text(s, 8, d->gate_digest);
-    bind_text(s, 9, d->restore_point);
-    bind_text(s, 10, d->restore_point_source);
+    store_bind_text(s, 8, d->gate_digest);
+    store_bind_text(s, 9, d->restore_point);
+    store_bind_text(s, 10, d->restore_point_source);
     bind_opt(s, 11, d->has_rto, d->rto_ms);
     bind_opt(s, 12, d->has_data_loss, d->data_loss_ms);
-    bind_text(s, 13, d->clock);
+    store_bind_text(s, 13, d->clock);
     sqlite3_bind_int64(s, 14, d->chain_pos);
-    bind_text(s, 15, d->prev_digest);
+    store_bind_text(s, 15, d->prev_digest);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "record the end of a drill");
+        rc = store_db_error(st, e, "record the end of a drill");
     else if (sqlite3_changes(store_sqlite(st)) != 1)
         rc = verr_set(e, VOUCH_USAGE, "store \"%s\": drill %lld is not open", store_path(st),
                       (long long)d->id);
@@ -258,12 +212,12 @@ static vexit seal(store *st, drill_record *d, verr *e)
     char digest[DIGEST_HEX_LEN + 1];
     drill_digest(stored, d->prev_digest, digest);
     drill_record_free(stored);
-    if ((rc = prepare(st, &s, "UPDATE drills SET digest = ?2 WHERE id = ?1", e)))
+    if ((rc = store_prepare(st, &s, "UPDATE drills SET digest = ?2 WHERE id = ?1", e)))
         return rc;
     sqlite3_bind_int64(s, 1, d->id);
-    bind_text(s, 2, digest);
+    store_bind_text(s, 2, digest);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, e, "seal a drill");
+        rc = store_db_error(st, e, "seal a drill");
     sqlite3_finalize(s);
     if (!rc) {
         free(d->digest);
@@ -274,14 +228,14 @@ static vexit seal(store *st, drill_record *d, verr *e)
 
 vexit store_drill_finish(store *st, drill_record *d, verr *e)
 {
-    vexit rc = exec(st, "BEGIN IMMEDIATE", "lock the store", e);
+    vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
         return rc;
     if ((rc = seal(st, d, e))) {
-        rollback(st);
+        store_rollback(st);
         return rc;
     }
-    return exec(st, "COMMIT", "commit the end of a drill", e);
+    return store_exec(st, "COMMIT", "commit the end of a drill", e);
 }
 
 static const char drill_columns[] =
@@ -295,33 +249,33 @@ static drill_record *drill_from_row(sqlite3_stmt *s)
     drill_record *d = xcalloc(1, sizeof *d);
     int64_t v;
     d->id = sqlite3_column_int64(s, 0);
-    d->scenario = col_text(s, 1);
-    d->operator_name = col_text(s, 2);
-    d->incident_at = col_text(s, 3);
-    d->started_at = col_text(s, 4);
-    d->finished_at = col_text(s, 5);
-    d->status = col_text(s, 6);
-    d->note = col_text(s, 7);
-    d->error = col_text(s, 8);
-    d->restore_cmd = col_text(s, 9);
+    d->scenario = store_col_text(s, 1);
+    d->operator_name = store_col_text(s, 2);
+    d->incident_at = store_col_text(s, 3);
+    d->started_at = store_col_text(s, 4);
+    d->finished_at = store_col_text(s, 5);
+    d->status = store_col_text(s, 6);
+    d->note = store_col_text(s, 7);
+    d->error = store_col_text(s, 8);
+    d->restore_cmd = store_col_text(s, 9);
     d->has_restore_exit = col_opt(s, 10, &d->restore_exit);
     col_opt(s, 11, &d->gate_run_id);
-    d->gate_digest = col_text(s, 12);
-    d->restore_point = col_text(s, 13);
-    d->restore_point_source = col_text(s, 14);
+    d->gate_digest = store_col_text(s, 12);
+    d->restore_point = store_col_text(s, 13);
+    d->restore_point_source = store_col_text(s, 14);
     d->has_rto = col_opt(s, 15, &d->rto_ms);
     d->has_data_loss = col_opt(s, 16, &d->data_loss_ms);
     d->rto_target_ms = sqlite3_column_int64(s, 17);
     d->rto_limit_ms = sqlite3_column_int64(s, 18);
     d->rpo_ms = sqlite3_column_int64(s, 19);
-    d->clock = col_text(s, 20);
-    d->vouch_version = col_text(s, 21);
-    d->host = col_text(s, 22);
+    d->clock = store_col_text(s, 20);
+    d->vouch_version = store_col_text(s, 21);
+    d->host = store_col_text(s, 22);
     col_opt(s, 23, &v);
     d->pid = v;
     col_opt(s, 24, &d->chain_pos);
-    d->prev_digest = col_text(s, 25);
-    d->digest = col_text(s, 26);
+    d->prev_digest = store_col_text(s, 25);
+    d->digest = store_col_text(s, 26);
     return d;
 }
 
@@ -330,7 +284,7 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
     *out = NULL;
     char *sql = xasprintf("SELECT %s FROM drills WHERE id = ?1", drill_columns);
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, sql, e);
+    vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
     if (rc)
         return rc;
@@ -341,11 +295,11 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
         if (step == SQLITE_DONE)
             return verr_set(e, VOUCH_USAGE, "store \"%s\" has no drill %lld", store_path(st),
                             (long long)id);
-        return db_error(st, e, "read a drill");
+        return store_db_error(st, e, "read a drill");
     }
     drill_record *d = drill_from_row(s);
     sqlite3_finalize(s);
-    if ((rc = prepare(st, &s,
+    if ((rc = store_prepare(st, &s,
                       "SELECT name, at, elapsed_ms, note FROM drill_phases WHERE drill_id = ?1"
                       " ORDER BY seq",
                       e))) {
@@ -356,13 +310,13 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
     size_t cap = 0;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         grow((void **)&d->phases, &cap, d->n_phases + 1, sizeof *d->phases);
-        d->phases[d->n_phases++] = (drill_phase){col_text(s, 0), col_text(s, 1),
-                                                 sqlite3_column_int64(s, 2), col_text(s, 3)};
+        d->phases[d->n_phases++] = (drill_phase){store_col_text(s, 0), store_col_text(s, 1),
+                                                 sqlite3_column_int64(s, 2), store_col_text(s, 3)};
     }
     sqlite3_finalize(s);
     if (step != SQLITE_DONE) {
         drill_record_free(d);
-        return db_error(st, e, "read a drill's phases");
+        return store_db_error(st, e, "read a drill's phases");
     }
     *out = d;
     return VOUCH_OK;
@@ -372,7 +326,7 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
                          verr *e)
 {
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s, sql, e);
+    vexit rc = store_prepare(st, &s, sql, e);
     if (rc)
         return rc;
     if (bind)
@@ -389,7 +343,7 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
     if (step != SQLITE_DONE) {
         free(*ids);
         *ids = NULL;
-        return db_error(st, e, "list drills");
+        return store_db_error(st, e, "list drills");
     }
     return VOUCH_OK;
 }
@@ -403,15 +357,15 @@ vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr
 vexit store_reap_drills(store *st, verr *e)
 {
     char host[256];
-    this_host(host, sizeof host);
+    store_this_host(host, sizeof host);
     sqlite3_stmt *s;
-    vexit rc = prepare(st, &s,
+    vexit rc = store_prepare(st, &s,
                        "SELECT id, pid FROM drills WHERE status = 'running' AND pid IS NOT NULL"
                        " AND host = ?1",
                        e);
     if (rc)
         return rc;
-    bind_text(s, 1, host);
+    store_bind_text(s, 1, host);
     int64_t gone = 0;
     while (!gone && sqlite3_step(s) == SQLITE_ROW) {
         pid_t pid = (pid_t)sqlite3_column_int64(s, 1);

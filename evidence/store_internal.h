@@ -9,4 +9,17 @@
 
 sqlite3 *store_sqlite(store *st);
 
+/* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
+ * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */
+vexit store_db_error(store *st, verr *e, const char *what);
+vexit store_exec(store *st, const char *sql, const char *what, verr *e);
+vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e);
+void store_rollback(store *st);
+/* v, or NULL as SQL NULL. */
+void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Column i as a new string, NULL for SQL NULL. */
+char *store_col_text(sqlite3_stmt *s, int i);
+/* This machine's name, for telling whose orphaned runs and drills may be reaped. */
+void store_this_host(char *buf, size_t size);
+
 #endif
