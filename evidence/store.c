@@ -27,6 +27,7 @@ struct store {
     store_mode mode;
     int schema;            /* PRAGMA user_version as found (after migrating, when writing) */
     int anchor_fd;         /* open for appending when writing, else -1 */
+    int anchor_errno;      /* why it could not be opened */
     char anchor_problem[512];
     int64_t busy_since_ms; /* the busy handler's clock */
     int64_t interrupted_at_ms;
@@ -324,9 +325,9 @@ void store_anchor_append(store *st, const char *chain, int64_t pos, const char *
 {
     if (st->anchor_fd < 0) {
         snprintf(st->anchor_problem, sizeof st->anchor_problem,
-                 "could not record %s chain position %lld in head file \"%s\": it could not be"
-                 " opened for appending",
-                 chain, (long long)pos, st->anchor);
+                 "could not record %s chain position %lld in head file \"%s\": %s", chain,
+                 (long long)pos, st->anchor,
+                 st->anchor_errno ? strerror(st->anchor_errno) : "the store was opened read-only");
         return;
     }
     char line[160];
@@ -341,14 +342,11 @@ void store_anchor_append(store *st, const char *chain, int64_t pos, const char *
 
 static void anchor_open(store *st)
 {
+    /* Made now, before this process seals anything: a head file that is missing
+     * afterwards was removed, never merely not yet written. */
     st->anchor_fd = open(st->anchor, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (st->anchor_fd < 0)
-        snprintf(st->anchor_problem, sizeof st->anchor_problem,
-                 "could not open head file \"%s\": %s", st->anchor, strerror(errno));
-    else if (fsync(st->anchor_fd) != 0) { /* the file exists before any run relies on it */
-        snprintf(st->anchor_problem, sizeof st->anchor_problem,
-                 "could not open head file \"%s\": %s", st->anchor, strerror(errno));
-    }
+        st->anchor_errno = errno;
 }
 
 const char *store_anchor(const store *st)

@@ -189,6 +189,29 @@ expect_rc 0
 expect_out "^note: run chain positions $(q 'select max(chain_pos) from runs') to $(q 'select max(chain_pos) from runs') are sealed but not in head file a.db.head"
 end_case
 
+test_case "[store] anchor puts the head file elsewhere; one that cannot be written is named"
+mkdir -p elsewhere
+printf '[target]\ndsn = dbname=advdb\n[rowcount]\nschema = public\n[store]\npath = anch.db\nanchor = elsewhere/anch.head\n' >anch.conf
+v -c anch.conf baseline
+expect_rc 0
+check "the head file is where the configuration says" test -s elsewhere/anch.head
+check "and not beside the store" test ! -e anch.db.head
+v -c anch.conf verify
+expect_rc 0
+expect_out '^head file elsewhere/anch.head: 1 run and 0 drill lines match the store$'
+sed 's|elsewhere/|nowhere/|' anch.conf >bad.conf
+v -c bad.conf gate
+expect_rc 0
+expect_err '^vouch: warning: could not record run chain position 2 in head file "nowhere/anch.head": No such file or directory$'
+expect_err "^hint: The run is sealed in the store; 'vouch verify' will name it as not anchored.$"
+v -c bad.conf verify
+expect_rc 1
+expect_out '^store anch.db: BROKEN after 2 good runs: head file nowhere/anch.head is missing, but the runs from chain position 1 on were sealed'
+v -c anch.conf verify
+expect_rc 0
+expect_out '^note: run chain positions 2 to 2 are sealed but not in head file elsewhere/anch.head'
+end_case
+
 test_case "a fake orphan with a result, then 16 gates at once: all stored, the chain verifies"
 cp pristine.db dos.db
 rm -f dos.db-wal dos.db-shm

@@ -1153,6 +1153,69 @@ static void test_orphan_with_results_is_sealed_as_it_stands(void **state)
     store_close(st);
 }
 
+
+/* A store whose runs an older vouch sealed in vouch-run/1 still verifies, and gains
+ * vouch-run/2 runs after them in the same chain. */
+static void test_runs_sealed_in_v1_still_verify(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    add_baseline(st);
+    add_gate(st, "1000");
+    /* Re-seal both as the older vouch did: digests over vouch-run/1. */
+    char prev[DIGEST_HEX_LEN + 1] = "";
+    textbuf t = {0};
+    textbuf_add(&t, "DROP TRIGGER runs_append_only_update;");
+    for (int64_t id = 1; id <= 2; id++) {
+        run_record *r;
+        verr e;
+        verr_clear(&e);
+        assert_int_equal(store_load_run(st, id, &r, &e), VOUCH_OK);
+        r->canon_version = 1;
+        free(r->prev_digest);
+        r->prev_digest = prev[0] ? xstrdup(prev) : NULL;
+        char digest[DIGEST_HEX_LEN + 1];
+        run_digest(r, prev, digest);
+        textbuf_add(&t, "UPDATE runs SET prev_digest = %s%s%s, digest = '%s' WHERE id = %lld;",
+                    prev[0] ? "'" : "", prev[0] ? prev : "NULL", prev[0] ? "'" : "", digest,
+                    (long long)id);
+        snprintf(prev, sizeof prev, "%s", digest);
+        run_record_free(r);
+    }
+    textbuf_add(&t, "CREATE TRIGGER runs_append_only_update BEFORE UPDATE ON runs WHEN OLD.digest IS NOT NULL"
+                    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this run is sealed'); END;");
+    store_close(st);
+    sql_ok(fx, t.p);
+    free(t.p);
+    char *hp = head_path(fx);
+    unlink(hp); /* the older vouch kept none */
+
+    st = open_store(fx);
+    expect_verify_ok(st, 2);
+    run_record *r;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(store_load_run(st, 2, &r, &e), VOUCH_OK);
+    assert_int_equal(r->canon_version, 1);
+    char *canon = run_canonical(r);
+    assert_non_null(strstr(canon, "\"format\":\"vouch-run/1\""));
+    free(canon);
+    run_record_free(r);
+
+    int64_t g = add_gate(st, "1000");
+    expect_verify_ok(st, 3);
+    assert_int_equal(store_load_run(st, g, &r, &e), VOUCH_OK);
+    assert_int_equal(r->canon_version, 2);
+    assert_string_equal(r->prev_digest, prev);
+    run_record_free(r);
+    store_verdict v;
+    assert_int_equal(store_verify(st, &v, &e), VOUCH_OK);
+    assert_int_equal(v.anchored_runs, 1);
+    assert_string_equal(v.note, "");
+    store_close(st);
+    free(hp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1184,6 +1247,7 @@ int main(void)
         STORE_TEST(test_live_or_foreign_runs_are_left_running),
         STORE_TEST(test_runs_are_sealed_in_v2_and_host_is_covered),
         STORE_TEST(test_head_file_and_store_head),
+        STORE_TEST(test_runs_sealed_in_v1_still_verify),
         STORE_TEST(test_verify_detects_replaced_or_added_trigger),
         STORE_TEST(test_orphan_with_results_is_sealed_as_it_stands),
 #undef STORE_TEST
