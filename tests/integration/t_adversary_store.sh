@@ -177,6 +177,12 @@ expect_out "run chain position ${old_head%%:*} has digest [0-9a-f]{16}\.\.\., no
 v --store a.db verify --head 12
 expect_rc 2
 expect_err '^vouch: --head expects POSITION:DIGEST, not "12"$'
+v gate --head "$old_head"
+expect_rc 2
+expect_err '^vouch: option --head does not apply to gate$'
+v verify gate.json --head "$old_head"
+expect_rc 2
+expect_err '^vouch: --head applies to verifying the store, not a FILE$'
 end_case
 
 test_case "a vouch that died between COMMIT and its head line: verify says which runs are not anchored"
