@@ -1,6 +1,7 @@
 #include "evidence/chain.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,12 @@ char *canonical_dump(json_t *doc, const char *what)
 char *run_canonical(const run_record *r)
 {
     json_t *doc = json_object();
-    json_object_set_new(doc, "format", json_string("vouch-run/1"));
+    bool v2 = r->canon_version >= 2;
+    json_object_set_new(doc, "format", json_string(v2 ? "vouch-run/2" : "vouch-run/1"));
+    if (v2) {
+        json_object_set_new(doc, "host", canon_str(r->host));
+        json_object_set_new(doc, "pid", json_integer(r->pid));
+    }
     json_object_set_new(doc, "id", json_integer(r->id));
     json_object_set_new(doc, "kind", canon_str(r->kind));
     json_object_set_new(doc, "status", canon_str(r->status));

@@ -10,7 +10,12 @@
 #define DIGEST_HEX_LEN 64
 
 /* The canonical form of a run (everything but its own digest): compact JSON with
- * sorted keys, fixed for format "vouch-run/1". Caller frees. */
+ * sorted keys. r->canon_version picks the format, each fixed forever:
+ *   1 (and 0): "vouch-run/1", what vouch sealed before the head file existed; it leaves
+ *      out the host and pid that ran the run.
+ *   2: "vouch-run/2", vouch-run/1 with "host" and "pid" added; every run sealed now.
+ * Caller frees. */
+#define RUN_CANON_CURRENT 2
 char *run_canonical(const run_record *r);
 
 /* SHA-256 over "vouch-chain/1\n" PREV "\n" CANONICAL, as lowercase hex.

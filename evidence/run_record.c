@@ -47,7 +47,7 @@ void run_record_free(run_record *r)
     char **strings[] = {&r->kind, &r->status, &r->started_at, &r->finished_at, &r->target,
                         &r->checks, &r->error, &r->vouch_version, &r->server_version,
                         &r->system_identifier, &r->timeline, &r->lsn, &r->snapshot_time,
-                        &r->database, &r->prev_digest, &r->digest};
+                        &r->database, &r->host, &r->prev_digest, &r->digest};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     for (size_t i = 0; i < r->n_results; i++)

@@ -55,10 +55,13 @@ typedef struct run_record {
     char *lsn;
     char *snapshot_time;
     char *database;
+    char *host;            /* the machine and process that ran it (NULL, 0 when not loaded) */
+    int64_t pid;
     /* the chain */
     int64_t chain_pos;     /* 0 while running */
     char *prev_digest;
     char *digest;
+    int canon_version;     /* canonical form it is sealed in: 1 (0 too) or 2 (evidence/chain.h) */
     result_row *results;
     size_t n_results;
     baseline_doc *baselines;

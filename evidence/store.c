@@ -1,21 +1,36 @@
 #include "evidence/store.h"
+#include "evidence/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "evidence/chain.h"
 #include "evidence/store_drill.h"
 #include "evidence/store_internal.h"
+#include "src/interrupt.h"
 #include "src/util.h"
 
 struct store {
     sqlite3 *db;
     char *path;
+    char *anchor;          /* the head file */
+    store_mode mode;
+    int schema;            /* PRAGMA user_version as found (after migrating, when writing) */
+    int anchor_fd;         /* open for appending when writing, else -1 */
+    int anchor_errno;      /* why it could not be opened */
+    char anchor_problem[512];
+    int64_t busy_since_ms; /* the busy handler's clock */
+    int64_t interrupted_at_ms;
 };
 
 /* Migrations, applied in order; PRAGMA user_version counts how many ran.
@@ -147,10 +162,53 @@ static const char *const guard_triggers[] = {
     "drill_phases_append_only_update", "drill_phases_append_only_delete",
     "drill_phases_open_drill",      NULL};
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define STORE_BUSY_MS 30000
+#define STORE_INTERRUPT_GRACE_MS 1000
+
+/* Wait for another process's lock on the store, at most STORE_BUSY_MS, but give up soon
+ * after SIGINT or SIGTERM (src/interrupt.c): a person who pressed ^C must not wait 30 s.
+ * The short grace lets a run interrupted while checking still be sealed as aborted when
+ * another process holds the lock only for the moment of its own seal. */
+static int on_busy(void *arg, int count)
+{
+    store *st = arg;
+    int64_t now = mono_ms();
+    if (count == 0) {
+        st->busy_since_ms = now;
+        st->interrupted_at_ms = 0;
+    }
+    if (interrupt_requested()) {
+        if (!st->interrupted_at_ms)
+            st->interrupted_at_ms = now;
+        if (now - st->interrupted_at_ms >= STORE_INTERRUPT_GRACE_MS)
+            return 0;
+    }
+    if (now - st->busy_since_ms >= STORE_BUSY_MS)
+        return 0;
+    struct timespec pause = {0, 20 * 1000000L};
+    nanosleep(&pause, NULL); /* a signal ends it early, which is what we want */
+    return 1;
+}
+
+/* SQLite's message, or ours when the wait for the lock was cut short by an interrupt. */
+static const char *db_message(store *st, const char *msg)
+{
+    if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY && interrupt_requested())
+        return "interrupted while waiting for another process's lock on the store";
+    return msg ? msg : sqlite3_errmsg(st->db);
+}
+
 vexit store_db_error(store *st, verr *e, const char *what)
 {
     return verr_set(e, VOUCH_ABORTED, "store \"%s\": could not %s: %s", st->path, what,
-                    sqlite3_errmsg(st->db));
+                    db_message(st, NULL));
 }
 
 vexit store_exec(store *st, const char *sql, const char *what, verr *e)
@@ -158,7 +216,7 @@ vexit store_exec(store *st, const char *sql, const char *what, verr *e)
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         verr_set(e, VOUCH_ABORTED, "store \"%s\": could not %s: %s", st->path, what,
-                 msg ? msg : sqlite3_errmsg(st->db));
+                 db_message(st, msg));
         sqlite3_free(msg);
         return e->code;
     }
@@ -191,23 +249,37 @@ void store_rollback(store *st)
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static vexit migrate(store *st, verr *e)
+
+static vexit read_schema_version(store *st, int *version, verr *e)
 {
-    vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store to migrate it", e);
+    sqlite3_stmt *s;
+    vexit rc = store_prepare(st, &s, "PRAGMA user_version", e);
     if (rc)
         return rc;
-    sqlite3_stmt *s;
-    if ((rc = store_prepare(st, &s, "PRAGMA user_version", e))) {
-        store_rollback(st);
-        return rc;
-    }
-    int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    int step = sqlite3_step(s);
+    *version = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
-    if (version > N_MIGRATIONS) {
-        store_rollback(st);
+    if (step != SQLITE_ROW)
+        return store_db_error(st, e, "read its schema version");
+    if (*version > N_MIGRATIONS)
         return verr_set(e, VOUCH_ABORTED,
                         "store \"%s\" has schema version %d; this vouch knows up to %d", st->path,
-                        version, N_MIGRATIONS);
+                        *version, N_MIGRATIONS);
+    return VOUCH_OK;
+}
+
+static vexit migrate(store *st, verr *e)
+{
+    /* Most opens find the schema current and need no lock for it. */
+    vexit rc = read_schema_version(st, &st->schema, e);
+    if (rc || st->schema == N_MIGRATIONS)
+        return rc;
+    if ((rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store to migrate it", e)))
+        return rc;
+    int version;
+    if ((rc = read_schema_version(st, &version, e))) { /* another process may have migrated it */
+        store_rollback(st);
+        return rc;
     }
     for (int v = version; v < N_MIGRATIONS; v++) {
         char pragma[64];
@@ -218,7 +290,12 @@ static vexit migrate(store *st, verr *e)
             return rc;
         }
     }
-    return store_exec(st, "COMMIT", "commit its schema", e);
+    if ((rc = store_exec(st, "COMMIT", "commit its schema", e))) {
+        store_rollback(st);
+        return rc;
+    }
+    st->schema = N_MIGRATIONS;
+    return VOUCH_OK;
 }
 
 void store_this_host(char *buf, size_t size)
@@ -228,68 +305,254 @@ void store_this_host(char *buf, size_t size)
     buf[size - 1] = '\0';
 }
 
-/* Runs left running by a dead process of this host are sealed as aborted, so that
- * an interrupted run never looks unfinished (or passed) forever. */
-static vexit reap_orphans(store *st, verr *e)
+bool store_process_gone(int64_t pid)
 {
+    if (pid <= 0 || pid > INT_MAX)
+        return true; /* no process ever had it: the row was not written by vouch */
+    if ((pid_t)pid == getpid())
+        return false;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+int store_schema(const store *st)
+{
+    return st->schema;
+}
+
+/* ---------------------------------------------------------------- head file */
+
+void store_anchor_append(store *st, const char *chain, int64_t pos, const char *digest)
+{
+    if (st->anchor_fd < 0) {
+        snprintf(st->anchor_problem, sizeof st->anchor_problem,
+                 "could not record %s chain position %lld in head file \"%s\": %s", chain,
+                 (long long)pos, st->anchor,
+                 st->anchor_errno ? strerror(st->anchor_errno) : "the store was opened read-only");
+        return;
+    }
+    char line[160];
+    int n = snprintf(line, sizeof line, "%s %lld %s\n", chain, (long long)pos, digest);
+    /* One write on an O_APPEND descriptor: lines of processes sealing at once never mix. */
+    if (n <= 0 || (size_t)n >= sizeof line || write(st->anchor_fd, line, (size_t)n) != n ||
+        fsync(st->anchor_fd) != 0)
+        snprintf(st->anchor_problem, sizeof st->anchor_problem,
+                 "could not record %s chain position %lld in head file \"%s\": %s", chain,
+                 (long long)pos, st->anchor, strerror(errno));
+}
+
+static void anchor_open(store *st)
+{
+    /* Made now, before this process seals anything: a head file that is missing
+     * afterwards was removed, never merely not yet written. */
+    st->anchor_fd = open(st->anchor, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (st->anchor_fd < 0)
+        st->anchor_errno = errno;
+}
+
+const char *store_anchor(const store *st)
+{
+    return st->anchor;
+}
+
+const char *store_anchor_problem(const store *st)
+{
+    return st->anchor_problem;
+}
+
+/* ---------------------------------------------------------------- reaping */
+
+/* Runs still running, begun on this host by a process that no longer exists. */
+static vexit orphan_ids(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    *ids = NULL;
+    *n = 0;
     char host[256];
     store_this_host(host, sizeof host);
     sqlite3_stmt *s;
-    vexit rc = store_prepare(st, &s, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?1", e);
+    vexit rc = store_prepare(st, &s,
+                             "SELECT id, pid FROM runs WHERE status = 'running' AND digest IS NULL"
+                             " AND host = ?1 ORDER BY id",
+                             e);
     if (rc)
         return rc;
     store_bind_text(s, 1, host);
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        pid_t pid = (pid_t)sqlite3_column_int64(s, 1);
-        if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) {
-            grow((void **)&ids, &cap, n + 1, sizeof *ids);
-            ids[n++] = sqlite3_column_int64(s, 0);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (store_process_gone(sqlite3_column_int64(s, 1))) {
+            grow((void **)ids, &cap, *n + 1, sizeof **ids);
+            (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
         }
     }
     sqlite3_finalize(s);
+    if (step != SQLITE_DONE) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return store_db_error(st, e, "look for abandoned runs");
+    }
+    return VOUCH_OK;
+}
+
+static vexit seal(store *st, run_record *r, bool insert_rows, verr *e);
+
+/* Runs left running by a dead process of this host are sealed as aborted, so that an
+ * interrupted run never looks unfinished (or passed) forever. Several processes may
+ * open the store at once and find the same orphans: they are looked for again inside
+ * one write transaction, so one process seals them and the others find nothing left.
+ * Their results stay as stored (a run may have some before it died); none is added. */
+static vexit reap_orphans(store *st, verr *e)
+{
+    int64_t *ids;
+    size_t n;
+    vexit rc = orphan_ids(st, &ids, &n, e);
+    free(ids);
+    if (rc || n == 0)
+        return rc;
+    if ((rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store to seal abandoned runs", e)))
+        return rc;
+    if ((rc = orphan_ids(st, &ids, &n, e))) {
+        store_rollback(st);
+        return rc;
+    }
+    int64_t *pos = xcalloc(n ? n : 1, sizeof *pos);
+    char (*digests)[DIGEST_HEX_LEN + 1] = xcalloc(n ? n : 1, sizeof *digests);
     for (size_t i = 0; i < n && !rc; i++) {
         run_record *r;
         if ((rc = store_load_run(st, ids[i], &r, e)))
             break;
-        if (strcmp(r->status, "running") == 0) {
-            free(r->status);
-            r->status = xstrdup("aborted");
-            free(r->error);
-            r->error = xstrdup("the vouch process ended before the run finished");
-            char now[40];
-            utc_now(now, sizeof now);
-            r->finished_at = xstrdup(now);
-            rc = store_run_finish(st, r, e);
+        free(r->status);
+        r->status = xstrdup("aborted");
+        free(r->error);
+        r->error = xstrdup("the vouch process ended before the run finished");
+        char now[40];
+        utc_now(now, sizeof now);
+        free(r->finished_at);
+        r->finished_at = xstrdup(now);
+        if (!(rc = seal(st, r, false, e))) {
+            pos[i] = r->chain_pos;
+            snprintf(digests[i], sizeof digests[i], "%s", r->digest);
         }
         run_record_free(r);
     }
+    if (!rc && (rc = store_exec(st, "COMMIT", "commit the abandoned runs", e)) == VOUCH_OK)
+        for (size_t i = 0; i < n; i++)
+            store_anchor_append(st, "run", pos[i], digests[i]);
+    if (rc)
+        store_rollback(st);
+    free(pos);
+    free(digests);
     free(ids);
     return rc;
 }
 
-vexit store_open(store **out, const char *path, bool create, verr *e)
+/* ---------------------------------------------------------------- opening */
+
+static vexit connect_db(store *st, const char *name, int flags, verr *e)
+{
+    if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK) {
+        vexit rc = verr_set(e, VOUCH_ABORTED, "could not open store \"%s\": %s", st->path,
+                            st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return rc;
+    }
+    sqlite3_busy_handler(st->db, on_busy, st);
+    sqlite3_extended_result_codes(st->db, 1);
+    return VOUCH_OK;
+}
+
+static vexit open_write(store *st, verr *e)
+{
+    int flags = SQLITE_OPEN_READWRITE | (st->mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+    vexit rc = connect_db(st, st->path, flags, e);
+    if (rc)
+        return rc;
+    /* synchronous FULL: a run is on disk when COMMIT returns, before its line is appended
+     * to the head file, so a power cut cannot leave the head file ahead of the store. */
+    if ((rc = store_exec(st, "PRAGMA journal_mode = WAL", "switch to WAL", e)) ||
+        (rc = store_exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys", e)) ||
+        (rc = store_exec(st, "PRAGMA synchronous = FULL", "set synchronous", e)) ||
+        (rc = migrate(st, e)))
+        return rc;
+    anchor_open(st);
+    if ((rc = reap_orphans(st, e)) || (rc = store_reap_drills(st, e)))
+        return rc;
+    return VOUCH_OK;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded (RFC 3986 unreserved kept). */
+static char *immutable_uri(const char *path)
+{
+    textbuf t = {0};
+    textbuf_add(&t, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p))
+            textbuf_add(&t, "%c", *p);
+        else
+            textbuf_add(&t, "%%%02X", *p);
+    }
+    textbuf_add(&t, "?immutable=1");
+    return t.p;
+}
+
+/* Whether the store's write-ahead log holds anything not yet in the store file. */
+static bool wal_pending(const char *path)
+{
+    char *wal = xasprintf("%s-wal", path);
+    struct stat sb;
+    bool pending = stat(wal, &sb) == 0 && sb.st_size > 0;
+    free(wal);
+    return pending;
+}
+
+/* Read-only: SQLITE_OPEN_READONLY, which reads a WAL store whose -shm it can use or
+ * make. Where it can do neither (a folder or mount it cannot write) and the log is
+ * empty, the store file is the whole store, and it is opened as immutable. */
+static vexit open_read(store *st, verr *e)
+{
+    vexit rc = connect_db(st, st->path, SQLITE_OPEN_READONLY, e);
+    if (rc)
+        return rc;
+    if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", sqlite3_errmsg(st->db));
+        sqlite3_close(st->db);
+        st->db = NULL;
+        if (wal_pending(st->path)) {
+            verr_set(e, VOUCH_ABORTED, "could not read store \"%s\": %s", st->path, why);
+            verr_hint(e, "Its -wal file holds changes this user cannot read in place; open it "
+                         "once where it can be written, or read a copy made with sqlite3's "
+                         ".backup.");
+            return e->code;
+        }
+        char *uri = immutable_uri(st->path);
+        rc = connect_db(st, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, e);
+        free(uri);
+        if (rc)
+            return rc;
+    }
+    if ((rc = read_schema_version(st, &st->schema, e)) ||
+        (rc = store_exec(st, "PRAGMA query_only = ON", "open it read-only", e)))
+        return rc;
+    if (st->schema == 0)
+        return verr_set(e, VOUCH_USAGE, "\"%s\" is not a vouch store (it has no schema)", st->path);
+    return VOUCH_OK;
+}
+
+vexit store_open_at(store **out, const char *path, const char *anchor, store_mode mode, verr *e)
 {
     *out = NULL;
-    if (!create && access(path, F_OK) != 0)
+    if (mode != STORE_CREATE && access(path, F_OK) != 0)
         return verr_set(e, VOUCH_USAGE, "no store at \"%s\"", path);
     store *st = xcalloc(1, sizeof *st);
     st->path = xstrdup(path);
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    vexit rc = VOUCH_OK;
-    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-        rc = verr_set(e, VOUCH_ABORTED, "could not open store \"%s\": %s", path,
-                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        store_close(st);
-        return rc;
-    }
-    sqlite3_busy_timeout(st->db, 30000);
-    sqlite3_extended_result_codes(st->db, 1);
-    if ((rc = store_exec(st, "PRAGMA journal_mode = WAL", "switch to WAL", e)) ||
-        (rc = store_exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys", e)) ||
-        (rc = store_exec(st, "PRAGMA synchronous = NORMAL", "set synchronous", e)) ||
-        (rc = migrate(st, e)) || (rc = reap_orphans(st, e)) || (rc = store_reap_drills(st, e))) {
+    st->anchor = anchor ? xstrdup(anchor) : xasprintf("%s.head", path);
+    st->mode = mode;
+    st->anchor_fd = -1;
+    vexit rc = mode == STORE_READ ? open_read(st, e) : open_write(st, e);
+    if (rc) {
         store_close(st);
         return rc;
     }
@@ -297,12 +560,20 @@ vexit store_open(store **out, const char *path, bool create, verr *e)
     return VOUCH_OK;
 }
 
+vexit store_open(store **out, const char *path, bool create, verr *e)
+{
+    return store_open_at(out, path, NULL, create ? STORE_CREATE : STORE_WRITE, e);
+}
+
 void store_close(store *st)
 {
     if (!st)
         return;
     sqlite3_close(st->db);
+    if (st->anchor_fd >= 0)
+        close(st->anchor_fd);
     free(st->path);
+    free(st->anchor);
     free(st);
 }
 
@@ -407,9 +678,33 @@ static vexit chain_head(store *st, int64_t *pos, char **digest, verr *e)
     return VOUCH_OK;
 }
 
-static vexit seal(store *st, run_record *r, verr *e)
+vexit store_head(store *st, store_heads *out, verr *e)
 {
-    vexit rc = insert_results(st, r, e);
+    *out = (store_heads){0};
+    int64_t pos;
+    char *digest;
+    vexit rc = chain_head(st, &pos, &digest, e);
+    if (rc)
+        return rc;
+    out->run_pos = pos;
+    snprintf(out->run_digest, sizeof out->run_digest, "%s", digest ? digest : "");
+    free(digest);
+    if (st->schema < 2) /* a store from before drills, read where it lies */
+        return VOUCH_OK;
+    if ((rc = store_drill_chain_head(st, &pos, &digest, e)))
+        return rc;
+    out->drill_pos = pos;
+    snprintf(out->drill_digest, sizeof out->drill_digest, "%s", digest ? digest : "");
+    free(digest);
+    return VOUCH_OK;
+}
+
+/* Seal run r (still running) in the open transaction: its results and baselines when
+ * insert_rows (a reaped run keeps what it has), its end, its place in the chain and its
+ * digest. */
+static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
+{
+    vexit rc = insert_rows ? insert_results(st, r, e) : VOUCH_OK;
     if (rc)
         return rc;
     int64_t head;
@@ -450,11 +745,13 @@ static vexit seal(store *st, run_record *r, verr *e)
     if (rc)
         return rc;
 
-    /* The digest is computed from what the store now holds, exactly as verify will. */
+    /* The digest is computed from what the store now holds, exactly as verify will, in
+     * the current canonical form (host and pid included). */
     run_record *stored;
     if ((rc = store_load_run(st, r->id, &stored, e)))
         return rc;
     char digest[DIGEST_HEX_LEN + 1];
+    stored->canon_version = RUN_CANON_CURRENT;
     run_digest(stored, r->prev_digest, digest);
     run_record_free(stored);
     if ((rc = store_prepare(st, &s, "UPDATE runs SET digest = ?2 WHERE id = ?1", e)))
@@ -473,20 +770,41 @@ static vexit seal(store *st, run_record *r, verr *e)
 
 vexit store_run_finish(store *st, run_record *r, verr *e)
 {
+    if (st->mode == STORE_READ)
+        return verr_set(e, VOUCH_ABORTED, "store \"%s\" was opened read-only", st->path);
     vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
         return rc;
-    if ((rc = seal(st, r, e))) {
+    if ((rc = seal(st, r, true, e)) || (rc = store_exec(st, "COMMIT", "commit a run", e))) {
         store_rollback(st);
         return rc;
     }
-    return store_exec(st, "COMMIT", "commit a run", e);
+    /* After COMMIT: a line never names a run the store does not hold. A process that
+     * dies between the two leaves the run sealed but unanchored, which verify says. */
+    store_anchor_append(st, "run", r->chain_pos, r->digest);
+    return VOUCH_OK;
 }
 
 static const char run_columns[] =
     "id, kind, status, started_at, finished_at, target, baseline_id, checks, error, vouch_version,"
     " server_version, system_identifier, timeline, lsn, snapshot_time, database, chain_pos,"
-    " prev_digest, digest";
+    " prev_digest, digest, host, pid";
+
+/* The canonical form a sealed run's digest was made over: the current one, or
+ * vouch-run/1 for a run sealed before host and pid were covered. Trying both is sound:
+ * the stored digest commits to one canonical text, and a run that matches neither is
+ * left at the current form for verify to name. */
+static int sealed_version(run_record *r)
+{
+    char digest[DIGEST_HEX_LEN + 1];
+    for (int v = RUN_CANON_CURRENT; v >= 1; v--) {
+        r->canon_version = v;
+        run_digest(r, r->prev_digest, digest);
+        if (strcmp(digest, r->digest) == 0)
+            return v;
+    }
+    return RUN_CANON_CURRENT;
+}
 
 vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
 {
@@ -525,6 +843,8 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
     r->chain_pos = sqlite3_column_int64(s, 16);
     r->prev_digest = store_col_text(s, 17);
     r->digest = store_col_text(s, 18);
+    r->host = store_col_text(s, 19);
+    r->pid = sqlite3_column_int64(s, 20);
     sqlite3_finalize(s);
 
     size_t cap = 0;
@@ -567,6 +887,7 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
         run_record_free(r);
         return rc;
     }
+    r->canon_version = r->digest ? sealed_version(r) : RUN_CANON_CURRENT;
     *out = r;
     return VOUCH_OK;
 }
@@ -653,20 +974,216 @@ static void broken(store_verdict *v, int64_t run, const char *fmt, ...)
     v->broken_run = run;
 }
 
-static vexit verify_guards(store *st, store_verdict *v, verr *e)
+static bool is_guard(const char *type, const char *name)
 {
+    if (strcmp(type, "trigger") != 0)
+        return false;
+    for (size_t i = 0; guard_triggers[i]; i++)
+        if (strcmp(guard_triggers[i], name) == 0)
+            return true;
+    return false;
+}
+
+static const char schema_sql[] =
+    "SELECT type, name, tbl_name, sql FROM sqlite_master"
+    " WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    " ORDER BY type, name";
+
+static bool same_text(const unsigned char *a, const unsigned char *b)
+{
+    return (!a && !b) || (a && b && strcmp((const char *)a, (const char *)b) == 0);
+}
+
+/* The store's tables, indexes and triggers against those its migrations make, by their
+ * full SQL: a trigger dropped, replaced by one of the same name that does nothing, or
+ * added is named. The expected schema is made by running the migrations the store has
+ * had on an empty database in memory. */
+static vexit verify_schema(store *st, store_verdict *v, verr *e)
+{
+    sqlite3 *mem = NULL;
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        sqlite3_close(mem);
+        return verr_set(e, VOUCH_ABORTED, "could not open an in-memory database to check the"
+                                          " schema of store \"%s\"", st->path);
+    }
+    vexit rc = VOUCH_OK;
+    for (int i = 0; i < st->schema && !rc; i++)
+        if (sqlite3_exec(mem, migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+            rc = verr_set(e, VOUCH_ABORTED, "could not rebuild the schema of store \"%s\": %s",
+                          st->path, sqlite3_errmsg(mem));
+    sqlite3_stmt *want = NULL, *have = NULL, *find_have = NULL, *find_want = NULL;
+    if (!rc && (sqlite3_prepare_v2(mem, schema_sql, -1, &want, NULL) != SQLITE_OK ||
+                sqlite3_prepare_v2(mem, "SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2",
+                                   -1, &find_want, NULL) != SQLITE_OK))
+        rc = verr_set(e, VOUCH_ABORTED, "could not read the rebuilt schema: %s", sqlite3_errmsg(mem));
+    if (!rc && !(rc = store_prepare(st, &have, schema_sql, e)))
+        rc = store_prepare(st, &find_have,
+                           "SELECT tbl_name, sql FROM sqlite_master WHERE type = ?1 AND name = ?2", e);
+    /* Everything the migrations made is there, the same. */
+    while (!rc && v->ok && sqlite3_step(want) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(want, 0);
+        const char *name = (const char *)sqlite3_column_text(want, 1);
+        const char *what = is_guard(type, name) ? "append-only trigger" : type;
+        sqlite3_reset(find_have);
+        store_bind_text(find_have, 1, type);
+        store_bind_text(find_have, 2, name);
+        int step = sqlite3_step(find_have);
+        if (step == SQLITE_DONE)
+            broken(v, 0, "%s %s is missing: the store has been altered", what, name);
+        else if (step != SQLITE_ROW)
+            rc = store_db_error(st, e, "read its schema");
+        else if (!same_text(sqlite3_column_text(want, 2), sqlite3_column_text(find_have, 0)) ||
+                 !same_text(sqlite3_column_text(want, 3), sqlite3_column_text(find_have, 1)))
+            broken(v, 0, "%s %s is not the one vouch created (its SQL differs): the store has been"
+                   " altered", what, name);
+    }
+    /* Nothing else was added beside them. */
+    while (!rc && v->ok && sqlite3_step(have) == SQLITE_ROW) {
+        sqlite3_reset(find_want);
+        sqlite3_bind_text(find_want, 1, (const char *)sqlite3_column_text(have, 0), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(find_want, 2, (const char *)sqlite3_column_text(have, 1), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(find_want) != SQLITE_ROW)
+            broken(v, 0, "%s %s was not created by vouch: the store has been altered",
+                   (const char *)sqlite3_column_text(have, 0),
+                   (const char *)sqlite3_column_text(have, 1));
+    }
+    sqlite3_finalize(want);
+    sqlite3_finalize(find_want);
+    sqlite3_finalize(have);
+    sqlite3_finalize(find_have);
+    sqlite3_close(mem);
+    return rc;
+}
+
+/* The digest at chain position pos of runs or drills into *digest (NULL: none there). */
+static vexit digest_at(store *st, bool drills, int64_t pos, char **digest, verr *e)
+{
+    *digest = NULL;
     sqlite3_stmt *s;
-    vexit rc = store_prepare(st, &s, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1", e);
+    vexit rc = store_prepare(st, &s,
+                             drills ? "SELECT digest FROM drills WHERE chain_pos = ?1"
+                                    : "SELECT digest FROM runs WHERE chain_pos = ?1",
+                             e);
     if (rc)
         return rc;
-    for (size_t i = 0; guard_triggers[i] && v->ok; i++) {
-        sqlite3_reset(s);
-        store_bind_text(s, 1, guard_triggers[i]);
-        if (sqlite3_step(s) != SQLITE_ROW)
-            broken(v, 0, "append-only trigger %s is missing: the store has been altered",
-                   guard_triggers[i]);
-    }
+    sqlite3_bind_int64(s, 1, pos);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *digest = store_col_text(s, 0);
     sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return store_db_error(st, e, "read a digest");
+    return VOUCH_OK;
+}
+
+static bool is_digest(const char *s)
+{
+    if (strlen(s) != DIGEST_HEX_LEN)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+    return true;
+}
+
+/* One head file line "run|drill POS DIGEST" against the store. */
+static vexit check_anchor_line(store *st, const store_heads *h, char *line, size_t lineno,
+                               int64_t *max_run, int64_t *max_drill, store_verdict *v, verr *e)
+{
+    line[strcspn(line, "\n")] = '\0';
+    char *sp1 = strchr(line, ' ');
+    char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    int64_t pos = 0;
+    bool drills = false;
+    const char *digest = "";
+    if (sp2) {
+        *sp1 = *sp2 = '\0';
+        drills = strcmp(line, "drill") == 0;
+        digest = sp2 + 1;
+    }
+    if (!sp2 || !(drills || strcmp(line, "run") == 0) || !parse_int64(sp1 + 1, &pos) || pos < 1 ||
+        !is_digest(digest)) {
+        broken(v, 0, "head file %s line %zu is not \"run|drill POSITION DIGEST\": it was edited",
+               st->anchor, lineno);
+        return VOUCH_OK;
+    }
+    int64_t end = drills ? h->drill_pos : h->run_pos;
+    const char *noun = drills ? "drill" : "run";
+    if (pos > end) {
+        broken(v, 0, "the store's %s chain ends at position %lld, but head file %s (line %zu)"
+               " records position %lld: sealed %ss were cut from the store",
+               noun, (long long)end, st->anchor, lineno, (long long)pos, noun);
+        return VOUCH_OK;
+    }
+    char *have;
+    vexit rc = digest_at(st, drills, pos, &have, e);
+    if (rc)
+        return rc;
+    if (!have || strcmp(have, digest) != 0)
+        broken(v, 0, "%s chain position %lld has digest %.16s..., but head file %s (line %zu)"
+               " records %.16s...: the chain was rewritten after it was recorded",
+               noun, (long long)pos, have ? have : "(none)", st->anchor, lineno, digest);
+    free(have);
+    int64_t *max = drills ? max_drill : max_run;
+    if (pos > *max)
+        *max = pos;
+    if (drills)
+        v->anchored_drills++;
+    else
+        v->anchored_runs++;
+    return VOUCH_OK;
+}
+
+/* The head file against the chains. first_current is the chain position of the first
+ * run sealed in the current canonical form, by a vouch that records every run it
+ * seals in the head file (0: none). */
+static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, verr *e)
+{
+    store_heads h;
+    vexit rc = store_head(st, &h, e);
+    if (rc)
+        return rc;
+    FILE *f = fopen(st->anchor, "r");
+    if (!f && errno != ENOENT)
+        return verr_set(e, VOUCH_ABORTED, "could not read head file \"%s\": %s", st->anchor,
+                        strerror(errno));
+    if (!f) {
+        if (first_current)
+            broken(v, 0, "head file %s is missing, but the runs from chain position %lld on were"
+                   " sealed by a vouch that records each one there: it was deleted or moved"
+                   " (set [store] anchor where it is kept)", st->anchor, (long long)first_current);
+        else if (h.run_pos || h.drill_pos)
+            snprintf(v->note, sizeof v->note, "no head file %s: nothing anchors the chains"
+                     " outside the store yet", st->anchor);
+        return VOUCH_OK;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    int64_t max_run = 0, max_drill = 0;
+    while (!rc && v->ok && getline(&line, &cap, f) != -1)
+        rc = check_anchor_line(st, &h, line, ++lineno, &max_run, &max_drill, v, e);
+    free(line);
+    fclose(f);
+    if (rc || !v->ok)
+        return rc;
+    /* Runs sealed after the newest line: a process that died between its COMMIT and its
+     * line, or a head file put back from an older copy. Runs from before head files
+     * (vouch-run/1) were never recorded and are not counted. */
+    int64_t from = max_run + 1;
+    if (first_current > from)
+        from = first_current;
+    if (first_current && h.run_pos >= from)
+        snprintf(v->note, sizeof v->note,
+                 "run chain positions %lld to %lld are sealed but not in head file %s: a vouch"
+                 " ended between sealing and recording them, or the file was put back from an"
+                 " older copy; they are not anchored",
+                 (long long)from, (long long)h.run_pos, st->anchor);
+    else if (max_drill && h.drill_pos > max_drill)
+        snprintf(v->note, sizeof v->note,
+                 "drill chain positions %lld to %lld are sealed but not in head file %s: a vouch"
+                 " ended between sealing and recording them, or the file was put back from an"
+                 " older copy; they are not anchored",
+                 (long long)max_drill + 1, (long long)h.drill_pos, st->anchor);
     return VOUCH_OK;
 }
 
@@ -680,6 +1197,7 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
     if (rc)
         return rc;
     char prev[DIGEST_HEX_LEN + 1] = "";
+    int64_t first_current = 0;
     for (size_t i = 0; i < n && v->ok; i++) {
         run_record *r;
         if ((rc = store_load_run(st, ids[i], &r, e)))
@@ -696,6 +1214,8 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
                    " was sealed", (long long)r->id);
         else
             v->runs_checked++;
+        if (!first_current && r->canon_version >= RUN_CANON_CURRENT)
+            first_current = r->chain_pos;
         snprintf(prev, sizeof prev, "%s", r->digest ? r->digest : "");
         run_record_free(r);
     }
@@ -711,9 +1231,34 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
     if (n)
         broken(v, ids[0], "run %lld is finished but not sealed into the chain", (long long)ids[0]);
     free(ids);
-    if (v->ok)
+    if (v->ok && st->schema >= 2)
         rc = store_verify_drills(st, v, e);
     if (!rc && v->ok)
-        rc = verify_guards(st, v, e);
+        rc = verify_schema(st, v, e);
+    if (!rc && v->ok)
+        rc = verify_anchor(st, first_current, v, e);
     return rc;
+}
+
+vexit store_verify_head(store *st, int64_t pos, const char *digest, store_verdict *v, verr *e)
+{
+    if (!v->ok)
+        return VOUCH_OK;
+    store_heads h;
+    vexit rc = store_head(st, &h, e);
+    if (rc)
+        return rc;
+    if (pos > h.run_pos) {
+        broken(v, 0, "the store's run chain ends at position %lld, before the given head %lld:"
+               " sealed runs were cut from the store", (long long)h.run_pos, (long long)pos);
+        return VOUCH_OK;
+    }
+    char *have;
+    if ((rc = digest_at(st, false, pos, &have, e)))
+        return rc;
+    if (!have || strcmp(have, digest) != 0)
+        broken(v, 0, "run chain position %lld has digest %.16s..., not the given %.16s...: the"
+               " chain was rewritten up to there", (long long)pos, have ? have : "(none)", digest);
+    free(have);
+    return VOUCH_OK;
 }

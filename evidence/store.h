@@ -17,11 +17,42 @@
 
 typedef struct store store;
 
-/* Open (creating and migrating when create is true). Runs left "running" by a
- * process of this host that no longer exists are sealed as aborted. */
+/* How a store is opened. */
+typedef enum store_mode {
+    STORE_WRITE = 0,   /* an existing store, to write: migrated, orphans reaped */
+    STORE_CREATE = 1,  /* likewise, created when missing */
+    STORE_READ = 2,    /* an existing store, only read: no journal change, no migration, no
+                        * reaping, nothing written (works on read-only media) */
+} store_mode;
+
+/* Open a store at path. anchor is its head file (docs/store.md); NULL: PATH.head beside
+ * it. Writing opens create the head file when it is missing and append one line to it
+ * for every run and drill they seal. Runs and drills left running by a process of this
+ * host that no longer exists are sealed as aborted (interrupted) when writing. */
+vexit store_open_at(store **out, const char *path, const char *anchor, store_mode mode, verr *e);
+/* store_open_at(out, path, NULL, create ? STORE_CREATE : STORE_WRITE, e). */
 vexit store_open(store **out, const char *path, bool create, verr *e);
 void store_close(store *st);
 const char *store_path(const store *st);
+/* The head file's path (never NULL). */
+const char *store_anchor(const store *st);
+/* Why the last seal could not be recorded in the head file ("" when it was): the run or
+ * drill is sealed in the store all the same, and vouch verify names it as not anchored. */
+const char *store_anchor_problem(const store *st);
+
+#define STORE_DIGEST_LEN 64
+
+/* The newest sealed position and digest of each chain; pos 0 and "" for an empty one. */
+typedef struct store_heads {
+    int64_t run_pos;
+    char run_digest[STORE_DIGEST_LEN + 1];
+    int64_t drill_pos;
+    char drill_digest[STORE_DIGEST_LEN + 1];
+} store_heads;
+
+/* The heads of the run chain and the drill chain, as they stand, for printing
+ * ("run chain 12:DIGEST"); vouch verify --head 12:DIGEST checks one later. */
+vexit store_head(store *st, store_heads *out, verr *e);
 
 /* Record that a run has started; the run stays "running" until store_run_finish. */
 vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t baseline_id,
@@ -50,10 +81,20 @@ typedef struct store_verdict {
     int64_t broken_run;     /* 0 when ok or the problem is not one run */
     int64_t broken_drill;   /* 0 when ok or the problem is not one drill */
     char problem[512];      /* what is wrong, when !ok */
+    char note[512];         /* when ok: what the head file does not cover, or "" */
+    int64_t anchored_runs;  /* lines of the head file checked against the store */
+    int64_t anchored_drills;
 } store_verdict;
 
 /* Recompute the chain from the first sealed run to the last, then the drill chain
- * (evidence/store_drill.h). */
+ * (evidence/store_drill.h), then check the schema (tables, indexes, triggers) is the
+ * one vouch's migrations made, then every line of the head file against the chains
+ * and that neither chain ends before the head file's newest line. */
 vexit store_verify(store *st, store_verdict *v, verr *e);
+
+/* After store_verify: the run at chain position pos still has digest (a head printed
+ * earlier, e.g. by a gate into a CI log). Proves the runs up to pos are there and
+ * unchanged; says nothing of runs after it. Fills v as store_verify. */
+vexit store_verify_head(store *st, int64_t pos, const char *digest, store_verdict *v, verr *e);
 
 #endif

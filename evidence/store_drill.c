@@ -28,6 +28,9 @@ static bool col_opt(sqlite3_stmt *s, int i, int64_t *v)
 
 vexit store_open_drill(store *st, int64_t *id, verr *e)
 {
+    *id = 0;
+    if (store_schema(st) < 2) /* a store from before drills, read where it lies */
+        return VOUCH_OK;
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, "SELECT id FROM drills WHERE status = 'running'", e);
     if (rc)
@@ -123,7 +126,7 @@ vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *
     return rc;
 }
 
-static vexit drill_chain_head(store *st, int64_t *pos, char **digest, verr *e)
+vexit store_drill_chain_head(store *st, int64_t *pos, char **digest, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
@@ -161,7 +164,7 @@ static vexit seal(store *st, drill_record *d, verr *e)
 {
     int64_t head;
     char *prev;
-    vexit rc = drill_chain_head(st, &head, &prev, e);
+    vexit rc = store_drill_chain_head(st, &head, &prev, e);
     if (rc)
         return rc;
     d->chain_pos = head + 1;
@@ -231,11 +234,12 @@ vexit store_drill_finish(store *st, drill_record *d, verr *e)
     vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
         return rc;
-    if ((rc = seal(st, d, e))) {
+    if ((rc = seal(st, d, e)) || (rc = store_exec(st, "COMMIT", "commit the end of a drill", e))) {
         store_rollback(st);
         return rc;
     }
-    return store_exec(st, "COMMIT", "commit the end of a drill", e);
+    store_anchor_append(st, "drill", d->chain_pos, d->digest); /* after COMMIT, as runs */
+    return VOUCH_OK;
 }
 
 static const char drill_columns[] =
@@ -350,41 +354,69 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
 
 vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
 {
+    if (store_schema(st) < 2) {
+        *ids = NULL;
+        *n = 0;
+        return VOUCH_OK;
+    }
     return collect_ids(st, "SELECT id FROM drills ORDER BY id DESC LIMIT ?1",
                        limit > 0 ? limit : -1, ids, n, e);
 }
 
-vexit store_reap_drills(store *st, verr *e)
+/* The open drill when a drill run process of this host that no longer exists began
+ * it, else 0. */
+static vexit abandoned_drill(store *st, int64_t *gone, verr *e)
 {
+    *gone = 0;
     char host[256];
     store_this_host(host, sizeof host);
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
-                       "SELECT id, pid FROM drills WHERE status = 'running' AND pid IS NOT NULL"
-                       " AND host = ?1",
+                       "SELECT id, pid FROM drills WHERE status = 'running' AND digest IS NULL"
+                       " AND pid IS NOT NULL AND host = ?1",
                        e);
     if (rc)
         return rc;
     store_bind_text(s, 1, host);
-    int64_t gone = 0;
-    while (!gone && sqlite3_step(s) == SQLITE_ROW) {
-        pid_t pid = (pid_t)sqlite3_column_int64(s, 1);
-        if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH)
-            gone = sqlite3_column_int64(s, 0);
-    }
+    int step;
+    while (!*gone && (step = sqlite3_step(s)) == SQLITE_ROW)
+        if (store_process_gone(sqlite3_column_int64(s, 1)))
+            *gone = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    if (!gone)
-        return VOUCH_OK;  /* at most one drill is open */
-    drill_record *d;
-    if ((rc = store_load_drill(st, gone, &d, e)))
+    if (!*gone && step != SQLITE_DONE)
+        return store_db_error(st, e, "look for an abandoned drill");
+    return VOUCH_OK;
+}
+
+/* As runs are reaped (evidence/store.c): looked for again inside the write transaction,
+ * so that of several processes opening the store at once one seals it and the others
+ * find nothing left to do. */
+vexit store_reap_drills(store *st, verr *e)
+{
+    int64_t gone;
+    vexit rc = abandoned_drill(st, &gone, e);
+    if (rc || !gone)
         return rc;
+    if ((rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store to seal an abandoned drill", e)))
+        return rc;
+    drill_record *d = NULL;
+    if ((rc = abandoned_drill(st, &gone, e)) || !gone || (rc = store_load_drill(st, gone, &d, e))) {
+        store_rollback(st);
+        return rc;
+    }
     char now[40];
     utc_now(now, sizeof now);
     free(d->status);
     d->status = xstrdup("interrupted");
+    free(d->error);
     d->error = xstrdup("the vouch process ended before the drill finished");
+    free(d->finished_at);
     d->finished_at = xstrdup(now);
-    rc = store_drill_finish(st, d, e);
+    if ((rc = seal(st, d, e)) ||
+        (rc = store_exec(st, "COMMIT", "commit the abandoned drill", e)))
+        store_rollback(st);
+    else
+        store_anchor_append(st, "drill", d->chain_pos, d->digest);
     drill_record_free(d);
     return rc;
 }

@@ -4,6 +4,8 @@
 #define VOUCH_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "evidence/store.h"
 
@@ -21,5 +23,15 @@ void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 char *store_col_text(sqlite3_stmt *s, int i);
 /* This machine's name, for telling whose orphaned runs and drills may be reaped. */
 void store_this_host(char *buf, size_t size);
+/* Whether no process of this host has pid (the run or drill it began was abandoned);
+ * a pid no process can have counts as gone. */
+bool store_process_gone(int64_t pid);
+/* The schema version the store has (PRAGMA user_version). */
+int store_schema(const store *st);
+/* Append "CHAIN POS DIGEST" to the head file after a COMMIT that sealed it (chain "run"
+ * or "drill"); a failure is kept for store_anchor_problem, never returned. */
+void store_anchor_append(store *st, const char *chain, int64_t pos, const char *digest);
+/* The drill chain's newest position and digest (0, NULL when empty); caller frees. */
+vexit store_drill_chain_head(store *st, int64_t *pos, char **digest, verr *e);
 
 #endif

@@ -35,6 +35,7 @@ enum {
     OPT_INCIDENT = 1 << 10,
     OPT_DRILL = 1 << 11,    /* --scenario, --operator, --note, --restore-cmd, --restore-point */
     OPT_TEMPLATES = 1 << 12,
+    OPT_HEAD = 1 << 13,     /* verify --head N:DIGEST */
 };
 
 typedef struct cli {
@@ -48,6 +49,7 @@ typedef struct cli {
     int64_t baseline_id;
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
+    const char *head;         /* verify --head N:DIGEST, or NULL */
     drill_opts drill;
     sign_cli sign;            /* options of keygen, sign and verify PATH */
     pack_cli pack;            /* --period of pack, --sign/--no-sign of report */
@@ -93,7 +95,8 @@ static const command commands[] = {
      "run only the named checks"},
     {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list what the store holds, or show one run"},
-    {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH, "[FILE|DIR] [--cert CERT]",
+    {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH | OPT_HEAD,
+     "[FILE|DIR] [--cert CERT] | [--head N:DIGEST]",
      "verify a signed FILE, a pack DIR, or without either the store's hash chain"},
     {"drill", cmd_drill, NEED_STORE | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
      "record a restore drill and measure its RTO and data-loss window"},
@@ -122,6 +125,7 @@ enum {
     LONG_DRILL, /* DRILL_OPT_COUNT values from here */
     LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
     LONG_TEMPLATES,
+    LONG_HEAD,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
 };
@@ -142,6 +146,7 @@ static const struct option long_options[] = {
     {"incident-at", required_argument, NULL, LONG_INCIDENT},
     DRILL_LONG_OPTIONS(LONG_DRILL),
     {"templates", required_argument, NULL, LONG_TEMPLATES},
+    {"head", required_argument, NULL, LONG_HEAD},
     SIGN_LONG_OPTIONS(LONG_SIGN),
     PACK_LONG_OPTIONS(LONG_PACK),
     {NULL, 0, NULL, 0},
@@ -189,6 +194,9 @@ static void command_usage(FILE *f, const command *c)
         fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
     if (c->flags & OPT_DRILL)
         drill_usage(f);
+    if (c->flags & OPT_HEAD)
+        fprintf(f, "\n      --head N:DIGEST check that the store's run chain still has this head\n"
+                   "                      (as a gate printed it): no run up to it was cut or changed\n");
     if (c->flags & OPT_TEMPLATES)
         fprintf(f, "\n      --format F      html (default), markdown, xml or csv\n"
                    "      --out FILE      write the report there, whole, instead of standard output\n"
@@ -267,6 +275,12 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                                 which ? " to " : " before a command", which ? which->name : "");
             c->templates = optarg;
             break;
+        case LONG_HEAD:
+            if (!which || !(which->flags & OPT_HEAD))
+                return verr_set(e, VOUCH_USAGE, "option --head does not apply%s%s",
+                                which ? " to " : " before a command", which ? which->name : "");
+            c->head = optarg;
+            break;
         case LONG_INCIDENT:
             if (!which || !(which->flags & OPT_INCIDENT))
                 return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
@@ -337,7 +351,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
-        if ((rc = store_open(&c->st, sp, (cmd->flags & NEED_STORE) != 0, e)))
+        if ((rc = store_open_at(&c->st, sp, c->settings.store_anchor,
+                                cmd->flags & NEED_STORE ? STORE_CREATE : STORE_READ, e)))
             return rc;
     }
     if (cmd->flags & OWN_OUTPUT) {
@@ -371,6 +386,25 @@ static void print_progress(void *user, const char *line)
     fprintf(stderr, "vouch: %s\n", line);
 }
 
+/* After a sealed run: the run chain's head, for a CI log or a ticket to keep (vouch verify
+ * --head checks it later). In the human output's summary; for machine formats on stderr,
+ * so their stdout stays theirs. Then why the head file missed it, if it did. */
+static void print_head(cli *c)
+{
+    store_heads h;
+    verr e;
+    verr_clear(&e);
+    if (store_head(c->st, &h, &e) == VOUCH_OK && h.run_pos) {
+        if (c->writer == &output_human)
+            fprintf(c->out, "store head %lld:%s\n", (long long)h.run_pos, h.run_digest);
+        else
+            fprintf(stderr, "vouch: store head %lld:%s\n", (long long)h.run_pos, h.run_digest);
+    }
+    if (store_anchor_problem(c->st)[0])
+        fprintf(stderr, "vouch: warning: %s\nhint: The run is sealed in the store; 'vouch verify'"
+                        " will name it as not anchored.\n", store_anchor_problem(c->st));
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
     run_request rq = {
@@ -395,6 +429,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
             print_error(&out);
             return VOUCH_ABORTED;
         }
+        print_head(c);
     }
     return rc;
 }
@@ -502,14 +537,38 @@ static vexit cmd_sign(cli *c, verr *e)
     return sign_cmd_sign(&c->sign, &c->settings.signing, c->args, c->n_args, c->out, e);
 }
 
+/* "N:DIGEST" as a gate printed it. */
+static bool parse_head(const char *text, int64_t *pos, const char **digest)
+{
+    const char *colon = strchr(text, ':');
+    char *pos_text = colon ? xstrndup(text, (size_t)(colon - text)) : NULL;
+    bool good = pos_text && parse_int64(pos_text, pos) && *pos >= 1 &&
+                strlen(colon + 1) == STORE_DIGEST_LEN &&
+                strspn(colon + 1, "0123456789abcdef") == STORE_DIGEST_LEN;
+    free(pos_text);
+    *digest = good ? colon + 1 : NULL;
+    return good;
+}
+
 static vexit cmd_verify(cli *c, verr *e)
 {
+    if (c->n_args && c->head)
+        return verr_set(e, VOUCH_USAGE, "--head applies to verifying the store, not a FILE");
     if (c->n_args)
         return sign_cmd_verify(&c->sign, &c->settings.signing, c->args, c->n_args, c->out, e);
     if (c->sign.opt[SIGN_OPT_CERT])
         return verr_set(e, VOUCH_USAGE, "--cert applies to verifying a FILE, not the store");
+    int64_t head_pos = 0;
+    const char *head_digest = NULL;
+    if (c->head && !parse_head(c->head, &head_pos, &head_digest)) {
+        verr_set(e, VOUCH_USAGE, "--head expects POSITION:DIGEST, not \"%s\"", c->head);
+        verr_hint(e, "Give it as a gate printed it after 'store head': 12: and 64 hex digits.");
+        return e->code;
+    }
     store_verdict v;
     vexit rc = store_verify(c->st, &v, e);
+    if (!rc && head_digest)
+        rc = store_verify_head(c->st, head_pos, head_digest, &v, e);
     if (rc)
         return rc;
     if (!v.ok && v.broken_drill) {
@@ -529,6 +588,14 @@ static vexit cmd_verify(cli *c, verr *e)
         fprintf(c->out, " and %lld sealed drill%s", (long long)v.drills_checked,
                 v.drills_checked == 1 ? "" : "s");
     fprintf(c->out, " verified\n");
+    if (head_digest)
+        fprintf(c->out, "head %lld:%.16s... is in the chain: runs 1 to %lld are as they were when"
+                        " it was printed\n", (long long)head_pos, head_digest, (long long)head_pos);
+    if (v.anchored_runs || v.anchored_drills)
+        fprintf(c->out, "head file %s: %lld run and %lld drill lines match the store\n",
+                store_anchor(c->st), (long long)v.anchored_runs, (long long)v.anchored_drills);
+    if (v.note[0])
+        fprintf(c->out, "note: %s\n", v.note);
     return VOUCH_OK;
 }
 

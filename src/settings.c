@@ -24,6 +24,12 @@ const conf_key store_keys[] = {
     {"path", 0, "FILE",
      "The SQLite evidence store (default vouch.db); relative to the configuration file's "
      "folder. --store overrides it."},
+    {"anchor", 0, "FILE",
+     "The head file: one line (chain, position, digest) appended for every sealed run and "
+     "drill, so that vouch verify finds runs cut from the store's end (default the store's "
+     "path with .head added); relative to the configuration file's folder. Put it where the "
+     "store's writers can append but not rewrite: another machine's mount, a WORM or "
+     "chattr +a file."},
     {NULL, 0, NULL, NULL},
 };
 
@@ -103,7 +109,7 @@ static vexit read_signing(const conf *c, signing_settings *sg, verr *e)
 vexit settings_read(const conf *c, vouch_settings *s, verr *e)
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
-                          DEFAULT_JOBS, NULL, NULL, NULL, {NULL, NULL, NULL, NULL}};
+                          DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL}};
     vexit rc = check_sections(c, e);
     if (rc)
         return rc;
@@ -126,6 +132,8 @@ vexit settings_read(const conf *c, vouch_settings *s, verr *e)
         return rc;
     ent = conf_get(c, "store", "path");
     s->store_path = ent ? relative_to(c->path, ent->value) : xstrdup(STORE_DEFAULT_PATH);
+    if ((ent = conf_get(c, "store", "anchor")))
+        s->store_anchor = relative_to(c->path, ent->value);
     if ((ent = conf_get(c, "report", "templates")))
         s->report_templates = relative_to(c->path, ent->value);
     if ((ent = conf_get(c, "report", "organisation")))
@@ -136,6 +144,8 @@ vexit settings_read(const conf *c, vouch_settings *s, verr *e)
 void settings_release(vouch_settings *s)
 {
     free(s->store_path);
+    free(s->store_anchor);
+    s->store_anchor = NULL;
     free(s->signing.key_path);
     free(s->signing.cert_path);
     free(s->signing.passphrase_file);

@@ -31,6 +31,7 @@ typedef struct vouch_settings {
     int64_t statement_timeout_ms;
     int jobs;
     char *store_path;              /* owned; relative paths resolved against the config file */
+    char *store_anchor;            /* owned, resolved likewise; NULL: STORE.head beside it */
     char *report_templates;        /* owned, resolved like store_path; NULL: not configured */
     const char *report_organisation; /* borrowed; NULL: not configured */
     signing_settings signing;      /* likewise resolved */

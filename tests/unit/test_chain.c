@@ -326,7 +326,7 @@ static int store_setup(void **state)
 static int store_teardown(void **state)
 {
     fixture *fx = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".head"};
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         char *p = xasprintf("%s%s", fx->path, suffixes[i]);
         unlink(p);
@@ -953,11 +953,275 @@ static void test_live_or_foreign_runs_are_left_running(void **state)
     store_close(st);
 }
 
+
+/* ---------------------------------------------------------- store and head file */
+
+static void test_canonical_v2_golden(void **state)
+{
+    (void)state;
+    /* vouch-run/2 is vouch-run/1 with host and pid: fixed from now on, like /1. */
+    run_record *r = xcalloc(1, sizeof *r);
+    r->id = 1;
+    r->kind = xstrdup("gate");
+    r->status = xstrdup("passed");
+    r->started_at = xstrdup("2026-01-02T03:04:05.000Z");
+    r->target = xstrdup("host=db dbname=app");
+    r->checks = xstrdup("rowcount");
+    r->vouch_version = xstrdup("0.1.0");
+    r->host = xstrdup("db-gate-1");
+    r->pid = 4242;
+    r->chain_pos = 1;
+    r->canon_version = 2;
+    char *canon = run_canonical(r);
+    assert_string_equal(
+        canon,
+        "{\"baseline_id\":0,\"baselines\":[],\"chain_pos\":1,\"checks\":\"rowcount\","
+        "\"database\":null,\"error\":null,\"finished_at\":null,\"format\":\"vouch-run/2\","
+        "\"host\":\"db-gate-1\",\"id\":1,\"kind\":\"gate\",\"lsn\":null,\"pid\":4242,"
+        "\"prev_digest\":null,\"results\":[],\"server_version\":null,\"snapshot_time\":null,"
+        "\"started_at\":\"2026-01-02T03:04:05.000Z\",\"status\":\"passed\","
+        "\"system_identifier\":null,\"target\":\"host=db dbname=app\",\"timeline\":null,"
+        "\"vouch_version\":\"0.1.0\"}");
+    free(canon);
+    /* host and pid are left out of vouch-run/1, as older vouch sealed it */
+    r->canon_version = 1;
+    canon = run_canonical(r);
+    assert_null(strstr(canon, "db-gate-1"));
+    assert_non_null(strstr(canon, "\"format\":\"vouch-run/1\""));
+    free(canon);
+    run_record_free(r);
+}
+
+static char *head_path(const fixture *fx)
+{
+    return xasprintf("%s.head", fx->path);
+}
+
+static void test_runs_are_sealed_in_v2_and_host_is_covered(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    add_baseline(st);
+    int64_t g = add_gate(st, "1000");
+    run_record *r;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(store_load_run(st, g, &r, &e), VOUCH_OK);
+    assert_int_equal(r->canon_version, 2);
+    assert_non_null(r->host);
+    assert_int_equal(r->pid, getpid());
+    run_record_free(r);
+    store_close(st);
+
+    sql_ok(fx, "DROP TRIGGER runs_append_only_update; UPDATE runs SET host = 'elsewhere' WHERE id = 2");
+    store_verdict v = reverify(fx);
+    assert_false(v.ok);
+    assert_int_equal(v.broken_run, 2);
+}
+
+static void test_head_file_and_store_head(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    add_baseline(st);
+    int64_t g = add_gate(st, "1000");
+    store_heads h;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(store_head(st, &h, &e), VOUCH_OK);
+    assert_int_equal(h.run_pos, 2);
+    assert_int_equal(strlen(h.run_digest), STORE_DIGEST_LEN);
+    assert_int_equal(h.drill_pos, 0);
+    assert_string_equal(h.drill_digest, "");
+    run_record *r;
+    assert_int_equal(store_load_run(st, g, &r, &e), VOUCH_OK);
+    assert_string_equal(r->digest, h.run_digest);
+    run_record_free(r);
+    assert_string_equal(store_anchor_problem(st), "");
+
+    /* one line per sealed run, in the documented form */
+    char *hp = head_path(fx);
+    assert_string_equal(store_anchor(st), hp);
+    FILE *f = fopen(hp, "r");
+    assert_non_null(f);
+    char line[200], want[200];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(fgets(line, sizeof line, f));
+    snprintf(want, sizeof want, "run 2 %s\n", h.run_digest);
+    assert_string_equal(line, want);
+    assert_null(fgets(line, sizeof line, f));
+    fclose(f);
+
+    store_verdict v;
+    assert_int_equal(store_verify(st, &v, &e), VOUCH_OK);
+    assert_true(v.ok);
+    assert_int_equal(v.anchored_runs, 2);
+    assert_string_equal(v.note, "");
+    assert_int_equal(store_verify_head(st, 2, h.run_digest, &v, &e), VOUCH_OK);
+    assert_true(v.ok);
+    assert_int_equal(store_verify_head(st, 3, h.run_digest, &v, &e), VOUCH_OK);
+    assert_false(v.ok);
+    assert_string_equal(v.problem, "the store's run chain ends at position 2, before the given"
+                                   " head 3: sealed runs were cut from the store");
+    store_close(st);
+
+    /* Cut the newest run, the triggers put back exactly as they were. */
+    sql_ok(fx, "DROP TRIGGER runs_append_only_delete; DROP TRIGGER results_append_only_delete;"
+               "DELETE FROM results WHERE run_id = 2; DELETE FROM runs WHERE id = 2;"
+               "CREATE TRIGGER runs_append_only_delete BEFORE DELETE ON runs"
+               "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: runs cannot be deleted'); END;"
+               "CREATE TRIGGER results_append_only_delete BEFORE DELETE ON results"
+               "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: results cannot be deleted'); END;");
+    v = reverify(fx);
+    assert_false(v.ok);
+    char *msg = xasprintf("the store's run chain ends at position 1, but head file %s (line 2)"
+                          " records position 2: sealed runs were cut from the store", hp);
+    assert_string_equal(v.problem, msg);
+    free(msg);
+
+    /* Without the head file, a store with vouch-run/2 runs says it is missing. */
+    unlink(hp);
+    v = reverify(fx); /* reopening for writing creates it again, empty */
+    assert_true(v.ok);
+    assert_non_null(strstr(v.note, "run chain positions 1 to 1 are sealed but not in head file"));
+    unlink(hp);
+    st = NULL;
+    assert_int_equal(store_open_at(&st, fx->path, NULL, STORE_READ, &e), VOUCH_OK);
+    assert_int_equal(store_verify(st, &v, &e), VOUCH_OK);
+    assert_false(v.ok);
+    msg = xasprintf("head file %s is missing, but the runs from chain position 1 on were sealed by"
+                    " a vouch that records each one there: it was deleted or moved (set [store]"
+                    " anchor where it is kept)", hp);
+    assert_string_equal(v.problem, msg);
+    free(msg);
+    store_close(st);
+    free(hp);
+}
+
+static void test_verify_detects_replaced_or_added_trigger(void **state)
+{
+    fixture *fx = *state;
+    store_close(open_store(fx));
+    sql_ok(fx, "DROP TRIGGER runs_append_only_delete;"
+               "CREATE TRIGGER runs_append_only_delete BEFORE DELETE ON runs BEGIN SELECT 1; END");
+    store_verdict v = reverify(fx);
+    assert_false(v.ok);
+    assert_string_equal(v.problem, "append-only trigger runs_append_only_delete is not the one"
+                                   " vouch created (its SQL differs): the store has been altered");
+
+    store_teardown((void **)&fx);
+    store_setup((void **)&fx);
+    *state = fx;
+    store_close(open_store(fx));
+    sql_ok(fx, "CREATE TRIGGER quiet BEFORE DELETE ON results BEGIN SELECT RAISE(IGNORE); END");
+    v = reverify(fx);
+    assert_false(v.ok);
+    assert_string_equal(v.problem, "trigger quiet was not created by vouch: the store has been altered");
+}
+
+static pid_t dead_pid(void);
+
+static void test_orphan_with_results_is_sealed_as_it_stands(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    add_baseline(st);
+    store_close(st);
+    char host[256];
+    gethostname(host, sizeof host);
+    host[255] = '\0';
+    char *q = xasprintf("INSERT INTO runs (kind, status, started_at, target, checks, vouch_version,"
+                        " host, pid) VALUES ('gate', 'running', '2026-01-01T00:00:00.000Z', 't',"
+                        " 'rowcount', '0', '%s', %ld);"
+                        "INSERT INTO results VALUES (2, 1, 'rowcount', 's', 'pass', '1', '1', 'r', NULL)",
+                        host, (long)dead_pid());
+    sql_ok(fx, q);
+    free(q);
+
+    /* Read-only opens leave it alone. */
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(store_open_at(&st, fx->path, NULL, STORE_READ, &e), VOUCH_OK);
+    store_close(st);
+    assert_int_equal(sql_int(fx, "SELECT count(*) FROM runs WHERE status = 'running'"), 1);
+
+    st = open_store(fx);
+    assert_int_equal(sql_int(fx, "SELECT count(*) FROM runs WHERE status = 'aborted'"), 1);
+    assert_int_equal(sql_int(fx, "SELECT count(*) FROM results WHERE run_id = 2"), 1);
+    add_gate(st, "1000"); /* later runs still land */
+    expect_verify_ok(st, 3);
+    store_close(st);
+}
+
+
+/* A store whose runs an older vouch sealed in vouch-run/1 still verifies, and gains
+ * vouch-run/2 runs after them in the same chain. */
+static void test_runs_sealed_in_v1_still_verify(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    add_baseline(st);
+    add_gate(st, "1000");
+    /* Re-seal both as the older vouch did: digests over vouch-run/1. */
+    char prev[DIGEST_HEX_LEN + 1] = "";
+    textbuf t = {0};
+    textbuf_add(&t, "DROP TRIGGER runs_append_only_update;");
+    for (int64_t id = 1; id <= 2; id++) {
+        run_record *r;
+        verr e;
+        verr_clear(&e);
+        assert_int_equal(store_load_run(st, id, &r, &e), VOUCH_OK);
+        r->canon_version = 1;
+        free(r->prev_digest);
+        r->prev_digest = prev[0] ? xstrdup(prev) : NULL;
+        char digest[DIGEST_HEX_LEN + 1];
+        run_digest(r, prev, digest);
+        textbuf_add(&t, "UPDATE runs SET prev_digest = %s%s%s, digest = '%s' WHERE id = %lld;",
+                    prev[0] ? "'" : "", prev[0] ? prev : "NULL", prev[0] ? "'" : "", digest,
+                    (long long)id);
+        snprintf(prev, sizeof prev, "%s", digest);
+        run_record_free(r);
+    }
+    textbuf_add(&t, "CREATE TRIGGER runs_append_only_update BEFORE UPDATE ON runs WHEN OLD.digest IS NOT NULL"
+                    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this run is sealed'); END;");
+    store_close(st);
+    sql_ok(fx, t.p);
+    free(t.p);
+    char *hp = head_path(fx);
+    unlink(hp); /* the older vouch kept none */
+
+    st = open_store(fx);
+    expect_verify_ok(st, 2);
+    run_record *r;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(store_load_run(st, 2, &r, &e), VOUCH_OK);
+    assert_int_equal(r->canon_version, 1);
+    char *canon = run_canonical(r);
+    assert_non_null(strstr(canon, "\"format\":\"vouch-run/1\""));
+    free(canon);
+    run_record_free(r);
+
+    int64_t g = add_gate(st, "1000");
+    expect_verify_ok(st, 3);
+    assert_int_equal(store_load_run(st, g, &r, &e), VOUCH_OK);
+    assert_int_equal(r->canon_version, 2);
+    assert_string_equal(r->prev_digest, prev);
+    run_record_free(r);
+    store_verdict v;
+    assert_int_equal(store_verify(st, &v, &e), VOUCH_OK);
+    assert_int_equal(v.anchored_runs, 1);
+    assert_string_equal(v.note, "");
+    store_close(st);
+    free(hp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_known_vectors),
         cmocka_unit_test(test_canonical_golden),
+        cmocka_unit_test(test_canonical_v2_golden),
         cmocka_unit_test(test_canonical_is_stable),
         cmocka_unit_test(test_canonical_changes_with_every_field),
         cmocka_unit_test(test_canonical_escapes_control_characters),
@@ -981,6 +1245,11 @@ int main(void)
         STORE_TEST(test_latest_baseline),
         STORE_TEST(test_interrupted_run_is_sealed_as_aborted),
         STORE_TEST(test_live_or_foreign_runs_are_left_running),
+        STORE_TEST(test_runs_are_sealed_in_v2_and_host_is_covered),
+        STORE_TEST(test_head_file_and_store_head),
+        STORE_TEST(test_runs_sealed_in_v1_still_verify),
+        STORE_TEST(test_verify_detects_replaced_or_added_trigger),
+        STORE_TEST(test_orphan_with_results_is_sealed_as_it_stands),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,7 +268,7 @@ static int store_setup(void **state)
 static int store_teardown(void **state)
 {
     fixture *fx = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".head"};
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         char *p = xasprintf("%s%s", fx->path, suffixes[i]);
         unlink(p);
