@@ -341,7 +341,7 @@ void pg_session_close(pg_session *s)
 {
     if (!s)
         return;
-    interrupt_watch(NULL);
+    interrupt_forget(s->conn);
     if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     PQfinish(s->conn);

@@ -162,3 +162,142 @@ expect_out "^FAIL +rls +probe projects as portal_app .* could not run: invalid i
 expect_out "^pass +share_tokens +public\\.share_links hashes +regex:.*CREATE TABLE public\\.pwned AS SELECT 1; -- +all 400 "
 expect_untouched adv "$before_tok"
 end_case
+
+# ------------------------------------------------ the connections under stress
+# A switch turns the views below slow (or failing) after the baseline is taken.
+fresh_db adv_conn
+psql_q -d adv_conn <<'SQL'
+create table public.switch (flag text);
+create function public.maybe_fail() returns boolean volatile language plpgsql as
+  $$begin if exists (select from public.switch) then raise exception 'adv: this count fails'; end if;
+          return true; end$$;
+create function public.maybe_sleep() returns boolean volatile language plpgsql as
+  $$begin if exists (select from public.switch) then perform pg_catalog.pg_sleep(0.5); end if;
+          return true; end$$;
+create view public.v_fails as select * from public.projects where public.maybe_fail();
+create view public.v_slow_count as select * from public.tasks where public.maybe_sleep();
+create view public.v_slow_evidence as
+  select * from public.residency_evidence where public.maybe_sleep();
+SQL
+
+# wait_for_query PATTERN: the pid of the vouch backend whose running query matches, within 30 s.
+wait_for_query() {
+    local pid="" i
+    for i in $(seq 1 300); do
+        pid=$(psql_q -d adv_conn -c "select pid from pg_catalog.pg_stat_activity
+                                     where application_name = 'vouch' and state = 'active'
+                                     and query like '%$1%' limit 1")
+        [ -n "$pid" ] && break
+        sleep 0.1
+    done
+    echo "$pid"
+}
+# wait_exit PID SECONDS: wait for vouch to end; its exit code in RC, or 124 if it did not.
+wait_exit() {
+    local i
+    for i in $(seq 1 $(($2 * 10))); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$1" 2>/dev/null; then
+        kill -KILL "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
+        RC=124
+    else
+        set +e
+        wait "$1"
+        RC=$?
+        set -e
+    fi
+}
+end_vouch_backends() {
+    psql_q -d adv_conn -c "select pg_catalog.pg_terminate_backend(pid) from pg_catalog.pg_stat_activity
+                           where application_name = 'vouch'" >/dev/null
+}
+
+test_case "Ctrl-C still cancels the leader's query after a worker's query failed"
+cat >vouch.conf <<CONF
+[target]
+dsn = dbname=adv_conn
+jobs = 2
+
+[rowcount]
+table = public.projects
+table = public.v_fails
+
+[residency]
+table = public.v_slow_evidence
+regions = ap-southeast-2, ap-southeast-4
+host = $PGHOST
+CONF
+v baseline
+expect_rc 0
+psql_q -d adv_conn -c "insert into public.switch values ('on')"
+"$VOUCH" gate >"$OUT" 2>"$ERR" &
+gate_pid=$!
+slow=$(wait_for_query v_slow_evidence)
+check "the slow residency query runs" test -n "$slow"
+# rowcount's failed worker is closed: the leader is vouch's only connection left.
+check "the failed worker is gone" test "$(psql_q -d adv_conn -c "select count(*) from
+    pg_catalog.pg_stat_activity where application_name = 'vouch'")" = 1
+started=$SECONDS
+kill -INT "$gate_pid"
+wait_exit "$gate_pid" 20
+expect_rc 3
+check "vouch ended within 5 s of SIGINT (took $((SECONDS - started)) s)" test $((SECONDS - started)) -le 5
+expect_err 'interrupted'
+end_vouch_backends
+psql_q -d adv_conn -c "delete from public.switch"
+end_case
+
+test_case "a worker's lost connection names the query that was lost"
+cat >vouch.conf <<'CONF'
+[target]
+dsn = dbname=adv_conn
+jobs = 2
+
+[rowcount]
+table = public.audit_log
+table = public.v_slow_count
+CONF
+v baseline
+expect_rc 0
+psql_q -d adv_conn -c "insert into public.switch values ('on')"
+"$VOUCH" gate >"$OUT" 2>"$ERR" &
+gate_pid=$!
+slow=$(wait_for_query v_slow_count)
+check "the slow count runs" test -n "$slow"
+psql_q -d adv_conn -c "select pg_catalog.pg_terminate_backend($slow)" >/dev/null
+wait_exit "$gate_pid" 20
+expect_rc 1
+expect_out '^ERROR +rowcount .*could not count public\.v_slow_count: lost the connection: terminating connection due to administrator command'
+expect_not_out 'could not count public\.audit_log'
+end_vouch_backends
+psql_q -d adv_conn -c "delete from public.switch"
+end_case
+
+test_case "the leader's lost connection names its query and aborts the run"
+cat >vouch.conf <<'CONF'
+[target]
+dsn = dbname=adv_conn
+jobs = 2
+
+[rowcount]
+table = public.v_slow_count
+table = public.audit_log
+CONF
+v baseline
+expect_rc 0
+psql_q -d adv_conn -c "insert into public.switch values ('on')"
+"$VOUCH" gate >"$OUT" 2>"$ERR" &
+gate_pid=$!
+slow=$(wait_for_query v_slow_count)
+check "the slow count runs" test -n "$slow"
+psql_q -d adv_conn -c "select pg_catalog.pg_terminate_backend($slow)" >/dev/null
+wait_exit "$gate_pid" 20
+expect_rc 3
+expect_err 'could not count public\.v_slow_count: lost the connection: terminating connection due to administrator command'
+expect_not_out 'could not count public\.audit_log'
+end_vouch_backends
+psql_q -d adv_conn -c "delete from public.switch"
+end_case
