@@ -163,6 +163,21 @@ expect_out "^pass +share_tokens +public\\.share_links hashes +regex:.*CREATE TAB
 expect_untouched adv "$before_tok"
 end_case
 
+test_case "a probe may not set the session's own settings"
+cat >vouch.conf <<'CONF'
+[target]
+dsn = dbname=adv
+
+[rls]
+table = public.projects
+probe = portal_app public.projects agency_id=1 transaction_read_only=off
+CONF
+v gate
+expect_rc 2
+expect_err "^vouch: vouch\\.conf:$(line_of probe): \\[rls\\] probe: \"transaction_read_only\" is not a custom setting name"
+expect_untouched adv "$BEFORE"
+end_case
+
 # ------------------------------------------------ the connections under stress
 # A switch turns the views below slow (or failing) after the baseline is taken.
 fresh_db adv_conn
