@@ -143,8 +143,18 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
             break;
         }
         if (interrupt_requested()) {
+            /* The query interrupted is named only when it was the one running. */
+            long running = -1;
+            int n_running = 0;
+            for (int i = 0; i < width; i++)
+                if (slots[i].query >= 0) {
+                    running = slots[i].query;
+                    n_running++;
+                }
             cancel_all(slots, width);
             rc = verr_set(e, VOUCH_ABORTED, "interrupted");
+            if (n_running == 1 && failed_index)
+                *failed_index = (size_t)running;
             break;
         }
         for (int i = 0; i < width && !rc; i++) {
