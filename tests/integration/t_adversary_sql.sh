@@ -18,6 +18,7 @@ fingerprint() {
                               (select count(*) from public.audit_log),
                               (select count(*) from public.tripwire),
                               (select last_value from public.adv_seq),
+                              (select count(*) from pg_catalog.pg_largeobject_metadata),
                               to_regclass('public.pwned') is null"
 }
 BEFORE=$(fingerprint adv)
@@ -120,6 +121,11 @@ audit_conf digest "pg_catalog.nextval('public.adv_seq')"
 v baseline
 expect_rc 3
 expect_err 'cannot execute nextval\(\) in a read-only transaction'
+# lo_create is one write PostgreSQL allows in a READ ONLY transaction: vouch's final
+# ROLLBACK (never a COMMIT) is what undoes it.
+audit_conf digest "pg_catalog.lo_create(0)::text"
+v baseline
+expect_rc 0
 expect_untouched adv "$BEFORE"
 end_case
 
