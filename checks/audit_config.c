@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "checks/audit_log.h"
+#include "src/sql_expr.h"
 #include "src/util.h"
 
 const conf_key audit_log_keys[] = {
@@ -39,9 +40,11 @@ void audit_settings_release(void *p)
     free(s->id_column);
     free(s->time_column);
     free(s->digest);
+    free(s->digest_at);
     free(s->row_hash_column);
     free(s->prev_hash_column);
     free(s->row_bytes);
+    free(s->row_bytes_at);
     for (size_t i = 0; i < s->n_triggers; i++) {
         qname_release(&s->triggers[i].table);
         free(s->triggers[i].name);
@@ -82,6 +85,23 @@ static vexit configure_feeders(const conf *c, audit_settings *s, verr *e)
     return VOUCH_OK;
 }
 
+/* An SQL expression that vouch wraps in parentheses: nothing in it may end them or the
+ * statement (src/sql_expr.h). *at gets "FILE:LINE" for the server's verdict later. */
+static vexit conf_expression(const conf *c, const conf_entry *ent, char **out, char **at,
+                             verr *e)
+{
+    char why[256];
+    if (!sql_expr_lex_check(ent->value, why, sizeof why)) {
+        conf_error(e, c, ent, "%s", why);
+        verr_hint(e, "Give one SQL expression over the table's row (vouch_row); vouch puts it"
+                     " in parentheses inside its own read-only queries.");
+        return e->code;
+    }
+    *out = xstrdup(trim(ent->value));
+    *at = xasprintf("%s:%d", c->path, ent->line);
+    return VOUCH_OK;
+}
+
 static vexit configure_chain(const conf *c, audit_settings *s, verr *e)
 {
     const conf_entry *rh = conf_get(c, "audit_log", "row_hash_column");
@@ -112,10 +132,7 @@ static vexit configure_chain(const conf *c, audit_settings *s, verr *e)
         return conf_error(e, c, rh, "%s", why);
     if (!ident_parse(ph->value, &s->prev_hash_column, why, sizeof why))
         return conf_error(e, c, ph, "%s", why);
-    if (!*trim(rb->value))
-        return conf_error(e, c, rb, "expected an SQL expression");
-    s->row_bytes = xstrdup(rb->value);
-    return VOUCH_OK;
+    return conf_expression(c, rb, &s->row_bytes, &s->row_bytes_at, e);
 }
 
 vexit audit_configure(const conf *c, void **out, verr *e)
@@ -162,12 +179,8 @@ vexit audit_configure(const conf *c, void **out, verr *e)
         else if (!(rc = conf_duration_ms(c, ent, &s->bucket_ms, e)) && s->bucket_ms < 1000)
             rc = conf_error(e, c, ent, "a bucket must be at least 1s");
     }
-    if (!rc && (ent = conf_get(c, "audit_log", "digest"))) {
-        if (!*trim(ent->value))
-            rc = conf_error(e, c, ent, "expected an SQL expression");
-        else
-            s->digest = xstrdup(ent->value);
-    }
+    if (!rc && (ent = conf_get(c, "audit_log", "digest")))
+        rc = conf_expression(c, ent, &s->digest, &s->digest_at, e);
     if (!rc && (ent = conf_get(c, "audit_log", "rpo")) &&
         !(rc = conf_duration_ms(c, ent, &s->rpo_ms, e)) && s->rpo_ms <= 0)
         rc = conf_error(e, c, ent, "the RPO must be longer than zero");

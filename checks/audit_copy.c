@@ -77,7 +77,8 @@ static void drain(PGconn *conn)
 vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
                   verr *e)
 {
-    PGresult *r = PQexec(s->conn, sql);
+    /* The extended protocol: the server takes exactly one statement, never several. */
+    PGresult *r = PQexecParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
         vexit rc = pg_result_error(s, r, e);
         PQclear(r);

@@ -50,6 +50,17 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         audit_names_release(&n);
         return rc;
     }
+    const char *key;
+    char why[sizeof e->msg];
+    if (!(rc = audit_probe_expressions(db, s, &n, &key, why, sizeof why, e)) && key) {
+        rc = verr_set(e, VOUCH_USAGE, "%s", why);
+        verr_hint(e, "Give one SQL expression over the table's row (vouch_row); nothing was"
+                     " captured.");
+    }
+    if (rc) {
+        audit_names_release(&n);
+        return rc;
+    }
     char *sqls[5];
     size_t nq = 0;
     sqls[nq++] = audit_anchors_sql(s, &n, "");
@@ -253,8 +264,9 @@ static vexit observe_server(check_ctx *ctx, const audit_settings *s, const audit
     return rc;
 }
 
+/* row_bytes_refused: why the server refused [audit_log] row_bytes, or NULL. */
 static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
-                       const audit_base *b, verr *e)
+                       const audit_base *b, const char *row_bytes_refused, verr *e)
 {
     stream_state st;
     memset(&st, 0, sizeof st);
@@ -269,7 +281,9 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
     observed o = {0};
     char stream_why[sizeof e->msg] = "";
     vexit rc = VOUCH_OK;
-    if (!s->unordered)
+    if (!s->unordered && row_bytes_refused)
+        snprintf(stream_why, sizeof stream_why, "%s", row_bytes_refused);
+    else if (!s->unordered)
         rc = stream_guarded(ctx, s, n, &st, stream_why, sizeof stream_why, e);
     if (!rc && !s->unordered && !*stream_why)
         observe_stream(&st, &o);
@@ -349,7 +363,14 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         check_report(ctx, RESULT_ERROR, n.display, NULL, NULL, "%s", why);
         audit_base_release(&b);
     } else {
-        rc = check_log(ctx, s, &n, &b, e);
+        const char *key;
+        char refused[sizeof e->msg];
+        rc = audit_probe_expressions(db, s, &n, &key, refused, sizeof refused, e);
+        if (!rc && key && strcmp(key, "digest") == 0)
+            check_report(ctx, RESULT_ERROR, n.display, NULL, NULL, "nothing checked: %s",
+                         refused);
+        else if (!rc)
+            rc = check_log(ctx, s, &n, &b, key ? refused : NULL, e);
         audit_base_release(&b);
     }
     free(problem);

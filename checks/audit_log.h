@@ -25,9 +25,11 @@ typedef struct audit_settings {
     int64_t range;         /* ids per anchored range (sequential ids) */
     int64_t bucket_ms;     /* width of a time bucket (unordered ids) */
     char *digest;          /* SQL expression digested per row; NULL: the default */
+    char *digest_at;       /* "FILE:LINE" of the digest key, for messages */
     char *row_hash_column; /* set when the log carries a hash chain */
     char *prev_hash_column;
     char *row_bytes; /* SQL expression: the bytes each row hash covers */
+    char *row_bytes_at;
     int64_t rpo_ms;
     audit_trigger *triggers;
     size_t n_triggers, cap_triggers;
@@ -49,7 +51,9 @@ vexit audit_configure(const conf *c, void **out, verr *e);
 void audit_settings_release(void *p);
 
 /* audit_sql.c: the SQL of a run. The configured expressions (digest, row_bytes) are
- * SQL from the operator's configuration, run in the read-only snapshot. */
+ * SQL from the operator's configuration, run in the read-only snapshot: audit_configure
+ * refuses what could leave their parentheses (src/sql_expr.h) and audit_probe_expressions
+ * has the server parse them before any query uses them. */
 /* Quoted names a run builds its SQL from. */
 typedef struct audit_names {
     char *table; /* "schema"."name" */
@@ -80,6 +84,12 @@ typedef struct audit_stream_fields {
 } audit_stream_fields;
 void audit_stream_layout(const audit_settings *s, audit_stream_fields *f);
 char *audit_stream_sql(const audit_settings *s, const audit_names *n);
+/* The server parses (never runs) each configured expression over the table, as one
+ * value a row. VOUCH_OK with why "" when both parse; VOUCH_OK with *key ("digest" or
+ * "row_bytes") and why ("FILE:LINE: [audit_log] KEY: ...") for the first refused;
+ * VOUCH_ABORTED when the connection is gone or the run was interrupted. */
+vexit audit_probe_expressions(pg_session *db, const audit_settings *s, const audit_names *n,
+                              const char **key, char *why, size_t size, verr *e);
 /* An integer column of a result (0 when NULL). */
 int64_t audit_int(const PGresult *r, int row, int col);
 /* Does the table exist with both columns (and integer ids where sequential)? *problem

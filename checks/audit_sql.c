@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/audit_log.h"
+#include "src/sql_expr.h"
 #include "src/util.h"
 
 void audit_names_make(pg_session *db, const audit_settings *s, audit_names *n)
@@ -141,6 +142,39 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n)
     free(digest);
     free(chain);
     return sql;
+}
+
+/* One configured expression, parsed by the server as the runs use it: one value a row,
+ * cast as the run casts it. Inside an aggregate, so that an aggregate, a window function
+ * or a set-returning function in the expression is refused as well. */
+static vexit probe_one(pg_session *db, const audit_names *n, const char *key, const char *at,
+                       const char *expr, const char *type, char *why, size_t size, verr *e)
+{
+    char *sql = xasprintf("SELECT pg_catalog.count((%s)::%s) FROM %s AS vouch_row", expr, type,
+                          n->table);
+    char server[sizeof e->msg];
+    vexit rc = sql_expr_probe(db, sql, server, sizeof server, e);
+    free(sql);
+    if (!rc && *server)
+        snprintf(why, size, "%s: [audit_log] %s: not usable as one %s value per row of %s: %s",
+                 at, key, type, n->display, server);
+    return rc;
+}
+
+vexit audit_probe_expressions(pg_session *db, const audit_settings *s, const audit_names *n,
+                              const char **key, char *why, size_t size, verr *e)
+{
+    why[0] = '\0';
+    *key = NULL;
+    vexit rc = VOUCH_OK;
+    if (s->digest && !(rc = probe_one(db, n, "digest", s->digest_at, s->digest, "text", why,
+                                      size, e)) && *why)
+        *key = "digest";
+    if (!rc && !*why && s->row_bytes &&
+        !(rc = probe_one(db, n, "row_bytes", s->row_bytes_at, s->row_bytes, "bytea", why, size,
+                         e)) && *why)
+        *key = "row_bytes";
+    return rc;
 }
 
 int64_t audit_int(const PGresult *r, int row, int col)

@@ -46,7 +46,8 @@ bool check_incident_at(check_ctx *ctx, int64_t *ms);
 
 /* Run independent queries (no parameters) over the run's connections at once, all
  * in the run's snapshot; res[i] is sqls[i]'s result, the caller PQclears each. On
- * failure failed (if not NULL) names the query that failed. */
+ * failure failed (if not NULL) names the query that failed or whose connection was lost,
+ * and is n or more when no one query is to blame (an interrupt while several ran). */
 vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresult **res,
                        size_t *failed, verr *e);
 

@@ -111,10 +111,13 @@ static char *next_word(const char **p)
     return xstrndup(w, (size_t)(s - w));
 }
 
-/* A setting name as set_config takes it: letters, digits, '_' and '.'. */
+/* A custom setting name as set_config takes it: letters, digits, '_' and '.', with a dot
+ * ("app.tenant_id"). Built-in settings (transaction_read_only, search_path, role) are
+ * the session's own: a probe never sets them. */
 static bool setting_name_ok(const char *s)
 {
-    if (!*s || isdigit((unsigned char)*s))
+    const char *dot = strchr(s, '.');
+    if (!*s || isdigit((unsigned char)*s) || !dot || dot == s || !dot[1])
         return false;
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
@@ -155,7 +158,10 @@ static vexit parse_probe(const conf *c, const conf_entry *ent, rls_probe_conf *p
             p->value = xstrdup(eq + 1);
         } else {
             if (!setting_name_ok(word)) {
-                rc = conf_error(e, c, ent, "\"%s\" is not a setting name", word);
+                rc = conf_error(e, c, ent,
+                                "\"%s\" is not a custom setting name (such as app.tenant_id):"
+                                " a probe sets no built-in setting",
+                                word);
                 goto out;
             }
             p->names = xrealloc(p->names, (p->n_settings + 1) * sizeof *p->names);

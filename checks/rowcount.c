@@ -242,7 +242,8 @@ static vexit count_tables(check_ctx *ctx, const subjects *ss, bool *exists, int6
     }
     PGresult **res = xcalloc(n + 1, sizeof *res);
     size_t failed = 0;
-    if (!rc && n && (rc = check_query_many(ctx, (const char *const *)sqls, n, res, &failed, e))) {
+    if (!rc && n && (rc = check_query_many(ctx, (const char *const *)sqls, n, res, &failed, e)) &&
+        failed < n) {
         char *d = qname_display(ss->v[which[failed]].schema, ss->v[which[failed]].name);
         verr_prefix(e, "could not count %s", d);
         free(d);

@@ -3,18 +3,26 @@
 #include <signal.h>
 #include <stddef.h>
 
+/* More than a run's connections (jobs is at most 16, plus the leader). */
+#define WATCHED_MAX 32
+
 static volatile sig_atomic_t requested;
-/* Swapped only while signals are blocked, so the handler never sees a freed object. */
-static PGcancel *volatile cancel;
+/* The watched connections and their cancel handles. Changed only while the signals are
+ * blocked, so the handler never sees a freed handle or a half-written slot. */
+static struct {
+    PGconn *conn;
+    PGcancel *cancel;
+} watched[WATCHED_MAX];
 
 static void on_signal(int sig)
 {
     (void)sig;
     requested = 1;
-    if (cancel) {
-        char buf[256];
-        PQcancel(cancel, buf, sizeof buf); /* documented as safe in a signal handler */
-    }
+    for (size_t i = 0; i < WATCHED_MAX; i++)
+        if (watched[i].cancel) {
+            char buf[256];
+            PQcancel(watched[i].cancel, buf, sizeof buf); /* safe in a signal handler */
+        }
 }
 
 void interrupt_install(void)
@@ -31,16 +39,58 @@ bool interrupt_requested(void)
     return requested != 0;
 }
 
+static void block(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
 void interrupt_watch(PGconn *conn)
 {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    PGcancel *prev = cancel;
-    cancel = conn ? PQgetCancel(conn) : NULL;
+    if (!conn)
+        return;
+    PGcancel *c = PQgetCancel(conn);
+    if (!c)
+        return;
+    sigset_t old;
+    block(&old);
+    size_t free_slot = WATCHED_MAX;
+    for (size_t i = 0; i < WATCHED_MAX; i++) {
+        if (watched[i].conn == conn) {
+            free_slot = WATCHED_MAX; /* watched already */
+            break;
+        }
+        if (!watched[i].conn && free_slot == WATCHED_MAX)
+            free_slot = i;
+    }
+    if (free_slot < WATCHED_MAX) {
+        watched[free_slot].conn = conn;
+        watched[free_slot].cancel = c;
+        c = NULL;
+    }
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (prev)
-        PQfreeCancel(prev);
+    /* Already watched, or no slot left (the pool also cancels its own on an interrupt). */
+    if (c)
+        PQfreeCancel(c);
+}
+
+void interrupt_forget(PGconn *conn)
+{
+    if (!conn)
+        return;
+    PGcancel *gone = NULL;
+    sigset_t old;
+    block(&old);
+    for (size_t i = 0; i < WATCHED_MAX; i++)
+        if (watched[i].conn == conn) {
+            gone = watched[i].cancel;
+            watched[i].conn = NULL;
+            watched[i].cancel = NULL;
+        }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (gone)
+        PQfreeCancel(gone);
 }

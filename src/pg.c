@@ -204,9 +204,10 @@ static vexit read_identity(pg_session *s, verr *e)
 }
 
 /* Session settings for every vouch connection: the statement timeout; a search_path that
- * no object of the target can hijack (vouch's own SQL is schema-qualified); and
+ * no object of the target can hijack (vouch's own SQL is schema-qualified);
  * row_security off, as pg_dump sets it, so that a query RLS would filter fails loudly
- * instead of counting only the rows one tenant may see. */
+ * instead of counting only the rows one tenant may see; and standard_conforming_strings
+ * on, so that the server reads '...' in configured expressions as src/sql_expr.c does. */
 static vexit set_session(pg_session *s, int64_t ms, verr *e)
 {
     char value[32];
@@ -216,7 +217,8 @@ static vexit set_session(pg_session *s, int64_t ms, verr *e)
     vexit rc = pg_query(s, &r,
                         "SELECT pg_catalog.set_config('statement_timeout', $1, false),"
                         " pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false),"
-                        " pg_catalog.set_config('row_security', 'off', false)",
+                        " pg_catalog.set_config('row_security', 'off', false),"
+                        " pg_catalog.set_config('standard_conforming_strings', 'on', false)",
                         1, params, e);
     PQclear(r);
     return rc;
@@ -339,7 +341,7 @@ void pg_session_close(pg_session *s)
 {
     if (!s)
         return;
-    interrupt_watch(NULL);
+    interrupt_forget(s->conn);
     if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     PQfinish(s->conn);

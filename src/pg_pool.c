@@ -61,6 +61,7 @@ static void open_workers(pg_pool *p, size_t wanted)
         pg_session *w;
         if (pg_session_open_worker(&w, p->leader, &p->opts, &e))
             break;
+        interrupt_watch(w->conn); /* a signal cancels the workers' queries too */
         p->workers[p->n_workers++] = w;
     }
 }
@@ -71,14 +72,14 @@ typedef struct slot {
     PGresult *first; /* its result, until the NULL that ends it */
 } slot;
 
-static vexit send_query(slot *sl, const char *sql, long index, verr *e)
+/* Start query index on the slot; false when libpq could not send it. */
+static bool send_query(slot *sl, const char *sql, long index)
 {
-    if (!PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
-        return verr_set(e, VOUCH_ABORTED, "could not send a query: %s",
-                        PQerrorMessage(sl->s->conn));
-    sl->query = index;
     sl->first = NULL;
-    return VOUCH_OK;
+    if (!PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+        return false;
+    sl->query = index;
+    return true;
 }
 
 static void cancel_all(slot *slots, int n)
@@ -99,6 +100,8 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                   size_t *failed_index, verr *e)
 {
     memset(res, 0, n * sizeof *res);
+    if (failed_index)
+        *failed_index = PG_POOL_NO_QUERY;
     if (!p->opened)
         open_workers(p, n);
     int width = 1 + p->n_workers;
@@ -117,10 +120,15 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     PGresult *failed_result = NULL;
     for (int i = 0; i < width; i++)
         slots[i].query = -1;
-    for (int i = 0; i < width && next < n && !rc; i++, next++)
-        rc = send_query(&slots[i], sqls[next], (long)next, e);
+    /* A query that could not be sent, or whose connection broke, failed like one the
+     * server refused: failed names it, failed_result is NULL and the message is libpq's. */
+    for (int i = 0; i < width && next < n && failed < 0; i++, next++)
+        if (!send_query(&slots[i], sqls[next], (long)next)) {
+            failed = (long)next;
+            failed_slot = i;
+        }
     struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
-    while (!rc && done < n) {
+    while (!rc && failed < 0 && done < n) {
         int busy = 0;
         for (int i = 0; i < width; i++) {
             fds[i].fd = slots[i].query >= 0 ? PQsocket(slots[i].s->conn) : -1;
@@ -135,8 +143,18 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
             break;
         }
         if (interrupt_requested()) {
+            /* The query interrupted is named only when it was the one running. */
+            long running = -1;
+            int n_running = 0;
+            for (int i = 0; i < width; i++)
+                if (slots[i].query >= 0) {
+                    running = slots[i].query;
+                    n_running++;
+                }
             cancel_all(slots, width);
             rc = verr_set(e, VOUCH_ABORTED, "interrupted");
+            if (n_running == 1 && failed_index)
+                *failed_index = (size_t)running;
             break;
         }
         for (int i = 0; i < width && !rc; i++) {
@@ -144,8 +162,12 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
             if (sl->query < 0 || !(fds[i].revents & (POLLIN | POLLERR | POLLHUP)))
                 continue;
             if (!PQconsumeInput(sl->s->conn)) {
-                rc = verr_set(e, VOUCH_ABORTED, "lost the connection: %s",
-                              PQerrorMessage(sl->s->conn));
+                /* The server's last word (a FATAL), else libpq's own message. */
+                failed = sl->query;
+                failed_slot = i;
+                failed_result = sl->first ? sl->first : PQgetResult(sl->s->conn);
+                sl->first = NULL;
+                sl->query = -1;
                 break;
             }
             while (!PQisBusy(sl->s->conn)) {
@@ -170,8 +192,10 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                 }
                 res[q] = got;
                 if (next < n && failed < 0) {
-                    if ((rc = send_query(sl, sqls[next], (long)next, e)))
-                        break;
+                    if (!send_query(sl, sqls[next], (long)next)) {
+                        failed = (long)next;
+                        failed_slot = i;
+                    }
                     next++;
                 }
                 break;
@@ -184,6 +208,8 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     }
     if (failed >= 0) {
         rc = pg_result_error(slots[failed_slot].s, failed_result, e);
+        if (pg_session_broken(slots[failed_slot].s) && !interrupt_requested())
+            verr_prefix(e, "lost the connection");
         /* A broken worker is not the run's loss: the leader can go on. */
         if (rc == VOUCH_ABORTED && failed_slot > 0 && !pg_session_broken(p->leader) &&
             !interrupt_requested())

@@ -17,7 +17,11 @@ void pg_pool_free(pg_pool *p);
 
 /* Run n independent queries without parameters; on success res[i] is sqls[i]'s result
  * (the caller PQclears each). On failure no result is left and e carries the first
- * error; failed_index (if not NULL) names the query that failed. */
+ * error; failed_index (if not NULL) names the query that failed: the server refused it,
+ * its connection broke while it ran, or it was the only one running when the run was
+ * interrupted. It is PG_POOL_NO_QUERY when no one query is to blame (an interrupt while
+ * several ran, a failed poll). */
+#define PG_POOL_NO_QUERY ((size_t)-1)
 vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                   size_t *failed_index, verr *e);
 

@@ -164,7 +164,7 @@ audit_copy a_nobytes
 psql_q -d a_nobytes -c 'drop function public.audit_log_row_bytes(bigint, timestamptz, text, text, bigint, jsonb)'
 v gate --target "dbname=a_nobytes"
 expect_rc 1
-expect_out '^ERROR +audit_log +public\.audit_log rows +- +- +gaps, time order and chain not checked: could not stream public\.audit_log: .*function public\.audit_log_row_bytes\(.*\) does not exist'
+expect_out '^ERROR +audit_log +public\.audit_log rows +- +- +gaps, time order and chain not checked: vouch\.conf:[0-9]+: \[audit_log\] row_bytes: not usable as one bytea value per row of public\.audit_log: function public\.audit_log_row_bytes\(.*\) does not exist'
 expect_out '^pass +audit_log +public\.audit_log +11 ranges +11 match '
 expect_out '^pass +audit_log +trigger audit_project_change '
 end_case

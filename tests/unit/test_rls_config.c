@@ -111,7 +111,12 @@ static void test_errors_name_file_line_and_key(void **state)
     expect_error("[rls]\nschema = public\nprobe = portal_app public.projects agency_id\n",
                  "vouch.conf:3: [rls] probe: expected NAME=VALUE, found \"agency_id\"");
     expect_error("[rls]\nschema = public\nprobe = portal_app public.projects a=1 x;drop=1\n",
-                 "vouch.conf:3: [rls] probe: \"x;drop\" is not a setting name");
+                 "vouch.conf:3: [rls] probe: \"x;drop\" is not a custom setting name (such as"
+                 " app.tenant_id): a probe sets no built-in setting");
+    expect_error("[rls]\nschema = public\nprobe = portal_app public.projects a=1"
+                 " transaction_read_only=off\n",
+                 "vouch.conf:3: [rls] probe: \"transaction_read_only\" is not a custom setting"
+                 " name (such as app.tenant_id): a probe sets no built-in setting");
     expect_error("[rls]\ntable = public.t extra\n",
                  "vouch.conf:2: [rls] table: unexpected \"extra\" after the table name");
     expect_error("[rls]\nschema = public\nrole = two words\n",
