@@ -20,6 +20,7 @@
 #include "src/output.h"
 #include "src/runner.h"
 #include "src/settings.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 /* What a command needs set up before it runs. */
@@ -209,9 +210,12 @@ static const command *find_command(const char *name)
 
 static void print_error(const verr *e)
 {
-    fprintf(stderr, "vouch: %s\n", e->msg);
-    if (e->hint[0])
-        fprintf(stderr, "hint: %s\n", e->hint);
+    char *msg = utf8_escape_invalid(e->msg), *hint = utf8_escape_invalid(e->hint);
+    fprintf(stderr, "vouch: %s\n", msg);
+    if (hint[0])
+        fprintf(stderr, "hint: %s\n", hint);
+    free(msg);
+    free(hint);
 }
 
 /* Parse options from argv (getopt state carried over); 'which' names the command for

@@ -107,6 +107,12 @@ static void conn_message(PGconn *conn, char *buf, size_t size)
     *w = '\0';
 }
 
+static bool sqlstate_is(const PGresult *r, const char *code)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    return state && strcmp(state, code) == 0;
+}
+
 vexit pg_result_error(pg_session *s, PGresult *r, verr *e)
 {
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -125,6 +131,9 @@ vexit pg_result_error(pg_session *s, PGresult *r, verr *e)
                  detail ? ")" : "");
     if (hint)
         verr_hint(e, "%s", hint);
+    else if (r && (sqlstate_is(r, "22021") || sqlstate_is(r, "22P05")))
+        verr_hint(e, "vouch reads every database as UTF-8; this one holds text that cannot be"
+                     " converted to it (a SQL_ASCII database stores any bytes).");
     else if (strstr(primary, "row-level security"))
         verr_hint(e, "vouch must see every row: connect as a role with BYPASSRLS, as the tables'"
                      " owner, or as a superuser.");
@@ -227,8 +236,11 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     char timeout[16];
     snprintf(timeout, sizeof timeout, "%d", o->connect_timeout_s);
     /* connect_timeout comes before the DSN so that the DSN may override it; application_name
-     * comes after it so that every vouch session is recognisable in pg_stat_activity. */
-    const char *keys[4], *vals[4];
+     * comes after it so that every vouch session is recognisable in pg_stat_activity, and
+     * client_encoding after it so that neither the DSN nor PGCLIENTENCODING can change what
+     * the server sends: UTF-8, whatever the database's encoding, so that names and values
+     * (and the digests over them) are the same bytes however vouch was started. */
+    const char *keys[5], *vals[5];
     int n = 0;
     if (o->connect_timeout_s > 0) {
         keys[n] = "connect_timeout";
@@ -240,6 +252,8 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     }
     keys[n] = "application_name";
     vals[n++] = "vouch";
+    keys[n] = "client_encoding";
+    vals[n++] = "UTF8";
     keys[n] = vals[n] = NULL;
     vexit rc = pg_dsn_check(o->dsn, e);
     if (rc)
@@ -253,6 +267,15 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
         conn_message(conn, msg, sizeof msg);
         verr_set(e, VOUCH_ABORTED, "could not connect to \"%s\": %s", target, msg);
         verr_hint(e, "Check --target, [target] dsn or the PG* environment variables.");
+        free(target);
+        PQfinish(conn);
+        return e->code;
+    }
+    if (PQclientEncoding(conn) != pg_char_to_encoding("UTF8")) {
+        verr_set(e, VOUCH_ABORTED, "server at \"%s\" does not send UTF-8 (client_encoding is %s)",
+                 target, pg_encoding_to_char(PQclientEncoding(conn)));
+        verr_hint(e, "vouch reads every database in UTF-8; the server must be able to convert"
+                     " from the database's encoding.");
         free(target);
         PQfinish(conn);
         return e->code;
