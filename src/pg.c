@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/interrupt.h"
+#include "src/redact.h"
 #include "src/util.h"
 
 /* Connection options that are secrets or carry them; never shown or stored. */
@@ -63,13 +64,18 @@ vexit pg_dsn_check(const char *dsn, verr *e)
     PQconninfoOption *opts = PQconninfoParse(dsn, &errmsg);
     if (opts) {
         PQconninfoFree(opts);
+        redact_remember_dsn(dsn); /* its password is masked wherever it turns up */
         return VOUCH_OK;
     }
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", errmsg ? errmsg : "out of memory");
+    /* libpq quotes the token it stopped at, which may be the password, or the whole URI */
+    char *shown = redact_conninfo_error(errmsg ? errmsg : "out of memory", dsn);
     PQfreemem(errmsg);
-    trim(msg);
-    return verr_set(e, VOUCH_USAGE, "invalid connection string: %s", msg);
+    trim(shown);
+    verr_set(e, VOUCH_USAGE, "invalid connection string: %s", shown);
+    free(shown);
+    verr_hint(e, "Parts of the connection string are shown as *** because they may hold a"
+                 " password; keep passwords in ~/.pgpass or PGPASSFILE rather than in it.");
+    return e->code;
 }
 
 /* Describe the connection libpq actually made (or tried): no secret is read. */
@@ -255,6 +261,7 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     keys[n] = "client_encoding";
     vals[n++] = "UTF8";
     keys[n] = vals[n] = NULL;
+    redact_remember(getenv("PGPASSWORD"));
     vexit rc = pg_dsn_check(o->dsn, e);
     if (rc)
         return rc;

@@ -1,6 +1,8 @@
 # Text that enters vouch and text that leaves it. Encodings: a LATIN1 and a SQL_ASCII
 # database with a non-ASCII name in a result, a DSN with a byte that is not UTF-8, a store
 # written by an older vouch holding such a byte; none may crash vouch or brick its store.
+# Secrets: a password in a restore command, in an unparsable DSN, in argv of a running gate;
+# none may reach stdout, stderr, the store, a report, a pack or /proc/PID/cmdline.
 
 q() { sqlite3 vouch.db "$1"; }
 # The store opens, and verify finds the chain intact.
@@ -87,5 +89,111 @@ expect_out "^$id +gate +aborted .*dbname=caf\\\\xE9 .*the vouch process ended be
 check "the store opens and verify says intact" store_sound
 v report run "$id" --format csv
 expect_rc 0
+end_case
+cd ..
+
+# ---- secrets ----
+fresh_db adv_secret
+mkdir -p secret && cd secret
+cat >vouch.conf <<'CONF'
+[target]
+dsn = dbname=adv_secret
+
+[rowcount]
+table = public.tasks
+table = public.projects
+CONF
+secrets=("S3cret PW" "S3cret" "Xy1 Zz2Secret" "Zz2Secret" "Qq9Secret" "Gx7LockSecret"
+         "Pz4Uri" "Ipv6Secret")
+# every file here and below, and stdout/stderr of the last command
+lacks_secrets() {
+    local files
+    mapfile -t files < <(find . -type f)
+    for s in "${secrets[@]}"; do
+        expect_file_lacks "$s" "$OUT" "$ERR" "${files[@]}"
+    done
+}
+
+test_case "a restore command with PGPASSWORD='...', password='x y' and password = x: stored redacted"
+v keygen --subject "CN=Adversary,O=Example,C=AU"
+expect_rc 0
+v baseline
+expect_rc 0
+v drill run --scenario "password in the restore command" --incident-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --restore-cmd "PGPASSWORD='S3cret PW' psql -X -q -d \"dbname=adv_secret password='Xy1 Zz2Secret'\" -c 'select 1' && psql -X -q -d 'dbname=adv_secret password = Qq9Secret' -c 'select 2'" \
+    --target dbname=adv_secret
+expect_rc 0
+expect_out "^  restore    PGPASSWORD=\*\*\* psql -X -q -d 'password=\*\*\* dbname=adv_secret' -c 'select 1' && psql -X -q -d 'password=\*\*\* dbname=adv_secret' -c 'select 2'  \(exit status 0\)$"
+lacks_secrets
+end_case
+
+test_case "reports in every format and a pack hold no password"
+quarter=$(date -u +%Y)-Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))
+v report drill 1 --out drill.html
+expect_rc 0
+v report drill 1 --format markdown --out drill.md
+expect_rc 0
+v report drill 1 --format xml --out drill.xml
+expect_rc 0
+for f in html markdown xml csv; do
+    v report period "$quarter" --format "$f" --out "period.$f"
+    expect_rc 0
+done
+v report run 2 --format csv --out run.csv
+expect_rc 0
+v pack --period "$quarter" --out pack
+expect_rc 0
+check "the pack holds the drill" grep -rqF 'PGPASSWORD=***' pack
+check "the drill report shows the redacted command" grep -qF 'PGPASSWORD=***' drill.md
+lacks_secrets
+end_case
+
+test_case "a DSN libpq cannot parse: exit 2, its message without the password"
+v gate --target 'postgresql://alice:S3cret%zzPW@localhost/adv_secret'
+expect_rc 2
+expect_err '^vouch: invalid connection string: invalid percent-encoded token: "\*\*\*"$'
+expect_err '^hint: .*~/\.pgpass'
+lacks_secrets
+v gate --target 'postgresql://alice:Ipv6Secret@[::1/adv_secret'
+expect_rc 2
+expect_err '^vouch: invalid connection string: .*IPv6 host address in URI: "\*\*\*"$'
+lacks_secrets
+v drill run --scenario x --incident-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --restore-cmd true \
+    --target "host=localhost password='Pz4Uri"
+expect_rc 2
+lacks_secrets
+end_case
+
+test_case "a running gate's /proc/PID/cmdline shows no password"
+# hold a lock the gate's count must wait for, from a psql fed through a FIFO
+mkfifo locker.in
+psql -X -q -d adv_secret <locker.in >locker.out 2>&1 &
+locker=$!
+exec 7>locker.in
+echo "BEGIN; LOCK TABLE public.tasks IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&7
+"$VOUCH" gate --target "dbname=adv_secret password=Gx7LockSecret" >gate.out 2>gate.err &
+gate=$!
+waiting=0
+for _ in $(seq 1 200); do
+    if [ "$(psql_q -d adv_secret -c "select count(*) from pg_stat_activity where application_name = 'vouch' and wait_event_type = 'Lock'")" != 0 ]; then
+        waiting=1
+        break
+    fi
+    sleep 0.05
+done
+check "the gate waits on the lock" test "$waiting" = 1
+tr '\0' ' ' </proc/$gate/cmdline >cmdline.txt || true
+ps -o args= -p "$gate" >ps.txt || true
+echo "COMMIT;" >&7
+exec 7>&-
+wait "$locker" || true
+set +e
+wait "$gate"
+RC=$?
+set -e
+expect_rc 0
+check "cmdline was read while it ran" grep -q 'gate --target' cmdline.txt
+check "cmdline shows the DSN redacted" grep -qF 'password=***' cmdline.txt
+OUT=$PWD/gate.out ERR=$PWD/gate.err lacks_secrets
 end_case
 cd ..
