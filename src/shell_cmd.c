@@ -110,6 +110,38 @@ static size_t op_len(const char *p)
     return 1;
 }
 
+/* Where the $(...) or `...` at cmd[i] ends (one past its close), or 0 when it does not:
+ * kept whole inside the word it is part of, as sh does before it runs it. */
+static size_t substitution_end(const char *cmd, size_t i)
+{
+    if (cmd[i] == '`') {
+        for (size_t j = i + 1; cmd[j]; j++) {
+            if (cmd[j] == '\\' && cmd[j + 1])
+                j++;
+            else if (cmd[j] == '`')
+                return j + 1;
+        }
+        return 0;
+    }
+    int depth = 0;
+    for (size_t j = i + 1; cmd[j]; j++) {
+        char c = cmd[j];
+        if (c == '\\' && cmd[j + 1]) {
+            j++;
+        } else if (c == '\'') {
+            const char *close = strchr(cmd + j + 1, '\'');
+            if (!close)
+                return 0;
+            j = (size_t)(close - cmd);
+        } else if (c == '(') {
+            depth++;
+        } else if (c == ')' && --depth == 0) {
+            return j + 1;
+        }
+    }
+    return 0;
+}
+
 static void add_word(shell_words *w, size_t start, size_t end, textbuf *value, bool op)
 {
     grow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v);
@@ -175,6 +207,12 @@ bool shell_split(const char *cmd, shell_words *out)
                     add_byte(&value, cmd[i++]);
                 }
                 i++;
+            } else if ((c == '$' && cmd[i + 1] == '(') || c == '`') {
+                size_t end = substitution_end(cmd, i);
+                if (!end)
+                    goto unclosed;
+                for (; i < end; i++)
+                    add_byte(&value, cmd[i]);
             } else {
                 add_byte(&value, c);
                 i++;

@@ -33,7 +33,8 @@ typedef struct shell_words {
  * '...' and "..." quote (inside "...", a backslash quotes $ ` " \ and newline), a
  * backslash outside quotes quotes the next byte, # at the start of a word comments to the
  * end of the line, operators are words of their own. $VAR, $(...) and `...` are kept
- * as written inside the word they are part of, not expanded. false (and *out empty) when
+ * as written inside the word they are part of (a $(...) with its blanks and parentheses),
+ * not expanded. false (and *out empty) when
  * a quote is not closed or a backslash ends the command. Release with shell_words_release. */
 bool shell_split(const char *cmd, shell_words *out);
 void shell_words_release(shell_words *w);

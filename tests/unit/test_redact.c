@@ -44,6 +44,12 @@ static void test_split(void **state)
     assert_true(w.v[5].op);
     assert_string_equal(w.v[6].value, "z");
     shell_words_release(&w);
+    assert_true(shell_split("PGPASSWORD=$(cat '/run/a b') x `pw (1)`y", &w));
+    assert_int_equal(w.n, 3);
+    assert_string_equal(w.v[0].value, "PGPASSWORD=$(cat '/run/a b')");
+    assert_string_equal(w.v[2].value, "`pw (1)`y");
+    shell_words_release(&w);
+    assert_false(shell_split("echo $(open", &w));
     assert_false(shell_split("echo 'open", &w));
     assert_int_equal(w.n, 0);
     assert_false(shell_split("echo \"open", &w));
@@ -65,6 +71,7 @@ static void test_command_environment(void **state)
     expect_command("export PGPASSWORD=\"S3cret PW\"; pg_restore x",
                    "export PGPASSWORD=***; pg_restore x");
     expect_command("env DB_PASS=S3cr\\ et sh restore.sh", "env DB_PASS=*** sh restore.sh");
+    expect_command("PGPASSWORD=$(cat /run/secrets/pg) pg_restore x", "PGPASSWORD=*** pg_restore x");
     expect_command("PGPASSFILE=/etc/vouch/pgpass pg_restore x",
                    "PGPASSFILE=/etc/vouch/pgpass pg_restore x");
     expect_command("echo Password=", "echo Password=");
