@@ -324,7 +324,9 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                     return rc;
                 break;
             }
-            verr_set(e, VOUCH_USAGE, "unknown option '%s'", argv[optind - 1]);
+            /* only its name: a mistyped --target=... may carry a password */
+            verr_set(e, VOUCH_USAGE, "unknown option '%.*s'",
+                     (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
             return e->code;
         }

@@ -104,7 +104,7 @@ table = public.tasks
 table = public.projects
 CONF
 secrets=("S3cret PW" "S3cret" "Xy1 Zz2Secret" "Zz2Secret" "Qq9Secret" "Gx7LockSecret"
-         "Pz4Uri" "Ipv6Secret")
+         "Pz4Uri" "Ipv6Secret" "Uk5Secret")
 # every file here and below, and stdout/stderr of the last command
 lacks_secrets() {
     local files
@@ -157,6 +157,10 @@ lacks_secrets
 v gate --target 'postgresql://alice:Ipv6Secret@[::1/adv_secret'
 expect_rc 2
 expect_err '^vouch: invalid connection string: .*IPv6 host address in URI: "\*\*\*"$'
+lacks_secrets
+v gate --targt='dbname=adv_secret password=Uk5Secret'
+expect_rc 2
+expect_err "^vouch: unknown option '--targt'$"
 lacks_secrets
 v drill run --scenario x --incident-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --restore-cmd true \
     --target "host=localhost password='Pz4Uri"
