@@ -6,11 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/utf8.h"
 #include "src/util.h"
 
+/* Text in the canonical form is valid UTF-8, so that json_dumps cannot fail on it: the store
+ * lets in nothing else (store_bind_text), but a store written by an older vouch may hold
+ * invalid bytes, and reaping or verifying such a run must not stop on them. Valid text is
+ * kept byte for byte, so no digest of a valid run moves. */
 json_t *canon_str(const char *s)
 {
-    return s ? json_stringn_nocheck(s, strlen(s)) : json_null();
+    if (!s)
+        return json_null();
+    char *clean = utf8_escape_invalid(s);
+    json_t *j = json_stringn_nocheck(clean, strlen(clean));
+    free(clean);
+    return j ? j : json_null();
 }
 
 char *canonical_dump(json_t *doc, const char *what)
@@ -18,6 +28,7 @@ char *canonical_dump(json_t *doc, const char *what)
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     json_decref(doc);
     if (!text) {
+        /* every string in doc is valid UTF-8 (canon_str): only memory can run out here */
         fprintf(stderr, "vouch: out of memory (canonical %s)\n", what);
         abort();
     }

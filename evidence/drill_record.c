@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "src/util.h"
 
@@ -158,60 +157,4 @@ void drill_format_duration(int64_t ms, char *buf, size_t size)
             snprintf(sp, sizeof sp, " %02llu s", sec);
         snprintf(buf, size, "%s%s%s%s", sign, hp, mp, sp);
     }
-}
-
-static bool value_char(char c)
-{
-    return c && !strchr(" \t\n'\"&;|)", c);
-}
-
-char *drill_redact_command(const char *cmd)
-{
-    if (!cmd)
-        return NULL;
-    static const char key[] = "password=";
-    size_t klen = strlen(key), n = strlen(cmd);
-    /* each value of at least one byte becomes three: 3n + 1 always suffices */
-    char *out = xmalloc(3 * n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        if (strncasecmp(cmd + i, key, klen) == 0) {
-            memcpy(out + o, cmd + i, klen);
-            o += klen;
-            i += klen;
-            size_t v = i;
-            while (value_char(cmd[v]))
-                v++;
-            if (v > i) {
-                memcpy(out + o, "***", 3);
-                o += 3;
-            }
-            i = v;
-            continue;
-        }
-        if (strncmp(cmd + i, "://", 3) == 0) {
-            /* scheme://user:PASS@host: the userinfo ends at '@' before any '/' or space */
-            size_t u = i + 3, colon = 0, at = 0;
-            for (size_t j = u; cmd[j] && value_char(cmd[j]) && cmd[j] != '/'; j++) {
-                if (cmd[j] == ':' && !colon)
-                    colon = j;
-                if (cmd[j] == '@') {
-                    at = j;
-                    break;
-                }
-            }
-            if (colon && at && at > colon + 1) {
-                size_t keep = colon + 1 - i;
-                memcpy(out + o, cmd + i, keep);
-                o += keep;
-                memcpy(out + o, "***", 3);
-                o += 3;
-                i = at;
-                continue;
-            }
-        }
-        out[o++] = cmd[i++];
-    }
-    out[o] = '\0';
-    return out;
 }

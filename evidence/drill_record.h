@@ -83,12 +83,6 @@ rto_verdict drill_judge_rto(int64_t rto_ms, int64_t target_ms, int64_t limit_ms)
  * the epoch. False when the run holds no such finding. */
 bool drill_restore_point_from_run(const run_record *gate, int64_t *ms);
 
-/* The restore command as it may be stored and shown: the values of "password=..."
- * (so PGPASSWORD=... too, any case) and the password of a URI ("://user:PASS@") are
- * replaced by "***". A heuristic for the common forms, not a shell parser: secrets
- * belong in ~/.pgpass. Caller frees; NULL stays NULL. */
-char *drill_redact_command(const char *cmd);
-
 /* Milliseconds as a person reads a duration: "850 ms", "12.3 s", "4 min 05 s",
  * "1 h 02 min 10 s"; negative durations get a leading '-'. */
 void drill_format_duration(int64_t ms, char *buf, size_t size);

@@ -18,6 +18,7 @@
 #include "evidence/store_drill.h"
 #include "evidence/store_internal.h"
 #include "src/interrupt.h"
+#include "src/redact.h"
 #include "src/util.h"
 
 struct store {
@@ -230,12 +231,17 @@ vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e)
     return VOUCH_OK;
 }
 
+/* The one door into the store for text: no remembered secret passes it, and what passes is
+ * valid UTF-8 (a byte that is not is shown as \xHH), whatever the server's or the
+ * configuration's encoding. Digests are computed from what the store holds, so they cover
+ * the text as stored. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
+    if (!v) {
         sqlite3_bind_null(s, i);
+        return;
+    }
+    sqlite3_bind_text(s, i, redact_clean(v), -1, free);
 }
 
 char *store_col_text(sqlite3_stmt *s, int i)

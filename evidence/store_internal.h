@@ -17,7 +17,7 @@ vexit store_db_error(store *st, verr *e, const char *what);
 vexit store_exec(store *st, const char *sql, const char *what, verr *e);
 vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e);
 void store_rollback(store *st);
-/* v, or NULL as SQL NULL. */
+/* v, or NULL as SQL NULL; secrets masked and made valid UTF-8 (src/redact.h, src/utf8.h). */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Column i as a new string, NULL for SQL NULL. */
 char *store_col_text(sqlite3_stmt *s, int i);

@@ -11,6 +11,7 @@
 #include "src/interrupt.h"
 #include "src/output.h"
 #include "src/pg.h"
+#include "src/redact.h"
 #include "src/runner.h"
 #include "src/shell_cmd.h"
 #include "src/util.h"
@@ -206,7 +207,7 @@ static drill_record *new_drill(const drill_env *env, const char *started_at)
     d->incident_at = xstrdup(when);
     d->started_at = xstrdup(started_at);
     d->status = xstrdup("running");
-    d->restore_cmd = drill_redact_command(env->opts->restore_cmd);  /* no password is stored */
+    d->restore_cmd = redact_command(env->opts->restore_cmd);  /* no password is stored */
     d->rto_target_ms = DRILL_RTO_TARGET_MS;
     d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
     d->rpo_ms = DRILL_RPO_MS;

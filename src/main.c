@@ -18,6 +18,7 @@
 #include "src/config.h"
 #include "src/interrupt.h"
 #include "src/output.h"
+#include "src/redact.h"
 #include "src/runner.h"
 #include "src/settings.h"
 #include "src/util.h"
@@ -217,9 +218,33 @@ static const command *find_command(const char *name)
 
 static void print_error(const verr *e)
 {
-    fprintf(stderr, "vouch: %s\n", e->msg);
-    if (e->hint[0])
-        fprintf(stderr, "hint: %s\n", e->hint);
+    char *msg = redact_clean(e->msg), *hint = redact_clean(e->hint);
+    fprintf(stderr, "vouch: %s\n", msg);
+    if (hint[0])
+        fprintf(stderr, "hint: %s\n", hint);
+    free(msg);
+    free(hint);
+}
+
+/* A value that may hold a password (--target DSN, --restore-cmd CMD): vouch keeps a private
+ * copy and overwrites argv, so that ps and /proc/PID/cmdline show it redacted for the rest
+ * of the run. getopt_long permutes only the pointers of argv, never the bytes of its
+ * strings, so optarg's bytes can be overwritten as soon as getopt has returned them.
+ * The copies are owned here for the life of the process. */
+static const char *keep_private(char *optarg_bytes, bool is_command)
+{
+    static char **kept;
+    static size_t n_kept, cap_kept;
+    char *copy = xstrdup(optarg_bytes);
+    char *shown = is_command ? redact_command(copy) : redact_dsn(copy);
+    if (!shown)
+        shown = xstrdup(REDACTED); /* libpq cannot parse it: nothing of it is shown */
+    if (strcmp(shown, copy) != 0)
+        redact_argv(optarg_bytes, shown);
+    free(shown);
+    grow((void **)&kept, &cap_kept, n_kept + 1, sizeof *kept);
+    kept[n_kept++] = copy;
+    return copy;
 }
 
 /* Parse options from argv (getopt state carried over); 'which' names the command for
@@ -237,7 +262,10 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 return verr_set(e, VOUCH_USAGE, "option --%s does not apply%s%s",
                                 drill_option_name(ch - LONG_DRILL),
                                 which ? " to " : " before a command", which ? which->name : "");
-            vexit rc = drill_option(&c->drill, ch - LONG_DRILL, optarg, e);
+            const char *value = optarg;
+            if (ch - LONG_DRILL == DRILL_OPT_RESTORE_CMD)
+                value = keep_private(optarg, true);
+            vexit rc = drill_option(&c->drill, ch - LONG_DRILL, value, e);
             if (rc)
                 return rc;
             continue;
@@ -245,7 +273,7 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
         switch (ch) {
         case 'c': c->config_path = optarg; break;
         case LONG_STORE: c->store_path = optarg; break;
-        case LONG_TARGET: c->target = optarg; break;
+        case LONG_TARGET: c->target = keep_private(optarg, false); break;
         case LONG_FORMAT: c->format = optarg; break;
         case LONG_OUTPUT: c->output_path = optarg; break;
         case 'q': c->verbosity = -1; break;
@@ -310,7 +338,9 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                     return rc;
                 break;
             }
-            verr_set(e, VOUCH_USAGE, "unknown option '%s'", argv[optind - 1]);
+            /* only its name: a mistyped --target=... may carry a password */
+            verr_set(e, VOUCH_USAGE, "unknown option '%.*s'",
+                     (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
             return e->code;
         }
@@ -383,7 +413,9 @@ static vexit show_run(cli *c, int64_t id, verr *e)
 static void print_progress(void *user, const char *line)
 {
     (void)user;
-    fprintf(stderr, "vouch: %s\n", line);
+    char *shown = redact_clean(line);
+    fprintf(stderr, "vouch: %s\n", shown);
+    free(shown);
 }
 
 /* After a sealed run: the run chain's head, for a CI log or a ticket to keep (vouch verify

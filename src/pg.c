@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/interrupt.h"
+#include "src/redact.h"
 #include "src/util.h"
 
 /* Connection options that are secrets or carry them; never shown or stored. */
@@ -63,13 +64,18 @@ vexit pg_dsn_check(const char *dsn, verr *e)
     PQconninfoOption *opts = PQconninfoParse(dsn, &errmsg);
     if (opts) {
         PQconninfoFree(opts);
+        redact_remember_dsn(dsn); /* its password is masked wherever it turns up */
         return VOUCH_OK;
     }
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", errmsg ? errmsg : "out of memory");
+    /* libpq quotes the token it stopped at, which may be the password, or the whole URI */
+    char *shown = redact_conninfo_error(errmsg ? errmsg : "out of memory", dsn);
     PQfreemem(errmsg);
-    trim(msg);
-    return verr_set(e, VOUCH_USAGE, "invalid connection string: %s", msg);
+    trim(shown);
+    verr_set(e, VOUCH_USAGE, "invalid connection string: %s", shown);
+    free(shown);
+    verr_hint(e, "Parts of the connection string are shown as *** because they may hold a"
+                 " password; keep passwords in ~/.pgpass or PGPASSFILE rather than in it.");
+    return e->code;
 }
 
 /* Describe the connection libpq actually made (or tried): no secret is read. */
@@ -107,6 +113,12 @@ static void conn_message(PGconn *conn, char *buf, size_t size)
     *w = '\0';
 }
 
+static bool sqlstate_is(const PGresult *r, const char *code)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    return state && strcmp(state, code) == 0;
+}
+
 vexit pg_result_error(pg_session *s, PGresult *r, verr *e)
 {
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -125,6 +137,9 @@ vexit pg_result_error(pg_session *s, PGresult *r, verr *e)
                  detail ? ")" : "");
     if (hint)
         verr_hint(e, "%s", hint);
+    else if (r && (sqlstate_is(r, "22021") || sqlstate_is(r, "22P05")))
+        verr_hint(e, "vouch reads every database as UTF-8; this one holds text that cannot be"
+                     " converted to it (a SQL_ASCII database stores any bytes).");
     else if (strstr(primary, "row-level security"))
         verr_hint(e, "vouch must see every row: connect as a role with BYPASSRLS, as the tables'"
                      " owner, or as a superuser.");
@@ -229,8 +244,11 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     char timeout[16];
     snprintf(timeout, sizeof timeout, "%d", o->connect_timeout_s);
     /* connect_timeout comes before the DSN so that the DSN may override it; application_name
-     * comes after it so that every vouch session is recognisable in pg_stat_activity. */
-    const char *keys[4], *vals[4];
+     * comes after it so that every vouch session is recognisable in pg_stat_activity, and
+     * client_encoding after it so that neither the DSN nor PGCLIENTENCODING can change what
+     * the server sends: UTF-8, whatever the database's encoding, so that names and values
+     * (and the digests over them) are the same bytes however vouch was started. */
+    const char *keys[5], *vals[5];
     int n = 0;
     if (o->connect_timeout_s > 0) {
         keys[n] = "connect_timeout";
@@ -242,7 +260,10 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     }
     keys[n] = "application_name";
     vals[n++] = "vouch";
+    keys[n] = "client_encoding";
+    vals[n++] = "UTF8";
     keys[n] = vals[n] = NULL;
+    redact_remember(getenv("PGPASSWORD"));
     vexit rc = pg_dsn_check(o->dsn, e);
     if (rc)
         return rc;
@@ -255,6 +276,15 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
         conn_message(conn, msg, sizeof msg);
         verr_set(e, VOUCH_ABORTED, "could not connect to \"%s\": %s", target, msg);
         verr_hint(e, "Check --target, [target] dsn or the PG* environment variables.");
+        free(target);
+        PQfinish(conn);
+        return e->code;
+    }
+    if (PQclientEncoding(conn) != pg_char_to_encoding("UTF8")) {
+        verr_set(e, VOUCH_ABORTED, "server at \"%s\" does not send UTF-8 (client_encoding is %s)",
+                 target, pg_encoding_to_char(PQclientEncoding(conn)));
+        verr_hint(e, "vouch reads every database in UTF-8; the server must be able to convert"
+                     " from the database's encoding.");
         free(target);
         PQfinish(conn);
         return e->code;

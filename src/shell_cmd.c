@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "src/interrupt.h"
+#include "src/util.h"
 
 extern char **environ;
 
@@ -86,4 +88,149 @@ vexit shell_run(const char *cmd, int *status, verr *e)
     }
     *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 255;
     return VOUCH_OK;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_op(char c)
+{
+    return c && strchr(";&|<>()\n", c) != NULL;
+}
+
+/* The operator at p is one byte, or two: && || ;; >> << >& <& >| <> */
+static size_t op_len(const char *p)
+{
+    static const char *const two[] = {"&&", "||", ";;", ">>", "<<", ">&", "<&", ">|", "<>"};
+    for (size_t k = 0; k < sizeof two / sizeof two[0]; k++)
+        if (strncmp(p, two[k], 2) == 0)
+            return 2;
+    return 1;
+}
+
+/* Where the $(...) or `...` at cmd[i] ends (one past its close), or 0 when it does not:
+ * kept whole inside the word it is part of, as sh does before it runs it. */
+static size_t substitution_end(const char *cmd, size_t i)
+{
+    if (cmd[i] == '`') {
+        for (size_t j = i + 1; cmd[j]; j++) {
+            if (cmd[j] == '\\' && cmd[j + 1])
+                j++;
+            else if (cmd[j] == '`')
+                return j + 1;
+        }
+        return 0;
+    }
+    int depth = 0;
+    for (size_t j = i + 1; cmd[j]; j++) {
+        char c = cmd[j];
+        if (c == '\\' && cmd[j + 1]) {
+            j++;
+        } else if (c == '\'') {
+            const char *close = strchr(cmd + j + 1, '\'');
+            if (!close)
+                return 0;
+            j = (size_t)(close - cmd);
+        } else if (c == '(') {
+            depth++;
+        } else if (c == ')' && --depth == 0) {
+            return j + 1;
+        }
+    }
+    return 0;
+}
+
+static void add_word(shell_words *w, size_t start, size_t end, textbuf *value, bool op)
+{
+    grow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v);
+    w->v[w->n++] = (shell_word){start, end, value->p ? value->p : xstrdup(""), op};
+    *value = (textbuf){0};
+}
+
+static void add_byte(textbuf *t, char c)
+{
+    textbuf_add(t, "%c", c);
+}
+
+bool shell_split(const char *cmd, shell_words *out)
+{
+    *out = (shell_words){0};
+    size_t i = 0;
+    textbuf value = {0};
+    while (cmd[i]) {
+        if (is_blank(cmd[i])) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        if (cmd[i] == '#') { /* a comment runs to the end of the line */
+            while (cmd[i] && cmd[i] != '\n')
+                i++;
+            continue;
+        }
+        if (is_op(cmd[i])) {
+            size_t n = op_len(cmd + i);
+            for (size_t k = 0; k < n; k++)
+                add_byte(&value, cmd[i + k]);
+            i += n;
+            add_word(out, start, i, &value, true);
+            continue;
+        }
+        while (cmd[i] && !is_blank(cmd[i]) && !is_op(cmd[i])) {
+            char c = cmd[i];
+            if (c == '\\') {
+                if (!cmd[i + 1])
+                    goto unclosed;
+                if (cmd[i + 1] != '\n') /* backslash-newline joins lines */
+                    add_byte(&value, cmd[i + 1]);
+                i += 2;
+            } else if (c == '\'') {
+                const char *close = strchr(cmd + i + 1, '\'');
+                if (!close)
+                    goto unclosed;
+                for (const char *p = cmd + i + 1; p < close; p++)
+                    add_byte(&value, *p);
+                i = (size_t)(close - cmd) + 1;
+            } else if (c == '"') {
+                i++;
+                while (cmd[i] != '"') {
+                    if (!cmd[i])
+                        goto unclosed;
+                    if (cmd[i] == '\\' && cmd[i + 1] && strchr("$`\"\\\n", cmd[i + 1])) {
+                        if (cmd[i + 1] != '\n')
+                            add_byte(&value, cmd[i + 1]);
+                        i += 2;
+                        continue;
+                    }
+                    add_byte(&value, cmd[i++]);
+                }
+                i++;
+            } else if ((c == '$' && cmd[i + 1] == '(') || c == '`') {
+                size_t end = substitution_end(cmd, i);
+                if (!end)
+                    goto unclosed;
+                for (; i < end; i++)
+                    add_byte(&value, cmd[i]);
+            } else {
+                add_byte(&value, c);
+                i++;
+            }
+        }
+        add_word(out, start, i, &value, false);
+    }
+    return true;
+unclosed:
+    free(value.p);
+    shell_words_release(out);
+    return false;
+}
+
+void shell_words_release(shell_words *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->v[i].value);
+    free(w->v);
+    *w = (shell_words){0};
 }

@@ -17,4 +17,26 @@
  *                  terminal) and was killed; e says why */
 vexit shell_run(const char *cmd, int *status, verr *e);
 
+/* One word of a command as /bin/sh splits it before any expansion. */
+typedef struct shell_word {
+    size_t start, end;  /* its bytes in the command: [start, end) */
+    char *value;        /* with quotes and backslashes removed; owned */
+    bool op;            /* an operator (; & | < > ( ) and their doubles, a newline) */
+} shell_word;
+
+typedef struct shell_words {
+    shell_word *v;
+    size_t n, cap;
+} shell_words;
+
+/* Split cmd into words the way sh's token recognition does: blanks separate words,
+ * '...' and "..." quote (inside "...", a backslash quotes $ ` " \ and newline), a
+ * backslash outside quotes quotes the next byte, # at the start of a word comments to the
+ * end of the line, operators are words of their own. $VAR, $(...) and `...` are kept
+ * as written inside the word they are part of (a $(...) with its blanks and parentheses),
+ * not expanded. false (and *out empty) when
+ * a quote is not closed or a backslash ends the command. Release with shell_words_release. */
+bool shell_split(const char *cmd, shell_words *out);
+void shell_words_release(shell_words *w);
+
 #endif

@@ -103,8 +103,7 @@ char *trim(char *s)
     return s;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_seq(const unsigned char *p)
+size_t utf8_seq(const unsigned char *p)
 {
     size_t n;
     if (p[0] < 0x80)

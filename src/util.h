@@ -24,6 +24,10 @@ bool parse_int64(const char *s, int64_t *out);
 /* Trim ASCII whitespace in place; returns s. */
 char *trim(char *s);
 
+/* Length of the valid UTF-8 sequence at p (1 to 4 bytes; 1 for NUL), or 0 when p does not
+ * start one: a stray or cut-off byte, an overlong form, a surrogate, beyond U+10FFFF. */
+size_t utf8_seq(const unsigned char *p);
+
 /* A copy of s in which every byte that is not part of valid UTF-8 is replaced by '?',
  * for writers whose formats demand UTF-8 (JSON, XML). NULL stays NULL; caller frees. */
 char *utf8_scrub(const char *s);

@@ -1,0 +1,67 @@
+/* src/utf8: text that enters the store is valid UTF-8, bad bytes shown as \xHH. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "src/utf8.h"
+
+static void expect_escaped(const char *in, const char *want)
+{
+    char *got = utf8_escape_invalid(in);
+    assert_string_equal(got, want);
+    assert_true(utf8_valid(got, strlen(got)));
+    /* escaping what was escaped changes nothing */
+    char *again = utf8_escape_invalid(got);
+    assert_string_equal(again, got);
+    free(again);
+    free(got);
+}
+
+static void test_valid_text_is_unchanged(void **state)
+{
+    (void)state;
+    assert_null(utf8_escape_invalid(NULL));
+    expect_escaped("", "");
+    expect_escaped("public.tasks", "public.tasks");
+    expect_escaped("public.\"caf\xc3\xa9\"", "public.\"caf\xc3\xa9\"");      /* é in UTF-8 */
+    expect_escaped("\xe2\x82\xac 5, \xf0\x9f\x98\x80", "\xe2\x82\xac 5, \xf0\x9f\x98\x80");
+    expect_escaped("a\\xE9 stays as typed", "a\\xE9 stays as typed");
+}
+
+static void test_invalid_bytes_are_shown(void **state)
+{
+    (void)state;
+    expect_escaped("caf\xe9", "caf\\xE9");                          /* Latin-1 é */
+    expect_escaped("dbname=caf\xe9 x", "dbname=caf\\xE9 x");
+    expect_escaped("\xe2\x82", "\\xE2\\x82");                        /* cut-off sequence */
+    expect_escaped("\xe2\x82" "a", "\\xE2\\x82a");
+    expect_escaped("\xc0\xaf", "\\xC0\\xAF");                        /* overlong '/' */
+    expect_escaped("\xed\xa0\x80", "\\xED\\xA0\\x80");               /* a surrogate */
+    expect_escaped("\xf4\x90\x80\x80", "\\xF4\\x90\\x80\\x80");      /* beyond U+10FFFF */
+    expect_escaped("\xff\xfe", "\\xFF\\xFE");
+    expect_escaped("\x80" "caf\xc3\xa9", "\\x80caf\xc3\xa9");        /* stray continuation */
+}
+
+static void test_valid(void **state)
+{
+    (void)state;
+    assert_true(utf8_valid("", 0));
+    assert_true(utf8_valid("caf\xc3\xa9", 5));
+    assert_false(utf8_valid("caf\xc3\xa9", 4));                     /* cut in the middle */
+    assert_false(utf8_valid("caf\xe9", 4));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_text_is_unchanged),
+        cmocka_unit_test(test_invalid_bytes_are_shown),
+        cmocka_unit_test(test_valid),
+    };
+    return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
+}
