@@ -329,6 +329,9 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     }
     if ((rc = settings_read(c->cf, &c->settings, e)))
         return rc;
+    /* Every configuration error of a command that stores a run, before the store is opened. */
+    if ((cmd->flags & NEED_STORE) && (rc = runner_validate(c->cf, e)))
+        return rc;
 
     c->writer = cmd->flags & OWN_OUTPUT ? NULL : output_find(c->format ? c->format : "human");
     if (!c->writer && !(cmd->flags & OWN_OUTPUT))

@@ -37,6 +37,10 @@ typedef struct run_request {
  *   VOUCH_ABORTED the run could not finish and is stored as aborted (e says why) */
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e);
 
+/* Configure (and release) every configured checker: a configuration error each one finds
+ * (a table given twice, a bad rule) with FILE:LINE, before anything opens the store. */
+vexit runner_validate(const conf *cf, verr *e);
+
 /* The checkers a request selects, in registry order; n_out receives the count.
  * Fills e (VOUCH_USAGE) for an unknown or unconfigured name. Caller frees the array. */
 vexit runner_select(const conf *cf, const char *const *only, size_t n_only,
