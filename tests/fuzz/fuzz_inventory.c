@@ -8,6 +8,11 @@
 
 static char path[64] = "/tmp/vouch-fuzz-inventory.XXXXXX";
 
+static void remove_file(void)
+{
+    unlink(path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -16,6 +21,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (fd < 0)
         abort();
     close(fd);
+    atexit(remove_file);
     return 0;
 }
 

@@ -25,12 +25,18 @@ static int remove_one(const char *p, const struct stat *st, int flag, struct FTW
     return remove(p);
 }
 
+static void remove_root(void)
+{
+    nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     if (!mkdtemp(root))
         abort();
+    atexit(remove_root);
     snprintf(pack, sizeof pack, "%s/pack", root);
     devnull = fopen("/dev/null", "w");
     if (!devnull)
