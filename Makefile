@@ -1,6 +1,8 @@
 # vouch — build, test, demo.
 #   make            build build/vouch
 #   make check      install missing packages, build with sanitizers, run unit and integration tests
+#                   (and each fuzz harness for FUZZ_CHECK_SECONDS)
+#   make fuzz       run each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (default 60)
 #   make demo       install missing packages, build, run the demo against a sandbox PostgreSQL
 #   make install PREFIX=/usr/local
 #   make clean
@@ -38,7 +40,39 @@ OBJ       := $(LIB_SRC:%.c=build/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=build/san/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 
-.PHONY: all check unit integration demo install clean deps build-dirs
+# libFuzzer harnesses (tests/fuzz/README.md): clang, the library built again into build/fuzz/.
+FUZZ_CC   ?= clang
+FUZZ_SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_NAMES := config inventory manifest pack_verify canonical
+FUZZ_BIN  := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+FUZZ_OBJ  := $(LIB_SRC:%.c=build/fuzz/%.o)
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 4
+
+build/fuzz/%.o: %.c $(HDRS) tests/fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	@echo "  CC+FUZZ $<"
+	@$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	@echo "  LINK    $@"
+	@$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+# Each harness for SECONDS on its seeds (tests/fuzz/corpus/NAME, read only) and what it
+# found before (build/fuzz/corpus/NAME); a crash leaves build/fuzz/crash-NAME-* and fails.
+fuzz-run = @set -e; for n in $(FUZZ_NAMES); do \
+	  mkdir -p build/fuzz/corpus/$$n; echo "  FUZZ    $$n ($(1) s)"; \
+	  build/fuzz/fuzz_$$n -max_total_time=$(1) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/crash-$$n- build/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+	    >build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log | sed 's/^/          /'; done
+
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_NAMES:%=build/fuzz/tests/fuzz/fuzz_%.o)
+fuzz: $(FUZZ_BIN)
+	$(call fuzz-run,$(FUZZ_SECONDS))
+fuzz-check: $(FUZZ_BIN)
+	$(call fuzz-run,$(FUZZ_CHECK_SECONDS))
+
+.PHONY: all check unit integration demo install clean deps build-dirs fuzz fuzz-check
 all: build/vouch
 
 build-dirs:
@@ -66,8 +100,9 @@ deps:
 	@tools/install-deps
 
 check: deps
-	@$(MAKE) --no-print-directory build/san/vouch build/san/integration/test_session $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory build/san/vouch build/san/integration/test_session $(UNIT_BIN) \
+	  $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory unit integration fuzz-check
 
 unit: $(UNIT_BIN)
 	@tools/run-unit $(UNIT_BIN)

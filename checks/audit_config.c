@@ -60,29 +60,52 @@ static vexit configure_feeders(const conf *c, audit_settings *s, verr *e)
 {
     char why[256];
     const conf_entry *ent;
-    for (ent = NULL; (ent = conf_next(c, "audit_log", "trigger", ent));) {
+    conf_seen seen = {0};
+    vexit rc = VOUCH_OK;
+    for (ent = NULL; !rc && (ent = conf_next(c, "audit_log", "trigger", ent));) {
         audit_trigger t = {0};
         const char *rest;
-        if (!qname_parse(ent->value, "public", &t.table, &rest, why, sizeof why))
-            return conf_error(e, c, ent, "%s", why);
+        if (!qname_parse(ent->value, "public", &t.table, &rest, why, sizeof why)) {
+            rc = conf_error(e, c, ent, "%s", why);
+            break;
+        }
         while (*rest == ' ' || *rest == '\t')
             rest++;
         if (!*rest || !ident_parse(rest, &t.name, why, sizeof why)) {
             qname_release(&t.table);
-            return conf_error(e, c, ent, "expected SCHEMA.TABLE TRIGGER, not \"%s\"", ent->value);
+            rc = conf_error(e, c, ent, "expected SCHEMA.TABLE TRIGGER, not \"%s\"", ent->value);
+            break;
+        }
+        char *table = qname_display(t.table.schema, t.table.name);
+        char *shown = xasprintf("%s %s", table, t.name);
+        rc = conf_seen_add(&seen, c, ent, shown, e);
+        free(shown);
+        free(table);
+        if (rc) {
+            qname_release(&t.table);
+            free(t.name);
+            break;
         }
         grow((void **)&s->triggers, &s->cap_triggers, s->n_triggers + 1, sizeof *s->triggers);
         s->triggers[s->n_triggers++] = t;
     }
-    for (ent = NULL; (ent = conf_next(c, "audit_log", "function", ent));) {
+    conf_seen_release(&seen);
+    for (ent = NULL; !rc && (ent = conf_next(c, "audit_log", "function", ent));) {
         qname q;
-        vexit rc = conf_qname(c, ent, "function", &q, e);
-        if (rc)
-            return rc;
+        if ((rc = conf_qname(c, ent, "function", &q, e)))
+            break;
+        char *shown = qname_display(q.schema, q.name);
+        rc = conf_seen_add(&seen, c, ent, shown, e);
+        free(shown);
+        if (rc) {
+            qname_release(&q);
+            break;
+        }
         grow((void **)&s->functions, &s->cap_functions, s->n_functions + 1, sizeof *s->functions);
         s->functions[s->n_functions++] = q;
     }
-    return VOUCH_OK;
+    conf_seen_release(&seen);
+    return rc;
 }
 
 /* An SQL expression that vouch wraps in parentheses: nothing in it may end them or the

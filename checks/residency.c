@@ -103,10 +103,14 @@ static vexit configure(const conf *c, void **out, verr *e)
             rc = conf_error(e, c, ent, "\"%s\" is not a span such as 7d or 36h", ent->value);
         s->grace_ms = sp.ms;
     }
+    conf_seen seen = {0};
     for (ent = NULL; !rc && (ent = conf_next(c, "residency", "host", ent));) {
+        if ((rc = conf_seen_add(&seen, c, ent, ent->value, e)))
+            break;
         s->hosts = xrealloc(s->hosts, (s->n_hosts + 1) * sizeof *s->hosts);
         s->hosts[s->n_hosts++] = xstrdup(ent->value);
     }
+    conf_seen_release(&seen);
     if (rc) {
         release(s);
         return rc;

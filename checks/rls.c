@@ -72,28 +72,43 @@ static void release(void *ptr)
 
 static vexit read_qnames(const conf *c, const char *key, rls_qnames *l, verr *e)
 {
-    for (const conf_entry *ent = NULL; (ent = conf_next(c, "rls", key, ent));) {
+    conf_seen seen = {0};
+    vexit rc = VOUCH_OK;
+    for (const conf_entry *ent = NULL; !rc && (ent = conf_next(c, "rls", key, ent));) {
         qname q;
-        vexit rc = conf_qname(c, ent, "table", &q, e);
-        if (rc)
-            return rc;
+        if ((rc = conf_qname(c, ent, "table", &q, e)))
+            break;
+        char *shown = qname_display(q.schema, q.name);
+        rc = conf_seen_add(&seen, c, ent, shown, e);
+        free(shown);
+        if (rc) {
+            qname_release(&q);
+            break;
+        }
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
         l->v[l->n++] = q;
     }
-    return VOUCH_OK;
+    conf_seen_release(&seen);
+    return rc;
 }
 
 static vexit read_names(const conf *c, const char *key, rls_names *l, verr *e)
 {
-    for (const conf_entry *ent = NULL; (ent = conf_next(c, "rls", key, ent));) {
+    conf_seen seen = {0};
+    vexit rc = VOUCH_OK;
+    for (const conf_entry *ent = NULL; !rc && (ent = conf_next(c, "rls", key, ent));) {
         char *name;
-        vexit rc = conf_ident(c, ent, &name, e);
-        if (rc)
-            return rc;
+        if ((rc = conf_ident(c, ent, &name, e)))
+            break;
+        if ((rc = conf_seen_add(&seen, c, ent, name, e))) {
+            free(name);
+            break;
+        }
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
         l->v[l->n++] = name;
     }
-    return VOUCH_OK;
+    conf_seen_release(&seen);
+    return rc;
 }
 
 /* The next blank-separated word of *p (NULL at the end). Caller frees. */

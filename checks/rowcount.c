@@ -71,6 +71,7 @@ static vexit configure(const conf *c, void **out, verr *e)
     s->rule = (count_rule){RULE_EXACT, 0};
     char why[256];
     vexit rc = VOUCH_OK;
+    conf_seen seen = {0};
     const conf_entry *ent = conf_get(c, "rowcount", "rule");
     if (ent && !count_rule_parse(ent->value, &s->rule))
         rc = conf_error(e, c, ent, "unknown rule \"%s\": use exact, at-least or tolerance N%%",
@@ -92,23 +93,44 @@ static vexit configure(const conf *c, void **out, verr *e)
             }
             t.has_rule = true;
         }
+        char *shown = qname_display(t.q.schema, t.q.name);
+        rc = conf_seen_add(&seen, c, ent, shown, e);
+        free(shown);
+        if (rc) {
+            qname_release(&t.q);
+            break;
+        }
         grow((void **)&s->tables, &s->cap_tables, s->n_tables + 1, sizeof *s->tables);
         s->tables[s->n_tables++] = t;
     }
+    conf_seen_release(&seen);
     for (ent = NULL; !rc && (ent = conf_next(c, "rowcount", "schema", ent));) {
         char *schema;
         if ((rc = conf_ident(c, ent, &schema, e)))
             break;
+        if ((rc = conf_seen_add(&seen, c, ent, schema, e))) {
+            free(schema);
+            break;
+        }
         grow((void **)&s->schemas, &s->cap_schemas, s->n_schemas + 1, sizeof *s->schemas);
         s->schemas[s->n_schemas++] = schema;
     }
+    conf_seen_release(&seen);
     for (ent = NULL; !rc && (ent = conf_next(c, "rowcount", "exclude", ent));) {
         qname q;
         if ((rc = conf_qname(c, ent, "table", &q, e)))
             break;
+        char *shown = qname_display(q.schema, q.name);
+        rc = conf_seen_add(&seen, c, ent, shown, e);
+        free(shown);
+        if (rc) {
+            qname_release(&q);
+            break;
+        }
         grow((void **)&s->excludes, &s->cap_excludes, s->n_excludes + 1, sizeof *s->excludes);
         s->excludes[s->n_excludes++] = q;
     }
+    conf_seen_release(&seen);
     if (!rc && !s->n_tables && !s->n_schemas) {
         const conf_section *sec = conf_find_section(c, "rowcount");
         rc = verr_set(e, VOUCH_USAGE, "%s:%d: [rowcount] names no table: add 'table =' or 'schema ='",

@@ -63,15 +63,21 @@ static void release(void *p)
 /* Every value of a repeatable key, each one name (quoted or folded as SQL does). */
 static vexit read_names(const conf *c, const char *key, names *ns, verr *e)
 {
-    for (const conf_entry *ent = NULL; (ent = conf_next(c, "settings", key, ent));) {
+    conf_seen seen = {0};
+    vexit rc = VOUCH_OK;
+    for (const conf_entry *ent = NULL; !rc && (ent = conf_next(c, "settings", key, ent));) {
         char *name;
-        vexit rc = conf_ident(c, ent, &name, e);
-        if (rc)
-            return rc;
+        if ((rc = conf_ident(c, ent, &name, e)))
+            break;
+        if ((rc = conf_seen_add(&seen, c, ent, name, e))) {
+            free(name);
+            break;
+        }
         grow((void **)&ns->v, &ns->cap, ns->n + 1, sizeof *ns->v);
         ns->v[ns->n++] = name;
     }
-    return VOUCH_OK;
+    conf_seen_release(&seen);
+    return rc;
 }
 
 static vexit configure(const conf *c, void **out, verr *e)

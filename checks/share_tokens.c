@@ -114,13 +114,19 @@ static vexit configure(const conf *c, void **out, verr *e)
                         ent->value);
     if (!rc && (ent = conf_get(c, "share_tokens", "range")))
         rc = conf_int(c, ent, 16, 1 << 24, &s->range, e);
+    conf_seen seen = {0};
     for (ent = NULL; !rc && (ent = conf_next(c, "share_tokens", "plaintext", ent));) {
         char *col;
         if ((rc = conf_ident(c, ent, &col, e)))
             break;
+        if ((rc = conf_seen_add(&seen, c, ent, col, e))) {
+            free(col);
+            break;
+        }
         grow((void **)&s->plaintext, &s->cap_plaintext, s->n_plaintext + 1, sizeof *s->plaintext);
         s->plaintext[s->n_plaintext++] = col;
     }
+    conf_seen_release(&seen);
     if (rc) {
         release(s);
         return rc;

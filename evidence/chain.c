@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/utf8.h"
 #include "src/util.h"
 
 /* Text in the canonical form is valid UTF-8, so that json_dumps cannot fail on it: the store
@@ -17,10 +16,24 @@ json_t *canon_str(const char *s)
 {
     if (!s)
         return json_null();
-    char *clean = utf8_escape_invalid(s);
-    json_t *j = json_stringn_nocheck(clean, strlen(clean));
-    free(clean);
-    return j ? j : json_null();
+    size_t n = strlen(s);
+    /* UTF-8, as nearly every value is: the string itself (so no digest of such a value changes). */
+    json_t *v = json_stringn(s, n);
+    if (v)
+        return v;
+    /* Not UTF-8 (a name in another encoding, a stray byte on the command line): a JSON string
+     * cannot hold it, and dropping or replacing a byte would let an edit of it go unseen, so
+     * the bytes are kept whole as {"hex": "..."}, which no string value can be taken for. */
+    static const char digits[] = "0123456789abcdef";
+    char *hex = xmalloc(2 * n + 1);
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[(unsigned char)s[i] >> 4];
+        hex[2 * i + 1] = digits[(unsigned char)s[i] & 15];
+    }
+    hex[2 * n] = '\0';
+    v = json_pack("{s:s}", "hex", hex);
+    free(hex);
+    return v;
 }
 
 char *canonical_dump(json_t *doc, const char *what)

@@ -22,8 +22,8 @@ char *run_canonical(const run_record *r);
  * prev is NULL or "" for the first run of the chain. */
 void run_digest(const run_record *r, const char *prev, char out[DIGEST_HEX_LEN + 1]);
 
-/* For canonical forms (runs, drills): a JSON string of s, its bytes taken as they are
- * (hashed, never parsed back), or null; and doc as compact JSON with sorted keys, doc
+/* For canonical forms (runs, drills): a JSON string of s, or null, or where s is not
+ * UTF-8 (which JSON cannot hold, and jansson would refuse to write) {"hex": its bytes}; and doc as compact JSON with sorted keys, doc
  * released, the text the caller's to free. Out of memory aborts: a digest cannot be
  * left half made. */
 json_t *canon_str(const char *s);

@@ -16,20 +16,24 @@ typedef struct parse_state {
     conf *c;
     /* input: a FILE or a string cursor */
     FILE *fp;
-    const char *cursor;
+    const char *cursor, *end;
     int line;
     char *buf;
     size_t bufcap;
     /* first error found by us (inih reports its own by line number) */
     int err_line;
     char err[512];
+    const char *hint;   /* static text or NULL */
 } parse_state;
 
-static void note_error(parse_state *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_error(parse_state *ps, const char *fmt, ...)
+/* Remember the first error; hint (static text, may be NULL) goes with it. */
+static void note_error(parse_state *ps, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note_error(parse_state *ps, const char *hint, const char *fmt, ...)
 {
     if (ps->err_line)
         return;
+    ps->hint = hint;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ps->err, sizeof ps->err, fmt, ap);
@@ -47,7 +51,7 @@ static void remember_section(parse_state *ps, const char *line)
     if (*p != '[')
         return;
     if (p != line) {
-        note_error(ps, "a [section] header must start at the beginning of its line");
+        note_error(ps, NULL, "a [section] header must start at the beginning of its line");
         return;
     }
     const char *end = strchr(p, ']');
@@ -57,13 +61,22 @@ static void remember_section(parse_state *ps, const char *line)
     char *trimmed = trim(xstrdup(name));
     bool spaced = strcmp(trimmed, name) != 0 || !*trimmed;
     if (spaced)
-        note_error(ps, "write the section name without spaces, as [%s]", trimmed);
+        note_error(ps, NULL, "write the section name without spaces, as [%s]", trimmed);
     free(trimmed);
     if (spaced) {
         free(name);
         return;
     }
     conf *c = ps->c;
+    /* inih would merge a repeated section into the first; a second [rowcount] is
+     * far more likely a paste than a wish, so it is refused. */
+    const conf_section *first = conf_find_section(c, name);
+    if (first) {
+        note_error(ps, "Put every key of a section under one header.",
+                   "section [%s] given twice (first on line %d)", name, first->line);
+        free(name);
+        return;
+    }
     grow((void **)&c->sections, &c->cap_sections, c->n_sections + 1, sizeof *c->sections);
     c->sections[c->n_sections++] = (conf_section){name, ps->line};
 }
@@ -82,14 +95,20 @@ static char *read_line(char *str, int num, void *stream)
         src = ps->buf;
         len = (size_t)n;
     } else {
-        if (!*ps->cursor)
+        if (ps->cursor == ps->end)
             return NULL;
-        const char *nl = strchr(ps->cursor, '\n');
-        len = nl ? (size_t)(nl - ps->cursor + 1) : strlen(ps->cursor);
+        const char *nl = memchr(ps->cursor, '\n', (size_t)(ps->end - ps->cursor));
+        len = nl ? (size_t)(nl - ps->cursor + 1) : (size_t)(ps->end - ps->cursor);
         src = ps->cursor;
         ps->cursor += len;
     }
     ps->line++;
+    /* inih sees a C string: a NUL byte would end the line there without a word. */
+    if (memchr(src, '\0', len)) {
+        note_error(ps, "Save the configuration as UTF-8 text, not UTF-16 or a binary file.",
+                   "line contains a NUL byte");
+        len = 0;
+    }
     /* A UTF-8 byte-order mark is skipped (inih would skip it too, after us). */
     if (ps->line == 1 && len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
         src += 3;
@@ -99,7 +118,7 @@ static char *read_line(char *str, int num, void *stream)
     while (len && (src[len - 1] == '\n' || src[len - 1] == '\r'))
         len--;
     if (len > (size_t)num - 2) {
-        note_error(ps, "line is longer than %d characters", num - 2);
+        note_error(ps, NULL, "line is longer than %d characters", num - 2);
         len = 0;
     }
     memcpy(str, src, len);
@@ -114,7 +133,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     parse_state *ps = user;
     conf *c = ps->c;
     if (!*section) {
-        note_error(ps, "key '%s' is outside any [section]", name);
+        note_error(ps, NULL, "key '%s' is outside any [section]", name);
         return 0;
     }
     grow((void **)&c->entries, &c->cap_entries, c->n_entries + 1, sizeof *c->entries);
@@ -123,18 +142,20 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     return 1;
 }
 
-static vexit parse(conf **out, const char *name, FILE *fp, const char *text, verr *e)
+static vexit parse(conf **out, const char *name, FILE *fp, const char *text, size_t len, verr *e)
 {
     conf *c = conf_new_empty();
     free(c->path);
     c->path = xstrdup(name);
-    parse_state ps = {.c = c, .fp = fp, .cursor = text};
+    parse_state ps = {.c = c, .fp = fp, .cursor = text, .end = text ? text + len : NULL};
     int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);
     free(ps.buf);
     if (rc != 0 || ps.err_line) {
-        if (ps.err_line && (rc <= 0 || ps.err_line <= rc))
+        if (ps.err_line && (rc <= 0 || ps.err_line <= rc)) {
             verr_set(e, VOUCH_USAGE, "%s:%d: %s", name, ps.err_line, ps.err);
-        else if (rc > 0)
+            if (ps.hint)
+                verr_hint(e, "%s", ps.hint);
+        } else if (rc > 0)
             verr_set(e, VOUCH_USAGE, "%s:%d: cannot parse line: expected '[section]' or 'key = value'",
                      name, rc);
         else
@@ -152,14 +173,19 @@ vexit conf_load_file(conf **out, const char *path, verr *e)
     if (!fp)
         return verr_set(e, VOUCH_USAGE, "could not open configuration \"%s\": %s", path,
                         strerror(errno));
-    vexit rc = parse(out, path, fp, NULL, e);
+    vexit rc = parse(out, path, fp, NULL, 0, e);
     fclose(fp);
     return rc;
 }
 
 vexit conf_load_string(conf **out, const char *name, const char *text, verr *e)
 {
-    return parse(out, name, NULL, text, e);
+    return parse(out, name, NULL, text, strlen(text), e);
+}
+
+vexit conf_load_mem(conf **out, const char *name, const char *data, size_t len, verr *e)
+{
+    return parse(out, name, NULL, data ? data : "", data ? len : 0, e);
 }
 
 conf *conf_new_empty(void)
@@ -352,4 +378,26 @@ vexit conf_qname(const conf *c, const conf_entry *ent, const char *what, qname *
         return conf_error(e, c, ent, "unexpected \"%s\" after the %s name", rest, what);
     }
     return VOUCH_OK;
+}
+
+vexit conf_seen_add(conf_seen *s, const conf *c, const conf_entry *ent, const char *name,
+                    verr *e)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i].name, name) == 0) {
+            conf_error(e, c, ent, "%s given twice (first on line %d)", name, s->v[i].line);
+            verr_hint(e, "Keep one of the two lines.");
+            return e->code;
+        }
+    grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
+    s->v[s->n++] = (struct conf_seen_item){xstrdup(name), ent->line};
+    return VOUCH_OK;
+}
+
+void conf_seen_release(conf_seen *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i].name);
+    free(s->v);
+    *s = (conf_seen){0};
 }

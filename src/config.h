@@ -50,6 +50,8 @@ typedef struct conf_key {
 vexit conf_load_file(conf **out, const char *path, verr *e);
 /* Same from memory; name is used in messages. */
 vexit conf_load_string(conf **out, const char *name, const char *text, verr *e);
+/* Same from len bytes that may hold anything (a NUL byte is an error, not an end). */
+vexit conf_load_mem(conf **out, const char *name, const char *data, size_t len, verr *e);
 /* An empty configuration (no file): every lookup finds nothing. */
 conf *conf_new_empty(void);
 void conf_free(conf *c);
@@ -85,5 +87,21 @@ vexit conf_ident_key(const conf *c, const char *section, const char *key, const 
 /* ent's value as SCHEMA.NAME and nothing after it (an unqualified name is public.NAME),
  * into *out (qname_release). what names the object in the error: "table", "function". */
 vexit conf_qname(const conf *c, const conf_entry *ent, const char *what, qname *out, verr *e);
+
+/* The values of one repeatable key read so far, to refuse one given twice: the same
+ * table with two rules would otherwise silently take the first. Zero-initialise it. */
+typedef struct conf_seen {
+    struct conf_seen_item {
+        char *name;
+        int line;
+    } *v;
+    size_t n, cap;
+} conf_seen;
+
+/* Remember name (what ent means, normalised: folded, qualified) read from ent; if it was
+ * read before, "FILE:LINE: [section] key: NAME given twice (first on line N)". */
+vexit conf_seen_add(conf_seen *s, const conf *c, const conf_entry *ent, const char *name,
+                    verr *e);
+void conf_seen_release(conf_seen *s);
 
 #endif

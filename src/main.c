@@ -373,6 +373,9 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     }
     if ((rc = settings_read(c->cf, &c->settings, e)))
         return rc;
+    /* Every configuration error of a command that stores a run, before the store is opened. */
+    if ((cmd->flags & NEED_STORE) && (rc = runner_validate(c->cf, e)))
+        return rc;
 
     c->writer = cmd->flags & OWN_OUTPUT ? NULL : output_find(c->format ? c->format : "human");
     if (!c->writer && !(cmd->flags & OWN_OUTPUT))
@@ -534,12 +537,14 @@ static vexit cmd_runs(cli *c, verr *e)
             snprintf(took, sizeof took, "%.2fs", (double)(t1 - t0) / 1000.0);
         if (list)
             json_array_append_new(
-                list, json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:s, s:I, s:I, s:s*}", "run",
+                list, json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:o, s:I, s:I, s:o}", "run",
                                 (json_int_t)r->id, "kind", r->kind, "status", r->status,
                                 "started_at", r->started_at, "finished_at", r->finished_at,
                                 "baseline", r->baseline_id ? json_integer(r->baseline_id) : json_null(),
-                                "target", r->target, "passed", (json_int_t)(k.pass + k.warn),
-                                "total", (json_int_t)k.total, "error", r->error));
+                                /* not UTF-8 (json_pack would drop the whole run): scrubbed */
+                                "target", output_json_text(r->target),
+                                "passed", (json_int_t)(k.pass + k.warn),
+                                "total", (json_int_t)k.total, "error", output_json_text(r->error)));
         else
             fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,
                     r->kind, r->status, r->started_at, took, r->baseline_id ? base : "-", results,

@@ -108,6 +108,20 @@ vexit runner_select(const conf *cf, const char *const *only, size_t n_only,
     return VOUCH_OK;
 }
 
+vexit runner_validate(const conf *cf, verr *e)
+{
+    for (size_t i = 0; checkers[i]; i++) {
+        if (!conf_has_section(cf, checkers[i]->name))
+            continue;
+        void *settings = NULL;
+        vexit rc = checkers[i]->configure(cf, &settings, e);
+        if (rc)
+            return rc;
+        checkers[i]->release(settings);
+    }
+    return VOUCH_OK;
+}
+
 static char *names_of(const checker *const *sel, size_t n)
 {
     char *acc = xstrdup("");
@@ -332,8 +346,11 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     say(rq, "sealed run %lld as %s in %s (chain position %lld) after %.3f s", (long long)rs.rec->id,
         rs.rec->status, store_path(rq->st), (long long)rs.rec->chain_pos, seconds_since(&t0));
     if (outcome) {
+        /* The run is stored, so something ran: whatever stopped it (a configured table the
+         * target lacks, a lost connection) is "could not finish", never exit 2, which
+         * promises that nothing ran. */
         *e = failure;
-        rc = outcome == VOUCH_USAGE ? VOUCH_USAGE : VOUCH_ABORTED;
+        rc = VOUCH_ABORTED;
     } else {
         rc = strcmp(rs.rec->status, "failed") == 0 ? VOUCH_FAILED : VOUCH_OK;
     }

@@ -33,9 +33,14 @@ typedef struct run_request {
  * e.g. a configuration error found before the run began). Returns:
  *   VOUCH_OK      every check passed (baseline: captured)
  *   VOUCH_FAILED  a check failed or could not decide
- *   VOUCH_USAGE   configuration or usage error (e says where)
- *   VOUCH_ABORTED the run could not finish and is stored as aborted (e says why) */
+ *   VOUCH_USAGE   configuration or usage error (e says where), found before anything is stored
+ *   VOUCH_ABORTED the run could not finish and is stored as aborted (e says why): also when
+ *                 the target lacks what a baseline is to capture (a configured table) */
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e);
+
+/* Configure (and release) every configured checker: a configuration error each one finds
+ * (a table given twice, a bad rule) with FILE:LINE, before anything opens the store. */
+vexit runner_validate(const conf *cf, verr *e);
 
 /* The checkers a request selects, in registry order; n_out receives the count.
  * Fills e (VOUCH_USAGE) for an unknown or unconfigured name. Caller frees the array. */

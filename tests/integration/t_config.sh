@@ -67,10 +67,11 @@ expect_rc 2
 expect_err "unknown check 'rls'|check 'rls' is not configured"
 end_case
 
-test_case "a schema that holds no table refuses the baseline"
+test_case "a schema that holds no table stops the baseline (could not finish, stored aborted)"
 psql_q -d cfg -c 'create schema empty_one'
 printf '[target]\ndsn = dbname=cfg\n[rowcount]\nschema = empty_one\n' >empty.conf
 v -c empty.conf baseline
-expect_rc 2
+expect_rc 3
+expect_out 'aborted'
 expect_err 'rowcount: the configured schemas hold no table to count'
 end_case

@@ -265,6 +265,37 @@ static void test_canonical_escapes_control_characters(void **state)
     run_record_free(r);
 }
 
+/* Found by tests/fuzz/fuzz_canonical (corpus not-utf8): a value that is not UTF-8 (here
+ * from --target or a drill's --scenario) made jansson refuse to write the canonical form,
+ * and vouch abort with "out of memory" while sealing. Now its bytes are kept as hex, and a
+ * different byte gives a different digest. */
+static void test_canonical_keeps_bytes_that_are_not_utf8(void **state)
+{
+    (void)state;
+    run_record *r = full_record();
+    set(&r->target, "dbname=\x87");
+    set(&r->results[0].subject, "caf\xe9");
+    char *canon = run_canonical(r);
+    assert_non_null(strstr(canon, "\"target\":{\"hex\":\"64626e616d653d87\"}"));
+    assert_non_null(strstr(canon, "\"subject\":{\"hex\":\"636166e9\"}"));
+    json_error_t je;
+    json_t *doc = json_loads(canon, 0, &je);
+    assert_non_null(doc);
+    json_decref(doc);
+    char d1[DIGEST_HEX_LEN + 1], d2[DIGEST_HEX_LEN + 1];
+    run_digest(r, NULL, d1);
+    set(&r->target, "dbname=\x88");
+    run_digest(r, NULL, d2);
+    assert_string_not_equal(d1, d2);
+    /* UTF-8 stays a plain string. */
+    set(&r->target, "dbname=caf\xc3\xa9");
+    free(canon);
+    canon = run_canonical(r);
+    assert_non_null(strstr(canon, "\"target\":\"dbname=caf\\u00E9\""));
+    free(canon);
+    run_record_free(r);
+}
+
 /* ------------------------------------------------------------- run_digest */
 
 static void test_digest_formula(void **state)
@@ -1225,6 +1256,7 @@ int main(void)
         cmocka_unit_test(test_canonical_is_stable),
         cmocka_unit_test(test_canonical_changes_with_every_field),
         cmocka_unit_test(test_canonical_escapes_control_characters),
+        cmocka_unit_test(test_canonical_keeps_bytes_that_are_not_utf8),
         cmocka_unit_test(test_digest_formula),
         cmocka_unit_test(test_digest_depends_on_prev),
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)

@@ -398,10 +398,9 @@ static void test_key_given_twice(void **state)
     (void)state;
     expect_check_error("[target]\ndsn = host=a\n\ndsn = host=b\n", "target", target_keys,
                        "vouch.conf:4: [target] dsn: given twice (first on line 2)");
-    /* Also when the section is opened a second time further down. */
-    expect_check_error("[target]\ndsn = host=a\n[store]\npath = x.db\n[target]\ndsn = host=b\n",
-                       "target", target_keys,
-                       "vouch.conf:6: [target] dsn: given twice (first on line 2)");
+    /* A section opened a second time further down is refused before its keys are. */
+    expect_load_error("[target]\ndsn = host=a\n[store]\npath = x.db\n[target]\ndsn = host=b\n",
+                      "vouch.conf:5: section [target] given twice (first on line 1)");
 }
 
 static void test_continuation_lines(void **state)
@@ -804,6 +803,58 @@ static void test_bom_and_crlf(void **state)
     free(line);
 }
 
+/* libinih reads C strings: a NUL byte would end its line there, silently. */
+static void test_nul_byte(void **state)
+{
+    (void)state;
+    static const char text[] = "[rowcount]\ntable = projects\0 at-least\ntable = tasks\n";
+    conf *c = NULL;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(conf_load_mem(&c, "vouch.conf", text, sizeof text - 1, &e), VOUCH_USAGE);
+    assert_null(c);
+    assert_string_equal(e.msg, "vouch.conf:2: line contains a NUL byte");
+    assert_string_equal(e.hint, "Save the configuration as UTF-8 text, not UTF-16 or a binary file.");
+    /* The first error wins, with its own hint (here none). */
+    static const char two[] = "[rowcount]\n[ x ]\ntable = a\0\n";
+    verr_clear(&e);
+    assert_int_equal(conf_load_mem(&c, "vouch.conf", two, sizeof two - 1, &e), VOUCH_USAGE);
+    assert_string_equal(e.msg, "vouch.conf:2: write the section name without spaces, as [x]");
+    assert_string_equal(e.hint, "");
+    /* Without a NUL, conf_load_mem reads what conf_load_string reads. */
+    static const char ok[] = "[rowcount]\ntable = projects";
+    assert_int_equal(conf_load_mem(&c, "vouch.conf", ok, sizeof ok - 1, &e), VOUCH_OK);
+    assert_string_equal(conf_get(c, "rowcount", "table")->value, "projects");
+    conf_free(c);
+}
+
+/* inih merges a repeated section into the first; vouch refuses it. */
+static void test_section_given_twice(void **state)
+{
+    (void)state;
+    expect_load_error("[rowcount]\ntable = a\n\n[target]\ndsn = x\n[rowcount]\nrule = exact\n",
+                      "vouch.conf:6: section [rowcount] given twice (first on line 1)");
+}
+
+static void test_seen_refuses_a_repeat(void **state)
+{
+    (void)state;
+    conf *c = load("[rowcount]\ntable = a\ntable = b\ntable = A\n");
+    conf_seen seen = {0};
+    verr e;
+    verr_clear(&e);
+    const conf_entry *ent = conf_get(c, "rowcount", "table");
+    assert_int_equal(conf_seen_add(&seen, c, ent, "public.a", &e), VOUCH_OK);
+    ent = conf_next(c, "rowcount", "table", ent);
+    assert_int_equal(conf_seen_add(&seen, c, ent, "public.b", &e), VOUCH_OK);
+    ent = conf_next(c, "rowcount", "table", ent);
+    assert_int_equal(conf_seen_add(&seen, c, ent, "public.a", &e), VOUCH_USAGE);
+    assert_string_equal(e.msg, "vouch.conf:4: [rowcount] table: public.a given twice (first on line 2)");
+    conf_seen_release(&seen);
+    assert_int_equal(seen.n, 0);
+    conf_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +867,9 @@ int main(void)
         cmocka_unit_test(test_line_longer_than_inih_allows),
         cmocka_unit_test(test_section_headers_that_would_mislead),
         cmocka_unit_test(test_bom_and_crlf),
+        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_section_given_twice),
+        cmocka_unit_test(test_seen_refuses_a_repeat),
         cmocka_unit_test_setup_teardown(test_load_file, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test(test_empty_configuration),
         cmocka_unit_test(test_unknown_key),
