@@ -336,8 +336,16 @@ void store_anchor_append(store *st, const char *chain, int64_t pos, const char *
                  st->anchor_errno ? strerror(st->anchor_errno) : "the store was opened read-only");
         return;
     }
+    /* A line cut short by an earlier write that did not finish (a full disk) is ended
+     * first, so this one stands on its own; verify reads the cut one as anchoring nothing. */
+    char last = '\n';
+    struct stat sb;
+    if (fstat(st->anchor_fd, &sb) == 0 && sb.st_size > 0 &&
+        pread(st->anchor_fd, &last, 1, sb.st_size - 1) != 1)
+        last = '\n';
     char line[160];
-    int n = snprintf(line, sizeof line, "%s %lld %s\n", chain, (long long)pos, digest);
+    int n = snprintf(line, sizeof line, "%s%s %lld %s\n", last == '\n' ? "" : "\n", chain,
+                     (long long)pos, digest);
     /* One write on an O_APPEND descriptor: lines of processes sealing at once never mix. */
     if (n <= 0 || (size_t)n >= sizeof line || write(st->anchor_fd, line, (size_t)n) != n ||
         fsync(st->anchor_fd) != 0)
@@ -350,7 +358,7 @@ static void anchor_open(store *st)
 {
     /* Made now, before this process seals anything: a head file that is missing
      * afterwards was removed, never merely not yet written. */
-    st->anchor_fd = open(st->anchor, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    st->anchor_fd = open(st->anchor, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (st->anchor_fd < 0)
         st->anchor_errno = errno;
 }
@@ -1092,11 +1100,54 @@ static bool is_digest(const char *s)
     return true;
 }
 
+static void note_add(store_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_add(store_verdict *v, const char *fmt, ...)
+{
+    size_t used = strlen(v->note);
+    if (used && used + 1 < sizeof v->note)
+        v->note[used++] = '\n';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->note + used, sizeof v->note - used, fmt, ap);
+    va_end(ap);
+}
+
+/* A line that is the start of "run|drill POS DIGEST" and no more: the write of a seal that
+ * did not finish (a full disk, a crash inside write). It anchors nothing; cutting a line
+ * short is no more than deleting it, which the head file cannot catch anyway. */
+static bool anchor_line_torn(const char *line)
+{
+    const char *p = line;
+    size_t len = strlen(p);
+    if ((len <= 5 && strncmp("drill", p, len) == 0) || (len <= 3 && strncmp("run", p, len) == 0))
+        return true;
+    if (strncmp(p, "drill ", 6) == 0)
+        p += 6;
+    else if (strncmp(p, "run ", 4) == 0)
+        p += 4;
+    else
+        return false;
+    size_t digits = strspn(p, "0123456789");
+    if (!p[digits])
+        return true;
+    if (!digits || p[digits] != ' ')
+        return false;
+    p += digits + 1;
+    size_t hex = strspn(p, "0123456789abcdef");
+    return !p[hex] && hex < STORE_DIGEST_LEN;
+}
+
 /* One head file line "run|drill POS DIGEST" against the store. */
 static vexit check_anchor_line(store *st, const store_heads *h, char *line, size_t lineno,
                                int64_t *max_run, int64_t *max_drill, store_verdict *v, verr *e)
 {
     line[strcspn(line, "\n")] = '\0';
+    if (!*line || anchor_line_torn(line)) {
+        if (*line)
+            note_add(v, "head file %s line %zu was cut short (a write that did not finish, such as"
+                     " on a full disk): it anchors nothing", st->anchor, lineno);
+        return VOUCH_OK;
+    }
     char *sp1 = strchr(line, ' ');
     char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
     int64_t pos = 0;
@@ -1179,14 +1230,12 @@ static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, v
     if (first_current > from)
         from = first_current;
     if (first_current && h.run_pos >= from)
-        snprintf(v->note, sizeof v->note,
-                 "run chain positions %lld to %lld are sealed but not in head file %s: a vouch"
+        note_add(v, "run chain positions %lld to %lld are sealed but not in head file %s: a vouch"
                  " ended between sealing and recording them, or the file was put back from an"
                  " older copy; they are not anchored",
                  (long long)from, (long long)h.run_pos, st->anchor);
     else if (max_drill && h.drill_pos > max_drill)
-        snprintf(v->note, sizeof v->note,
-                 "drill chain positions %lld to %lld are sealed but not in head file %s: a vouch"
+        note_add(v, "drill chain positions %lld to %lld are sealed but not in head file %s: a vouch"
                  " ended between sealing and recording them, or the file was put back from an"
                  " older copy; they are not anchored",
                  (long long)max_drill + 1, (long long)h.drill_pos, st->anchor);

@@ -81,7 +81,8 @@ typedef struct store_verdict {
     int64_t broken_run;     /* 0 when ok or the problem is not one run */
     int64_t broken_drill;   /* 0 when ok or the problem is not one drill */
     char problem[512];      /* what is wrong, when !ok */
-    char note[512];         /* when ok: what the head file does not cover, or "" */
+    char note[1024];        /* when ok: what the head file does not cover, or ""; several
+                             * notes are one per line */
     int64_t anchored_runs;  /* lines of the head file checked against the store */
     int64_t anchored_drills;
 } store_verdict;

@@ -631,8 +631,11 @@ static vexit cmd_verify(cli *c, verr *e)
     if (v.anchored_runs || v.anchored_drills)
         fprintf(c->out, "head file %s: %lld run and %lld drill lines match the store\n",
                 store_anchor(c->st), (long long)v.anchored_runs, (long long)v.anchored_drills);
-    if (v.note[0])
-        fprintf(c->out, "note: %s\n", v.note);
+    for (const char *n = v.note; *n;) {
+        size_t len = strcspn(n, "\n");
+        fprintf(c->out, "note: %.*s\n", (int)len, n);
+        n += len + (n[len] == '\n');
+    }
     return VOUCH_OK;
 }
 

@@ -195,6 +195,27 @@ expect_rc 0
 expect_out "^note: run chain positions $(q 'select max(chain_pos) from runs') to $(q 'select max(chain_pos) from runs') are sealed but not in head file a.db.head"
 end_case
 
+test_case "a head line cut short (a full disk): a note, not tampering; the next seal starts a line of its own"
+cp pristine.db a.db
+rm -f a.db-wal a.db-shm
+cp pristine.head a.db.head
+last=$(tail -n 1 a.db.head)
+head -n -1 pristine.head >a.db.head
+printf '%s' "${last:0:30}" >>a.db.head
+v --store a.db verify
+expect_rc 0
+expect_out "^note: head file a.db.head line $(wc -l <pristine.head) was cut short \\(a write that did not finish, such as on a full disk\\): it anchors nothing"
+expect_out "^note: (run|drill) chain positions [0-9]+ to [0-9]+ are sealed but not in head file a.db.head"
+v --store a.db gate
+expect_rc 0
+check "the cut line is ended and the new one stands alone" \
+    test "$(tail -n 2 a.db.head | head -n 1)" = "${last:0:30}"
+check "the new line is whole" grep -Eq '^run [0-9]+ [0-9a-f]{64}$' <(tail -n 1 a.db.head)
+v --store a.db verify
+expect_rc 0
+expect_out 'chain intact'
+end_case
+
 test_case "[store] anchor puts the head file elsewhere; one that cannot be written is named"
 mkdir -p elsewhere
 printf '[target]\ndsn = dbname=advdb\n[rowcount]\nschema = public\n[store]\npath = anch.db\nanchor = elsewhere/anch.head\n' >anch.conf
