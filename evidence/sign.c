@@ -1,11 +1,13 @@
 #include "evidence/sign.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -108,17 +110,33 @@ static bool ends_with(const char *s, const char *suffix)
 static vexit read_signature(sig_report *r, CMS_ContentInfo **out, verr *e)
 {
     *out = NULL;
-    FILE *f = fopen(r->sig_path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO in place of the signature is refused, not waited on. */
+    int fd = open(r->sig_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         if (errno == ENOENT)
             return verr_set(e, VOUCH_FAILED, "%s: not signed: %s does not exist", r->file,
                             r->sig_path);
         return verr_set(e, VOUCH_USAGE, "could not read \"%s\": %s", r->sig_path, strerror(errno));
     }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return verr_set(e, VOUCH_FAILED, "%s: %s is not a regular file", r->file, r->sig_path);
+    }
     unsigned char *buf = xmalloc(SIG_FILE_MAX + 1);
-    size_t len = fread(buf, 1, SIG_FILE_MAX + 1, f);
-    bool bad = ferror(f);
-    fclose(f);
+    size_t len = 0;
+    bool bad = false;
+    while (len < SIG_FILE_MAX + 1) {
+        ssize_t got = read(fd, buf + len, SIG_FILE_MAX + 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            bad = got < 0;
+            break;
+        }
+        len += (size_t)got;
+    }
+    close(fd);
     vexit rc = VOUCH_OK;
     if (bad)
         rc = verr_set(e, VOUCH_USAGE, "could not read \"%s\"", r->sig_path);
