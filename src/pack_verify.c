@@ -411,7 +411,7 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
     sig_report r;
     memset(&r, 0, sizeof r);
     vexit rc = VOUCH_OK;
-    bool signed_ok = false;
+    bool signed_ok = false, listed = false;   /* listed: the MANIFEST was read and parsed */
     char *spath = xasprintf("%s/%s", dir, MANIFEST_SIG_NAME);
     struct stat sst;
     verr re;
@@ -427,6 +427,8 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
         verr_clear(&pe);
         if (manifest_parse(text, len, &m, &pe))
             problem(&p, "%s", pe.msg);
+        else
+            listed = true;
     } else {
         verr se;
         verr_clear(&se);
@@ -444,10 +446,16 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
         verr_clear(&pe);
         if (!rc && manifest_parse(text, len, &m, &pe))
             problem(&p, "%s", pe.msg);
+        else
+            listed = !rc;
     }
     if (!rc) {
-        check_listed(dir, &m, &p);
-        find_unlisted(dir, NULL, &m, &p);
+        /* Against a MANIFEST that cannot be read, every file would be "added": the one
+         * problem is the MANIFEST. */
+        if (listed) {
+            check_listed(dir, &m, &p);
+            find_unlisted(dir, NULL, &m, &p);
+        }
         /* The chain is read only from files proven to be the signed ones. */
         if (!p.n && signed_ok)
             check_chain(dir, &m, &p);
