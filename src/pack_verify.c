@@ -159,12 +159,14 @@ static void link_digest(const char *domain, const char *prev, const char *canon,
 /* One of chain.json's lists: every entry's canonical form is in the pack and hashes,
  * with its prev_digest, to its digest; positions rise one by one (no hole), each
  * entry's prev_digest being the digest of the one before. */
-static void check_links(const char *dir, const manifest *m, json_t *list, const char *what,
-                        const char *domain, sealed_list *out, problems *p)
+static int64_t check_links(const char *dir, const manifest *m, json_t *list, const char *what,
+                           const char *domain, sealed_list *out, const char **last_digest,
+                           problems *p)
 {
+    *last_digest = NULL;
     if (!json_is_array(list)) {
         problem(p, "chain.json: no list of %ss", what);
-        return;
+        return 0;
     }
     int64_t last_pos = 0;
     const char *last = NULL;
@@ -180,7 +182,7 @@ static void check_links(const char *dir, const manifest *m, json_t *list, const 
         if (id < 1 || pos < 1 || !canon || !digest || !prev) {
             problem(p, "chain.json: %s entry %zu lacks its id, chain_pos, canonical, digest or "
                     "prev_digest", what, i + 1);
-            return;
+            return last_pos;
         }
         if (!manifest_find(m, canon)) {
             problem(p, "chain.json: %s %" PRId64 ": its canonical form \"%s\" is not a file of the "
@@ -220,8 +222,9 @@ static void check_links(const char *dir, const manifest *m, json_t *list, const 
             out->v[out->n++] = (sealed){id, digest};
         }
         last_pos = pos;
-        last = digest;
+        last = *last_digest = digest;
     }
+    return last_pos;
 }
 
 /* The id N of a report "PREFIX-N.EXT" (gates/run-3.html), or 0. */
@@ -298,8 +301,43 @@ static bool drill_open(const char *dir, int64_t id)
     return open;
 }
 
+/* pack.json's store_head, when it has one, is at or after the last run and drill of the
+ * chain file, and names the same digest where it is the same position. */
+static void check_head(const char *dir, int64_t run_pos, const char *run_digest,
+                       int64_t drill_pos, const char *drill_digest, problems *p)
+{
+    char *path = xasprintf("%s/%s", dir, PACK_INFO_NAME), *text;
+    size_t len;
+    verr e;
+    if (file_read_regular(path, CHAIN_FILE_MAX, &text, &len, &e)) {
+        free(path);
+        return;   /* pack.json is checked as a listed file; without one there is no head */
+    }
+    free(path);
+    json_error_t je;
+    json_t *doc = json_loadb(text, len, 0, &je);
+    free(text);
+    json_t *head = json_object_get(doc, "store_head");
+    if (head) {
+        int64_t hr = json_integer_value(json_object_get(head, "run_chain_pos"));
+        int64_t hd = json_integer_value(json_object_get(head, "drill_chain_pos"));
+        const char *hrd = json_string_value(json_object_get(head, "run_digest"));
+        const char *hdd = json_string_value(json_object_get(head, "drill_digest"));
+        if (hr < run_pos || hd < drill_pos)
+            problem(p, "%s: its store_head (run %" PRId64 ", drill %" PRId64 ") is before the last "
+                    "run or drill of chain.json (%" PRId64 ", %" PRId64 ")", PACK_INFO_NAME, hr, hd,
+                    run_pos, drill_pos);
+        else if ((run_pos && hr == run_pos && (!hrd || strcmp(hrd, run_digest) != 0)) ||
+                 (drill_pos && hd == drill_pos && (!hdd || strcmp(hdd, drill_digest) != 0)))
+            problem(p, "%s: its store_head names another digest than chain.json's at the same "
+                    "position", PACK_INFO_NAME);
+    }
+    json_decref(doc);
+}
+
 /* chain.json recomputed, and every gate and drill report of the pack in it. */
-static void check_chain(const char *dir, const manifest *m, problems *p)
+static void check_chain(const char *dir, const manifest *m, problems *p, size_t *n_runs,
+                        size_t *n_drills)
 {
     if (!manifest_find(m, "chain.json")) {
         problem(p, "chain.json: not in the pack: its runs cannot be checked against the chain");
@@ -324,8 +362,15 @@ static void check_chain(const char *dir, const manifest *m, problems *p)
         return;
     }
     sealed_list runs = {0}, drills = {0};
-    check_links(dir, m, json_object_get(doc, "runs"), "run", "vouch-chain/1", &runs, p);
-    check_links(dir, m, json_object_get(doc, "drills"), "drill", "vouch-drill-chain/1", &drills, p);
+    const char *run_digest, *drill_digest;
+    int64_t run_pos = check_links(dir, m, json_object_get(doc, "runs"), "run", "vouch-chain/1",
+                                  &runs, &run_digest, p);
+    int64_t drill_pos = check_links(dir, m, json_object_get(doc, "drills"), "drill",
+                                    "vouch-drill-chain/1", &drills, &drill_digest, p);
+    if (!p->n)
+        check_head(dir, run_pos, run_digest, drill_pos, drill_digest, p);
+    *n_runs = runs.n;
+    *n_drills = drills.n;
     for (size_t i = 0; i < m->n; i++) {
         const char *rel = m->entries[i].path, *ext = NULL;
         int64_t id;
@@ -369,7 +414,8 @@ static char *period_of(const char *dir)
     return text;
 }
 
-static void print_verified(FILE *out, const char *dir, const manifest *m, const sig_report *r)
+static void print_verified(FILE *out, const char *dir, const manifest *m, const sig_report *r,
+                           size_t n_runs, size_t n_drills)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < m->n; i++)
@@ -381,6 +427,9 @@ static void print_verified(FILE *out, const char *dir, const manifest *m, const 
                  "none missing, none added\n", m->n, total);
     fprintf(out, "  manifest     %s (sha256 %s), signature %s (CMS, detached)\n", MANIFEST_NAME,
             r->sha256, MANIFEST_SIG_NAME);
+    fprintf(out, "  chain        %zu run%s and %zu drill%s recomputed from their canonical forms, "
+                 "linked without holes; every report is of one of them\n",
+            n_runs, n_runs == 1 ? "" : "s", n_drills, n_drills == 1 ? "" : "s");
     fprintf(out, "  signer       %s\n", r->signer);
     if (strcmp(r->signer, r->issuer) != 0)
         fprintf(out, "  issuer       %s\n", r->issuer);
@@ -457,15 +506,16 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
             find_unlisted(dir, NULL, &m, &p);
         }
         /* The chain is read only from files proven to be the signed ones. */
+        size_t n_runs = 0, n_drills = 0;
         if (!p.n && signed_ok)
-            check_chain(dir, &m, &p);
+            check_chain(dir, &m, &p, &n_runs, &n_drills);
         if (p.n) {
             *e = p.first;
             if (p.n > 1)
                 verr_hint(e, "%zu problems in pack \"%s\", each listed above.", p.n, dir);
             rc = VOUCH_FAILED;
         } else if (signed_ok) {
-            print_verified(out, dir, &m, &r);
+            print_verified(out, dir, &m, &r, n_runs, n_drills);
         }
     }
     sig_report_release(&r);

@@ -52,6 +52,7 @@ v pack --period "$quarter" --out pack
 expect_rc 0
 v verify pack --cert "$cert"
 expect_rc 0
+expect_out '^  chain        4 runs and 1 drill recomputed from their canonical forms, linked without holes; every report is of one of them$'
 end_case
 
 test_case "every report and the pack state the store's head (position and digest of the newest run)"
@@ -129,6 +130,15 @@ remanifest c3
 v verify c3 --cert "$cert"
 expect_rc 1
 expect_err '^vouch: gates/run-3\.xml: the run digest it states is not the one chain\.json recomputes$'
+end_case
+
+test_case "a pack.json whose store head is older than its chain, re-signed, fails"
+copy c4
+jq '.store_head.run_chain_pos = 2' c4/pack.json >c4/p.tmp && mv c4/p.tmp c4/pack.json
+remanifest c4
+v verify c4 --cert "$cert"
+expect_rc 1
+expect_err '^vouch: pack\.json: its store_head \(run 2, drill 1\) is before the last run or drill of chain\.json \(4, 1\)$'
 end_case
 
 test_case "a FIFO in place of a listed file: verify DIR refuses at once (it used to hang)"
