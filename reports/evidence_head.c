@@ -94,19 +94,15 @@ vexit evidence_check(store *st, evidence_head *h, verr *e)
 void evidence_head_xml(xmlDocPtr doc, const evidence_head *h)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr gen = root ? root->children : NULL;
-    while (gen && !(gen->type == XML_ELEMENT_NODE && xmlStrEqual(gen->name, BAD_CAST "generator")))
-        gen = gen->next;
-    if (!gen)
+    if (!root)
         return;
-    xmlNodePtr head = xmlNewDocNode(doc, root->ns, BAD_CAST "store-head", NULL);
+    xmlNodePtr head = xmlNewChild(root, root->ns, BAD_CAST "store-head", NULL);
     rx_attr_int(head, "run-position", h->run_pos);
     if (h->run_pos)
         rx_attr(head, "run-digest", h->run_digest);
     rx_attr_int(head, "drill-position", h->drill_pos);
     if (h->drill_pos)
         rx_attr(head, "drill-digest", h->drill_digest);
-    xmlAddNextSibling(gen, head);
 }
 
 json_t *evidence_head_json(const evidence_head *h)

@@ -26,8 +26,8 @@ typedef struct evidence_head {
  * match its digest: ...", with a hint; a store that cannot be read, VOUCH_ABORTED. */
 vexit evidence_check(store *st, evidence_head *h, verr *e);
 
-/* <store-head run-position= run-digest= drill-position= drill-digest=/> as the first
- * element after the report's <generator> (templates/report.rng). */
+/* <store-head run-position= run-digest= drill-position= drill-digest=/> as the last
+ * element of the report (templates/report.rng): the verdict stays first. */
 void evidence_head_xml(xmlDocPtr doc, const evidence_head *h);
 
 /* {"run_chain_pos", "run_digest", "drill_chain_pos", "drill_digest"} (digests null

@@ -221,7 +221,6 @@ static bool stale_ours(const char *parent, const char *name)
     return gone;
 }
 
-
 /* Remove the folders of packs killed before they finished (SIGKILL, a power cut)
  * beside dest: only those proven ours by their marker. */
 static size_t remove_stale(const char *dest)
