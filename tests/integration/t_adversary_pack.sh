@@ -119,6 +119,8 @@ v verify c2 --cert "$cert"
 expect_rc 1
 expect_out '^FAILED  chain\.json: run 3 at chain position 3 follows position 1: the chain has a hole$'
 expect_out '^FAILED  gates/run-2\.html: run 2 is not in chain\.json'
+check "the auditor's chain block refuses it" not run_doc chain c2
+check "naming the hole" grep -q '^HOLE BEFORE: chain/run-3.json$' doc-chain.log
 end_case
 
 test_case "a gate report whose stated digest is not the chain's, re-signed, fails"
