@@ -98,11 +98,16 @@ static bool parse_line(const char *s, size_t n, manifest *m, const char **why)
     if (p == digits || (p - digits > 1 && *digits == '0') || end - p < 3 || p[0] != ' ' || p[1] != ' ')
         return false;
     char *path = xstrndup(p + 2, (size_t)(end - p - 2));
+    /* Sorted bytewise without repeats, as manifest_format writes it and as the
+     * auditor's 'LC_ALL=C sort | diff' step expects: both procedures refuse the same. */
+    int order = m->n ? strcmp(m->entries[m->n - 1].path, path) : -1;
     bool ok = false;
     if (!manifest_path_ok(path))
         *why = "the path is not one a pack may list";
-    else if (manifest_find(m, path))
+    else if (order == 0)
         *why = "the path is listed twice";
+    else if (order > 0)
+        *why = "out of order: the lines are sorted by path, bytewise (LC_ALL=C sort)";
     else
         ok = true;
     if (ok) {
@@ -151,17 +156,86 @@ void manifest_release(manifest *m)
     m->n = m->cap = 0;
 }
 
+const char *file_kind(mode_t mode)
+{
+    return S_ISREG(mode)    ? "file"
+           : S_ISDIR(mode)  ? "folder"
+           : S_ISLNK(mode)  ? "symbolic link"
+           : S_ISFIFO(mode) ? "FIFO"
+           : S_ISSOCK(mode) ? "socket"
+           : S_ISCHR(mode) || S_ISBLK(mode) ? "device"
+                                            : "special file";
+}
+
+int file_open_regular(const char *path, const char **why)
+{
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever;
+     * on a regular file it changes nothing. O_NOFOLLOW: a link is refused, not read. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        *why = errno == ELOOP ? "a symbolic link, not a regular file" : strerror(errno);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+    } else if (!S_ISREG(st.st_mode)) {
+        *why = S_ISFIFO(st.st_mode)   ? "a FIFO, not a regular file"
+               : S_ISDIR(st.st_mode)  ? "a folder, not a regular file"
+               : S_ISSOCK(st.st_mode) ? "a socket, not a regular file"
+                                      : "a device or special file, not a regular file";
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -1;
+}
+
+vexit file_read_regular(const char *path, size_t max, char **out, size_t *len, verr *e)
+{
+    *out = NULL;
+    *len = 0;
+    const char *why;
+    int fd = file_open_regular(path, &why);
+    if (fd < 0)
+        return verr_set(e, VOUCH_FAILED, "%s: %s", path, why);
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    vexit rc = VOUCH_OK;
+    for (;;) {
+        grow((void **)&buf, &cap, n + 65537, 1);
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = verr_set(e, VOUCH_FAILED, "%s: %s", path, strerror(errno));
+            break;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (n > max) {
+            rc = verr_set(e, VOUCH_FAILED, "%s: larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    close(fd);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return VOUCH_OK;
+}
+
 vexit file_sha256(const char *path, uint64_t *size, char hex[DIGEST_HEX_LEN + 1], verr *e)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const char *why;
+    int fd = file_open_regular(path, &why);
     if (fd < 0)
-        return verr_set(e, VOUCH_FAILED, "%s: %s", path,
-                        errno == ELOOP ? "a symbolic link, not a file" : strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return verr_set(e, VOUCH_FAILED, "%s: not a regular file", path);
-    }
+        return verr_set(e, VOUCH_FAILED, "%s: %s", path, why);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     unsigned char buf[65536];

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "evidence/chain.h"
 #include "src/verr.h"
@@ -42,8 +43,10 @@ void manifest_add(manifest *m, const char *path, uint64_t size, const char *sha2
 char *manifest_format(manifest *m, size_t *len);
 
 /* Parse MANIFEST text into *m (empty on entry). Every line must have the form above,
- * end with a newline and name a distinct valid path; the first line that does not is
- * reported with its number (VOUCH_FAILED: a damaged manifest is a failed check). */
+ * end with a newline and name a valid path after the previous line's (sorted
+ * bytewise, no repeats: what the auditor's 'LC_ALL=C sort | diff' step accepts); the
+ * first line that does not is reported with its number (VOUCH_FAILED: a damaged
+ * manifest is a failed check). */
 vexit manifest_parse(const char *text, size_t len, manifest *m, verr *e);
 
 /* The entry listing path, or NULL. */
@@ -51,8 +54,23 @@ const manifest_entry *manifest_find(const manifest *m, const char *path);
 
 void manifest_release(manifest *m);
 
-/* Size and SHA-256 of a regular file, read in blocks (a symbolic link is refused).
- * VOUCH_FAILED with a message naming the file when it cannot be read. */
+/* Size and SHA-256 of a regular file, read in blocks (a symbolic link, a FIFO or
+ * any other kind of file is refused, without waiting on it). VOUCH_FAILED with a
+ * message naming the file when it cannot be read. */
 vexit file_sha256(const char *path, uint64_t *size, char hex[DIGEST_HEX_LEN + 1], verr *e);
+
+/* Open path for reading only if it is a regular file, never following a symbolic
+ * link and never waiting on a FIFO (O_NONBLOCK | O_NOFOLLOW, then fstat). The
+ * descriptor, or -1 with *why saying what the path is instead ("a FIFO, not a
+ * regular file") or the system's error. */
+int file_open_regular(const char *path, const char **why);
+
+/* The whole of the regular file path (as file_open_regular opens it), at most max
+ * bytes, NUL-terminated (caller frees *out). VOUCH_FAILED naming the file otherwise. */
+vexit file_read_regular(const char *path, size_t max, char **out, size_t *len, verr *e);
+
+/* What kind of file mode says, for messages: "file", "folder", "symbolic link",
+ * "FIFO", "socket", "device". */
+const char *file_kind(mode_t mode);
 
 #endif

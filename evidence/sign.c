@@ -1,11 +1,13 @@
 #include "evidence/sign.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -104,21 +106,130 @@ static bool ends_with(const char *s, const char *suffix)
     return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* One DER element at *p (before end): its tag, class and content; *p moves to the
+ * content. False for anything but a definite-length element inside end. */
+static bool der_next(const unsigned char **p, const unsigned char *end, int *tag, int *cls,
+                     long *len)
+{
+    const unsigned char *q = *p;
+    int r = ASN1_get_object(&q, len, tag, cls, end - *p);
+    if ((r & 0x80) || r == 0x21 || *len > end - q)
+        return false;
+    *p = q;
+    return true;
+}
+
+/* Enter an element of the given universal or context tag; *end becomes its end. */
+static bool der_enter(const unsigned char **p, const unsigned char **end, int tag, int cls)
+{
+    int t, c;
+    long len;
+    if (!der_next(p, *end, &t, &c, &len) || t != tag || c != cls)
+        return false;
+    *end = *p + len;
+    return true;
+}
+
+static bool der_integer_one(const unsigned char **p, const unsigned char *end)
+{
+    int t, c;
+    long len;
+    if (!der_next(p, end, &t, &c, &len) || t != V_ASN1_INTEGER || c != V_ASN1_UNIVERSAL ||
+        len != 1 || (*p)[0] != 1)
+        return false;
+    *p += 1;
+    return true;
+}
+
+/* The two version numbers of the signature, which no verifier checks (the signature
+ * does not cover them): RFC 5652 fixes both at 1 for what vouch signs (SignedData of
+ * id-data without attribute certificates; a SignerInfo naming its certificate by
+ * issuer and serial number). OpenSSL parses them but offers no way to read them, so
+ * the DER is walked with its ASN1_get_object. */
+static bool versions_ok(const unsigned char *der, long len)
+{
+    const unsigned char *p = der, *end = der + len;
+    int t, c;
+    long n;
+    /* ContentInfo { contentType OID, [0] EXPLICIT SignedData { version, ... } } */
+    if (!der_enter(&p, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL) ||
+        !der_next(&p, end, &t, &c, &n) || t != V_ASN1_OBJECT)
+        return false;
+    p += n;
+    if (!der_enter(&p, &end, 0, V_ASN1_CONTEXT_SPECIFIC) ||
+        !der_enter(&p, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL) || !der_integer_one(&p, end))
+        return false;
+    /* digestAlgorithms, encapContentInfo, [0] certificates, [1] crls: skipped up to the
+     * last element, signerInfos SET { SignerInfo { version, ... } } */
+    while (p < end) {
+        const unsigned char *start = p;
+        if (!der_next(&p, end, &t, &c, &n))
+            return false;
+        if (p + n == end) {
+            p = start;
+            return der_enter(&p, &end, V_ASN1_SET, V_ASN1_UNIVERSAL) &&
+                   der_enter(&p, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL) &&
+                   der_integer_one(&p, end);
+        }
+        p += n;
+    }
+    return false;
+}
+
+/* The signature algorithm named in the SignerInfo is the one its key makes with the
+ * named digest. OpenSSL verifies with the algorithm of the key and never looks at the
+ * name, so a changed name would go unnoticed. */
+static vexit check_algorithm(const sig_report *r, CMS_SignerInfo *si, verr *e)
+{
+    EVP_PKEY *key = NULL;
+    X509_ALGOR *dig = NULL, *sig = NULL;
+    CMS_SignerInfo_get0_algs(si, &key, NULL, &dig, &sig);
+    int sig_nid = sig ? OBJ_obj2nid(sig->algorithm) : NID_undef;
+    int dig_nid = dig ? OBJ_obj2nid(dig->algorithm) : NID_undef;
+    int base = key ? EVP_PKEY_get_base_id(key) : NID_undef;
+    int md, pk;
+    bool ok = sig_nid != NID_undef &&
+              (sig_nid == base /* rsaEncryption, as CMS writes PKCS#1 v1.5 */ ||
+               (sig_nid == NID_rsassaPss && base == EVP_PKEY_RSA) ||
+               (OBJ_find_sigid_algs(sig_nid, &md, &pk) && pk == base &&
+                (md == dig_nid || md == NID_undef /* EdDSA: the digest is the scheme's */)));
+    if (ok)
+        return VOUCH_OK;
+    return verr_set(e, VOUCH_FAILED, "%s: %s is damaged: its signature algorithm is not one "
+                    "the signer's key makes", r->file, r->sig_path);
+}
+
 /* The signature as DER, refusing trailing bytes: every byte of the file is part of it. */
 static vexit read_signature(sig_report *r, CMS_ContentInfo **out, verr *e)
 {
     *out = NULL;
-    FILE *f = fopen(r->sig_path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO in place of the signature is refused, not waited on. */
+    int fd = open(r->sig_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         if (errno == ENOENT)
             return verr_set(e, VOUCH_FAILED, "%s: not signed: %s does not exist", r->file,
                             r->sig_path);
         return verr_set(e, VOUCH_USAGE, "could not read \"%s\": %s", r->sig_path, strerror(errno));
     }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return verr_set(e, VOUCH_FAILED, "%s: %s is not a regular file", r->file, r->sig_path);
+    }
     unsigned char *buf = xmalloc(SIG_FILE_MAX + 1);
-    size_t len = fread(buf, 1, SIG_FILE_MAX + 1, f);
-    bool bad = ferror(f);
-    fclose(f);
+    size_t len = 0;
+    bool bad = false;
+    while (len < SIG_FILE_MAX + 1) {
+        ssize_t got = read(fd, buf + len, SIG_FILE_MAX + 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            bad = got < 0;
+            break;
+        }
+        len += (size_t)got;
+    }
+    close(fd);
     vexit rc = VOUCH_OK;
     if (bad)
         rc = verr_set(e, VOUCH_USAGE, "could not read \"%s\"", r->sig_path);
@@ -133,6 +244,11 @@ static vexit read_signature(sig_report *r, CMS_ContentInfo **out, verr *e)
             ERR_clear_error();
             rc = verr_set(e, VOUCH_FAILED, "%s: %s is damaged: not a DER CMS signature%s", r->file,
                           r->sig_path, p != buf + len && p != buf ? " (bytes after its end)" : "");
+        } else if (!versions_ok(buf, (long)len)) {
+            CMS_ContentInfo_free(*out);
+            *out = NULL;
+            rc = verr_set(e, VOUCH_FAILED, "%s: %s is damaged: a version number in it is not "
+                          "the one CMS requires of this signature", r->file, r->sig_path);
         }
     }
     free(buf);
@@ -296,7 +412,7 @@ vexit verify_file(const char *path, const char *pinned_cert, sig_report *r, verr
         if (!cert) {
             rc = verr_set(e, VOUCH_FAILED, "%s: the signer's certificate is not in the signature",
                           r->file);
-        } else {
+        } else if (!(rc = check_algorithm(r, si, e))) {
             r->signer = dn_format(X509_get_subject_name(cert));
             r->issuer = dn_format(X509_get_issuer_name(cert));
             cert_fingerprint(cert, r->fingerprint, sizeof r->fingerprint);

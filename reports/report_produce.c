@@ -270,14 +270,22 @@ vexit report_build(store *st, const report_job *job, char **out, size_t *len, ve
                      "the gate run's id.");
         return e->code;
     }
+    evidence_head checked;
+    const evidence_head *head = job->head;
+    vexit rc = VOUCH_OK;
+    if (!head) {
+        if ((rc = evidence_check(st, &checked, e)))
+            return rc;
+        head = &checked;
+    }
     inputs in = {0};
-    vexit rc = job->kind == REPORT_RUN     ? load_run(st, job, &in, e)
-               : job->kind == REPORT_DRILL ? load_drill(st, job, &in, e)
-                                           : load_period(st, job, &in, e);
+    rc = job->kind == REPORT_RUN     ? load_run(st, job, &in, e)
+         : job->kind == REPORT_DRILL ? load_drill(st, job, &in, e)
+                                     : load_period(st, job, &in, e);
     xmlDocPtr doc = NULL;
     /* The document is built for CSV too: a run it refuses (a baseline) is refused there. */
-    if (!rc)
-        rc = build_doc(job, &in, &doc, e);
+    if (!rc && !(rc = build_doc(job, &in, &doc, e)))
+        evidence_head_xml(doc, head);
     if (!rc && formats[k].fmt == FMT_CSV)
         rc = memstream_bytes(&in, job->kind, out, len, e);
     else if (!rc)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "evidence/store.h"
+#include "reports/evidence_head.h"
 #include "src/settings.h"
 #include "src/verr.h"
 
@@ -24,11 +25,15 @@ typedef struct report_job {
     const char *format;              /* "html", "markdown" ("md"), "xml", "csv"; NULL: html */
     const char *templates;           /* a templates folder, or NULL (see templates_dir.h) */
     const vouch_settings *settings;  /* [report] templates and organisation; may be NULL */
+    const evidence_head *head;       /* the store verified by the caller, its heads; NULL:
+                                        report_build verifies it (evidence_check) */
 } report_job;
 
 /* The report's bytes into *out (caller frees), *len long. Identical inputs give
  * identical bytes: nothing but the store goes in. VOUCH_USAGE for a bad period,
- * format, id, or a store with nothing to report. */
+ * format, id, or a store with nothing to report; VOUCH_FAILED for a store whose
+ * chain is broken (nothing is reported from it). Every report but CSV states the
+ * heads of the store's chains (<store-head>). */
 vexit report_build(store *st, const report_job *job, char **out, size_t *len, verr *e);
 
 /* report_build, then the bytes written whole to path (NULL or "-": standard output). */

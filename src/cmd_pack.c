@@ -87,6 +87,9 @@ vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir,
         fprintf(out, "  files        %zu, %" PRIu64 " bytes, listed in MANIFEST\n", sum.files,
                 sum.bytes);
         fprintf(out, "  signed       MANIFEST.p7s by %s (SHA-256 %s)\n", subject, fp);
+        if (sum.stale)
+            fprintf(out, "  cleaned      %zu folder%s left beside it by a pack that was killed\n",
+                    sum.stale, sum.stale == 1 ? "" : "s");
         free(subject);
     }
     signer_free(s);

@@ -42,7 +42,7 @@ vexit report_gate_bytes(const report_request *rq, int64_t id, const char *format
                         size_t *len, verr *e)
 {
     report_job job = {.kind = REPORT_RUN, .id = id, .format = format,
-                      .templates = rq->templates, .settings = rq->settings};
+                      .templates = rq->templates, .settings = rq->settings, .head = rq->head};
     return report_build(rq->st, &job, out, len, e);
 }
 
@@ -55,7 +55,7 @@ vexit cmd_report(const report_request *rq, verr *e)
         return e->code;
     }
     report_job job = {.format = rq->format, .templates = rq->templates,
-                      .settings = rq->settings};
+                      .settings = rq->settings, .head = rq->head};
     const char *what = rq->args[0];
     vexit rc;
     if (strcmp(what, "run") == 0 || strcmp(what, "drill") == 0) {

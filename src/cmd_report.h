@@ -4,6 +4,7 @@
 
 #include "evidence/sign_policy.h"
 #include "evidence/store.h"
+#include "reports/evidence_head.h"
 #include "src/settings.h"
 #include "src/verr.h"
 
@@ -16,6 +17,8 @@ typedef struct report_request {
     char **args;                      /* "run" [ID], "drill" [ID], "period" PERIOD */
     int n_args;
     sign_mode sign;                   /* a report written to a file is signed (FILE.p7s) */
+    const evidence_head *head;        /* the store's chains, verified by the caller; NULL:
+                                         each report verifies them (reports/evidence_head.h) */
 } report_request;
 
 vexit cmd_report(const report_request *rq, verr *e);

@@ -502,6 +502,15 @@ static vexit cmd_runs(cli *c, verr *e)
 {
     if (c->n_args > 1)
         return verr_set(e, VOUCH_USAGE, "runs takes at most one run id");
+    /* The listing is not evidence, but it must not pass off an edited store as sound. */
+    store_verdict sv;
+    vexit rc = store_verify(c->st, &sv, e);
+    if (rc)
+        return rc;
+    if (!sv.ok)
+        fprintf(stderr, "warning: store %s: the chain is broken: %s\n"
+                        "hint: Reports and packs refuse this store; 'vouch verify' shows the break.\n",
+                store_path(c->st), sv.problem);
     if (c->n_args == 1) {
         int64_t id;
         if (!parse_int64(c->args[0], &id) || id < 1)
@@ -513,8 +522,7 @@ static vexit cmd_runs(cli *c, verr *e)
                         c->format);
     int64_t *ids;
     size_t n;
-    vexit rc = store_list_runs(c->st, c->limit ? c->limit : 20, &ids, &n, e);
-    if (rc)
+    if ((rc = store_list_runs(c->st, c->limit ? c->limit : 20, &ids, &n, e)))
         return rc;
     json_t *list = c->writer == &output_json ? json_array() : NULL;
     if (!list && n)
@@ -662,13 +670,14 @@ static vexit cmd_drills(cli *c, verr *e)
 static vexit run_report(cli *c, verr *e)
 {
     report_request rq = {c->st, &c->settings, c->templates, c->format, c->output_path,
-                         c->args, c->n_args, pack_cli_sign_mode(&c->pack)};
+                         c->args, c->n_args, pack_cli_sign_mode(&c->pack), NULL};
     return cmd_report(&rq, e);
 }
 
 static vexit run_pack(cli *c, verr *e)
 {
-    report_request rq = {c->st, &c->settings, NULL, c->format, NULL, c->args, c->n_args, SIGN_NEVER};
+    report_request rq = {c->st, &c->settings, NULL, c->format, NULL, c->args, c->n_args, SIGN_NEVER,
+                         NULL};
     return cmd_pack(&rq, &c->pack, c->output_path, stdout, e);
 }
 

@@ -66,15 +66,32 @@ static void chain_free(chain_list *l)
     free(l->v);
 }
 
+/* Sealed runs or drills of other periods: chain position and id. */
+typedef struct pos_list {
+    struct {
+        int64_t pos, id;
+    } *v;
+    size_t n, cap;
+} pos_list;
+
+static void pos_add(pos_list *l, int64_t pos, int64_t id)
+{
+    grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n].pos = pos;
+    l->v[l->n++].id = id;
+}
+
 /* What the pack gathers while it walks the store. */
 typedef struct gathered {
     chain_list runs, drills;
+    pos_list other_runs, other_drills;
     FILE *csv;              /* results.csv, in memory */
     char *csv_bytes;
     size_t csv_len;
     json_t *gate_index;     /* [{id, kind, status, started_at, reports...}] for pack.json */
     json_t *drill_index;
     pack_summary *sum;
+    const evidence_head *head;
 } gathered;
 
 static const struct {
@@ -90,6 +107,7 @@ static vexit put_report(pack_dir *b, const report_request *rq, report_job job, c
     job.format = format;
     job.templates = rq->templates;
     job.settings = rq->settings;
+    job.head = rq->head;
     vexit rc = report_build(rq->st, &job, &bytes, &len, e);
     if (!rc)
         rc = pack_dir_put(b, rel, bytes, len, e);
@@ -119,6 +137,27 @@ static vexit gate_reports(pack_dir *b, const report_request *rq, const run_recor
     return rc;
 }
 
+/* The run's canonical form (chain/run-N.json) and its chain.json entry. A run of
+ * another period sealed between two of this period's is listed too (outside_period),
+ * so that the chain in the pack links without holes. */
+static vexit run_in_chain(pack_dir *b, const run_record *r, gathered *g, bool in_period, verr *e)
+{
+    char *canon = run_canonical(r);
+    char *rel = xasprintf("chain/run-%" PRId64 ".json", r->id);
+    vexit rc = pack_dir_put(b, rel, canon, strlen(canon), e);
+    free(canon);
+    json_t *x = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id", (json_int_t)r->id,
+                          "chain_pos", (json_int_t)r->chain_pos, "kind", r->kind, "status",
+                          r->status, "started_at", str_or_null(r->started_at), "finished_at",
+                          str_or_null(r->finished_at), "prev_digest", str_or_null(r->prev_digest),
+                          "digest", r->digest, "canonical", rel);
+    if (!in_period)
+        json_object_set_new(x, "outside_period", json_true());
+    chain_add(&g->runs, r->chain_pos, x);
+    free(rel);
+    return rc;
+}
+
 static vexit one_run(pack_dir *b, const report_request *rq, const report_period *p, int64_t id,
                      gathered *g, verr *e)
 {
@@ -127,20 +166,13 @@ static vexit one_run(pack_dir *b, const report_request *rq, const report_period 
     if (rc)
         return rc;
     /* Only sealed runs: a run still running has no verdict and no place in the chain. */
-    if (!r->chain_pos || !r->digest || !started_in(r->started_at, p))
+    if (!r->chain_pos || !r->digest)
         goto out;
-    char *canon = run_canonical(r);
-    char *rel = xasprintf("chain/run-%" PRId64 ".json", r->id);
-    rc = pack_dir_put(b, rel, canon, strlen(canon), e);
-    free(canon);
-    chain_add(&g->runs, r->chain_pos,
-              json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id", (json_int_t)r->id,
-                        "chain_pos", (json_int_t)r->chain_pos, "kind", r->kind, "status", r->status,
-                        "started_at", str_or_null(r->started_at), "finished_at",
-                        str_or_null(r->finished_at), "prev_digest", str_or_null(r->prev_digest),
-                        "digest", r->digest, "canonical", rel));
-    free(rel);
-    if (rc)
+    if (!started_in(r->started_at, p)) {
+        pos_add(&g->other_runs, r->chain_pos, r->id);
+        goto out;
+    }
+    if ((rc = run_in_chain(b, r, g, true, e)))
         goto out;
     if (strcmp(r->kind, "baseline") == 0) {
         g->sum->baselines++;
@@ -175,6 +207,28 @@ static vexit drill_json(pack_dir *b, const drill_record *d, const char *rel, ver
     return rc;
 }
 
+static vexit drill_in_chain(pack_dir *b, const drill_record *d, gathered *g, bool in_period,
+                            verr *e)
+{
+    char *canon = drill_canonical(d);
+    char *rel = xasprintf("chain/drill-%" PRId64 ".json", d->id);
+    vexit rc = pack_dir_put(b, rel, canon, strlen(canon), e);
+    free(canon);
+    json_t *x = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "id",
+                          (json_int_t)d->id, "chain_pos", (json_int_t)d->chain_pos, "status",
+                          d->status, "started_at", d->started_at, "finished_at",
+                          str_or_null(d->finished_at), "gate_run_id",
+                          d->gate_run_id ? json_integer(d->gate_run_id) : json_null(),
+                          "gate_digest", str_or_null(d->gate_digest), "prev_digest",
+                          str_or_null(d->prev_digest), "digest", str_or_null(d->digest),
+                          "canonical", rel, "kind", "drill");
+    if (!in_period)
+        json_object_set_new(x, "outside_period", json_true());
+    chain_add(&g->drills, d->chain_pos, x);
+    free(rel);
+    return rc;
+}
+
 static vexit one_drill(pack_dir *b, const report_request *rq, const report_period *p, int64_t id,
                        gathered *g, verr *e)
 {
@@ -182,8 +236,11 @@ static vexit one_drill(pack_dir *b, const report_request *rq, const report_perio
     vexit rc = store_load_drill(rq->st, id, &d, e);
     if (rc)
         return rc;
-    if (!started_in(d->started_at, p))
+    if (!started_in(d->started_at, p)) {
+        if (d->chain_pos && d->digest)
+            pos_add(&g->other_drills, d->chain_pos, d->id);
         goto out;
+    }
     g->sum->drills++;
     char *rel = xasprintf("drills/drill-%" PRId64 ".json", d->id);
     json_array_append_new(g->drill_index,
@@ -200,21 +257,49 @@ static vexit one_drill(pack_dir *b, const report_request *rq, const report_perio
     }
     if (rc || !d->chain_pos || !d->digest)
         goto out;
-    char *canon = drill_canonical(d);
-    rel = xasprintf("chain/drill-%" PRId64 ".json", d->id);
-    rc = pack_dir_put(b, rel, canon, strlen(canon), e);
-    free(canon);
-    chain_add(&g->drills, d->chain_pos,
-              json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "id",
-                        (json_int_t)d->id, "chain_pos", (json_int_t)d->chain_pos, "status",
-                        d->status, "started_at", d->started_at, "finished_at",
-                        str_or_null(d->finished_at), "gate_run_id",
-                        d->gate_run_id ? json_integer(d->gate_run_id) : json_null(), "gate_digest",
-                        str_or_null(d->gate_digest), "prev_digest", str_or_null(d->prev_digest),
-                        "digest", str_or_null(d->digest), "canonical", rel, "kind", "drill"));
-    free(rel);
+    rc = drill_in_chain(b, d, g, true, e);
 out:
     drill_record_free(d);
+    return rc;
+}
+
+static void span(const chain_list *l, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MAX;
+    *hi = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i].pos < *lo)
+            *lo = l->v[i].pos;
+        if (l->v[i].pos > *hi)
+            *hi = l->v[i].pos;
+    }
+}
+
+/* Runs and drills of other periods sealed between the first and the last of this
+ * period's (a run started before the period's end that finished after a later one
+ * began): into the chain too, so that it links without holes. */
+static vexit fill_holes(pack_dir *b, const report_request *rq, gathered *g, verr *e)
+{
+    int64_t lo, hi;
+    vexit rc = VOUCH_OK;
+    span(&g->runs, &lo, &hi);
+    for (size_t i = 0; i < g->other_runs.n && !rc; i++) {
+        if (g->other_runs.v[i].pos < lo || g->other_runs.v[i].pos > hi)
+            continue;
+        run_record *r = NULL;
+        if (!(rc = store_load_run(rq->st, g->other_runs.v[i].id, &r, e)))
+            rc = run_in_chain(b, r, g, false, e);
+        run_record_free(r);
+    }
+    span(&g->drills, &lo, &hi);
+    for (size_t i = 0; i < g->other_drills.n && !rc; i++) {
+        if (g->other_drills.v[i].pos < lo || g->other_drills.v[i].pos > hi)
+            continue;
+        drill_record *d = NULL;
+        if (!(rc = store_load_drill(rq->st, g->other_drills.v[i].id, &d, e)))
+            rc = drill_in_chain(b, d, g, false, e);
+        drill_record_free(d);
+    }
     return rc;
 }
 
@@ -234,6 +319,8 @@ static vexit gather(pack_dir *b, const report_request *rq, const report_period *
     for (size_t i = n; i > 0 && !rc; i--)
         rc = one_drill(b, rq, p, ids[i - 1], g, e);
     free(ids);
+    if (!rc)
+        rc = fill_holes(b, rq, g, e);
     return rc;
 }
 
@@ -279,13 +366,17 @@ static json_t *info_doc(gathered *g, const report_period *p)
         VOUCH_VERSION);
     g->gate_index = g->drill_index = NULL;
     free(note);
+    /* The store as it stood, its chains verified whole: a later edit of the store
+     * cannot be made to agree with this. */
+    json_object_set_new(doc, "store_head", evidence_head_json(g->head));
     return doc;
 }
 
 static vexit fill(pack_dir *b, const report_request *rq, const report_period *p, pack_summary *sum,
                   verr *e)
 {
-    gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array()};
+    gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array(),
+                  .head = rq->head};
     g.csv = open_memstream(&g.csv_bytes, &g.csv_len);
     if (!g.csv) {
         json_decref(g.gate_index);
@@ -319,6 +410,8 @@ static vexit fill(pack_dir *b, const report_request *rq, const report_period *p,
     }
     chain_free(&g.runs);
     chain_free(&g.drills);
+    free(g.other_runs.v);
+    free(g.other_drills.v);
     json_decref(g.gate_index);
     json_decref(g.drill_index);
     sum->files = b->m.n;
@@ -330,11 +423,19 @@ vexit pack_build(const report_request *rq, const report_period *p, const char *d
                  pack_summary *sum, verr *e)
 {
     *sum = (pack_summary){0};
-    pack_dir b;
-    vexit rc = pack_dir_open(&b, dir, e);
+    /* The chains are verified once, before anything is written: a pack of a store
+     * edited behind its chain would sign the edit. */
+    evidence_head head;
+    vexit rc = evidence_check(rq->st, &head, e);
     if (rc)
         return rc;
-    if ((rc = fill(&b, rq, p, sum, e)))
+    report_request checked = *rq;
+    checked.head = &head;
+    pack_dir b;
+    if ((rc = pack_dir_open(&b, dir, e)))
+        return rc;
+    sum->stale = b.stale_removed;
+    if ((rc = fill(&b, &checked, p, sum, e)))
         pack_dir_abandon(&b);
     else
         rc = pack_dir_close(&b, s, e);

@@ -26,6 +26,7 @@ typedef struct pack_summary {
     size_t drills;
     size_t files;       /* listed in MANIFEST */
     uint64_t bytes;     /* their total size */
+    size_t stale;       /* folders of killed packs removed beside the destination */
 } pack_summary;
 
 /* Build the pack of period p from rq's store into dir (which must not exist or be

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,127 @@ vexit pack_check_destination(const char *dir, verr *e)
 }
 
 
+/* ---- the owner marker: proof that a DIR.tmp-XXXXXX folder is one vouch made ---- */
+
+#define OWNER_FORMAT "vouch-pack-owner/1"
+
+/* This boot's id and the start time (clock ticks since boot) of process pid, from
+ * /proc; "" and 0 where there is no /proc. */
+static void boot_id(char *out, size_t size)
+{
+    out[0] = '\0';
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (f) {
+        if (fgets(out, (int)size, f))
+            out[strcspn(out, "\n")] = '\0';
+        fclose(f);
+    }
+}
+
+static unsigned long long start_ticks(pid_t pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    /* field 22; the name (field 2) is in parentheses and may hold spaces */
+    const char *p = strrchr(line, ')');
+    unsigned long long ticks = 0;
+    for (int field = 2; p && *p && field < 22; p++)
+        if (*p == ' ' && ++field == 22)
+            ticks = strtoull(p + 1, NULL, 10);
+    return ticks;
+}
+
+/* The marker's text for the folder named name made by this process. */
+static char *owner_text(const char *name)
+{
+    char host[256] = "", boot[64];
+    gethostname(host, sizeof host - 1);
+    boot_id(boot, sizeof boot);
+    return xasprintf(OWNER_FORMAT " folder=%s host=%s boot=%s pid=%ld start=%llu\n", name, host,
+                     boot, (long)getpid(), start_ticks(getpid()));
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Whether the marker text says: made for the folder name, on this host, by a process
+ * that is gone (not running, or its pid now another process's, or another boot). */
+static bool owner_gone(const char *text, const char *name)
+{
+    char folder[256], host[256], boot[64], mine_host[256] = "", mine_boot[64];
+    long pid;
+    unsigned long long start;
+    if (sscanf(text, OWNER_FORMAT " folder=%255s host=%255s boot=%63s pid=%ld start=%llu", folder,
+               host, boot, &pid, &start) != 5 || pid < 1 || strcmp(folder, name) != 0)
+        return false;
+    gethostname(mine_host, sizeof mine_host - 1);
+    if (strcmp(host, mine_host) != 0)
+        return false;   /* another machine's pack (a shared disk): not ours to judge */
+    boot_id(mine_boot, sizeof mine_boot);
+    if (strcmp(boot, mine_boot) != 0)
+        return true;    /* the machine has restarted since */
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return true;
+    return start && start_ticks((pid_t)pid) != start;   /* the pid now names another process */
+}
+
+/* name (in folder parent) is NAME.tmp-XXXXXX: a folder of ours, holding our marker,
+ * whose maker is gone. Anything else is left alone. */
+static bool stale_ours(const char *parent, const char *name)
+{
+    const char *tag = strstr(name, ".tmp-");
+    if (!tag || tag == name || strlen(tag) != strlen(".tmp-XXXXXX"))
+        return false;
+    char *path = xasprintf("%s/%s", parent, name);
+    char *marker = xasprintf("%s/%s", path, PACK_OWNER_NAME);
+    struct stat st;
+    bool gone = false;
+    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
+        char *text;
+        size_t len;
+        verr ignore;
+        if (!file_read_regular(marker, 4096, &text, &len, &ignore)) {
+            gone = owner_gone(text, name);
+            free(text);
+        }
+    }
+    free(marker);
+    free(path);
+    return gone;
+}
+
+/* Remove the folders of packs killed before they finished (SIGKILL, a power cut)
+ * beside dest: only those proven ours by their marker. */
+static size_t remove_stale(const char *dest)
+{
+    const char *slash = strrchr(dest, '/');
+    char *parent = slash ? (slash == dest ? xstrdup("/") : xstrndup(dest, (size_t)(slash - dest)))
+                         : xstrdup(".");
+    size_t removed = 0;
+    DIR *d = opendir(parent);
+    for (struct dirent *x; d && (x = readdir(d));) {
+        if (!stale_ours(parent, x->d_name))
+            continue;
+        char *path = xasprintf("%s/%s", parent, x->d_name);
+        nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+        removed += access(path, F_OK) != 0;
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(parent);
+    return removed;
+}
+
 vexit pack_dir_open(pack_dir *b, const char *dest, verr *e)
 {
     *b = (pack_dir){0};
@@ -139,6 +262,17 @@ vexit pack_dir_open(pack_dir *b, const char *dest, verr *e)
         *b = (pack_dir){0};
         return e->code;
     }
+    char *owner = owner_text(base_name(b->tmp));
+    char *marker = xasprintf("%s/%s", b->tmp, PACK_OWNER_NAME);
+    rc = atomic_write(marker, owner, strlen(owner), 0644, false, e);
+    free(marker);
+    free(owner);
+    if (rc) {
+        pack_dir_abandon(b);
+        return rc;
+    }
+    /* Ours is marked first, and is alive: it is never taken for a stale one. */
+    b->stale_removed = remove_stale(b->dest);
     return VOUCH_OK;
 }
 
@@ -167,6 +301,12 @@ vexit pack_dir_close(pack_dir *b, const signer *s, verr *e)
         char *path = xasprintf("%s/%s", b->tmp, MANIFEST_NAME);
         rc = sign_file(s, path, e);
         free(path);
+    }
+    if (!rc) {
+        char *marker = xasprintf("%s/%s", b->tmp, PACK_OWNER_NAME);
+        if (unlink(marker) != 0)
+            rc = verr_set(e, VOUCH_ABORTED, "could not remove \"%s\": %s", marker, strerror(errno));
+        free(marker);
     }
     if (!rc) {
         /* mkdtemp made it 0700; a pack is for reading, as files are under the umask. */

@@ -14,18 +14,27 @@
 #include "evidence/manifest.h"
 #include "src/verr.h"
 
+/* In the folder being built, never in a pack: who is building it (host, boot, pid and
+ * the process's start time), so that a later pack can prove a DIR.tmp-XXXXXX folder
+ * left by a killed one is vouch's and its maker gone before removing it. */
+#define PACK_OWNER_NAME ".vouch-pack-owner"
+
 typedef struct pack_dir {
     char *dest;      /* where the pack goes */
     char *tmp;       /* where it is built */
     manifest m;      /* what has gone in */
     uint64_t bytes;
+    size_t stale_removed;   /* folders of killed packs removed by pack_dir_open */
 } pack_dir;
 
 /* VOUCH_USAGE unless dest is absent or an empty folder. */
 vexit pack_check_destination(const char *dest, verr *e);
 
-/* Check dest and make the folder beside it. Release with pack_dir_close or
- * pack_dir_abandon. */
+/* Check dest and make the folder beside it, marked as this process's; then remove
+ * every DIR.tmp-XXXXXX folder beside dest that carries the marker of a pack process of
+ * this host that is gone (killed: SIGKILL leaves its folder). A folder without a
+ * valid marker, another user's, or another host's is never touched. Release with
+ * pack_dir_close or pack_dir_abandon. */
 vexit pack_dir_open(pack_dir *d, const char *dest, verr *e);
 
 /* Write a file of the pack at rel ("gates/run-2.html"), listed in the MANIFEST. */

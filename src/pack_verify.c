@@ -4,11 +4,16 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "evidence/chain.h"
 #include "evidence/manifest.h"
 #include "evidence/sign.h"
 #include "src/pack_build.h"
@@ -34,30 +39,10 @@ static void problem(problems *p, const char *fmt, ...)
         verr_set(&p->first, VOUCH_FAILED, "%s", line);
 }
 
-static vexit read_whole(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return VOUCH_FAILED;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        grow((void **)&buf, &cap, n + 65536, 1);
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return VOUCH_FAILED;
-    }
-    *out = buf;
-    *len = n;
-    return VOUCH_OK;
-}
+/* A MANIFEST larger than this lists more files than any pack holds. */
+#define MANIFEST_MAX (64u * 1024 * 1024)
+/* chain.json and a canonical form are a few kilobytes to a few megabytes. */
+#define CHAIN_FILE_MAX (256u * 1024 * 1024)
 
 /* Every entry of the folder rel (under root), recursively: anything that is not a
  * listed file is reported. */
@@ -91,13 +76,16 @@ static void find_unlisted(const char *root, const char *rel, const manifest *m, 
         char *child = rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
         char *full = xasprintf("%s/%s", root, child);
         struct stat st;
-        if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+        bool top = rel == NULL && (strcmp(child, MANIFEST_NAME) == 0 ||
+                                   strcmp(child, MANIFEST_SIG_NAME) == 0);
+        if (lstat(full, &st) != 0)
+            problem(p, "%s: could not read: %s", child, strerror(errno));
+        else if (S_ISDIR(st.st_mode))
             find_unlisted(root, child, m, p);
-        } else if (!(rel == NULL && (strcmp(child, MANIFEST_NAME) == 0 ||
-                                     strcmp(child, MANIFEST_SIG_NAME) == 0)) &&
-                   !manifest_find(m, child)) {
-            problem(p, "%s: not listed in %s (a file was added)", child, MANIFEST_NAME);
-        }
+        else if (!top && !manifest_find(m, child))
+            /* a link, a FIFO or a socket is named as what it is: never followed or opened */
+            problem(p, "%s: not listed in %s (a %s was added)", child, MANIFEST_NAME,
+                    file_kind(st.st_mode));
         free(full);
         free(child);
         free(names[i]);
@@ -132,6 +120,281 @@ static void check_listed(const char *dir, const manifest *m, problems *p)
     }
 }
 
+/* ---- the chain file: chain.json recomputed from the canonical forms it names ---- */
+
+/* What chain.json says of one run or drill, once its digest has been recomputed. */
+typedef struct sealed {
+    int64_t id;
+    const char *digest;   /* borrowed from the chain.json document */
+} sealed;
+
+typedef struct sealed_list {
+    sealed *v;
+    size_t n, cap;
+} sealed_list;
+
+static const sealed *sealed_find(const sealed_list *l, int64_t id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].id == id)
+            return &l->v[i];
+    return NULL;
+}
+
+/* SHA-256 of DOMAIN "\n" PREV "\n" CANONICAL, as the store seals (docs/store.md). */
+static void link_digest(const char *domain, const char *prev, const char *canon, size_t len,
+                        char out[DIGEST_HEX_LEN + 1])
+{
+    size_t dl = strlen(domain), pl = strlen(prev);
+    char *buf = xmalloc(dl + pl + len + 2);
+    memcpy(buf, domain, dl);
+    buf[dl] = '\n';
+    memcpy(buf + dl + 1, prev, pl);
+    buf[dl + 1 + pl] = '\n';
+    memcpy(buf + dl + pl + 2, canon, len);
+    sha256_hex(buf, dl + pl + len + 2, out);
+    free(buf);
+}
+
+/* One of chain.json's lists: every entry's canonical form is in the pack and hashes,
+ * with its prev_digest, to its digest; positions rise one by one (no hole), each
+ * entry's prev_digest being the digest of the one before. */
+static int64_t check_links(const char *dir, const manifest *m, json_t *list, const char *what,
+                           const char *domain, sealed_list *out, const char **last_digest,
+                           problems *p)
+{
+    *last_digest = NULL;
+    if (!json_is_array(list)) {
+        problem(p, "chain.json: no list of %ss", what);
+        return 0;
+    }
+    int64_t last_pos = 0;
+    const char *last = NULL;
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        json_t *jprev = json_object_get(x, "prev_digest");
+        int64_t id = json_integer_value(json_object_get(x, "id"));
+        int64_t pos = json_integer_value(json_object_get(x, "chain_pos"));
+        const char *canon = json_string_value(json_object_get(x, "canonical"));
+        const char *digest = json_string_value(json_object_get(x, "digest"));
+        const char *prev = json_is_null(jprev) ? "" : json_string_value(jprev);
+        if (id < 1 || pos < 1 || !canon || !digest || !prev) {
+            problem(p, "chain.json: %s entry %zu lacks its id, chain_pos, canonical, digest or "
+                    "prev_digest", what, i + 1);
+            return last_pos;
+        }
+        if (!manifest_find(m, canon)) {
+            problem(p, "chain.json: %s %" PRId64 ": its canonical form \"%s\" is not a file of the "
+                    "pack", what, id, canon);
+            continue;
+        }
+        char *path = xasprintf("%s/%s", dir, canon), *bytes;
+        size_t len;
+        verr e;
+        verr_clear(&e);
+        if (file_read_regular(path, CHAIN_FILE_MAX, &bytes, &len, &e)) {
+            problem(p, "%s", e.msg);
+            free(path);
+            continue;
+        }
+        free(path);
+        char got[DIGEST_HEX_LEN + 1];
+        link_digest(domain, prev, bytes, len, got);
+        free(bytes);
+        if (strcmp(got, digest) != 0)
+            problem(p, "%s: its canonical bytes do not hash to the digest chain.json gives %s %" PRId64,
+                    canon, what, id);
+        else if (pos == 1 && *prev)
+            problem(p, "chain.json: %s %" PRId64 " is first in the store's chain but has a "
+                    "prev_digest", what, id);
+        else if (last && pos <= last_pos)
+            problem(p, "chain.json: %s %" PRId64 " at chain position %" PRId64 " after position %"
+                    PRId64 ": out of chain order", what, id, pos, last_pos);
+        else if (last && pos != last_pos + 1)
+            problem(p, "chain.json: %s %" PRId64 " at chain position %" PRId64 " follows position %"
+                    PRId64 ": the chain has a hole", what, id, pos, last_pos);
+        else if (last && strcmp(prev, last) != 0)
+            problem(p, "chain.json: %s %" PRId64 " does not link to the %s before it (its "
+                    "prev_digest is not that one's digest)", what, id, what);
+        else if (!sealed_find(out, id)) {
+            grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+            out->v[out->n++] = (sealed){id, digest};
+        }
+        last_pos = pos;
+        last = *last_digest = digest;
+    }
+    return last_pos;
+}
+
+/* The id N of a report "PREFIX-N.EXT" (gates/run-3.html), or 0. */
+static int64_t report_id(const char *path, const char *prefix, const char **ext)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(path, prefix, n) != 0)
+        return 0;
+    const char *dot = strchr(path + n, '.');
+    if (!dot || dot == path + n || strchr(dot + 1, '/'))
+        return 0;
+    char *digits = xstrndup(path + n, (size_t)(dot - path - n));
+    int64_t id = 0;
+    if (!parse_int64(digits, &id) || id < 1)
+        id = 0;
+    free(digits);
+    *ext = dot + 1;
+    return id;
+}
+
+static xmlNodePtr child_named(xmlNodePtr n, const char *name)
+{
+    for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
+            return c;
+    return NULL;
+}
+
+/* The digest a report's XML states for its run (gate-report/chain) or drill
+ * (drill-report/drill/chain) equals the one chain.json recomputes. */
+static void check_report_xml(const char *dir, const char *rel, bool drill, const sealed *s,
+                             problems *p)
+{
+    char *path = xasprintf("%s/%s", dir, rel), *bytes;
+    size_t len;
+    verr e;
+    verr_clear(&e);
+    if (file_read_regular(path, CHAIN_FILE_MAX, &bytes, &len, &e)) {
+        problem(p, "%s", e.msg);
+        free(path);
+        return;
+    }
+    free(path);
+    xmlDocPtr doc = len <= INT_MAX ? xmlReadMemory(bytes, (int)len, rel, NULL,
+                                                   XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                   XML_PARSE_NOWARNING) : NULL;
+    free(bytes);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr chain = child_named(drill ? child_named(root, "drill") : root, "chain");
+    xmlChar *digest = chain ? xmlGetProp(chain, BAD_CAST "digest") : NULL;
+    if (!digest || strcmp((const char *)digest, s->digest) != 0)
+        problem(p, "%s: the %s digest it states is not the one chain.json recomputes", rel,
+                drill ? "drill" : "run");
+    xmlFree(digest);
+    xmlFreeDoc(doc);
+}
+
+/* Whether drills/drill-N.json says the drill is still open (no digest yet): an open
+ * drill has reports but no place in the drill chain. */
+static bool drill_open(const char *dir, int64_t id)
+{
+    char *path = xasprintf("%s/drills/drill-%" PRId64 ".json", dir, id), *bytes;
+    size_t len;
+    verr e;
+    bool open = false;
+    if (!file_read_regular(path, CHAIN_FILE_MAX, &bytes, &len, &e)) {
+        json_error_t je;
+        json_t *doc = json_loadb(bytes, len, 0, &je);
+        open = doc && json_is_null(json_object_get(doc, "digest"));
+        json_decref(doc);
+        free(bytes);
+    }
+    free(path);
+    return open;
+}
+
+/* pack.json's store_head, when it has one, is at or after the last run and drill of the
+ * chain file, and names the same digest where it is the same position. */
+static void check_head(const char *dir, int64_t run_pos, const char *run_digest,
+                       int64_t drill_pos, const char *drill_digest, problems *p)
+{
+    char *path = xasprintf("%s/%s", dir, PACK_INFO_NAME), *text;
+    size_t len;
+    verr e;
+    if (file_read_regular(path, CHAIN_FILE_MAX, &text, &len, &e)) {
+        free(path);
+        return;   /* pack.json is checked as a listed file; without one there is no head */
+    }
+    free(path);
+    json_error_t je;
+    json_t *doc = json_loadb(text, len, 0, &je);
+    free(text);
+    json_t *head = json_object_get(doc, "store_head");
+    if (head) {
+        int64_t hr = json_integer_value(json_object_get(head, "run_chain_pos"));
+        int64_t hd = json_integer_value(json_object_get(head, "drill_chain_pos"));
+        const char *hrd = json_string_value(json_object_get(head, "run_digest"));
+        const char *hdd = json_string_value(json_object_get(head, "drill_digest"));
+        if (hr < run_pos || hd < drill_pos)
+            problem(p, "%s: its store_head (run %" PRId64 ", drill %" PRId64 ") is before the last "
+                    "run or drill of chain.json (%" PRId64 ", %" PRId64 ")", PACK_INFO_NAME, hr, hd,
+                    run_pos, drill_pos);
+        else if ((run_pos && hr == run_pos && (!hrd || strcmp(hrd, run_digest) != 0)) ||
+                 (drill_pos && hd == drill_pos && (!hdd || strcmp(hdd, drill_digest) != 0)))
+            problem(p, "%s: its store_head names another digest than chain.json's at the same "
+                    "position", PACK_INFO_NAME);
+    }
+    json_decref(doc);
+}
+
+/* chain.json recomputed, and every gate and drill report of the pack in it. */
+static void check_chain(const char *dir, const manifest *m, problems *p, size_t *n_runs,
+                        size_t *n_drills)
+{
+    if (!manifest_find(m, "chain.json")) {
+        problem(p, "chain.json: not in the pack: its runs cannot be checked against the chain");
+        return;
+    }
+    char *path = xasprintf("%s/chain.json", dir), *text;
+    size_t len;
+    verr e;
+    verr_clear(&e);
+    vexit rc = file_read_regular(path, CHAIN_FILE_MAX, &text, &len, &e);
+    free(path);
+    if (rc) {
+        problem(p, "%s", e.msg);
+        return;
+    }
+    json_error_t je;
+    json_t *doc = json_loadb(text, len, 0, &je);
+    free(text);
+    if (!json_is_object(doc)) {
+        problem(p, "chain.json: not JSON (line %d: %s)", je.line, je.text);
+        json_decref(doc);
+        return;
+    }
+    sealed_list runs = {0}, drills = {0};
+    const char *run_digest, *drill_digest;
+    int64_t run_pos = check_links(dir, m, json_object_get(doc, "runs"), "run", "vouch-chain/1",
+                                  &runs, &run_digest, p);
+    int64_t drill_pos = check_links(dir, m, json_object_get(doc, "drills"), "drill",
+                                    "vouch-drill-chain/1", &drills, &drill_digest, p);
+    if (!p->n)
+        check_head(dir, run_pos, run_digest, drill_pos, drill_digest, p);
+    *n_runs = runs.n;
+    *n_drills = drills.n;
+    for (size_t i = 0; i < m->n; i++) {
+        const char *rel = m->entries[i].path, *ext = NULL;
+        int64_t id;
+        if ((id = report_id(rel, "gates/run-", &ext))) {
+            const sealed *s = sealed_find(&runs, id);
+            if (!s)
+                problem(p, "%s: run %" PRId64 " is not in chain.json (a report of a run outside "
+                        "the pack's chain)", rel, id);
+            else if (strcmp(ext, "xml") == 0)
+                check_report_xml(dir, rel, false, s, p);
+        } else if ((id = report_id(rel, "drills/drill-", &ext))) {
+            const sealed *s = sealed_find(&drills, id);
+            if (!s && !drill_open(dir, id))
+                problem(p, "%s: drill %" PRId64 " is not in chain.json and is not open (a report "
+                        "of a drill outside the pack's chain)", rel, id);
+            else if (s && strcmp(ext, "xml") == 0)
+                check_report_xml(dir, rel, true, s, p);
+        }
+    }
+    free(runs.v);
+    free(drills.v);
+    json_decref(doc);
+}
+
 /* The period the pack says it covers, from its (verified) pack.json. */
 static char *period_of(const char *dir)
 {
@@ -151,7 +414,8 @@ static char *period_of(const char *dir)
     return text;
 }
 
-static void print_verified(FILE *out, const char *dir, const manifest *m, const sig_report *r)
+static void print_verified(FILE *out, const char *dir, const manifest *m, const sig_report *r,
+                           size_t n_runs, size_t n_drills)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < m->n; i++)
@@ -163,6 +427,9 @@ static void print_verified(FILE *out, const char *dir, const manifest *m, const 
                  "none missing, none added\n", m->n, total);
     fprintf(out, "  manifest     %s (sha256 %s), signature %s (CMS, detached)\n", MANIFEST_NAME,
             r->sha256, MANIFEST_SIG_NAME);
+    fprintf(out, "  chain        %zu run%s and %zu drill%s recomputed from their canonical forms, "
+                 "linked without holes; every report is of one of them\n",
+            n_runs, n_runs == 1 ? "" : "s", n_drills, n_drills == 1 ? "" : "s");
     fprintf(out, "  signer       %s\n", r->signer);
     if (strcmp(r->signer, r->issuer) != 0)
         fprintf(out, "  issuer       %s\n", r->issuer);
@@ -193,10 +460,24 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
     sig_report r;
     memset(&r, 0, sizeof r);
     vexit rc = VOUCH_OK;
-    bool signed_ok = false;
-    if (read_whole(mpath, &text, &len)) {
+    bool signed_ok = false, listed = false;   /* listed: the MANIFEST was read and parsed */
+    char *spath = xasprintf("%s/%s", dir, MANIFEST_SIG_NAME);
+    struct stat sst;
+    verr re;
+    verr_clear(&re);
+    if (lstat(mpath, &sst) != 0 && errno == ENOENT) {
         problem(&p, "%s: missing or unreadable: this is not an evidence pack, or its %s was removed",
                 MANIFEST_NAME, MANIFEST_NAME);
+    } else if (file_read_regular(mpath, MANIFEST_MAX, &text, &len, &re)) {
+        problem(&p, "%s", re.msg);
+    } else if (lstat(spath, &sst) == 0 && !S_ISREG(sst.st_mode)) {
+        problem(&p, "%s: a %s, not a regular file", spath, file_kind(sst.st_mode));
+        verr pe;
+        verr_clear(&pe);
+        if (manifest_parse(text, len, &m, &pe))
+            problem(&p, "%s", pe.msg);
+        else
+            listed = true;
     } else {
         verr se;
         verr_clear(&se);
@@ -214,22 +495,33 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
         verr_clear(&pe);
         if (!rc && manifest_parse(text, len, &m, &pe))
             problem(&p, "%s", pe.msg);
+        else
+            listed = !rc;
     }
     if (!rc) {
-        check_listed(dir, &m, &p);
-        find_unlisted(dir, NULL, &m, &p);
+        /* Against a MANIFEST that cannot be read, every file would be "added": the one
+         * problem is the MANIFEST. */
+        if (listed) {
+            check_listed(dir, &m, &p);
+            find_unlisted(dir, NULL, &m, &p);
+        }
+        /* The chain is read only from files proven to be the signed ones. */
+        size_t n_runs = 0, n_drills = 0;
+        if (!p.n && signed_ok)
+            check_chain(dir, &m, &p, &n_runs, &n_drills);
         if (p.n) {
             *e = p.first;
             if (p.n > 1)
                 verr_hint(e, "%zu problems in pack \"%s\", each listed above.", p.n, dir);
             rc = VOUCH_FAILED;
         } else if (signed_ok) {
-            print_verified(out, dir, &m, &r);
+            print_verified(out, dir, &m, &r, n_runs, n_drills);
         }
     }
     sig_report_release(&r);
     manifest_release(&m);
     free(text);
+    free(spath);
     free(mpath);
     free(dir);
     return rc;

@@ -384,6 +384,7 @@
           <dt>Gate run digest</dt>
           <dd class="mono hash"><xsl:value-of select="v:gate/v:chain/@digest"/></dd>
         </xsl:if>
+        <xsl:call-template name="store-head-html"/>
         <dt>Rebuild and check</dt>
         <dd><code>vouch report drill <xsl:value-of select="$d/@id"/></code> rebuilds this report from the
           store alone; <code>vouch verify</code> recomputes the chains.</dd>

@@ -117,6 +117,7 @@
       <dl>
         <dt>Period</dt>
         <dd><xsl:value-of select="concat($p/@from, ' up to, not including, ', $p/@until)"/></dd>
+        <xsl:call-template name="store-head-html"/>
         <dt>Rebuild and check</dt>
         <dd><code>vouch report period <xsl:value-of select="$p/@label"/></code> rebuilds this report from the
           store alone; <code>vouch verify</code> recomputes the chains. Each run and drill has its own report.</dd>

@@ -281,6 +281,7 @@
             <dt>Sealed in the store</dt><dd>not yet: the run has not finished</dd>
           </xsl:otherwise>
         </xsl:choose>
+        <xsl:call-template name="store-head-html"/>
         <dt>Rebuild and check</dt>
         <dd><code>vouch report run <xsl:value-of select="v:run/@id"/></code> rebuilds this report from the
           store alone; <code>vouch verify</code> recomputes the chain.</dd>

@@ -150,6 +150,8 @@
       <xsl:value-of select="concat(' | ', @status, ' |', $nl)"/>
     </xsl:for-each>
     <xsl:value-of select="$nl"/>
+    <xsl:call-template name="store-head-md"/>
+    <xsl:value-of select="$nl"/>
     <xsl:value-of select="concat('_Rendered by vouch ', v:generator/@version, ' from its evidence store; rebuild with `vouch report drill ',
                                  $d/@id, '`. Times are UTC._', $nl)"/>
   </xsl:template>

@@ -168,6 +168,8 @@
         </xsl:for-each>
       </xsl:otherwise>
     </xsl:choose>
+    <xsl:call-template name="store-head-md"/>
+    <xsl:value-of select="$nl"/>
     <xsl:value-of select="concat('_Rendered by vouch ', v:generator/@version, ' from its evidence store; rebuild with `vouch report period ',
                                  $p/@label, '`. Times are UTC._', $nl)"/>
   </xsl:template>

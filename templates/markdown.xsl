@@ -161,6 +161,7 @@
       </xsl:when>
       <xsl:otherwise><xsl:value-of select="concat('- Not sealed yet: the run has not finished', $nl)"/></xsl:otherwise>
     </xsl:choose>
+    <xsl:call-template name="store-head-md"/>
     <xsl:value-of select="concat('- Rebuild: `vouch report run ', v:run/@id,
                                  '` (from the store alone); `vouch verify` recomputes the chain', $nl, $nl)"/>
     <xsl:value-of select="concat('_Rendered by vouch ', v:generator/@version,

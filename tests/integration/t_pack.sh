@@ -19,7 +19,8 @@ run_doc() { # NAME DIR [CERT]
 auditor_signature() { run_doc signature "$1" "$2"; }
 auditor_hashes() { run_doc hashes "$1"; }
 auditor_listing() { run_doc listing "$1"; }
-auditor_all() { auditor_signature "$1" "$2" && auditor_hashes "$1" && auditor_listing "$1"; }
+auditor_files() { run_doc files "$1"; }
+auditor_all() { auditor_files "$1" && auditor_signature "$1" "$2" && auditor_hashes "$1" && auditor_listing "$1"; }
 not() { ! "$@"; }
 no_leftovers() { ! ls -a | grep -q '\.tmp-'; }
 
@@ -109,6 +110,7 @@ expect_err '^vouch: could not open certificate "no-such\.crt"'
 end_case
 
 test_case "the auditor's openssl and sha256sum commands accept the pack, and the chain recomputes"
+check "nothing but folders and regular files" auditor_files pack1
 check "openssl cms -verify on MANIFEST" auditor_signature pack1 "$cert"
 check "sha256sum -c on MANIFEST without its size column" auditor_hashes pack1
 check "the files are exactly those listed" auditor_listing pack1

@@ -12,6 +12,28 @@ flip_byte() { # FILE OFFSET: flip the lowest bit of one byte in place
     printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 mode_of() { stat -c %a "$1"; }
+# flip_count TARGET SIG CONTENT CERT VOUCH-ARGS...: flip the lowest bit of each byte of
+# TARGET in turn (restoring it after each), and count the flips refused by vouch (exit 1)
+# and by the stock openssl command of docs/signing.md on SIG and CONTENT.
+# Sets FLIPPED, VOUCH_CAUGHT, OPENSSL_CAUGHT and VOUCH_MISSED (the offsets it accepted).
+flip_count() {
+    local target=$1 sig=$2 content=$3 cert=$4 i rc
+    shift 4
+    cp "$target" flip-keep   # kept outside a pack: a file added to it would fail every flip
+    FLIPPED=$(stat -c %s "$target") VOUCH_CAUGHT=0 OPENSSL_CAUGHT=0 VOUCH_MISSED=
+    for ((i = 0; i < FLIPPED; i++)); do
+        cp flip-keep "$target"
+        flip_byte "$target" "$i"
+        rc=0
+        "$VOUCH" "$@" >/dev/null 2>&1 || rc=$?
+        if [ "$rc" = 1 ]; then VOUCH_CAUGHT=$((VOUCH_CAUGHT + 1)); else VOUCH_MISSED="$VOUCH_MISSED $i"; fi
+        openssl cms -verify -binary -inform DER -in "$sig" -content "$content" -CAfile "$cert" \
+            -purpose any -out /dev/null >/dev/null 2>&1 || OPENSSL_CAUGHT=$((OPENSSL_CAUGHT + 1))
+    done
+    mv flip-keep "$target"
+    printf '%s: %s bytes flipped one at a time: vouch refused %s, openssl refused %s\n' \
+        "$target" "$FLIPPED" "$VOUCH_CAUGHT" "$OPENSSL_CAUGHT" >>flips.txt
+}
 not() { ! "$@"; }
 
 test_case "keygen makes an ECDSA P-256 key (mode 0600) and a self-signed certificate"
@@ -121,6 +143,30 @@ v verify sigflip.html
 expect_rc 1
 expect_err 'is damaged: not a DER CMS signature'
 end_case
+
+test_case "every byte of a .p7s, of a pack's MANIFEST.p7s and of the signed file, flipped: vouch refuses each"
+: >flips.txt
+cp report.html every.html
+cp report.html.p7s every.html.p7s
+flip_count every.html.p7s every.html.p7s every.html vouch-signing.crt verify every.html --cert vouch-signing.crt
+check "vouch refuses every flip of the .p7s (accepted at:$VOUCH_MISSED)" test "$VOUCH_CAUGHT" = "$FLIPPED"
+check "openssl refuses no flip vouch accepts" test "$OPENSSL_CAUGHT" -le "$VOUCH_CAUGHT"
+flip_count every.html every.html.p7s every.html vouch-signing.crt verify every.html --cert vouch-signing.crt
+check "both refuse every flip of the signed file" test "$VOUCH_CAUGHT" = "$FLIPPED" -a "$OPENSSL_CAUGHT" = "$FLIPPED"
+# a pack of a store that holds nothing in 2001-Q1 (a drill started now makes the store)
+v drill start --scenario flips --incident-at 2026-10-01T00:00:00Z
+expect_rc 0
+v pack --period 2001-Q1 --out flipack
+expect_rc 0
+v verify flipack --cert vouch-signing.crt
+expect_rc 0
+flip_count flipack/MANIFEST.p7s flipack/MANIFEST.p7s flipack/MANIFEST vouch-signing.crt verify flipack --cert vouch-signing.crt
+check "vouch refuses every flip of MANIFEST.p7s (accepted at:$VOUCH_MISSED)" test "$VOUCH_CAUGHT" = "$FLIPPED"
+check "openssl refuses no flip vouch accepts" test "$OPENSSL_CAUGHT" -le "$VOUCH_CAUGHT"
+flip_count flipack/MANIFEST flipack/MANIFEST.p7s flipack/MANIFEST vouch-signing.crt verify flipack --cert vouch-signing.crt
+check "both refuse every flip of the MANIFEST" test "$VOUCH_CAUGHT" = "$FLIPPED" -a "$OPENSSL_CAUGHT" = "$FLIPPED"
+end_case
+sed 's/^/      figure: /' flips.txt
 
 test_case "a signature by another key fails when the certificate is pinned"
 printf 'other\n' >other.txt

@@ -97,6 +97,10 @@ static void test_bad_lines(void **state)
     expect_bad(H1 "  1  MANIFEST\n", "not one a pack may list");
     expect_bad(H1 "  1  a.txt\r\n", "not one a pack may list");
     expect_bad(H1 "  1  a.txt\n" H2 "  2  a.txt\n", "line 2: the path is listed twice");
+    /* the auditor's 'LC_ALL=C sort | diff' refuses these; so does vouch */
+    expect_bad(H1 "  1  b.txt\n" H2 "  2  a.txt\n", "line 2: out of order: the lines are sorted by path");
+    expect_bad(H1 "  1  a.txt\n" H2 "  2  b.txt\n" H1 "  1  a.txt\n", "line 3: out of order");
+    expect_bad(H1 "  1  a/b\n" H2 "  2  a.b\n", "line 2: out of order");   /* '.' < '/' bytewise */
     manifest m = {0};
     verr e;
     verr_clear(&e);
@@ -178,6 +182,10 @@ static void test_pack_dir(void **state)
     /* filled by put, put_json and by a file written at pack_dir_path, then closed */
     assert_int_equal(pack_dir_open(&d, dest, &e), VOUCH_OK);
     assert_int_equal(pack_dir_put(&d, "z.csv", "x,y\r\n", 5, &e), VOUCH_OK);
+    /* a chain of nothing: verify DIR recomputes chain.json, which every pack holds */
+    json_t *chain = json_pack("{s:[], s:[]}", "runs", "drills");
+    assert_int_equal(pack_dir_put_json(&d, "chain.json", chain, &e), VOUCH_OK);
+    json_decref(chain);
     json_t *doc = json_pack("{s:s}", "period", "2026-Q4");
     assert_int_equal(pack_dir_put_json(&d, "pack.json", doc, &e), VOUCH_OK);
     json_decref(doc);
@@ -197,6 +205,8 @@ static void test_pack_dir(void **state)
     assert_non_null(f);
     char line[200];
     assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "  33  chain.json\n"));
+    assert_non_null(fgets(line, sizeof line, f));
     assert_non_null(strstr(line, "  26  pack.json\n"));
     assert_non_null(fgets(line, sizeof line, f));
     assert_non_null(strstr(line, "  32  reports/compliance.html\n"));
@@ -214,7 +224,7 @@ static void test_pack_dir(void **state)
         fail_msg("pack_verify: %s\n%s", e.msg, out);
     assert_non_null(strstr(out, "verified pack "));
     assert_non_null(strstr(out, "  period       (pack.json does not say)\n"));   /* no first_day */
-    assert_non_null(strstr(out, "  files        3 listed, 63 bytes"));
+    assert_non_null(strstr(out, "  files        4 listed, 96 bytes"));
     assert_non_null(strstr(out, "  signer       CN=unit pack\n"));
     free(out);
 

@@ -18,6 +18,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "reports/csv_export.h"
+#include "reports/evidence_head.h"
 #include "reports/render.h"
 #include "reports/report.h"
 #include "src/util.h"
@@ -94,6 +95,16 @@ static void gate_report_is_valid_and_complete(void **state)
     assert_int_equal(report_gate_doc(r, &doc, &e), VOUCH_OK);
     if (report_validate(doc, RNG, &e) != VOUCH_OK)
         fail_msg("%s", e.msg);
+    /* the store's heads, as report_build adds them: last, and valid */
+    evidence_head h = {.run_pos = 7, .drill_pos = 0};
+    memset(h.run_digest, 'a', DIGEST_HEX_LEN);
+    evidence_head_xml(doc, &h);
+    if (report_validate(doc, RNG, &e) != VOUCH_OK)
+        fail_msg("with the store head: %s", e.msg);
+    assert_xpath(doc, "local-name(/*/*[last()])", "store-head");
+    assert_xpath(doc, "/*/v:store-head/@run-position", "7");
+    assert_xpath(doc, "string-length(/*/v:store-head/@run-digest)", "64");
+    assert_xpath(doc, "count(/*/v:store-head/@drill-digest)", "0");
     /* the verdict comes first */
     assert_xpath(doc, "local-name(/*/*[2])", "verdict");
     assert_xpath(doc, "/v:gate-report/@version", "1");
