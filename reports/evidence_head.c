@@ -4,75 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evidence/drill_record.h"
-#include "evidence/store_drill.h"
 #include "reports/xml_build.h"
 
-/* TODO(store_head): evidence/store.h is gaining store_head() (the heads of both chains
- * in one query); when it is on this branch, read_heads becomes a call to it. Until then
- * the heads are found among the newest runs and drills: after store_verify the chain
- * positions are 1..runs_checked without holes, so the head is the sealed run at
- * position runs_checked, one of the first few listed newest first. */
-static vexit run_head(store *st, int64_t pos, evidence_head *h, verr *e)
+/* The heads of both chains as the store states them; after store_verify they are the
+ * runs_checked-th run and the drills_checked-th drill. */
+static vexit read_heads(store *st, evidence_head *h, verr *e)
 {
-    int64_t *ids;
-    size_t n;
-    vexit rc = store_list_runs(st, 0, &ids, &n, e);
+    store_heads sh;
+    vexit rc = store_head(st, &sh, e);
     if (rc)
         return rc;
-    bool found = false;
-    for (size_t i = 0; i < n && !found && !rc; i++) {
-        run_record *r;
-        if ((rc = store_load_run(st, ids[i], &r, e)))
-            break;
-        if (r->chain_pos == pos && r->digest) {
-            snprintf(h->run_digest, sizeof h->run_digest, "%s", r->digest);
-            found = true;
-        }
-        run_record_free(r);
-    }
-    free(ids);
-    if (!rc && !found)
-        rc = verr_set(e, VOUCH_ABORTED, "store %s: no run at chain position %lld, the head",
-                      store_path(st), (long long)pos);
-    return rc;
-}
-
-static vexit drill_head(store *st, int64_t pos, evidence_head *h, verr *e)
-{
-    int64_t *ids;
-    size_t n;
-    vexit rc = store_list_drills(st, 0, &ids, &n, e);
-    if (rc)
-        return rc;
-    bool found = false;
-    for (size_t i = 0; i < n && !found && !rc; i++) {
-        drill_record *d;
-        if ((rc = store_load_drill(st, ids[i], &d, e)))
-            break;
-        if (d->chain_pos == pos && d->digest) {
-            snprintf(h->drill_digest, sizeof h->drill_digest, "%s", d->digest);
-            found = true;
-        }
-        drill_record_free(d);
-    }
-    free(ids);
-    if (!rc && !found)
-        rc = verr_set(e, VOUCH_ABORTED, "store %s: no drill at drill chain position %lld, the head",
-                      store_path(st), (long long)pos);
-    return rc;
-}
-
-static vexit read_heads(store *st, const store_verdict *v, evidence_head *h, verr *e)
-{
-    h->run_pos = v->runs_checked;
-    h->drill_pos = v->drills_checked;
-    vexit rc = VOUCH_OK;
-    if (h->run_pos)
-        rc = run_head(st, h->run_pos, h, e);
-    if (!rc && h->drill_pos)
-        rc = drill_head(st, h->drill_pos, h, e);
-    return rc;
+    h->run_pos = sh.run_pos;
+    snprintf(h->run_digest, sizeof h->run_digest, "%s", sh.run_digest);
+    h->drill_pos = sh.drill_pos;
+    snprintf(h->drill_digest, sizeof h->drill_digest, "%s", sh.drill_digest);
+    return VOUCH_OK;
 }
 
 vexit evidence_check(store *st, evidence_head *h, verr *e)
@@ -88,7 +34,7 @@ vexit evidence_check(store *st, evidence_head *h, verr *e)
                      "the break; restore the store from a copy made before it.");
         return e->code;
     }
-    return read_heads(st, &v, h, e);
+    return read_heads(st, h, e);
 }
 
 void evidence_head_xml(xmlDocPtr doc, const evidence_head *h)
