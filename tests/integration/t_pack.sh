@@ -253,7 +253,7 @@ v pack --period 2026-Q3 --sign --out x
 expect_rc 2
 v verify pack1 extra
 expect_rc 2
-mkdir nokey && (cd nokey && cp ../vouch.db ../vouch.conf .)
+mkdir nokey && (cd nokey && cp ../vouch.db ../vouch.db.head ../vouch.conf .)
 (cd nokey && "$VOUCH" pack --period "$quarter" --out p >../stdout 2>../stderr); RC=$?
 expect_rc 2
 expect_err '^vouch: no signing key'
