@@ -8,6 +8,7 @@
 
 #include "evidence/store_drill.h"
 #include "src/drill_output.h"
+#include "src/head_line.h"
 #include "src/interrupt.h"
 #include "src/output.h"
 #include "src/pg.h"
@@ -330,6 +331,8 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
     rc = store_drill_finish(env->st, d, e);
     if (!rc)
         rc = show(env, d->id, json, e);
+    if (!rc)
+        head_line_print(env->st, json ? NULL : env->out);
     drill_record_free(d);
     return rc;
 }
@@ -517,6 +520,8 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
     }
     if (!rc)
         rc = show(env, rs.d->id, json, e);
+    if (!rc)
+        head_line_print(env->st, json ? NULL : env->out);
     drill_record_free(rs.d);
     if (rc)
         return rc;

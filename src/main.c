@@ -16,6 +16,7 @@
 #include "src/cmd_report.h"
 #include "src/cmd_sign.h"
 #include "src/config.h"
+#include "src/head_line.h"
 #include "src/interrupt.h"
 #include "src/output.h"
 #include "src/redact.h"
@@ -421,25 +422,6 @@ static void print_progress(void *user, const char *line)
     free(shown);
 }
 
-/* After a sealed run: the run chain's head, for a CI log or a ticket to keep (vouch verify
- * --head checks it later). In the human output's summary; for machine formats on stderr,
- * so their stdout stays theirs. Then why the head file missed it, if it did. */
-static void print_head(cli *c)
-{
-    store_heads h;
-    verr e;
-    verr_clear(&e);
-    if (store_head(c->st, &h, &e) == VOUCH_OK && h.run_pos) {
-        if (c->writer == &output_human)
-            fprintf(c->out, "store head %lld:%s\n", (long long)h.run_pos, h.run_digest);
-        else
-            fprintf(stderr, "vouch: store head %lld:%s\n", (long long)h.run_pos, h.run_digest);
-    }
-    if (store_anchor_problem(c->st)[0])
-        fprintf(stderr, "vouch: warning: %s\nhint: The run is sealed in the store; 'vouch verify'"
-                        " will name it as not anchored.\n", store_anchor_problem(c->st));
-}
-
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
     run_request rq = {
@@ -464,7 +446,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
             print_error(&out);
             return VOUCH_ABORTED;
         }
-        print_head(c);
+        head_line_print(c->st, c->writer == &output_human ? c->out : NULL);
     }
     return rc;
 }

@@ -37,6 +37,7 @@ expect_out '^             pass  drill target 45 min$'
 expect_out '^             pass  RTO 1 h$'
 expect_out '^  data loss  unknown: no restore point'
 expect_out '^drill 1 finished: RTO [0-9.]+ (ms|s), within the 45 min drill target$'
+expect_out '^store head 2:[0-9a-f]{64}$'
 expect_err '^vouch: drill 1: restore started at '
 check "the drill is stored finished with its gate run" \
     test "$(q "select status || ' ' || gate_run_id || ' ' || restore_exit || ' ' || clock from drills where id = 1")" = "finished 2 0 monotonic"
@@ -94,6 +95,7 @@ v drill mark "app pointed at branch"
 expect_rc 0
 v drill finish --note "all good" --restore-point "2026-11-25T01:55:00+10:00"
 expect_rc 0
+expect_out '^store head [0-9]+:[0-9a-f]{64}$'
 expect_out '^  operator   alice$'
 expect_out '^  incident   2026-11-24T16:00:00\.000Z$'
 expect_out '^  branch created +[0-9T:.-]+Z +[0-9.]+ (ms|s) .* — from 01:55 AEST$'
