@@ -5,6 +5,7 @@
 
 #include "checks/checker.h"
 #include "checks/count_rule.h"
+#include "checks/rowcount_sequences.h"
 #include "src/ident.h"
 #include "src/util.h"
 
@@ -282,6 +283,21 @@ static vexit count_tables(check_ctx *ctx, const subjects *ss, bool *exists, int6
     return rc;
 }
 
+/* The sequences feeding the tables that exist (rowcount_sequences.h); at baseline a
+ * sequence behind its column warns, at the gate it fails. */
+static vexit check_sequences(check_ctx *ctx, const subjects *ss, const bool *exists,
+                             bool baseline, verr *e)
+{
+    seq_table *ts = xcalloc(ss->n + 1, sizeof *ts);
+    size_t n = 0;
+    for (size_t i = 0; i < ss->n; i++)
+        if (exists[i])
+            ts[n++] = (seq_table){ss->v[i].schema, ss->v[i].name};
+    vexit rc = rowcount_sequences(ctx, ts, n, baseline, e);
+    free(ts);
+    return rc;
+}
+
 static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
 {
     settings *s = p;
@@ -305,6 +321,8 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         json_array_append_new(tables, json_pack("{s:s, s:s, s:I}", "schema", x->schema, "table",
                                                 x->name, "rows", (json_int_t)rows[i]));
     }
+    if (!rc)
+        rc = check_sequences(ctx, &ss, exists, true, e);
     free(exists);
     free(rows);
     subjects_release(&ss);
@@ -388,9 +406,11 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     }
     bool *exists = xcalloc(ss.n + 1, sizeof *exists);
     int64_t *rows = xcalloc(ss.n + 1, sizeof *rows);
-    if (!(rc = count_tables(ctx, &ss, exists, rows, e)))
+    if (!(rc = count_tables(ctx, &ss, exists, rows, e))) {
         for (i = 0; i < ss.n; i++)
             judge(ctx, &ss.v[i], exists[i], rows[i], is_listed(s, ss.v[i].schema, ss.v[i].name));
+        rc = check_sequences(ctx, &ss, exists, false, e);
+    }
     free(exists);
     free(rows);
     if (!rc && ss.n == 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/settings_acl.h"
 #include "checks/settings_diff.h"
 #include "src/ident.h"
 #include "src/util.h"
@@ -217,6 +218,8 @@ static vexit collect(pg_session *db, const watch *w, json_t **out, verr *e)
         }
         PQclear(r);
     }
+    if (!rc)
+        rc = settings_acl_collect(db, doc, e);
     if (rc) {
         json_decref(doc);
         return rc;
@@ -231,7 +234,8 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     vexit rc = collect(check_db(ctx), p, &doc, e);
     if (rc)
         return rc;
-    json_object_set_new(doc, "version", json_integer(1));
+    /* 2: with the database's ACL and default privileges (a 1 lacks them: warned, not failed) */
+    json_object_set_new(doc, "version", json_integer(2));
     *out = doc;
     return VOUCH_OK;
 }
@@ -489,16 +493,28 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     vexit rc = collect(db, w, &now, e);
     if (rc)
         return rc;
+    /* The name as the statements in the findings write it, quoted where SQL needs it. */
+    PGresult *r;
+    if ((rc = pg_query(db, &r, "SELECT pg_catalog.quote_ident(pg_catalog.current_database())", 0,
+                       NULL, e))) {
+        json_decref(now);
+        return rc;
+    }
+    char *dbname = xstrdup(PQntuples(r) ? PQgetvalue(r, 0, 0) : db->id.database);
+    PQclear(r);
     for (int k = 0; k < K_N; k++)
         report_category(ctx, w, k, json_object_get(baseline, categories[k]),
-                        json_object_get(now, categories[k]), db->id.database);
+                        json_object_get(now, categories[k]), dbname);
+    settings_acl_check(ctx, baseline, now, dbname);
+    free(dbname);
     json_decref(now);
     return VOUCH_OK;
 }
 
 const checker checker_settings = {
     .name = "settings",
-    .summary = "database, role and function settings, extensions and owner as in the baseline",
+    .summary = "database, role and function settings, database and default privileges,"
+               " extensions and owner as in the baseline",
     .keys = settings_keys,
     .configure = configure,
     .release = release,

@@ -100,3 +100,68 @@ bool sdiff_split_setting(char *entry, const char **name, const char **value)
     *value = eq + 1;
     return true;
 }
+
+static bool state_known(const char *s)
+{
+    return !s || strcmp(s, SDIFF_GRANTED) == 0 || strcmp(s, SDIFF_GRANTABLE) == 0 ||
+           strcmp(s, SDIFF_REVOKED) == 0;
+}
+
+/* One privilege statement: "GRANT PRIV ON what TO who [WITH GRANT OPTION]" or
+ * "REVOKE [GRANT OPTION FOR] PRIV ON what FROM who", behind prefix. */
+static char *grant_stmt(const char *prefix, bool grant, bool option, const char *priv,
+                        const char *on, const char *who)
+{
+    if (grant)
+        return xasprintf("%sGRANT %s ON %s TO %s%s", prefix, priv, on, who,
+                         option ? " WITH GRANT OPTION" : "");
+    return xasprintf("%sREVOKE %s%s ON %s FROM %s", prefix, option ? "GRANT OPTION FOR " : "",
+                     priv, on, who);
+}
+
+char *sdiff_privilege_sql(const char *db, const char *object, const char *attr, const char *was,
+                          const char *now)
+{
+    if (!object || !attr || !state_known(was) || !state_known(now))
+        return NULL;
+    if ((!was && !now) || (was && now && strcmp(was, now) == 0))
+        return NULL;
+    char *prefix, *on, *priv, *who;
+    if (db) {
+        if ((was && strcmp(was, SDIFF_REVOKED) == 0) || (now && strcmp(now, SDIFF_REVOKED) == 0))
+            return NULL;
+        prefix = xstrdup("");
+        on = xasprintf("DATABASE %s", db);
+        priv = xstrdup(attr);
+        who = xstrdup(object);
+    } else {
+        /* "FOR ROLE r [IN SCHEMA s] ON KIND": the kind is one word, so the last " ON ". */
+        const char *cut = NULL;
+        for (const char *p = strstr(object, " ON "); p; p = strstr(p + 1, " ON "))
+            cut = p;
+        const char *to = strstr(attr, " TO ");
+        if (!cut || !to || strncmp(object, "FOR ROLE ", 9) != 0)
+            return NULL;
+        prefix = xasprintf("ALTER DEFAULT PRIVILEGES %.*s ", (int)(cut - object), object);
+        on = xstrdup(cut + 4);
+        priv = xasprintf("%.*s", (int)(to - attr), attr);
+        who = xstrdup(to + 4);
+    }
+    char *sql;
+    if (db && !was)
+        sql = grant_stmt(prefix, false, false, priv, on, who);   /* granted now: take it away */
+    else if (!db && !was)
+        /* the hard-wired default: a grant now is revoked, a revoked default granted again */
+        sql = grant_stmt(prefix, strcmp(now, SDIFF_REVOKED) == 0, false, priv, on, who);
+    else if (strcmp(was, SDIFF_REVOKED) == 0)
+        sql = grant_stmt(prefix, false, false, priv, on, who);
+    else if (strcmp(was, SDIFF_GRANTED) == 0 && now && strcmp(now, SDIFF_GRANTABLE) == 0)
+        sql = grant_stmt(prefix, false, true, priv, on, who);     /* only the option is new */
+    else
+        sql = grant_stmt(prefix, true, strcmp(was, SDIFF_GRANTABLE) == 0, priv, on, who);
+    free(prefix);
+    free(on);
+    free(priv);
+    free(who);
+    return sql;
+}

@@ -33,4 +33,22 @@ size_t sdiff_compare(const json_t *before, const json_t *after, sdiff **out);
  * the first '=', which is cut. False when there is no '='. */
 bool sdiff_split_setting(char *entry, const char **name, const char **value);
 
+/* Privileges are captured as objects of states: for the database ACL the object is a
+ * grantee as SQL writes it ("PUBLIC", "app", "\"Ops Team\"") and the attribute a privilege
+ * ("CONNECT"); for default privileges the object is the scope as ALTER DEFAULT PRIVILEGES
+ * writes it ("FOR ROLE owner IN SCHEMA public ON TABLES") and the attribute "PRIV TO grantee".
+ * A state is "granted", "granted with grant option" or (default privileges only) "revoked",
+ * a hard-wired default taken away; no state means not granted (database) or the hard-wired
+ * default (default privileges). */
+#define SDIFF_GRANTED "granted"
+#define SDIFF_GRANTABLE "granted with grant option"
+#define SDIFF_REVOKED "revoked"
+
+/* The statement that brings a privilege from state now back to state was (either may be
+ * NULL, as in sdiff), for the database named db (already quoted) or, when db is NULL, a
+ * default privilege. NULL when the texts are not of the shape above or the states are
+ * equal. Caller frees. */
+char *sdiff_privilege_sql(const char *db, const char *object, const char *attr, const char *was,
+                          const char *now);
+
 #endif

@@ -118,12 +118,70 @@ static void test_split_setting(void **state)
     assert_false(sdiff_split_setting(e3, &name, &value));
 }
 
+/* sql_is: sdiff_privilege_sql's statement is want (NULL: none). */
+static void sql_is(const char *db, const char *object, const char *attr, const char *was,
+                   const char *now, const char *want)
+{
+    char *got = sdiff_privilege_sql(db, object, attr, was, now);
+    if (!want)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_database_privilege_sql(void **state)
+{
+    (void)state;
+    sql_is("portal", "PUBLIC", "CONNECT", NULL, "granted",
+           "REVOKE CONNECT ON DATABASE portal FROM PUBLIC");
+    sql_is("\"Portal Restored\"", "app", "CREATE", "granted", NULL,
+           "GRANT CREATE ON DATABASE \"Portal Restored\" TO app");
+    sql_is("portal", "\"Ops Team\"", "CONNECT", "granted with grant option", NULL,
+           "GRANT CONNECT ON DATABASE portal TO \"Ops Team\" WITH GRANT OPTION");
+    sql_is("portal", "app", "TEMPORARY", "granted", "granted with grant option",
+           "REVOKE GRANT OPTION FOR TEMPORARY ON DATABASE portal FROM app");
+    sql_is("portal", "app", "TEMPORARY", "granted with grant option", "granted",
+           "GRANT TEMPORARY ON DATABASE portal TO app WITH GRANT OPTION");
+    /* equal, unknown or database-impossible states give no statement */
+    sql_is("portal", "app", "CREATE", "granted", "granted", NULL);
+    sql_is("portal", "app", "CREATE", NULL, NULL, NULL);
+    sql_is("portal", "app", "CREATE", "revoked", NULL, NULL);
+    sql_is("portal", "app", "CREATE", "granted; DROP TABLE x", NULL, NULL);
+}
+
+static void test_default_privilege_sql(void **state)
+{
+    (void)state;
+    const char *scope = "FOR ROLE owner IN SCHEMA app ON TABLES";
+    sql_is(NULL, scope, "SELECT TO ro", "granted", NULL,
+           "ALTER DEFAULT PRIVILEGES FOR ROLE owner IN SCHEMA app GRANT SELECT ON TABLES TO ro");
+    sql_is(NULL, scope, "DELETE TO ro", NULL, "granted",
+           "ALTER DEFAULT PRIVILEGES FOR ROLE owner IN SCHEMA app REVOKE DELETE ON TABLES FROM ro");
+    /* a hard-wired default withheld in the baseline, and one withheld only now */
+    sql_is(NULL, "FOR ROLE owner ON FUNCTIONS", "EXECUTE TO PUBLIC", "revoked", NULL,
+           "ALTER DEFAULT PRIVILEGES FOR ROLE owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC");
+    sql_is(NULL, "FOR ROLE owner ON TYPES", "USAGE TO PUBLIC", NULL, "revoked",
+           "ALTER DEFAULT PRIVILEGES FOR ROLE owner GRANT USAGE ON TYPES TO PUBLIC");
+    /* a quoted role whose name holds " ON ": the kind is after the last one */
+    sql_is(NULL, "FOR ROLE \"a ON b\" ON SEQUENCES", "USAGE TO \"x TO y\"", "granted", NULL,
+           "ALTER DEFAULT PRIVILEGES FOR ROLE \"a ON b\" GRANT USAGE ON SEQUENCES TO \"x TO y\"");
+    sql_is(NULL, scope, "SELECT TO ro", "granted with grant option", "granted",
+           "ALTER DEFAULT PRIVILEGES FOR ROLE owner IN SCHEMA app GRANT SELECT ON TABLES TO ro"
+           " WITH GRANT OPTION");
+    /* not of the captured shape */
+    sql_is(NULL, "owner ON TABLES", "SELECT TO ro", "granted", NULL, NULL);
+    sql_is(NULL, scope, "SELECT", "granted", NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equal),   cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_objects), cmocka_unit_test(test_empty_and_malformed),
         cmocka_unit_test(test_split_setting),
+        cmocka_unit_test(test_database_privilege_sql),
+        cmocka_unit_test(test_default_privilege_sql),
     };
     return cmocka_run_group_tests_name("settings_diff", tests, NULL, NULL);
 }
