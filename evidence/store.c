@@ -1196,19 +1196,29 @@ static vexit check_anchor_line(store *st, const store_heads *h, char *line, size
  * seals in the head file (0: none). */
 static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, verr *e)
 {
-    store_heads h;
-    vexit rc = store_head(st, &h, e);
-    if (rc)
-        return rc;
+    /* The file is measured before the store's heads are read: a line is appended only
+     * after its run is committed, so every line within that size names a run the heads
+     * then include, however many vouch processes seal meanwhile. */
     FILE *f = fopen(st->anchor, "r");
     if (!f && errno != ENOENT)
         return verr_set(e, VOUCH_ABORTED, "could not read head file \"%s\": %s", st->anchor,
                         strerror(errno));
+    struct stat sb;
+    off_t limit = f && fstat(fileno(f), &sb) == 0 ? sb.st_size : 0;
+    store_heads h;
+    vexit rc = store_head(st, &h, e);
+    if (rc) {
+        if (f)
+            fclose(f);
+        return rc;
+    }
     if (!f) {
-        if (first_current)
+        if (first_current) {
             broken(v, 0, "head file %s is missing, but the runs from chain position %lld on were"
                    " sealed by a vouch that records each one there: it was deleted or moved"
                    " (set [store] anchor where it is kept)", st->anchor, (long long)first_current);
+            v->anchor_missing = true;
+        }
         else if (h.run_pos || h.drill_pos)
             snprintf(v->note, sizeof v->note, "no head file %s: nothing anchors the chains"
                      " outside the store yet", st->anchor);
@@ -1217,7 +1227,7 @@ static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, v
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     int64_t max_run = 0, max_drill = 0;
-    while (!rc && v->ok && getline(&line, &cap, f) != -1)
+    while (!rc && v->ok && ftello(f) < limit && getline(&line, &cap, f) != -1)
         rc = check_anchor_line(st, &h, line, ++lineno, &max_run, &max_drill, v, e);
     free(line);
     fclose(f);
@@ -1242,26 +1252,32 @@ static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, v
     return VOUCH_OK;
 }
 
-vexit store_verify(store *st, store_verdict *v, verr *e)
+/* Recompute the run chain from position from (1: all of it) to its head; the run at
+ * from links to whatever its prev_digest names. */
+static vexit walk_runs(store *st, int64_t from, store_verdict *v, int64_t *first_current, verr *e)
 {
-    *v = (store_verdict){.ok = true};
     int64_t *ids;
     size_t n;
-    vexit rc = collect_ids(st, "SELECT id FROM runs WHERE chain_pos IS NOT NULL ORDER BY chain_pos",
-                           0, &ids, &n, e);
+    vexit rc = collect_ids(st,
+                           "SELECT id FROM runs WHERE chain_pos IS NOT NULL AND chain_pos >= ?1"
+                           " ORDER BY chain_pos",
+                           from, &ids, &n, e);
     if (rc)
         return rc;
     char prev[DIGEST_HEX_LEN + 1] = "";
-    int64_t first_current = 0;
+    *first_current = 0;
     for (size_t i = 0; i < n && v->ok; i++) {
         run_record *r;
         if ((rc = store_load_run(st, ids[i], &r, e)))
             break;
+        if (i == 0 && from > 1)
+            snprintf(prev, sizeof prev, "%s", r->prev_digest ? r->prev_digest : "");
         char digest[DIGEST_HEX_LEN + 1];
         run_digest(r, prev, digest);
-        if (r->chain_pos != (int64_t)i + 1)
-            broken(v, r->id, "run %lld sits at chain position %lld where %zu was expected:"
-                   " a run before it is missing", (long long)r->id, (long long)r->chain_pos, i + 1);
+        if (r->chain_pos != from + (int64_t)i)
+            broken(v, r->id, "run %lld sits at chain position %lld where %lld was expected:"
+                   " a run before it is missing", (long long)r->id, (long long)r->chain_pos,
+                   (long long)(from + (int64_t)i));
         else if (strcmp(r->prev_digest ? r->prev_digest : "", prev) != 0)
             broken(v, r->id, "run %lld does not link to the run sealed before it", (long long)r->id);
         else if (!r->digest || strcmp(r->digest, digest) != 0)
@@ -1269,12 +1285,22 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
                    " was sealed", (long long)r->id);
         else
             v->runs_checked++;
-        if (!first_current && r->canon_version >= RUN_CANON_CURRENT)
-            first_current = r->chain_pos;
+        if (!*first_current && r->canon_version >= RUN_CANON_CURRENT)
+            *first_current = r->chain_pos;
         snprintf(prev, sizeof prev, "%s", r->digest ? r->digest : "");
         run_record_free(r);
     }
     free(ids);
+    return rc;
+}
+
+vexit store_verify(store *st, store_verdict *v, verr *e)
+{
+    *v = (store_verdict){.ok = true};
+    int64_t *ids;
+    size_t n;
+    int64_t first_current = 0;
+    vexit rc = walk_runs(st, 1, v, &first_current, e);
     if (rc || !v->ok)
         return rc;
     /* A finished run outside the chain was never sealed or had its seal removed. */
@@ -1293,6 +1319,28 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
     if (!rc && v->ok)
         rc = verify_anchor(st, first_current, v, e);
     return rc;
+}
+
+vexit store_verify_since(store *st, int64_t run_id, store_verdict *v, verr *e)
+{
+    *v = (store_verdict){.ok = true};
+    sqlite3_stmt *s;
+    vexit rc = store_prepare(st, &s, "SELECT chain_pos FROM runs WHERE id = ?1", e);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, run_id);
+    int64_t from = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (from < 1) {
+        broken(v, run_id, "run %lld is not sealed into the chain", (long long)run_id);
+        return VOUCH_OK;
+    }
+    int64_t first_current = 0;
+    if ((rc = walk_runs(st, from, v, &first_current, e)) || !v->ok)
+        return rc;
+    if ((rc = verify_schema(st, v, e)) || !v->ok)
+        return rc;
+    return verify_anchor(st, first_current, v, e);
 }
 
 vexit store_verify_head(store *st, int64_t pos, const char *digest, store_verdict *v, verr *e)

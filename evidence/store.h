@@ -85,6 +85,7 @@ typedef struct store_verdict {
                              * notes are one per line */
     int64_t anchored_runs;  /* lines of the head file checked against the store */
     int64_t anchored_drills;
+    bool anchor_missing;    /* !ok only because the head file is not there */
 } store_verdict;
 
 /* Recompute the chain from the first sealed run to the last, then the drill chain
@@ -92,6 +93,12 @@ typedef struct store_verdict {
  * one vouch's migrations made, then every line of the head file against the chains
  * and that neither chain ends before the head file's newest line. */
 vexit store_verify(store *st, store_verdict *v, verr *e);
+
+/* What a gate trusts before comparing with baseline run_id: the run chain recomputed
+ * from that run to its head (runs before it cannot change the verdict), the schema, and
+ * the head file's lines against the store. Costs the runs since the baseline, not the
+ * whole store. Fills v as store_verify. */
+vexit store_verify_since(store *st, int64_t run_id, store_verdict *v, verr *e);
 
 /* After store_verify: the run at chain position pos still has digest (a head printed
  * earlier, e.g. by a gate into a CI log). Proves the runs up to pos are there and

@@ -251,6 +251,26 @@ static const char *final_status(const run_record *r, run_kind kind)
     return "passed";
 }
 
+/* A gate is only as good as the baseline it compares with: one edited in the store
+ * (with its digest and every later one recomputed, or not) must not decide a verdict. */
+static vexit trust_baseline(store *st, const run_record *base, verr *e)
+{
+    store_verdict v;
+    vexit rc = store_verify_since(st, base->id, &v, e);
+    if (rc)
+        return rc;
+    /* A head file that is not there proves nothing either way (a wrong [store] anchor, a
+     * store copied without it): every seal warns of it and 'vouch verify' names it. A
+     * chain that does not recompute, or disagrees with the head file, is another matter. */
+    if (v.ok || v.anchor_missing)
+        return VOUCH_OK;
+    verr_set(e, VOUCH_ABORTED, "baseline %lld cannot be trusted: the store's chain is broken: %s",
+             (long long)base->id, v.problem);
+    verr_hint(e, "'vouch verify' shows the break. Restore the store and its head file from a"
+                 " copy made before it, or take a new baseline if the healthy database is at hand.");
+    return e->code;
+}
+
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
 {
     *run_id = 0;
@@ -294,8 +314,12 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     verr_clear(&failure);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    say(rq, "run %lld: connecting", (long long)*run_id);
-    if ((outcome = pg_session_open(&rs.ctx.db, &rq->pg, &rs.rec->target, &failure)) == VOUCH_OK) {
+    if (base)
+        outcome = trust_baseline(rq->st, base, &failure);
+    if (!outcome)
+        say(rq, "run %lld: connecting", (long long)*run_id);
+    if (!outcome &&
+        (outcome = pg_session_open(&rs.ctx.db, &rq->pg, &rs.rec->target, &failure)) == VOUCH_OK) {
         take_identity(rs.rec, rs.ctx.db);
         say(rq, "connected to %s (PostgreSQL %s) in %.3f s; snapshot at %s", rs.ctx.db->target,
             rs.ctx.db->id.server_version, seconds_since(&t0), rs.ctx.db->id.snapshot_time);

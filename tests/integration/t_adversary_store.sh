@@ -185,6 +185,31 @@ expect_rc 2
 expect_err '^vouch: --head applies to verifying the store, not a FILE$'
 end_case
 
+test_case "a baseline weakened in the store cannot open the gate on a broken restore"
+cp pristine.db w.db
+rm -f w.db-wal w.db-shm
+cp pristine.head w.db.head
+fresh_db advweak
+psql_q -d advweak -c 'delete from public.tasks where id % 2 = 0'
+upd=$(trigger_sql baselines_append_only_update)
+# the attacker makes the baseline hold the broken restore's counts: take them from a
+# throwaway store, then write them into the real one's baseline
+printf '[target]\ndsn = dbname=advweak\n[rowcount]\nschema = public\n' >weak.conf
+"$VOUCH" -c weak.conf --store weak-src.db baseline >/dev/null 2>&1
+weak=$(sqlite3 weak-src.db "select content from baselines where check_name = 'rowcount'")
+base=$(STORE=w.db q "select max(run_id) from baselines where check_name = 'rowcount'")
+STORE=w.db q "drop trigger baselines_append_only_update;
+    update baselines set content = '$(printf '%s' "$weak" | sed "s/'/''/g")'
+    where check_name = 'rowcount' and run_id = $base;
+    $upd"
+v --store w.db gate --target dbname=advweak
+expect_rc 3
+expect_err "^vouch: baseline $base cannot be trusted: the store's chain is broken: run $base does not match its digest"
+expect_not_out '^gate open'
+check "the refused gate is stored aborted, not passed" \
+    test "$(STORE=w.db q 'select status from runs order by id desc limit 1')" = aborted
+end_case
+
 test_case "a vouch that died between COMMIT and its head line: verify says which runs are not anchored"
 cp pristine.db a.db
 rm -f a.db-wal a.db-shm

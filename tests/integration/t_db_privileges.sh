@@ -111,10 +111,11 @@ expect_out '^FAIL +settings +default privileges FOR ROLE saas_owner IN SCHEMA ap
 expect_out '^FAIL +settings +default privileges FOR ROLE saas_owner: EXECUTE ON FUNCTIONS TO PUBLIC +revoked +\(default\) .*run ALTER DEFAULT PRIVILEGES FOR ROLE saas_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC$'
 end_case
 
-# A baseline taken by a vouch before these parts: the settings document without them (and
-# at version 1). Written into a copy of the store as that vouch wrote it; the gate reads the
-# baseline it is given, so this is what a user upgrading vouch has.
-test_case "a baseline of an older vouch (without these parts) warns and asks for a new one"
+# A settings baseline rewritten in a copy of the store to look like an older vouch's
+# (without these parts): the gate refuses to compare with a baseline whose seal no longer
+# holds, so nobody can weaken a baseline behind vouch's back; a new baseline is compared.
+# (The warning for a genuine older baseline is in checks/settings_acl.c check_part.)
+test_case "a settings baseline edited in the store is refused, not compared; a new one is"
 sqlite3 vouch.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 cp vouch.db old.db
 rm -f old.db-wal old.db-shm
@@ -126,11 +127,12 @@ sqlite3 old.db "drop trigger baselines_append_only_update;
     $upd"
 check "the copy holds a version-1 settings baseline" \
     test "$(sqlite3 old.db "select json_extract(content, '\$.version') || json_type(content, '\$.database_privileges') is null from baselines where check_name = 'settings'")" = 1
+base=$(sqlite3 old.db "select max(run_id) from baselines where check_name = 'settings'")
 v --store old.db check settings --target dbname=dbp_plain
-expect_rc 0
-expect_out "^WARN +settings +database privileges +in the baseline +not in the baseline +the baseline holds no database privileges \(it was taken by an older vouch\): run 'vouch baseline' on the healthy database to check them$"
-expect_out "^WARN +settings +default privileges +in the baseline +not in the baseline +the baseline holds no default privileges "
-expect_out '^pass +settings +database +owner, 0 settings +same '
+expect_rc 3
+expect_err "^vouch: baseline $base cannot be trusted: the store's chain is broken: run $base does not match its digest: its content was changed after it was sealed$"
+check "nothing was compared: the run is stored aborted" \
+    test "$(sqlite3 old.db "select status from runs order by id desc limit 1")" = aborted
 v --store old.db baseline
 expect_rc 0
 v --store old.db check settings --target dbname=dbp_nopriv
