@@ -173,6 +173,20 @@ expect_out "^ERROR +query +WITH gone AS .* +- +- +the server refuses the query \
 check "shop untouched" test "$(fingerprint shop)" = "$SHOP"
 end_case
 
+test_case "query: a WITH that ends in INSERT ... RETURNING is refused by the server"
+hostile 'WITH x AS (SELECT 1) INSERT INTO public.tripwire SELECT now() FROM x RETURNING true'
+expect_rc 1
+expect_out "^ERROR +query +WITH x AS .* +- +- +the server refuses the query \\(vouch\\.conf:$(line_of sql)\\): syntax error at or near \"INSERT\""
+check "shop untouched" test "$(fingerprint shop)" = "$SHOP"
+end_case
+
+test_case "query: SELECT ... FOR UPDATE takes no lock in the read-only snapshot"
+hostile 'SELECT count(*) > 0 FROM (SELECT id FROM public.orders FOR UPDATE) AS locked'
+expect_rc 1
+expect_out '^ERROR +query +SELECT count.* +the query could not run .*: cannot execute SELECT FOR UPDATE in a read-only transaction'
+check "shop untouched" test "$(fingerprint shop)" = "$SHOP"
+end_case
+
 test_case "query: nextval() fails in the read-only snapshot, the sequence stays"
 hostile "SELECT nextval('public.invoice_numbers') > 0"
 expect_rc 1
