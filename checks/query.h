@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "src/pg.h"
+
 typedef enum query_expect_kind {
     QUERY_EXPECT_TRUE,      /* one row, one boolean column, true */
     QUERY_EXPECT_BASELINE,  /* row count and digest as at the baseline */
@@ -35,5 +37,10 @@ char *query_display(const char *stmt, size_t max);
 
 /* Does observed meet the number expectation (at-least, or tolerance of base)? */
 bool query_number_ok(const query_expect *x, double observed, double base);
+
+/* Fix the text forms a server-side digest is over (TimeZone UTC, DateStyle ISO,
+ * IntervalStyle postgres, extra_float_digits 1, bytea_output hex) with SET LOCAL: call it
+ * inside a savepoint that is rolled back. Shared with the rls probe's digest. */
+vexit query_fix_text_forms(pg_session *db, verr *e);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/query.h"
 #include "checks/rls.h"
 #include "src/util.h"
 
@@ -111,6 +112,8 @@ static vexit probe_steps(pg_session *db, const rls_probe_conf *p, probe_seen *m,
     /* First as the checking session (row security off): what the tenant owns. */
     rc = count_rows(db, plain, p->value, &all, &other, NULL, 0, e);
     m->tenant_rows = all - other;
+    if (!rc)
+        rc = query_fix_text_forms(db, e);
     if (!rc)
         rc = pg_exec(db, "SET LOCAL row_security = on", e);
     for (size_t i = 0; i < p->n_settings && !rc; i++) {

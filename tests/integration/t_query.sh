@@ -100,7 +100,19 @@ expect_rc 1
 expect_out '^FAIL +query +SELECT account_id.* +20 rows, digest [0-9a-f]{12} +19 rows, digest [0-9a-f]{12} +the query returns 19 rows, 20 at the baseline '
 end_case
 
+test_case "query: the digest does not hang on the session's time zone or date style"
+qconf 'SELECT id, created_at, created_at::date, now() - created_at > interval $$1 day$$ FROM public.accounts' baseline
+PGTZ=UTC PGDATESTYLE=ISO v baseline
+expect_rc 0
+PGTZ=Australia/Sydney PGDATESTYLE='SQL, DMY' v gate --target dbname=shop_ok
+expect_rc 0
+expect_out '^pass +query +SELECT id, created_at.* +20 rows, digest ([0-9a-f]{12}) +20 rows, digest [0-9a-f]{12} +the query.s 20 rows equal the baseline.s$'
+end_case
+
 test_case "query: a changed SQL text is reported, not compared"
+qconf "$PER_ACCOUNT" baseline
+v baseline
+expect_rc 0
 qconf 'SELECT account_id, count(*) FROM public.orders GROUP BY account_id' baseline
 v gate --target dbname=shop_ok
 expect_rc 1
