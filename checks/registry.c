@@ -9,6 +9,7 @@ extern const checker checker_settings;
 extern const checker checker_audit_log;
 extern const checker checker_residency;
 extern const checker checker_backups;
+extern const checker checker_query;
 
 const checker *const checkers[] = {
     &checker_rowcount,
@@ -18,6 +19,7 @@ const checker *const checkers[] = {
     &checker_audit_log,
     &checker_residency,
     &checker_backups,
+    &checker_query,
     NULL,
 };
 

@@ -111,19 +111,105 @@ static vexit read_names(const conf *c, const char *key, rls_names *l, verr *e)
     return rc;
 }
 
-/* The next blank-separated word of *p (NULL at the end). Caller frees. */
-static char *next_word(const char **p)
+/* One word of a probe: NAME, or NAME=VALUE. A "..." part of a name is kept as written
+ * (ident_parse reads it: a quoted name may hold blanks); a value that starts with ' or "
+ * runs to the matching quote, a doubled quote inside standing for one, so that values
+ * may hold blanks ({"sub": "u1"}). */
+typedef struct probe_word {
+    char *name;   /* NULL at the end */
+    char *value;  /* NULL when the word has no '=' */
+} probe_word;
+
+static void probe_word_release(probe_word *w)
+{
+    free(w->name);
+    free(w->value);
+    *w = (probe_word){0};
+}
+
+/* The quoted text at *p (on its opening quote) without its quotes into t; false when it
+ * is not closed. *p ends after the closing quote. */
+static bool read_quoted(const char **p, textbuf *t, bool keep_quotes)
+{
+    char q = **p;
+    const char *s = *p + 1;
+    if (keep_quotes)
+        textbuf_add(t, "%c", q);
+    for (;; s++) {
+        if (!*s)
+            return false;
+        if (*s == q) {
+            if (s[1] != q)
+                break;
+            s++;
+            if (keep_quotes)
+                textbuf_add(t, "%c", q);
+        }
+        textbuf_add(t, "%c", *s);
+    }
+    if (keep_quotes)
+        textbuf_add(t, "%c", q);
+    *p = s + 1;
+    return true;
+}
+
+static vexit next_word(const conf *c, const conf_entry *ent, const char **p, probe_word *w,
+                       verr *e)
 {
     const char *s = *p;
+    *w = (probe_word){0};
     while (isspace((unsigned char)*s))
         s++;
-    if (!*s)
-        return NULL;
-    const char *w = s;
-    while (*s && !isspace((unsigned char)*s))
-        s++;
+    if (!*s) {
+        *p = s;
+        return VOUCH_OK;
+    }
+    textbuf name = {0}, value = {0};
+    bool has_value = false;
+    while (*s && !isspace((unsigned char)*s) && !has_value) {
+        if (*s == '"') {
+            if (!read_quoted(&s, &name, true)) {
+                free(name.p);
+                return conf_error(e, c, ent, "a quoted name is not closed: add the closing \"");
+            }
+        } else if (*s == '=') {
+            has_value = true;
+            s++;
+        } else {
+            textbuf_add(&name, "%c", *s++);
+        }
+    }
+    if (has_value && (*s == '\'' || *s == '"')) {
+        char q = *s;
+        if (!read_quoted(&s, &value, false)) {
+            vexit rc = conf_error(e, c, ent, "the quoted value of %s is not closed: add the"
+                                  " closing %c", name.p ? name.p : "?", q);
+            free(name.p);
+            free(value.p);
+            return rc;
+        }
+        if (*s && !isspace((unsigned char)*s)) {
+            vexit rc = conf_error(e, c, ent, "expected a blank after the quoted value of %s,"
+                                  " found \"%c\"", name.p ? name.p : "?", *s);
+            free(name.p);
+            free(value.p);
+            return rc;
+        }
+    } else if (has_value) {
+        while (*s && !isspace((unsigned char)*s))
+            textbuf_add(&value, "%c", *s++);
+    }
     *p = s;
-    return xstrndup(w, (size_t)(s - w));
+    w->name = name.p ? name.p : xstrdup("");
+    if (has_value)
+        w->value = value.p ? value.p : xstrdup("");
+    return VOUCH_OK;
+}
+
+/* The word as written back, for messages. Caller frees. */
+static char *word_text(const probe_word *w)
+{
+    return w->value ? xasprintf("%s=%s", w->name, w->value) : xstrdup(w->name);
 }
 
 /* A custom setting name as set_config takes it: letters, digits, '_' and '.', with a dot
@@ -144,55 +230,62 @@ static vexit parse_probe(const conf *c, const conf_entry *ent, rls_probe_conf *p
 {
     char why[256];
     const char *cur = ent->value;
-    char *word = next_word(&cur);
-    vexit rc = VOUCH_OK;
+    probe_word w;
+    vexit rc;
     *p = (rls_probe_conf){.text = xstrdup(ent->value)};
-    if (!word || !ident_parse(word, &p->role, why, sizeof why)) {
+    if ((rc = next_word(c, ent, &cur, &w, e)))
+        goto out;
+    if (!w.name || w.value || !ident_parse(w.name, &p->role, why, sizeof why)) {
         rc = conf_error(e, c, ent, "expected ROLE SCHEMA.TABLE COLUMN=VALUE [SETTING=VALUE ...]");
         goto out;
     }
-    free(word);
-    if (!(word = next_word(&cur)) || !qname_parse(word, "public", &p->table, NULL, why, sizeof why)) {
-        rc = conf_error(e, c, ent, "expected a table after the role%s%s", word ? ": " : "",
-                        word ? why : "");
+    probe_word_release(&w);
+    if ((rc = next_word(c, ent, &cur, &w, e)))
+        goto out;
+    if (!w.name || w.value || !qname_parse(w.name, "public", &p->table, NULL, why, sizeof why)) {
+        char *shown = w.name ? word_text(&w) : NULL;
+        rc = conf_error(e, c, ent, "expected a table after the role%s%s", shown ? ": " : "",
+                        !shown ? "" : w.value ? "\"=\" is not part of a table name" : why);
+        free(shown);
         goto out;
     }
-    free(word);
-    for (bool first = true; (word = next_word(&cur)); first = false) {
-        char *eq = strchr(word, '=');
-        if (!eq || eq == word) {
-            rc = conf_error(e, c, ent, "expected NAME=VALUE, found \"%s\"", word);
+    probe_word_release(&w);
+    for (bool first = true; !(rc = next_word(c, ent, &cur, &w, e)) && w.name; first = false) {
+        if (!w.value || !*w.name) {
+            char *shown = word_text(&w);
+            rc = conf_error(e, c, ent, "expected NAME=VALUE, found \"%s\"", shown);
+            free(shown);
             goto out;
         }
-        *eq = '\0';
         if (first) {
-            if (!ident_parse(word, &p->column, why, sizeof why)) {
+            if (!ident_parse(w.name, &p->column, why, sizeof why)) {
                 rc = conf_error(e, c, ent, "tenant column: %s", why);
                 goto out;
             }
-            p->value = xstrdup(eq + 1);
+            p->value = w.value;
+            w.value = NULL;
         } else {
-            if (!setting_name_ok(word)) {
+            if (!setting_name_ok(w.name)) {
                 rc = conf_error(e, c, ent,
                                 "\"%s\" is not a custom setting name (such as app.tenant_id):"
                                 " a probe sets no built-in setting",
-                                word);
+                                w.name);
                 goto out;
             }
             p->names = xrealloc(p->names, (p->n_settings + 1) * sizeof *p->names);
             p->values = xrealloc(p->values, (p->n_settings + 1) * sizeof *p->values);
-            p->names[p->n_settings] = xstrdup(word);
-            p->values[p->n_settings++] = xstrdup(eq + 1);
+            p->names[p->n_settings] = w.name;
+            p->values[p->n_settings++] = w.value;
+            w = (probe_word){0};
         }
-        free(word);
+        probe_word_release(&w);
     }
-    if (!p->column)
+    if (!rc && !p->column)
         rc = conf_error(e, c, ent, "expected the tenant COLUMN=VALUE after the table");
 out:
-    if (rc) {
-        free(word);
+    probe_word_release(&w);
+    if (rc)
         probe_release(p);
-    }
     return rc;
 }
 
@@ -288,6 +381,15 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     }
     if (!rc && json_array_size(tables) == 0)
         rc = verr_set(e, VOUCH_USAGE, "the configured schemas hold no table to protect");
+    /* The probes' counts, keyed by the probe as written: an object, so that the
+     * baseline's summary still counts tables, schemas and roles. */
+    json_t *probes = json_object();
+    for (size_t k = 0; k < s->n_probes && !rc; k++) {
+        json_t *one;
+        if (!(rc = rls_probe_capture(ctx, &s->probes[k], &one, e)))
+            json_object_set_new(probes, s->probes[k].text, one);
+    }
+    json_object_set_new(doc, "probes", probes);
     if (rc) {
         json_decref(doc);
         return rc;
@@ -462,8 +564,9 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     json_decref(now);
     json_decref(absent);
 
+    const json_t *base_probes = json_object_get(baseline, "probes");
     for (size_t k = 0; k < s->n_probes && !rc; k++)
-        rc = rls_probe_run(ctx, &s->probes[k], e);
+        rc = rls_probe_run(ctx, &s->probes[k], base_probes, e);
     return rc;
 }
 

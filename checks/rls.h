@@ -53,8 +53,15 @@ vexit rls_catalog_read(pg_session *db, const rls_settings *s, json_t **out, verr
 /* Of the role names given (a JSON array), those that do not exist now. */
 vexit rls_catalog_absent_roles(pg_session *db, const json_t *names, json_t **absent, verr *e);
 
-/* Run one probe in its own savepoint and report its finding. An error return
- * means the session is gone. */
-vexit rls_probe_run(check_ctx *ctx, const rls_probe_conf *p, verr *e);
+/* Run one probe in its own savepoint and report its finding, held to its entry in
+ * the baseline's "probes" object (base_probes; NULL for a baseline without one, taken by
+ * an older vouch). An error return means the session is gone. */
+vexit rls_probe_run(check_ctx *ctx, const rls_probe_conf *p, const json_t *base_probes,
+                    verr *e);
+/* Run one probe at the baseline: *out is {"role", "table", "seen", "other", "tenant_rows",
+ * "ids", "key"}, or {"role", "table", "error"} when it could not run (the caller's). No row
+ * is kept, only counts and the digest of the visible rows' keys. An error return means
+ * the session is gone. */
+vexit rls_probe_capture(check_ctx *ctx, const rls_probe_conf *p, json_t **out, verr *e);
 
 #endif

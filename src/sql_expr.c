@@ -4,7 +4,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "src/util.h"
 
 static bool refuse(char *why, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -147,7 +150,9 @@ static bool skip_number(const char **p, char *why, size_t size)
     return true;
 }
 
-bool sql_expr_lex_check(const char *text, char *why, size_t why_size)
+/* The lexer of both modes: an expression, or one statement (stmt) which says so in its
+ * messages. */
+static bool lex_check(const char *text, bool stmt, char *why, size_t why_size)
 {
     const char *p = text;
     long depth = 0;
@@ -175,9 +180,11 @@ bool sql_expr_lex_check(const char *text, char *why, size_t why_size)
         else if (c == '/' && p[1] == '*')
             return refuse(why, why_size, "a comment (/* */) is not allowed");
         else if (c == ';')
-            return refuse(why, why_size, "a ';' outside quotes is not allowed: give one expression");
+            return refuse(why, why_size, "a ';' outside quotes is not allowed: give one %s",
+                          stmt ? "statement" : "expression");
         else if (c == ')' && depth == 0)
-            return refuse(why, why_size, "a ')' closes a parenthesis the expression did not open");
+            return refuse(why, why_size, "a ')' closes a parenthesis the %s did not open",
+                          stmt ? "statement" : "expression");
         else {
             depth += c == '(' ? 1 : c == ')' ? -1 : 0;
             p++;
@@ -186,12 +193,39 @@ bool sql_expr_lex_check(const char *text, char *why, size_t why_size)
             return false;
     }
     if (!any)
-        return refuse(why, why_size, "expected an SQL expression");
+        return refuse(why, why_size, "expected an SQL %s", stmt ? "statement" : "expression");
     if (depth > 0)
         return refuse(why, why_size, "%ld '(' %s not closed", depth, depth == 1 ? "is" : "are");
     if (why_size)
         why[0] = '\0';
     return true;
+}
+
+bool sql_expr_lex_check(const char *text, char *why, size_t why_size)
+{
+    return lex_check(text, false, why, why_size);
+}
+
+char *sql_stmt_lex_check(const char *text, char *why, size_t why_size)
+{
+    size_t len = strlen(text);
+    while (len && is_space((unsigned char)text[len - 1]))
+        len--;
+    /* One ';' at the very end ends the statement. Were it inside a quote, the quote
+     * would not be closed without it, and the rest is refused for that. */
+    if (len && text[len - 1] == ';')
+        len--;
+    while (len && is_space((unsigned char)text[len - 1]))
+        len--;
+    size_t start = 0;
+    while (start < len && is_space((unsigned char)text[start]))
+        start++;
+    char *stmt = xstrndup(text + start, len - start);
+    if (!lex_check(stmt, true, why, why_size)) {
+        free(stmt);
+        return NULL;
+    }
+    return stmt;
 }
 
 vexit sql_expr_probe(pg_session *s, const char *sql, char *why, size_t why_size, verr *e)

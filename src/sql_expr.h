@@ -26,6 +26,11 @@
  * phrase such as "a comment (--) is not allowed") otherwise. Pure. */
 bool sql_expr_lex_check(const char *text, char *why, size_t why_size);
 
+/* Statement mode, for a whole configured query that vouch wraps as "... FROM (SQL) AS
+ * q": the same rules, with one ';' allowed at the very end. Returns the statement
+ * without that ';' and without surrounding blanks (caller frees), or NULL with why. */
+char *sql_stmt_lex_check(const char *text, char *why, size_t why_size);
+
 /* Have the server parse and analyse sql (one statement) without running it: an
  * unnamed prepared statement, inside a savepoint of its own so that a refusal leaves
  * the snapshot usable. VOUCH_OK with why "" when it parses, VOUCH_OK with the server's

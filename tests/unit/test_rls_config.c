@@ -123,12 +123,69 @@ static void test_errors_name_file_line_and_key(void **state)
                  "vouch.conf:3: [rls] role: expected one name, found \"two words\"");
 }
 
+/* Values may be quoted, so that JSON claims are written as they are; a doubled quote
+ * inside stands for one; a quoted name may hold blanks. */
+static void test_quoted_values(void **state)
+{
+    (void)state;
+    verr e;
+    rls_settings *s = configured(
+        "[rls]\ntable = profiles\n"
+        "probe = authenticated public.profiles id=u1"
+        " request.jwt.claims='{\"sub\": \"u1\", \"role\": \"authenticated\"}'"
+        " app.note=\"it's \"\"quoted\"\"\" app.empty='' app.o='O''Brien'\n"
+        "probe = \"Portal Reader\" \"Odd Schema\".\"My Table\" \"Tenant Id\"='a b'\n",
+        &e);
+    if (!s)
+        fail_msg("refused: %s", e.msg);
+    const rls_probe_conf *p = &s->probes[0];
+    assert_string_equal(p->value, "u1");
+    assert_int_equal(p->n_settings, 4);
+    assert_string_equal(p->names[0], "request.jwt.claims");
+    assert_string_equal(p->values[0], "{\"sub\": \"u1\", \"role\": \"authenticated\"}");
+    assert_string_equal(p->values[1], "it's \"quoted\"");
+    assert_string_equal(p->values[2], "");
+    assert_string_equal(p->values[3], "O'Brien");
+    p = &s->probes[1];
+    assert_string_equal(p->role, "Portal Reader");
+    assert_string_equal(p->table.schema, "Odd Schema");
+    assert_string_equal(p->table.name, "My Table");
+    assert_string_equal(p->column, "Tenant Id");
+    assert_string_equal(p->value, "a b");
+    rls()->release(s);
+}
+
+static void test_quote_errors(void **state)
+{
+    (void)state;
+    expect_error("[rls]\nschema = public\nprobe = authenticated public.profiles id=u1"
+                 " request.jwt.claims='{\"sub\": \"u1\"}\n",
+                 "vouch.conf:3: [rls] probe: the quoted value of request.jwt.claims is not"
+                 " closed: add the closing '");
+    expect_error("[rls]\nschema = public\nprobe = authenticated public.profiles id=\"u1\n",
+                 "vouch.conf:3: [rls] probe: the quoted value of id is not closed: add the"
+                 " closing \"");
+    expect_error("[rls]\nschema = public\nprobe = authenticated public.profiles id='u1'x\n",
+                 "vouch.conf:3: [rls] probe: expected a blank after the quoted value of id,"
+                 " found \"x\"");
+    expect_error("[rls]\nschema = public\nprobe = \"Portal Reader public.profiles id=1\n",
+                 "vouch.conf:3: [rls] probe: a quoted name is not closed: add the closing \"");
+    expect_error("[rls]\nschema = public\nprobe = a=1 public.profiles id=1\n",
+                 "vouch.conf:3: [rls] probe: expected ROLE SCHEMA.TABLE COLUMN=VALUE"
+                 " [SETTING=VALUE ...]");
+    expect_error("[rls]\nschema = public\nprobe = app public.profiles ='x'\n",
+                 "vouch.conf:3: [rls] probe: expected NAME=VALUE, found \"=x\""
+                 "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_section),
         cmocka_unit_test(test_probe_without_settings),
         cmocka_unit_test(test_errors_name_file_line_and_key),
+        cmocka_unit_test(test_quoted_values),
+        cmocka_unit_test(test_quote_errors),
     };
     return cmocka_run_group_tests_name("rls_config", tests, NULL, NULL);
 }
