@@ -331,3 +331,50 @@ psql_q -d "$real_db" -c "update public.users set encrypted_password = '' where i
 expect_rc 0
 expect_out "^WARN +share_tokens +public\.users encrypted_password +NULL or '' +2 rows hold data +the healthy database breaks this rule, so the first gate will fail: 2 rows hold plaintext in encrypted_password \(ids 3, 4\)"
 end_case
+
+# ------------------------------------------ a big table: the two-connection split still holds
+# 26 000 users, 22 000 of them with a pending token (bytea, a boolean revoked flag), 1 000 rows
+# soft-deleted and left out by where.
+psql_q -d "$real_db" -c "
+create table public.big_tokens (
+    id bigint primary key, token_sha256 bytea, used boolean not null default false,
+    sent_at timestamptz, deleted_at timestamptz);
+insert into public.big_tokens
+select i, case when i % 13 <> 0 then sha256(convert_to('big-' || i, 'UTF8')) end,
+       i % 40 = 0, case when i % 13 <> 0 then now() - interval '1 hour' end,
+       case when i % 26 = 1 then now() end
+from generate_series(1, 26000) i"
+real_conf big.conf <<'CONF'
+table = public.big_tokens
+hash = token_sha256
+format = sha256-hex
+created = sent_at
+lifetime = 24h
+revoked = used
+where = deleted_at IS NULL
+CONF
+
+test_case "big: rows without a token, a filter, bytea and a flag, over two connections"
+v -c big.conf --store big.db baseline
+expect_rc 0
+expect_not_out '^WARN '
+real_copy tokreal_big
+v -v -c big.conf --store big.db check share_tokens --target dbname=tokreal_big
+expect_rc 0
+expect_err '^vouch: share_tokens: checked in [0-9.]+ s over 2 connections$'
+expect_out '^pass +share_tokens +public\.big_tokens hashes +sha256-hex +all 23000 '
+expect_out '^pass +share_tokens +public\.big_tokens baseline +23000 tokens +same, 0 new'
+psql_q -d tokreal_big -c "update public.big_tokens set token_sha256 = 'raw-token-9'::bytea where id = 9;
+    update public.big_tokens set used = false where id in (80, 25960);
+    update public.big_tokens set token_sha256 = NULL where id = 25999;
+    update public.big_tokens set token_sha256 = 'ignored'::bytea where id = 27"
+v -v -c big.conf --store big.db check share_tokens --target dbname=tokreal_big
+expect_rc 1
+expect_err '^vouch: share_tokens: checked in [0-9.]+ s over 2 connections$'
+expect_out '^FAIL +share_tokens +public\.big_tokens hashes +sha256-hex +1 of 22999 not +.*\(ids 9\)'
+expect_out '^FAIL +share_tokens +public\.big_tokens revived +as baseline +2 tokens +.*\(ids 80, 25960\)'
+expect_out '^FAIL +share_tokens +public\.big_tokens hash changed +as baseline +1 token +.*\(ids 9\)'
+expect_not_out 'vanished'
+expect_not_out 'ids 27'
+expect_file_lacks "raw-token-9" "$OUT" big.db
+end_case
