@@ -226,6 +226,17 @@ static vexit configure(const conf *c, void **out, verr *e)
         rc = configure_revoked(c, s, e);
     if (!rc)
         rc = configure_where(c, s, e);
+    /* Rows are named by their id in findings and in the baseline: an id that is the token
+     * (a session table keyed by its token) would put tokens in the store. */
+    for (size_t i = 0; !rc && i < s->n_ids; i++)
+        if (strcmp(s->ids[i], s->hash) == 0) {
+            rc = conf_error(e, c, conf_get(c, "share_tokens", "hash"),
+                            "column %s is also the id: findings and the baseline name rows by their"
+                            " id, so the id must not be the token",
+                            s->ids[i]);
+            verr_hint(e, "Give a column that identifies the row without being the token; a"
+                         " table keyed by the token itself cannot be checked.");
+        }
     if (!rc && !(ent = conf_get(c, "share_tokens", "format")))
         rc = missing(c, "format", e);
     if (!rc) {
@@ -274,6 +285,14 @@ static vexit configure(const conf *c, void **out, verr *e)
         if ((rc = conf_ident(c, ent, &col, e)))
             break;
         if ((rc = conf_seen_add(&seen, c, ent, col, e))) {
+            free(col);
+            break;
+        }
+        for (size_t i = 0; !rc && i < s->n_ids; i++)
+            if (strcmp(s->ids[i], col) == 0)
+                rc = conf_error(e, c, ent, "column %s is also the id: the id must not be a token",
+                                col);
+        if (rc) {
             free(col);
             break;
         }
@@ -875,7 +894,8 @@ static vexit shape_error(const tok_settings *s, const shape *sh, verr *e)
     else if (sh->missing)
         verr_set(e, VOUCH_USAGE, "table %s has no column %s", d, sh->missing);
     else
-        verr_set(e, VOUCH_USAGE, "%s: column %s is not a date or timestamp", d, sh->not_time);
+        verr_set(e, VOUCH_USAGE, "%s: column %s is not a date or timestamp%s", d, sh->not_time,
+                 s->rev == REV_COLUMN ? " (nor a boolean, for revoked)" : "");
     free(d);
     verr_hint(e, "Check [share_tokens] in the configuration, and that the baseline runs against"
                  " the healthy database.");
@@ -1173,7 +1193,11 @@ typedef struct change {
     textbuf detail;
 } change;
 
-enum { C_VANISHED, C_HASH, C_EXTENDED, C_REVIVED, C_BACKDATED, C_SHORTENED, C_REVOKED_MOVED, C_N };
+enum {
+    C_VANISHED, C_HASH, C_EXTENDED, C_REVIVED, C_BACKDATED, C_SHORTENED, C_REVOKED_MOVED,
+    C_UNDATED,  /* new since the baseline in a table without a creation time */
+    C_N
+};
 
 static void note(change *c, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1291,7 +1315,6 @@ typedef struct diff_state {
     const tok_settings *s;
     change c[C_N];
     int64_t new_rows, revoked_now, cleared;
-    int64_t new_unknown;   /* new rows of a table without a creation time */
     int64_t snapshot_us;
     const char *snapshot;
 } diff_state;
@@ -1316,7 +1339,7 @@ static void diff_range(diff_state *ds, linev *base, linev *now)
             continue;
         }
         if (c > 0 && !ds->s->created) {
-            ds->new_unknown++;
+            note(&ds->c[C_UNDATED], now->v[j].id, "not in the baseline, creation unknown");
             j++;
             continue;
         }
@@ -1487,6 +1510,13 @@ static void change_reason(int k, int64_t count, const char *ids, char *buf, size
                  " intended",
                  n, pl(n, "token expires", "tokens expire"), ids);
         break;
+    case C_UNDATED:
+        snprintf(buf, size,
+                 "%lld %s not in the baseline (ids %.320s): the table has no creation time, so"
+                 " a token made since cannot be told from one an older backup brought back;"
+                 " configure created if the table has one",
+                 n, pl(n, "token is", "tokens are"), ids);
+        break;
     default:
         snprintf(buf, size, "%lld %s another revocation time than in the baseline (ids %.320s)",
                  n, pl(n, "token shows", "tokens show"), ids);
@@ -1553,9 +1583,9 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
     ds.snapshot_us = snapshot_ms * 1000;
     static const char *const what[C_N] = {"vanished",  "hash changed", "expiry moved",
                                           "revived",   "backdated",    "expiry shortened",
-                                          "revocation moved"};
+                                          "revocation moved", "new tokens"};
     static const result_status status[C_N] = {RESULT_FAIL, RESULT_FAIL, RESULT_FAIL, RESULT_FAIL,
-                                              RESULT_FAIL, RESULT_WARN, RESULT_WARN};
+                                              RESULT_FAIL, RESULT_WARN, RESULT_WARN, RESULT_WARN};
     vexit rc = diff_ranges(check_db(ctx), s, sh, range, base, n_base, which, n_which, &ds, e);
     bool any = false;
     for (int k = 0; !rc && k < C_N; k++) {
@@ -1573,20 +1603,10 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
         check_detail(ctx, c->detail.p);
         any = any || status[k] == RESULT_FAIL;
     }
-    if (!rc && ds.new_unknown) {
-        char sub[256], observed[64];
-        snprintf(sub, sizeof sub, "%s new tokens", t);
-        snprintf(observed, sizeof observed, "%lld new", (long long)ds.new_unknown);
-        check_report(ctx, RESULT_WARN, sub, "as baseline", observed,
-                     "%lld %s not in the baseline: the table has no creation time, so"
-                     " a token made since cannot be told from one an older backup brought back;"
-                     " configure created if the table has one",
-                     (long long)ds.new_unknown, pl(ds.new_unknown, "token is", "tokens are"));
-    }
     if (!rc && !any) {
         char expected[64], observed[64];
         snprintf(expected, sizeof expected, "%lld tokens", (long long)base_rows);
-        snprintf(observed, sizeof observed, "same, %lld new", (long long)(ds.new_rows + ds.new_unknown));
+        snprintf(observed, sizeof observed, "same, %lld new", (long long)(ds.new_rows + ds.c[C_UNDATED].count));
         char cleared[96] = "";
         if (ds.cleared)
             snprintf(cleared, sizeof cleared, ", %lld cleared since: used or reset, they open"

@@ -249,6 +249,22 @@ expect_rc 1
 expect_out '^FAIL +share_tokens +public\.sessions hashes +hashed +80 in plaintext '
 end_case
 
+test_case "a table keyed by its token is refused: the id would put tokens in the store"
+real_conf keyed.conf <<'CONF'
+table = public.sessions
+hash = id
+format = plaintext
+CONF
+v -c keyed.conf --store keyed.db baseline
+expect_rc 2
+expect_err '^vouch: keyed\.conf:[0-9]+: \[share_tokens\] hash: column id is also the id: findings and the baseline name rows by their id, so the id must not be the token$'
+{ cat sessions.conf; echo 'id = session_token'; echo 'plaintext = session_token'; } | sed 's/^hash = session_token$/hash = user_id/' >keyed2.conf
+v -c keyed2.conf --store keyed.db baseline
+expect_rc 2
+expect_err '^vouch: keyed2\.conf:[0-9]+: \[share_tokens\] plaintext: column session_token is also the id'
+check "no store was made" test ! -e keyed.db
+end_case
+
 # ---------------------------------------- passcodes: created only; recovery codes: nothing
 real_conf otp.conf <<'CONF'
 table = public.otp_codes
@@ -287,7 +303,7 @@ psql_q -d tokreal_rec -c "delete from public.recovery_codes where id = 9;
 real_gate recovery.conf recovery.db tokreal_rec
 expect_rc 1
 expect_out '^FAIL +share_tokens +public\.recovery_codes vanished +as baseline +1 token .*\(ids 9\)'
-expect_out '^WARN +share_tokens +public\.recovery_codes new tokens +as baseline +1 new +1 token is not in the baseline: the table has no creation time'
+expect_out '^WARN +share_tokens +public\.recovery_codes new tokens +as baseline +1 token +1 token is not in the baseline \(ids 41\): the table has no creation time'
 end_case
 
 # ------------------------------------------------------------------------- the row filter
