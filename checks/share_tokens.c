@@ -906,6 +906,30 @@ static vexit shape_error(const tok_settings *s, const shape *sh, verr *e)
  * with the baseline name a row by its id. */
 static vexit unique_ids(pg_session *db, const tok_settings *s, const shape *sh, verr *e)
 {
+    /* A valid unique index on exactly the id columns (a primary key) already says so. */
+    char *cols = text_array(s->ids, s->n_ids);
+    const char *p4[] = {s->table.schema, s->table.name, cols};
+    PGresult *r;
+    vexit rc = pg_query(db, &r,
+                        "SELECT count(*) FROM pg_catalog.pg_index i"
+                        " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+                        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE n.nspname = $1 AND c.relname = $2 AND i.indisunique"
+                        " AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL"
+                        " AND i.indnkeyatts = pg_catalog.cardinality($3::text[])"
+                        " AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)"
+                        "      FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid"
+                        "      AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))"
+                        "   = (SELECT pg_catalog.array_agg(x ORDER BY x)"
+                        "      FROM pg_catalog.unnest($3::text[]) x)",
+                        3, p4, e);
+    free(cols);
+    if (rc)
+        return rc;
+    bool indexed = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+    PQclear(r);
+    if (indexed)
+        return VOUCH_OK;
     char *w = where_and(sh, sh->tok);
     char *idt = sh->int_ids ? xasprintf("%s::text", sh->qid)
                 : s->n_ids == 1 ? xasprintf("pg_catalog.to_json(%s)::text", sh->idtext)
@@ -916,8 +940,7 @@ static vexit unique_ids(pg_session *db, const tok_settings *s, const shape *sh, 
                         SHOWN_IDS, idt, sh->qtable, w);
     free(idt);
     free(w);
-    PGresult *r;
-    vexit rc = pg_query(db, &r, q, 0, NULL, e);
+    rc = pg_query(db, &r, q, 0, NULL, e);
     free(q);
     if (rc)
         return rc;
