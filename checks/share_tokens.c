@@ -934,8 +934,9 @@ static vexit unique_ids(pg_session *db, const tok_settings *s, const shape *sh, 
     char *idt = sh->int_ids ? xasprintf("%s::text", sh->qid)
                 : s->n_ids == 1 ? xasprintf("pg_catalog.to_json(%s)::text", sh->idtext)
                                 : xstrdup(sh->idtext);
-    char *q = xasprintf("SELECT count(*), coalesce(pg_catalog.array_to_string((pg_catalog.array_agg("
-                        "i ORDER BY i))[1:%d], ', '), '') FROM (SELECT %s AS i FROM %s%s"
+    char *q = xasprintf("SELECT count(*), coalesce(pg_catalog.array_to_string(("
+                        "pg_catalog.array_agg(i ORDER BY i))[1:%d], ', '), '')"
+                        " FROM (SELECT %s AS i FROM %s%s"
                         " GROUP BY 1 HAVING count(*) > 1) d",
                         SHOWN_IDS, idt, sh->qtable, w);
     free(idt);
@@ -1195,7 +1196,8 @@ static void report_duplicates(check_ctx *ctx, bool at_baseline, const char *t,
         return;
     }
     if (!groups) {
-        rule_report(ctx, at_baseline, RESULT_PASS, subject, "none", "none", "every %s value is unique",
+        rule_report(ctx, at_baseline, RESULT_PASS, subject, "none", "none",
+                    "every %s value is unique",
                      s->hash);
         return;
     }
@@ -1629,7 +1631,8 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
     if (!rc && !any) {
         char expected[64], observed[64];
         snprintf(expected, sizeof expected, "%lld tokens", (long long)base_rows);
-        snprintf(observed, sizeof observed, "same, %lld new", (long long)(ds.new_rows + ds.c[C_UNDATED].count));
+        snprintf(observed, sizeof observed, "same, %lld new",
+                 (long long)(ds.new_rows + ds.c[C_UNDATED].count));
         char cleared[96] = "";
         if (ds.cleared)
             snprintf(cleared, sizeof cleared, ", %lld cleared since: used or reset, they open"
