@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/util.h"
@@ -18,14 +19,14 @@ typedef struct named_format {
  * all); argon2id the PHC string format ($argon2id$v=19$m=..,t=..,p=..$salt$hash, salt and
  * hash unpadded base64). */
 static const named_format formats[] = {
-    {"sha256-hex", {"^[0-9a-fA-F]+$", 64, 0}},
-    {"sha512-hex", {"^[0-9a-fA-F]+$", 128, 0}},
-    {"sha256-base64", {"^[A-Za-z0-9+/]+[AEIMQUYcgkosw048]=?$", 43, 1}},
-    {"sha256-base64url", {"^[A-Za-z0-9_-]+[AEIMQUYcgkosw048]=?$", 43, 1}},
-    {"bcrypt", {"^\\$2[abxy]\\$[0-9][0-9]\\$[./A-Za-z0-9]+$", 60, 0}},
+    {"sha256-hex", {"^[0-9a-fA-F]+$", 64, 0, false}},
+    {"sha512-hex", {"^[0-9a-fA-F]+$", 128, 0, false}},
+    {"sha256-base64", {"^[A-Za-z0-9+/]+[AEIMQUYcgkosw048]=?$", 43, 1, false}},
+    {"sha256-base64url", {"^[A-Za-z0-9_-]+[AEIMQUYcgkosw048]=?$", 43, 1, false}},
+    {"bcrypt", {"^\\$2[abxy]\\$[0-9][0-9]\\$[./A-Za-z0-9]+$", 60, 0, false}},
     {"argon2id", {"^\\$argon2id(\\$v=[0-9]+)?\\$m=[0-9]+,t=[0-9]+,p=[0-9]+(,[a-z]+=[^$,]*)*"
                   "\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$",
-                  0, 0}},
+                  0, 0, false}},
 };
 
 bool token_format_lookup(const char *spec, token_format *out, char *why, size_t why_size)
@@ -35,7 +36,11 @@ bool token_format_lookup(const char *spec, token_format *out, char *why, size_t 
             snprintf(why, why_size, "regex: needs a pattern, e.g. regex:^tok_[0-9a-f]+$");
             return false;
         }
-        *out = (token_format){spec + 6, 0, 0};
+        *out = (token_format){spec + 6, 0, 0, false};
+        return true;
+    }
+    if (strcmp(spec, "plaintext") == 0) {
+        *out = (token_format){NULL, 0, 0, true};
         return true;
     }
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
@@ -45,7 +50,7 @@ bool token_format_lookup(const char *spec, token_format *out, char *why, size_t 
         }
     snprintf(why, why_size,
              "unknown format \"%s\": use sha256-hex, sha256-base64, sha256-base64url, sha512-hex,"
-             " bcrypt, argon2id or regex:PATTERN",
+             " bcrypt, argon2id, regex:PATTERN or plaintext",
              spec);
     return false;
 }
@@ -199,11 +204,142 @@ void token_time_display(const char *field, char *buf, size_t size)
         return;
     }
     int64_t us;
-    if (time_rank(field, &us) != 0) {
+    const char *digits = *field == '-' ? field + 1 : field;
+    if (time_rank(field, &us) != 0 || !parse_int64(digits, &us)) {
+        /* infinity, -infinity, or a flag's mark ("revoked") */
         snprintf(buf, size, "%s", field);
         return;
     }
+    time_rank(field, &us);
     /* Whole milliseconds, rounded toward the past. */
     int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
     utc_format_ms(ms, buf, size);
+}
+
+static char *trimmed_copy(const char *from, const char *to)
+{
+    while (from < to && isspace((unsigned char)*from))
+        from++;
+    while (to > from && isspace((unsigned char)to[-1]))
+        to--;
+    char *out = xcalloc((size_t)(to - from) + 1, 1);
+    memcpy(out, from, (size_t)(to - from));
+    return out;
+}
+
+void token_list_free(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+bool token_list_split(const char *text, char ***items, size_t *n, char *why, size_t why_size)
+{
+    *items = NULL;
+    *n = 0;
+    size_t cap = 0;
+    const char *start = text;
+    char quote = 0;
+    for (const char *p = text;; p++) {
+        if (quote) {
+            if (!*p) {
+                snprintf(why, why_size, "unclosed %c in \"%s\"", quote, text);
+                token_list_free(*items, *n);
+                *items = NULL;
+                *n = 0;
+                return false;
+            }
+            if (*p == quote)
+                quote = 0;
+            continue;
+        }
+        if (*p == '"' || *p == '\'') {
+            quote = *p;
+            continue;
+        }
+        if (*p && *p != ',')
+            continue;
+        char *item = trimmed_copy(start, p);
+        if (!*item) {
+            free(item);
+            snprintf(why, why_size, "an empty item in \"%s\"", text);
+            token_list_free(*items, *n);
+            *items = NULL;
+            *n = 0;
+            return false;
+        }
+        grow((void **)items, &cap, *n + 1, sizeof **items);
+        (*items)[(*n)++] = item;
+        if (!*p)
+            return true;
+        start = p + 1;
+    }
+}
+
+/* 'it''s' -> it's; a bare word as it is. */
+static char *unquote_value(const char *v)
+{
+    size_t len = strlen(v);
+    if (len < 2 || v[0] != '\'' || v[len - 1] != '\'')
+        return xstrdup(v);
+    char *out = xcalloc(len, 1), *o = out;
+    for (size_t i = 1; i + 1 < len; i++) {
+        *o++ = v[i];
+        if (v[i] == '\'' && v[i + 1] == '\'')
+            i++;
+    }
+    return out;
+}
+
+bool token_revoked_parse(const char *text, char **column, char ***values, size_t *n,
+                         char *why, size_t why_size)
+{
+    *column = NULL;
+    *values = NULL;
+    *n = 0;
+    /* " in (" outside double quotes: the column is the text before it. */
+    bool quoted = false;
+    const char *in = NULL;
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        if (quoted || !isspace((unsigned char)*p) || (p[1] != 'i' && p[1] != 'I') ||
+            (p[2] != 'n' && p[2] != 'N'))
+            continue;
+        const char *q = p + 3;
+        while (isspace((unsigned char)*q))
+            q++;
+        if (*q == '(') {
+            in = p;
+            break;
+        }
+    }
+    if (!in) {
+        *column = trimmed_copy(text, text + strlen(text));
+        return true;
+    }
+    const char *open = strchr(in, '(');
+    const char *close = strrchr(open, ')');
+    const char *after = close ? close + 1 : open;
+    while (*after && isspace((unsigned char)*after))
+        after++;
+    if (!close || *after) {
+        snprintf(why, why_size, "write COLUMN in (VALUE, ...), e.g. status in (revoked, used)");
+        return false;
+    }
+    char *inside = trimmed_copy(open + 1, close);
+    char **raw;
+    size_t n_raw;
+    bool ok = token_list_split(inside, &raw, &n_raw, why, why_size);
+    free(inside);
+    if (!ok)
+        return false;
+    *values = xcalloc(n_raw + 1, sizeof **values);
+    for (size_t i = 0; i < n_raw; i++)
+        (*values)[i] = unquote_value(raw[i]);
+    *n = n_raw;
+    token_list_free(raw, n_raw);
+    *column = trimmed_copy(text, in);
+    return true;
 }

@@ -17,11 +17,13 @@ typedef struct token_format {
     const char *regex;
     int length;
     int padding;
+    bool plaintext;  /* "plaintext": the values are tokens as issued, no format rule */
 } token_format;
 
 /* The format named by spec: "sha256-hex", "sha256-base64", "sha256-base64url",
- * "sha512-hex", "bcrypt", "argon2id" or "regex:PATTERN" (PATTERN as given; regex points
- * into spec). False with why filled for an unknown or empty format. */
+ * "sha512-hex", "bcrypt", "argon2id", "regex:PATTERN" (PATTERN as given; regex points
+ * into spec) or "plaintext" (regex NULL: tokens stored as issued, held to the baseline
+ * only). False with why filled for an unknown or empty format. */
 bool token_format_lookup(const char *spec, token_format *out, char *why, size_t why_size);
 
 /* The length rule of f applied to value (as the server applies it). */
@@ -58,5 +60,18 @@ unsigned token_compare(const token_line *base, const token_line *now);
 
 /* A time field as a person reads it: "2026-10-01T00:00:00.000Z", "infinity", "NULL". */
 void token_time_display(const char *field, char *buf, size_t size);
+
+/* Split a comma-separated list ("tenant_id, id", "revoked, 'used up'") into trimmed
+ * items, commas inside double or single quotes kept. *items (n of them) and each item are
+ * the caller's (token_list_free). False with why for an empty list or item. */
+bool token_list_split(const char *text, char ***items, size_t *n, char *why, size_t why_size);
+void token_list_free(char **items, size_t n);
+
+/* A revoked key as written: "COLUMN" or "COLUMN in (VALUE, ...)". *column is the text
+ * before " in (" (trimmed, still to be read as a name), *values the values (a value
+ * may be single-quoted, '' for a quote; n 0 without "in"). Caller frees both
+ * (free, token_list_free). False with why when the list is empty or unclosed. */
+bool token_revoked_parse(const char *text, char **column, char ***values, size_t *n,
+                         char *why, size_t why_size);
 
 #endif

@@ -209,6 +209,97 @@ static void test_time_display(void **state)
     assert_string_equal(buf, "1969-12-31T23:59:59.998Z");
 }
 
+static void test_plaintext_format(void **state)
+{
+    (void)state;
+    token_format f;
+    char why[200];
+    assert_true(token_format_lookup("plaintext", &f, why, sizeof why));
+    assert_true(f.plaintext);
+    assert_null(f.regex);
+    assert_true(token_format_lookup("sha256-hex", &f, why, sizeof why));
+    assert_false(f.plaintext);
+    assert_false(token_format_lookup("clear", &f, why, sizeof why));
+    assert_non_null(strstr(why, "plaintext"));
+}
+
+static void test_list_split(void **state)
+{
+    (void)state;
+    char **v, why[200];
+    size_t n;
+    assert_true(token_list_split(" tenant_id ,id", &v, &n, why, sizeof why));
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0], "tenant_id");
+    assert_string_equal(v[1], "id");
+    token_list_free(v, n);
+    /* Commas inside quotes belong to the item. */
+    assert_true(token_list_split("\"a,b\", 'x, y'", &v, &n, why, sizeof why));
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0], "\"a,b\"");
+    assert_string_equal(v[1], "'x, y'");
+    token_list_free(v, n);
+    assert_false(token_list_split("a,,b", &v, &n, why, sizeof why));
+    assert_non_null(strstr(why, "empty"));
+    assert_false(token_list_split("", &v, &n, why, sizeof why));
+    assert_false(token_list_split("\"open, b", &v, &n, why, sizeof why));
+    assert_non_null(strstr(why, "unclosed"));
+}
+
+static void test_revoked_parse(void **state)
+{
+    (void)state;
+    char *col, **v, why[200];
+    size_t n;
+    assert_true(token_revoked_parse("revoked_at", &col, &v, &n, why, sizeof why));
+    assert_string_equal(col, "revoked_at");
+    assert_int_equal(n, 0);
+    free(col);
+    token_list_free(v, n);
+    assert_true(token_revoked_parse("status in (revoked, used)", &col, &v, &n, why, sizeof why));
+    assert_string_equal(col, "status");
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0], "revoked");
+    assert_string_equal(v[1], "used");
+    free(col);
+    token_list_free(v, n);
+    /* A quoted value keeps its blanks, commas and quotes; it is a value, never SQL. */
+    assert_true(token_revoked_parse("\"State\" IN ('it''s, gone'); x')", &col, &v, &n, why,
+                                    sizeof why) == false);
+    assert_true(token_revoked_parse("\"State\" IN ('it''s, gone', x)", &col, &v, &n, why,
+                                    sizeof why));
+    assert_string_equal(col, "\"State\"");
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0], "it's, gone");
+    assert_string_equal(v[1], "x");
+    free(col);
+    token_list_free(v, n);
+    /* "in" inside a quoted name is part of the name. */
+    assert_true(token_revoked_parse("\"x in (a)\"", &col, &v, &n, why, sizeof why));
+    assert_string_equal(col, "\"x in (a)\"");
+    assert_int_equal(n, 0);
+    free(col);
+    token_list_free(v, n);
+    assert_false(token_revoked_parse("status in ()", &col, &v, &n, why, sizeof why));
+    assert_false(token_revoked_parse("status in (a, b", &col, &v, &n, why, sizeof why));
+    assert_false(token_revoked_parse("status in (a) or true", &col, &v, &n, why, sizeof why));
+}
+
+static void test_flag_marks(void **state)
+{
+    (void)state;
+    char buf[40];
+    token_time_display("revoked", buf, sizeof buf);
+    assert_string_equal(buf, "revoked");
+    /* A flag set in both is no move; set then cleared is a revival. */
+    assert_int_equal(compare("1\t\trevoked\td", "1\t\trevoked\td"), 0);
+    assert_int_equal(compare("1\t\trevoked\td", "1\t\t\td"), TOKEN_REVIVED);
+    assert_int_equal(compare("1\t\t\td", "1\t\trevoked\td"), TOKEN_REVOKED_NOW);
+    /* An expiry that was NULL and is NULL is unchanged; set then NULL is extended. */
+    assert_int_equal(compare("1\t\t\td", "1\t\t\td"), 0);
+    assert_int_equal(compare("1\t100\t\td", "1\t\t\td"), TOKEN_EXPIRY_EXTENDED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,7 +307,9 @@ int main(void)
         cmocka_unit_test(test_bcrypt_argon2id), cmocka_unit_test(test_custom_and_unknown),
         cmocka_unit_test(test_lifetime),       cmocka_unit_test(test_lifetime_format),
         cmocka_unit_test(test_line_split),     cmocka_unit_test(test_compare),
-        cmocka_unit_test(test_time_display),
+        cmocka_unit_test(test_time_display),   cmocka_unit_test(test_plaintext_format),
+        cmocka_unit_test(test_list_split),     cmocka_unit_test(test_revoked_parse),
+        cmocka_unit_test(test_flag_marks),
     };
     return cmocka_run_group_tests_name("token_rules", tests, NULL, NULL);
 }
