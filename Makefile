@@ -8,6 +8,7 @@
 #   make clean
 
 PREFIX    ?= /usr/local
+.DEFAULT_GOAL := all
 CC        ?= cc
 VERSION   := 0.1.0
 PKGS      := libpq sqlite3 libcrypto libxml-2.0 libxslt libexslt inih jansson
