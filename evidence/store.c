@@ -944,6 +944,7 @@ vexit store_latest_baseline(store *st, int64_t *id, verr *e)
     size_t n;
     vexit rc = collect_ids(st,
                            "SELECT id FROM runs WHERE kind = 'baseline' AND status = 'captured'"
+                           " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
                            " ORDER BY id DESC LIMIT 1",
                            0, &ids, &n, e);
     if (rc)
@@ -965,7 +966,7 @@ vexit store_check_baseline(store *st, int64_t id, verr *e)
     size_t n;
     vexit rc = collect_ids(st,
                            "SELECT id FROM runs WHERE kind = 'baseline' AND status = 'captured'"
-                           " AND id = ?1",
+                           " AND chain_pos IS NOT NULL AND digest IS NOT NULL AND id = ?1",
                            id, &ids, &n, e);
     free(ids);
     if (rc)
@@ -1266,10 +1267,17 @@ static vexit walk_runs(store *st, int64_t from, store_verdict *v, int64_t *first
         return rc;
     char prev[DIGEST_HEX_LEN + 1] = "";
     *first_current = 0;
+    /* The sealed baselines met so far: a gate compares with one of them or with none
+     * (known only when the walk starts at the chain's beginning). */
+    int64_t *bases = NULL;
+    size_t n_bases = 0, cap_bases = 0;
     for (size_t i = 0; i < n && v->ok; i++) {
         run_record *r;
         if ((rc = store_load_run(st, ids[i], &r, e)))
             break;
+        bool known_base = !r->baseline_id || from > 1;
+        for (size_t k = 0; !known_base && k < n_bases; k++)
+            known_base = bases[k] == r->baseline_id;
         if (i == 0 && from > 1)
             snprintf(prev, sizeof prev, "%s", r->prev_digest ? r->prev_digest : "");
         char digest[DIGEST_HEX_LEN + 1];
@@ -1283,13 +1291,21 @@ static vexit walk_runs(store *st, int64_t from, store_verdict *v, int64_t *first
         else if (!r->digest || strcmp(r->digest, digest) != 0)
             broken(v, r->id, "run %lld does not match its digest: its content was changed after it"
                    " was sealed", (long long)r->id);
+        else if (!known_base)
+            broken(v, r->id, "run %lld was compared with baseline %lld, which is not a baseline"
+                   " sealed before it in the chain", (long long)r->id, (long long)r->baseline_id);
         else
             v->runs_checked++;
+        if (strcmp(r->kind, "baseline") == 0 && strcmp(r->status, "captured") == 0) {
+            grow((void **)&bases, &cap_bases, n_bases + 1, sizeof *bases);
+            bases[n_bases++] = r->id;
+        }
         if (!*first_current && r->canon_version >= RUN_CANON_CURRENT)
             *first_current = r->chain_pos;
         snprintf(prev, sizeof prev, "%s", r->digest ? r->digest : "");
         run_record_free(r);
     }
+    free(bases);
     free(ids);
     return rc;
 }

@@ -210,6 +210,31 @@ check "the refused gate is stored aborted, not passed" \
     test "$(STORE=w.db q 'select status from runs order by id desc limit 1')" = aborted
 end_case
 
+test_case "a baseline row inserted by hand (never sealed) is never compared with"
+cp pristine.db f.db
+rm -f f.db-wal f.db-shm
+cp pristine.head f.db.head
+# the broken restore's counts, captured into a throwaway store, put in as a "captured" run
+fresh_db advforge
+psql_q -d advforge -c 'delete from public.tasks where id % 2 = 0'
+printf '[target]\ndsn = dbname=advforge\n[rowcount]\nschema = public\n' >forge.conf
+"$VOUCH" -c forge.conf --store forge-src.db baseline >/dev/null 2>&1
+STORE=f.db q "insert into runs (kind, status, started_at, finished_at, target, checks, vouch_version, host, pid)
+    values ('baseline', 'captured', '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:01.000Z', 'x',
+            'rowcount', '0', 'elsewhere', 1)"
+fake=$(STORE=f.db q "select max(id) from runs")
+STORE=f.db q "attach 'forge-src.db' as src;
+    insert into baselines select $fake, check_name, content from src.baselines"
+v --store f.db gate --target dbname=advforge
+expect_rc 1
+expect_out '^FAIL +rowcount +public\.tasks '
+check "the gate compared with the newest sealed baseline, not the forged one" \
+    test "$(STORE=f.db q 'select baseline_id from runs order by id desc limit 1')" != "$fake"
+v --store f.db gate --target dbname=advforge --baseline "$fake"
+expect_rc 2
+expect_err "run $fake in store \"f.db\" is not a captured baseline"
+end_case
+
 test_case "a vouch that died between COMMIT and its head line: verify says which runs are not anchored"
 cp pristine.db a.db
 rm -f a.db-wal a.db-shm
