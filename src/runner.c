@@ -15,10 +15,24 @@ struct check_ctx {
     pg_session *db;
     pg_pool *pool;
     const char *unit;   /* the running unit's name: "share_tokens/invitations" */
+    /* For an instance: "[share_tokens]" as a checker writes it in a reason, and the real
+     * header put in its place; bare[0] is 0 for a bare section. */
+    char bare[128], header[192];
     int64_t incident_at_ms;
     result_row *rows;   /* every finding of the run, owned here until stored */
     size_t n, cap;
 };
+
+/* Replace the first "[base]" in text (of size bytes) with "[header]". */
+static void rename_section(char *text, size_t size, const char *bare, const char *header)
+{
+    char *at = strstr(text, bare);
+    if (!at)
+        return;
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(at - text), text, header, at + strlen(bare));
+    snprintf(text, size, "%s", tmp);
+}
 
 pg_session *check_db(check_ctx *ctx)
 {
@@ -47,6 +61,8 @@ void check_report(check_ctx *ctx, result_status status, const char *subject, con
     va_start(ap, reason);
     vsnprintf(line, sizeof line, reason, ap);
     va_end(ap);
+    if (ctx->bare[0])
+        rename_section(line, sizeof line, ctx->bare, ctx->header);
     grow((void **)&ctx->rows, &ctx->cap, ctx->n + 1, sizeof *ctx->rows);
     ctx->rows[ctx->n++] = (result_row){
         .check = xstrdup(ctx->unit),
@@ -197,29 +213,36 @@ vexit runner_select(const conf *cf, const char *const *only, size_t n_only, chec
     return VOUCH_OK;
 }
 
-/* Replace the first "[base]" in text (of size bytes) with "[header]". */
-static void rename_section(char *text, size_t size, const char *bare, const char *header)
+/* Checkers write their own section's header in some messages ("[audit_log] is missing
+ * required key", "Check [audit_log] in the configuration"): for an instance, its real
+ * header is put there. */
+static void name_header(const check_unit *u, verr *e)
 {
-    char *at = strstr(text, bare);
-    if (!at)
+    if (!u->view)
         return;
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(at - text), text, header, at + strlen(bare));
-    snprintf(text, size, "%s", tmp);
+    char bare[128], header[192];
+    snprintf(bare, sizeof bare, "[%s]", u->ck->name);
+    snprintf(header, sizeof header, "[%s]", u->view->view_header);
+    rename_section(e->msg, sizeof e->msg, bare, header);
+    rename_section(e->hint, sizeof e->hint, bare, header);
+}
+
+/* "audit_log/app: ..." for an error of the unit: a message the checker began with its own
+ * name ("audit_log: table ... does not exist") gets the unit's name in its place. */
+static void name_unit(const check_unit *u, verr *e)
+{
+    name_header(u, e);
+    size_t n = strlen(u->ck->name);
+    if (strncmp(e->msg, u->ck->name, n) == 0 && e->msg[n] == ':' && e->msg[n + 1] == ' ')
+        memmove(e->msg, e->msg + n + 2, strlen(e->msg + n + 2) + 1);
+    verr_prefix(e, "%s", u->name);
 }
 
 vexit check_unit_configure(const check_unit *u, void **settings, verr *e)
 {
     vexit rc = u->ck->configure(u->cf, settings, e);
-    if (rc && u->view) {
-        /* Checkers write their own section's header in some messages ("[audit_log] is
-         * missing required key"): the instance's real header is put there. */
-        char bare[128], header[192];
-        snprintf(bare, sizeof bare, "[%s]", u->ck->name);
-        snprintf(header, sizeof header, "[%s]", u->view->view_header);
-        rename_section(e->msg, sizeof e->msg, bare, header);
-        rename_section(e->hint, sizeof e->hint, bare, header);
-    }
+    if (rc)
+        name_header(u, e);
     return rc;
 }
 
@@ -294,6 +317,10 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
     check_ctx *ctx = &rs->ctx;
     const checker *ck = u->ck;
     ctx->unit = u->name;
+    snprintf(ctx->bare, sizeof ctx->bare, "[%s]", u->view ? ck->name : "");
+    if (!u->view)
+        ctx->bare[0] = '\0';
+    snprintf(ctx->header, sizeof ctx->header, "[%s]", u->view ? u->view->view_header : "");
     size_t before = ctx->n;
     vexit rc = pg_savepoint(ctx->db, e);
     if (rc)
@@ -304,7 +331,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         json_t *doc = NULL;
         rc = ck->capture(ctx, settings, &doc, e);
         if (rc) {
-            verr_prefix(e, "%s", u->name);
+            name_unit(u, e);
             return rc == VOUCH_FAILED ? VOUCH_ABORTED : rc;
         }
         char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
@@ -324,6 +351,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
     rc = ck->check(ctx, settings, doc, e);
     json_decref(doc);
     if (rc) {
+        name_header(u, e);
         if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
             return VOUCH_ABORTED;
         check_report(ctx, RESULT_ERROR, "(check)", NULL, NULL, "could not finish: %s", e->msg);

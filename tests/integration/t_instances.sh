@@ -223,3 +223,18 @@ expect_out '^ERROR +share_tokens/refresh +\(baseline\) .*holds no capture for sh
 v -c bare.conf gate --target dbname=inst_clean
 expect_rc 0
 end_case
+
+test_case "errors found while capturing or checking name the instance and its header"
+grep -v '^store\|^path = saas.db' vouch.conf >missing.conf
+printf '[audit_log "gone"]\ntable = public.no_such_log\ntime_column = at\n' >>missing.conf
+v -c missing.conf --store missing.db baseline
+expect_rc 3
+expect_err '^vouch: audit_log/gone: table public\.no_such_log does not exist$'
+expect_err '^hint: Check \[audit_log "gone"\] in the configuration'
+cp vouch.conf digest.conf
+printf '[audit_log "bad_digest"]\ntable = public.activity_log\ntime_column = created_at\ndigest = sum(count(*))\n' >>digest.conf
+line=$(grep -n '^digest = sum' digest.conf | cut -d: -f1)
+v -c digest.conf --store digest.db baseline
+expect_rc 3
+expect_err "^vouch: audit_log/bad_digest: digest\\.conf:$line: \\[audit_log \"bad_digest\"\\] digest: not usable as one text value per row of public\\.activity_log: aggregate function calls cannot be nested\$"
+end_case
