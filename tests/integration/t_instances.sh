@@ -126,6 +126,10 @@ expect_rc 1
 expect_out '<testsuite name="vouch\.share_tokens/invitations" tests="[0-9]+" failures="1"'
 expect_out '<testsuite name="vouch\.share_tokens/refresh" tests="[0-9]+" failures="0"'
 expect_out '<testcase classname="vouch\.share_tokens/invitations" name="public\.invitations vanished">'
+v report run --format xml --no-sign --out -
+expect_rc 0
+expect_out '<check name="share_tokens/invitations" results="[0-9]+" passed="[0-9]+" warnings="0" failed="1"'
+expect_out '<check name="audit_log/service_logs" '
 end_case
 
 test_case "a gap in the service log fails audit_log/service_logs alone"
@@ -237,4 +241,17 @@ line=$(grep -n '^digest = sum' digest.conf | cut -d: -f1)
 v -c digest.conf --store digest.db baseline
 expect_rc 3
 expect_err "^vouch: audit_log/bad_digest: digest\\.conf:$line: \\[audit_log \"bad_digest\"\\] digest: not usable as one text value per row of public\\.activity_log: aggregate function calls cannot be nested\$"
+end_case
+
+test_case "a drill takes its restore point from the latest newest event of the three audit logs"
+# the service log's newest event is the latest: 10 min after the app log's, 30 after the feed's
+incident=$(psql_q -d inst_healthy -c "select to_char((max(logged_at) + interval '1 hour') at time zone 'UTC',
+                                        'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from audit.service_logs")
+newest=$(psql_q -d inst_healthy -c "select to_char(max(logged_at) at time zone 'UTC',
+                                      'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from audit.service_logs")
+dropdb --if-exists inst_drilled >/dev/null 2>&1 || true
+v drill run --scenario "restore the SaaS database" --incident-at "$incident" \
+    --restore-cmd "createdb -T inst_healthy inst_drilled" --target dbname=inst_drilled
+expect_rc 0
+expect_out "^  data loss  1 h: from the restored data's newest, $newest \(audit_log's newest event\), to the incident"
 end_case
