@@ -294,7 +294,7 @@ conf *conf_instance_view(const conf *c, const conf_section *s)
         grow((void **)&v->sections, &v->cap_sections, v->n_sections + 1, sizeof *v->sections);
         v->sections[v->n_sections++] = (conf_section){
             xstrdup(mine ? s->base : x->name), x->line, xstrdup(x->base ? x->base : x->name),
-            NULL};
+            !mine && x->instance ? xstrdup(x->instance) : NULL};
     }
     for (size_t i = 0; i < c->n_entries; i++) {
         const conf_entry *x = &c->entries[i];

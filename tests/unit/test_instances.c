@@ -121,6 +121,16 @@ static void test_view(void **state)
     assert_null(conf_next(v, "share_tokens", "table", t));
     assert_null(conf_find_section(v, "share_tokens \"api.keys-2\""));
     assert_string_equal(conf_get(v, "rowcount", "table")->value, "projects");
+    assert_null(conf_find_section(v, "share_tokens")->instance);
+    conf *c2 = load("[audit_log \"app\"]\ntable = a\n[share_tokens \"x\"]\ntable = b\n");
+    conf *v2 = conf_instance_view(c2, conf_find_section(c2, "share_tokens \"x\""));
+    const conf_section *other = conf_find_section(v2, "audit_log \"app\"");
+    assert_non_null(other);
+    assert_string_equal(other->base, "audit_log");
+    assert_string_equal(other->instance, "app");
+    assert_string_equal(conf_get(v2, "audit_log \"app\"", "table")->value, "a");
+    conf_free(v2);
+    conf_free(c2);
     /* messages name the file, the real line and the real header */
     verr e;
     verr_clear(&e);
