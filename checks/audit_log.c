@@ -389,4 +389,5 @@ const checker checker_audit_log = {
     .release = audit_settings_release,
     .capture = capture,
     .check = check,
+    .flags = CHECKER_INSTANCES,
 };

@@ -17,10 +17,14 @@
 
 typedef struct check_ctx check_ctx;
 
+/* A checker whose flags hold this takes named instances: [name "INSTANCE"]. */
 #define CHECKER_INSTANCES 1u
 
 typedef struct checker {
-    /* MUST be set: the name used on the command line, as config section and in results. */
+    /* MUST be set: the name used on the command line, as config section and in results.
+     * A named instance runs as "name/INSTANCE": the runner hands configure a view of the
+     * configuration in which [name "INSTANCE"] reads as [name] (conf_instance_view) and
+     * stores its results and baseline under "name/INSTANCE", so a checker need not know. */
     const char *name;
     /* MUST be set: one line for --help and the docs. */
     const char *summary;

@@ -1735,4 +1735,5 @@ const checker checker_share_tokens = {
     .release = release,
     .capture = capture,
     .check = check,
+    .flags = CHECKER_INSTANCES,
 };

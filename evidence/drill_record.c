@@ -127,14 +127,22 @@ bool drill_restore_point_from_run(const run_record *gate, int64_t *ms)
 {
     if (!gate)
         return false;
+    static const char name[] = "audit_log";
+    bool found = false;
     for (size_t i = 0; i < gate->n_results; i++) {
         const result_row *x = &gate->results[i];
-        if (!x->check || strcmp(x->check, "audit_log") != 0 || !mentions_newest(x->subject))
+        /* "audit_log" or one of its instances, "audit_log/NAME" */
+        if (!x->check || strncmp(x->check, name, sizeof name - 1) != 0 ||
+            (x->check[sizeof name - 1] && x->check[sizeof name - 1] != '/') ||
+            !mentions_newest(x->subject))
             continue;
-        if (time_parse_iso(x->observed, ms))
-            return true;
+        int64_t t;
+        if (time_parse_iso(x->observed, &t) && (!found || t > *ms)) {
+            *ms = t;
+            found = true;
+        }
     }
-    return false;
+    return found;
 }
 
 void drill_format_duration(int64_t ms, char *buf, size_t size)

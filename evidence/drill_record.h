@@ -80,7 +80,9 @@ rto_verdict drill_judge_rto(int64_t rto_ms, int64_t target_ms, int64_t limit_ms)
 
 /* The newest data a gate run saw in the restored database: the observed time of an
  * audit_log finding whose subject mentions "newest" (see docs/drills.md), as ms since
- * the epoch. False when the run holds no such finding. */
+ * the epoch; with several audit logs ([audit_log "NAME"] instances, results of
+ * "audit_log/NAME") the latest of them, since the restore holds at least that much and a
+ * quiet log's older newest event says less. False when the run holds no such finding. */
 bool drill_restore_point_from_run(const run_record *gate, int64_t *ms);
 
 /* Milliseconds as a person reads a duration: "850 ms", "12.3 s", "4 min 05 s",

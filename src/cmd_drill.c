@@ -368,12 +368,12 @@ static void print_progress(void *user, const char *line)
  * mistake costs no restore. */
 static vexit preflight(const drill_env *env, verr *e)
 {
-    const struct checker **sel;
+    check_unit *sel;
     size_t n;
     vexit rc = runner_select(env->cf, NULL, 0, &sel, &n, e);
     if (rc)
         return rc;
-    free(sel);
+    check_units_free(sel, n);
     int64_t base;
     if ((rc = store_latest_baseline(env->st, &base, e)))
         return rc;

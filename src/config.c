@@ -41,6 +41,46 @@ static void note_error(parse_state *ps, const char *hint, const char *fmt, ...)
     ps->err_line = ps->line;
 }
 
+bool conf_instance_name_ok(const char *name)
+{
+    size_t n = 0;
+    for (const char *p = name; *p; p++, n++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-' || *p == '.'))
+            return false;
+    return n >= 1 && n <= 63;
+}
+
+/* A header's text: NAME, or NAME "INSTANCE" as git config writes a subsection, exactly
+ * (one blank, double quotes), so that one instance has one spelling and a repeated one is
+ * found. On success *base and *instance (NULL when bare) are the caller's. */
+static bool split_header(parse_state *ps, const char *name, char **base, char **instance)
+{
+    const char *blank = strpbrk(name, " \t\"");
+    if (!blank) {
+        *base = xstrdup(name);
+        *instance = NULL;
+        return true;
+    }
+    const char *open = blank + 1, *close = strrchr(name, '"');
+    if (*blank != ' ' || blank == name || *open != '"' || close <= open || close[1]) {
+        note_error(ps, "Name an instance as git config names a subsection, e.g. "
+                       "[share_tokens \"invitations\"].",
+                   "cannot read section header [%s]: write [NAME] or [NAME \"INSTANCE\"]", name);
+        return false;
+    }
+    char *inst = xstrndup(open + 1, (size_t)(close - open - 1));
+    if (!conf_instance_name_ok(inst)) {
+        note_error(ps, "An instance name is 1 to 63 letters, digits, '_', '-' or '.'.",
+                   "section [%s]: \"%s\" is not a valid instance name", name, inst);
+        free(inst);
+        return false;
+    }
+    *base = xstrndup(name, (size_t)(blank - name));
+    *instance = inst;
+    return true;
+}
+
 /* Sections are recorded here, where their line is known. Forms that inih would read
  * differently from how they look are refused rather than guessed at. */
 static void remember_section(parse_state *ps, const char *line)
@@ -67,6 +107,11 @@ static void remember_section(parse_state *ps, const char *line)
         free(name);
         return;
     }
+    char *base = NULL, *instance = NULL;
+    if (!split_header(ps, name, &base, &instance)) {
+        free(name);
+        return;
+    }
     conf *c = ps->c;
     /* inih would merge a repeated section into the first; a second [rowcount] is
      * far more likely a paste than a wish, so it is refused. */
@@ -75,10 +120,12 @@ static void remember_section(parse_state *ps, const char *line)
         note_error(ps, "Put every key of a section under one header.",
                    "section [%s] given twice (first on line %d)", name, first->line);
         free(name);
+        free(base);
+        free(instance);
         return;
     }
     grow((void **)&c->sections, &c->cap_sections, c->n_sections + 1, sizeof *c->sections);
-    c->sections[c->n_sections++] = (conf_section){name, ps->line};
+    c->sections[c->n_sections++] = (conf_section){name, ps->line, base, instance};
 }
 
 /* inih's reader: hands over one line at a time (at most num-1 bytes). A longer
@@ -204,11 +251,16 @@ void conf_free(conf *c)
         free(c->entries[i].key);
         free(c->entries[i].value);
     }
-    for (size_t i = 0; i < c->n_sections; i++)
+    for (size_t i = 0; i < c->n_sections; i++) {
         free(c->sections[i].name);
+        free(c->sections[i].base);
+        free(c->sections[i].instance);
+    }
     free(c->entries);
     free(c->sections);
     free(c->path);
+    free(c->view_name);
+    free(c->view_header);
     free(c);
 }
 
@@ -218,6 +270,49 @@ const conf_section *conf_find_section(const conf *c, const char *section)
         if (strcmp(c->sections[i].name, section) == 0)
             return &c->sections[i];
     return NULL;
+}
+
+/* The base of the section an entry belongs to (every entry's section is recorded). */
+static const char *base_of(const conf *c, const char *section)
+{
+    const conf_section *s = conf_find_section(c, section);
+    return s && s->base ? s->base : section;
+}
+
+conf *conf_instance_view(const conf *c, const conf_section *s)
+{
+    conf *v = conf_new_empty();
+    free(v->path);
+    v->path = xstrdup(c->path);
+    v->view_name = xstrdup(s->base);
+    v->view_header = xstrdup(s->name);
+    for (size_t i = 0; i < c->n_sections; i++) {
+        const conf_section *x = &c->sections[i];
+        bool mine = x == s;
+        if (!mine && strcmp(x->base ? x->base : x->name, s->base) == 0)
+            continue;
+        grow((void **)&v->sections, &v->cap_sections, v->n_sections + 1, sizeof *v->sections);
+        v->sections[v->n_sections++] = (conf_section){
+            xstrdup(mine ? s->base : x->name), x->line, xstrdup(x->base ? x->base : x->name),
+            !mine && x->instance ? xstrdup(x->instance) : NULL};
+    }
+    for (size_t i = 0; i < c->n_entries; i++) {
+        const conf_entry *x = &c->entries[i];
+        bool mine = strcmp(x->section, s->name) == 0;
+        if (!mine && strcmp(base_of(c, x->section), s->base) == 0)
+            continue;
+        grow((void **)&v->entries, &v->cap_entries, v->n_entries + 1, sizeof *v->entries);
+        v->entries[v->n_entries++] = (conf_entry){xstrdup(mine ? s->base : x->section),
+                                                  xstrdup(x->key), xstrdup(x->value), x->line};
+    }
+    return v;
+}
+
+const char *conf_header(const conf *c, const char *section)
+{
+    if (c->view_name && strcmp(section, c->view_name) == 0)
+        return c->view_header;
+    return section;
 }
 
 bool conf_has_section(const conf *c, const char *section)
@@ -247,8 +342,8 @@ vexit conf_error(verr *e, const conf *c, const conf_entry *ent, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] %s: %s", c->path, ent->line, ent->section,
-                    ent->key, what);
+    return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] %s: %s", c->path, ent->line,
+                    conf_header(c, ent->section), ent->key, what);
 }
 
 static const conf_key *find_key(const conf_key *keys, const char *name)
@@ -273,7 +368,7 @@ vexit conf_check_section(const conf *c, const char *section, const conf_key *key
             for (const conf_key *q = keys; q->name && used < sizeof known; q++)
                 used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
                                          used ? ", " : "", q->name);
-            verr_hint(e, "Keys of [%s] are: %s.", section, known);
+            verr_hint(e, "Keys of [%s] are: %s.", conf_header(c, section), known);
             return e->code;
         }
         if (!(k->flags & CONF_REPEATABLE)) {
@@ -289,7 +384,7 @@ vexit conf_check_section(const conf *c, const char *section, const conf_key *key
     for (const conf_key *k = keys; s && k->name; k++)
         if ((k->flags & CONF_REQUIRED) && !conf_get(c, section, k->name))
             return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] is missing required key '%s'", c->path,
-                            s->line, section, k->name);
+                            s->line, conf_header(c, section), k->name);
     return VOUCH_OK;
 }
 

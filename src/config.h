@@ -20,9 +20,13 @@ typedef struct conf_entry {
     int line;
 } conf_entry;
 
+/* A section as its header reads: [name], or a named instance [base "instance"], whose
+ * name is the header's text ('share_tokens "invitations"'). */
 typedef struct conf_section {
     char *name;
     int line;
+    char *base;      /* the part before the instance: "share_tokens" */
+    char *instance;  /* "invitations", or NULL for a bare [share_tokens] */
 } conf_section;
 
 typedef struct conf {
@@ -31,6 +35,9 @@ typedef struct conf {
     size_t n_entries, cap_entries;
     conf_section *sections;
     size_t n_sections, cap_sections;
+    /* In a view of one instance (conf_instance_view): its section is named view_name
+     * ("share_tokens") but messages show view_header ('share_tokens "invitations"'). */
+    char *view_name, *view_header;
 } conf;
 
 enum {
@@ -55,6 +62,17 @@ vexit conf_load_mem(conf **out, const char *name, const char *data, size_t len, 
 /* An empty configuration (no file): every lookup finds nothing. */
 conf *conf_new_empty(void);
 void conf_free(conf *c);
+
+/* A copy of c as one instance sees it: section s (a named instance) appears under its bare
+ * name s->base and every other section of that base is left out, so a checker reads its
+ * instance with conf_get(view, base, key); entries keep their lines and messages made with
+ * conf_error show the real header. The caller frees it (conf_free). */
+conf *conf_instance_view(const conf *c, const conf_section *s);
+/* The header of section as the file wrote it, without brackets: in a view, the
+ * instance's own ('share_tokens "invitations"'), else section itself. */
+const char *conf_header(const conf *c, const char *section);
+/* Whether name is a valid instance name: 1 to 63 letters, digits, '_', '-' or '.'. */
+bool conf_instance_name_ok(const char *name);
 
 bool conf_has_section(const conf *c, const char *section);
 const conf_section *conf_find_section(const conf *c, const char *section);

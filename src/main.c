@@ -93,8 +93,8 @@ static const command commands[] = {
      "[--baseline ID] [--incident-at TIME]",
      "run every configured check against the target and the latest baseline"},
     {"check", cmd_check, NEED_CONFIG | NEED_STORE | OPT_BASELINE | OPT_INCIDENT,
-     "NAME... [--baseline ID] [--incident-at TIME]",
-     "run only the named checks"},
+     "NAME[/INSTANCE]... [--baseline ID] [--incident-at TIME]",
+     "run only the named checks (NAME: all its instances; NAME/INSTANCE: one)"},
     {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
      "list what the store holds, or show one run"},
     {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH | OPT_HEAD,
@@ -177,7 +177,11 @@ static void usage(FILE *f)
     fprintf(f, "\nChecks (one [section] each in vouch.conf):\n");
     for (size_t i = 0; checkers[i]; i++)
         fprintf(f, "  %-12s %s\n", checkers[i]->name, checkers[i]->summary);
-    fprintf(f, "\n%s\n", global_help);
+    fprintf(f, "Named instances, [NAME \"INSTANCE\"] run as NAME/INSTANCE, for:");
+    for (size_t i = 0, n = 0; checkers[i]; i++)
+        if (checkers[i]->flags & CHECKER_INSTANCES)
+            fprintf(f, "%s %s", n++ ? "," : "", checkers[i]->name);
+    fprintf(f, "\n\n%s\n", global_help);
     fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
                "2 usage or configuration error; 3 could not finish (stored as aborted).\n"
                "Documentation: docs/ and 'man vouch'.\n");

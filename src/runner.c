@@ -14,11 +14,25 @@
 struct check_ctx {
     pg_session *db;
     pg_pool *pool;
-    const checker *ck;
+    const char *unit;   /* the running unit's name: "share_tokens/invitations" */
+    /* For an instance: "[share_tokens]" as a checker writes it in a reason, and the real
+     * header put in its place; bare[0] is 0 for a bare section. */
+    char bare[128], header[192];
     int64_t incident_at_ms;
     result_row *rows;   /* every finding of the run, owned here until stored */
     size_t n, cap;
 };
+
+/* Replace the first "[base]" in text (of size bytes) with "[header]". */
+static void rename_section(char *text, size_t size, const char *bare, const char *header)
+{
+    char *at = strstr(text, bare);
+    if (!at)
+        return;
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(at - text), text, header, at + strlen(bare));
+    snprintf(text, size, "%s", tmp);
+}
 
 pg_session *check_db(check_ctx *ctx)
 {
@@ -47,9 +61,11 @@ void check_report(check_ctx *ctx, result_status status, const char *subject, con
     va_start(ap, reason);
     vsnprintf(line, sizeof line, reason, ap);
     va_end(ap);
+    if (ctx->bare[0])
+        rename_section(line, sizeof line, ctx->bare, ctx->header);
     grow((void **)&ctx->rows, &ctx->cap, ctx->n + 1, sizeof *ctx->rows);
     ctx->rows[ctx->n++] = (result_row){
-        .check = xstrdup(ctx->ck->name),
+        .check = xstrdup(ctx->unit),
         .subject = xstrdup(subject),
         .status = status,
         .expected = xstrdup(expected),
@@ -67,66 +83,189 @@ void check_detail(check_ctx *ctx, const char *detail)
     last->detail = xstrdup(detail);
 }
 
-vexit runner_select(const conf *cf, const char *const *only, size_t n_only,
-                    const checker ***out, size_t *n_out, verr *e)
+void check_units_free(check_unit *u, size_t n)
 {
-    size_t n_all = 0;
-    while (checkers[n_all])
-        n_all++;
-    const checker **sel = xcalloc(n_all + 1, sizeof *sel);
-    size_t n = 0;
+    for (size_t i = 0; u && i < n; i++) {
+        free(u[i].name);
+        conf_free(u[i].view);
+    }
+    free(u);
+}
+
+/* Whether the command line's name asks for section s of checker ck. */
+static bool asks_for(const char *name, const checker *ck, const conf_section *s)
+{
+    size_t n = strlen(ck->name);
+    if (strncmp(name, ck->name, n) != 0)
+        return false;
+    if (!name[n])
+        return true;
+    return name[n] == '/' && s->instance && strcmp(name + n + 1, s->instance) == 0;
+}
+
+/* "invitations, refresh" or "" : the instances configured for ck. */
+static char *instances_of(const conf *cf, const checker *ck)
+{
+    char *acc = xstrdup("");
+    for (size_t i = 0; i < cf->n_sections; i++) {
+        const conf_section *s = &cf->sections[i];
+        if (strcmp(s->base, ck->name) != 0)
+            continue;
+        char *next = xasprintf("%s%s%s%s%s", acc, *acc ? ", " : "", ck->name,
+                               s->instance ? "/" : "", s->instance ? s->instance : "");
+        free(acc);
+        acc = next;
+    }
+    return acc;
+}
+
+/* Each name of the command line names a configured check or instance, else VOUCH_USAGE. */
+static vexit check_names(const conf *cf, const char *const *only, size_t n_only, verr *e)
+{
     for (size_t i = 0; i < n_only; i++) {
-        const checker *ck = checker_find(only[i]);
+        const char *slash = strchr(only[i], '/');
+        char *base = slash ? xstrndup(only[i], (size_t)(slash - only[i])) : xstrdup(only[i]);
+        const checker *ck = checker_find(base);
+        free(base);
         if (!ck) {
-            free(sel);
             verr_set(e, VOUCH_USAGE, "unknown check '%s'", only[i]);
             verr_hint(e, "Run 'vouch --help' for the list of checks.");
             return e->code;
         }
-        if (!conf_has_section(cf, ck->name)) {
-            free(sel);
-            verr_set(e, VOUCH_USAGE, "check '%s' is not configured in %s", ck->name, cf->path);
-            verr_hint(e, "Add a [%s] section; docs/configuration.md lists its keys.", ck->name);
+        if (slash && !(ck->flags & CHECKER_INSTANCES)) {
+            verr_set(e, VOUCH_USAGE, "check '%s' takes no named instances, so '%s' names nothing",
+                     ck->name, only[i]);
+            verr_hint(e, "Run 'vouch check %s'.", ck->name);
             return e->code;
         }
+        bool found = false;
+        for (size_t k = 0; k < cf->n_sections && !found; k++)
+            found = strcmp(cf->sections[k].base, ck->name) == 0 &&
+                    asks_for(only[i], ck, &cf->sections[k]);
+        if (found)
+            continue;
+        char *have = instances_of(cf, ck);
+        if (slash && *have)
+            verr_set(e, VOUCH_USAGE, "check '%s' is not configured in %s (it has %s)", only[i],
+                     cf->path, have);
+        else
+            verr_set(e, VOUCH_USAGE, "check '%s' is not configured in %s", only[i], cf->path);
+        if (slash)
+            verr_hint(e, "Add a [%s \"%s\"] section, or name one that %s has.", ck->name,
+                      slash + 1, cf->path);
+        else
+            verr_hint(e, "Add a [%s] section; docs/configuration.md lists its keys.", ck->name);
+        free(have);
+        return e->code;
     }
-    for (size_t i = 0; i < n_all; i++) {
-        bool wanted = n_only == 0;
-        for (size_t j = 0; j < n_only && !wanted; j++)
-            wanted = strcmp(only[j], checkers[i]->name) == 0;
-        if (wanted && conf_has_section(cf, checkers[i]->name))
-            sel[n++] = checkers[i];
+    return VOUCH_OK;
+}
+
+/* Every configured section a request selects (none is not an error here). */
+static void collect_units(const conf *cf, const char *const *only, size_t n_only,
+                          check_unit **out, size_t *n_out)
+{
+    check_unit *u = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; checkers[i]; i++) {
+        for (size_t k = 0; k < cf->n_sections; k++) {
+            const conf_section *s = &cf->sections[k];
+            if (strcmp(s->base, checkers[i]->name) != 0)
+                continue;
+            bool wanted = n_only == 0;
+            for (size_t j = 0; j < n_only && !wanted; j++)
+                wanted = asks_for(only[j], checkers[i], s);
+            if (!wanted)
+                continue;
+            grow((void **)&u, &cap, n + 1, sizeof *u);
+            u[n] = (check_unit){.ck = checkers[i], .cf = cf};
+            if (s->instance) {
+                u[n].name = xasprintf("%s/%s", s->base, s->instance);
+                u[n].view = conf_instance_view(cf, s);
+                u[n].cf = u[n].view;
+            } else {
+                u[n].name = xstrdup(s->base);
+            }
+            n++;
+        }
     }
+    *out = u;
+    *n_out = n;
+}
+
+vexit runner_select(const conf *cf, const char *const *only, size_t n_only, check_unit **out,
+                    size_t *n_out, verr *e)
+{
+    vexit rc = check_names(cf, only, n_only, e);
+    if (rc)
+        return rc;
+    check_unit *u;
+    size_t n;
+    collect_units(cf, only, n_only, &u, &n);
     if (!n) {
-        free(sel);
+        check_units_free(u, n);
         verr_set(e, VOUCH_USAGE, "%s configures no check", cf->path);
         verr_hint(e, "Add a section such as [rowcount]; docs/configuration.md lists them.");
         return e->code;
     }
-    *out = sel;
+    *out = u;
     *n_out = n;
     return VOUCH_OK;
 }
 
-vexit runner_validate(const conf *cf, verr *e)
+/* Checkers write their own section's header in some messages ("[audit_log] is missing
+ * required key", "Check [audit_log] in the configuration"): for an instance, its real
+ * header is put there. */
+static void name_header(const check_unit *u, verr *e)
 {
-    for (size_t i = 0; checkers[i]; i++) {
-        if (!conf_has_section(cf, checkers[i]->name))
-            continue;
-        void *settings = NULL;
-        vexit rc = checkers[i]->configure(cf, &settings, e);
-        if (rc)
-            return rc;
-        checkers[i]->release(settings);
-    }
-    return VOUCH_OK;
+    if (!u->view)
+        return;
+    char bare[128], header[192];
+    snprintf(bare, sizeof bare, "[%s]", u->ck->name);
+    snprintf(header, sizeof header, "[%s]", u->view->view_header);
+    rename_section(e->msg, sizeof e->msg, bare, header);
+    rename_section(e->hint, sizeof e->hint, bare, header);
 }
 
-static char *names_of(const checker *const *sel, size_t n)
+/* "audit_log/app: ..." for an error of the unit: a message the checker began with its own
+ * name ("audit_log: table ... does not exist") gets the unit's name in its place. */
+static void name_unit(const check_unit *u, verr *e)
+{
+    name_header(u, e);
+    size_t n = strlen(u->ck->name);
+    if (strncmp(e->msg, u->ck->name, n) == 0 && e->msg[n] == ':' && e->msg[n + 1] == ' ')
+        memmove(e->msg, e->msg + n + 2, strlen(e->msg + n + 2) + 1);
+    verr_prefix(e, "%s", u->name);
+}
+
+vexit check_unit_configure(const check_unit *u, void **settings, verr *e)
+{
+    vexit rc = u->ck->configure(u->cf, settings, e);
+    if (rc)
+        name_header(u, e);
+    return rc;
+}
+
+vexit runner_validate(const conf *cf, verr *e)
+{
+    check_unit *u;
+    size_t n;
+    collect_units(cf, NULL, 0, &u, &n);
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        void *settings = NULL;
+        if (!(rc = check_unit_configure(&u[i], &settings, e)))
+            u[i].ck->release(settings);
+    }
+    check_units_free(u, n);
+    return rc;
+}
+
+static char *names_of(const check_unit *sel, size_t n)
 {
     char *acc = xstrdup("");
     for (size_t i = 0; i < n; i++) {
-        char *next = xasprintf("%s%s%s", acc, i ? "," : "", sel[i]->name);
+        char *next = xasprintf("%s%s%s", acc, i ? "," : "", sel[i].name);
         free(acc);
         acc = next;
     }
@@ -172,11 +311,16 @@ typedef struct run_state {
 
 /* One checker inside a savepoint. Returns VOUCH_ABORTED when the run cannot go on;
  * any other failure becomes an "error" finding (gate) or ends the baseline. */
-static vexit run_one(run_state *rs, const checker *ck, void *settings, const run_record *base,
+static vexit run_one(run_state *rs, const check_unit *u, void *settings, const run_record *base,
                      verr *e)
 {
     check_ctx *ctx = &rs->ctx;
-    ctx->ck = ck;
+    const checker *ck = u->ck;
+    ctx->unit = u->name;
+    snprintf(ctx->bare, sizeof ctx->bare, "[%s]", u->view ? ck->name : "");
+    if (!u->view)
+        ctx->bare[0] = '\0';
+    snprintf(ctx->header, sizeof ctx->header, "[%s]", u->view ? u->view->view_header : "");
     size_t before = ctx->n;
     vexit rc = pg_savepoint(ctx->db, e);
     if (rc)
@@ -187,26 +331,27 @@ static vexit run_one(run_state *rs, const checker *ck, void *settings, const run
         json_t *doc = NULL;
         rc = ck->capture(ctx, settings, &doc, e);
         if (rc) {
-            verr_prefix(e, "%s", ck->name);
+            name_unit(u, e);
             return rc == VOUCH_FAILED ? VOUCH_ABORTED : rc;
         }
         char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(doc);
         grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs + 1, sizeof *rs->docs);
-        rs->docs[rs->n_docs++] = (baseline_doc){xstrdup(ck->name), text};
+        rs->docs[rs->n_docs++] = (baseline_doc){xstrdup(u->name), text};
         return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
     }
 
     json_t *doc = NULL;
     verr local;
     verr_clear(&local);
-    if (ck->capture && !(doc = baseline_for(base, ck->name, &local))) {
+    if (ck->capture && !(doc = baseline_for(base, u->name, &local))) {
         check_report(ctx, RESULT_ERROR, "(baseline)", NULL, NULL, "%s", local.msg);
         return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
     }
     rc = ck->check(ctx, settings, doc, e);
     json_decref(doc);
     if (rc) {
+        name_header(u, e);
         if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
             return VOUCH_ABORTED;
         check_report(ctx, RESULT_ERROR, "(check)", NULL, NULL, "could not finish: %s", e->msg);
@@ -274,14 +419,14 @@ static vexit trust_baseline(store *st, const run_record *base, verr *e)
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
 {
     *run_id = 0;
-    const checker **sel;
+    check_unit *sel;
     size_t n_sel;
     vexit rc = runner_select(rq->cf, rq->only, rq->n_only, &sel, &n_sel, e);
     if (rc)
         return rc;
     void **settings = xcalloc(n_sel, sizeof *settings);
     for (size_t i = 0; i < n_sel && !rc; i++)
-        rc = sel[i]->configure(rq->cf, &settings[i], e);
+        rc = check_unit_configure(&sel[i], &settings[i], e);
 
     int64_t baseline_id = rq->baseline_id;
     run_record *base = NULL;
@@ -331,8 +476,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         for (size_t i = 0; i < n_sel && !outcome; i++) {
             struct timespec t1;
             clock_gettime(CLOCK_MONOTONIC, &t1);
-            outcome = run_one(&rs, sel[i], settings[i], base, &failure);
-            say(rq, "%s: %s in %.3f s over %d connection%s", sel[i]->name,
+            outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
+            say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
                 outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
                 seconds_since(&t1), pg_pool_width(rs.ctx.pool),
                 pg_pool_width(rs.ctx.pool) == 1 ? "" : "s");
@@ -392,8 +537,8 @@ out:
     run_record_free(base);
     for (size_t i = 0; i < n_sel; i++)
         if (settings[i])
-            sel[i]->release(settings[i]);
+            sel[i].ck->release(settings[i]);
     free(settings);
-    free(sel);
+    check_units_free(sel, n_sel);
     return rc;
 }

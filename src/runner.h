@@ -42,9 +42,25 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e);
  * (a table given twice, a bad rule) with FILE:LINE, before anything opens the store. */
 vexit runner_validate(const conf *cf, verr *e);
 
-/* The checkers a request selects, in registry order; n_out receives the count.
- * Fills e (VOUCH_USAGE) for an unknown or unconfigured name. Caller frees the array. */
-vexit runner_select(const conf *cf, const char *const *only, size_t n_only,
-                    const struct checker ***out, size_t *n_out, verr *e);
+/* One configured section of a checker: a bare [share_tokens] or a named instance
+ * [share_tokens "invitations"]. Its results and baseline are stored under name. */
+typedef struct check_unit {
+    const struct checker *ck;
+    char *name;       /* "share_tokens" or "share_tokens/invitations" (owned) */
+    const conf *cf;   /* what its configure reads: the run's configuration or view */
+    conf *view;       /* owned: the instance's view (conf_instance_view), NULL when bare */
+} check_unit;
+
+/* What a request selects, in registry order and, within a checker, in file order; n_out
+ * receives the count. A name in only is a check ("share_tokens": every instance of it) or
+ * one instance ("share_tokens/invitations"). Fills e (VOUCH_USAGE) for an unknown or
+ * unconfigured name, or when nothing is configured. Free with check_units_free. */
+vexit runner_select(const conf *cf, const char *const *only, size_t n_only, check_unit **out,
+                    size_t *n_out, verr *e);
+void check_units_free(check_unit *u, size_t n);
+
+/* A unit's configure: the checker's on its view; a message that names the bare section
+ * ("[share_tokens] is missing ...") is made to name the instance's header. */
+vexit check_unit_configure(const check_unit *u, void **settings, verr *e);
 
 #endif

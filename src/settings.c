@@ -54,13 +54,40 @@ const conf_key signing_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
+/* "share_tokens, audit_log": the checks that take named instances, for hints. */
+static void instance_checks(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; checkers[k] && used < size; k++)
+        if (checkers[k]->flags & CHECKER_INSTANCES)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+                                     checkers[k]->name);
+}
+
 static vexit check_sections(const conf *c, verr *e)
 {
     for (size_t i = 0; i < c->n_sections; i++) {
         const conf_section *s = &c->sections[i];
-        if (strcmp(s->name, "target") == 0 || strcmp(s->name, "store") == 0 ||
-            strcmp(s->name, "report") == 0 || strcmp(s->name, "signing") == 0 ||
-            checker_find(s->name))
+        bool own = strcmp(s->base, "target") == 0 || strcmp(s->base, "store") == 0 ||
+                   strcmp(s->base, "report") == 0 || strcmp(s->base, "signing") == 0;
+        const checker *ck = own ? NULL : checker_find(s->base);
+        if (own && s->instance) {
+            verr_set(e, VOUCH_USAGE, "%s:%d: section [%s] takes no instance name", c->path,
+                     s->line, s->name);
+            verr_hint(e, "Write it as [%s].", s->base);
+            return e->code;
+        }
+        if (ck && s->instance && !(ck->flags & CHECKER_INSTANCES)) {
+            char which[256];
+            instance_checks(which, sizeof which);
+            verr_set(e, VOUCH_USAGE, "%s:%d: section [%s]: %s takes no named instances", c->path,
+                     s->line, s->name, s->base);
+            verr_hint(e, "Put everything %s checks in one [%s] section; named instances are for "
+                         "%s.", s->base, s->base, which);
+            return e->code;
+        }
+        if (own || ck)
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
         char known[512] = "target, store, report, signing";
@@ -76,9 +103,12 @@ static vexit check_sections(const conf *c, verr *e)
         (rc = conf_check_section(c, "report", report_keys, e)) ||
         (rc = conf_check_section(c, "signing", signing_keys, e)))
         return rc;
-    for (size_t k = 0; checkers[k]; k++)
-        if ((rc = conf_check_section(c, checkers[k]->name, checkers[k]->keys, e)))
+    /* Every section of a checker, bare or a named instance, against the checker's keys. */
+    for (size_t i = 0; i < c->n_sections; i++) {
+        const checker *ck = checker_find(c->sections[i].base);
+        if (ck && (rc = conf_check_section(c, c->sections[i].name, ck->keys, e)))
             return rc;
+    }
     return VOUCH_OK;
 }
 

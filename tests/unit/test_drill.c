@@ -101,6 +101,25 @@ static void test_restore_point_from_audit_log_finding(void **state)
     run_record_free(r);
 }
 
+/* Several audit logs (named instances): the latest newest event of them all; a check whose
+ * name only starts with audit_log is not one of them. */
+static void test_restore_point_from_several_audit_logs(void **state)
+{
+    (void)state;
+    run_record *r = xcalloc(1, sizeof *r);
+    r->n_results = 4;
+    r->results = xcalloc(4, sizeof *r->results);
+    r->results[0] = finding("audit_log/app", "public.app_log newest event", "2026-09-30T10:00:00Z");
+    r->results[1] = finding("audit_log/service", "svc.log newest event", "2026-09-30T15:30:00Z");
+    r->results[2] = finding("audit_log", "public.activity newest event", "2026-09-29T08:00:00Z");
+    r->results[3] = finding("audit_logger", "x newest event", "2026-12-31T00:00:00Z");
+    int64_t ms = 0, want = 0;
+    assert_true(drill_restore_point_from_run(r, &ms));
+    assert_true(time_parse_iso("2026-09-30T15:30:00Z", &want));
+    assert_int_equal(ms, want);
+    run_record_free(r);
+}
+
 static drill_record *sealed_drill(void)
 {
     drill_record *d = xcalloc(1, sizeof *d);
@@ -561,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_rto_judged_against_target_and_limit),
         cmocka_unit_test(test_restore_point_from_audit_log_finding),
+        cmocka_unit_test(test_restore_point_from_several_audit_logs),
         cmocka_unit_test(test_drill_digest_covers_every_part),
         cmocka_unit_test(test_verdict_lines),
         cmocka_unit_test(test_shell_run_reports_exit_status),
