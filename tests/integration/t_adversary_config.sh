@@ -138,7 +138,7 @@ end_case
 
 test_case "the gate against a target that lacks a baselined table: exit 1, a finding"
 printf '[rowcount]\ntable = public.projects\ntable = public.tasks\n' >g.conf
-rm -f vouch.db
+rm -f vouch.db vouch.db.head
 v -c g.conf baseline
 expect_rc 0
 psql_q -c 'alter table public.tasks rename to tasks_gone'

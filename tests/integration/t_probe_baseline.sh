@@ -126,19 +126,20 @@ expect_rc 0
 expect_out '^WARN +rls +probe documents as pbt_app +only org_id=3 +10 seen, 0 other +pbt_app sees 10 rows of public\.documents, all of its own tenant, but the probe is not in the baseline \(new or changed since\): take a new baseline'
 end_case
 
-test_case "probe baseline: a baseline of an older vouch (no probe counts) warns asking for a new one"
-# The document an older vouch stored: the same without "probes". Edited under the
-# store's append-only trigger, put back exactly as it was.
-trig=$(sqlite3 vouch.db "select sql || ';' from sqlite_master where type = 'trigger' and name = 'baselines_append_only_update'")
-sqlite3 vouch.db "drop trigger baselines_append_only_update;
+test_case "probe baseline: probe counts removed from the baseline in the store are refused, not compared"
+# Someone who can write the store removes the probes' counts (so a leak would only warn):
+# the gate refuses the baseline whose seal no longer holds. (The warning for a genuine
+# older baseline without counts is in checks/rls_probe.c.)
+sqlite3 vouch.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+cp vouch.db old.db
+cp vouch.db.head old.db.head
+trig=$(sqlite3 old.db "select sql || ';' from sqlite_master where type = 'trigger' and name = 'baselines_append_only_update'")
+sqlite3 old.db "drop trigger baselines_append_only_update;
   update baselines set content = json_remove(content, '\$.probes') where check_name = 'rls'; $trig"
 check "the probes are gone from the baseline" \
-    test "$(sqlite3 vouch.db "select json_type(content, '\$.probes') is null from baselines where check_name = 'rls'")" = 1
-v gate --target dbname=pb_clean
-expect_rc 0
-expect_out '^WARN +rls +probe documents as pbt_app +only org_id=1 +10 seen, 0 other +pbt_app sees 10 rows of public\.documents, all of its own tenant, but the baseline holds no probe counts \(taken by an older vouch\): take a new baseline'
-# without counts, rows added to the tenant cannot be told from growth: still a warning
-v gate --target dbname=pb_more
-expect_rc 0
-expect_out '^WARN +rls +probe documents as pbt_app +only org_id=1 +11 seen'
+    test "$(sqlite3 old.db "select json_type(content, '\$.probes') is null from baselines where check_name = 'rls'")" = 1
+v --store old.db gate --target dbname=pb_more
+expect_rc 3
+expect_err "^vouch: baseline [0-9]+ cannot be trusted: the store's chain is broken: run [0-9]+ does not match its digest"
+expect_not_out '^WARN +rls +probe'
 end_case
