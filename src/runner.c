@@ -309,6 +309,15 @@ typedef struct run_state {
     size_t n_docs, cap_docs;
 } run_state;
 
+/* A checker only reads, so its savepoint is always rolled back, never kept: whatever
+ * the target's own code did to the session while it ran (a function that calls
+ * set_config, say) is undone before the next checker's queries. */
+static vexit end_check(check_ctx *ctx, verr *e)
+{
+    return pg_rollback_savepoint(ctx->db, e) || pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED
+                                                                                  : VOUCH_OK;
+}
+
 /* One checker inside a savepoint. Returns VOUCH_ABORTED when the run cannot go on;
  * any other failure becomes an "error" finding (gate) or ends the baseline. */
 static vexit run_one(run_state *rs, const check_unit *u, void *settings, const run_record *base,
@@ -327,7 +336,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         return VOUCH_ABORTED;
     if (rs->rq->kind == RUN_BASELINE) {
         if (!ck->capture)
-            return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+            return end_check(ctx, e);
         json_t *doc = NULL;
         rc = ck->capture(ctx, settings, &doc, e);
         if (rc) {
@@ -338,7 +347,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         json_decref(doc);
         grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs + 1, sizeof *rs->docs);
         rs->docs[rs->n_docs++] = (baseline_doc){xstrdup(u->name), text};
-        return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+        return end_check(ctx, e);
     }
 
     json_t *doc = NULL;
@@ -346,7 +355,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
     verr_clear(&local);
     if (ck->capture && !(doc = baseline_for(base, u->name, &local))) {
         check_report(ctx, RESULT_ERROR, "(baseline)", NULL, NULL, "%s", local.msg);
-        return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+        return end_check(ctx, e);
     }
     rc = ck->check(ctx, settings, doc, e);
     json_decref(doc);
@@ -358,12 +367,34 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         if (e->hint[0])
             check_detail(ctx, e->hint);
         verr_clear(e);
-        return pg_rollback_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+        return end_check(ctx, e);
     }
     if (ctx->n == before)
         check_report(ctx, RESULT_FAIL, "(no subject)", "at least one subject", "none",
                      "the check matched nothing to examine");
-    return pg_release_savepoint(ctx->db, e) ? VOUCH_ABORTED : VOUCH_OK;
+    return end_check(ctx, e);
+}
+
+/* A check the baseline captured that the configuration no longer runs: removing a section
+ * must not be a quiet way to open the gate. A new baseline records a removal made on purpose. */
+static void report_dropped(check_ctx *ctx, const run_record *base, const check_unit *sel,
+                           size_t n_sel)
+{
+    for (size_t i = 0; base && i < base->n_baselines; i++) {
+        const char *name = base->baselines[i].check;
+        bool running = false;
+        for (size_t k = 0; k < n_sel && !running; k++)
+            running = strcmp(sel[k].name, name) == 0;
+        if (running)
+            continue;
+        ctx->unit = name;
+        ctx->bare[0] = '\0';
+        check_report(ctx, RESULT_FAIL, "(configuration)", "checked, as at the baseline",
+                     "not configured",
+                     "baseline %lld holds %s, which this configuration no longer runs: put its"
+                     " section back, or take a new baseline if it was removed on purpose",
+                     (long long)base->id, name);
+    }
 }
 
 static void say(const run_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -484,6 +515,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             if (!outcome && interrupt_requested())
                 outcome = verr_set(&failure, VOUCH_ABORTED, "interrupted");
         }
+        if (!outcome && rq->kind == RUN_GATE)
+            report_dropped(&rs.ctx, base, sel, n_sel);
     }
     if (!rs.rec->target)
         rs.rec->target = pg_dsn_describe(rq->pg.dsn);

@@ -165,3 +165,22 @@ v -c u.conf runs --format json
 check "the run is listed, stored aborted" \
     jq -e 'length == 1 and .[0].status == "aborted" and (.[0].target | test("dbname=caf\\\\xE9 "))' "$OUT" >/dev/null
 end_case
+
+test_case "a section removed after the baseline closes the gate instead of hiding its check"
+rm -f vouch.db vouch.db.head
+printf '[rowcount]\ntable = public.projects\n\n[rls]\nschema = public\n' >both.conf
+printf '[rowcount]\ntable = public.projects\n' >fewer.conf
+v -c both.conf baseline
+expect_rc 0
+v -c fewer.conf gate
+expect_rc 1
+expect_out '^FAIL +rls +\(configuration\) +checked, as at the baseline +not configured +baseline 1 holds rls, which this configuration no longer runs'
+# 'check NAME' runs what it is asked to, nothing more: not a removal
+v -c fewer.conf check rowcount
+expect_rc 0
+# a new baseline records a removal made on purpose
+v -c fewer.conf baseline
+expect_rc 0
+v -c fewer.conf gate
+expect_rc 0
+end_case
