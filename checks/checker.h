@@ -17,6 +17,8 @@
 
 typedef struct check_ctx check_ctx;
 
+#define CHECKER_INSTANCES 1u
+
 typedef struct checker {
     /* MUST be set: the name used on the command line, as config section and in results. */
     const char *name;
@@ -35,6 +37,8 @@ typedef struct checker {
     /* MUST be set: compare the target with the baseline (NULL when capture is NULL) and
      * report one finding per subject. An error return means the check could not decide. */
     vexit (*check)(check_ctx *ctx, void *settings, const json_t *baseline, verr *e);
+    /* MAY be set: CHECKER_INSTANCES when named instances [name "INSTANCE"] are allowed. */
+    unsigned flags;
 } checker;
 
 /* The target session of the run, inside its read-only snapshot. */
