@@ -1,10 +1,10 @@
 /* content: chosen tables hold the same rows as at the baseline, not only as many.
  *
  * Each table is cut into ranges by its key: ids / range for a single integer key,
- * buckets of a hash of the key otherwise. Per range the server computes the row count,
- * a SHA-256 over the md5 of each row's digested text, and sums that narrow a changed
- * range to its rows (checks/content_diff.h); the ranges of a table are split over the
- * run's connections. The baseline holds only those figures and the names of the key and
+ * buckets of a hash of the key otherwise. Per range the server computes the row count
+ * and sums over the md5 of each row's digested text that are both the range's digest
+ * and what narrows a changed range to its rows (checks/content_diff.h); the ranges of a
+ * table are split over the run's connections. The baseline holds only those figures and the names of the key and
  * the columns: never a row's values. At the gate a range whose figures differ is read
  * again row by row (only that range, only hashes and its keys) to name the keys added,
  * removed or changed and the columns that changed. */
@@ -24,6 +24,9 @@
 #define SLICE_MIN_ROWS 100000  /* smaller tables are one query */
 #define NARROW_RANGES 20       /* changed ranges read again row by row, at most */
 #define NARROW_MAX_ROWS 100000 /* a range with more rows than this is not read again */
+/* The two 64-bit halves of a row's md5 (hex text vouch_m). */
+#define HALF1 "('x' || pg_catalog.substr(vouch_m, 1, 16))::bit(64)::bigint"
+#define HALF2 "('x' || pg_catalog.substr(vouch_m, 17, 16))::bit(64)::bigint"
 #define LISTED 10              /* keys named in the one-line reason and per range */
 
 static const conf_key content_keys[] = {
@@ -246,6 +249,9 @@ typedef struct shape {
     char *problem;           /* why the table cannot be digested, or NULL */
     content_cut cut;
     char *inner;             /* SELECT b, g, m, c0.. FROM t (no WHERE) */
+    char *bucket;            /* the bucket of a row, over the table's columns */
+    char *key_text;          /* the key's text, "(3,42)" */
+    char *targets;           /* the select list of inner */
 } shape;
 
 static void shape_release(shape *x)
@@ -258,6 +264,9 @@ static void shape_release(shape *x)
     names_release(&x->col_types);
     free(x->problem);
     free(x->inner);
+    free(x->bucket);
+    free(x->key_text);
+    free(x->targets);
 }
 
 static bool is_int_type(const char *t)
@@ -265,17 +274,13 @@ static bool is_int_type(const char *t)
     return strcmp(t, "bigint") == 0 || strcmp(t, "integer") == 0 || strcmp(t, "smallint") == 0;
 }
 
-/* A column's text as the digest reads it, independent of the session's TimeZone,
- * DateStyle and bytea_output (a restore may lose the database's own settings). */
+/* A column's text as the digest reads it, independent of the session's TimeZone and
+ * bytea_output (a restore may lose the database's own settings). */
 static char *text_of(pg_session *db, const char *col, const char *type)
 {
     char *q = pg_quote_ident(db, col), *sql;
     if (strcmp(type, "timestamp with time zone") == 0)
-        sql = xasprintf("pg_catalog.to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')", q);
-    else if (strcmp(type, "timestamp without time zone") == 0)
-        sql = xasprintf("pg_catalog.to_char(%s, 'YYYY-MM-DD HH24:MI:SS.US')", q);
-    else if (strcmp(type, "date") == 0)
-        sql = xasprintf("pg_catalog.to_char(%s, 'YYYY-MM-DD')", q);
+        sql = xasprintf("(%s AT TIME ZONE 'UTC')::text", q);
     else if (strcmp(type, "bytea") == 0)
         sql = xasprintf("pg_catalog.encode(%s, 'hex')", q);
     else
@@ -296,27 +301,27 @@ static void build_inner(pg_session *db, shape *x)
     for (size_t j = 0; j < x->cols.n; j++) {
         char *t = text_of(db, x->cols.v[j], x->col_types.v[j]);
         textbuf_add(&row, ", %s", t);
-        textbuf_add(&cols, ", ('x' || pg_catalog.substr(pg_catalog.md5(%s), 1, 12))::bit(48)::bigint",
-                    t);
+        textbuf_add(&cols, ", pg_catalog.hashtextextended(%s, 0)", t);
         free(t);
     }
-    char *g, *b;
+    char *g;
     if (x->integer_key) {
         char *k = pg_quote_ident(db, x->key.v[0]);
         g = xasprintf("(%s)::bigint", k);
-        b = xasprintf("(%s)::bigint / %lld", k, (long long)x->cut.width);
+        x->bucket = xasprintf("(%s)::bigint / %lld", k, (long long)x->cut.width);
         PQfreemem(k);
     } else {
         g = xasprintf("('x' || pg_catalog.substr(pg_catalog.md5(ROW(%s)::text), 1, 15))::bit(60)::bigint",
                       keyt.p);
-        b = NULL;
+        x->bucket = xasprintf("%s %% %lld", g, (long long)x->cut.buckets);
     }
-    /* The outer queries compute the bucket of g for a hash key (g % buckets). */
-    x->inner = xasprintf("SELECT %s AS vouch_g, %s AS vouch_b, ROW(%s)::text AS vouch_k,"
-                         " pg_catalog.md5(ROW(%s)::text) AS vouch_m%s FROM %s",
-                         g, b ? b : "NULL::bigint", keyt.p, row.p, cols.p ? cols.p : "", x->from);
+    /* The outer queries add WHERE and OFFSET 0: the fence keeps each expression computed
+     * once a row (a flattened subquery would compute the row's md5 once per use). */
+    x->targets = xasprintf("%s AS vouch_g, %s AS vouch_b, pg_catalog.md5(ROW(%s)::text)"
+                           " AS vouch_m%s", g, x->bucket, row.p, cols.p ? cols.p : "");
+    x->inner = xasprintf("SELECT %s FROM %s", x->targets, x->from);
+    x->key_text = xasprintf("ROW(%s)::text", keyt.p);
     free(g);
-    free(b);
     free(row.p);
     free(keyt.p);
     free(cols.p);
@@ -445,63 +450,60 @@ static vexit key_is_unique(pg_session *db, const shape *x, char **problem, verr 
     return VOUCH_OK;
 }
 
-/* The bucket expression over the inner query's columns. */
-static char *bucket_sql(const shape *x)
+/* The keys of buckets first..last of an integer key: ids / width truncates, so bucket 0
+ * holds -(width-1)..width-1. A condition on the key itself, so that its index serves. */
+static char *key_span_where(pg_session *db, const shape *x, int64_t first, int64_t last)
 {
-    if (x->integer_key)
-        return xstrdup("vouch_b");
-    return xasprintf("vouch_g %% %lld", (long long)x->cut.buckets);
+    int64_t w = x->cut.width, lo, hi;
+    lo = first > 0 ? first * w : first == 0 ? -(w - 1) : first * w - (w - 1);
+    hi = last >= 0 ? (last > INT64_MAX / w - 1 ? INT64_MAX : last * w + (w - 1)) : last * w;
+    char *k = pg_quote_ident(db, x->key.v[0]);
+    char *sql = xasprintf("%s BETWEEN %lld AND %lld", k, (long long)lo, (long long)hi);
+    PQfreemem(k);
+    return sql;
 }
 
-/* The aggregate query of one slice (slice of slices) of the table's buckets. */
+/* The aggregate query of one slice of the table's buckets (where: a condition on the
+ * table's columns, or NULL for all). */
 static char *ranges_sql(const shape *x, const char *where)
 {
-    textbuf cols = {0};
-    for (size_t j = 0; j < x->cols.n; j++)
+    textbuf cols = {0}, names_list = {0};
+    textbuf_add(&names_list, "vouch_g, vouch_b, vouch_m");
+    for (size_t j = 0; j < x->cols.n; j++) {
         textbuf_add(&cols, ", COALESCE(sum(vouch_c%zu), 0)::text", j);
-    textbuf inner_cols = {0};
-    for (size_t j = 0; j < x->cols.n; j++)
-        textbuf_add(&inner_cols, "vouch_c%zu%s", j, j + 1 < x->cols.n ? ", " : "");
-    char *b = bucket_sql(x);
-    /* Name the c columns of the inner query. */
-    textbuf names_list = {0};
-    textbuf_add(&names_list, "vouch_g, vouch_b, vouch_k, vouch_m");
-    for (size_t j = 0; j < x->cols.n; j++)
         textbuf_add(&names_list, ", vouch_c%zu", j);
+    }
+    /* Two fences (OFFSET 0) keep the md5 and its halves computed once a row. */
     char *sql = xasprintf(
-        "SELECT %s AS vouch_bucket, count(*), pg_catalog.encode(pg_catalog.sha256("
-        "pg_catalog.string_agg(pg_catalog.decode(vouch_m, 'hex'), ''::bytea"
-        " ORDER BY vouch_m COLLATE \"C\")), 'hex'),"
+        "SELECT vouch_b, count(*),"
         " COALESCE(sum(vouch_h1), 0)::text, COALESCE(sum(vouch_g::numeric * vouch_h1), 0)::text,"
         " COALESCE(sum(vouch_h2), 0)::text, COALESCE(sum(vouch_g::numeric * vouch_h2), 0)::text%s"
-        " FROM (SELECT *, ('x' || pg_catalog.substr(vouch_m, 1, 12))::bit(48)::bigint AS vouch_h1,"
-        " ('x' || pg_catalog.substr(vouch_m, 13, 12))::bit(48)::bigint AS vouch_h2"
-        " FROM (%s) AS vouch_t(%s)) AS vouch_r%s%s GROUP BY 1 ORDER BY 1",
-        b, cols.p ? cols.p : "", x->inner, names_list.p, where ? " WHERE " : "",
-        where ? where : "");
-    free(b);
+        " FROM (SELECT *, " HALF1 " AS vouch_h1, " HALF2 " AS vouch_h2"
+        " FROM (%s%s%s OFFSET 0) AS vouch_t(%s) OFFSET 0) AS vouch_r GROUP BY 1 ORDER BY 1",
+        cols.p ? cols.p : "", x->inner, where ? " WHERE " : "", where ? where : "",
+        names_list.p);
     free(cols.p);
-    free(inner_cols.p);
     free(names_list.p);
     return sql;
 }
 
 /* The rows one bucket holds now: key text, g, h1, h2, c... */
-static char *rows_sql(const shape *x, int64_t bucket)
+static char *rows_sql(pg_session *db, const shape *x, int64_t bucket)
 {
+    char *where = x->integer_key ? key_span_where(db, x, bucket, bucket)
+                                 : xasprintf("%s = %lld", x->bucket, (long long)bucket);
     textbuf names_list = {0}, cols = {0};
-    textbuf_add(&names_list, "vouch_g, vouch_b, vouch_k, vouch_m");
+    textbuf_add(&names_list, "vouch_k, vouch_g, vouch_b, vouch_m");
     for (size_t j = 0; j < x->cols.n; j++) {
         textbuf_add(&names_list, ", vouch_c%zu", j);
         textbuf_add(&cols, ", vouch_c%zu", j);
     }
-    char *b = bucket_sql(x);
-    char *sql = xasprintf("SELECT vouch_k, vouch_g, ('x' || pg_catalog.substr(vouch_m, 1, 12))::bit(48)::bigint,"
-                          " ('x' || pg_catalog.substr(vouch_m, 13, 12))::bit(48)::bigint%s"
-                          " FROM (%s) AS vouch_t(%s) WHERE %s = %lld ORDER BY vouch_g LIMIT %d",
-                          cols.p ? cols.p : "", x->inner, names_list.p, b, (long long)bucket,
-                          NARROW_MAX_ROWS + 1);
-    free(b);
+    char *sql = xasprintf("SELECT vouch_k, vouch_g, " HALF1 ", " HALF2 "%s"
+                          " FROM (SELECT %s AS vouch_k, %s FROM %s WHERE %s OFFSET 0) AS vouch_t(%s)"
+                          " ORDER BY vouch_g LIMIT %d",
+                          cols.p ? cols.p : "", x->key_text, x->targets, x->from, where,
+                          names_list.p, NARROW_MAX_ROWS + 1);
+    free(where);
     free(names_list.p);
     free(cols.p);
     return sql;
@@ -529,13 +531,12 @@ static void ranges_add_result(ranges *rs, const PGresult *r, size_t n_cols)
         memset(x, 0, sizeof *x);
         parse_int64(PQgetvalue(r, row, 0), &x->bucket);
         parse_int64(PQgetvalue(r, row, 1), &x->rows);
-        snprintf(x->digest, sizeof x->digest, "%s", PQgetvalue(r, row, 2));
         for (int i = 0; i < CONTENT_SUMS; i++)
-            x->sums[i] = xstrdup(PQgetvalue(r, row, 3 + i));
+            x->sums[i] = xstrdup(PQgetvalue(r, row, 2 + i));
         x->n_cols = n_cols;
         x->cols = xcalloc(n_cols + 1, sizeof *x->cols);
         for (size_t j = 0; j < n_cols; j++)
-            x->cols[j] = xstrdup(PQgetvalue(r, row, 3 + CONTENT_SUMS + (int)j));
+            x->cols[j] = xstrdup(PQgetvalue(r, row, 2 + CONTENT_SUMS + (int)j));
         rs->rows += x->rows;
     }
 }
@@ -583,16 +584,9 @@ static vexit digest_tables(check_ctx *ctx, shape *shapes, size_t n, ranges *out,
             if (slices > 1 && x->integer_key) {
                 int64_t span = (hi - lo) / (int64_t)slices + 1;
                 int64_t a = lo + (int64_t)sl * span, b = a + span - 1;
-                where = sl + 1 < slices
-                            ? xasprintf("vouch_b BETWEEN %lld AND %lld", (long long)a, (long long)b)
-                            : xasprintf("vouch_b >= %lld", (long long)a);
-                if (sl == 0) {
-                    free(where);
-                    where = xasprintf("vouch_b <= %lld", (long long)b);
-                }
+                where = key_span_where(db, x, a, sl + 1 < slices ? b : hi);
             } else if (slices > 1) {
-                where = xasprintf("vouch_g %% %lld %% %zu = %zu", (long long)x->cut.buckets,
-                                  slices, sl);
+                where = xasprintf("%s %% %zu = %zu", x->bucket, slices, sl);
             }
             grow((void **)&sqls, &cap, n_sql + 1, sizeof *sqls);
             grow((void **)&which, &cap_w, n_sql + 1, sizeof *which);
@@ -670,9 +664,9 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
                 json_array_append_new(sums, json_string(r->sums[k]));
             for (size_t j = 0; j < r->n_cols; j++)
                 json_array_append_new(cols, json_string(r->cols[j]));
-            json_array_append_new(jr, json_pack("{s:I, s:I, s:s, s:o, s:o}", "bucket",
+            json_array_append_new(jr, json_pack("{s:I, s:I, s:o, s:o}", "bucket",
                                                 (json_int_t)r->bucket, "rows", (json_int_t)r->rows,
-                                                "digest", r->digest, "sums", sums, "columns", cols));
+                                                "sums", sums, "columns", cols));
         }
         json_array_append_new(
             tables, json_pack("{s:s, s:s, s:o, s:o, s:s, s:I, s:I, s:o}", "schema",
@@ -726,9 +720,8 @@ static bool ranges_from_json(const json_t *a, size_t n_cols, ranges *rs)
     const json_t *r;
     json_array_foreach(a, i, r) {
         const json_t *sums = json_object_get(r, "sums"), *cols = json_object_get(r, "columns");
-        const char *digest = json_string_value(json_object_get(r, "digest"));
         if (!json_is_integer(json_object_get(r, "bucket")) ||
-            !json_is_integer(json_object_get(r, "rows")) || !digest ||
+            !json_is_integer(json_object_get(r, "rows")) ||
             json_array_size(sums) != CONTENT_SUMS || json_array_size(cols) != n_cols)
             return false;
         grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof *rs->v);
@@ -736,7 +729,6 @@ static bool ranges_from_json(const json_t *a, size_t n_cols, ranges *rs)
         memset(x, 0, sizeof *x);
         x->bucket = json_integer_value(json_object_get(r, "bucket"));
         x->rows = json_integer_value(json_object_get(r, "rows"));
-        snprintf(x->digest, sizeof x->digest, "%s", digest);
         for (int k = 0; k < CONTENT_SUMS; k++)
             x->sums[k] = xstrdup(json_string_value(json_array_get(sums, (size_t)k)));
         x->n_cols = n_cols;
@@ -843,7 +835,7 @@ static void bucket_rows_release(bucket_rows *b)
 static vexit read_bucket(pg_session *db, const shape *x, int64_t bucket, bucket_rows *out,
                          bool *too_many, verr *e)
 {
-    char *sql = rows_sql(x, bucket);
+    char *sql = rows_sql(db, x, bucket);
     PGresult *r;
     vexit rc = pg_query(db, &r, sql, 0, NULL, e);
     free(sql);

@@ -20,7 +20,12 @@ void content_range_release(content_range *r)
 
 bool content_range_same(const content_range *a, const content_range *b)
 {
-    return a->rows == b->rows && strcmp(a->digest, b->digest) == 0;
+    if (a->rows != b->rows)
+        return false;
+    for (int i = 0; i < CONTENT_SUMS; i++)
+        if (strcmp(a->sums[i] ? a->sums[i] : "", b->sums[i] ? b->sums[i] : "") != 0)
+            return false;
+    return true;
 }
 
 int64_t content_bucket(const content_cut *cut, int64_t g)

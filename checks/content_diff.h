@@ -2,11 +2,12 @@
  * digest differs from the baseline's is narrowed to the rows that differ, with no
  * row values kept in the baseline.
  *
- * Per range the server computes, besides the count and the digest, four sums over
- * its rows: S1 = sum(h1), G1 = sum(g * h1), S2 = sum(h2), G2 = sum(g * h2), where g is
- * the row's key (an integer key) or a 60-bit hash of its key, and h1, h2 are two
- * 48-bit parts of the md5 of the row's digested text; and one sum per digested
- * column, C = sum(c) with c a 48-bit hash of the column's text. Sums of many rows say
+ * Per range the server computes, besides the count, four sums over its rows:
+ * S1 = sum(h1), G1 = sum(g * h1), S2 = sum(h2), G2 = sum(g * h2), where g is the row's
+ * key (an integer key) or a 60-bit hash of its key, and h1, h2 are the two 64-bit
+ * halves of the md5 of the row's digested text (the count and these sums are the
+ * range's digest); and one sum per digested column, C = sum(c) with c a 64-bit hash of
+ * the column's text. Sums of many rows say
  * nothing about one row's values. When one row differs in a range, the differences of
  * the sums solve for it: a row removed has g = dG / dS in both families, a row changed
  * in place keeps its g and the columns whose C moved are the ones that changed, and a
@@ -23,18 +24,18 @@
 #define CONTENT_SUMS 4 /* S1, G1, S2, G2 */
 
 /* One range as the baseline holds it, or as the server computed it now. Sums are
- * decimal integers ("0" for none); cols[j] is column j's sum. Strings owned by the range. */
+ * decimal integers ("0" for none); cols[j] is column j's sum. Strings owned by the range.
+ * The count and the four sums are the range's digest. */
 typedef struct content_range {
     int64_t bucket;
     int64_t rows;
-    char digest[65];
     char *sums[CONTENT_SUMS];
     char **cols;
     size_t n_cols;
 } content_range;
 
 void content_range_release(content_range *r);
-/* Same count and digest. */
+/* Same count and the same four sums. */
 bool content_range_same(const content_range *a, const content_range *b);
 
 /* One row a changed range holds now: its key hash (or integer key), the two halves

@@ -113,7 +113,7 @@ end_case
 test_case "content: the store and the reports hold keys and column names, not values"
 v report run --format markdown --out report.md --no-sign
 expect_rc 0
-check "the store holds the baseline's digests" grep -aqF '"digest"' vouch.db
+check "the store holds the baseline's digests" grep -aqF '"sums"' vouch.db
 for s in Quetzal Zanzibar Marmalade org-42 'value 7' 2025-02-; do
     expect_file_lacks "$s" vouch.db vouch.db-wal report.md
 done
