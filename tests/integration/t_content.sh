@@ -159,3 +159,29 @@ v -c bad.conf baseline
 expect_rc 2
 expect_err 'public\.organizations is not a listed table'
 end_case
+
+test_case "content: a column left out of columns is not compared; the docs say so"
+faulty content_name "UPDATE public.projects SET name = 'renamed' WHERE id = 42"
+v gate --target dbname=content_name
+expect_rc 0
+expect_out '^pass +content +public\.projects '
+end_case
+
+test_case "content: a dropped table fails; a table digested differently asks for a baseline"
+faulty content_dropped "DROP TABLE public.org_settings"
+v gate --target dbname=content_dropped
+expect_rc 1
+expect_out '^FAIL +content +public\.org_settings .*table public\.org_settings does not exist$'
+sed 's/^columns = public.projects: tenant_id, owner_id, archived$/columns = public.projects: tenant_id/' \
+    vouch.conf >narrower.conf
+v -c narrower.conf gate --target dbname=content_clean
+expect_rc 1
+expect_out '^ERROR +content +public\.projects .*the baseline digests public\.projects by key \(id\), columns \(tenant_id, owner_id, archived\), range 1000; the configuration or the table differs: run .vouch baseline.$'
+end_case
+
+test_case "content: the JSON output names the key and column, and only them"
+v gate --target dbname=content_moved --format json
+expect_rc 1
+expect_out 'id 42 changed in tenant_id'
+expect_not_out 'Quetzal'
+end_case
