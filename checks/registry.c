@@ -3,6 +3,7 @@
 #include "checks/checker.h"
 
 extern const checker checker_rowcount;
+extern const checker checker_content;
 extern const checker checker_rls;
 extern const checker checker_share_tokens;
 extern const checker checker_settings;
@@ -13,6 +14,7 @@ extern const checker checker_query;
 
 const checker *const checkers[] = {
     &checker_rowcount,
+    &checker_content,
     &checker_rls,
     &checker_share_tokens,
     &checker_settings,
