@@ -783,6 +783,8 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     build_rules(s, sh, &rf, sc);
     char *q = scan_sql(s, sh, sc, &rf, lines, NULL);
     free(rf.regex);
+    /* The where condition may call the target's functions: every query over the token
+     * table runs contained (src/pg.h), so a setting they change dies with the statement. */
     vexit rc = pg_query_contained(db, &sc->res[0], q, p.n, p.v, e);
     free(q);
     if (rc)

@@ -82,18 +82,14 @@ typedef struct slot {
 
 static bool send_step(slot *sl)
 {
+    static const char *const fixed[] = {
+        [STEP_SAVEPOINT] = "SAVEPOINT vouch_contain",
+        [STEP_ROLLBACK] = "ROLLBACK TO SAVEPOINT vouch_contain",
+        [STEP_RELEASE] = "RELEASE SAVEPOINT vouch_contain",
+    };
     sl->first = NULL;
-    switch (sl->step) {
-    case STEP_SAVEPOINT:
-        return PQsendQuery(sl->s->conn, "SAVEPOINT vouch_contain");
-    case STEP_QUERY:
-        return PQsendQueryParams(sl->s->conn, sl->sql, 0, NULL, NULL, NULL, NULL, 0);
-    case STEP_ROLLBACK:
-        return PQsendQuery(sl->s->conn, "ROLLBACK TO SAVEPOINT vouch_contain");
-    case STEP_RELEASE:
-        return PQsendQuery(sl->s->conn, "RELEASE SAVEPOINT vouch_contain");
-    }
-    return false;
+    const char *sql = sl->step == STEP_QUERY ? sl->sql : fixed[sl->step];
+    return PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
 }
 
 /* Start query index on the slot; false when libpq could not send it. */
