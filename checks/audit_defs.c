@@ -221,7 +221,8 @@ vexit audit_defs_check(check_ctx *ctx, const audit_settings *s, const json_t *ba
     if (!json_is_array(list)) {
         bool any = s->row_bytes || s->digest || s->n_functions || s->n_triggers;
         if (any)
-            check_report(ctx, RESULT_WARN, "function definitions", "recorded", "not in the baseline",
+            check_report(ctx, RESULT_WARN, "function definitions", "recorded",
+                         "not in the baseline",
                          "the baseline predates the recording of the audit functions' definitions,"
                          " so a function replaced since is not noticed: take a new baseline");
         return VOUCH_OK;
