@@ -8,21 +8,31 @@
 #include "checks/audit_log.h"
 #include "src/util.h"
 
-/* tgenabled of a trigger into state ('O', 'D', 'R', 'A'); '\0' when it does not exist. */
-static vexit trigger_state(pg_session *db, const audit_trigger *t, char *state, verr *e)
+/* tgenabled of a trigger into state ('O', 'D', 'R', 'A'); '\0' when it does not exist.
+ * def (when not NULL, caller frees) gets its CREATE TRIGGER text: when it fires, for
+ * what, and which function it runs. Every operator is qualified: the names compared are
+ * of type name, and an operator of the target's must never be the one that decides. */
+static vexit trigger_state(pg_session *db, const audit_trigger *t, char *state, char **def,
+                           verr *e)
 {
     const char *params[] = {t->table.schema, t->table.name, t->name};
     PGresult *r;
     vexit rc = pg_query(db, &r,
-                        "SELECT t.tgenabled FROM pg_catalog.pg_trigger t"
-                        " JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
-                        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                        " WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3"
+                        "SELECT t.tgenabled, pg_catalog.pg_get_triggerdef(t.oid)"
+                        " FROM pg_catalog.pg_trigger t"
+                        " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid"
+                        " JOIN pg_catalog.pg_namespace n"
+                        "  ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+                        " WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name"
+                        " AND c.relname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
+                        " AND t.tgname OPERATOR(pg_catalog.=) $3::pg_catalog.name"
                         " AND NOT t.tgisinternal",
                         3, params, e);
     if (rc)
         return rc;
     *state = PQntuples(r) ? PQgetvalue(r, 0, 0)[0] : '\0';
+    if (def)
+        *def = PQntuples(r) ? xstrdup(PQgetvalue(r, 0, 1)) : NULL;
     PQclear(r);
     return VOUCH_OK;
 }
@@ -32,9 +42,11 @@ static vexit function_count(pg_session *db, const qname *f, int64_t *n, verr *e)
     const char *params[] = {f->schema, f->name};
     PGresult *r;
     vexit rc = pg_query(db, &r,
-                        "SELECT count(*) FROM pg_catalog.pg_proc p"
-                        " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-                        " WHERE n.nspname = $1 AND p.proname = $2",
+                        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p"
+                        " JOIN pg_catalog.pg_namespace n"
+                        "  ON n.oid OPERATOR(pg_catalog.=) p.pronamespace"
+                        " WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name"
+                        " AND p.proname OPERATOR(pg_catalog.=) $2::pg_catalog.name",
                         2, params, e);
     if (rc)
         return rc;
@@ -68,7 +80,8 @@ vexit audit_feeders_capture(check_ctx *ctx, const audit_settings *s, json_t **ou
     for (size_t i = 0; !rc && i < s->n_triggers; i++) {
         const audit_trigger *t = &s->triggers[i];
         char state;
-        if ((rc = trigger_state(db, t, &state, e)))
+        char *def = NULL;
+        if ((rc = trigger_state(db, t, &state, &def, e)))
             break;
         char *table = qname_display(t->table.schema, t->table.name);
         if (!state) {
@@ -78,9 +91,11 @@ vexit audit_feeders_capture(check_ctx *ctx, const audit_settings *s, json_t **ou
                          " runs against the healthy database.");
         } else {
             char st[2] = {state, '\0'};
-            json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "trigger", t->name, "table",
-                                                  table, "enabled", st));
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "trigger", t->name,
+                                                  "table", table, "enabled", st, "definition",
+                                                  def));
         }
+        free(def);
         free(table);
     }
     for (size_t i = 0; !rc && i < s->n_functions; i++) {
@@ -125,12 +140,14 @@ vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t 
     for (size_t i = 0; !rc && i < s->n_triggers; i++) {
         const audit_trigger *t = &s->triggers[i];
         char state;
-        if ((rc = trigger_state(db, t, &state, e)))
+        char *def = NULL;
+        if ((rc = trigger_state(db, t, &state, &def, e)))
             break;
         char *table = qname_display(t->table.schema, t->table.name);
         char *subject = xasprintf("trigger %s", t->name);
         const json_t *b = baseline_entry(baseline, "trigger", t->name, table);
         const char *bst = b ? json_string_value(json_object_get(b, "enabled")) : NULL;
+        const char *bdef = b ? json_string_value(json_object_get(b, "definition")) : NULL;
         char was = bst && *bst ? bst[0] : 'O';
         const char *expected = state_words(was);
         if (!state)
@@ -143,7 +160,21 @@ vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t 
                          "trigger %s is disabled, so the log is no longer written: run ALTER TABLE"
                          " %s ENABLE TRIGGER %s",
                          t->name, table, t->name);
-        else if (state != was)
+        /* Replica-only triggers do not fire in an ordinary session: the application's
+         * writes leave no audit row. */
+        else if (state == 'R' && was != 'R')
+            check_report(ctx, RESULT_FAIL, subject, expected, "replica only",
+                         "trigger %s fires only for replication sessions now (%s in the"
+                         " baseline), so the application's writes are not logged: run ALTER"
+                         " TABLE %s ENABLE TRIGGER %s",
+                         t->name, state_words(was), table, t->name);
+        else if (bdef && strcmp(bdef, def) != 0)
+            check_report(ctx, RESULT_FAIL, subject, bdef, def,
+                         "trigger %s on %s was redefined since the baseline (when it fires, for"
+                         " what, or the function it runs): recreate it from the schema",
+                         t->name, table);
+        /* Firing always (in replication sessions too) still writes the log. */
+        else if (state != was && !(state == 'A' && was == 'O'))
             check_report(ctx, RESULT_WARN, subject, expected, state_words(state),
                          "trigger %s fires %s now, %s in the baseline: check"
                          " session_replication_role use",
@@ -151,6 +182,7 @@ vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t 
         else
             check_report(ctx, RESULT_PASS, subject, expected, state_words(state),
                          "trigger %s on %s exists and is %s", t->name, table, state_words(state));
+        free(def);
         free(subject);
         free(table);
     }

@@ -82,6 +82,9 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     }
     if (!rc)
         rc = audit_feeders_capture(ctx, s, &feeders, e);
+    json_t *defs = NULL;
+    if (!rc && (rc = audit_defs_capture(ctx, s, &defs, e)))
+        json_decref(feeders);
     if (!rc) {
         json_t *doc = json_pack(
             "{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:{s:s, s:I, s:s?}, s:o}", "table", n.display,
@@ -91,6 +94,7 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
             (json_int_t)audit_int(res[2], 0, 1), "head", "id", PQgetvalue(res[1], 0, 0), "at_us",
             (json_int_t)audit_int(res[1], 0, 1), "row_hash",
             PQgetisnull(res[1], 0, 2) ? NULL : PQgetvalue(res[1], 0, 2), "feeders", feeders);
+        json_object_set_new(doc, "definitions", defs);
         if (!s->unordered) {
             json_t *gaps = json_array();
             int ng = PQntuples(res[4]);
@@ -194,25 +198,27 @@ static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_nam
     return rc;
 }
 
-/* The stream inside its own savepoint: when the server refuses it (the row bytes
- * expression names a function the restore lost, say) the rest of the check goes on and
- * why says what happened; only a lost connection or an interrupt ends the check. */
+/* The stream inside its own savepoint, rolled back once the rows are in: the row bytes
+ * and digest expressions call the target's functions, and whatever settings those change
+ * must not reach the checks that follow (pg_contain_end). When the server refuses the
+ * stream (the row bytes expression names a function the restore lost, say) the rest of
+ * the check goes on and why says what happened; only a lost connection, an interrupt or
+ * a changed session setting ends the check. */
 static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                             stream_state *st, char *why, size_t size, verr *e)
 {
     pg_session *db = check_db(ctx);
-    if (pg_savepoint(db, e))
+    if (pg_contain_begin(db, e))
         return VOUCH_ABORTED;
     vexit rc = stream_log(ctx, s, n, st, e);
     if (rc == VOUCH_FAILED && !pg_session_broken(db) && !interrupt_requested()) {
         snprintf(why, size, "%s", e->msg);
         verr_clear(e);
-        return pg_rollback_savepoint(db, e) || pg_release_savepoint(db, e) ? VOUCH_ABORTED
-                                                                          : VOUCH_OK;
+        rc = VOUCH_OK;
     }
     if (rc)
         return rc;
-    return pg_release_savepoint(db, e) ? VOUCH_ABORTED : VOUCH_OK;
+    return pg_contain_end(db, e);
 }
 
 /* What the stream saw, as the gate compares it. */
@@ -348,7 +354,10 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     char *problem = NULL;
     audit_base b;
     char why[512];
-    vexit rc = audit_describe_table(db, s, &n, &exists, &problem, e);
+    /* Nothing of the target that ran before this check may have steered the session. */
+    vexit rc = pg_session_guard(db, e);
+    if (!rc)
+        rc = audit_describe_table(db, s, &n, &exists, &problem, e);
     if (rc) {
         audit_names_release(&n);
         return rc;
@@ -374,8 +383,13 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         audit_base_release(&b);
     }
     free(problem);
+    /* What follows reads the catalog: the session must be as vouch set it. */
+    if (!rc)
+        rc = pg_session_guard(db, e);
     if (!rc)
         rc = audit_feeders_check(ctx, s, json_object_get(baseline, "feeders"), e);
+    if (!rc)
+        rc = audit_defs_check(ctx, s, json_object_get(baseline, "definitions"), e);
     audit_names_release(&n);
     return rc;
 }

@@ -135,4 +135,11 @@ vexit audit_feeders_capture(check_ctx *ctx, const audit_settings *s, json_t **ou
  * "feeders" (may be NULL). */
 vexit audit_feeders_check(check_ctx *ctx, const audit_settings *s, const json_t *baseline, verr *e);
 
+/* audit_defs.c: the definitions of the functions the log's expressions, triggers and
+ * `function` entries depend on (and those they call), for the baseline's "definitions";
+ * the gate fails for each one that changed or is gone, and warns once when the baseline
+ * (may be NULL) predates them. */
+vexit audit_defs_capture(check_ctx *ctx, const audit_settings *s, json_t **out, verr *e);
+vexit audit_defs_check(check_ctx *ctx, const audit_settings *s, const json_t *baseline, verr *e);
+
 #endif

@@ -54,10 +54,10 @@ const char *audit_digest_kind(const audit_settings *s)
 static char *digest_sql(const audit_settings *s, const audit_names *n)
 {
     if (s->digest)
-        return xasprintf("decode(md5((%s)::text), 'hex')", s->digest);
+        return xasprintf("pg_catalog.decode(pg_catalog.md5((%s)::text), 'hex')", s->digest);
     if (n->row_hash)
         return xasprintf("(%s)::bytea", n->row_hash);
-    return xstrdup("decode(md5(vouch_row::text), 'hex')");
+    return xstrdup("pg_catalog.decode(pg_catalog.md5(vouch_row::text), 'hex')");
 }
 
 /* One row per range: key, rows, first id, last id, digest. limit_sql restricts the rows. */
@@ -65,13 +65,15 @@ char *audit_anchors_sql(const audit_settings *s, const audit_names *n, const cha
 {
     char *d = digest_sql(s, n), *sql;
     if (s->unordered)
-        sql = xasprintf("SELECT floor(extract(epoch FROM %s) * 1000 / %lld)::bigint, count(*),"
-                        " 0, 0, encode(sha256(string_agg(%s, ''::bytea ORDER BY %s)), 'hex')"
+        sql = xasprintf("SELECT pg_catalog.floor(extract(epoch FROM %s) * 1000 / %lld)::bigint,"
+                        " pg_catalog.count(*), 0, 0, pg_catalog.encode(pg_catalog.sha256("
+                        "pg_catalog.string_agg(%s, ''::bytea ORDER BY %s)), 'hex')"
                         " FROM %s AS vouch_row WHERE %s IS NOT NULL%s GROUP BY 1 ORDER BY 1",
                         n->time, (long long)s->bucket_ms, d, n->id, n->table, n->time, limit_sql);
     else
-        sql = xasprintf("SELECT %s::bigint / %lld, count(*), min(%s)::bigint, max(%s)::bigint,"
-                        " encode(sha256(string_agg(%s, ''::bytea ORDER BY %s)), 'hex')"
+        sql = xasprintf("SELECT %s::bigint / %lld, pg_catalog.count(*), pg_catalog.min(%s)::bigint,"
+                        " pg_catalog.max(%s)::bigint, pg_catalog.encode(pg_catalog.sha256("
+                        "pg_catalog.string_agg(%s, ''::bytea ORDER BY %s)), 'hex')"
                         " FROM %s AS vouch_row WHERE true%s GROUP BY 1 ORDER BY 1",
                         n->id, (long long)s->range, n->id, n->id, d, n->id, n->table, limit_sql);
     free(d);
@@ -84,25 +86,27 @@ char *audit_head_sql(const audit_settings *s, const audit_names *n)
     const char *rh = n->row_hash ? n->row_hash : "NULL::bytea";
     if (s->unordered)
         return xasprintf("SELECT %s::text, (extract(epoch FROM %s) * 1000000)::bigint,"
-                         " encode(%s, 'hex') FROM %s AS vouch_row WHERE %s IS NOT NULL"
+                         " pg_catalog.encode(%s, 'hex') FROM %s AS vouch_row WHERE %s IS NOT NULL"
                          " ORDER BY vouch_row.%s DESC, vouch_row.%s DESC LIMIT 1",
                          n->id, n->time, rh, n->table, n->time, n->time, n->id);
     return xasprintf("SELECT %s::text, (extract(epoch FROM %s) * 1000000)::bigint,"
-                     " encode(%s, 'hex') FROM %s AS vouch_row ORDER BY vouch_row.%s DESC LIMIT 1",
+                     " pg_catalog.encode(%s, 'hex') FROM %s AS vouch_row"
+                     " ORDER BY vouch_row.%s DESC LIMIT 1",
                      n->id, n->time, rh, n->table, n->id);
 }
 
 /* Rows and the newest event time (µs). */
 char *audit_stats_sql(const audit_names *n)
 {
-    return xasprintf("SELECT count(*), (extract(epoch FROM max(%s)) * 1000000)::bigint FROM %s",
+    return xasprintf("SELECT pg_catalog.count(*),"
+                     " (extract(epoch FROM pg_catalog.max(%s)) * 1000000)::bigint FROM %s",
                      n->time, n->table);
 }
 
 /* The first row: id and prev_hash (hex or NULL). */
 char *audit_first_sql(const audit_names *n)
 {
-    return xasprintf("SELECT %s::bigint, encode(%s, 'hex') FROM %s AS vouch_row"
+    return xasprintf("SELECT %s::bigint, pg_catalog.encode(%s, 'hex') FROM %s AS vouch_row"
                      " ORDER BY vouch_row.%s LIMIT 1",
                      n->id, n->prev_hash ? n->prev_hash : "NULL::bytea", n->table, n->id);
 }
@@ -111,7 +115,7 @@ char *audit_first_sql(const audit_names *n)
 char *audit_gaps_sql(const audit_names *n, int limit)
 {
     return xasprintf("SELECT a, b FROM (SELECT %s::bigint + 1 AS a,"
-                     " lead(%s::bigint) OVER (ORDER BY %s) - 1 AS b FROM %s) g"
+                     " pg_catalog.lead(%s::bigint) OVER (ORDER BY %s) - 1 AS b FROM %s) g"
                      " WHERE b >= a ORDER BY a LIMIT %d",
                      n->id, n->id, n->id, n->table, limit);
 }
@@ -196,14 +200,18 @@ vexit audit_describe_table(pg_session *db, const audit_settings *s, audit_names 
     vexit rc = pg_query(
         db, &r,
         "SELECT (SELECT a.atttypid::pg_catalog.regtype::text FROM pg_catalog.pg_attribute a"
-        "         WHERE a.attrelid = c.oid AND a.attname = $3 AND a.attnum > 0"
+        "         WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid"
+        "         AND a.attname OPERATOR(pg_catalog.=) $3::pg_catalog.name AND a.attnum > 0"
         "         AND NOT a.attisdropped),"
         "       (SELECT a.atttypid::pg_catalog.regtype::text FROM pg_catalog.pg_attribute a"
-        "         WHERE a.attrelid = c.oid AND a.attname = $4 AND a.attnum > 0"
+        "         WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid"
+        "         AND a.attname OPERATOR(pg_catalog.=) $4::pg_catalog.name AND a.attnum > 0"
         "         AND NOT a.attisdropped)"
         " FROM pg_catalog.pg_class c"
-        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name"
+        " AND c.relname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
+        " AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::\"char\"[])",
         4, params, e);
     if (rc)
         return rc;

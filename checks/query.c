@@ -209,7 +209,9 @@ static vexit run_query(check_ctx *ctx, const settings *s, outcome *o, verr *e)
     if ((rc = pg_exec(db, "ROLLBACK TO SAVEPOINT vouch_query", e)) ||
         (rc = pg_exec(db, "RELEASE SAVEPOINT vouch_query", e)))
         return e->code = VOUCH_ABORTED;
-    return VOUCH_OK;
+    /* The query is the target's code: what it set with set_config is undone by the
+     * rollback, and the session is checked before anything else reads through it. */
+    return pg_session_guard(db, e);
 }
 
 /* The single number of a true/number outcome, or why there is none. */

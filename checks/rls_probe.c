@@ -152,6 +152,9 @@ static vexit probe_measure(pg_session *db, const rls_probe_conf *p, probe_seen *
     if ((rc = pg_exec(db, "ROLLBACK TO SAVEPOINT vouch_rls_probe", e)) ||
         (rc = pg_exec(db, "RELEASE SAVEPOINT vouch_rls_probe", e)))
         return VOUCH_ABORTED;
+    /* The probe ran the target's policies and functions: the session must be as it was. */
+    if (pg_session_guard(db, e))
+        return VOUCH_ABORTED;
     if (failed && (failed == VOUCH_ABORTED || pg_session_broken(db))) {
         *e = *step;
         return VOUCH_ABORTED;

@@ -783,7 +783,9 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     build_rules(s, sh, &rf, sc);
     char *q = scan_sql(s, sh, sc, &rf, lines, NULL);
     free(rf.regex);
-    vexit rc = pg_query(db, &sc->res[0], q, p.n, p.v, e);
+    /* The where condition may call the target's functions: every query over the token
+     * table runs contained (src/pg.h), so a setting they change dies with the statement. */
+    vexit rc = pg_query_contained(db, &sc->res[0], q, p.n, p.v, e);
     free(q);
     if (rc)
         return rc;
@@ -842,7 +844,7 @@ static vexit run_duplicates(pg_session *db, const tok_settings *s, const shape *
                         "%s GROUP BY %s HAVING count(*) > 1) d",
                         sh->qtable, w, sh->qhash);
     PGresult *r;
-    vexit rc = pg_query(db, &r, q, 0, NULL, e);
+    vexit rc = pg_query_contained(db, &r, q, 0, NULL, e);
     free(q);
     if (!rc) {
         parse_int64(PQgetvalue(r, 0, 0), groups);
@@ -863,7 +865,7 @@ static vexit run_duplicates(pg_session *db, const tok_settings *s, const shape *
                         sh->qhash, sh->idtext, s->n_ids == 1 ? "pg_catalog.to_json(" : "",
                         s->n_ids == 1 ? ")::text" : "");
         textbuf_add(&b, " FROM %s%s) s WHERE h IN (%s) GROUP BY h) d", sh->qtable, w, dups);
-        if (!(rc = pg_query(db, &r, b.p, 0, NULL, e))) {
+        if (!(rc = pg_query_contained(db, &r, b.p, 0, NULL, e))) {
             *ids = xstrdup(PQgetvalue(r, 0, 0));
             PQclear(r);
         }
@@ -941,7 +943,7 @@ static vexit unique_ids(pg_session *db, const tok_settings *s, const shape *sh, 
                         SHOWN_IDS, idt, sh->qtable, w);
     free(idt);
     free(w);
-    rc = pg_query(db, &r, q, 0, NULL, e);
+    rc = pg_query_contained(db, &r, q, 0, NULL, e);
     free(q);
     if (rc)
         return rc;
@@ -989,7 +991,7 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
                              : xasprintf("SELECT count(*), 0 FROM %s%s", sh.qtable, w);
         free(w);
         PGresult *r;
-        rc = pg_query(db, &r, q, 0, NULL, e);
+        rc = pg_query_contained(db, &r, q, 0, NULL, e);
         free(q);
         if (!rc) {
             int64_t rows = 0, half_span = 0;
@@ -1467,7 +1469,7 @@ static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh,
             textbuf_add(&q, " FROM %s%s) s WHERE s.b = ANY ($%d::bigint[]) ORDER BY s.b, s.k",
                    sh->qtable, sh->where, p_set);
         PGresult *r;
-        vexit rc = pg_query(db, &r, q.p, p.n, p.v, e);
+        vexit rc = pg_query_contained(db, &r, q.p, p.n, p.v, e);
         free(q.p);
         free(arr.p);
         if (rc)

@@ -239,6 +239,111 @@ static vexit set_session(pg_session *s, int64_t ms, verr *e)
     return rc;
 }
 
+/* The settings every later query relies on: what set_session set, what connect_only
+ * asked for, the transaction's read-only mode and the text forms of values. */
+static const char *const guarded_names[] = {
+    "search_path",  "row_security", "standard_conforming_strings", "client_encoding",
+    "transaction_read_only", "transaction_isolation", "statement_timeout", "TimeZone",
+    "DateStyle",    "IntervalStyle", "extra_float_digits", "bytea_output", NULL};
+
+static char *guard_sql(void)
+{
+    char *sql = xstrdup("SELECT");
+    for (size_t i = 0; guarded_names[i]; i++) {
+        char *next = xasprintf("%s%s pg_catalog.current_setting('%s')", sql, i ? "," : "",
+                               guarded_names[i]);
+        free(sql);
+        sql = next;
+    }
+    return sql;
+}
+
+static size_t guarded_count(void)
+{
+    size_t n = 0;
+    while (guarded_names[n])
+        n++;
+    return n;
+}
+
+/* The values as the session begins, inside its transaction. */
+static vexit guard_record(pg_session *s, verr *e)
+{
+    char *sql = guard_sql();
+    PGresult *r;
+    vexit rc = pg_query(s, &r, sql, 0, NULL, e);
+    free(sql);
+    if (rc)
+        return rc;
+    size_t n = guarded_count();
+    s->guarded = xcalloc(n, sizeof *s->guarded);
+    for (size_t i = 0; i < n; i++)
+        s->guarded[i] = xstrdup(PQgetvalue(r, 0, (int)i));
+    PQclear(r);
+    return VOUCH_OK;
+}
+
+vexit pg_session_guard(pg_session *s, verr *e)
+{
+    if (!s->guarded)
+        return VOUCH_OK; /* not open yet */
+    char *sql = guard_sql();
+    PGresult *r;
+    vexit rc = pg_query(s, &r, sql, 0, NULL, e);
+    free(sql);
+    if (rc)
+        return rc;
+    for (size_t i = 0; guarded_names[i]; i++) {
+        const char *now = PQgetvalue(r, 0, (int)i);
+        if (strcmp(now, s->guarded[i]) == 0)
+            continue;
+        verr_set(e, VOUCH_ABORTED,
+                 "the target changed vouch's session setting %s from \"%s\" to \"%s\"",
+                 guarded_names[i], s->guarded[i], now);
+        verr_hint(e, "Code of the target database (a function that a configured expression,"
+                     " query or probe calls) set it and kept it; nothing read after that can be"
+                     " trusted. Look for set_config calls in the database's functions.");
+        PQclear(r);
+        return e->code;
+    }
+    PQclear(r);
+    return VOUCH_OK;
+}
+
+vexit pg_contain_begin(pg_session *s, verr *e)
+{
+    return pg_exec(s, "SAVEPOINT vouch_contain", e);
+}
+
+vexit pg_contain_end(pg_session *s, verr *e)
+{
+    vexit rc;
+    if ((rc = pg_exec(s, "ROLLBACK TO SAVEPOINT vouch_contain", e)) ||
+        (rc = pg_exec(s, "RELEASE SAVEPOINT vouch_contain", e)))
+        return e->code = VOUCH_ABORTED;
+    return pg_session_guard(s, e);
+}
+
+vexit pg_query_contained(pg_session *s, PGresult **res, const char *sql, int nparams,
+                         const char *const *params, verr *e)
+{
+    *res = NULL;
+    if (pg_contain_begin(s, e))
+        return e->code = VOUCH_ABORTED;
+    verr step;
+    verr_clear(&step);
+    vexit rc = pg_query(s, res, sql, nparams, params, &step);
+    vexit end = pg_contain_end(s, e);
+    if (end) {
+        PQclear(*res);
+        *res = NULL;
+        return end;
+    }
+    if (rc)
+        *e = step;
+    return rc;
+}
+
 static vexit connect_only(pg_session **out, const pg_options *o, char **target_out, verr *e)
 {
     char timeout[16];
@@ -314,7 +419,7 @@ vexit pg_session_open(pg_session **out, const pg_options *o, char **target_out, 
     interrupt_watch(s->conn);
     if ((rc = set_session(s, o->statement_timeout_ms, e)) ||
         (rc = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e)) ||
-        (rc = read_identity(s, e))) {
+        (rc = read_identity(s, e)) || (rc = guard_record(s, e))) {
         verr_prefix(e, "could not start a read-only snapshot on \"%s\"", s->target);
         e->code = rc = VOUCH_ABORTED;
         pg_session_close(s);
@@ -359,6 +464,8 @@ vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const p
     PQfreemem(lit);
     rc = pg_exec(s, sql, e);
     free(sql);
+    if (!rc)
+        rc = guard_record(s, e);
     if (rc) {
         pg_session_close(s);
         return verr_set(e, VOUCH_ABORTED, "could not adopt the run's snapshot: %s", e->msg);
@@ -386,6 +493,10 @@ void pg_session_close(pg_session *s)
     free(id->timezone);
     free(s->target);
     free(s->snapshot);
+    if (s->guarded)
+        for (size_t i = 0; guarded_names[i]; i++)
+            free(s->guarded[i]);
+    free(s->guarded);
     free(s);
 }
 

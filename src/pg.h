@@ -39,6 +39,7 @@ typedef struct pg_session {
     char *target;      /* "host=... port=... dbname=... user=..." — never a password */
     pg_identity id;
     char *snapshot;    /* exported snapshot id, once pg_session_export_snapshot was called */
+    char **guarded;    /* the guarded settings' values as the session began (pg_session_guard) */
 } pg_session;
 
 /* Describe where a DSN points with every secret left out. Caller frees. */
@@ -82,5 +83,23 @@ bool pg_session_broken(const pg_session *s);
 vexit pg_savepoint(pg_session *s, verr *e);
 vexit pg_rollback_savepoint(pg_session *s, verr *e);
 vexit pg_release_savepoint(pg_session *s, verr *e);
+
+/* Code of the target (a configured expression's functions, a query check, a probe) runs
+ * as vouch and may call set_config(..., false): a change that outlives its statement would
+ * steer every later query (a search_path that puts the target's operators before
+ * pg_catalog's, row_security on). Such statements run between pg_contain_begin and
+ * pg_contain_end, which rolls back to the savepoint (undoing every setting changed
+ * since) and then checks the session with pg_session_guard. */
+vexit pg_contain_begin(pg_session *s, verr *e);
+vexit pg_contain_end(pg_session *s, verr *e);
+/* pg_query inside pg_contain_begin/_end; the result survives the rollback. A refusal of
+ * the query itself is VOUCH_FAILED with the server's message, the snapshot still usable. */
+vexit pg_query_contained(pg_session *s, PGresult **res, const char *sql, int nparams,
+                         const char *const *params, verr *e);
+/* One query: are search_path, row_security, standard_conforming_strings, client_encoding,
+ * transaction_read_only, statement_timeout and the text forms as the session began?
+ * VOUCH_ABORTED, naming the first that differs, when not: nothing the session reads after
+ * that can be trusted. */
+vexit pg_session_guard(pg_session *s, verr *e);
 
 #endif

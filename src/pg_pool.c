@@ -66,17 +66,39 @@ static void open_workers(pg_pool *p, size_t wanted)
     }
 }
 
+/* Each query runs in a savepoint rolled back once its rows are in (pg_contain_begin and
+ * _end in src/pg.h): a setting that code of the target changes while it runs is undone
+ * before the connection's next query. A slot walks through the steps one by one. */
+enum step { STEP_SAVEPOINT, STEP_QUERY, STEP_ROLLBACK, STEP_RELEASE };
+
 typedef struct slot {
     pg_session *s;
     long query;      /* index being run, or -1 */
-    PGresult *first; /* its result, until the NULL that ends it */
+    const char *sql; /* its text */
+    enum step step;
+    PGresult *first; /* the current step's result, until the NULL that ends it */
+    PGresult *rows;  /* the query's result, kept through the rollback */
 } slot;
+
+static bool send_step(slot *sl)
+{
+    static const char *const fixed[] = {
+        [STEP_SAVEPOINT] = "SAVEPOINT vouch_contain",
+        [STEP_ROLLBACK] = "ROLLBACK TO SAVEPOINT vouch_contain",
+        [STEP_RELEASE] = "RELEASE SAVEPOINT vouch_contain",
+    };
+    sl->first = NULL;
+    const char *sql = sl->step == STEP_QUERY ? sl->sql : fixed[sl->step];
+    return PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
 
 /* Start query index on the slot; false when libpq could not send it. */
 static bool send_query(slot *sl, const char *sql, long index)
 {
-    sl->first = NULL;
-    if (!PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+    sl->sql = sql;
+    sl->step = STEP_SAVEPOINT;
+    sl->rows = NULL;
+    if (!send_step(sl))
         return false;
     sl->query = index;
     return true;
@@ -179,18 +201,38 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                         PQclear(r);
                     continue;
                 }
-                /* The query is finished. */
+                /* The step is finished. */
                 PGresult *got = sl->first;
                 long q = sl->query;
-                sl->query = -1;
-                done++;
-                if (!got || PQresultStatus(got) != PGRES_TUPLES_OK) {
+                sl->first = NULL;
+                ExecStatusType want =
+                    sl->step == STEP_QUERY ? PGRES_TUPLES_OK : PGRES_COMMAND_OK;
+                if (!got || PQresultStatus(got) != want) {
+                    sl->query = -1;
+                    done++;
                     failed = q;
                     failed_slot = i;
                     failed_result = got;
                     break;
                 }
-                res[q] = got;
+                if (sl->step == STEP_QUERY)
+                    sl->rows = got;
+                else
+                    PQclear(got);
+                if (sl->step != STEP_RELEASE) {
+                    sl->step++;
+                    if (!send_step(sl)) {
+                        sl->query = -1;
+                        done++;
+                        failed = q;
+                        failed_slot = i;
+                    }
+                    break;
+                }
+                sl->query = -1;
+                done++;
+                res[q] = sl->rows;
+                sl->rows = NULL;
                 if (next < n && failed < 0) {
                     if (!send_query(sl, sqls[next], (long)next)) {
                         failed = (long)next;
@@ -230,6 +272,8 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
             if (slots[i].first && slots[i].query >= 0)
                 PQclear(slots[i].first);
         }
+        for (int i = 0; i < width; i++)
+            PQclear(slots[i].rows);
         for (size_t i = 0; i < n; i++) {
             PQclear(res[i]);
             res[i] = NULL;
@@ -241,5 +285,11 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     }
     free(fds);
     free(slots);
+    /* Rolled back, the leader's settings are as before; the check says so or aborts. */
+    if (!rc && (rc = pg_session_guard(p->leader, e)))
+        for (size_t i = 0; i < n; i++) {
+            PQclear(res[i]);
+            res[i] = NULL;
+        }
     return rc;
 }

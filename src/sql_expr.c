@@ -254,3 +254,120 @@ vexit sql_expr_probe(pg_session *s, const char *sql, char *why, size_t why_size,
         return e->code = VOUCH_ABORTED;
     return VOUCH_OK;
 }
+
+/* ------------------------------------------------------------ called names */
+
+/* One name part at *p (a word or a "quoted" name), folded as the server folds it; NULL
+ * when there is none. */
+static char *name_part(const char **p)
+{
+    const char *q = *p;
+    if (*q == '"') {
+        char *out = xmalloc(strlen(q) + 1), *w = out;
+        for (q++; *q; q++) {
+            if (*q == '"' && q[1] != '"')
+                break;
+            if (*q == '"')
+                q++;
+            *w++ = *q;
+        }
+        *w = '\0';
+        *p = *q ? q + 1 : q;
+        return out;
+    }
+    if (!ident_start((unsigned char)*q))
+        return NULL;
+    while (ident_cont((unsigned char)*q))
+        q++;
+    char *out = xstrndup(*p, (size_t)(q - *p));
+    for (char *c = out; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    *p = q;
+    return out;
+}
+
+static void skip_blanks(const char **p)
+{
+    while (is_space((unsigned char)**p))
+        (*p)++;
+}
+
+static void add_call(sql_call **calls, size_t *n, size_t *cap, char *schema, char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*calls)[i].name, name) == 0 &&
+            (schema ? (*calls)[i].schema && strcmp((*calls)[i].schema, schema) == 0
+                    : !(*calls)[i].schema)) {
+            free(schema);
+            free(name);
+            return;
+        }
+    grow((void **)calls, cap, *n + 1, sizeof **calls);
+    (*calls)[(*n)++] = (sql_call){schema, name};
+}
+
+sql_call *sql_expr_calls(const char *text, size_t *n)
+{
+    sql_call *calls = NULL;
+    size_t cap = 0;
+    *n = 0;
+    const char *p = text;
+    char why[8];
+    while (*p) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (c == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            p = end ? end + 2 : p + strlen(p);
+        } else if (c == '\'') {
+            if (!skip_string(&p, p > text && (p[-1] == 'e' || p[-1] == 'E'), why, sizeof why))
+                break;
+        } else if (c == '$' && dollar_delimiter(p)) {
+            /* A function body in $$...$$ is code: its calls are read as well. */
+            size_t len = dollar_delimiter(p);
+            p += len;
+        } else if (ident_start(c) || c == '"') {
+            char *parts[3] = {NULL, NULL, NULL};
+            int np = 0;
+            for (;;) {
+                char *part = name_part(&p);
+                if (!part)
+                    break;
+                if (np < 3)
+                    parts[np++] = part;
+                else
+                    free(part);
+                if (*p != '.' || !(ident_start((unsigned char)p[1]) || p[1] == '"'))
+                    break;
+                p++;
+            }
+            const char *after = p;
+            skip_blanks(&after);
+            if (np && *after == '(') {
+                /* schema.name, or db.schema.name: the last two parts */
+                char *name = parts[np - 1], *schema = np > 1 ? parts[np - 2] : NULL;
+                parts[np - 1] = NULL;
+                if (np > 1)
+                    parts[np - 2] = NULL;
+                add_call(&calls, n, &cap, schema, name);
+            }
+            for (int i = 0; i < np; i++)
+                free(parts[i]);
+        } else {
+            p++;
+        }
+    }
+    return calls;
+}
+
+void sql_calls_free(sql_call *calls, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(calls[i].schema);
+        free(calls[i].name);
+    }
+    free(calls);
+}

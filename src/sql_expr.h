@@ -36,6 +36,19 @@ char *sql_stmt_lex_check(const char *text, char *why, size_t why_size);
  * the snapshot usable. VOUCH_OK with why "" when it parses, VOUCH_OK with the server's
  * message in why when it does not; VOUCH_ABORTED in e when the connection is gone or
  * the run was interrupted. */
+/* The functions text calls: each name, qualified or not, that a '(' follows, as the
+ * server folds it ("public.f", "Odd"."g" as Odd.g, lower case unless quoted), in order,
+ * each once. Tolerant: comments, strings and quoted names are skipped, and text the
+ * guards above would refuse (a function body, ';' and all) is read as well as it can
+ * be. Keywords that take parentheses (coalesce, cast) come back too; callers resolve
+ * the names. *n gets the count; the caller frees the array and each name. Pure. */
+typedef struct sql_call {
+    char *schema; /* NULL when the name is not qualified */
+    char *name;
+} sql_call;
+sql_call *sql_expr_calls(const char *text, size_t *n);
+void sql_calls_free(sql_call *calls, size_t n);
+
 vexit sql_expr_probe(pg_session *s, const char *sql, char *why, size_t why_size, verr *e);
 
 #endif

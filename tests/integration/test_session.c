@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "src/pg.h"
+#include "src/pg_pool.h"
 
 static const pg_options opts = {"", 5, 10000};
 
@@ -131,6 +132,40 @@ static void describe_drops_secrets(void **state)
     free(d);
 }
 
+/* Code of the target that changes vouch's settings: a kept change is named and aborts;
+ * inside pg_query_contained and the pool's queries it is undone. */
+static void setting_changes_are_caught_or_undone(void **state)
+{
+    (void)state;
+    pg_session *s;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(pg_session_open(&s, &opts, NULL, &e), VOUCH_OK);
+    assert_int_equal(pg_session_guard(s, &e), VOUCH_OK);
+    PGresult *r;
+    const char *leak = "SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', false)";
+    assert_int_equal(pg_query_contained(s, &r, leak, 0, NULL, &e), VOUCH_OK);
+    assert_string_equal(PQgetvalue(r, 0, 0), "public, pg_catalog");
+    PQclear(r);
+    assert_int_equal(pg_session_guard(s, &e), VOUCH_OK);
+
+    pg_pool *p = pg_pool_new(s, &opts, 1);
+    const char *sqls[] = {"SELECT pg_catalog.set_config('row_security', 'on', false)"};
+    PGresult *res[1];
+    assert_int_equal(pg_pool_run(p, sqls, 1, res, NULL, &e), VOUCH_OK);
+    assert_string_equal(PQgetvalue(res[0], 0, 0), "on");
+    PQclear(res[0]);
+    pg_pool_free(p);
+    assert_int_equal(pg_session_guard(s, &e), VOUCH_OK);
+
+    assert_int_equal(pg_exec(s, "SELECT pg_catalog.set_config('standard_conforming_strings',"
+                                " 'off', false)", &e), VOUCH_OK);
+    assert_int_equal(pg_session_guard(s, &e), VOUCH_ABORTED);
+    assert_string_equal(e.msg, "the target changed vouch's session setting"
+                               " standard_conforming_strings from \"on\" to \"off\"");
+    pg_session_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +174,7 @@ int main(void)
         cmocka_unit_test(workers_share_the_snapshot),
         cmocka_unit_test(unreachable_server_is_aborted_without_password),
         cmocka_unit_test(describe_drops_secrets),
+        cmocka_unit_test(setting_changes_are_caught_or_undone),
     };
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
 }

@@ -100,6 +100,33 @@ static void test_empty(void **state)
     refused("  \t\n", "expected an SQL expression");
 }
 
+/* The names a '(' follows, as the server folds them; quotes and comments hide nothing. */
+static void test_calls(void **state)
+{
+    (void)state;
+    size_t n;
+    sql_call *c = sql_expr_calls("public.audit_log_row_bytes(id, coalesce(x, 'f(y)'))"
+                                 " || \"Odd\".\"G\" (1) || Lib.H(2) -- k(3)\n || e'q(' ||"
+                                 " $b$ inner.fn(4) $b$ || public.audit_log_row_bytes(5)",
+                                 &n);
+    assert_int_equal(n, 5);
+    assert_string_equal(c[0].schema, "public");
+    assert_string_equal(c[0].name, "audit_log_row_bytes");
+    assert_null(c[1].schema);
+    assert_string_equal(c[1].name, "coalesce");
+    assert_string_equal(c[2].schema, "Odd");
+    assert_string_equal(c[2].name, "G");
+    assert_string_equal(c[3].schema, "lib");
+    assert_string_equal(c[3].name, "h");
+    /* A function body in dollar quotes is code: its calls count. */
+    assert_string_equal(c[4].schema, "inner");
+    assert_string_equal(c[4].name, "fn");
+    sql_calls_free(c, n);
+    c = sql_expr_calls("id::text", &n);
+    assert_int_equal(n, 0);
+    sql_calls_free(c, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_statement_breakers),
         cmocka_unit_test(test_quotes),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_calls),
     };
     return cmocka_run_group_tests_name("sql_expr", tests, NULL, NULL);
 }
