@@ -153,6 +153,51 @@ expect_rc 1
 expect_out '^FAIL +rls +view public\.open_projects .*grant on public\.open_projects not in the baseline \(e\.g\. SELECT TO portal_readonly\)'
 end_case
 
+# ------------------------------------------------------------------ starter kit
+# The same side door on a schema built on JWT claims: a view over the forced invoices table
+# granted to anon, a materialized view of profiles granted to authenticated.
+createdb adv_kit
+psql -X -q -v ON_ERROR_STOP=1 -d adv_kit -f "$top/tests/integration/fixtures/rls_starter.sql" >/dev/null
+cat >kit.conf <<'CONF'
+[target]
+dsn = dbname=adv_kit
+
+[store]
+path = kit.db
+
+[rls]
+schema = public
+schema = auth
+force = public.invoices
+role = anon
+role = authenticated
+role = service_role
+role = kit_authenticator
+CONF
+
+test_case "rls adversary kit: the kit passes, then a view and a matview over it fail"
+v -c kit.conf baseline
+expect_rc 0
+expect_empty_err
+v -c kit.conf gate
+expect_rc 0
+expect_empty_err
+createdb -T adv_kit adv_kit_f1
+psql_q -d adv_kit_f1 -c 'CREATE VIEW public.all_invoices AS SELECT * FROM public.invoices' \
+    -c 'GRANT SELECT ON public.all_invoices TO anon' \
+    -c 'CREATE MATERIALIZED VIEW auth.profile_copy AS SELECT * FROM public.profiles' \
+    -c 'GRANT SELECT ON auth.profile_copy TO authenticated'
+v -c kit.conf gate --target dbname=adv_kit_f1
+expect_rc 1
+expect_empty_err
+expect_out '^FAIL +rls +view public\.all_invoices .*lets anon read public\.invoices past its RLS \(its owner postgres is a superuser\); ALTER VIEW public\.all_invoices SET \(security_invoker = true\) or REVOKE SELECT ON public\.all_invoices FROM anon$'
+expect_out '^FAIL +rls +materialized view auth\.profile_copy .*holds a copy of public\.profiles that authenticated can read whatever its RLS says; REVOKE SELECT ON auth\.profile_copy FROM authenticated$'
+end_case
+for db in adv_kit adv_kit_f1; do
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+done
+psql_q -d postgres -c 'DROP ROLE IF EXISTS kit_authenticator, anon, authenticated, service_role'
+
 for db in adv_clean adv_v1 adv_v2 adv_v3 adv_v4 adv_v5 adv_t1 adv_t2 adv_b0 adv_b1 adv_b2 adv_b3 adv_rls; do
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
 done
