@@ -488,8 +488,9 @@ void rls_compare_table(const char *t, const json_t *base, const json_t *now,
             add_fmt(out, RLS_CRITICAL, NULL, "new table %s in a protected schema has RLS off: ALTER"
                     " TABLE %s ENABLE ROW LEVEL SECURITY (and add its policies) or exclude it", t, t);
         else if (n == 0)
-            add_fmt(out, RLS_NOTICE, NULL, "new table %s is not in the baseline (RLS on, no policies:"
-                    " deny-all to all but its owner); run 'vouch baseline' to cover it", t);
+            add_fmt(out, RLS_NOTICE, NULL, "new table %s is not in the baseline (RLS on, no"
+                    " policies: deny-all to all but its owner); run 'vouch baseline' to cover it",
+                    t);
         else
             new_table_policies(t, json_object_get(now, "policies"), out);
         if (rules->must_force && !force)
@@ -690,8 +691,8 @@ static char *view_fix(const char *v, const json_t *view)
     if (same_str(str(view, "kind"), "materialized view"))
         fix = xasprintf("REVOKE SELECT ON %s FROM %s", v, readers);
     else
-        fix = xasprintf("ALTER VIEW %s SET (security_invoker = true) or REVOKE SELECT ON %s FROM %s",
-                        v, v, readers);
+        fix = xasprintf("ALTER VIEW %s SET (security_invoker = true) or REVOKE SELECT ON %s"
+                        " FROM %s", v, v, readers);
     free(readers);
     return fix;
 }
@@ -720,20 +721,21 @@ void rls_compare_view(const char *v, const json_t *base, const json_t *now, cons
     bool readable = rls_view_readable(now);
     if (!base) {
         if (!readable)
-            ;
-        else if (same_str(kind, "materialized view"))
-            add_fmt(out, RLS_CRITICAL, NULL, "new materialized view %s, not in the baseline, holds a"
-                    " copy of %s that %s can read whatever its RLS says; %s", v, tables, readers, fix);
+            goto done; /* no application role can read it: nothing to say */
+        if (same_str(kind, "materialized view"))
+            add_fmt(out, RLS_CRITICAL, NULL, "new materialized view %s, not in the baseline,"
+                    " holds a copy of %s that %s can read whatever its RLS says; %s", v, tables,
+                    readers, fix);
         else if (!why)
             add_fmt(out, RLS_NOTICE, NULL, "new view %s over %s is not in the baseline; it is"
                     " security_invoker, so the caller's RLS applies; run 'vouch baseline' to cover"
                     " it", v, tables);
         else if (str(now, "bypass"))
-            add_fmt(out, RLS_CRITICAL, NULL, "new view %s, not in the baseline, lets %s read %s past"
-                    " its RLS (%s); %s", v, readers, tables, why, fix);
+            add_fmt(out, RLS_CRITICAL, NULL, "new view %s, not in the baseline, lets %s read %s"
+                    " past its RLS (%s); %s", v, readers, tables, why, fix);
         else
-            add_fmt(out, RLS_CHANGED, NULL, "new view %s, not in the baseline, lets %s read %s with"
-                    " its owner's RLS (%s); %s", v, readers, tables, why, fix);
+            add_fmt(out, RLS_CHANGED, NULL, "new view %s, not in the baseline, lets %s read %s"
+                    " with its owner's RLS (%s); %s", v, readers, tables, why, fix);
         goto done;
     }
     bool exposes = why && (same_str(kind, "materialized view") || str(now, "bypass"));
@@ -744,8 +746,8 @@ void rls_compare_view(const char *v, const json_t *base, const json_t *now, cons
     if (flag(base, "invoker") && !flag(now, "invoker")) {
         if (why && readable)
             add_fmt(out, RLS_CRITICAL, "- security_invoker = true\n+ security_invoker = false",
-                    "%s %s is no longer security_invoker: %s reads %s past its RLS (%s); ALTER VIEW"
-                    " %s SET (security_invoker = true)", kind, v, readers, tables, why, v);
+                    "%s %s is no longer security_invoker: %s reads %s past its RLS (%s); ALTER"
+                    " VIEW %s SET (security_invoker = true)", kind, v, readers, tables, why, v);
         else
             add_fmt(out, RLS_CHANGED, "- security_invoker = true\n+ security_invoker = false",
                     "%s %s is no longer security_invoker; ALTER VIEW %s SET (security_invoker ="
@@ -774,7 +776,22 @@ void rls_compare_view(const char *v, const json_t *base, const json_t *now, cons
                 was ? was : "?");
         free(more);
     }
-    compare_grants(v, json_object_get(base, "grants"), json_object_get(now, "grants"), absent, out);
+    compare_grants(v, json_object_get(base, "grants"), json_object_get(now, "grants"), absent,
+                   out);
+    /* Readers gained without a grant to them: through a membership, or a grant to a role
+     * they inherit from. */
+    json_t *gained = minus(json_object_get(now, "readers"), json_object_get(base, "readers"));
+    if (json_array_size(gained)) {
+        char *who = rls_join(gained);
+        if (exposes)
+            add_fmt(out, RLS_CRITICAL, NULL, "%s can now read %s %s, which reads %s past its RLS"
+                    " (%s), and could not at the baseline; %s", who, kind, v, tables, why, fix);
+        else
+            add_fmt(out, RLS_CHANGED, NULL, "%s can now read %s %s and could not at the baseline;"
+                    " take a new baseline if that was meant", who, kind, v);
+        free(who);
+    }
+    json_decref(gained);
 done:
     free(tables);
     free(readers);

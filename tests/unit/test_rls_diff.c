@@ -619,6 +619,23 @@ static void test_views(void **state)
                                     " PUBLIC)");
     rls_findings_release(&f);
 
+    /* a reader gained through a membership, no grant to it: the view reads past RLS */
+    b = J(base_view);
+    n = J(base_view);
+    json_object_set_new(b, "invoker", json_false());
+    json_object_set_new(b, "chain_invoker", json_false());
+    json_object_set_new(n, "invoker", json_false());
+    json_object_set_new(n, "chain_invoker", json_false());
+    json_object_set_new(n, "readers", json_pack("[s, s]", "portal_app", "portal_readonly"));
+    rls_findings_init(&f);
+    rls_compare_view("public.v", b, n, NULL, &f);
+    assert_int_equal(f.n, 1);
+    assert_reason(&f, RLS_CRITICAL, "portal_readonly can now read view public.v, which reads"
+                                    " public.projects past its RLS");
+    rls_findings_release(&f);
+    json_decref(b);
+    json_decref(n);
+
     rls_findings_init(&f);
     json_t *gone = J(base_view);
     rls_compare_view("public.v", gone, NULL, NULL, &f);
