@@ -487,6 +487,51 @@ static void judge_table(check_ctx *ctx, const rls_settings *s, const char *schem
     free(d);
 }
 
+static void judge_view(check_ctx *ctx, const char *name, const json_t *base, const json_t *now,
+                       const json_t *absent)
+{
+    rls_findings f;
+    rls_findings_init(&f);
+    char expected[64], observed[64];
+    rls_view_summary(base, expected, sizeof expected);
+    rls_view_summary(now, observed, sizeof observed);
+    rls_compare_view(name, base, now, absent, &f);
+    const char *kind = sv(now ? now : base, "kind");
+    char *subject = xasprintf("%s %s", kind ? kind : "view", name);
+    report(ctx, subject, &f, base ? expected : "(not in baseline)", observed,
+           "definition, owner, security_invoker and grants as at the baseline");
+    free(subject);
+    rls_findings_release(&f);
+}
+
+/* The views and materialized views over the protected tables: those of the baseline, then
+ * the new ones an application role can read. A baseline of an older vouch has none: one
+ * warning asks for a new baseline, naming how many such views the application can read now. */
+static void judge_views(check_ctx *ctx, const json_t *bviews, const json_t *nviews,
+                        const json_t *absent)
+{
+    const char *name;
+    const json_t *v;
+    if (!json_is_object(bviews)) {
+        size_t readable = 0;
+        json_object_foreach((json_t *)nviews, name, v) {
+            readable += rls_view_readable(v);
+        }
+        check_report(ctx, RESULT_WARN, "views", "(not in baseline)", NULL,
+                     "the baseline holds no views over the protected tables (taken by an older"
+                     " vouch), %zu readable by the application now are not judged; run 'vouch"
+                     " baseline' to cover them", readable);
+        return;
+    }
+    json_object_foreach((json_t *)bviews, name, v) {
+        judge_view(ctx, name, v, json_object_get(nviews, name), absent);
+    }
+    json_object_foreach((json_t *)nviews, name, v) {
+        if (!json_object_get(bviews, name) && rls_view_readable(v))
+            judge_view(ctx, name, NULL, v, absent);
+    }
+}
+
 static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
 {
     rls_settings *s = p;
@@ -561,6 +606,7 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         free(subject);
         rls_findings_release(&f);
     }
+    judge_views(ctx, json_object_get(baseline, "views"), json_object_get(now, "views"), absent);
     json_decref(now);
     json_decref(absent);
 

@@ -100,6 +100,71 @@ static const char roles_sql[] =
     " LEFT JOIN pg_catalog.pg_roles a ON a.rolname = r.name"
     " ORDER BY r.ord";
 
+/* The views and materialized views (outside the system schemas) that read a protected
+ * table, directly or through other views, with what decides whether they let a reader
+ * past its RLS. $1: the protected tables as [[schema, table, display], ...];
+ * $2: the application roles. A view's rewrite rule depends on every relation its query
+ * reads (pg_depend), so the closure of those edges reaches the tables under nested views.
+ * "bypass" says why one of the views on the way (itself or one it reads) reads a protected
+ * table past RLS when it is not security_invoker: its owner is a superuser, has BYPASSRLS, or
+ * owns the table without FORCE. "readers" are the application roles (and PUBLIC) that may
+ * SELECT from it, schema USAGE included; the role names are checked to exist before the
+ * privilege functions see them. */
+static const char views_sql[] =
+    "WITH RECURSIVE prot AS ("
+    " SELECT c.oid, c.relowner, c.relforcerowsecurity AS force, t->>2 AS name"
+    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_catalog.jsonb_array_elements($1::jsonb) t"
+    "  ON t->>0 = n.nspname AND t->>1 = c.relname),"
+    " edge AS ("
+    " SELECT DISTINCT r.ev_class AS v, d.refobjid AS ref FROM pg_catalog.pg_rewrite r"
+    " JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+    "  AND d.objid = r.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "  AND d.refobjid <> r.ev_class),"
+    " reach(v, ref) AS (SELECT e.v, e.ref FROM edge e"
+    "  UNION SELECT e.v, r.ref FROM edge e JOIN reach r ON r.v = e.ref),"
+    " rel AS ("
+    " SELECT c.oid, c.relkind, c.relowner, c.relnamespace, c.relname, c.relacl,"
+    "  coalesce((SELECT o.option_value FROM pg_catalog.pg_options_to_table(c.reloptions) o"
+    "            WHERE o.option_name = 'security_invoker'), 'false')::boolean AS invoker"
+    " FROM pg_catalog.pg_class c WHERE c.relkind IN ('v', 'm'))"
+    " SELECT pg_catalog.json_build_object("
+    " 'schema', n.nspname, 'view', v.relname,"
+    " 'kind', CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,"
+    " 'owner', pg_catalog.pg_get_userbyid(v.relowner),"
+    " 'invoker', v.invoker,"
+    " 'chain_invoker', v.relkind = 'v' AND v.invoker AND NOT EXISTS (SELECT 1 FROM reach r"
+    "   JOIN rel w ON w.oid = r.ref WHERE r.v = v.oid AND (w.relkind = 'm' OR NOT w.invoker)),"
+    " 'tables', (SELECT json_agg(p.name ORDER BY p.name COLLATE \"C\") FROM prot p"
+    "   WHERE p.oid IN (SELECT r.ref FROM reach r WHERE r.v = v.oid)),"
+    " 'bypass', (SELECT CASE WHEN o.rolsuper THEN 'its owner ' || o.rolname || ' is a superuser'"
+    "   WHEN o.rolbypassrls THEN 'its owner ' || o.rolname || ' has BYPASSRLS'"
+    "   ELSE 'its owner ' || o.rolname || ' owns ' || p.name || ' without FORCE ROW LEVEL"
+    " SECURITY' END"
+    "   FROM rel u JOIN pg_catalog.pg_roles o ON o.oid = u.relowner, prot p"
+    "   WHERE (u.oid = v.oid OR u.oid IN (SELECT r.ref FROM reach r WHERE r.v = v.oid))"
+    "   AND (u.relkind = 'm' OR NOT u.invoker)"
+    "   AND p.oid IN (SELECT r.ref FROM reach r WHERE r.v = v.oid)"
+    "   AND (o.rolsuper OR o.rolbypassrls OR (u.relowner = p.relowner AND NOT p.force))"
+    "   ORDER BY u.oid <> v.oid, NOT o.rolsuper, NOT o.rolbypassrls, p.name COLLATE \"C\""
+    "   LIMIT 1),"
+    " 'readers', (SELECT coalesce(json_agg(CASE WHEN x.name = 'public' THEN 'PUBLIC' ELSE x.name"
+    "   END ORDER BY x.ord), '[]'::json)"
+    "   FROM pg_catalog.jsonb_array_elements_text($2::jsonb || '[\"public\"]'::jsonb)"
+    "    WITH ORDINALITY AS x(name, ord)"
+    "   WHERE CASE WHEN x.name = 'public' OR EXISTS"
+    "    (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = x.name)"
+    "    THEN pg_catalog.has_schema_privilege(x.name::name, n.oid, 'USAGE')"
+    "     AND pg_catalog.has_any_column_privilege(x.name::name, v.oid, 'SELECT')"
+    "    ELSE false END),"
+    " 'grants', " GRANTS_OF("v.relacl", "r", "v.relowner", "$2") ","
+    " 'definition', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+    "   pg_catalog.pg_get_viewdef(v.oid), 'UTF8')), 'hex'))::text"
+    " FROM rel v JOIN pg_catalog.pg_namespace n ON n.oid = v.relnamespace"
+    " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+    " AND EXISTS (SELECT 1 FROM reach r JOIN prot p ON p.oid = r.ref WHERE r.v = v.oid)"
+    " ORDER BY n.nspname COLLATE \"C\", v.relname COLLATE \"C\"";
+
 static json_t *names_json(const rls_names *l)
 {
     json_t *a = json_array();
@@ -154,6 +219,44 @@ static vexit rows_of(pg_session *db, const char *what, const char *sql, int npar
     return VOUCH_OK;
 }
 
+/* The views over the protected tables, as an object keyed by the view's display name
+ * (an object, so that the baseline's summary still counts tables, schemas and roles). */
+static vexit read_views(pg_session *db, const json_t *tables, const rls_names *roles,
+                        json_t **out, verr *e)
+{
+    json_t *prot = json_array();
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tables, i, t) {
+        const char *schema = json_string_value(json_object_get(t, "schema"));
+        const char *name = json_string_value(json_object_get(t, "table"));
+        char *d = qname_display(schema, name);
+        json_array_append_new(prot, json_pack("[s, s, s]", schema, name, d));
+        free(d);
+    }
+    json_t *rnames = names_json(roles);
+    char *p1 = json_dumps(prot, JSON_COMPACT), *p2 = json_dumps(rnames, JSON_COMPACT);
+    const char *params[] = {p1, p2};
+    json_t *rows = NULL;
+    vexit rc = rows_of(db, "views over the protected tables", views_sql, 2, params, &rows, e);
+    free(p1);
+    free(p2);
+    json_decref(prot);
+    json_decref(rnames);
+    if (rc)
+        return rc;
+    json_t *views = json_object();
+    json_array_foreach(rows, i, t) {
+        char *d = qname_display(json_string_value(json_object_get(t, "schema")),
+                                json_string_value(json_object_get(t, "view")));
+        json_object_set(views, d, (json_t *)t);
+        free(d);
+    }
+    json_decref(rows);
+    *out = views;
+    return VOUCH_OK;
+}
+
 vexit rls_catalog_read(pg_session *db, const rls_settings *s, json_t **out, verr *e)
 {
     json_t *schemas = names_json(&s->schemas), *listed = json_array();
@@ -199,7 +302,16 @@ vexit rls_catalog_read(pg_session *db, const rls_settings *s, json_t **out, verr
                          json_string_value(json_object_get(t, "table"))))
             json_array_remove(tables, i);
     }
-    *out = json_pack("{s:o, s:o, s:o}", "tables", tables, "schemas", nsps, "roles", rols);
+    json_t *views = NULL;
+    rc = read_views(db, tables, &s->roles, &views, e);
+    if (rc) {
+        json_decref(tables);
+        json_decref(nsps);
+        json_decref(rols);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o, s:o, s:o}", "tables", tables, "schemas", nsps, "roles", rols,
+                     "views", views);
     return VOUCH_OK;
 }
 

@@ -437,6 +437,32 @@ static void compare_policies(const char *t, const json_t *base, const json_t *no
     json_decref(added);
 }
 
+/* A new table with RLS on: its policies are not in the baseline, so nothing says they
+ * are the ones meant; a permissive one may open every row (USING (true)). Each is named,
+ * with the statement that creates it in the detail. */
+static void new_table_policies(const char *t, const json_t *policies, rls_findings *out)
+{
+    json_t *names = json_array();
+    bool permissive = false;
+    size_t i;
+    const json_t *p;
+    json_array_foreach(policies, i, p) {
+        char *pol = rls_quoted(str(p, "name"));
+        json_array_append_new(names, json_string(pol));
+        free(pol);
+        permissive = permissive || flag(p, "permissive");
+    }
+    char *list = rls_join(names);
+    add_fmt(out, permissive ? RLS_CRITICAL : RLS_CHANGED, NULL, "new table %s in a protected"
+            " schema has policies not in the baseline (%s): review them, then run 'vouch"
+            " baseline', or DROP POLICY", t, list);
+    free(list);
+    json_decref(names);
+    json_array_foreach(policies, i, p) {
+        policy_added(t, p, out);
+    }
+}
+
 /* -------------------------------------------------------------------- tables */
 
 void rls_compare_table(const char *t, const json_t *base, const json_t *now,
@@ -461,9 +487,12 @@ void rls_compare_table(const char *t, const json_t *base, const json_t *now,
         if (!rls)
             add_fmt(out, RLS_CRITICAL, NULL, "new table %s in a protected schema has RLS off: ALTER"
                     " TABLE %s ENABLE ROW LEVEL SECURITY (and add its policies) or exclude it", t, t);
+        else if (n == 0)
+            add_fmt(out, RLS_NOTICE, NULL, "new table %s is not in the baseline (RLS on, no"
+                    " policies: deny-all to all but its owner); run 'vouch baseline' to cover it",
+                    t);
         else
-            add_fmt(out, RLS_NOTICE, NULL, "new table %s is not in the baseline (RLS on, %zu polic%s"
-                    " not compared); run 'vouch baseline' to cover it", t, n, n == 1 ? "y" : "ies");
+            new_table_policies(t, json_object_get(now, "policies"), out);
         if (rules->must_force && !force)
             add_fmt(out, RLS_CRITICAL, NULL, "FORCE ROW LEVEL SECURITY is off on %s: its owner %s"
                     " bypasses the policies; ALTER TABLE %s FORCE ROW LEVEL SECURITY", t,
@@ -634,4 +663,138 @@ void rls_compare_role(const char *r, const json_t *base, const json_t *now, rls_
                 json_string_value(v), r);
     }
     set_diff_release(&d);
+}
+
+/* --------------------------------------------------------------------- views */
+
+/* Whether a reader of the view gets past the RLS of the tables under it, and why. NULL
+ * when RLS still applies to the caller (security_invoker all the way down). */
+static char *view_exposure(const json_t *v)
+{
+    const char *kind = str(v, "kind"), *bypass = str(v, "bypass");
+    if (same_str(kind, "materialized view"))
+        return xstrdup("it holds a copy made by its owner, which RLS does not filter");
+    if (flag(v, "chain_invoker"))
+        return NULL;
+    if (bypass)
+        return xstrdup(bypass);
+    return xasprintf("it reads as its owner %s under that role's policies, not the caller's",
+                     str(v, "owner") ? str(v, "owner") : "?");
+}
+
+/* "REVOKE SELECT ON v FROM a, b" or, for a view, "ALTER VIEW v SET (security_invoker = true)
+ * or REVOKE ...". Caller frees. */
+static char *view_fix(const char *v, const json_t *view)
+{
+    char *readers = rls_join(json_object_get(view, "readers"));
+    char *fix;
+    if (same_str(str(view, "kind"), "materialized view"))
+        fix = xasprintf("REVOKE SELECT ON %s FROM %s", v, readers);
+    else
+        fix = xasprintf("ALTER VIEW %s SET (security_invoker = true) or REVOKE SELECT ON %s"
+                        " FROM %s", v, v, readers);
+    free(readers);
+    return fix;
+}
+
+bool rls_view_readable(const json_t *view)
+{
+    return json_array_size(json_object_get(view, "readers")) > 0;
+}
+
+void rls_compare_view(const char *v, const json_t *base, const json_t *now, const json_t *absent,
+                      rls_findings *out)
+{
+    if (!now) {
+        if (base)
+            add_fmt(out, RLS_CHANGED, NULL, "%s %s does not exist or no longer reads a protected"
+                    " table; the baseline had it over %s; restore it or take a new baseline",
+                    str(base, "kind") ? str(base, "kind") : "view", v,
+                    json_string_value(json_array_get(json_object_get(base, "tables"), 0)));
+        return;
+    }
+    const char *kind = str(now, "kind") ? str(now, "kind") : "view";
+    char *tables = rls_join(json_object_get(now, "tables"));
+    char *readers = rls_join(json_object_get(now, "readers"));
+    char *why = view_exposure(now);
+    char *fix = view_fix(v, now);
+    bool readable = rls_view_readable(now);
+    if (!base) {
+        if (!readable)
+            goto done; /* no application role can read it: nothing to say */
+        if (same_str(kind, "materialized view"))
+            add_fmt(out, RLS_CRITICAL, NULL, "new materialized view %s, not in the baseline,"
+                    " holds a copy of %s that %s can read whatever its RLS says; %s", v, tables,
+                    readers, fix);
+        else if (!why)
+            add_fmt(out, RLS_NOTICE, NULL, "new view %s over %s is not in the baseline; it is"
+                    " security_invoker, so the caller's RLS applies; run 'vouch baseline' to cover"
+                    " it", v, tables);
+        else if (str(now, "bypass"))
+            add_fmt(out, RLS_CRITICAL, NULL, "new view %s, not in the baseline, lets %s read %s"
+                    " past its RLS (%s); %s", v, readers, tables, why, fix);
+        else
+            add_fmt(out, RLS_CHANGED, NULL, "new view %s, not in the baseline, lets %s read %s"
+                    " with its owner's RLS (%s); %s", v, readers, tables, why, fix);
+        goto done;
+    }
+    bool exposes = why && (same_str(kind, "materialized view") || str(now, "bypass"));
+    if (!same_str(str(base, "kind"), kind))
+        add_fmt(out, exposes ? RLS_CRITICAL : RLS_CHANGED, NULL, "%s is now a %s (was a %s)%s%s%s",
+                v, kind, str(base, "kind") ? str(base, "kind") : "?", exposes ? ": " : "",
+                exposes ? why : "", exposes ? "" : "; take a new baseline if that was meant");
+    if (flag(base, "invoker") && !flag(now, "invoker")) {
+        if (why && readable)
+            add_fmt(out, RLS_CRITICAL, "- security_invoker = true\n+ security_invoker = false",
+                    "%s %s is no longer security_invoker: %s reads %s past its RLS (%s); ALTER"
+                    " VIEW %s SET (security_invoker = true)", kind, v, readers, tables, why, v);
+        else
+            add_fmt(out, RLS_CHANGED, "- security_invoker = true\n+ security_invoker = false",
+                    "%s %s is no longer security_invoker; ALTER VIEW %s SET (security_invoker ="
+                    " true)", kind, v, v);
+    } else if (!flag(base, "invoker") && flag(now, "invoker")) {
+        add_fmt(out, RLS_CHANGED, "- security_invoker = false\n+ security_invoker = true",
+                "%s %s is now security_invoker (was not at the baseline); take a new baseline if"
+                " that was meant", kind, v);
+    }
+    bool open_now = exposes && readable;
+    if (!same_str(str(base, "definition"), str(now, "definition"))) {
+        if (open_now)
+            add_fmt(out, RLS_CRITICAL, NULL, "definition of %s %s changed since the baseline; it"
+                    " lets %s read %s past its RLS (%s); %s", kind, v, readers, tables, why, fix);
+        else
+            add_fmt(out, RLS_CHANGED, NULL, "definition of %s %s changed since the baseline (it"
+                    " reads %s); restore it or take a new baseline", kind, v, tables);
+    }
+    const char *was = str(base, "owner"), *is = str(now, "owner");
+    if (!same_str(was, is)) {
+        char *more = xasprintf("- OWNER TO %s\n+ OWNER TO %s", was ? was : "?", is ? is : "?");
+        add_fmt(out, open_now ? RLS_CRITICAL : RLS_CHANGED, more,
+                "owner of %s %s is now %s (was %s)%s%s; ALTER %s %s OWNER TO %s", kind, v,
+                is ? is : "?", was ? was : "?", open_now ? ": " : "", open_now ? why : "",
+                same_str(kind, "materialized view") ? "MATERIALIZED VIEW" : "VIEW", v,
+                was ? was : "?");
+        free(more);
+    }
+    compare_grants(v, json_object_get(base, "grants"), json_object_get(now, "grants"), absent,
+                   out);
+    /* Readers gained without a grant to them: through a membership, or a grant to a role
+     * they inherit from. */
+    json_t *gained = minus(json_object_get(now, "readers"), json_object_get(base, "readers"));
+    if (json_array_size(gained)) {
+        char *who = rls_join(gained);
+        if (exposes)
+            add_fmt(out, RLS_CRITICAL, NULL, "%s can now read %s %s, which reads %s past its RLS"
+                    " (%s), and could not at the baseline; %s", who, kind, v, tables, why, fix);
+        else
+            add_fmt(out, RLS_CHANGED, NULL, "%s can now read %s %s and could not at the baseline;"
+                    " take a new baseline if that was meant", who, kind, v);
+        free(who);
+    }
+    json_decref(gained);
+done:
+    free(tables);
+    free(readers);
+    free(why);
+    free(fix);
 }

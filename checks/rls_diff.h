@@ -77,5 +77,20 @@ void rls_compare_schema(const char *name, const json_t *base, const json_t *now,
                         const json_t *absent_roles, rls_findings *out);
 void rls_compare_role(const char *name, const json_t *base, const json_t *now,
                       rls_findings *out);
+/* Compare one view or materialized view over protected tables. A view document:
+ * {"schema", "view", "kind": "view"|"materialized view", "owner", "invoker": bool,
+ *  "chain_invoker": bool (it and every view under it security_invoker, no materialized view),
+ *  "tables": [display names of the protected tables it reads, nested views included],
+ *  "bypass": why a non-invoker view on the way reads past RLS (its owner is a superuser,
+ *            has BYPASSRLS, or owns the table without FORCE) | null,
+ *  "readers": [application roles and PUBLIC that may SELECT from it],
+ *  "grants": [..], "definition": SHA-256 of pg_get_viewdef}.
+ * base NULL: new since the baseline (nothing is recorded when no application role can read
+ * it); now NULL: gone, or no longer over a protected table. */
+void rls_compare_view(const char *name, const json_t *base, const json_t *now,
+                      const json_t *absent, rls_findings *out);
+/* Can an application role (or PUBLIC) read it? */
+bool rls_view_readable(const json_t *view);
+void rls_view_summary(const json_t *view, char *buf, size_t size);
 
 #endif

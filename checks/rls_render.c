@@ -189,3 +189,17 @@ void rls_schema_summary(const json_t *s, char *buf, size_t size)
     snprintf(buf, size, "%zu grant%s", n, n == 1 ? "" : "s");
 }
 
+
+void rls_view_summary(const json_t *v, char *buf, size_t size)
+{
+    if (!v) {
+        snprintf(buf, size, "missing");
+        return;
+    }
+    const char *kind = json_string_value(json_object_get(v, "kind"));
+    bool mat = kind && strcmp(kind, "materialized view") == 0;
+    size_t n = json_array_size(json_object_get(v, "readers"));
+    snprintf(buf, size, "%s, %zu reader%s",
+             mat ? "copy" : json_is_true(json_object_get(v, "invoker")) ? "invoker" : "definer", n,
+             n == 1 ? "" : "s");
+}

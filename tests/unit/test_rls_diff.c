@@ -484,13 +484,165 @@ static void test_new_and_gone_tables(void **state)
     assert_reason(&f, RLS_CRITICAL, "new table public.exports in a protected schema has RLS off");
     rls_findings_release(&f);
     rls_compare_table("public.exports", NULL, on, NULL, NULL, &f);
-    assert_reason(&f, RLS_NOTICE, "new table public.exports is not in the baseline");
+    assert_reason(&f, RLS_NOTICE, "new table public.exports is not in the baseline (RLS on, no"
+                                  " policies: deny-all");
     rls_findings_release(&f);
     rls_compare_table("public.gone", on, NULL, NULL, NULL, &f);
     assert_reason(&f, RLS_CRITICAL, "table public.gone does not exist");
     rls_findings_release(&f);
     json_decref(off);
     json_decref(on);
+}
+
+static void test_new_table_with_policies_fails_naming_them(void **state)
+{
+    (void)state;
+    json_t *open = J("{\"rls\": true, \"force\": false, \"owner\": \"o\", \"grants\": [],"
+                     " \"policies\": [{\"name\": \"open_all\", \"cmd\": \"SELECT\","
+                     " \"permissive\": true, \"roles\": [\"portal_app\"], \"using\": \"true\","
+                     " \"check\": null}]}");
+    json_t *narrow = J("{\"rls\": true, \"force\": false, \"owner\": \"o\", \"grants\": [],"
+                       " \"policies\": [{\"name\": \"Only mine\", \"cmd\": \"ALL\","
+                       " \"permissive\": false, \"roles\": [\"PUBLIC\"], \"using\": \"(a = 1)\","
+                       " \"check\": null}]}");
+    rls_findings f;
+    rls_findings_init(&f);
+    rls_compare_table("public.exports", NULL, open, NULL, NULL, &f);
+    assert_reason(&f, RLS_CRITICAL, "new table public.exports in a protected schema has policies"
+                                    " not in the baseline (open_all)");
+    assert_int_equal(f.n, 2);
+    assert_detail(&f, "+ CREATE POLICY open_all ON public.exports AS PERMISSIVE FOR SELECT TO"
+                      " portal_app USING (true)");
+    rls_findings_release(&f);
+    /* restrictive only: it cannot open rows, but it is not what the baseline knew */
+    rls_compare_table("public.exports", NULL, narrow, NULL, NULL, &f);
+    assert_reason(&f, RLS_CHANGED, "has policies not in the baseline (\"Only mine\")");
+    rls_findings_release(&f);
+    json_decref(open);
+    json_decref(narrow);
+}
+
+/* -------------------------------------------------------------------- views */
+
+/* A view over projects as the baseline holds it: security_invoker, read by portal_app. */
+static const char base_view[] =
+    "{\"schema\": \"public\", \"view\": \"v\", \"kind\": \"view\", \"owner\": \"postgres\","
+    " \"invoker\": true, \"chain_invoker\": true, \"tables\": [\"public.projects\"],"
+    " \"bypass\": \"its owner postgres is a superuser\", \"readers\": [\"portal_app\"],"
+    " \"grants\": [\"SELECT TO portal_app\"], \"definition\": \"abc\"}";
+
+static void view_compare(bool is_new, const char *edit_key, json_t *value, rls_findings *f)
+{
+    json_t *base = J(base_view), *now = J(base_view);
+    if (edit_key)
+        json_object_set_new(now, edit_key, value);
+    else
+        json_decref(value);
+    rls_findings_init(f);
+    rls_compare_view("public.v", is_new ? NULL : base, now, NULL, f);
+    json_decref(base);
+    json_decref(now);
+}
+
+static void test_views(void **state)
+{
+    (void)state;
+    rls_findings f;
+    view_compare(false, NULL, NULL, &f);
+    assert_int_equal(f.n, 0);
+    rls_findings_release(&f);
+
+    /* new, invoker all the way: the caller's RLS applies, a warning */
+    view_compare(true, NULL, NULL, &f);
+    assert_reason(&f, RLS_NOTICE, "new view public.v over public.projects is not in the baseline;"
+                                  " it is security_invoker");
+    rls_findings_release(&f);
+
+    /* new, definer, owner a superuser: past RLS, with both fixes */
+    json_t *definer = J(base_view);
+    json_object_set_new(definer, "invoker", json_false());
+    json_object_set_new(definer, "chain_invoker", json_false());
+    rls_findings_init(&f);
+    rls_compare_view("public.v", NULL, definer, NULL, &f);
+    assert_reason(&f, RLS_CRITICAL, "new view public.v, not in the baseline, lets portal_app read"
+                                    " public.projects past its RLS (its owner postgres is a"
+                                    " superuser); ALTER VIEW public.v SET (security_invoker = true)"
+                                    " or REVOKE SELECT ON public.v FROM portal_app");
+    rls_findings_release(&f);
+
+    /* new, definer, owner under RLS: its owner's policies, not the caller's: still fails */
+    json_object_set_new(definer, "bypass", json_null());
+    json_object_set_new(definer, "owner", json_string("reporter"));
+    rls_findings_init(&f);
+    rls_compare_view("public.v", NULL, definer, NULL, &f);
+    assert_reason(&f, RLS_CHANGED, "reads as its owner reporter under that role's policies");
+    rls_findings_release(&f);
+
+    /* new, nobody of the application can read it: nothing to say */
+    json_object_set_new(definer, "readers", json_array());
+    rls_findings_init(&f);
+    rls_compare_view("public.v", NULL, definer, NULL, &f);
+    assert_int_equal(f.n, 0);
+    rls_findings_release(&f);
+    json_decref(definer);
+
+    /* a materialized view holds a copy: past RLS whoever owns it */
+    view_compare(true, "kind", json_string("materialized view"), &f);
+    assert_reason(&f, RLS_CRITICAL, "new materialized view public.v, not in the baseline, holds a"
+                                    " copy of public.projects that portal_app can read whatever"
+                                    " its RLS says; REVOKE SELECT ON public.v FROM portal_app");
+    rls_findings_release(&f);
+
+    /* changed since the baseline */
+    json_t *b = J(base_view), *n = J(base_view);
+    json_object_set_new(n, "invoker", json_false());
+    json_object_set_new(n, "chain_invoker", json_false());
+    rls_findings_init(&f);
+    rls_compare_view("public.v", b, n, NULL, &f);
+    assert_reason(&f, RLS_CRITICAL, "view public.v is no longer security_invoker: portal_app reads"
+                                    " public.projects past its RLS");
+    rls_findings_release(&f);
+    json_decref(b);
+    json_decref(n);
+
+    view_compare(false, "definition", json_string("def"), &f);
+    assert_reason(&f, RLS_CHANGED, "definition of view public.v changed since the baseline");
+    rls_findings_release(&f);
+
+    view_compare(false, "owner", json_string("someone"), &f);
+    assert_reason(&f, RLS_CHANGED, "owner of view public.v is now someone (was postgres)");
+    rls_findings_release(&f);
+
+    view_compare(false, "grants", json_pack("[s, s]", "SELECT TO PUBLIC", "SELECT TO portal_app"),
+                 &f);
+    assert_reason(&f, RLS_CRITICAL, "1 grant on public.v not in the baseline (e.g. SELECT TO"
+                                    " PUBLIC)");
+    rls_findings_release(&f);
+
+    /* a reader gained through a membership, no grant to it: the view reads past RLS */
+    b = J(base_view);
+    n = J(base_view);
+    json_object_set_new(b, "invoker", json_false());
+    json_object_set_new(b, "chain_invoker", json_false());
+    json_object_set_new(n, "invoker", json_false());
+    json_object_set_new(n, "chain_invoker", json_false());
+    json_object_set_new(n, "readers", json_pack("[s, s]", "portal_app", "portal_readonly"));
+    rls_findings_init(&f);
+    rls_compare_view("public.v", b, n, NULL, &f);
+    assert_int_equal(f.n, 1);
+    assert_reason(&f, RLS_CRITICAL, "portal_readonly can now read view public.v, which reads"
+                                    " public.projects past its RLS");
+    rls_findings_release(&f);
+    json_decref(b);
+    json_decref(n);
+
+    rls_findings_init(&f);
+    json_t *gone = J(base_view);
+    rls_compare_view("public.v", gone, NULL, NULL, &f);
+    assert_reason(&f, RLS_CHANGED, "view public.v does not exist or no longer reads a protected"
+                                   " table");
+    rls_findings_release(&f);
+    json_decref(gone);
 }
 
 /* -------------------------------------------------------------------- roles */
@@ -576,6 +728,8 @@ int main(void)
         cmocka_unit_test(test_first_worst_difference_is_the_reason),
         cmocka_unit_test(test_grants),
         cmocka_unit_test(test_new_and_gone_tables),
+        cmocka_unit_test(test_new_table_with_policies_fails_naming_them),
+        cmocka_unit_test(test_views),
         cmocka_unit_test(test_roles),
     };
     return cmocka_run_group_tests_name("rls_diff", tests, NULL, NULL);
