@@ -92,15 +92,8 @@ static vexit configure_feeders(const conf *c, audit_settings *s, verr *e)
     conf_seen_release(&seen);
     for (ent = NULL; !rc && (ent = conf_next(c, "audit_log", "function", ent));) {
         qname q;
-        if ((rc = conf_qname(c, ent, "function", &q, e)))
+        if ((rc = conf_qname_once(c, ent, "function", &seen, &q, e)))
             break;
-        char *shown = qname_display(q.schema, q.name);
-        rc = conf_seen_add(&seen, c, ent, shown, e);
-        free(shown);
-        if (rc) {
-            qname_release(&q);
-            break;
-        }
         grow((void **)&s->functions, &s->cap_functions, s->n_functions + 1, sizeof *s->functions);
         s->functions[s->n_functions++] = q;
     }

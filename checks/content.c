@@ -206,15 +206,8 @@ static vexit configure(const conf *c, void **out, verr *e)
     conf_seen seen = {0};
     for (ent = NULL; !rc && (ent = conf_next(c, "content", "table", ent));) {
         qname q;
-        if ((rc = conf_qname(c, ent, "table", &q, e)))
+        if ((rc = conf_qname_once(c, ent, "table", &seen, &q, e)))
             break;
-        char *shown = qname_display(q.schema, q.name);
-        rc = conf_seen_add(&seen, c, ent, shown, e);
-        free(shown);
-        if (rc) {
-            qname_release(&q);
-            break;
-        }
         grow((void **)&s->tables, &s->cap_tables, s->n_tables + 1, sizeof *s->tables);
         s->tables[s->n_tables++] = (table_conf){.q = q};
     }

@@ -76,15 +76,8 @@ static vexit read_qnames(const conf *c, const char *key, rls_qnames *l, verr *e)
     vexit rc = VOUCH_OK;
     for (const conf_entry *ent = NULL; !rc && (ent = conf_next(c, "rls", key, ent));) {
         qname q;
-        if ((rc = conf_qname(c, ent, "table", &q, e)))
+        if ((rc = conf_qname_once(c, ent, "table", &seen, &q, e)))
             break;
-        char *shown = qname_display(q.schema, q.name);
-        rc = conf_seen_add(&seen, c, ent, shown, e);
-        free(shown);
-        if (rc) {
-            qname_release(&q);
-            break;
-        }
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
         l->v[l->n++] = q;
     }

@@ -119,15 +119,8 @@ static vexit configure(const conf *c, void **out, verr *e)
     conf_seen_release(&seen);
     for (ent = NULL; !rc && (ent = conf_next(c, "rowcount", "exclude", ent));) {
         qname q;
-        if ((rc = conf_qname(c, ent, "table", &q, e)))
+        if ((rc = conf_qname_once(c, ent, "table", &seen, &q, e)))
             break;
-        char *shown = qname_display(q.schema, q.name);
-        rc = conf_seen_add(&seen, c, ent, shown, e);
-        free(shown);
-        if (rc) {
-            qname_release(&q);
-            break;
-        }
         grow((void **)&s->excludes, &s->cap_excludes, s->n_excludes + 1, sizeof *s->excludes);
         s->excludes[s->n_excludes++] = q;
     }

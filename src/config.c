@@ -496,3 +496,17 @@ void conf_seen_release(conf_seen *s)
     free(s->v);
     *s = (conf_seen){0};
 }
+
+vexit conf_qname_once(const conf *c, const conf_entry *ent, const char *what, conf_seen *seen,
+                      qname *out, verr *e)
+{
+    vexit rc = conf_qname(c, ent, what, out, e);
+    if (rc)
+        return rc;
+    char *shown = qname_display(out->schema, out->name);
+    rc = conf_seen_add(seen, c, ent, shown, e);
+    free(shown);
+    if (rc)
+        qname_release(out);
+    return rc;
+}

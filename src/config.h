@@ -122,4 +122,9 @@ vexit conf_seen_add(conf_seen *s, const conf *c, const conf_entry *ent, const ch
                     verr *e);
 void conf_seen_release(conf_seen *s);
 
+/* conf_qname, then conf_seen_add of the name: one SCHEMA.NAME of a repeatable key, refused
+ * when given twice. On failure nothing is left in *out to release. */
+vexit conf_qname_once(const conf *c, const conf_entry *ent, const char *what, conf_seen *seen,
+                      qname *out, verr *e);
+
 #endif
