@@ -28,6 +28,10 @@ char *redact_text(const char *s);
  * valid UTF-8 with bad bytes shown as \xHH (utf8_escape_invalid). NULL stays NULL. */
 char *redact_clean(const char *s);
 
+/* What a message on stderr shows: redact_text, then made safe to show on a terminal
+ * (utf8_show: control characters and bad bytes escaped, on one line). NULL stays NULL. */
+char *redact_show(const char *s);
+
 /* Remember the secrets (password, sslpassword) a connection string holds. false when libpq
  * cannot parse it. */
 bool redact_remember_dsn(const char *dsn);
