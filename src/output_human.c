@@ -86,7 +86,7 @@ static void baseline_summary(FILE *f, const run_record *r)
 /* A column is at most this wide; a longer value is cut with '…' and shown whole (escaped)
  * on a line of its own under the row, so that one huge value neither pads every row of
  * the table nor hides. */
-#define CELL_MAX 60
+#define CELL_MAX 100
 
 enum { COL_CHECK, COL_SUBJECT, COL_EXPECTED, COL_OBSERVED, COL_REASON, N_COLS };
 static const char *const col_names[N_COLS] = {"check", "subject", "expected", "observed",

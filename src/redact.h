@@ -49,7 +49,11 @@ char *redact_dsn(const char *dsn);
 char *redact_conninfo_error(const char *msg, const char *dsn);
 
 /* A shell command with its secrets masked, the rest as written:
- *   NAME=VALUE with PASS or SECRET in NAME (not ...FILE)  PGPASSWORD='S3cret PW' -> PGPASSWORD=***
+ *   NAME=VALUE with PASS, SECRET, TOKEN, KEY, PW or CREDENTIAL in NAME (not ...FILE)
+ *                                                         PGPASSWORD='S3cret PW' -> PGPASSWORD=***
+ *   an Authorization:/Cookie: header's value              -H 'Authorization: ***'
+ *   an option named like a credential, its value          --api-key ***, --token=***
+ *   -u/--user user:pw, sshpass -p X, printf -v SECRETNAME  -u user:***, -p ***
  *   a word that libpq parses as a connection string or URI holding a password (also the
  *   value of --opt=VALUE and NAME=VALUE)                  -> rebuilt by redact_dsn
  *   any other word that mentions a password with a blank, '=' or "://" in it -> ***

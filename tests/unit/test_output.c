@@ -797,7 +797,7 @@ static void test_human_caps_column_width(void **state)
     const char *row3 = strstr(human, "pass   rowcount  public.assets");
     assert_non_null(row3);
     const char *eol = strchr(row3, '\n');
-    assert_true(eol - row3 < 200);
+    assert_true(eol - row3 < 300);
     free(human);
     run_record_free(r);
 }
