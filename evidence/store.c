@@ -19,6 +19,7 @@
 #include "evidence/store_internal.h"
 #include "src/interrupt.h"
 #include "src/redact.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 struct store {
@@ -231,11 +232,23 @@ vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e)
     return VOUCH_OK;
 }
 
-/* The one door into the store for text: no remembered secret passes it, and what passes is
- * valid UTF-8 (a byte that is not is shown as \xHH), whatever the server's or the
- * configuration's encoding. Digests are computed from what the store holds, so they cover
- * the text as stored. */
+/* The one door into the store for text: what passes is valid UTF-8 (a byte that is not is
+ * shown as \xHH), whatever the server's or the configuration's encoding, and otherwise
+ * stored as it was read: a baseline or a result holds what the database said, even when a
+ * password happens to be a role's or a schema's name. Digests are computed from what the
+ * store holds, so they cover the text as stored. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (!v) {
+        sqlite3_bind_null(s, i);
+        return;
+    }
+    sqlite3_bind_text(s, i, utf8_escape_invalid(v), -1, free);
+}
+
+/* The texts that can carry a secret vouch was given (a run's error: libpq's or the server's
+ * message; a drill's notes and error): every remembered secret masked (src/redact.h). */
+void store_bind_masked(sqlite3_stmt *s, int i, const char *v)
 {
     if (!v) {
         sqlite3_bind_null(s, i);
@@ -741,7 +754,7 @@ static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
     store_bind_text(s, 2, r->status);
     store_bind_text(s, 3, r->finished_at);
     store_bind_text(s, 4, r->target);
-    store_bind_text(s, 5, r->error);
+    store_bind_masked(s, 5, r->error);
     store_bind_text(s, 6, r->server_version);
     store_bind_text(s, 7, r->system_identifier);
     store_bind_text(s, 8, r->timeline);

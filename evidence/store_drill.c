@@ -119,7 +119,7 @@ vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *
     store_bind_text(s, 2, p->name);
     store_bind_text(s, 3, p->at);
     sqlite3_bind_int64(s, 4, p->elapsed_ms);
-    store_bind_text(s, 5, p->note);
+    store_bind_masked(s, 5, p->note);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record a drill phase");
     sqlite3_finalize(s);
@@ -187,8 +187,8 @@ static vexit seal(store *st, drill_record *d, verr *e)
     sqlite3_bind_int64(s, 1, d->id);
     store_bind_text(s, 2, d->finished_at);
     store_bind_text(s, 3, d->status);
-    store_bind_text(s, 4, d->note);
-    store_bind_text(s, 5, d->error);
+    store_bind_masked(s, 4, d->note);
+    store_bind_masked(s, 5, d->error);
     bind_opt(s, 6, d->has_restore_exit, d->restore_exit);
     bind_opt(s, 7, d->gate_run_id != 0, d->gate_run_id);
     store_bind_text(s, 8, d->gate_digest);

@@ -17,8 +17,11 @@ vexit store_db_error(store *st, verr *e, const char *what);
 vexit store_exec(store *st, const char *sql, const char *what, verr *e);
 vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e);
 void store_rollback(store *st);
-/* v, or NULL as SQL NULL; secrets masked and made valid UTF-8 (src/redact.h, src/utf8.h). */
+/* v, or NULL as SQL NULL; made valid UTF-8 (src/utf8.h), otherwise as read. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* The same with every remembered secret masked (src/redact.h): only for the texts that can
+ * carry one (a run's error, a drill's notes and error), never for what the database holds. */
+void store_bind_masked(sqlite3_stmt *s, int i, const char *v);
 /* Column i as a new string, NULL for SQL NULL. */
 char *store_col_text(sqlite3_stmt *s, int i);
 /* This machine's name, for telling whose orphaned runs and drills may be reaped. */

@@ -10,12 +10,20 @@
 const char *const csv_result_columns[] = {"run", "started", "check", "subject", "status",
                                           "expected", "observed", "reason", "detail", NULL};
 
-/* One field; NULL is an empty field. */
+/* One field; NULL is an empty field. A spreadsheet reads a cell that starts with '=', '+',
+ * '-', '@', a tab or a carriage return as a formula (=HYPERLINK(...) in a setting's value):
+ * such a cell is written with a leading "'", which the spreadsheet shows as text. The CSV
+ * is for reading; the XML report and the canonical forms hold the exact values. */
 static int field(FILE *f, const char *value, bool first)
 {
     if (!first && fputc(',', f) == EOF)
         return -1;
     char *clean = utf8_scrub(value ? value : "");
+    if (strchr("=+-@\t\r", clean[0]) && clean[0]) {
+        char *quoted = xasprintf("'%s", clean);
+        free(clean);
+        clean = quoted;
+    }
     int rc = csv_fwrite(f, clean, strlen(clean));
     free(clean);
     return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/output.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 #define RED "\033[31m"
@@ -88,8 +89,43 @@ static void timeline(FILE *f, const drill_record *d)
     }
 }
 
+/* A copy of d whose texts are safe to show on a terminal (src/utf8.h): a scenario, a note,
+ * a phase name or an error can neither repaint the screen nor forge a line. Only the
+ * fields a writer for people prints; free with drill_record_free. */
+static drill_record *shown_copy(const drill_record *d)
+{
+    drill_record *c = xcalloc(1, sizeof *c);
+    *c = *d;
+    char **texts[] = {&c->scenario, &c->operator_name, &c->incident_at, &c->started_at,
+                      &c->finished_at, &c->status, &c->note, &c->error, &c->restore_cmd,
+                      &c->restore_point, &c->restore_point_source, &c->clock};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        *texts[i] = utf8_show(*texts[i], 0);
+    c->gate_digest = c->vouch_version = c->host = c->prev_digest = c->digest = NULL;
+    c->phases = c->n_phases ? xcalloc(d->n_phases, sizeof *c->phases) : NULL;
+    for (size_t i = 0; i < d->n_phases; i++) {
+        c->phases[i] = d->phases[i];
+        c->phases[i].name = utf8_show(d->phases[i].name, 0);
+        c->phases[i].at = utf8_show(d->phases[i].at, 0);
+        c->phases[i].note = utf8_show(d->phases[i].note, 0);
+    }
+    return c;
+}
+
+static vexit write_human_shown(FILE *f, const drill_record *d, const run_record *gate,
+                               bool color, verr *e);
+
 vexit drill_write_human(FILE *f, const drill_record *d, const run_record *gate, bool color,
                         verr *e)
+{
+    drill_record *c = shown_copy(d);
+    vexit rc = write_human_shown(f, c, gate, color, e);
+    drill_record_free(c);
+    return rc;
+}
+
+static vexit write_human_shown(FILE *f, const drill_record *d, const run_record *gate,
+                               bool color, verr *e)
 {
     char a[48], b[48];
     fprintf(f, "%sdrill %lld: %s%s\n", color ? BOLD : "", (long long)d->id, d->scenario,
@@ -111,7 +147,9 @@ vexit drill_write_human(FILE *f, const drill_record *d, const run_record *gate, 
     if (gate) {
         char v[1200];
         output_verdict(gate, v, sizeof v);
-        fprintf(f, "  gate       run %lld: %s\n", (long long)gate->id, v);
+        char *sv = utf8_show(v, 0);
+        fprintf(f, "  gate       run %lld: %s\n", (long long)gate->id, sv);
+        free(sv);
     } else if (d->gate_run_id) {
         fprintf(f, "  gate       run %lld\n", (long long)d->gate_run_id);
     }
@@ -250,7 +288,7 @@ vexit drill_write_list(FILE *f, drill_record *const *ds, size_t n, bool json, ve
         fprintf(f, "%-6s %-12s %-24s %-16s %-16s %-5s %s\n", "DRILL", "STATUS", "STARTED", "RTO",
                 "DATA LOSS", "GATE", "SCENARIO");
     for (size_t i = 0; i < n; i++) {
-        const drill_record *d = ds[i];
+        drill_record *d = shown_copy(ds[i]);
         char rto[48] = "-", loss[48] = "unknown", gate[24] = "-";
         if (d->has_rto)
             dur(d->rto_ms, rto, sizeof rto);
@@ -261,6 +299,7 @@ vexit drill_write_list(FILE *f, drill_record *const *ds, size_t n, bool json, ve
         fprintf(f, "%-6lld %-12s %-24s %-16s %-16s %-5s %s%s%s\n", (long long)d->id, d->status,
                 d->started_at, rto, loss, gate, d->scenario, d->error ? "  — " : "",
                 d->error ? d->error : "");
+        drill_record_free(d);
     }
     if (ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the output");

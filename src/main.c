@@ -22,6 +22,7 @@
 #include "src/redact.h"
 #include "src/runner.h"
 #include "src/settings.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 /* What a command needs set up before it runs. */
@@ -223,7 +224,7 @@ static const command *find_command(const char *name)
 
 static void print_error(const verr *e)
 {
-    char *msg = redact_clean(e->msg), *hint = redact_clean(e->hint);
+    char *msg = redact_show(e->msg), *hint = redact_show(e->hint);
     fprintf(stderr, "vouch: %s\n", msg);
     if (hint[0])
         fprintf(stderr, "hint: %s\n", hint);
@@ -421,7 +422,7 @@ static vexit show_run(cli *c, int64_t id, verr *e)
 static void print_progress(void *user, const char *line)
 {
     (void)user;
-    char *shown = redact_clean(line);
+    char *shown = redact_show(line);
     fprintf(stderr, "vouch: %s\n", shown);
     free(shown);
 }
@@ -539,10 +540,15 @@ static vexit cmd_runs(cli *c, verr *e)
                                 "target", output_json_text(r->target),
                                 "passed", (json_int_t)(k.pass + k.warn),
                                 "total", (json_int_t)k.total, "error", output_json_text(r->error)));
-        else
+        else {
+            /* the target and the error may quote the database: shown escaped */
+            char *target = utf8_show(r->target, 0), *error = utf8_show(r->error, 0);
             fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,
                     r->kind, r->status, r->started_at, took, r->baseline_id ? base : "-", results,
-                    r->target, r->error ? "  — " : "", r->error ? r->error : "");
+                    target, error ? "  — " : "", error ? error : "");
+            free(target);
+            free(error);
+        }
         run_record_free(r);
     }
     free(ids);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "src/output.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 #define RED "\033[31m"
@@ -32,16 +33,31 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
+/* What a cell, a header or a verdict prints: safe to show (src/utf8.h); caller frees. */
+static char *shown(const char *s)
+{
+    return utf8_show(or_dash(s), 0);
+}
+
 static void header(FILE *f, const run_record *r)
 {
+    char *target = shown(r->target);
     fprintf(f, "vouch %s %lld", r->kind, (long long)r->id);
     if (r->baseline_id)
         fprintf(f, " against baseline %lld", (long long)r->baseline_id);
-    fprintf(f, " on %s\n", or_dash(r->target));
-    if (r->server_version)
-        fprintf(f, "server PostgreSQL %s, system %s, timeline %s, lsn %s, snapshot %s\n",
-                r->server_version, or_dash(r->system_identifier), or_dash(r->timeline),
-                or_dash(r->lsn), or_dash(r->snapshot_time));
+    fprintf(f, " on %s\n", target);
+    free(target);
+    if (r->server_version) {
+        const char *v[] = {r->server_version, r->system_identifier, r->timeline, r->lsn,
+                           r->snapshot_time};
+        char *s[5];
+        for (size_t i = 0; i < 5; i++)
+            s[i] = shown(v[i]);
+        fprintf(f, "server PostgreSQL %s, system %s, timeline %s, lsn %s, snapshot %s\n", s[0],
+                s[1], s[2], s[3], s[4]);
+        for (size_t i = 0; i < 5; i++)
+            free(s[i]);
+    }
 }
 
 /* "rowcount: 6 tables" from the shape of the captured document. */
@@ -49,35 +65,97 @@ static void baseline_summary(FILE *f, const run_record *r)
 {
     for (size_t i = 0; i < r->n_baselines; i++) {
         json_t *doc = json_loads(r->baselines[i].content, 0, NULL);
-        fprintf(f, "  %s:", r->baselines[i].check);
+        char *check = shown(r->baselines[i].check);
+        fprintf(f, "  %s:", check);
+        free(check);
         const char *key;
         json_t *v;
-        int shown = 0;
+        int shown_n = 0;
         json_object_foreach(doc, key, v) {
-            if (json_is_array(v))
-                fprintf(f, "%s %zu %s", shown++ ? "," : "", json_array_size(v), key);
+            if (json_is_array(v)) {
+                char *k = shown(key);
+                fprintf(f, "%s %zu %s", shown_n++ ? "," : "", json_array_size(v), k);
+                free(k);
+            }
         }
-        fprintf(f, "%s\n", shown ? "" : " captured");
+        fprintf(f, "%s\n", shown_n ? "" : " captured");
         json_decref(doc);
     }
 }
 
-static int width(const char *s)
+/* A column is at most this wide; a longer value is cut with '…' and shown whole (escaped)
+ * on a line of its own under the row, so that one huge value neither pads every row of
+ * the table nor hides. */
+#define CELL_MAX 100
+
+enum { COL_CHECK, COL_SUBJECT, COL_EXPECTED, COL_OBSERVED, COL_REASON, N_COLS };
+static const char *const col_names[N_COLS] = {"check", "subject", "expected", "observed",
+                                             "reason"};
+
+/* A result's cells as shown: escaped, and (but the last) cut to CELL_MAX. */
+typedef struct row_cells {
+    char *full[N_COLS]; /* escaped */
+    char *cell[N_COLS]; /* escaped and cut */
+} row_cells;
+
+static void row_cells_init(row_cells *c, const result_row *x)
 {
-    /* Count UTF-8 code points so that "±" lines up. */
-    int n = 0;
-    for (const unsigned char *p = (const unsigned char *)(s ? s : "-"); *p; p++)
-        n += (*p & 0xC0) != 0x80;
-    return n;
+    const char *v[N_COLS] = {x->check, x->subject, x->expected, x->observed, x->reason};
+    for (int i = 0; i < N_COLS; i++) {
+        c->full[i] = shown(v[i]);
+        c->cell[i] = i == COL_REASON ? xstrdup(c->full[i]) : utf8_cut(c->full[i], CELL_MAX);
+    }
 }
 
-static void cell(FILE *f, const char *s, int w, bool last)
+static void row_cells_release(row_cells *c)
 {
-    s = or_dash(s);
+    for (int i = 0; i < N_COLS; i++) {
+        free(c->full[i]);
+        free(c->cell[i]);
+    }
+}
+
+static void cell(FILE *f, const char *s, size_t w, bool last)
+{
     fputs(s, f);
     if (!last)
-        for (int i = width(s); i < w + 2; i++)
+        for (size_t i = utf8_width(s); i < w + 2; i++)
             fputc(' ', f);
+}
+
+static bool listed(const result_row *x, const output_opts *o)
+{
+    return !(o->verbosity < 0 && x->status == RESULT_PASS);
+}
+
+static void write_row(FILE *f, const result_row *x, const output_opts *o, const size_t *w)
+{
+    row_cells c;
+    row_cells_init(&c, x);
+    const char *label = status_label(x->status);
+    if (o->color)
+        fprintf(f, "%s%-6s%s ", status_color(x->status), label, RESET);
+    else
+        fprintf(f, "%-6s ", label);
+    for (int i = 0; i < N_COLS; i++)
+        cell(f, c.cell[i], w[i], i == COL_REASON);
+    fputc('\n', f);
+    for (int i = 0; i < N_COLS; i++)
+        if (strcmp(c.cell[i], c.full[i]) != 0)
+            fprintf(f, "         %s: %s\n", col_names[i], c.full[i]);
+    row_cells_release(&c);
+    if (x->detail && (o->verbosity > 0 || x->status != RESULT_PASS)) {
+        /* Indent every line of the detail under the row. */
+        char *detail = utf8_show(x->detail, UTF8_SHOW_NEWLINE);
+        const char *p = detail;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(f, "         %.*s\n", len, p);
+            p += len + (nl ? 1 : 0);
+        }
+        free(detail);
+    }
 }
 
 static vexit write_human(FILE *f, const run_record *r, const output_opts *o, verr *e)
@@ -86,67 +164,49 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
     if (strcmp(r->kind, "baseline") == 0 && strcmp(r->status, "captured") == 0)
         baseline_summary(f, r);
 
-    int w_check = 5, w_subject = 7, w_expected = 8, w_observed = 8;
-    size_t shown = 0;
+    static const char *const titles[N_COLS] = {"CHECK", "SUBJECT", "EXPECTED", "OBSERVED",
+                                               "REASON"};
+    size_t w[N_COLS];
+    for (int i = 0; i < N_COLS; i++)
+        w[i] = strlen(titles[i]);
+    size_t n_listed = 0;
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
-        if (o->verbosity < 0 && x->status == RESULT_PASS)
+        if (!listed(x, o))
             continue;
-        shown++;
-        if (width(x->check) > w_check) w_check = width(x->check);
-        if (width(x->subject) > w_subject) w_subject = width(x->subject);
-        if (width(x->expected) > w_expected) w_expected = width(x->expected);
-        if (width(x->observed) > w_observed) w_observed = width(x->observed);
+        n_listed++;
+        row_cells c;
+        row_cells_init(&c, x);
+        for (int k = 0; k < COL_REASON; k++)
+            if (utf8_width(c.cell[k]) > w[k])
+                w[k] = utf8_width(c.cell[k]);
+        row_cells_release(&c);
     }
-    if (shown) {
+    if (n_listed) {
         fputc('\n', f);
         if (o->color)
             fputs(BOLD, f);
         fputs("STATUS ", f);
-        cell(f, "CHECK", w_check, false);
-        cell(f, "SUBJECT", w_subject, false);
-        cell(f, "EXPECTED", w_expected, false);
-        cell(f, "OBSERVED", w_observed, false);
-        cell(f, "REASON", 0, true);
+        for (int i = 0; i < N_COLS; i++)
+            cell(f, titles[i], w[i], i == COL_REASON);
         if (o->color)
             fputs(RESET, f);
         fputc('\n', f);
     }
-    for (size_t i = 0; i < r->n_results; i++) {
-        const result_row *x = &r->results[i];
-        if (o->verbosity < 0 && x->status == RESULT_PASS)
-            continue;
-        const char *label = status_label(x->status);
-        if (o->color)
-            fprintf(f, "%s%-6s%s ", status_color(x->status), label, RESET);
-        else
-            fprintf(f, "%-6s ", label);
-        cell(f, x->check, w_check, false);
-        cell(f, x->subject, w_subject, false);
-        cell(f, x->expected, w_expected, false);
-        cell(f, x->observed, w_observed, false);
-        cell(f, x->reason, 0, true);
-        fputc('\n', f);
-        if (x->detail && (o->verbosity > 0 || x->status != RESULT_PASS)) {
-            /* Indent every line of the detail under the row. */
-            const char *p = x->detail;
-            while (*p) {
-                const char *nl = strchr(p, '\n');
-                int len = nl ? (int)(nl - p) : (int)strlen(p);
-                fprintf(f, "         %.*s\n", len, p);
-                p += len + (nl ? 1 : 0);
-            }
-        }
-    }
+    for (size_t i = 0; i < r->n_results; i++)
+        if (listed(&r->results[i], o))
+            write_row(f, &r->results[i], o, w);
 
     char verdict[1200];
     output_verdict(r, verdict, sizeof verdict);
+    char *v = shown(verdict);
     fputc('\n', f);
     bool good = strcmp(r->status, "passed") == 0 || strcmp(r->status, "captured") == 0;
     if (o->color)
-        fprintf(f, "%s%s%s%s\n", BOLD, good ? GREEN : RED, verdict, RESET);
+        fprintf(f, "%s%s%s%s\n", BOLD, good ? GREEN : RED, v, RESET);
     else
-        fprintf(f, "%s\n", verdict);
+        fprintf(f, "%s\n", v);
+    free(v);
     if (ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the output");
     return VOUCH_OK;

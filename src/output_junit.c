@@ -4,14 +4,17 @@
 #include <string.h>
 
 #include "src/output.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 #define X(s) ((const xmlChar *)(s))
 
-/* XML must be UTF-8: stray bytes become '?' so the file always parses. */
+/* XML must be UTF-8 and holds no control character but tab and newline, nor U+FFFE or
+ * U+FFFF: every text is shown escaped (src/utf8.h), so the file always parses and a CI
+ * log that prints it is not repainted. A newline is kept in element text only. */
 static int attr(xmlTextWriterPtr w, const char *name, const char *value)
 {
-    char *clean = utf8_scrub(value ? value : "");
+    char *clean = utf8_show(value ? value : "", 0);
     int rc = xmlTextWriterWriteAttribute(w, X(name), X(clean));
     free(clean);
     return rc;
@@ -19,7 +22,7 @@ static int attr(xmlTextWriterPtr w, const char *name, const char *value)
 
 static int text(xmlTextWriterPtr w, const char *element, const char *value)
 {
-    char *clean = utf8_scrub(value);
+    char *clean = utf8_show(value, UTF8_SHOW_NEWLINE);
     int rc = element ? xmlTextWriterWriteElement(w, X(element), X(clean))
                      : xmlTextWriterWriteString(w, X(clean));
     free(clean);

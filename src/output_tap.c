@@ -4,13 +4,17 @@
 #include <string.h>
 
 #include "src/output.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 static void yaml_field(FILE *f, const char *indent, const char *key, const char *value)
 {
     if (!value)
         return;
-    json_t *s = output_json_text(value);
+    /* escaped first: JSON would pass a C1 control or U+FFFE, which YAML does not allow */
+    char *clean = utf8_show(value, UTF8_SHOW_NEWLINE);
+    json_t *s = output_json_text(clean);
+    free(clean);
     char *q = json_dumps(s, JSON_ENCODE_ANY);
     fprintf(f, "%s%s: %s\n", indent, key, q ? q : "\"\"");
     free(q);
@@ -18,14 +22,18 @@ static void yaml_field(FILE *f, const char *indent, const char *key, const char 
 }
 
 /* A test point's description: '#' would start a directive (a table named
- * "x # TODO" must not turn a failure into a todo) and a newline would end the line. */
-static void description(FILE *f, const char *s)
+ * "x # TODO" must not turn a failure into a todo), a newline would end the line and a
+ * control character would reach the CI log's terminal: those are shown escaped
+ * (src/utf8.h), and '#' and '\\' get the backslash TAP asks for. */
+static void description(FILE *f, const char *text)
 {
-    for (; *s; s++) {
+    char *shown = utf8_show(text, 0);
+    for (const char *s = shown; *s; s++) {
         if (*s == '#' || *s == '\\')
             fputc('\\', f);
-        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+        fputc(*s, f);
     }
+    free(shown);
 }
 
 static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr *e)
@@ -62,7 +70,9 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
     }
     char verdict[1200];
     output_verdict(r, verdict, sizeof verdict);
-    fprintf(f, "# %s\n", verdict);
+    char *v = utf8_show(verdict, 0);
+    fprintf(f, "# %s\n", v);
+    free(v);
     if (ferror(f))
         return verr_set(e, VOUCH_ABORTED, "could not write the TAP output");
     return VOUCH_OK;

@@ -68,6 +68,14 @@ char *redact_clean(const char *s)
     return clean;
 }
 
+char *redact_show(const char *s)
+{
+    char *masked = redact_text(s);
+    char *shown = utf8_show(masked, 0);
+    free(masked);
+    return shown;
+}
+
 static bool secret_option(const PQconninfoOption *o)
 {
     return (o->dispchar && o->dispchar[0] == '*') || strcmp(o->keyword, "password") == 0 ||
@@ -249,19 +257,71 @@ static char *secret_conninfo(const char *prefix, size_t prefix_len, const char *
     return out;
 }
 
+/* True when an option or variable name names a credential: token, key, secret, password,
+ * passwd, pw, credential (and, for environment variables, pass). */
+static bool secret_name(const char *name, size_t len, bool env)
+{
+    static const char *const words[] = {"token", "key", "secret", "password", "passwd", "pw",
+                                        "credential", NULL};
+    char *n = xstrndup(name, len);
+    bool hit = env && contains_nocase(n, "pass");
+    for (size_t i = 0; words[i] && !hit; i++)
+        hit = contains_nocase(n, words[i]);
+    /* a file that holds the secret is not the secret: PGPASSFILE, --password-file */
+    if (len >= 4 && strcasecmp(n + len - 4, "file") == 0)
+        hit = false;
+    /* --no-password asks for none */
+    if (strncasecmp(n, "no-", 3) == 0 || strncasecmp(n, "no_", 3) == 0)
+        hit = false;
+    free(n);
+    return hit;
+}
+
+/* prefix and *** for the rest, remembering the rest as a secret. */
+static char *mask_after(const char *v, size_t keep)
+{
+    const char *rest = v + keep;
+    redact_remember(rest);
+    /* the credential itself, without a scheme word before it ("Bearer S3cret") */
+    const char *last = strrchr(rest, ' ');
+    if (last)
+        redact_remember(last + 1);
+    return xasprintf("%.*s%s", (int)keep, v, REDACTED);
+}
+
+/* An HTTP header that carries a credential (Authorization:, Proxy-Authorization:, Cookie:),
+ * anywhere in the word (-H'Authorization: ...', --header=...): the value is masked. */
+static char *secret_header(const char *v)
+{
+    static const char *const names[] = {"authorization:", "cookie:", NULL};
+    for (const char *p = v; *p; p++)
+        for (size_t i = 0; names[i]; i++) {
+            size_t n = strlen(names[i]);
+            if (strncasecmp(p, names[i], n) != 0)
+                continue;
+            size_t keep = (size_t)(p - v) + n;
+            while (v[keep] == ' ' || v[keep] == '\t')
+                keep++;
+            return v[keep] ? mask_after(v, keep) : NULL;
+        }
+    return NULL;
+}
+
 /* What word v shows as (a new string), or NULL when it shows as written. */
 static char *redact_word(const char *v)
 {
+    char *header = secret_header(v);
+    if (header)
+        return header;
     size_t name = assignment_name(v);
-    if (name) {
-        char *n = xstrndup(v, name);
-        bool secret = (contains_nocase(n, "pass") || contains_nocase(n, "secret")) &&
-                      !(name >= 4 && strcasecmp(n + name - 4, "file") == 0);
-        free(n);
-        if (secret && v[name + 1]) {
-            redact_remember(v + name + 1);
-            return xasprintf("%.*s=%s", (int)name, v, REDACTED);
-        }
+    if (name && secret_name(v, name, true) && v[name + 1])
+        return mask_after(v, name + 1);
+    /* --api-key=X, --token=X: the value */
+    if (v[0] == '-' && v[1] && strchr(v, '=')) {
+        const char *opt = v + strspn(v, "-");
+        size_t len = (size_t)(strchr(v, '=') - opt);
+        if (secret_name(opt, len, false) && opt[len + 1])
+            return mask_after(v, (size_t)(opt - v) + len + 1);
     }
     char *shown = secret_conninfo("", 0, v);
     if (!shown && (name || v[0] == '-') && strchr(v, '=')) {
@@ -289,6 +349,93 @@ static char *redact_word(const char *v)
     return NULL;
 }
 
+/* What the words before the current one say about it, within one simple command. */
+typedef struct cmd_state {
+    bool at_start;   /* the next word that is not NAME=VALUE is the command's name */
+    bool sshpass;    /* the command is sshpass: -p X is its password */
+    bool printf_cmd; /* the command is printf: -v NAME assigns NAME */
+    bool printf_v;   /* the previous word was printf's -v */
+    bool mask_rest;  /* printf -v SECRETNAME: its format and arguments are the secret */
+    int mask_next;   /* 1: the next word is an option's secret value; 2: after its first ':' */
+} cmd_state;
+
+/* The last part of a path: "/usr/bin/sshpass" -> "sshpass". */
+static const char *base_name(const char *v)
+{
+    const char *slash = strrchr(v, '/');
+    return slash ? slash + 1 : v;
+}
+
+/* The word v as shown given what came before it, and what it says about the next word. */
+static char *redact_word_in(cmd_state *st, const char *v)
+{
+    int mask_next = st->mask_next;
+    bool printf_v = st->printf_v;
+    st->mask_next = 0;
+    st->printf_v = false;
+    if (st->mask_rest) {
+        redact_remember(v);
+        return xstrdup(REDACTED);
+    }
+    if (mask_next == 1 && v[0] != '-' && *v)
+        return mask_after(v, 0);
+    if (mask_next == 2 && strchr(v, ':'))
+        return mask_after(v, (size_t)(strchr(v, ':') - v) + 1);
+    if (printf_v) {
+        if (is_word(v, strlen(v)) && secret_name(v, strlen(v), true))
+            st->mask_rest = true;
+        return NULL;
+    }
+    if (st->at_start) {
+        if (assignment_name(v))
+            return redact_word(v);
+        st->at_start = false;
+        const char *cmd = base_name(v);
+        st->sshpass = strcmp(cmd, "sshpass") == 0;
+        st->printf_cmd = strcmp(cmd, "printf") == 0;
+        return redact_word(v);
+    }
+    if (v[0] == '-' && v[1] && v[1] != '-') {
+        /* short options: sshpass -p X / -pX, curl -u user:pw / -uuser:pw */
+        if (st->sshpass && v[1] == 'p') {
+            if (!v[2]) {
+                st->mask_next = 1;
+                return NULL;
+            }
+            return mask_after(v, 2);
+        }
+        if (v[1] == 'u' || v[1] == 'U') {
+            if (!v[2]) {
+                st->mask_next = 2;
+                return NULL;
+            }
+            if (strchr(v, ':'))
+                return mask_after(v, (size_t)(strchr(v, ':') - v) + 1);
+        }
+        if (st->printf_cmd && strcmp(v, "-v") == 0) {
+            st->printf_v = true;
+            return NULL;
+        }
+    }
+    if (v[0] == '-' && v[1] == '-' && v[2]) {
+        const char *opt = v + 2;
+        const char *eq = strchr(opt, '=');
+        size_t len = eq ? (size_t)(eq - opt) : strlen(opt);
+        bool user = (len == 4 && strncmp(opt, "user", 4) == 0) ||
+                    (len == 10 && strncmp(opt, "proxy-user", 10) == 0);
+        if (user && eq && strchr(eq, ':'))
+            return mask_after(v, (size_t)(strchr(eq, ':') - v) + 1);
+        if (user && !eq)
+            st->mask_next = 2;
+        else if (!eq && secret_name(opt, len, false))
+            st->mask_next = 1; /* --api-key X */
+    }
+    if (v[0] == '-' && v[1] && v[1] != '-' && strlen(v) > 2 && !strchr(v, '=') &&
+        secret_name(v + 1, strlen(v) - 1, false))
+        st->mask_next = 1; /* -password X */
+    return redact_word(v);
+}
+
 char *redact_command(const char *cmd)
 {
     if (!cmd)
@@ -298,10 +445,13 @@ char *redact_command(const char *cmd)
         return xstrdup("(not shown: sh cannot split it, a quote is not closed)");
     textbuf t = {0};
     size_t from = 0;
+    cmd_state st = {.at_start = true};
     for (size_t i = 0; i < w.n; i++) {
-        if (w.v[i].op)
+        if (w.v[i].op) {
+            st = (cmd_state){.at_start = true};
             continue;
-        char *shown = redact_word(w.v[i].value);
+        }
+        char *shown = redact_word_in(&st, w.v[i].value);
         if (!shown)
             continue;
         textbuf_add(&t, "%.*s", (int)(w.v[i].start - from), cmd + from);

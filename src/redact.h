@@ -28,6 +28,10 @@ char *redact_text(const char *s);
  * valid UTF-8 with bad bytes shown as \xHH (utf8_escape_invalid). NULL stays NULL. */
 char *redact_clean(const char *s);
 
+/* What a message on stderr shows: redact_text, then made safe to show on a terminal
+ * (utf8_show: control characters and bad bytes escaped, on one line). NULL stays NULL. */
+char *redact_show(const char *s);
+
 /* Remember the secrets (password, sslpassword) a connection string holds. false when libpq
  * cannot parse it. */
 bool redact_remember_dsn(const char *dsn);
@@ -45,7 +49,11 @@ char *redact_dsn(const char *dsn);
 char *redact_conninfo_error(const char *msg, const char *dsn);
 
 /* A shell command with its secrets masked, the rest as written:
- *   NAME=VALUE with PASS or SECRET in NAME (not ...FILE)  PGPASSWORD='S3cret PW' -> PGPASSWORD=***
+ *   NAME=VALUE with PASS, SECRET, TOKEN, KEY, PW or CREDENTIAL in NAME (not ...FILE)
+ *                                                         PGPASSWORD='S3cret PW' -> PGPASSWORD=***
+ *   an Authorization:/Cookie: header's value              -H 'Authorization: ***'
+ *   an option named like a credential, its value          --api-key ***, --token=***
+ *   -u/--user user:pw, sshpass -p X, printf -v SECRETNAME  -u user:***, -p ***
  *   a word that libpq parses as a connection string or URI holding a password (also the
  *   value of --opt=VALUE and NAME=VALUE)                  -> rebuilt by redact_dsn
  *   any other word that mentions a password with a blank, '=' or "://" in it -> ***

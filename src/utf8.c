@@ -45,3 +45,68 @@ char *utf8_escape_invalid(const char *s)
     out[o] = '\0';
     return out;
 }
+
+/* The code point of the valid n-byte sequence at p. */
+static unsigned long code_point(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0];
+    unsigned long c = p[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++)
+        c = (c << 6) | (p[i] & 0x3F);
+    return c;
+}
+
+static bool shown_escaped(unsigned long c)
+{
+    return (c >= 0x80 && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF ||
+           (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *utf8_show(const char *s, unsigned flags)
+{
+    if (!s)
+        return NULL;
+    textbuf t = {0};
+    textbuf_add(&t, "%s", "");
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t k = utf8_seq(p);
+        if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7F) &&
+                       !(*p == '\n' && (flags & UTF8_SHOW_NEWLINE)))) {
+            textbuf_add(&t, "\\x%02X", *p);
+            p++;
+            continue;
+        }
+        unsigned long c = code_point(p, k);
+        if (shown_escaped(c))
+            textbuf_add(&t, "\\u{%04lX}", c);
+        else
+            textbuf_add(&t, "%.*s", (int)k, (const char *)p);
+        p += k;
+    }
+    return t.p;
+}
+
+size_t utf8_width(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+char *utf8_cut(const char *s, size_t max)
+{
+    if (utf8_width(s) <= max)
+        return xstrdup(s);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p && n < max - 1) {
+        p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        n++;
+    }
+    return xasprintf("%.*s\u2026", (int)(p - (const unsigned char *)s), s);
+}

@@ -18,4 +18,24 @@ bool utf8_valid(const char *s, size_t n);
  * becomes \xHH (upper-case hex). NULL stays NULL; caller frees. */
 char *utf8_escape_invalid(const char *s);
 
+/* utf8_show: keep '\n' (a format where a newline is a newline: a detail block, an XML text). */
+#define UTF8_SHOW_NEWLINE 1u
+
+/* A copy of s that is safe to show on a terminal, in a CI log, in TAP or in XML: a text
+ * from the database can neither move the cursor, recolour, conceal or clear the screen,
+ * forge a line, nor make an XML file unparseable. Shown as an escape, visibly, never
+ * dropped:
+ *   a byte that is not UTF-8, a C0 control (but '\n' with UTF8_SHOW_NEWLINE), DEL  -> \xHH
+ *   a C1 control (U+0080..U+009F), U+FFFE, U+FFFF (not XML characters), and the
+ *   bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069)          -> \u{HHHH}
+ * Everything else is unchanged. NULL stays NULL; caller frees. */
+char *utf8_show(const char *s, unsigned flags);
+
+/* The number of code points in s (what a terminal column counts, near enough). */
+size_t utf8_width(const char *s);
+
+/* A copy of s cut to at most max code points, the last of them '…' when it was cut (max is
+ * at least 1). Caller frees. */
+char *utf8_cut(const char *s, size_t max);
+
 #endif

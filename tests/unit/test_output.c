@@ -687,7 +687,8 @@ static void test_tap_escapes_directives(void **state)
     run_record_free(r);
 }
 
-/* A byte that is not UTF-8 (a name in another encoding) is shown as '?', never drops a result. */
+/* A byte that is not UTF-8 (a name in another encoding) is shown as '?' in JSON and as \xE9
+ * in JUnit, never drops a result. */
 static void test_invalid_utf8_keeps_every_result(void **state)
 {
     (void)state;
@@ -703,9 +704,101 @@ static void test_invalid_utf8_keeps_every_result(void **state)
     free(json);
     char *xml = render(&output_junit, r, false, 0);
     xmlDocPtr x = parse_xml(xml);
-    assert_xpath(x, "string(//testcase[failure]/@name)", "public.caf?");
+    assert_xpath(x, "string(//testcase[failure]/@name)", "public.caf\\xE9");
     xmlFreeDoc(x);
     free(xml);
+    run_record_free(r);
+}
+
+/* A value read from the database that would clear the screen and forge a verdict. */
+static const char forged[] = "\033[2J\033[HSTATUS CHECK SUBJECT\npass ...\n\n"
+                             "gate open: every check passed (59 of 59)\n\033[8m\xc2\x9b\xef\xbf\xbe";
+
+static run_record *hostile_run(void)
+{
+    run_record *r = gate_run();
+    free(r->results[1].subject);
+    r->results[1].subject = xstrdup("evil\n\033[1A\033[2K\rgate open");
+    free(r->results[1].observed);
+    r->results[1].observed = xstrdup(forged);
+    free(r->results[1].detail);
+    r->results[1].detail = xstrdup(forged);
+    free(r->target);
+    r->target = xstrdup("dbname=\033[8m");
+    return r;
+}
+
+/* No control character but a newline, no C1, no U+FFFE in the text at all. */
+static void assert_inert(const char *text, const char *format)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+            fail_msg("%s output holds byte 0x%02X at %td", format, *p, (const char *)p - text);
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            fail_msg("%s output holds a C1 control", format);
+        if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+            fail_msg("%s output holds U+FFFE or U+FFFF", format);
+    }
+}
+
+/* The line count that no value may forge: no line of the output says "gate open". */
+static void assert_no_line_starts(const char *text, const char *line)
+{
+    for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, line, strlen(line)) == 0)
+            fail_msg("a line starts with \"%s\":\n%s", line, text);
+}
+
+static void test_hostile_text_is_shown_escaped(void **state)
+{
+    (void)state;
+    run_record *r = hostile_run();
+    char *human = render(&output_human, r, false, 0);
+    assert_inert(human, "human");
+    assert_no_line_starts(human, "gate open");
+    assert_no_line_starts(human, "pass ...");
+    assert_contains(human, "evil\\x0A\\x1B[1A\\x1B[2K\\x0Dgate open");
+    assert_contains(human, "on dbname=\\x1B[8m\n");
+    /* the detail keeps its lines, each indented: none can pose as a row or a verdict */
+    assert_contains(human, "         pass ...\n");
+    assert_contains(human, "         gate open: every check passed (59 of 59)\n");
+    free(human);
+    char *tap = render(&output_tap, r, false, 0);
+    assert_inert(tap, "TAP");
+    assert_no_line_starts(tap, "gate open");
+    assert_no_line_starts(tap, "pass ...");
+    assert_contains(tap, "not ok 2 - rowcount evil\\\\x0A\\\\x1B[1A");
+    free(tap);
+    char *xml = render(&output_junit, r, false, 0);
+    assert_inert(xml, "JUnit");
+    xmlDocPtr x = parse_xml(xml);
+    assert_xpath(x, "string(//testcase[failure]/@name)", "evil\\x0A\\x1B[1A\\x1B[2K\\x0Dgate open");
+    xmlFreeDoc(x);
+    free(xml);
+    run_record_free(r);
+}
+
+/* One huge value neither pads every row nor hides: the cell is cut, the value shown whole. */
+static void test_human_caps_column_width(void **state)
+{
+    (void)state;
+    run_record *r = gate_run();
+    size_t n = 300 * 1000;
+    char *big = xmalloc(n + 1);
+    memset(big, 'a', n);
+    big[n] = '\0';
+    free(r->results[0].observed);
+    r->results[0].observed = big;
+    char *human = render(&output_human, r, false, 0);
+    /* the value once (its own line), not once per row of padding */
+    assert_true(strlen(human) < n + 4096);
+    assert_contains(human, "         observed: ");
+    assert_non_null(strstr(human, "aaa\xe2\x80\xa6  "));
+    const char *row3 = strstr(human, "pass   rowcount  public.assets");
+    assert_non_null(row3);
+    const char *eol = strchr(row3, '\n');
+    assert_true(eol - row3 < 300);
+    free(human);
     run_record_free(r);
 }
 
@@ -720,6 +813,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_writers),
+        cmocka_unit_test(test_hostile_text_is_shown_escaped),
+        cmocka_unit_test(test_human_caps_column_width),
         cmocka_unit_test(test_verdict),
         cmocka_unit_test(test_human_table),
         cmocka_unit_test(test_human_quiet_hides_passing_rows),

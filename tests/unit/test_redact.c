@@ -115,6 +115,40 @@ static void test_command_other_mentions(void **state)
     assert_null(redact_command(NULL));
 }
 
+/* Credentials that are not Postgres passwords: API keys, bearer tokens, basic auth. */
+static void test_command_other_credentials(void **state)
+{
+    (void)state;
+    expect_command("curl -H 'Authorization: Bearer S3cretPW3' https://api/restore",
+                   "curl -H 'Authorization: ***' https://api/restore");
+    expect_command("curl --header='Cookie: sid=S3cretC' https://api",
+                   "curl '--header=Cookie: ***' https://api");
+    expect_command("neonctl branches create --api-key S3cretPW4 --project-id p",
+                   "neonctl branches create --api-key *** --project-id p");
+    expect_command("neonctl --api-key=S3cretPW4 x", "neonctl --api-key=*** x");
+    expect_command("tool --token=Tk5abc --client-secret Cs6abc --credentials Cr7abc y",
+                   "tool --token=*** --client-secret *** --credentials *** y");
+    expect_command("curl -u admin:S3cretU1 https://api", "curl -u admin:*** https://api");
+    expect_command("curl -uadmin:S3cretU1 https://api", "curl -uadmin:*** https://api");
+    expect_command("curl --user admin:S3cretU1 x", "curl --user admin:*** x");
+    expect_command("sudo -u postgres pg_restore x", "sudo -u postgres pg_restore x");
+    expect_command("sshpass -p S3cretSsh ssh db restore", "sshpass -p *** ssh db restore");
+    expect_command("sshpass -pS3cretSsh ssh db", "sshpass -p*** ssh db");
+    expect_command("ssh -p 2222 db", "ssh -p 2222 db");
+    expect_command("printf -v PGPASSWORD '%s' S3cretPf; pg_restore x",
+                   "printf -v PGPASSWORD *** ***; pg_restore x");
+    expect_command("printf -v name '%s' x", "printf -v name '%s' x");
+    expect_command("NEON_API_KEY=S3cretK1 AWS_SESSION_TOKEN=S3cretT1 DB_PASS=S3cretP1 ./restore",
+                   "NEON_API_KEY=*** AWS_SESSION_TOKEN=*** DB_PASS=*** ./restore");
+    expect_command("GOOGLE_APPLICATION_CREDENTIALS_FILE=/run/k ./r",
+                   "GOOGLE_APPLICATION_CREDENTIALS_FILE=/run/k ./r");
+    expect_command("pg_restore --no-password -d p x", "pg_restore --no-password -d p x");
+    /* each is remembered: it is masked wherever else it turns up */
+    char *got = redact_text("echo S3cretPW3 S3cretPW4 S3cretU1 S3cretSsh S3cretPf");
+    assert_string_equal(got, "echo *** *** *** *** ***");
+    free(got);
+}
+
 static void test_dsn(void **state)
 {
     (void)state;
@@ -197,6 +231,7 @@ int main(void)
         cmocka_unit_test_teardown(test_command_environment, forget),
         cmocka_unit_test_teardown(test_command_conninfo, forget),
         cmocka_unit_test_teardown(test_command_other_mentions, forget),
+        cmocka_unit_test_teardown(test_command_other_credentials, forget),
         cmocka_unit_test_teardown(test_dsn, forget),
         cmocka_unit_test_teardown(test_libpq_messages, forget),
         cmocka_unit_test_teardown(test_clean, forget),

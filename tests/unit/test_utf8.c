@@ -56,12 +56,53 @@ static void test_valid(void **state)
     assert_false(utf8_valid("caf\xe9", 4));
 }
 
+static void expect_shown(const char *in, unsigned flags, const char *want)
+{
+    char *got = utf8_show(in, flags);
+    if (strcmp(got, want) != 0)
+        fail_msg("\"%s\": got \"%s\", want \"%s\"", in, got, want);
+    free(got);
+}
+
+/* What a database name or value can do to a terminal, a CI log or an XML file: nothing. */
+static void test_show(void **state)
+{
+    (void)state;
+    assert_null(utf8_show(NULL, 0));
+    expect_shown("", 0, "");
+    expect_shown("public.\"caf\xc3\xa9\" \xe2\x80\xa6", 0, "public.\"caf\xc3\xa9\" \xe2\x80\xa6");
+    expect_shown("\033[2J\033[HSTATUS", 0, "\\x1B[2J\\x1B[HSTATUS");   /* clear screen */
+    expect_shown("a\nb\rc\td\x7f", 0, "a\\x0Ab\\x0Dc\\x09d\\x7F");
+    expect_shown("a\nb\rc", UTF8_SHOW_NEWLINE, "a\nb\\x0Dc");
+    expect_shown("\xc2\x9b" "2J", 0, "\\u{009B}2J");                       /* C1 CSI */
+    expect_shown("x\xef\xbf\xbey\xef\xbf\xbf", 0, "x\\u{FFFE}y\\u{FFFF}");
+    expect_shown("\xe2\x80\xaegate", 0, "\\u{202E}gate");                 /* RTL override */
+    expect_shown("caf\xe9", 0, "caf\\xE9");                                /* not UTF-8 */
+}
+
+static void test_cut(void **state)
+{
+    (void)state;
+    char *s = utf8_cut("abcdef", 6);
+    assert_string_equal(s, "abcdef");
+    free(s);
+    s = utf8_cut("abcdefg", 6);
+    assert_string_equal(s, "abcde\xe2\x80\xa6");
+    assert_int_equal(utf8_width(s), 6);
+    free(s);
+    s = utf8_cut("\xc3\xa9\xc3\xa9\xc3\xa9", 2);                             /* never mid-character */
+    assert_string_equal(s, "\xc3\xa9\xe2\x80\xa6");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_text_is_unchanged),
         cmocka_unit_test(test_invalid_bytes_are_shown),
         cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_show),
+        cmocka_unit_test(test_cut),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }
