@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evidence/run_record.h"
+#include "checks/finding.h"
 
 typedef struct rpo_verdict {
     result_status status;

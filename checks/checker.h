@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "evidence/run_record.h"
+#include "checks/finding.h"
 #include "src/config.h"
 #include "src/pg.h"
 #include "src/verr.h"

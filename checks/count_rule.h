@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evidence/run_record.h"
+#include "checks/finding.h"
 
 typedef enum count_rule_kind {
     RULE_EXACT,      /* the same number of rows */

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "evidence/run_record.h"
+#include "checks/finding.h"
 
 /* How bad one difference is. */
 typedef enum rls_sev {

@@ -6,15 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum result_status {
-    RESULT_PASS,
-    RESULT_WARN,  /* worth a look; does not close the gate */
-    RESULT_FAIL,  /* the gate stays closed */
-    RESULT_ERROR  /* the check could not decide: the gate stays closed */
-} result_status;
-
-const char *result_status_name(result_status s);   /* "pass", "warn", ... */
-int result_status_parse(const char *name, result_status *out); /* 0 on success */
+#include "checks/finding.h"
 
 /* One finding: one subject (table, policy set, period) of one check. All strings owned. */
 typedef struct result_row {

@@ -1,0 +1,16 @@
+/* The finding vocabulary: what a checker can say about one subject. Owned by the
+ * checks; the store, outputs and reports record and show it. */
+#ifndef VOUCH_FINDING_H
+#define VOUCH_FINDING_H
+
+typedef enum result_status {
+    RESULT_PASS,
+    RESULT_WARN,  /* worth a look; does not close the gate */
+    RESULT_FAIL,  /* the gate stays closed */
+    RESULT_ERROR  /* the check could not decide: the gate stays closed */
+} result_status;
+
+const char *result_status_name(result_status s);   /* "pass", "warn", ... */
+int result_status_parse(const char *name, result_status *out); /* 0 on success */
+
+#endif
