@@ -377,7 +377,9 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     } else {
         c->cf = conf_new_empty();
     }
-    if ((rc = settings_read(c->cf, &c->settings, e)))
+    section_kind kinds[RUNNER_MAX_SECTIONS];
+    size_t n_kinds = runner_sections(kinds, RUNNER_MAX_SECTIONS);
+    if ((rc = settings_read(c->cf, kinds, n_kinds, &c->settings, e)))
         return rc;
     /* Every configuration error of a command that stores a run, before the store is opened. */
     if ((cmd->flags & NEED_STORE) && (rc = runner_validate(c->cf, e)))

@@ -246,6 +246,16 @@ vexit check_unit_configure(const check_unit *u, void **settings, verr *e)
     return rc;
 }
 
+size_t runner_sections(section_kind *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t k = 0; checkers[k]; k++, n++)
+        if (n < max)
+            out[n] = (section_kind){checkers[k]->name, checkers[k]->keys,
+                                    (checkers[k]->flags & CHECKER_INSTANCES) != 0};
+    return n;
+}
+
 vexit runner_validate(const conf *cf, verr *e)
 {
     check_unit *u;

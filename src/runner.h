@@ -10,6 +10,7 @@
 #include "evidence/store.h"
 #include "src/config.h"
 #include "src/pg.h"
+#include "src/settings.h"
 #include "src/verr.h"
 
 struct checker;
@@ -37,6 +38,11 @@ typedef struct run_request {
  *   VOUCH_ABORTED the run could not finish and is stored as aborted (e says why): also when
  *                 the target lacks what a baseline is to capture (a configured table) */
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e);
+
+/* The sections the checks read, in registry order, into out[0..max); returns how many
+ * there are (at most RUNNER_MAX_SECTIONS). For settings_read. */
+#define RUNNER_MAX_SECTIONS 32
+size_t runner_sections(section_kind *out, size_t max);
 
 /* Configure (and release) every configured checker: a configuration error each one finds
  * (a table given twice, a bad rule) with FILE:LINE, before anything opens the store. */

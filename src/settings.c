@@ -1,9 +1,9 @@
 #include "src/settings.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/checker.h"
 #include "evidence/store.h"
 #include "src/util.h"
 
@@ -54,46 +54,54 @@ const conf_key signing_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
-/* "share_tokens, audit_log": the checks that take named instances, for hints. */
-static void instance_checks(char *buf, size_t size)
+/* "share_tokens, audit_log": the sections that take named instances, for hints. */
+static void instance_sections(const section_kind *kinds, size_t n, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t k = 0; checkers[k] && used < size; k++)
-        if (checkers[k]->flags & CHECKER_INSTANCES)
+    for (size_t k = 0; k < n && used < size; k++)
+        if (kinds[k].instances)
             used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
-                                     checkers[k]->name);
+                                     kinds[k].name);
 }
 
-static vexit check_sections(const conf *c, verr *e)
+static const section_kind *kind_find(const section_kind *kinds, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(kinds[k].name, name) == 0)
+            return &kinds[k];
+    return NULL;
+}
+
+static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_kinds, verr *e)
 {
     for (size_t i = 0; i < c->n_sections; i++) {
         const conf_section *s = &c->sections[i];
         bool own = strcmp(s->base, "target") == 0 || strcmp(s->base, "store") == 0 ||
                    strcmp(s->base, "report") == 0 || strcmp(s->base, "signing") == 0;
-        const checker *ck = own ? NULL : checker_find(s->base);
+        const section_kind *kind = own ? NULL : kind_find(kinds, n_kinds, s->base);
         if (own && s->instance) {
             verr_set(e, VOUCH_USAGE, "%s:%d: section [%s] takes no instance name", c->path,
                      s->line, s->name);
             verr_hint(e, "Write it as [%s].", s->base);
             return e->code;
         }
-        if (ck && s->instance && !(ck->flags & CHECKER_INSTANCES)) {
+        if (kind && s->instance && !kind->instances) {
             char which[256];
-            instance_checks(which, sizeof which);
+            instance_sections(kinds, n_kinds, which, sizeof which);
             verr_set(e, VOUCH_USAGE, "%s:%d: section [%s]: %s takes no named instances", c->path,
                      s->line, s->name, s->base);
             verr_hint(e, "Put everything %s checks in one [%s] section; named instances are for "
                          "%s.", s->base, s->base, which);
             return e->code;
         }
-        if (own || ck)
+        if (own || kind)
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
         char known[512] = "target, store, report, signing";
         size_t used = strlen(known);
-        for (size_t k = 0; checkers[k] && used < sizeof known; k++)
-            used += (size_t)snprintf(known + used, sizeof known - used, ", %s", checkers[k]->name);
+        for (size_t k = 0; k < n_kinds && used < sizeof known; k++)
+            used += (size_t)snprintf(known + used, sizeof known - used, ", %s", kinds[k].name);
         verr_hint(e, "Known sections are: %s.", known);
         return e->code;
     }
@@ -103,10 +111,10 @@ static vexit check_sections(const conf *c, verr *e)
         (rc = conf_check_section(c, "report", report_keys, e)) ||
         (rc = conf_check_section(c, "signing", signing_keys, e)))
         return rc;
-    /* Every section of a checker, bare or a named instance, against the checker's keys. */
+    /* Every section of a check, bare or a named instance, against the check's keys. */
     for (size_t i = 0; i < c->n_sections; i++) {
-        const checker *ck = checker_find(c->sections[i].base);
-        if (ck && (rc = conf_check_section(c, c->sections[i].name, ck->keys, e)))
+        const section_kind *kind = kind_find(kinds, n_kinds, c->sections[i].base);
+        if (kind && (rc = conf_check_section(c, c->sections[i].name, kind->keys, e)))
             return rc;
     }
     return VOUCH_OK;
@@ -136,11 +144,12 @@ static vexit read_signing(const conf *c, signing_settings *sg, verr *e)
     return VOUCH_OK;
 }
 
-vexit settings_read(const conf *c, vouch_settings *s, verr *e)
+vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vouch_settings *s,
+                    verr *e)
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
                           DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL}};
-    vexit rc = check_sections(c, e);
+    vexit rc = check_sections(c, kinds, n_kinds, e);
     if (rc)
         return rc;
     const conf_entry *ent;

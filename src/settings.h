@@ -3,6 +3,8 @@
 #ifndef VOUCH_SETTINGS_H
 #define VOUCH_SETTINGS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/config.h"
@@ -37,8 +39,18 @@ typedef struct vouch_settings {
     signing_settings signing;      /* likewise resolved */
 } vouch_settings;
 
-/* Validate every section and read [target], [store], [report] and [signing]. */
-vexit settings_read(const conf *c, vouch_settings *s, verr *e);
+/* A section the configuration may hold besides vouch's own: a check's, as the runner
+ * describes it (runner_sections). */
+typedef struct section_kind {
+    const char *name;
+    const conf_key *keys;   /* ends with {NULL} */
+    bool instances;         /* [name "INSTANCE"] allowed */
+} section_kind;
+
+/* Validate every section (vouch's own and kinds[0..n_kinds)) and read [target], [store],
+ * [report] and [signing]. */
+vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vouch_settings *s,
+                    verr *e);
 void settings_release(vouch_settings *s);
 
 #endif

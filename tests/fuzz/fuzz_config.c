@@ -8,6 +8,14 @@
 #include "src/settings.h"
 #include "tests/fuzz/fuzz.h"
 
+/* settings_read with the sections of every registered check, as the CLI reads them. */
+static vexit read_settings(const conf *c, vouch_settings *s, verr *e)
+{
+    section_kind kinds[RUNNER_MAX_SECTIONS];
+    size_t n = runner_sections(kinds, RUNNER_MAX_SECTIONS);
+    return settings_read(c, kinds, n, s, e);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -29,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < c->n_entries; i++)
         FUZZ_ASSERT(c->entries[i].line >= 1 && c->entries[i].line <= (int)size + 1);
     vouch_settings s;
-    rc = settings_read(c, &s, &e);
+    rc = read_settings(c, &s, &e);
     if (!rc)
         rc = runner_validate(c, &e);
     if (rc)

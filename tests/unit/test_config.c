@@ -15,6 +15,15 @@
 #include "src/config.h"
 #include "src/settings.h"
 #include "src/util.h"
+#include "src/runner.h"
+
+/* settings_read with the sections of every registered check, as the CLI reads them. */
+static vexit read_settings(const conf *c, vouch_settings *s, verr *e)
+{
+    section_kind kinds[RUNNER_MAX_SECTIONS];
+    size_t n = runner_sections(kinds, RUNNER_MAX_SECTIONS);
+    return settings_read(c, kinds, n, s, e);
+}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -75,7 +84,7 @@ static void expect_settings_error(const char *text, const char *message, const c
     vouch_settings s;
     verr e;
     verr_clear(&e);
-    vexit rc = settings_read(c, &s, &e);
+    vexit rc = read_settings(c, &s, &e);
     settings_release(&s);
     conf_free(c);
     assert_int_equal(rc, VOUCH_USAGE);
@@ -620,7 +629,7 @@ static void test_settings_good_file(void **state)
     verr_clear(&e);
     assert_int_equal(conf_load_string(&c, "/etc/vouch/vouch.conf", good_file, &e), VOUCH_OK);
     vouch_settings s;
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_string_equal(s.dsn, "host=db.internal dbname=portal user=vouch");
     assert_int_equal(s.connect_timeout_s, 5);
     assert_int_equal(s.statement_timeout_ms, 30000);
@@ -637,7 +646,7 @@ static void test_settings_defaults(void **state)
     vouch_settings s;
     verr e;
     verr_clear(&e);
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_null(s.dsn);
     assert_int_equal(s.connect_timeout_s, 10);
     assert_int_equal(s.statement_timeout_ms, 15 * 60 * 1000);
@@ -650,7 +659,7 @@ static void test_settings_defaults(void **state)
     c = NULL;
     assert_int_equal(conf_load_string(&c, "/etc/vouch/vouch.conf", "[target]\ndsn = x\n", &e),
                      VOUCH_OK);
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_string_equal(s.dsn, "x");
     assert_string_equal(s.store_path, "vouch.db");
     settings_release(&s);
@@ -658,7 +667,7 @@ static void test_settings_defaults(void **state)
 
     /* Sections present but silent about these keys: the same defaults. */
     c = load("[target]\n[store]\n[rowcount]\ntable = t\n");
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_null(s.dsn);
     assert_int_equal(s.connect_timeout_s, DEFAULT_CONNECT_TIMEOUT_S);
     assert_int_equal(s.statement_timeout_ms, DEFAULT_STATEMENT_TIMEOUT_MS);
@@ -676,7 +685,7 @@ static void expect_store_path(const char *conf_name, const char *path, const cha
     assert_int_equal(conf_load_string(&c, conf_name, text, &e), VOUCH_OK);
     free(text);
     vouch_settings s;
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_string_equal(s.store_path, want);
     settings_release(&s);
     conf_free(c);
@@ -705,7 +714,7 @@ static void test_settings_report(void **state)
                                       "[report]\ntemplates = house-style\norganisation = Acme & Co\n", &e),
                      VOUCH_OK);
     vouch_settings s;
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_string_equal(s.report_templates, "/etc/vouch/house-style");
     assert_string_equal(s.report_organisation, "Acme & Co");
     settings_release(&s);
@@ -765,7 +774,7 @@ static void test_settings_bad_values(void **state)
     vouch_settings s;
     verr e;
     verr_clear(&e);
-    assert_int_equal(settings_read(c, &s, &e), VOUCH_OK);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
     assert_int_equal(s.statement_timeout_ms, 0);
     assert_int_equal(s.connect_timeout_s, 3600);
     settings_release(&s);
