@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "reports/period.h"
-#include "src/pack_build.h"
+#include "evidence/pack_build.h"
 
 static const char *const opt_names[PACK_OPT_COUNT] = {"period", "sign", "no-sign"};
 
@@ -72,7 +72,8 @@ vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir,
     if ((rc = signer_from_settings(&rq->settings->signing, &s, e)))
         return rc;
     pack_summary sum;
-    rc = pack_build(rq, &p, out_dir, s, &sum, e);
+    pack_source from = {rq->st, rq->settings, rq->templates, NULL};
+    rc = pack_build(&from, &p, out_dir, s, &sum, e);
     if (!rc) {
         char *subject = dn_format(X509_get_subject_name(s->cert));
         char fp[100];

@@ -38,14 +38,6 @@ static vexit write_signed(const report_request *rq, const report_job *job, verr 
     return rc;
 }
 
-vexit report_gate_bytes(const report_request *rq, int64_t id, const char *format, char **out,
-                        size_t *len, verr *e)
-{
-    report_job job = {.kind = REPORT_RUN, .id = id, .format = format,
-                      .templates = rq->templates, .settings = rq->settings, .head = rq->head};
-    return report_build(rq->st, &job, out, len, e);
-}
-
 vexit cmd_report(const report_request *rq, verr *e)
 {
     if (rq->n_args < 1) {

@@ -23,9 +23,4 @@ typedef struct report_request {
 
 vexit cmd_report(const report_request *rq, verr *e);
 
-/* The gate report of run id in format (html, markdown, xml or csv), built, validated
- * and rendered as 'report run' does, into *out (*len bytes; caller frees). */
-vexit report_gate_bytes(const report_request *rq, int64_t id, const char *format, char **out,
-                        size_t *len, verr *e);
-
 #endif

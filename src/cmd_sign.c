@@ -9,7 +9,7 @@
 
 #include "evidence/keys.h"
 #include "evidence/sign.h"
-#include "src/pack_verify.h"
+#include "evidence/pack_verify.h"
 #include "src/util.h"
 
 static const char *const opt_names[SIGN_OPT_COUNT] = {

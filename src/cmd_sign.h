@@ -49,7 +49,7 @@ vexit sign_cmd_keygen(const sign_cli *o, const signing_settings *cfg, int n_args
 vexit sign_cmd_sign(const sign_cli *o, const signing_settings *cfg, char **args, int n_args,
                     FILE *out, verr *e);
 /* 'vouch verify PATH': a signed file (or its .p7s), or an evidence pack's folder
- * (src/pack_verify.h). */
+ * (evidence/pack_verify.h). */
 vexit sign_cmd_verify(const sign_cli *o, const signing_settings *cfg, char **args, int n_args,
                       FILE *out, verr *e);
 

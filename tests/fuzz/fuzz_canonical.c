@@ -1,6 +1,6 @@
 /* The canonical JSON of runs and drills (evidence/chain.c, evidence/drill_record.c).
  * Nothing in vouch parses a run's canonical form back, but packs re-read a drill's
- * (src/pack_build.c) and every digest depends on it; so the round trip is fuzzed: any
+ * (evidence/pack_build.c) and every digest depends on it; so the round trip is fuzzed: any
  * strings a run or drill may hold (taken from the input, split at NUL bytes) give text
  * that parses back as JSON holding the same strings, and the same digest twice. */
 #include <jansson.h>

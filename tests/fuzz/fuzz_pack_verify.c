@@ -1,4 +1,4 @@
-/* The pack verifier (src/pack_verify.c) on a folder built from the input, afresh for
+/* The pack verifier (evidence/pack_verify.c) on a folder built from the input, afresh for
  * each input in one temporary folder. The input is parts split by the line "--":
  *   MANIFEST, MANIFEST.p7s (DER), then pairs of PATH and CONTENT.
  * A PATH is used only when manifest_path_ok accepts it (relative, no "..", no
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "evidence/manifest.h"
-#include "src/pack_verify.h"
+#include "evidence/pack_verify.h"
 #include "tests/fuzz/fuzz.h"
 
 static char root[64] = "/tmp/vouch-fuzz-pack.XXXXXX";

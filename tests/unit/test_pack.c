@@ -1,6 +1,6 @@
 /* evidence/manifest and evidence/period: the MANIFEST line format (written, read back,
  * and every malformed line refused with its number) and the periods a pack covers;
- * src/pack_dir and src/pack_verify: a pack folder filled (also the way a renderer that
+ * evidence/pack_dir and evidence/pack_verify: a pack folder filled (also the way a renderer that
  * writes its own file fills it), closed, verified, spoiled, and abandoned. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "evidence/keys.h"
-#include "src/pack_dir.h"
-#include "src/pack_verify.h"
+#include "evidence/pack_dir.h"
+#include "evidence/pack_verify.h"
 
 #include "evidence/manifest.h"
 #include "src/util.h"

@@ -1,6 +1,6 @@
 /* nftw (removing a half-made pack) is an XSI function. */
 #define _XOPEN_SOURCE 700
-#include "src/pack_dir.h"
+#include "evidence/pack_dir.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* Building an evidence pack (docs/auditor.md describes what is in one): what goes in;
- * src/pack_dir.h holds the folder it goes into.
+ * evidence/pack_dir.h holds the folder it goes into.
  *
  * Everything is written into a new folder beside the destination, which is renamed
  * into place only when the pack is whole and its MANIFEST signed: a failed or
@@ -14,8 +14,10 @@
 
 #include "evidence/keys.h"
 #include "reports/period.h"
-#include "src/cmd_report.h"
-#include "src/pack_dir.h"
+#include "src/settings.h"
+#include "evidence/store.h"
+#include "reports/evidence_head.h"
+#include "evidence/pack_dir.h"
 #include "src/verr.h"
 
 #define PACK_INFO_NAME "pack.json"
@@ -29,9 +31,18 @@ typedef struct pack_summary {
     size_t stale;       /* folders of killed packs removed beside the destination */
 } pack_summary;
 
-/* Build the pack of period p from rq's store into dir (which must not exist or be
+/* Where a pack's contents come from. */
+typedef struct pack_source {
+    store *st;                        /* opened read-only */
+    const vouch_settings *settings;   /* [report] templates and organisation */
+    const char *templates;            /* --templates DIR, or NULL */
+    const evidence_head *head;        /* leave NULL: pack_build verifies the store and sets it
+                                         on its own copy */
+} pack_source;
+
+/* Build the pack of period p from the source's store into dir (which must not exist or be
  * empty), signing its MANIFEST with s. */
-vexit pack_build(const report_request *rq, const report_period *p, const char *dir, const signer *s,
+vexit pack_build(const pack_source *from, const report_period *p, const char *dir, const signer *s,
                  pack_summary *sum, verr *e);
 
 #endif

@@ -1,4 +1,4 @@
-#include "src/pack_verify.h"
+#include "evidence/pack_verify.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include "evidence/chain.h"
 #include "evidence/manifest.h"
 #include "evidence/sign.h"
-#include "src/pack_build.h"
+#include "evidence/pack_build.h"
 #include "src/util.h"
 
 typedef struct problems {

@@ -1,4 +1,4 @@
-#include "src/pack_build.h"
+#include "evidence/pack_build.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -99,16 +99,16 @@ static const struct {
 } gate_formats[] = {{"html", "html"}, {"markdown", "md"}, {"xml", "xml"}, {"csv", "csv"}};
 
 /* The report of job in format, rendered as 'vouch report' would, as the pack's file rel. */
-static vexit put_report(pack_dir *b, const report_request *rq, report_job job, const char *format,
+static vexit put_report(pack_dir *b, const pack_source *from, report_job job, const char *format,
                         const char *rel, verr *e)
 {
     char *bytes = NULL;
     size_t len = 0;
     job.format = format;
-    job.templates = rq->templates;
-    job.settings = rq->settings;
-    job.head = rq->head;
-    vexit rc = report_build(rq->st, &job, &bytes, &len, e);
+    job.templates = from->templates;
+    job.settings = from->settings;
+    job.head = from->head;
+    vexit rc = report_build(from->st, &job, &bytes, &len, e);
     if (!rc)
         rc = pack_dir_put(b, rel, bytes, len, e);
     free(bytes);
@@ -120,7 +120,7 @@ static const struct {
     const char *format, *ext;
 } page_formats[] = {{"html", "html"}, {"markdown", "md"}, {"xml", "xml"}};
 
-static vexit gate_reports(pack_dir *b, const report_request *rq, const run_record *r, json_t *files,
+static vexit gate_reports(pack_dir *b, const pack_source *from, const run_record *r, json_t *files,
                           verr *e)
 {
     vexit rc = VOUCH_OK;
@@ -128,7 +128,10 @@ static vexit gate_reports(pack_dir *b, const report_request *rq, const run_recor
         char *bytes = NULL;
         size_t len = 0;
         char *rel = xasprintf("gates/run-%" PRId64 ".%s", r->id, gate_formats[i].ext);
-        if (!(rc = report_gate_bytes(rq, r->id, gate_formats[i].format, &bytes, &len, e)) &&
+        report_job job = {.kind = REPORT_RUN, .id = r->id, .format = gate_formats[i].format,
+                          .templates = from->templates, .settings = from->settings,
+                          .head = from->head};
+        if (!(rc = report_build(from->st, &job, &bytes, &len, e)) &&
             !(rc = pack_dir_put(b, rel, bytes, len, e)))
             json_array_append_new(files, json_string(rel));
         free(bytes);
@@ -158,11 +161,11 @@ static vexit run_in_chain(pack_dir *b, const run_record *r, gathered *g, bool in
     return rc;
 }
 
-static vexit one_run(pack_dir *b, const report_request *rq, const report_period *p, int64_t id,
+static vexit one_run(pack_dir *b, const pack_source *from, const report_period *p, int64_t id,
                      gathered *g, verr *e)
 {
     run_record *r;
-    vexit rc = store_load_run(rq->st, id, &r, e);
+    vexit rc = store_load_run(from->st, id, &r, e);
     if (rc)
         return rc;
     /* Only sealed runs: a run still running has no verdict and no place in the chain. */
@@ -184,7 +187,7 @@ static vexit one_run(pack_dir *b, const report_request *rq, const report_period 
                           json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)r->id, "kind",
                                     r->kind, "status", r->status, "started_at", r->started_at,
                                     "reports", files));
-    if (!(rc = gate_reports(b, rq, r, files, e)))
+    if (!(rc = gate_reports(b, from, r, files, e)))
         rc = report_csv_rows(g->csv, r, e);
 out:
     run_record_free(r);
@@ -229,11 +232,11 @@ static vexit drill_in_chain(pack_dir *b, const drill_record *d, gathered *g, boo
     return rc;
 }
 
-static vexit one_drill(pack_dir *b, const report_request *rq, const report_period *p, int64_t id,
+static vexit one_drill(pack_dir *b, const pack_source *from, const report_period *p, int64_t id,
                        gathered *g, verr *e)
 {
     drill_record *d;
-    vexit rc = store_load_drill(rq->st, id, &d, e);
+    vexit rc = store_load_drill(from->st, id, &d, e);
     if (rc)
         return rc;
     if (!started_in(d->started_at, p)) {
@@ -251,7 +254,7 @@ static vexit one_drill(pack_dir *b, const report_request *rq, const report_perio
     free(rel);
     for (size_t i = 0; i < sizeof page_formats / sizeof page_formats[0] && !rc; i++) {
         rel = xasprintf("drills/drill-%" PRId64 ".%s", d->id, page_formats[i].ext);
-        rc = put_report(b, rq, (report_job){.kind = REPORT_DRILL, .id = d->id},
+        rc = put_report(b, from, (report_job){.kind = REPORT_DRILL, .id = d->id},
                         page_formats[i].format, rel, e);
         free(rel);
     }
@@ -278,7 +281,7 @@ static void span(const chain_list *l, int64_t *lo, int64_t *hi)
 /* Runs and drills of other periods sealed between the first and the last of this
  * period's (a run started before the period's end that finished after a later one
  * began): into the chain too, so that it links without holes. */
-static vexit fill_holes(pack_dir *b, const report_request *rq, gathered *g, verr *e)
+static vexit fill_holes(pack_dir *b, const pack_source *from, gathered *g, verr *e)
 {
     int64_t lo, hi;
     vexit rc = VOUCH_OK;
@@ -287,7 +290,7 @@ static vexit fill_holes(pack_dir *b, const report_request *rq, gathered *g, verr
         if (g->other_runs.v[i].pos < lo || g->other_runs.v[i].pos > hi)
             continue;
         run_record *r = NULL;
-        if (!(rc = store_load_run(rq->st, g->other_runs.v[i].id, &r, e)))
+        if (!(rc = store_load_run(from->st, g->other_runs.v[i].id, &r, e)))
             rc = run_in_chain(b, r, g, false, e);
         run_record_free(r);
     }
@@ -296,7 +299,7 @@ static vexit fill_holes(pack_dir *b, const report_request *rq, gathered *g, verr
         if (g->other_drills.v[i].pos < lo || g->other_drills.v[i].pos > hi)
             continue;
         drill_record *d = NULL;
-        if (!(rc = store_load_drill(rq->st, g->other_drills.v[i].id, &d, e)))
+        if (!(rc = store_load_drill(from->st, g->other_drills.v[i].id, &d, e)))
             rc = drill_in_chain(b, d, g, false, e);
         drill_record_free(d);
     }
@@ -304,23 +307,23 @@ static vexit fill_holes(pack_dir *b, const report_request *rq, gathered *g, verr
 }
 
 /* Every run, then every drill, oldest first. */
-static vexit gather(pack_dir *b, const report_request *rq, const report_period *p, gathered *g, verr *e)
+static vexit gather(pack_dir *b, const pack_source *from, const report_period *p, gathered *g, verr *e)
 {
     int64_t *ids;
     size_t n;
-    vexit rc = store_list_runs(rq->st, 0, &ids, &n, e);
+    vexit rc = store_list_runs(from->st, 0, &ids, &n, e);
     if (rc)
         return rc;
     for (size_t i = n; i > 0 && !rc; i--)
-        rc = one_run(b, rq, p, ids[i - 1], g, e);
+        rc = one_run(b, from, p, ids[i - 1], g, e);
     free(ids);
-    if (rc || (rc = store_list_drills(rq->st, 0, &ids, &n, e)))
+    if (rc || (rc = store_list_drills(from->st, 0, &ids, &n, e)))
         return rc;
     for (size_t i = n; i > 0 && !rc; i--)
-        rc = one_drill(b, rq, p, ids[i - 1], g, e);
+        rc = one_drill(b, from, p, ids[i - 1], g, e);
     free(ids);
     if (!rc)
-        rc = fill_holes(b, rq, g, e);
+        rc = fill_holes(b, from, g, e);
     return rc;
 }
 
@@ -372,11 +375,11 @@ static json_t *info_doc(gathered *g, const report_period *p)
     return doc;
 }
 
-static vexit fill(pack_dir *b, const report_request *rq, const report_period *p, pack_summary *sum,
+static vexit fill(pack_dir *b, const pack_source *from, const report_period *p, pack_summary *sum,
                   verr *e)
 {
     gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array(),
-                  .head = rq->head};
+                  .head = from->head};
     g.csv = open_memstream(&g.csv_bytes, &g.csv_len);
     if (!g.csv) {
         json_decref(g.gate_index);
@@ -385,7 +388,7 @@ static vexit fill(pack_dir *b, const report_request *rq, const report_period *p,
     }
     vexit rc = report_csv_header(g.csv, e);
     if (!rc)
-        rc = gather(b, rq, p, &g, e);
+        rc = gather(b, from, p, &g, e);
     if (fclose(g.csv) != 0 && !rc)
         rc = verr_set(e, VOUCH_ABORTED, "could not finish the results export");
     if (!rc)
@@ -399,7 +402,7 @@ static vexit fill(pack_dir *b, const report_request *rq, const report_period *p,
     /* The compliance report is the pack's front page. */
     for (size_t i = 0; i < sizeof page_formats / sizeof page_formats[0] && !rc; i++) {
         char *rel = xasprintf("compliance.%s", page_formats[i].ext);
-        rc = put_report(b, rq, (report_job){.kind = REPORT_PERIOD, .period = p->label},
+        rc = put_report(b, from, (report_job){.kind = REPORT_PERIOD, .period = p->label},
                         page_formats[i].format, rel, e);
         free(rel);
     }
@@ -419,17 +422,17 @@ static vexit fill(pack_dir *b, const report_request *rq, const report_period *p,
     return rc;
 }
 
-vexit pack_build(const report_request *rq, const report_period *p, const char *dir, const signer *s,
+vexit pack_build(const pack_source *from, const report_period *p, const char *dir, const signer *s,
                  pack_summary *sum, verr *e)
 {
     *sum = (pack_summary){0};
     /* The chains are verified once, before anything is written: a pack of a store
      * edited behind its chain would sign the edit. */
     evidence_head head;
-    vexit rc = evidence_check(rq->st, &head, e);
+    vexit rc = evidence_check(from->st, &head, e);
     if (rc)
         return rc;
-    report_request checked = *rq;
+    pack_source checked = *from;
     checked.head = &head;
     pack_dir b;
     if ((rc = pack_dir_open(&b, dir, e)))
