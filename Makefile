@@ -25,9 +25,9 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLA
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Everything but main.c goes into a library that the unit tests link too.
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard checks/*.c) \
-             $(wildcard evidence/*.c) $(wildcard reports/*.c)
-HDRS      := $(wildcard src/*.h checks/*.h evidence/*.h reports/*.h)
+LIB_SRC   := $(wildcard src/*.c) $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)) $(wildcard checks/*.c) \
+             $(wildcard evidence/*.c evidence/store/*.c) $(wildcard reports/*.c)
+HDRS      := $(wildcard src/*.h src/cli/*.h checks/*.h evidence/*.h evidence/store/*.h reports/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
 build/%.o: %.c $(HDRS) | build-dirs
@@ -77,15 +77,15 @@ fuzz-check: $(FUZZ_BIN)
 all: build/vouch
 
 build-dirs:
-	@mkdir -p build/src build/checks build/evidence build/reports \
-	  build/san/src build/san/checks build/san/evidence build/san/reports \
+	@mkdir -p build/src build/src/cli build/checks build/evidence build/evidence/store build/reports \
+	  build/san/src build/san/src/cli build/san/checks build/san/evidence build/san/evidence/store build/san/reports \
 	  build/san/tests/unit build/san/tests/integration build/san/unit build/san/integration
 
-build/vouch: build/src/main.o $(OBJ)
+build/vouch: build/src/cli/main.o $(OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/san/vouch: build/san/src/main.o $(SAN_OBJ)
+build/san/vouch: build/san/src/cli/main.o $(SAN_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 

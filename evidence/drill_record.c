@@ -166,3 +166,26 @@ void drill_format_duration(int64_t ms, char *buf, size_t size)
         snprintf(buf, size, "%s%s%s%s", sign, hp, mp, sp);
     }
 }
+
+void drill_verdict(const drill_record *d, char *buf, size_t size)
+{
+    char t[48], lim[48];
+    if (strcmp(d->status, "running") == 0) {
+        snprintf(buf, size, "drill %lld is open (%zu phase%s so far): end it with 'vouch drill finish'",
+                 (long long)d->id, d->n_phases, d->n_phases == 1 ? "" : "s");
+    } else if (strcmp(d->status, "finished") != 0) {
+        snprintf(buf, size, "drill %lld %s: %s", (long long)d->id,
+                 strcmp(d->status, "failed") == 0 ? "FAILED" : "INTERRUPTED",
+                 d->error ? d->error : "no reason recorded");
+    } else if (d->has_rto) {
+        drill_format_duration(d->rto_ms, t, sizeof t);
+        rto_verdict v = drill_judge_rto(d->rto_ms, d->rto_target_ms, d->rto_limit_ms);
+        drill_format_duration(v == RTO_WITHIN_TARGET ? d->rto_target_ms : d->rto_limit_ms, lim, sizeof lim);
+        snprintf(buf, size, "drill %lld finished: RTO %s, %s %s %s", (long long)d->id, t,
+                 v == RTO_WITHIN_TARGET ? "within the" : v == RTO_WITHIN_LIMIT
+                     ? "over the drill target, within the" : "OVER the",
+                 lim, v == RTO_WITHIN_TARGET ? "drill target" : "RTO");
+    } else {
+        snprintf(buf, size, "drill %lld finished", (long long)d->id);
+    }
+}

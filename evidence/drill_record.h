@@ -89,4 +89,7 @@ bool drill_restore_point_from_run(const run_record *gate, int64_t *ms);
  * "1 h 02 min 10 s"; negative durations get a leading '-'. */
 void drill_format_duration(int64_t ms, char *buf, size_t size);
 
+/* The closing line: "drill 3 finished: RTO 1.7 s, within the 45 min drill target". */
+void drill_verdict(const drill_record *d, char *buf, size_t size);
+
 #endif

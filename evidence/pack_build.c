@@ -8,7 +8,7 @@
 
 #include "evidence/chain.h"
 #include "evidence/drill_record.h"
-#include "evidence/store_drill.h"
+#include "evidence/store/drill.h"
 #include "reports/csv_export.h"
 #include "reports/report_produce.h"
 #include "src/util.h"

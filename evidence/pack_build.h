@@ -15,7 +15,7 @@
 #include "evidence/keys.h"
 #include "reports/period.h"
 #include "src/settings.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "reports/evidence_head.h"
 #include "evidence/pack_dir.h"
 #include "src/verr.h"

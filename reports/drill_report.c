@@ -9,7 +9,6 @@
 #include "reports/report.h"
 #include "reports/report_parts.h"
 #include "reports/xml_build.h"
-#include "src/drill_output.h"
 #include "src/util.h"
 
 /* How many drills the RTO history shows, this one the last. */

@@ -11,7 +11,7 @@
 #include <libxml/tree.h>
 
 #include "evidence/chain.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "src/verr.h"
 
 typedef struct evidence_head {

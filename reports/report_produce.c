@@ -7,7 +7,7 @@
 
 #include <libxml/tree.h>
 
-#include "evidence/store_drill.h"
+#include "evidence/store/drill.h"
 #include "reports/csv_export.h"
 #include "reports/render.h"
 #include "reports/report.h"

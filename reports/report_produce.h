@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "reports/evidence_head.h"
 #include "src/settings.h"
 #include "src/verr.h"

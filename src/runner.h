@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "evidence/run_record.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "src/config.h"
 #include "src/pg.h"
 #include "src/settings.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "src/util.h"
 
 const conf_key target_keys[] = {

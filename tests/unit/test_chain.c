@@ -21,7 +21,7 @@
 
 #include "evidence/chain.h"
 #include "evidence/run_record.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "src/util.h"
 
 /* ---------------------------------------------------------------- helpers */

@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "evidence/drill_record.h"
-#include "evidence/store.h"
-#include "evidence/store_drill.h"
-#include "src/drill_output.h"
+#include "evidence/store/store.h"
+#include "evidence/store/drill.h"
+#include "src/cli/drill_output.h"
 #include "src/shell_cmd.h"
 #include "src/util.h"
 

@@ -1,4 +1,4 @@
-#include "src/cmd_sign.h"
+#include "src/cli/cmd_sign.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,4 @@ vexit drill_write_json(FILE *f, const drill_record *d, const run_record *gate, v
 /* The listing of 'vouch drills': one line (or JSON object) per drill. */
 vexit drill_write_list(FILE *f, drill_record *const *ds, size_t n, bool json, verr *e);
 
-/* The closing line: "drill 3 finished: RTO 1.7 s, within the 45 min drill target". */
-void drill_verdict(const drill_record *d, char *buf, size_t size);
-
 #endif

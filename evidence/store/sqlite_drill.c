@@ -1,4 +1,4 @@
-#include "evidence/store_drill.h"
+#include "evidence/store/drill.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evidence/store_internal.h"
+#include "evidence/store/sqlite_internal.h"
 #include "src/util.h"
 
 static void bind_opt(sqlite3_stmt *s, int i, bool has, int64_t v)
@@ -388,7 +388,7 @@ static vexit abandoned_drill(store *st, int64_t *gone, verr *e)
     return VOUCH_OK;
 }
 
-/* As runs are reaped (evidence/store.c): looked for again inside the write transaction,
+/* As runs are reaped (evidence/store/sqlite.c): looked for again inside the write transaction,
  * so that of several processes opening the store at once one seals it and the others
  * find nothing left to do. */
 vexit store_reap_drills(store *st, verr *e)

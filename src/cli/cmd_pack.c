@@ -1,4 +1,4 @@
-#include "src/cmd_pack.h"
+#include "src/cli/cmd_pack.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

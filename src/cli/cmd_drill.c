@@ -1,4 +1,4 @@
-#include "src/cmd_drill.h"
+#include "src/cli/cmd_drill.h"
 
 #include <pwd.h>
 #include <stdlib.h>
@@ -6,9 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evidence/store_drill.h"
-#include "src/drill_output.h"
-#include "src/head_line.h"
+#include "evidence/store/drill.h"
+#include "src/cli/drill_output.h"
+#include "src/cli/head_line.h"
 #include "src/interrupt.h"
 #include "src/output.h"
 #include "src/pg.h"

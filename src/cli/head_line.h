@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 
 /* "store head N:DIGEST" to out (a human output), or as "vouch: store head ..." to
  * stderr when out is NULL (a machine format owns stdout); then any head-file warning

@@ -1,5 +1,5 @@
-#include "evidence/store.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
+#include "evidence/store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "evidence/chain.h"
-#include "evidence/store_drill.h"
-#include "evidence/store_internal.h"
+#include "evidence/store/drill.h"
+#include "evidence/store/sqlite_internal.h"
 #include "src/interrupt.h"
 #include "src/redact.h"
 #include "src/utf8.h"

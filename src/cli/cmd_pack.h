@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "evidence/sign_policy.h"
-#include "src/cmd_report.h"
+#include "src/cli/cmd_report.h"
 #include "src/verr.h"
 
 enum pack_opt { PACK_OPT_PERIOD, PACK_OPT_SIGN, PACK_OPT_NO_SIGN, PACK_OPT_COUNT };

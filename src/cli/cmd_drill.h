@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "src/config.h"
 #include "src/settings.h"
 #include "src/verr.h"

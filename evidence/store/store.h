@@ -89,7 +89,7 @@ typedef struct store_verdict {
 } store_verdict;
 
 /* Recompute the chain from the first sealed run to the last, then the drill chain
- * (evidence/store_drill.h), then check the schema (tables, indexes, triggers) is the
+ * (evidence/store/drill.h), then check the schema (tables, indexes, triggers) is the
  * one vouch's migrations made, then every line of the head file against the chains
  * and that neither chain ends before the head file's newest line. */
 vexit store_verify(store *st, store_verdict *v, verr *e);

@@ -5,7 +5,7 @@
  * that packs write the very same bytes; this file reads the command line, and signs
  * a report written to a file (FILE.p7s) when a signing key is configured
  * (evidence/sign_policy.h). */
-#include "src/cmd_report.h"
+#include "src/cli/cmd_report.h"
 
 #include <string.h>
 

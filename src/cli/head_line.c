@@ -1,4 +1,4 @@
-#include "src/head_line.h"
+#include "src/cli/head_line.h"
 
 void head_line_print(store *st, FILE *out)
 {

@@ -3,7 +3,7 @@
 #define VOUCH_CMD_REPORT_H
 
 #include "evidence/sign_policy.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "reports/evidence_head.h"
 #include "src/settings.h"
 #include "src/verr.h"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 
 sqlite3 *store_sqlite(store *st);
 

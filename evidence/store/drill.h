@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "evidence/drill_record.h"
-#include "evidence/store.h"
+#include "evidence/store/store.h"
 #include "src/verr.h"
 
 /* The open drill's id into *id, 0 when none is open. */
