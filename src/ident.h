@@ -19,6 +19,8 @@ bool qname_parse(const char *text, const char *default_schema, qname *out, const
 void qname_release(qname *q);
 /* Parse text that must be exactly one identifier (a schema, a role). Caller frees *out. */
 bool ident_parse(const char *text, char **out, char *why, size_t why_size);
+/* One identifier as the configuration reads it: quoted only where it needs it. Caller frees. */
+char *ident_display(const char *name);
 /* "public.tasks", quoting a part only where it needs it. Caller frees. */
 char *qname_display(const char *schema, const char *name);
 

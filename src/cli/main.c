@@ -12,6 +12,7 @@
 #include "checks/checker.h"
 #include "evidence/store/store.h"
 #include "src/cli/cmd_drill.h"
+#include "src/cli/cmd_init.h"
 #include "src/cli/cmd_pack.h"
 #include "src/cli/cmd_report.h"
 #include "src/cli/cmd_sign.h"
@@ -32,6 +33,7 @@ enum {
     READ_STORE = 1 << 2,    /* open an existing store */
     OWN_OUTPUT = 1 << 3,    /* the command reads --format and --output itself */
     STORE_UNLESS_PATH = 1 << 4, /* ...only when given no PATH argument */
+    NO_CONFIG = 1 << 5,     /* reads no configuration (init writes one) */
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
@@ -56,6 +58,7 @@ typedef struct cli {
     drill_opts drill;
     sign_cli sign;            /* options of keygen, sign and verify PATH */
     pack_cli pack;            /* --period of pack, --sign/--no-sign of report */
+    init_cli init;            /* --schema, --force, --print of init */
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
@@ -86,6 +89,7 @@ static vexit run_report(cli *c, verr *e);
 static vexit cmd_keygen(cli *c, verr *e);
 static vexit cmd_sign(cli *c, verr *e);
 static vexit run_pack(cli *c, verr *e);
+static vexit run_init(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
@@ -108,6 +112,8 @@ static const command commands[] = {
     {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
      "run [ID] | drill [ID] | period PERIOD [--format F] [--out FILE] [--[no-]sign]",
      "render a stored run, drill or period as a report (HTML, Markdown, XML, CSV)"},
+    {"init", run_init, NO_CONFIG | OWN_OUTPUT, "[--target DSN] [--schema S]... [--out FILE] [--force] | --print",
+     "propose a complete, commented config from the live database"},
     {"pack", run_pack, READ_STORE | OWN_OUTPUT, "--period P --out DIR",
      "build a signed evidence pack of a period (2026-Q3, 2026-10, FROM..TO)"},
     {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
@@ -131,6 +137,7 @@ enum {
     LONG_HEAD,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
+    LONG_INIT = 576, /* INIT_LONG_OPTIONS: LONG_INIT + enum init_opt */
 };
 
 static const struct option long_options[] = {
@@ -152,6 +159,7 @@ static const struct option long_options[] = {
     {"head", required_argument, NULL, LONG_HEAD},
     SIGN_LONG_OPTIONS(LONG_SIGN),
     PACK_LONG_OPTIONS(LONG_PACK),
+    INIT_LONG_OPTIONS(LONG_INIT),
     {NULL, 0, NULL, 0},
 };
 
@@ -211,6 +219,7 @@ static void command_usage(FILE *f, const command *c)
                    "                      else the installed templates)\n");
     sign_cli_usage(f, c->name);
     pack_cli_usage(f, c->name);
+    init_cli_usage(f, c->name);
     fprintf(f, "\n%s", global_help);
 }
 
@@ -330,6 +339,14 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
             return e->code;
         default:
+            if ((ch >= LONG_INIT && ch < LONG_INIT + INIT_OPT_COUNT) ||
+                (ch == LONG_SIGN + SIGN_OPT_FORCE && which && strcmp(which->name, "init") == 0)) {
+                int opt = ch == LONG_SIGN + SIGN_OPT_FORCE ? INIT_OPT_FORCE : ch - LONG_INIT;
+                vexit rc = init_cli_option(&c->init, which ? which->name : NULL, opt, optarg, e);
+                if (rc)
+                    return rc;
+                break;
+            }
             if (ch >= LONG_SIGN && ch < LONG_SIGN + SIGN_OPT_COUNT) {
                 vexit rc = sign_cli_option(&c->sign, which ? which->name : NULL, ch - LONG_SIGN,
                                            optarg, e);
@@ -367,7 +384,11 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     const char *path = c->config_path;
     if (!path && access("vouch.conf", F_OK) == 0)
         path = "vouch.conf";
-    if (path) {
+    if (cmd->flags & NO_CONFIG) {
+        if (c->config_path)
+            return verr_set(e, VOUCH_USAGE, "-c does not apply to %s: give --out FILE", cmd->name);
+        c->cf = conf_new_empty();
+    } else if (path) {
         if ((rc = conf_load_file(&c->cf, path, e)))
             return rc;
     } else if (cmd->flags & NEED_CONFIG) {
@@ -668,6 +689,16 @@ static vexit run_report(cli *c, verr *e)
     return cmd_report(&rq, e);
 }
 
+static vexit run_init(cli *c, verr *e)
+{
+    if (c->n_args)
+        return verr_set(e, VOUCH_USAGE, "init takes no arguments (got \"%s\")", c->args[0]);
+    if (c->format)
+        return verr_set(e, VOUCH_USAGE, "--format does not apply to init: it writes vouch.conf");
+    pg_options pg = {c->target, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS};
+    return cmd_init(&c->init, &pg, c->output_path, stderr, e);
+}
+
 static vexit run_pack(cli *c, verr *e)
 {
     report_request rq = {c->st, &c->settings, NULL, c->format, NULL, c->args, c->n_args, SIGN_NEVER,
@@ -747,6 +778,7 @@ int main(int argc, char **argv)
     }
     store_close(c.st);
     settings_release(&c.settings);
+    init_cli_release(&c.init);
     conf_free(c.cf);
     return rc;
 }
