@@ -11,7 +11,7 @@ PREFIX    ?= /usr/local
 .DEFAULT_GOAL := all
 CC        ?= cc
 VERSION   := 0.1.0
-PKGS      := libpq sqlite3 libcrypto libxml-2.0 libxslt libexslt inih jansson
+PKGS      := libpq sqlite3 libcrypto libxml-2.0 libxslt libexslt inih jansson libcurl
 
 # libcsv ships no pkg-config file on Debian; it is linked directly.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -101,16 +101,16 @@ deps:
 	@tools/install-deps
 
 check: deps
-	@$(MAKE) --no-print-directory build/san/vouch build/san/integration/test_session $(UNIT_BIN) \
-	  $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory build/san/vouch build/san/integration/test_session \
+	  build/san/integration/tsa_server $(UNIT_BIN) $(FUZZ_BIN)
 	@$(MAKE) --no-print-directory unit integration fuzz-check
 
 unit: $(UNIT_BIN)
 	@tools/run-unit $(UNIT_BIN)
 
-integration: build/san/vouch build/san/integration/test_session
+integration: build/san/vouch build/san/integration/test_session build/san/integration/tsa_server
 	@VOUCH=$(CURDIR)/build/san/vouch SESSION_TEST=$(CURDIR)/build/san/integration/test_session \
-	  tests/integration/run
+	  TSA_SERVER=$(CURDIR)/build/san/integration/tsa_server tests/integration/run
 
 demo: deps
 	@$(MAKE) --no-print-directory build/vouch

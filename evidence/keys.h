@@ -7,11 +7,13 @@
 #define VOUCH_KEYS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "evidence/timestamp.h"
 #include "src/settings.h"
 #include "src/verr.h"
 
@@ -33,6 +35,8 @@ typedef struct signer {
     STACK_OF(X509) *extra;
     char *key_path;
     char *cert_path;
+    tsa_settings tsa;   /* borrowed from the settings; tsa.url NULL: no timestamps */
+    FILE *warn;         /* where a warning goes (a TSA that could not stamp); NULL: stderr */
 } signer;
 
 /* Where a signer is read from; NULL paths take the defaults above. */

@@ -20,6 +20,7 @@
 
 #define MANIFEST_NAME "MANIFEST"
 #define MANIFEST_SIG_NAME "MANIFEST.p7s"
+#define MANIFEST_TSR_NAME "MANIFEST.tsr"   /* its RFC 3161 token, when a TSA is set */
 
 typedef struct manifest_entry {
     char *path;

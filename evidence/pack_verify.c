@@ -77,7 +77,8 @@ static void find_unlisted(const char *root, const char *rel, const manifest *m, 
         char *full = xasprintf("%s/%s", root, child);
         struct stat st;
         bool top = rel == NULL && (strcmp(child, MANIFEST_NAME) == 0 ||
-                                   strcmp(child, MANIFEST_SIG_NAME) == 0);
+                                   strcmp(child, MANIFEST_SIG_NAME) == 0 ||
+                                   strcmp(child, MANIFEST_TSR_NAME) == 0);
         if (lstat(full, &st) != 0)
             problem(p, "%s: could not read: %s", child, strerror(errno));
         else if (S_ISDIR(st.st_mode))
@@ -435,6 +436,7 @@ static void print_verified(FILE *out, const char *dir, const manifest *m, const 
         fprintf(out, "  issuer       %s\n", r->issuer);
     fprintf(out, "  fingerprint  SHA-256 %s\n", r->fingerprint);
     fprintf(out, "  signed at    %s\n", r->signing_time[0] ? r->signing_time : "(no signing time)");
+    sig_report_print_stamp(out, r);
     if (r->pinned)
         fprintf(out, "  trust        pinned: the signer is, or is issued by, %s\n", r->pinned_path);
     else
@@ -444,7 +446,8 @@ static void print_verified(FILE *out, const char *dir, const manifest *m, const 
     free(covers);
 }
 
-vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr *e)
+vexit pack_verify(const char *dir_arg, const char *pinned_cert, const char *tsa_ca, FILE *out,
+                  verr *e)
 {
     /* "pack/" names the same pack as "pack": messages read "pack/MANIFEST", not "pack//". */
     size_t n = strlen(dir_arg);
@@ -481,7 +484,7 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, FILE *out, verr 
     } else {
         verr se;
         verr_clear(&se);
-        vexit sr = verify_file(mpath, pinned_cert, &r, &se);
+        vexit sr = verify_file_stamped(mpath, pinned_cert, tsa_ca, &r, &se);
         if (sr == VOUCH_USAGE && pinned_cert && !strstr(se.msg, MANIFEST_NAME)) {
             /* the pinned certificate cannot be read: a usage error, not a verdict */
             *e = se;

@@ -12,6 +12,7 @@
 /* Verify the pack in dir, pinning the signer to pinned_cert (a PEM file, or NULL: then
  * only integrity is proven, and the output says so). Prints what was verified to out.
  * VOUCH_OK, VOUCH_FAILED (a problem), VOUCH_USAGE (dir or the certificate unreadable). */
-vexit pack_verify(const char *dir, const char *pinned_cert, FILE *out, verr *e);
+vexit pack_verify(const char *dir, const char *pinned_cert, const char *tsa_ca, FILE *out,
+                  verr *e);
 
 #endif

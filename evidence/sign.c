@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "evidence/atomic_write.h"
+#include "evidence/manifest.h"
 #include "src/util.h"
 
 /* A signature file is small (a few certificates); anything bigger is not ours. */
@@ -84,10 +85,50 @@ vexit sign_file(const signer *s, const char *path, verr *e)
                         openssl_error(why, sizeof why));
     }
     char *out = xasprintf("%s%s", path, SIGN_SUFFIX);
+    char *tsr = xasprintf("%s%s", path, TSR_SUFFIX);
+    /* a token of an older signature would not match the new one */
+    if (unlink(tsr) != 0 && errno != ENOENT) {
+        vexit rc = verr_set(e, VOUCH_ABORTED, "could not remove the old \"%s\": %s", tsr,
+                            strerror(errno));
+        OPENSSL_free(der);
+        free(out);
+        free(tsr);
+        return rc;
+    }
     vexit rc = atomic_write(out, der, (size_t)len, 0644, true, e);
+    if (!rc && s->tsa.url) {
+        unsigned char *resp = NULL;
+        size_t resp_len = 0;
+        verr te;
+        verr_clear(&te);
+        vexit trc = tsa_stamp(&s->tsa, der, (size_t)len, &resp, &resp_len, &te);
+        if (!trc)
+            trc = atomic_write(tsr, resp, resp_len, 0644, true, &te);
+        free(resp);
+        if (trc && s->tsa.required) {
+            unlink(out); /* [signing] tsa_required: no signature without its time */
+            rc = verr_set(e, VOUCH_FAILED, "could not timestamp the signature of \"%s\": %s", path,
+                          te.msg);
+            verr_hint(e, "[signing] tsa_required is set: nothing is signed until the TSA answers.");
+        } else if (trc) {
+            fprintf(s->warn ? s->warn : stderr,
+                    "vouch: warning: %s signed without a trusted time: %s\n", path, te.msg);
+        }
+    }
     OPENSSL_free(der);
     free(out);
+    free(tsr);
     return rc;
+}
+
+void sig_report_print_stamp(FILE *out, const sig_report *r)
+{
+    if (!r->stamped)
+        fprintf(out, "  timestamp    none: the signing time is the signer's own clock\n");
+    else
+        fprintf(out, "  timestamp    %s by %s (RFC 3161, %s), TSA %s\n", r->stamp.gen_time,
+                r->stamp.tsa, r->tsr_path,
+                r->stamp.pinned ? "pinned" : "NOT PINNED: give --tsa-ca FILE or set [signing] tsa_ca");
 }
 
 void sig_report_release(sig_report *r)
@@ -97,6 +138,8 @@ void sig_report_release(sig_report *r)
     free(r->signer);
     free(r->issuer);
     free(r->pinned_path);
+    free(r->tsr_path);
+    tsa_report_release(&r->stamp);
     memset(r, 0, sizeof *r);
 }
 
@@ -380,7 +423,46 @@ static vexit check_content(sig_report *r, CMS_ContentInfo *cms, verr *e)
     return verr_set(e, VOUCH_FAILED, "%s: signature does not verify: %s", r->file, reason);
 }
 
+/* The time-stamp token beside the signature, when there is one (or tsa_ca asks for one). */
+static vexit check_timestamp(sig_report *r, const char *tsa_ca, verr *e)
+{
+    char *tsr = xasprintf("%s%s", r->file, TSR_SUFFIX);
+    struct stat st;
+    vexit rc = VOUCH_OK;
+    if (lstat(tsr, &st) != 0) {
+        if (tsa_ca)
+            rc = verr_set(e, VOUCH_FAILED, "%s: no time-stamp token (%s), and a TSA was given to "
+                          "check one against", r->file, tsr);
+        free(tsr);
+        return rc;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = verr_set(e, VOUCH_FAILED, "%s: not a regular file", tsr);
+        free(tsr);
+        return rc;
+    }
+    char *sig = NULL;
+    size_t len = 0;
+    if (!(rc = file_read_regular(r->sig_path, SIG_FILE_MAX, &sig, &len, e))) {
+        rc = tsa_verify_file(tsr, (const unsigned char *)sig, len, tsa_ca, &r->stamp, e);
+        if (!rc) {
+            r->stamped = true;
+            r->tsr_path = tsr;
+            tsr = NULL;
+        }
+    }
+    free(sig);
+    free(tsr);
+    return rc;
+}
+
 vexit verify_file(const char *path, const char *pinned_cert, sig_report *r, verr *e)
+{
+    return verify_file_stamped(path, pinned_cert, NULL, r, e);
+}
+
+vexit verify_file_stamped(const char *path, const char *pinned_cert, const char *tsa_ca,
+                          sig_report *r, verr *e)
 {
     memset(r, 0, sizeof *r);
     if (ends_with(path, SIGN_SUFFIX)) {
@@ -424,5 +506,7 @@ vexit verify_file(const char *path, const char *pinned_cert, sig_report *r, verr
     }
     CMS_ContentInfo_free(cms);
     sk_X509_pop_free(pinned, X509_free);
+    if (!rc)
+        rc = check_timestamp(r, tsa_ca, e);
     return rc;
 }

@@ -7,8 +7,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "evidence/keys.h"
+#include "evidence/timestamp.h"
 #include "src/verr.h"
 
 #define SIGN_SUFFIX ".p7s"
@@ -32,9 +34,15 @@ typedef struct sig_report {
     char signing_time[32];   /* "2026-11-25T21:40:00Z", or "" when the signature has none */
     bool pinned;             /* the signer is, or is issued by, a pinned certificate */
     char *pinned_path;
+    bool stamped;            /* FILE.tsr holds a verified RFC 3161 token over FILE.p7s */
+    char *tsr_path;
+    tsa_report stamp;
 } sig_report;
 
 void sig_report_release(sig_report *r);
+/* The "  timestamp ..." line of a verified signature: its time, TSA and trust, or that it
+ * has none (the signing time is then the signer's own clock). */
+void sig_report_print_stamp(FILE *out, const sig_report *r);
 
 /* Verify path against path.p7s (path may also name the .p7s). With pinned_cert
  * (a PEM file: the signer's own certificate or a CA's), the signer must be one of its
@@ -44,5 +52,10 @@ void sig_report_release(sig_report *r);
  * why, naming the file); VOUCH_USAGE when the file or pinned certificate cannot be
  * read. Release *r in every case. */
 vexit verify_file(const char *path, const char *pinned_cert, sig_report *r, verr *e);
+/* verify_file, and the time-stamp token FILE.tsr when there is one: it must be over
+ * FILE.p7s and, with tsa_ca, signed by a TSA that chains to it (evidence/timestamp.h);
+ * with tsa_ca a missing token fails too. */
+vexit verify_file_stamped(const char *path, const char *pinned_cert, const char *tsa_ca,
+                          sig_report *r, verr *e);
 
 #endif

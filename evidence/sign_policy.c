@@ -19,7 +19,15 @@ vexit signer_from_settings(const signing_settings *cfg, signer **out, verr *e)
         return e->code;
     }
     key_source src = key_source_from(cfg);
-    return signer_load(out, &src, e);
+    vexit rc = signer_load(out, &src, e);
+    if (!rc)
+        signer_use_tsa(*out, cfg);
+    return rc;
+}
+
+void signer_use_tsa(signer *s, const signing_settings *cfg)
+{
+    s->tsa = (tsa_settings){cfg->tsa_url, cfg->tsa_ca, cfg->tsa_required, 10};
 }
 
 bool sign_wanted(const signing_settings *cfg, sign_mode mode)

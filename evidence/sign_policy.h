@@ -22,6 +22,8 @@ bool signing_configured(const signing_settings *cfg);
 /* The configured signer; VOUCH_USAGE with a hint to run 'vouch keygen' when no key is
  * configured, and signer_load's errors otherwise. */
 vexit signer_from_settings(const signing_settings *cfg, signer **out, verr *e);
+/* Timestamp every signature s makes as [signing] tsa, tsa_ca and tsa_required say. */
+void signer_use_tsa(signer *s, const signing_settings *cfg);
 
 /* Whether mode asks for a signature with this configuration (--sign always does:
  * loading the signer then says what is missing). */

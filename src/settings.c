@@ -51,6 +51,15 @@ const conf_key signing_keys[] = {
     {"passphrase_env", 0, "VARIABLE",
      "The environment variable holding the key's passphrase, when the key is encrypted."},
     {"passphrase_file", 0, "FILE", "A file whose first line is the key's passphrase."},
+    {"tsa", 0, "URL",
+     "An RFC 3161 time-stamp authority (http or https): every signature FILE.p7s gets a "
+     "token from it over its bytes, FILE.tsr, proving when it was made."},
+    {"tsa_ca", 0, "FILE",
+     "The TSA's certificate or its CA (PEM) that tokens must chain to, when made and when "
+     "verified; relative to the configuration file's folder."},
+    {"tsa_required", 0, "yes | no",
+     "With yes, a TSA that cannot stamp fails the signing; with no (the default) the "
+     "signature is kept with a warning."},
     {NULL, 0, NULL, NULL},
 };
 
@@ -141,6 +150,22 @@ static vexit read_signing(const conf *c, signing_settings *sg, verr *e)
         sg->key_path = relative_to(c->path, ent->value);
     if ((ent = conf_get(c, "signing", "certificate")))
         sg->cert_path = relative_to(c->path, ent->value);
+    if ((ent = conf_get(c, "signing", "tsa"))) {
+        if (strncmp(ent->value, "http://", 7) != 0 && strncmp(ent->value, "https://", 8) != 0)
+            return conf_error(e, c, ent, "a TSA is reached over http:// or https://, not \"%s\"",
+                              ent->value);
+        sg->tsa_url = ent->value;
+    }
+    if ((ent = conf_get(c, "signing", "tsa_ca")))
+        sg->tsa_ca = relative_to(c->path, ent->value);
+    if ((ent = conf_get(c, "signing", "tsa_required"))) {
+        vexit rc = conf_bool(c, ent, &sg->tsa_required, e);
+        if (rc)
+            return rc;
+        if (sg->tsa_required && !sg->tsa_url)
+            return conf_error(e, c, ent, "tsa_required needs tsa: the URL of the time-stamp "
+                                         "authority");
+    }
     return VOUCH_OK;
 }
 
@@ -148,7 +173,7 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
                     verr *e)
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
-                          DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL}};
+                          DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, false}};
     vexit rc = check_sections(c, kinds, n_kinds, e);
     if (rc)
         return rc;
@@ -188,8 +213,9 @@ void settings_release(vouch_settings *s)
     free(s->signing.key_path);
     free(s->signing.cert_path);
     free(s->signing.passphrase_file);
+    free(s->signing.tsa_ca);
     s->store_path = NULL;
     free(s->report_templates);
     s->report_templates = NULL;
-    s->signing = (signing_settings){NULL, NULL, NULL, NULL};
+    s->signing = (signing_settings){NULL, NULL, NULL, NULL, NULL, NULL, false};
 }

@@ -25,6 +25,9 @@ typedef struct signing_settings {
     char *cert_path;
     const char *passphrase_env;    /* borrowed from the conf */
     char *passphrase_file;
+    const char *tsa_url;           /* borrowed; NULL: no trusted timestamps */
+    char *tsa_ca;                  /* resolved like key_path; NULL: TSA not pinned */
+    bool tsa_required;
 } signing_settings;
 
 typedef struct vouch_settings {

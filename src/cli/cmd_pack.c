@@ -3,9 +3,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "reports/period.h"
+#include "evidence/manifest.h"
 #include "evidence/pack_build.h"
+#include "reports/period.h"
+#include "src/util.h"
 
 static const char *const opt_names[PACK_OPT_COUNT] = {"period", "sign", "no-sign"};
 
@@ -88,6 +91,13 @@ vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir,
         fprintf(out, "  files        %zu, %" PRIu64 " bytes, listed in MANIFEST\n", sum.files,
                 sum.bytes);
         fprintf(out, "  signed       MANIFEST.p7s by %s (SHA-256 %s)\n", subject, fp);
+        char *tsr = xasprintf("%s/%s", out_dir, MANIFEST_TSR_NAME);
+        if (access(tsr, F_OK) == 0)
+            fprintf(out, "  timestamped  %s by the TSA at %s\n", MANIFEST_TSR_NAME, s->tsa.url);
+        else
+            fprintf(out, "  timestamped  no: the signing time is the signer's own clock%s\n",
+                    s->tsa.url ? " (the TSA could not stamp it)" : "");
+        free(tsr);
         if (sum.stale)
             fprintf(out, "  cleaned      %zu folder%s left beside it by a pack that was killed\n",
                     sum.stale, sum.stale == 1 ? "" : "s");

@@ -4,16 +4,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
 #include "evidence/keys.h"
-#include "evidence/sign.h"
 #include "evidence/pack_verify.h"
+#include "evidence/sign.h"
+#include "evidence/sign_policy.h"
 #include "src/util.h"
 
 static const char *const opt_names[SIGN_OPT_COUNT] = {
     "algorithm", "subject", "days", "key", "cert", "passphrase-env", "passphrase-file", "force",
+    "tsa-ca",
 };
 
 #define BIT(o) (1u << (o))
@@ -30,7 +33,7 @@ static unsigned options_of(const char *command)
     if (strcmp(command, "sign") == 0)
         return KEY_OPTS;
     if (strcmp(command, "verify") == 0)
-        return BIT(SIGN_OPT_CERT);
+        return BIT(SIGN_OPT_CERT) | BIT(SIGN_OPT_TSA_CA);
     return 0;
 }
 
@@ -62,7 +65,9 @@ void sign_cli_usage(FILE *f, const char *command)
     if (strcmp(command, "verify") == 0)
         fprintf(f, "      --cert FILE     pin the signer: its certificate, or its CA's\n"
                    "                      (default [signing] certificate; without one only\n"
-                   "                      the file's integrity is proven)\n");
+                   "                      the file's integrity is proven)\n"
+                   "      --tsa-ca FILE   pin the time-stamp authority: FILE.tsr must be there\n"
+                   "                      and chain to it (default [signing] tsa_ca)\n");
     else
         fprintf(f, "      --key FILE      private key (default [signing] key, else %s)\n"
                    "      --cert FILE     certificate (default [signing] certificate, else\n"
@@ -155,9 +160,16 @@ vexit sign_cmd_sign(const sign_cli *o, const signing_settings *cfg, char **args,
     vexit rc = key_source_of(o, cfg, &src, e);
     if (rc || (rc = signer_load(&s, &src, e)))
         return rc;
-    for (int i = 0; i < n_args && !rc; i++)
-        if (!(rc = sign_file(s, args[i], e)))
-            fprintf(out, "signed %s -> %s%s\n", args[i], args[i], SIGN_SUFFIX);
+    signer_use_tsa(s, cfg);
+    for (int i = 0; i < n_args && !rc; i++) {
+        if ((rc = sign_file(s, args[i], e)))
+            break;
+        char *tsr = xasprintf("%s%s", args[i], TSR_SUFFIX);
+        fprintf(out, "signed %s -> %s%s%s%s\n", args[i], args[i], SIGN_SUFFIX,
+                access(tsr, F_OK) == 0 ? ", timestamped -> " : "",
+                access(tsr, F_OK) == 0 ? tsr : "");
+        free(tsr);
+    }
     if (!rc) {
         char *subject = dn_format(X509_get_subject_name(s->cert));
         char fp[100];
@@ -175,11 +187,12 @@ vexit sign_cmd_verify(const sign_cli *o, const signing_settings *cfg, char **arg
     if (n_args != 1)
         return verr_set(e, VOUCH_USAGE, "verify takes one path (got %d)", n_args);
     const char *pin = o->opt[SIGN_OPT_CERT] ? o->opt[SIGN_OPT_CERT] : cfg->cert_path;
+    const char *tsa_ca = o->opt[SIGN_OPT_TSA_CA] ? o->opt[SIGN_OPT_TSA_CA] : cfg->tsa_ca;
     struct stat st;
     if (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode))
-        return pack_verify(args[0], pin, out, e);
+        return pack_verify(args[0], pin, tsa_ca, out, e);
     sig_report r;
-    vexit rc = verify_file(args[0], pin, &r, e);
+    vexit rc = verify_file_stamped(args[0], pin, tsa_ca, &r, e);
     if (!rc) {
         fprintf(out, "verified %s\n", r.file);
         fprintf(out, "  size         %llu bytes\n", (unsigned long long)r.size);
@@ -190,6 +203,7 @@ vexit sign_cmd_verify(const sign_cli *o, const signing_settings *cfg, char **arg
             fprintf(out, "  issuer       %s\n", r.issuer);
         fprintf(out, "  fingerprint  SHA-256 %s\n", r.fingerprint);
         fprintf(out, "  signed at    %s\n", r.signing_time[0] ? r.signing_time : "(no signing time)");
+        sig_report_print_stamp(out, &r);
         if (r.pinned)
             fprintf(out, "  trust        pinned: the signer is, or is issued by, %s\n", r.pinned_path);
         else

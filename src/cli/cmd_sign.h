@@ -19,6 +19,7 @@ enum sign_opt {
     SIGN_OPT_PASSPHRASE_ENV,
     SIGN_OPT_PASSPHRASE_FILE,
     SIGN_OPT_FORCE,
+    SIGN_OPT_TSA_CA,
     SIGN_OPT_COUNT
 };
 
@@ -31,7 +32,8 @@ enum sign_opt {
     {"cert", required_argument, NULL, (base) + SIGN_OPT_CERT},                           \
     {"passphrase-env", required_argument, NULL, (base) + SIGN_OPT_PASSPHRASE_ENV},       \
     {"passphrase-file", required_argument, NULL, (base) + SIGN_OPT_PASSPHRASE_FILE},     \
-    {"force", no_argument, NULL, (base) + SIGN_OPT_FORCE}
+    {"force", no_argument, NULL, (base) + SIGN_OPT_FORCE},                               \
+    {"tsa-ca", required_argument, NULL, (base) + SIGN_OPT_TSA_CA}
 
 typedef struct sign_cli {
     const char *opt[SIGN_OPT_COUNT];   /* the values given; "" for --force */

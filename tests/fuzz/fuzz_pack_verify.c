@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     verr e;
     verr_clear(&e);
-    vexit rc = pack_verify(pack, NULL, devnull, &e);
+    vexit rc = pack_verify(pack, NULL, NULL, devnull, &e);
     FUZZ_ASSERT(rc == VOUCH_OK || rc == VOUCH_FAILED);
     if (rc)
         FUZZ_ASSERT(e.msg[0]);

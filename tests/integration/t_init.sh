@@ -79,6 +79,9 @@ end_case
 for fx in "$top"/tests/integration/fixtures/*.sql; do
     name=$(basename "$fx" .sql)
     test_case "init: fixture $name: proposal, baseline and a gate of the unchanged database"
+    # roles are cluster-wide: those a fixture creates are dropped again below, so that the
+    # test files after this one can create them
+    roles_before=$(psql_q -d postgres -c 'SELECT rolname FROM pg_roles' | LC_ALL=C sort)
     dropdb --if-exists "init_$name" 2>/dev/null
     createdb "init_$name"
     psql -X -q -v ON_ERROR_STOP=1 -d "init_$name" -f "$fx" >/dev/null 2>&1 || _fail "$name did not load"
@@ -97,6 +100,10 @@ for fx in "$top"/tests/integration/fixtures/*.sql; do
         expect_rc 0
     fi
     end_case
+    dropdb "init_$name"
+    LC_ALL=C comm -13 <(echo "$roles_before") \
+        <(psql_q -d postgres -c 'SELECT rolname FROM pg_roles' | LC_ALL=C sort) |
+        while read -r role; do psql_q -d postgres -c "DROP ROLE \"$role\""; done
 done
 
 test_case "init refuses to overwrite a file without --force, and replaces it with"

@@ -150,7 +150,7 @@ static vexit verify_into(const char *dir, const char *cert, char **text, verr *e
 {
     size_t len;
     FILE *f = open_memstream(text, &len);
-    vexit rc = pack_verify(dir, cert, f, e);
+    vexit rc = pack_verify(dir, cert, NULL, f, e);
     fclose(f);
     return rc;
 }
