@@ -136,6 +136,11 @@ static char *display_part(const char *s)
     return buf;
 }
 
+char *ident_display(const char *name)
+{
+    return display_part(name);
+}
+
 char *qname_display(const char *schema, const char *name)
 {
     char *a = display_part(schema), *b = display_part(name);

@@ -21,5 +21,7 @@ void qname_release(qname *q);
 bool ident_parse(const char *text, char **out, char *why, size_t why_size);
 /* "public.tasks", quoting a part only where it needs it. Caller frees. */
 char *qname_display(const char *schema, const char *name);
+/* One name (a column, a role) the same way: quoted only where it needs it. Caller frees. */
+char *ident_display(const char *name);
 
 #endif
