@@ -64,7 +64,8 @@ void sign_cli_usage(FILE *f, const char *command)
                    "                      (default [signing] certificate; without one only\n"
                    "                      the file's integrity is proven)\n");
     else
-        fprintf(f, "      --key FILE      private key (default [signing] key, else %s)\n"
+        fprintf(f, "      --key FILE      private key (default [signing] key,\n"
+                   "                      else %s)\n"
                    "      --cert FILE     certificate (default [signing] certificate, else\n"
                    "                      %s)\n"
                    "      --passphrase-env VAR   the key's passphrase is in this variable\n"
