@@ -142,7 +142,7 @@ static vexit check_entry(check_ctx *ctx, const conf *c, const conf_entry *ent, c
     char why[128];
     qname q;
     const char *rest;
-    bool found;
+    bool found = false;
     vexit rc = VOUCH_OK;
     switch (k->kind) {
     case TARGET_SCHEMA:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checks/checker.h"
@@ -16,6 +17,7 @@
 #include "src/cli/cmd_report.h"
 #include "src/cli/cmd_sign.h"
 #include "src/config.h"
+#include "src/cli/docs_dir.h"
 #include "src/cli/head_line.h"
 #include "src/cli/suggest.h"
 #include "src/interrupt.h"
@@ -208,9 +210,11 @@ static void usage(FILE *f)
     print_wrapped(f, "Named instances, [NAME \"INSTANCE\"] run as NAME/INSTANCE, for: ", named, 2);
     free(named);
     fprintf(f, "\n%s\n", global_help);
+    char *docs = docs_paths("docs/");
     fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
                "2 usage or configuration error; 3 could not finish (stored as aborted).\n"
-               "Documentation: docs/ and 'man vouch'.\n");
+               "Documentation: %s and 'man vouch'.\n", docs);
+    free(docs);
 }
 
 /* text in lines of at most 80 columns, the first after lead, the others indented by
@@ -277,7 +281,9 @@ static const command *find_command(const char *name)
 
 static void print_error_as(const verr *e, bool hint_only)
 {
-    char *msg = redact_show(e->msg), *hint = redact_show(e->hint);
+    char *msg = redact_show(e->msg), *shown_hint = redact_show(e->hint);
+    char *hint = docs_paths(shown_hint); /* docs/ as installed, or the checkout's */
+    free(shown_hint);
     if (!hint_only)
         fprintf(stderr, "vouch: %s\n", msg);
     if (hint[0])
@@ -519,6 +525,15 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
+        check_unit *units;
+        size_t n_units;
+        /* a check named that is not configured is a configuration error: said first */
+        if ((cmd->flags & STORE_EXISTING) &&
+            (rc = runner_select(c->cf, (const char *const *)c->args, (size_t)c->n_args, &units,
+                                &n_units, e)))
+            return rc;
+        if (cmd->flags & STORE_EXISTING)
+            check_units_free(units, n_units);
         if ((cmd->flags & STORE_EXISTING) && access(sp, F_OK) != 0) {
             /* an empty store would hold no baseline to compare with: none is made */
             verr_set(e, VOUCH_USAGE, "no store at \"%s\": a %s compares with a baseline, and none"
@@ -567,6 +582,13 @@ static void print_progress(void *user, const char *line)
     free(shown);
 }
 
+static bool same_file(int a, int b)
+{
+    struct stat sa, sb;
+    return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
     run_request rq = {
@@ -592,8 +614,10 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
             return VOUCH_ABORTED;
         }
         head_line_print(c->st, c->writer == &output_human ? c->out : NULL);
-        /* the verdict line of a stored, aborted run quotes the error: not said twice */
-        c->error_shown = rc == VOUCH_ABORTED && c->writer == &output_human && c->out == stdout;
+        /* the verdict line of a stored, aborted run quotes the error: where standard output
+         * and standard error are one terminal or file, it is not said twice */
+        c->error_shown = rc == VOUCH_ABORTED && c->writer == &output_human && c->out == stdout &&
+                         same_file(STDOUT_FILENO, STDERR_FILENO);
     }
     return rc;
 }
@@ -919,8 +943,10 @@ int main(int argc, char **argv)
         rc = setup(&c, cmd, &e);
     if (!rc)
         rc = cmd->fn(&c, &e);
-    if (rc && e.msg[0])
+    if (rc && e.msg[0]) {
+        fflush(stdout); /* the table first, where both streams go to one place */
         print_error_as(&e, c.error_shown);
+    }
 
     if (c.out && c.out != stdout && fclose(c.out) != 0 && !rc) {
         fprintf(stderr, "vouch: could not write \"%s\"\n", c.output_path);

@@ -16,10 +16,10 @@ expect_rc 0
 psql_q -c "delete from public.tasks where id in (select id from public.tasks order by id desc limit 3)"
 for cols in 60 80 200 unset; do
     if [ "$cols" = unset ]; then
-        env -u COLUMNS "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR"; RC=$?
+        RC=0; env -u COLUMNS "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR" || RC=$?
         want=80
     else
-        COLUMNS=$cols "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR"; RC=$?
+        RC=0; COLUMNS=$cols "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR" || RC=$?
         want=$cols
     fi
     expect_rc 1
@@ -33,7 +33,7 @@ for cols in 60 80 200 unset; do
         grep -qF -- "$word" "$OUT" || _fail "COLUMNS=$cols: the word '$word' is broken"
     done
 done
-COLUMNS=200 "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR"
+COLUMNS=200 "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR" || true
 expect_out "^FAIL +rowcount +public\.tasks .*$(printf '%s' "$reason" | cut -c1-40 | sed 's/[][().*+?^$|\\]/\\&/g')"
 end_case
 
@@ -111,15 +111,41 @@ cd ..
 end_case
 
 test_case "the connection error is printed once, with libpq's sentences kept"
+# on one terminal (or file) stdout's verdict says it; stderr adds only the hint
+RC=0; "$VOUCH" -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate >both.txt 2>&1 || RC=$?
+expect_rc 3
+check "'could not connect' is said once ($(grep -c 'could not connect' both.txt))" \
+    test "$(grep -c 'could not connect' both.txt)" = 1
+check "the verdict keeps libpq's message as it is punctuated" \
+    grep -Eq 'gate aborted: could not connect to .*: connection to server on socket ".*" failed: No such file or directory$' both.txt
+check "libpq's own question is the hint, whole" \
+    grep -Eq "^hint: Is the server running locally and accepting connections on that socket\? Check --target" both.txt
+# apart (stdout to a file, stderr to the person), each says it once
 v -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate
 expect_rc 3
-check "stdout and stderr together say 'could not connect' once" \
-    test "$(cat "$OUT" "$ERR" | grep -c 'could not connect')" = 1
-expect_out 'gate aborted: could not connect to .*: connection to server on socket ".*" failed: No such file or directory$'
-expect_err "^hint: Is the server running locally and accepting connections on that socket\? Check --target"
-# machine output on stdout: the person still reads why on stderr, once
+expect_out 'gate aborted: could not connect to'
+expect_err '^vouch: could not connect to .*failed: No such file or directory$'
+check "stderr says it once" test "$(grep -c 'could not connect' "$ERR")" = 1
 v -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate --format json
 expect_rc 3
 expect_err '^vouch: could not connect to .*failed: No such file or directory$'
 check "stderr says it once" test "$(grep -c 'could not connect' "$ERR")" = 1
+end_case
+
+test_case "hints that point into docs/ name the checkout's docs, or the installed ones"
+mkdir -p hints && cd hints
+v gate
+expect_rc 2
+expect_err "^hint: $top/docs/configuration\.md describes every section; $top/tools/demo/vouch\.conf is an example\.$"
+# laid out as 'make install PREFIX=...' lays it out
+mkdir -p prefix/bin prefix/share/doc/vouch/examples
+cp "$VOUCH" prefix/bin/vouch
+cp "$top"/docs/*.md prefix/share/doc/vouch/
+cp "$top/tools/demo/vouch.conf" prefix/share/doc/vouch/examples/
+RC=0; prefix/bin/vouch gate >"$OUT" 2>"$ERR" || RC=$?
+expect_rc 2
+expect_err "^hint: $PWD/prefix/share/doc/vouch/configuration\.md describes every section; $PWD/prefix/share/doc/vouch/examples/vouch\.conf is an example\.$"
+prefix/bin/vouch --help >"$OUT" 2>"$ERR" || true
+expect_out "^Documentation: $PWD/prefix/share/doc/vouch/ and 'man vouch'\.$"
+cd ..
 end_case
