@@ -478,11 +478,12 @@ static vexit check_arguments(cli *c, const command *cmd, verr *e)
             const char *near = suggest_closest(base, names, n);
             char *shown = utf8_show(c->args[i], 0);
             verr_set(e, VOUCH_USAGE, "unknown check '%s'", shown);
+            char *tail = utf8_show(c->args[i] + len, 0);
             if (near)
-                verr_hint(e, "Did you mean '%s%s'? 'vouch --help' lists the checks.", near,
-                          c->args[i] + len);
+                verr_hint(e, "Did you mean '%s%s'? 'vouch --help' lists the checks.", near, tail);
             else
                 verr_hint(e, "Run 'vouch --help' for the list of checks.");
+            free(tail);
             free(shown);
         }
         free(base);

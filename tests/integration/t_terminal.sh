@@ -75,6 +75,13 @@ expect_err "^vouch: unknown check 'rowcuont'$"
 expect_err "^hint: Did you mean 'rowcount'\?"
 v -c t.conf check share_token/invitations
 expect_err "Did you mean 'share_tokens/invitations'\?"
+# what was typed is shown escaped, in the message and in the suggestion
+v -c t.conf check "$(printf 'rowcnt/\033[2Jx')"
+expect_rc 2
+check "no escape byte reaches the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$ERR'"
+expect_err "Did you mean 'rowcount/.x1B\[2Jx'"
+v "$(printf 'gat\033[2J')"
+check "no escape byte in the unknown command" sh -c "! grep -q \"\$(printf '\\033')\" '$ERR'"
 end_case
 
 test_case "argument errors come before 'no configuration' and 'no store'"
