@@ -8,6 +8,7 @@
 #   make clean
 
 PREFIX    ?= /usr/local
+DOCDIR    ?= $(PREFIX)/share/doc/vouch
 .DEFAULT_GOAL := all
 CC        ?= cc
 VERSION   := 0.1.0
@@ -17,10 +18,19 @@ PKGS      := libpq sqlite3 libcrypto libxml-2.0 libxslt libexslt inih jansson li
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
+# Before anything compiles: the packages pkg-config must find (and libcsv's header), or one
+# line that says how to get them, instead of "jansson.h: No such file or directory".
+PKG_MISSING = $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))) \
+              $(if $(wildcard /usr/include/csv.h),,libcsv))
+pkg-check:
+	@if [ -n "$(PKG_MISSING)" ]; then \
+	  echo "vouch: cannot build: missing development packages: $(PKG_MISSING); run 'make deps' (tools/install-deps) first" >&2; \
+	  exit 1; fi
+
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
-             -I. -DVOUCH_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+             -I. -DVOUCH_VERSION='"$(VERSION)"' -DVOUCH_DOCDIR='"$(DOCDIR)"' $(PKG_CFLAGS)
 
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -30,10 +40,10 @@ LIB_SRC   := $(wildcard src/*.c) $(filter-out src/cli/main.c,$(wildcard src/cli/
 HDRS      := $(wildcard src/*.h src/cli/*.h checks/*.h evidence/*.h evidence/store/*.h reports/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
-build/%.o: %.c $(HDRS) | build-dirs
+build/%.o: %.c $(HDRS) | build-dirs pkg-check
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
-build/san/%.o: %.c $(HDRS) | build-dirs
+build/san/%.o: %.c $(HDRS) | build-dirs pkg-check
 	@echo "  CC+SAN  $<"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 
@@ -73,7 +83,7 @@ fuzz: $(FUZZ_BIN)
 fuzz-check: $(FUZZ_BIN)
 	$(call fuzz-run,$(FUZZ_CHECK_SECONDS))
 
-.PHONY: all check unit integration demo install clean deps build-dirs fuzz fuzz-check
+.PHONY: all check unit integration demo install clean deps build-dirs pkg-check fuzz fuzz-check
 all: build/vouch
 
 build-dirs:
@@ -122,6 +132,11 @@ install: build/vouch
 	install -m 644 docs/vouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/vouch.1
 	install -d $(DESTDIR)$(PREFIX)/share/vouch/templates
 	install -m 644 templates/*.xsl templates/*.rng $(DESTDIR)$(PREFIX)/share/vouch/templates
+	install -d $(DESTDIR)$(DOCDIR)/checks
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)
+	install -m 644 docs/checks/*.md $(DESTDIR)$(DOCDIR)/checks
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 tools/demo/vouch.conf $(DESTDIR)$(DOCDIR)/examples/vouch.conf
 
 clean:
 	rm -rf build

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "checks/audit_log.h"
+#include "checks/target.h"
 #include "src/interrupt.h"
 #include "src/util.h"
 
@@ -394,6 +395,24 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return rc;
 }
 
+/* check-config: the objects [audit_log] names exist in the target. */
+static const target_key target_keys[] = {
+    {"table", TARGET_TABLE, NULL},
+    {"id_column", TARGET_COLUMN, "id"},
+    {"time_column", TARGET_COLUMN, NULL},
+    {"row_hash_column", TARGET_COLUMN, NULL},
+    {"prev_hash_column", TARGET_COLUMN, NULL},
+    {"trigger", TARGET_TRIGGER, NULL},
+    {"function", TARGET_FUNCTION, NULL},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "audit_log", target_keys, e);
+}
+
 const checker checker_audit_log = {
     .name = "audit_log",
     .summary = "every audit event up to the restored head is there and unaltered, the chain"
@@ -403,5 +422,6 @@ const checker checker_audit_log = {
     .release = audit_settings_release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
     .flags = CHECKER_INSTANCES,
 };

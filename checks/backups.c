@@ -2,6 +2,7 @@
  * regions, encrypted where required, and the worst gap between restore points is
  * within the RPO. Everything is judged as of --incident-at, else the run's snapshot
  * time; schedules are wall-clock times in the policy's zone (tz_local.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,6 +529,23 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return VOUCH_OK;
 }
 
+/* check-config: the inventory can be read (it is judged only by a run). */
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)e;
+    settings *s = p;
+    FILE *f = fopen(s->inventory, "r");
+    if (f) {
+        fclose(f);
+        return VOUCH_OK;
+    }
+    const conf_entry *ent = conf_get(c, "backups", "inventory");
+    if (ent)
+        check_config_problem(ctx, c, ent, "could not open inventory \"%s\": %s", s->inventory,
+                             strerror(errno));
+    return VOUCH_OK;
+}
+
 const checker checker_backups = {
     .name = "backups",
     .summary = "a backup inventory meets the schedule, retention, region, encryption and RPO policy",
@@ -536,4 +554,5 @@ const checker checker_backups = {
     .release = release,
     .capture = NULL,
     .check = check,
+    .validate_target = validate_target,
 };

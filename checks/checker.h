@@ -43,6 +43,12 @@ typedef struct checker {
     vexit (*check)(check_ctx *ctx, void *settings, const json_t *baseline, verr *e);
     /* MAY be set: CHECKER_INSTANCES when named instances [name "INSTANCE"] are allowed. */
     unsigned flags;
+    /* MAY be set (every checker of the registry sets it): for 'vouch check-config', ask the
+     * target whether each object the section names exists (tables, columns, schemas, roles,
+     * triggers, functions, files), reading catalogs only: no check runs and nothing is
+     * stored. c is what configure read. Each missing object is one check_config_problem;
+     * an error return means it could not ask (the connection was lost). */
+    vexit (*validate_target)(check_ctx *ctx, const conf *c, void *settings, verr *e);
 } checker;
 
 /* The target session of the run, inside its read-only snapshot. */
@@ -65,6 +71,11 @@ void check_report(check_ctx *ctx, result_status status, const char *subject, con
     __attribute__((format(printf, 6, 7)));
 /* Attach a longer explanation (a diff, a list of ids) to the last finding. */
 void check_detail(check_ctx *ctx, const char *detail);
+
+/* check-config: what ent names is missing from the target; one line
+ * "FILE:LINE: [section] key: WHAT" (fmt) for the person fixing the configuration. */
+void check_config_problem(check_ctx *ctx, const conf *c, const conf_entry *ent, const char *fmt,
+                          ...) __attribute__((format(printf, 4, 5)));
 
 /* The registry: every checker, in the order a gate runs them. */
 extern const checker *const checkers[];

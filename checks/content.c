@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/target.h"
 #include "checks/content_diff.h"
 #include "src/ident.h"
 #include "src/util.h"
@@ -1092,6 +1093,20 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return rc;
 }
 
+/* check-config: the objects [content] names exist in the target. */
+static const target_key target_keys[] = {
+    {"table", TARGET_TABLE, NULL},
+    {"columns", TARGET_TABLE_COLUMNS, NULL},
+    {"key", TARGET_TABLE_COLUMNS, NULL},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "content", target_keys, e);
+}
+
 const checker checker_content = {
     .name = "content",
     .summary = "chosen tables hold the same rows as at the baseline, key by key (range digests)",
@@ -1100,5 +1115,6 @@ const checker checker_content = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
     .flags = CHECKER_INSTANCES,
 };

@@ -410,6 +410,20 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return VOUCH_OK;
 }
 
+/* check-config: the server parses the query (and finds every table, column and function
+ * it names) without running it. */
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    settings *s = p;
+    char *sql = wrapped_sql(s), why[1024];
+    vexit rc = sql_expr_probe(check_db(ctx), sql, why, sizeof why, e);
+    free(sql);
+    const conf_entry *ent = conf_get(c, "query", "sql");
+    if (!rc && *why && ent)
+        check_config_problem(ctx, c, ent, "the target refuses the query: %s", why);
+    return rc;
+}
+
 const checker checker_query = {
     .name = "query",
     .summary = "the team's own read-only regression queries return what they should: true, the"
@@ -419,5 +433,6 @@ const checker checker_query = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
     .flags = CHECKER_INSTANCES,
 };

@@ -9,6 +9,7 @@
 
 #include "checks/backup_policy.h"
 #include "checks/checker.h"
+#include "checks/target.h"
 #include "checks/residency_period.h"
 #include "src/ident.h"
 #include "src/util.h"
@@ -472,6 +473,21 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return rc;
 }
 
+/* check-config: the objects [residency] names exist in the target. */
+static const target_key target_keys[] = {
+    {"table", TARGET_TABLE, NULL},
+    {"period_column", TARGET_COLUMN, "period"},
+    {"region_column", TARGET_COLUMN, "region"},
+    {"hash_column", TARGET_COLUMN, "document_sha256"},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "residency", target_keys, e);
+}
+
 const checker checker_residency = {
     .name = "residency",
     .summary = "residency evidence for every required month, in allowed regions, unchanged; allowed host",
@@ -480,4 +496,5 @@ const checker checker_residency = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checks/rls.h"
+#include "checks/target.h"
 #include "checks/rls_diff.h"
 #include "src/util.h"
 
@@ -609,6 +610,23 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return rc;
 }
 
+/* check-config: the objects [rls] names exist in the target. */
+static const target_key target_keys[] = {
+    {"table", TARGET_TABLE, NULL},
+    {"schema", TARGET_SCHEMA, NULL},
+    {"exclude", TARGET_TABLE, NULL},
+    {"force", TARGET_TABLE, NULL},
+    {"role", TARGET_ROLE, NULL},
+    {"probe", TARGET_PROBE, NULL},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "rls", target_keys, e);
+}
+
 const checker checker_rls = {
     .name = "rls",
     .summary = "RLS on (and forced) where required; policies, owners, grants and app roles as at"
@@ -618,4 +636,5 @@ const checker checker_rls = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/target.h"
 #include "checks/count_rule.h"
 #include "checks/rowcount_sequences.h"
 #include "src/ident.h"
@@ -413,6 +414,20 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return rc;
 }
 
+/* check-config: the objects [rowcount] names exist in the target. */
+static const target_key target_keys[] = {
+    {"table", TARGET_TABLE, NULL},
+    {"schema", TARGET_SCHEMA, NULL},
+    {"exclude", TARGET_TABLE, NULL},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "rowcount", target_keys, e);
+}
+
 const checker checker_rowcount = {
     .name = "rowcount",
     .summary = "key tables hold the rows they should (exact, at-least or tolerance %)",
@@ -421,4 +436,5 @@ const checker checker_rowcount = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/target.h"
 #include "checks/settings_acl.h"
 #include "checks/settings_diff.h"
 #include "src/ident.h"
@@ -511,6 +512,19 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return VOUCH_OK;
 }
 
+/* check-config: the objects [settings] names exist in the target. */
+static const target_key target_keys[] = {
+    {"schema", TARGET_SCHEMA, NULL},
+    {"ignore_role", TARGET_ROLE, NULL},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "settings", target_keys, e);
+}
+
 const checker checker_settings = {
     .name = "settings",
     .summary = "database, role and function settings, database and default privileges,"
@@ -520,4 +534,5 @@ const checker checker_settings = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
 };

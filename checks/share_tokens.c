@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/target.h"
 #include "checks/token_rules.h"
 #include "src/ident.h"
 #include "src/sql_expr.h"
@@ -1729,6 +1730,24 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
     return rc;
 }
 
+/* check-config: the objects [share_tokens] names exist in the target. */
+static const target_key target_keys[] = {
+    {"table", TARGET_TABLE, NULL},
+    {"id", TARGET_COLUMNS, "id"},
+    {"hash", TARGET_COLUMN, NULL},
+    {"plaintext", TARGET_COLUMN, NULL},
+    {"expires", TARGET_COLUMN, NULL},
+    {"created", TARGET_COLUMN, NULL},
+    {"revoked", TARGET_COLUMN, NULL},
+    {NULL, TARGET_TABLE, NULL},
+};
+
+static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
+{
+    (void)p;
+    return target_check_keys(ctx, c, "share_tokens", target_keys, e);
+}
+
 const checker checker_share_tokens = {
     .name = "share_tokens",
     .summary = "tokens stored hashed and unique, expiring in time, unchanged since the baseline",
@@ -1737,5 +1756,6 @@ const checker checker_share_tokens = {
     .release = release,
     .capture = capture,
     .check = check,
+    .validate_target = validate_target,
     .flags = CHECKER_INSTANCES,
 };

@@ -23,5 +23,7 @@ bool ident_parse(const char *text, char **out, char *why, size_t why_size);
 char *ident_display(const char *name);
 /* "public.tasks", quoting a part only where it needs it. Caller frees. */
 char *qname_display(const char *schema, const char *name);
+/* One name (a column, a role) the same way: quoted only where it needs it. Caller frees. */
+char *ident_display(const char *name);
 
 #endif

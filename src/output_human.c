@@ -1,6 +1,9 @@
 /* The table a person reads on a terminal or in a CI log. */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "src/output.h"
 #include "src/utf8.h"
@@ -115,6 +118,26 @@ static void row_cells_release(row_cells *c)
     }
 }
 
+/* The width the table is laid out for: COLUMNS when it holds a number, else the width of
+ * the terminal f writes to (TIOCGWINSZ), else (a file, a pipe, a CI log) 80. */
+static size_t table_width(FILE *f)
+{
+    const char *env = getenv("COLUMNS");
+    int64_t cols;
+    if (env && parse_int64(env, &cols) && cols >= 20 && cols <= 10000)
+        return (size_t)cols;
+    struct winsize ws;
+    int fd = fileno(f);
+    if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* The reason gets the rest of the line when at least this much is left; otherwise it goes
+ * under the row, indented, where it has (nearly) the whole width. */
+#define REASON_MIN 24
+#define UNDER_INDENT 9
+
 static void cell(FILE *f, const char *s, size_t w, bool last)
 {
     fputs(s, f);
@@ -128,7 +151,30 @@ static bool listed(const result_row *x, const output_opts *o)
     return !(o->verbosity < 0 && x->status == RESULT_PASS);
 }
 
-static void write_row(FILE *f, const result_row *x, const output_opts *o, const size_t *w)
+/* Where the reason column starts and how wide it is: beside the other cells, or (when
+ * they leave too little) under the row. */
+typedef struct layout {
+    size_t reason_at;    /* its first column beside the cells */
+    size_t reason_w;     /* its width there, or under the row when under */
+    bool under;
+} layout;
+
+static layout lay_out(const size_t *w, size_t width)
+{
+    layout l = {.reason_at = 7};
+    for (int i = 0; i < COL_REASON; i++)
+        l.reason_at += w[i] + 2;
+    if (width >= l.reason_at + REASON_MIN) {
+        l.reason_w = width - l.reason_at;
+    } else {
+        l.under = true;
+        l.reason_w = width > UNDER_INDENT + REASON_MIN ? width - UNDER_INDENT : REASON_MIN;
+    }
+    return l;
+}
+
+static void write_row(FILE *f, const result_row *x, const output_opts *o, const size_t *w,
+                      const layout *l)
 {
     row_cells c;
     row_cells_init(&c, x);
@@ -137,10 +183,20 @@ static void write_row(FILE *f, const result_row *x, const output_opts *o, const 
         fprintf(f, "%s%-6s%s ", status_color(x->status), label, RESET);
     else
         fprintf(f, "%-6s ", label);
-    for (int i = 0; i < N_COLS; i++)
-        cell(f, c.cell[i], w[i], i == COL_REASON);
-    fputc('\n', f);
-    for (int i = 0; i < N_COLS; i++)
+    char **reason = utf8_wrap(c.cell[COL_REASON], l->reason_w);
+    for (int i = 0; i < COL_REASON; i++)
+        cell(f, c.cell[i], w[i], l->under && i == COL_REASON - 1);
+    if (l->under) {
+        fputc('\n', f);
+        for (size_t k = 0; reason[k]; k++)
+            fprintf(f, "%*s%s\n", UNDER_INDENT, "", reason[k]);
+    } else {
+        fprintf(f, "%s\n", reason[0]);
+        for (size_t k = 1; reason[k]; k++)
+            fprintf(f, "%*s%s\n", (int)l->reason_at, "", reason[k]);
+    }
+    utf8_lines_free(reason);
+    for (int i = 0; i < COL_REASON; i++)
         if (strcmp(c.cell[i], c.full[i]) != 0)
             fprintf(f, "         %s: %s\n", col_names[i], c.full[i]);
     row_cells_release(&c);
@@ -182,20 +238,23 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
                 w[k] = utf8_width(c.cell[k]);
         row_cells_release(&c);
     }
+    layout l = lay_out(w, table_width(f));
     if (n_listed) {
         fputc('\n', f);
         if (o->color)
             fputs(BOLD, f);
         fputs("STATUS ", f);
-        for (int i = 0; i < N_COLS; i++)
-            cell(f, titles[i], w[i], i == COL_REASON);
+        /* reasons under their rows: the header says so by leaving REASON out */
+        int n_titles = l.under ? COL_REASON : N_COLS;
+        for (int i = 0; i < n_titles; i++)
+            cell(f, titles[i], w[i], i == n_titles - 1);
         if (o->color)
             fputs(RESET, f);
         fputc('\n', f);
     }
     for (size_t i = 0; i < r->n_results; i++)
         if (listed(&r->results[i], o))
-            write_row(f, &r->results[i], o, w);
+            write_row(f, &r->results[i], o, w, &l);
 
     char verdict[1200];
     output_verdict(r, verdict, sizeof verdict);

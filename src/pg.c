@@ -95,22 +95,46 @@ static char *describe_conn(PGconn *conn)
 }
 
 /* First line of libpq's message, without the trailing newline. */
-static void conn_message(PGconn *conn, char *buf, size_t size)
+/* libpq's message of a connection as one line into buf, and what it indents under it
+ * ("\tIs the server running locally ...?", its own hint) into extra (may be NULL: then
+ * appended to buf), each line as libpq punctuated it: lines of their own (one per host
+ * tried, or a message and the indented one under it) are joined with "; ", an indented
+ * line that goes on with the one above with a blank. */
+static void conn_message_split(PGconn *conn, char *buf, size_t size, char *extra,
+                               size_t extra_size)
 {
     const char *m = conn ? PQerrorMessage(conn) : "out of memory";
-    snprintf(buf, size, "%s", m && *m ? m : "unknown error");
-    size_t n = strlen(buf);
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-    /* libpq's messages span lines ("...failed: ...\n\tIs the server running..."): one line. */
-    char *w = buf;
-    for (const char *p = buf; *p; p++) {
-        char ch = (*p == '\n' || *p == '\t') ? ' ' : *p;
-        if (ch == ' ' && w > buf && w[-1] == ' ')
-            continue;
-        *w++ = ch;
+    if (!m || !*m)
+        m = "unknown error";
+    size_t used = 0, extra_used = 0;
+    bool prev_indented = false;
+    buf[0] = '\0';
+    if (extra)
+        extra[0] = '\0';
+    while (*m) {
+        bool indented = *m == '\t' || *m == ' ';
+        m += strspn(m, "\t ");
+        size_t len = strcspn(m, "\n");
+        while (len && (m[len - 1] == ' ' || m[len - 1] == '\r'))
+            len--;
+        if (len) {
+            char *to = indented && extra ? extra : buf;
+            size_t *at = indented && extra ? &extra_used : &used;
+            size_t cap = indented && extra ? extra_size : size;
+            /* an indented line under an indented one goes on with its sentence */
+            const char *sep = *at == 0 ? "" : indented && prev_indented ? " " : "; ";
+            if (*at < cap)
+                *at += (size_t)snprintf(to + *at, cap - *at, "%s%.*s", sep, (int)len, m);
+            prev_indented = indented;
+        }
+        m += strcspn(m, "\n");
+        m += *m == '\n';
     }
-    *w = '\0';
+}
+
+static void conn_message(PGconn *conn, char *buf, size_t size)
+{
+    conn_message_split(conn, buf, size, NULL, 0);
 }
 
 static bool sqlstate_is(const PGresult *r, const char *code)
@@ -377,10 +401,11 @@ static vexit connect_only(pg_session **out, const pg_options *o, char **target_o
     if (target_out)
         *target_out = xstrdup(target);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
-        char msg[768];
-        conn_message(conn, msg, sizeof msg);
+        char msg[768], libpq_hint[256];
+        conn_message_split(conn, msg, sizeof msg, libpq_hint, sizeof libpq_hint);
         verr_set(e, VOUCH_ABORTED, "could not connect to \"%s\": %s", target, msg);
-        verr_hint(e, "Check --target, [target] dsn or the PG* environment variables.");
+        verr_hint(e, "%s%sCheck --target, [target] dsn or the PG* environment variables.",
+                  libpq_hint, libpq_hint[0] ? " " : "");
         free(target);
         PQfinish(conn);
         return e->code;

@@ -21,6 +21,10 @@ struct check_ctx {
     int64_t incident_at_ms;
     result_row *rows;   /* every finding of the run, owned here until stored */
     size_t n, cap;
+    /* check-config: told each missing object (runner_check_target) */
+    void (*problem)(void *user, const char *line);
+    void *problem_user;
+    size_t n_problems;
 };
 
 /* Replace the first "[base]" in text (of size bytes) with "[header]". */
@@ -72,6 +76,21 @@ void check_report(check_ctx *ctx, result_status status, const char *subject, con
         .observed = xstrdup(observed),
         .reason = xstrdup(line),
     };
+}
+
+void check_config_problem(check_ctx *ctx, const conf *c, const conf_entry *ent, const char *fmt,
+                          ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    verr line;
+    conf_error(&line, c, ent, "%s", what);
+    ctx->n_problems++;
+    if (ctx->problem)
+        ctx->problem(ctx->problem_user, line.msg);
 }
 
 void check_detail(check_ctx *ctx, const char *detail)
@@ -271,6 +290,51 @@ vexit runner_validate(const conf *cf, verr *e)
     return rc;
 }
 
+static void say(const run_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+vexit runner_check_target(const run_request *rq, void (*problem)(void *user, const char *line),
+                          void *user, size_t *n_problems, verr *e)
+{
+    *n_problems = 0;
+    check_unit *sel;
+    size_t n_sel;
+    vexit rc = runner_select(rq->cf, NULL, 0, &sel, &n_sel, e);
+    if (rc)
+        return rc;
+    void **settings = xcalloc(n_sel, sizeof *settings);
+    for (size_t i = 0; i < n_sel && !rc; i++)
+        rc = check_unit_configure(&sel[i], &settings[i], e);
+    if (!rc)
+        rc = pg_dsn_check(rq->pg.dsn, e);
+    check_ctx ctx = {.problem = problem, .problem_user = user,
+                     .incident_at_ms = rq->incident_at_ms};
+    if (!rc)
+        rc = pg_session_open(&ctx.db, &rq->pg, NULL, e);
+    if (!rc)
+        say(rq, "connected to %s (PostgreSQL %s)", ctx.db->target, ctx.db->id.server_version);
+    for (size_t i = 0; i < n_sel && !rc; i++) {
+        const checker *ck = sel[i].ck;
+        if (!ck->validate_target)
+            continue;
+        ctx.unit = sel[i].name;
+        size_t before = ctx.n_problems;
+        if ((rc = ck->validate_target(&ctx, sel[i].cf, settings[i], e))) {
+            name_unit(&sel[i], e);
+            rc = VOUCH_ABORTED;
+        } else {
+            say(rq, "%s: %zu missing", sel[i].name, ctx.n_problems - before);
+        }
+    }
+    pg_session_close(ctx.db);
+    *n_problems = ctx.n_problems;
+    for (size_t i = 0; i < n_sel; i++)
+        if (settings[i])
+            sel[i].ck->release(settings[i]);
+    free(settings);
+    check_units_free(sel, n_sel);
+    return rc;
+}
+
 static char *names_of(const check_unit *sel, size_t n)
 {
     char *acc = xstrdup("");
@@ -407,7 +471,6 @@ static void report_dropped(check_ctx *ctx, const run_record *base, const check_u
     }
 }
 
-static void say(const run_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const run_request *rq, const char *fmt, ...)
 {
     if (!rq->progress)

@@ -39,6 +39,14 @@ typedef struct run_request {
  *                 the target lacks what a baseline is to capture (a configured table) */
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e);
 
+/* vouch check-config: configure every configured check, connect, and have each checker
+ * look up the objects its section names (validate_target), reading catalogs only: nothing
+ * runs and the store is not touched. problem is told one line per missing object and
+ * *n_problems counts them. VOUCH_OK (with or without problems), VOUCH_USAGE for a bad
+ * configuration, VOUCH_ABORTED when the target cannot be reached or read. */
+vexit runner_check_target(const run_request *rq, void (*problem)(void *user, const char *line),
+                          void *user, size_t *n_problems, verr *e);
+
 /* The sections the checks read, in registry order, into out[0..max); returns how many
  * there are (at most RUNNER_MAX_SECTIONS). For settings_read. */
 #define RUNNER_MAX_SECTIONS 32

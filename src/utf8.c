@@ -1,5 +1,6 @@
 #include "src/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/util.h"
@@ -109,4 +110,86 @@ char *utf8_cut(const char *s, size_t max)
         n++;
     }
     return xasprintf("%.*s\u2026", (int)(p - (const unsigned char *)s), s);
+}
+
+/* The byte length of the first k code points of s (all of it when shorter). */
+static size_t code_point_bytes(const char *s, size_t k)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t n = 0; *p && n < k; n++) {
+        p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+    }
+    return (size_t)(p - (const unsigned char *)s);
+}
+
+typedef struct lines {
+    char **v;
+    size_t n, cap;
+} lines;
+
+static void lines_add(lines *l, const char *s, size_t len)
+{
+    grow((void **)&l->v, &l->cap, l->n + 2, sizeof *l->v);
+    l->v[l->n++] = xstrndup(s, len);
+    l->v[l->n] = NULL;
+}
+
+char **utf8_wrap(const char *s, size_t width)
+{
+    if (width < 1)
+        width = 1;
+    lines l = {0};
+    char *line = xstrdup("");
+    size_t line_w = 0;
+    const char *p = s ? s : "";
+    while (*p) {
+        p += strspn(p, " ");
+        if (!*p)
+            break;
+        size_t wlen = strcspn(p, " ");
+        char *word = xstrndup(p, wlen);
+        p += wlen;
+        size_t ww = utf8_width(word);
+        if (line_w && line_w + 1 + ww <= width) {
+            char *next = xasprintf("%s %s", line, word);
+            free(line);
+            line = next;
+            line_w += 1 + ww;
+            free(word);
+            continue;
+        }
+        if (line_w) {
+            lines_add(&l, line, strlen(line));
+            line[0] = '\0';
+            line_w = 0;
+        }
+        /* A word wider than the column: cut where it breaks best, line by line. */
+        const char *w = word;
+        while (utf8_width(w) > width) {
+            size_t cut = code_point_bytes(w, width), at = cut;
+            while (at > 0 && !strchr("._-/", w[at - 1]))
+                at--;
+            if (at == 0)
+                at = cut;
+            lines_add(&l, w, at);
+            w += at;
+        }
+        free(line);
+        line = xstrdup(w);
+        line_w = utf8_width(line);
+        free(word);
+    }
+    if (line_w || !l.n)
+        lines_add(&l, line, strlen(line));
+    free(line);
+    return l.v;
+}
+
+void utf8_lines_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
 }

@@ -38,4 +38,12 @@ size_t utf8_width(const char *s);
  * at least 1). Caller frees. */
 char *utf8_cut(const char *s, size_t max);
 
+/* s broken into lines of at most width code points (width at least 1) for a column of a
+ * table: at blanks, never inside a word. A word longer than width is the only thing cut:
+ * after the last '.', '_', '-' or '/' that leaves a line of it, else at width. The blanks
+ * where a line breaks are dropped. Returns a NULL-terminated array of at least one line;
+ * the caller frees each line and the array (utf8_lines_free). */
+char **utf8_wrap(const char *s, size_t width);
+void utf8_lines_free(char **lines);
+
 #endif

@@ -59,10 +59,11 @@ void drill_usage(FILE *f)
                "  fail [--note TEXT]  end the open drill as failed\n"
                "  run --scenario TEXT --incident-at TIME --restore-cmd CMD [--target DSN]\n"
                "      [--operator NAME] [--restore-point TIME] [--note TEXT]\n"
-               "                      time CMD (through /bin/sh -c), gate the target, end the drill\n"
+               "                      time CMD (through /bin/sh -c), gate the target,\n"
+               "                      end the drill\n"
                "\n      --restore-point TIME\n"
-               "                          newest data the restore brought back, when no\n"
-               "                          audit_log finding of the gate says it\n");
+               "                      newest data the restore brought back, when no\n"
+               "                      audit_log finding of the gate says it\n");
 }
 
 /* ---------------------------------------------------------------- helpers */

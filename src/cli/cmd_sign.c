@@ -69,7 +69,8 @@ void sign_cli_usage(FILE *f, const char *command)
                    "      --tsa-ca FILE   pin the time-stamp authority: FILE.tsr must be there\n"
                    "                      and chain to it (default [signing] tsa_ca)\n");
     else
-        fprintf(f, "      --key FILE      private key (default [signing] key, else %s)\n"
+        fprintf(f, "      --key FILE      private key (default [signing] key,\n"
+                   "                      else %s)\n"
                    "      --cert FILE     certificate (default [signing] certificate, else\n"
                    "                      %s)\n"
                    "      --passphrase-env VAR   the key's passphrase is in this variable\n"

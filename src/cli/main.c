@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checks/checker.h"
@@ -17,7 +18,9 @@
 #include "src/cli/cmd_report.h"
 #include "src/cli/cmd_sign.h"
 #include "src/config.h"
+#include "src/cli/docs_dir.h"
 #include "src/cli/head_line.h"
+#include "src/cli/suggest.h"
 #include "src/interrupt.h"
 #include "src/output.h"
 #include "src/redact.h"
@@ -33,7 +36,13 @@ enum {
     READ_STORE = 1 << 2,    /* open an existing store */
     OWN_OUTPUT = 1 << 3,    /* the command reads --format and --output itself */
     STORE_UNLESS_PATH = 1 << 4, /* ...only when given no PATH argument */
-    NO_CONFIG = 1 << 5,     /* reads no configuration (init writes one) */
+    STORE_EXISTING = 1 << 5, /* with NEED_STORE: the store must exist (it holds the baseline) */
+    /* positional arguments, checked before the configuration and the store are looked at */
+    ARGS_NONE = 1 << 6,     /* none */
+    ARGS_ID = 1 << 7,       /* at most one id */
+    ARGS_CHECKS = 1 << 14,  /* one or more check names */
+    OUT_RUN = 1 << 15,      /* shows runs: --format human|json|tap|junit, --output FILE */
+    NO_CONFIG = 1 << 16,    /* reads no configuration (init writes one) */
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
@@ -68,6 +77,7 @@ typedef struct cli {
     FILE *out;
     const output_writer *writer;
     output_opts oo;
+    bool error_shown;   /* the human output on stdout already said why the run stopped */
 } cli;
 
 typedef struct command {
@@ -90,29 +100,34 @@ static vexit cmd_keygen(cli *c, verr *e);
 static vexit cmd_sign(cli *c, verr *e);
 static vexit run_pack(cli *c, verr *e);
 static vexit run_init(cli *c, verr *e);
+static vexit cmd_check_config(cli *c, verr *e);
+static vexit cmd_config(cli *c, verr *e);
 
 static const command commands[] = {
-    {"baseline", cmd_baseline, NEED_CONFIG | NEED_STORE, "",
+    {"baseline", cmd_baseline, NEED_CONFIG | OUT_RUN | NEED_STORE | ARGS_NONE, "",
      "capture the healthy state of the target into the store"},
-    {"gate", cmd_gate, NEED_CONFIG | NEED_STORE | OPT_BASELINE | OPT_INCIDENT,
+    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT,
      "[--baseline ID] [--incident-at TIME]",
      "run every configured check against the target and the latest baseline"},
-    {"check", cmd_check, NEED_CONFIG | NEED_STORE | OPT_BASELINE | OPT_INCIDENT,
+    {"check", cmd_check, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_CHECKS | OPT_BASELINE | OPT_INCIDENT,
      "NAME[/INSTANCE]... [--baseline ID] [--incident-at TIME]",
      "run only the named checks (NAME: all its instances; NAME/INSTANCE: one)"},
-    {"runs", cmd_runs, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
+    {"check-config", cmd_check_config, NEED_CONFIG | ARGS_NONE, "",
+     "check that every table, column, role, trigger and function the config names exists"},
+    {"config", cmd_config, NEED_CONFIG, "check", "the same as check-config"},
+    {"runs", cmd_runs, READ_STORE | OUT_RUN | ARGS_ID | OPT_LIMIT, "[ID] [--limit N]",
      "list what the store holds, or show one run"},
     {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH | OPT_HEAD,
      "[FILE|DIR] [--cert CERT] | [--head N:DIGEST]",
      "verify a signed FILE, a pack DIR, or without either the store's hash chain"},
-    {"drill", cmd_drill, NEED_STORE | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
+    {"drill", cmd_drill, NEED_STORE | OUT_RUN | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
      "record a restore drill and measure its RTO and data-loss window"},
-    {"drills", cmd_drills, READ_STORE | OPT_LIMIT, "[ID] [--limit N]",
+    {"drills", cmd_drills, READ_STORE | OUT_RUN | OPT_LIMIT, "[ID] [--limit N]",
      "list the store's drills, or show one"},
     {"report", run_report, READ_STORE | OWN_OUTPUT | OPT_TEMPLATES,
      "run [ID] | drill [ID] | period PERIOD [--format F] [--out FILE] [--[no-]sign]",
      "render a stored run, drill or period as a report (HTML, Markdown, XML, CSV)"},
-    {"init", run_init, NO_CONFIG | OWN_OUTPUT, "[--target DSN] [--schema S]... [--out FILE] [--force] | --print",
+    {"init", run_init, NO_CONFIG | OWN_OUTPUT | ARGS_NONE, "[--schema S]... [--out FILE [--force] | --print]",
      "propose a complete, commented config from the live database"},
     {"pack", run_pack, READ_STORE | OWN_OUTPUT, "--period P --out DIR",
      "build a signed evidence pack of a period (2026-Q3, 2026-10, FROM..TO)"},
@@ -176,35 +191,73 @@ static const char global_help[] =
     "  -h, --help          this help; 'vouch COMMAND --help' for one command\n"
     "  -V, --version       print the version\n";
 
+static void print_wrapped(FILE *f, const char *lead, const char *text, int indent);
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: vouch [OPTIONS] COMMAND [ARGS]\n\n"
                "Prove a restored PostgreSQL database is whole before people are let back in.\n\n"
                "Commands:\n");
-    for (const command *c = commands; c->name; c++)
-        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    char lead[64];
+    for (const command *c = commands; c->name; c++) {
+        snprintf(lead, sizeof lead, "  %-12s ", c->name);
+        print_wrapped(f, lead, c->summary, 15);
+    }
     fprintf(f, "\nChecks (one [section] each in vouch.conf):\n");
+    for (size_t i = 0; checkers[i]; i++) {
+        snprintf(lead, sizeof lead, "  %-12s ", checkers[i]->name);
+        print_wrapped(f, lead, checkers[i]->summary, 15);
+    }
+    char *named = xstrdup("");
     for (size_t i = 0; checkers[i]; i++)
-        fprintf(f, "  %-12s %s\n", checkers[i]->name, checkers[i]->summary);
-    fprintf(f, "Named instances, [NAME \"INSTANCE\"] run as NAME/INSTANCE, for:");
-    for (size_t i = 0, n = 0; checkers[i]; i++)
-        if (checkers[i]->flags & CHECKER_INSTANCES)
-            fprintf(f, "%s %s", n++ ? "," : "", checkers[i]->name);
-    fprintf(f, "\n\n%s\n", global_help);
+        if (checkers[i]->flags & CHECKER_INSTANCES) {
+            char *next = xasprintf("%s%s%s", named, *named ? ", " : "", checkers[i]->name);
+            free(named);
+            named = next;
+        }
+    print_wrapped(f, "Named instances, [NAME \"INSTANCE\"] run as NAME/INSTANCE, for: ", named, 2);
+    free(named);
+    fprintf(f, "\n%s\n", global_help);
+    char *docs = docs_paths("docs/");
     fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
                "2 usage or configuration error; 3 could not finish (stored as aborted).\n"
-               "Documentation: docs/ and 'man vouch'.\n");
+               "Documentation: %s and 'man vouch'.\n", docs);
+    free(docs);
 }
+
+/* text in lines of at most 80 columns, the first after lead, the others indented by
+ * indent (at least lead's width). */
+static void print_wrapped(FILE *f, const char *lead, const char *text, int indent)
+{
+    size_t margin = strlen(lead) > (size_t)indent ? strlen(lead) : (size_t)indent;
+    char **lines = utf8_wrap(text, 80 - margin);
+    fputs(lead, f);
+    for (size_t i = 0; lines[i]; i++)
+        fprintf(f, "%*s%s\n", i ? indent : 0, "", lines[i]);
+    utf8_lines_free(lines);
+}
+
+/* The options every command takes, short; 'vouch --help' explains them. */
+static const char global_short[] =
+    "\nGlobal options: -c FILE, --store FILE, --target DSN, -q, -v, -h, -V\n"
+    "('vouch --help' says what each does).\n";
 
 static void command_usage(FILE *f, const command *c)
 {
-    fprintf(f, "usage: vouch [OPTIONS] %s %s\n\n%s.\n", c->name, c->args, c->summary);
+    char *synopsis = xasprintf("%s %s", c->name, c->args);
+    print_wrapped(f, "usage: vouch [OPTIONS] ", synopsis, 23 + (int)strlen(c->name) + 1);
+    free(synopsis);
+    char *summary = xasprintf("%s.", c->summary);
+    fputc('\n', f);
+    print_wrapped(f, "", summary, 0);
+    free(summary);
     if (c->flags & OPT_BASELINE)
         fprintf(f, "\n      --baseline ID   compare with this baseline run (default the newest)\n");
     if (c->flags & OPT_INCIDENT)
-        fprintf(f, "      --incident-at TIME\n"
+        fprintf(f, "%s      --incident-at TIME\n"
                    "                      when the incident happened, e.g. 2026-10-01T02:00+10:00;\n"
-                   "                      checks with an RPO judge the data lost against it\n");
+                   "                      checks with an RPO judge the data lost against it\n",
+                c->flags & OPT_BASELINE ? "" : "\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
     if (c->flags & OPT_DRILL)
@@ -217,10 +270,14 @@ static void command_usage(FILE *f, const command *c)
                    "      --out FILE      write the report there, whole, instead of standard output\n"
                    "      --templates DIR stylesheets and schema (default [report] templates,\n"
                    "                      else the installed templates)\n");
+    if (c->flags & OUT_RUN)
+        fprintf(f, "\n      --format F      %s (human is the default)\n"
+                   "      --output FILE   write it there instead of standard output\n",
+                output_names());
     sign_cli_usage(f, c->name);
     pack_cli_usage(f, c->name);
     init_cli_usage(f, c->name);
-    fprintf(f, "\n%s", global_help);
+    fputs(global_short, f);
 }
 
 static const command *find_command(const char *name)
@@ -231,14 +288,22 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
-static void print_error(const verr *e)
+static void print_error_as(const verr *e, bool hint_only)
 {
-    char *msg = redact_show(e->msg), *hint = redact_show(e->hint);
-    fprintf(stderr, "vouch: %s\n", msg);
+    char *msg = redact_show(e->msg), *shown_hint = redact_show(e->hint);
+    char *hint = docs_paths(shown_hint); /* docs/ as installed, or the checkout's */
+    free(shown_hint);
+    if (!hint_only)
+        fprintf(stderr, "vouch: %s\n", msg);
     if (hint[0])
         fprintf(stderr, "hint: %s\n", hint);
     free(msg);
     free(hint);
+}
+
+static void print_error(const verr *e)
+{
+    print_error_as(e, false);
 }
 
 /* A value that may hold a password (--target DSN, --restore-cmd CMD): vouch keeps a private
@@ -260,6 +325,31 @@ static const char *keep_private(char *optarg_bytes, bool is_command)
     grow((void **)&kept, &cap_kept, n_kept + 1, sizeof *kept);
     kept[n_kept++] = copy;
     return copy;
+}
+
+/* "unknown option '--baselin'", and the option it was likely meant to be. */
+static void unknown_option(const char *arg, const command *which, verr *e)
+{
+    int len = (int)strcspn(arg, "=");
+    char *name = utf8_show(arg, 0);
+    name[strcspn(name, "=")] = '\0';
+    verr_set(e, VOUCH_USAGE, "unknown option '%s'", name);
+    const char *near = NULL;
+    if (len > 2 && arg[0] == '-' && arg[1] == '-') {
+        const char *names[sizeof long_options / sizeof *long_options];
+        size_t n = 0;
+        for (const struct option *o = long_options; o->name; o++)
+            names[n++] = o->name;
+        char *bare = xstrndup(arg + 2, (size_t)len - 2);
+        near = suggest_closest(bare, names, n);
+        free(bare);
+    }
+    if (near)
+        verr_hint(e, "Did you mean '--%s'? 'vouch %s%s--help' lists the options.", near,
+                  which ? which->name : "", which ? " " : "");
+    else
+        verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
+    free(name);
 }
 
 /* Parse options from argv (getopt state carried over); 'which' names the command for
@@ -362,9 +452,7 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 break;
             }
             /* only its name: a mistyped --target=... may carry a password */
-            verr_set(e, VOUCH_USAGE, "unknown option '%.*s'",
-                     (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
-            verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
+            unknown_option(argv[optind - 1], which, e);
             return e->code;
         }
     }
@@ -376,6 +464,52 @@ static bool want_color(const cli *c)
     const char *term = getenv("TERM");
     return c->out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
            !(term && strcmp(term, "dumb") == 0);
+}
+
+/* The positional arguments a command's flags promise, before the configuration or the store
+ * is looked at: a mistyped argument is the first thing to fix. */
+static vexit check_arguments(cli *c, const command *cmd, verr *e)
+{
+    if ((cmd->flags & ARGS_NONE) && c->n_args) {
+        verr_set(e, VOUCH_USAGE, "%s takes no arguments (got \"%s\")", cmd->name, c->args[0]);
+        if (cmd->fn == cmd_gate)
+            verr_hint(e, "To run some checks only, use 'vouch check NAME...'.");
+        return e->code;
+    }
+    if ((cmd->flags & ARGS_ID) && c->n_args > 1)
+        return verr_set(e, VOUCH_USAGE, "%s takes at most one id", cmd->name);
+    if ((cmd->flags & ARGS_CHECKS) && !c->n_args) {
+        verr_set(e, VOUCH_USAGE, "check needs the names of the checks to run");
+        verr_hint(e, "For example 'vouch check rowcount'; 'vouch gate' runs them all.");
+        return e->code;
+    }
+    for (int i = 0; (cmd->flags & ARGS_CHECKS) && i < c->n_args; i++) {
+        size_t len = strcspn(c->args[i], "/");
+        char *base = xstrndup(c->args[i], len);
+        bool known = checker_find(base) != NULL;
+        if (!known) {
+            const char *names[RUNNER_MAX_SECTIONS];
+            size_t n = 0;
+            for (; checkers[n] && n < RUNNER_MAX_SECTIONS; n++)
+                names[n] = checkers[n]->name;
+            const char *near = suggest_closest(base, names, n);
+            char *shown = utf8_show(c->args[i], 0);
+            verr_set(e, VOUCH_USAGE, "unknown check '%s'", shown);
+            char *tail = utf8_show(c->args[i] + len, 0);
+            if (near)
+                verr_hint(e, "Did you mean '%s%s'? 'vouch --help' lists the checks.", near, tail);
+            else
+                verr_hint(e, "Run 'vouch --help' for the list of checks.");
+            free(tail);
+            free(shown);
+        }
+        free(base);
+        if (!known)
+            return e->code;
+    }
+    if (c->baseline_id && cmd->fn == cmd_baseline)
+        return verr_set(e, VOUCH_USAGE, "--baseline does not apply to baseline");
+    return VOUCH_OK;
 }
 
 static vexit setup(cli *c, const command *cmd, verr *e)
@@ -413,8 +547,28 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
+        check_unit *units;
+        size_t n_units;
+        /* a check named that is not configured is a configuration error: said first */
+        if ((cmd->flags & STORE_EXISTING) &&
+            (rc = runner_select(c->cf, (const char *const *)c->args, (size_t)c->n_args, &units,
+                                &n_units, e)))
+            return rc;
+        if (cmd->flags & STORE_EXISTING)
+            check_units_free(units, n_units);
+        if ((cmd->flags & STORE_EXISTING) && access(sp, F_OK) != 0) {
+            /* an empty store would hold no baseline to compare with: none is made */
+            verr_set(e, VOUCH_USAGE, "no store at \"%s\": a %s compares with a baseline, and none"
+                     " was taken", sp, cmd->name);
+            verr_hint(e, "Run 'vouch baseline' against the healthy database first; it creates"
+                         " the store.");
+            return e->code;
+        }
         if ((rc = store_open_at(&c->st, sp, c->settings.store_anchor,
-                                cmd->flags & NEED_STORE ? STORE_CREATE : STORE_READ, e)))
+                                cmd->flags & STORE_EXISTING ? STORE_WRITE
+                                : cmd->flags & NEED_STORE   ? STORE_CREATE
+                                                            : STORE_READ,
+                                e)))
             return rc;
     }
     if (cmd->flags & OWN_OUTPUT) {
@@ -450,6 +604,13 @@ static void print_progress(void *user, const char *line)
     free(shown);
 }
 
+static bool same_file(int a, int b)
+{
+    struct stat sa, sb;
+    return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
     run_request rq = {
@@ -475,43 +636,31 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
             return VOUCH_ABORTED;
         }
         head_line_print(c->st, c->writer == &output_human ? c->out : NULL);
+        /* the verdict line of a stored, aborted run quotes the error: where standard output
+         * and standard error are one terminal or file, it is not said twice */
+        c->error_shown = rc == VOUCH_ABORTED && c->writer == &output_human && c->out == stdout &&
+                         same_file(STDOUT_FILENO, STDERR_FILENO);
     }
     return rc;
 }
 
 static vexit cmd_baseline(cli *c, verr *e)
 {
-    if (c->n_args)
-        return verr_set(e, VOUCH_USAGE, "baseline takes no arguments (got \"%s\")", c->args[0]);
-    if (c->baseline_id)
-        return verr_set(e, VOUCH_USAGE, "--baseline does not apply to baseline");
     return run_and_show(c, RUN_BASELINE, e);
 }
 
 static vexit cmd_gate(cli *c, verr *e)
 {
-    if (c->n_args) {
-        verr_set(e, VOUCH_USAGE, "gate takes no arguments (got \"%s\")", c->args[0]);
-        verr_hint(e, "To run some checks only, use 'vouch check NAME...'.");
-        return e->code;
-    }
     return run_and_show(c, RUN_GATE, e);
 }
 
 static vexit cmd_check(cli *c, verr *e)
 {
-    if (!c->n_args) {
-        verr_set(e, VOUCH_USAGE, "check needs the names of the checks to run");
-        verr_hint(e, "For example 'vouch check rowcount'; 'vouch gate' runs them all.");
-        return e->code;
-    }
     return run_and_show(c, RUN_CHECK, e);
 }
 
 static vexit cmd_runs(cli *c, verr *e)
 {
-    if (c->n_args > 1)
-        return verr_set(e, VOUCH_USAGE, "runs takes at most one run id");
     /* The listing is not evidence, but it must not pass off an edited store as sound. */
     store_verdict sv;
     vexit rc = store_verify(c->st, &sv, e);
@@ -585,6 +734,55 @@ static vexit cmd_runs(cli *c, verr *e)
         fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));
     }
     return rc;
+}
+
+static void print_problem(void *user, const char *line)
+{
+    cli *c = user;
+    char *shown = redact_show(line);
+    fprintf(c->out, "%s\n", shown);
+    free(shown);
+}
+
+/* Validate the configuration and look up, in the target, every object it names; no check
+ * runs and the store is left alone (it need not exist). */
+static vexit cmd_check_config(cli *c, verr *e)
+{
+    if (c->n_args)
+        return verr_set(e, VOUCH_USAGE, "check-config takes no arguments (got \"%s\")",
+                        c->args[0]);
+    run_request rq = {
+        .cf = c->cf,
+        .pg = {c->target ? c->target : c->settings.dsn, c->settings.connect_timeout_s,
+               c->settings.statement_timeout_ms},
+        .progress = c->verbosity > 0 ? print_progress : NULL,
+    };
+    size_t missing;
+    vexit rc = runner_check_target(&rq, print_problem, c, &missing, e);
+    if (rc)
+        return rc;
+    char *where = pg_dsn_describe(rq.pg.dsn);
+    if (missing) {
+        fprintf(c->out, "%s: %zu named object%s missing from %s\n", c->cf->path, missing,
+                missing == 1 ? " is" : "s are", where);
+        rc = VOUCH_FAILED;
+    } else {
+        fprintf(c->out, "%s: valid; every table, column, role, trigger and function it names"
+                        " exists in %s\n", c->cf->path, where);
+    }
+    free(where);
+    return rc;
+}
+
+static vexit cmd_config(cli *c, verr *e)
+{
+    if (c->n_args != 1 || strcmp(c->args[0], "check") != 0) {
+        verr_set(e, VOUCH_USAGE, "config takes one subcommand: check");
+        verr_hint(e, "Run 'vouch config check' (or 'vouch check-config').");
+        return e->code;
+    }
+    c->n_args = 0;
+    return cmd_check_config(c, e);
 }
 
 static vexit cmd_keygen(cli *c, verr *e)
@@ -737,8 +935,19 @@ int main(int argc, char **argv)
                 usage(stdout);
             return VOUCH_OK;
         }
-        fprintf(stderr, "vouch: unknown command '%s'\nhint: Run 'vouch --help' for the commands.\n",
-                argv[optind]);
+        const char *names[64];
+        size_t n = 0;
+        for (const command *k = commands; k->name && n < 64; k++)
+            names[n++] = k->name;
+        const char *near = suggest_closest(argv[optind], names, n);
+        char *shown = utf8_show(argv[optind], 0);
+        fprintf(stderr, "vouch: unknown command '%s'\n", shown);
+        free(shown);
+        if (near)
+            fprintf(stderr, "hint: Did you mean 'vouch %s'? 'vouch --help' lists the commands.\n",
+                    near);
+        else
+            fprintf(stderr, "hint: Run 'vouch --help' for the commands.\n");
         return VOUCH_USAGE;
     }
     /* Options after the command: getopt starts again on the command's own argv. */
@@ -761,11 +970,15 @@ int main(int argc, char **argv)
     c.n_args = sub_argc - optind;
 
     interrupt_install();
-    rc = setup(&c, cmd, &e);
+    rc = check_arguments(&c, cmd, &e);
+    if (!rc)
+        rc = setup(&c, cmd, &e);
     if (!rc)
         rc = cmd->fn(&c, &e);
-    if (rc && e.msg[0])
-        print_error(&e);
+    if (rc && e.msg[0]) {
+        fflush(stdout); /* the table first, where both streams go to one place */
+        print_error_as(&e, c.error_shown);
+    }
 
     if (c.out && c.out != stdout && fclose(c.out) != 0 && !rc) {
         fprintf(stderr, "vouch: could not write \"%s\"\n", c.output_path);

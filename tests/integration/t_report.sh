@@ -17,6 +17,9 @@ CONF
 test_case "a store without gate runs says so"
 v --store empty.db gate --baseline 1
 expect_rc 2
+check "a gate without a store makes none" test ! -e empty.db
+v --store empty.db drill finish # opens the store (creating it) and records nothing
+expect_rc 2
 v --store empty.db report run
 expect_rc 2
 expect_err '^vouch: store "empty\.db" holds no gate or check runs to report$'

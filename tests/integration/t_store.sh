@@ -6,11 +6,12 @@ printf '[target]\ndsn = dbname=storedb\n[rowcount]\nschema = public\n' >vouch.co
 test_case "an unreachable server exits 3 and the run is stored as aborted"
 v gate --target "host=$PWD/nothing-here port=1 dbname=storedb"
 expect_rc 2
-expect_err 'store "vouch.db" holds no baseline'
+expect_err '^vouch: no store at "vouch.db": a gate compares with a baseline, and none was taken$'
+check "the gate made no empty store" test ! -e vouch.db
 v baseline --target "host=$PWD/nothing-here port=1 dbname=storedb"
 expect_rc 3
 expect_err '^vouch: could not connect to "host=.*/nothing-here port=1 dbname=storedb user=postgres": connection to server on socket'
-expect_err '^hint: Check --target'
+expect_err '^hint: Is the server running locally and accepting connections on that socket\? Check --target'
 v runs
 expect_rc 0
 expect_out '^1 +baseline +aborted .* could not connect to'

@@ -16,6 +16,7 @@
 
 #include "evidence/run_record.h"
 #include "src/output.h"
+#include "src/utf8.h"
 #include "src/util.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -802,6 +803,99 @@ static void test_human_caps_column_width(void **state)
     run_record_free(r);
 }
 
+/* Every line of text but the header's is at most width code points. */
+static void assert_lines_fit(const char *text, size_t width)
+{
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n");
+        char *line = xstrndup(p, len);
+        if (strncmp(line, "server ", 7) != 0 && strncmp(line, "vouch ", 6) != 0 &&
+            utf8_width(line) > width)
+            fail_msg("line wider than %zu: \"%s\"", width, line);
+        free(line);
+        p += len + (p[len] == '\n');
+    }
+}
+
+/* Every blank-separated word of reason appears whole in text. */
+static void assert_words_whole(const char *text, const char *reason)
+{
+    char *copy = xstrdup(reason);
+    for (char *w = copy, *end; *w; w = end) {
+        end = w + strcspn(w, " ");
+        char keep = *end;
+        *end = '\0';
+        if (!strstr(text, w))
+            fail_msg("word \"%s\" is broken in:\n%s", w, text);
+        end += keep != '\0';
+    }
+    free(copy);
+}
+
+static const char long_reason[] =
+    "10 rows missing (-1.00%) since the baseline; rule exact allows no difference, so the"
+    " gate stays closed until the table is restored from a backup taken before the loss";
+
+static void test_human_wraps_reason_to_width(void **state)
+{
+    (void)state;
+    run_record *r = gate_run();
+    free(r->results[1].reason);
+    r->results[1].reason = xstrdup(long_reason);
+    size_t widths[] = {60, 80, 200};
+    for (size_t k = 0; k < 3; k++) {
+        char cols[8];
+        snprintf(cols, sizeof cols, "%zu", widths[k]);
+        setenv("COLUMNS", cols, 1);
+        char *out = render(&output_human, r, false, 0);
+        assert_lines_fit(out, widths[k]);
+        assert_words_whole(out, long_reason);
+        if (widths[k] == 80) {
+            /* beside the cells, the next lines under the reason column */
+            assert_contains(out, "FAIL   rowcount  public.tasks     1000       990       10 rows"
+                                 " missing (-1.00%)\n"
+                                 "                                                       since"
+                                 " the baseline; rule\n");
+        } else if (widths[k] == 60) {
+            /* too narrow beside them: under the row, and REASON leaves the header */
+            assert_contains(out, "FAIL   rowcount  public.tasks     1000       990\n"
+                                 "         10 rows missing (-1.00%) since the baseline; rule\n");
+            assert_lacks(out, "REASON");
+        } else {
+            assert_contains(out, "990       10 rows missing (-1.00%) since the baseline; rule"
+                                 " exact allows no difference, so the gate stays closed until"
+                                 " the table is restored from a backup\n"
+                                 "                                                       taken"
+                                 " before the loss\n");
+        }
+        free(out);
+    }
+    unsetenv("COLUMNS");
+    char *plain = render(&output_human, r, false, 0); /* not a terminal: 80 */
+    assert_lines_fit(plain, 80);
+    free(plain);
+    setenv("COLUMNS", "200", 1);
+    run_record_free(r);
+}
+
+static void test_human_cuts_only_long_words(void **state)
+{
+    (void)state;
+    run_record *r = gate_run();
+    free(r->results[1].reason);
+    r->results[1].reason = xstrdup("lost public.residency_evidence_of_the_southern_regions_archive");
+    setenv("COLUMNS", "60", 1);
+    char *out = render(&output_human, r, false, 0);
+    assert_lines_fit(out, 60);
+    /* the identifier is wider than the column: cut after '.' and '_', never mid-word */
+    assert_contains(out, "\n         lost\n"
+                         "         public.residency_evidence_of_the_southern_regions_\n"
+                         "         archive\n");
+    free(out);
+    setenv("COLUMNS", "200", 1);
+    run_record_free(r);
+}
+
 static int cleanup_libxml(void **state)
 {
     (void)state;
@@ -811,10 +905,14 @@ static int cleanup_libxml(void **state)
 
 int main(void)
 {
+    /* The table's layout is tested at given widths below; the rest at a wide terminal. */
+    setenv("COLUMNS", "200", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_writers),
         cmocka_unit_test(test_hostile_text_is_shown_escaped),
         cmocka_unit_test(test_human_caps_column_width),
+        cmocka_unit_test(test_human_wraps_reason_to_width),
+        cmocka_unit_test(test_human_cuts_only_long_words),
         cmocka_unit_test(test_verdict),
         cmocka_unit_test(test_human_table),
         cmocka_unit_test(test_human_quiet_hides_passing_rows),

@@ -95,6 +95,49 @@ static void test_cut(void **state)
     free(s);
 }
 
+/* utf8_wrap(s, width) joined with '|' between lines. */
+static char *wrapped(const char *s, size_t width)
+{
+    char **lines = utf8_wrap(s, width);
+    size_t len = 1;
+    for (size_t i = 0; lines[i]; i++)
+        len += strlen(lines[i]) + 1;
+    char *out = calloc(1, len);
+    for (size_t i = 0; lines[i]; i++) {
+        if (i)
+            strcat(out, "|");
+        strcat(out, lines[i]);
+    }
+    utf8_lines_free(lines);
+    return out;
+}
+
+static void assert_wrap(const char *s, size_t width, const char *want)
+{
+    char *got = wrapped(s, width);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_wrap(void **state)
+{
+    (void)state;
+    assert_wrap("one two three", 80, "one two three");
+    assert_wrap("one two three", 7, "one two|three");
+    assert_wrap("one  two   three", 8, "one two|three");           /* blanks at breaks dropped */
+    assert_wrap("", 10, "");
+    assert_wrap("a", 1, "a");
+    /* a word wider than the column is cut after '.', '_', '-' or '/' */
+    assert_wrap("see public.residency_evidence", 12, "see|public.|residency_|evidence");
+    assert_wrap("ap-southeast-2", 10, "ap-|southeast-|2");
+    /* and only where it has none, at the width */
+    assert_wrap("abcdefghij", 4, "abcd|efgh|ij");
+    /* code points, not bytes: 'é' is one column */
+    assert_wrap("\xc3\xa9t\xc3\xa9 d\xc3\xa9j\xc3\xa0", 4, "\xc3\xa9t\xc3\xa9|d\xc3\xa9j\xc3\xa0");
+    assert_wrap("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 2,
+                "\xc3\xa9\xc3\xa9|\xc3\xa9\xc3\xa9|\xc3\xa9");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_invalid_bytes_are_shown),
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_show),
+        cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_cut),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);

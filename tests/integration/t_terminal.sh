@@ -1,0 +1,158 @@
+# The terminal and the command line: the table fits the width, help fits 80 columns,
+# "did you mean", argument errors first, one connection error, no empty store.
+
+fresh_db term
+export PGDATABASE=term
+printf '[target]\ndsn = dbname=term\n[rowcount]\ntable = public.projects\ntable = public.tasks\n' >t.conf
+
+# width LINES-FILE: the widest line, in characters
+widest() {
+    awk '{ n = length($0); if (n > m) m = n } END { print m + 0 }' "$1"
+}
+
+test_case "the reason column wraps at word boundaries to COLUMNS, 80 when not a terminal"
+v -c t.conf baseline
+expect_rc 0
+psql_q -c "delete from public.tasks where id in (select id from public.tasks order by id desc limit 3)"
+for cols in 60 80 200 unset; do
+    if [ "$cols" = unset ]; then
+        RC=0; env -u COLUMNS "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR" || RC=$?
+        want=80
+    else
+        RC=0; COLUMNS=$cols "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR" || RC=$?
+        want=$cols
+    fi
+    expect_rc 1
+    grep -v '^vouch \|^server \|^store head ' "$OUT" >table.txt
+    check "COLUMNS=$cols: every line fits $want columns (widest $(widest table.txt))" \
+        test "$(widest table.txt)" -le "$want"
+    # the reason's words are whole: joined again, the lines read as the stored reason
+    reason=$("$VOUCH" -c t.conf runs 2 --format json |
+        jq -r '.results[] | select(.subject == "public.tasks") | .reason')
+    for word in $reason; do
+        grep -qF -- "$word" "$OUT" || _fail "COLUMNS=$cols: the word '$word' is broken"
+    done
+done
+COLUMNS=200 "$VOUCH" -c t.conf gate >"$OUT" 2>"$ERR" || true
+expect_out "^FAIL +rowcount +public\.tasks .*$(printf '%s' "$reason" | cut -c1-40 | sed 's/[][().*+?^$|\\]/\\&/g')"
+end_case
+
+test_case "every command's --help fits 80 columns and lists only its own formats"
+for cmd in baseline gate check check-config runs verify drill drills report pack keygen sign; do
+    v "$cmd" --help
+    expect_rc 0
+    check "$cmd --help fits 80 columns (widest $(widest "$OUT"))" test "$(widest "$OUT")" -le 80
+    expect_out '^Global options: -c FILE, --store FILE, --target DSN'
+    check "$cmd --help has at most one --format line" test "$(grep -c -- '--format F ' "$OUT")" -le 1
+done
+v report --help
+expect_out '^      --format F +html \(default\), markdown, xml or csv$'
+expect_not_out 'junit'
+v gate --help
+expect_out '^      --format F +human, json, tap, junit'
+v keygen --help
+expect_not_out '--format'
+v --help
+check "vouch --help fits 80 columns (widest $(widest "$OUT"))" test "$(widest "$OUT")" -le 80
+end_case
+
+test_case "did you mean: a mistyped command, option or check"
+v gtae
+expect_rc 2
+expect_err "^vouch: unknown command 'gtae'$"
+expect_err "^hint: Did you mean 'vouch gate'\? 'vouch --help' lists the commands\.$"
+v chek-config
+expect_err "Did you mean 'vouch check-config'"
+v frobnicate
+expect_err "^hint: Run 'vouch --help' for the commands\.$"
+v gate --basleine 3
+expect_rc 2
+expect_err "^vouch: unknown option '--basleine'$"
+expect_err "^hint: Did you mean '--baseline'\? 'vouch gate --help' lists the options\.$"
+v -c t.conf check rowcuont
+expect_rc 2
+expect_err "^vouch: unknown check 'rowcuont'$"
+expect_err "^hint: Did you mean 'rowcount'\?"
+v -c t.conf check share_token/invitations
+expect_err "Did you mean 'share_tokens/invitations'\?"
+# what was typed is shown escaped, in the message and in the suggestion
+v -c t.conf check "$(printf 'rowcnt/\033[2Jx')"
+expect_rc 2
+check "no escape byte reaches the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$ERR'"
+expect_err "Did you mean 'rowcount/.x1B\[2Jx'"
+v "$(printf 'gat\033[2J')"
+check "no escape byte in the unknown command" sh -c "! grep -q \"\$(printf '\\033')\" '$ERR'"
+end_case
+
+test_case "argument errors come before 'no configuration' and 'no store'"
+mkdir -p empty && cd empty
+v gate extra
+expect_rc 2
+expect_err '^vouch: gate takes no arguments \(got "extra"\)$'
+expect_not_out .
+v baseline extra
+expect_err '^vouch: baseline takes no arguments'
+v check
+expect_err '^vouch: check needs the names of the checks to run$'
+v check rowcnt
+expect_err "^vouch: unknown check 'rowcnt'$"
+v runs 1 2
+expect_err '^vouch: runs takes at most one id$'
+v check-config extra
+expect_err '^vouch: check-config takes no arguments'
+check "nothing was created" test -z "$(ls)"
+cd ..
+end_case
+
+test_case "gate and check without a store say how to take a baseline and create nothing"
+mkdir -p nostore && cd nostore
+v -c ../t.conf --store fresh.db gate
+expect_rc 2
+expect_err '^vouch: no store at "fresh.db": a gate compares with a baseline, and none was taken$'
+expect_err "^hint: Run 'vouch baseline' against the healthy database first; it creates the store\.$"
+v -c ../t.conf --store fresh.db check rowcount
+expect_rc 2
+expect_err '^vouch: no store at "fresh.db": a check compares with a baseline'
+check "no store and no head file were created" test -z "$(ls)"
+cd ..
+end_case
+
+test_case "the connection error is printed once, with libpq's sentences kept"
+# on one terminal (or file) stdout's verdict says it; stderr adds only the hint
+RC=0; "$VOUCH" -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate >both.txt 2>&1 || RC=$?
+expect_rc 3
+check "'could not connect' is said once ($(grep -c 'could not connect' both.txt))" \
+    test "$(grep -c 'could not connect' both.txt)" = 1
+check "the verdict keeps libpq's message as it is punctuated" \
+    grep -Eq 'gate aborted: could not connect to .*: connection to server on socket ".*" failed: No such file or directory$' both.txt
+check "libpq's own question is the hint, whole" \
+    grep -Eq "^hint: Is the server running locally and accepting connections on that socket\? Check --target" both.txt
+# apart (stdout to a file, stderr to the person), each says it once
+v -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate
+expect_rc 3
+expect_out 'gate aborted: could not connect to'
+expect_err '^vouch: could not connect to .*failed: No such file or directory$'
+check "stderr says it once" test "$(grep -c 'could not connect' "$ERR")" = 1
+v -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate --format json
+expect_rc 3
+expect_err '^vouch: could not connect to .*failed: No such file or directory$'
+check "stderr says it once" test "$(grep -c 'could not connect' "$ERR")" = 1
+end_case
+
+test_case "hints that point into docs/ name the checkout's docs, or the installed ones"
+mkdir -p hints && cd hints
+v gate
+expect_rc 2
+expect_err "^hint: $top/docs/configuration\.md describes every section; $top/tools/demo/vouch\.conf is an example\.$"
+# laid out as 'make install PREFIX=...' lays it out
+mkdir -p prefix/bin prefix/share/doc/vouch/examples
+cp "$VOUCH" prefix/bin/vouch
+cp "$top"/docs/*.md prefix/share/doc/vouch/
+cp "$top/tools/demo/vouch.conf" prefix/share/doc/vouch/examples/
+RC=0; prefix/bin/vouch gate >"$OUT" 2>"$ERR" || RC=$?
+expect_rc 2
+expect_err "^hint: $PWD/prefix/share/doc/vouch/configuration\.md describes every section; $PWD/prefix/share/doc/vouch/examples/vouch\.conf is an example\.$"
+prefix/bin/vouch --help >"$OUT" 2>"$ERR" || true
+expect_out "^Documentation: $PWD/prefix/share/doc/vouch/ and 'man vouch'\.$"
+cd ..
+end_case
