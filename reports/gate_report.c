@@ -15,6 +15,8 @@ void report_counts_attrs(xmlNodePtr n, result_counts c)
     rx_attr_int(n, "warnings", (int64_t)c.warn);
     rx_attr_int(n, "failed", (int64_t)c.fail);
     rx_attr_int(n, "errors", (int64_t)c.error);
+    if (c.not_evaluated) /* only when there are: reports of runs without any read as before */
+        rx_attr_int(n, "not-evaluated", (int64_t)c.not_evaluated);
 }
 
 void report_count_one(result_counts *c, result_status s)
@@ -25,6 +27,7 @@ void report_count_one(result_counts *c, result_status s)
     case RESULT_WARN: c->warn++; break;
     case RESULT_FAIL: c->fail++; break;
     case RESULT_ERROR: c->error++; break;
+    case RESULT_NOT_EVALUATED: c->not_evaluated++; break;
     }
 }
 

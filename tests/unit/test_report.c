@@ -53,13 +53,13 @@ static run_record *sample_run(void)
     r->n_results = 3;
     r->results = xcalloc(3, sizeof *r->results);
     r->results[0] = (result_row){xstrdup("rowcount"), xstrdup("public.projects"), RESULT_PASS,
-                                 xstrdup("20"), xstrdup("20"), xstrdup("same row count"), NULL};
+                                 xstrdup("20"), xstrdup("20"), xstrdup("same row count"), NULL, NULL};
     r->results[1] = (result_row){xstrdup("rowcount"), xstrdup("public.tasks"), RESULT_FAIL,
                                  xstrdup("2000"), xstrdup("1800"),
                                  xstrdup("200 rows missing (-10.00%); rule exact"),
-                                 xstrdup("ids missing:\n10, 20, 30")};
+                                 xstrdup("ids missing:\n10, 20, 30"), NULL};
     r->results[2] = (result_row){xstrdup("rls"), xstrdup(nasty), RESULT_WARN, NULL,
-                                 xstrdup(nasty), xstrdup(nasty), xstrdup("line one,\n\"two\"")};
+                                 xstrdup(nasty), xstrdup(nasty), xstrdup("line one,\n\"two\""), NULL};
     return r;
 }
 
