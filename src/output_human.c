@@ -70,6 +70,11 @@ static void header(FILE *f, const run_record *r)
         char *v = shown(who[i][1]);
         fprintf(f, "%s%s %s", said++ ? ", " : "", who[i][0], v);
         free(v);
+        if (who[i][1] == r->started_by && r->host) {
+            char *h = shown(r->host);
+            fprintf(f, " on %s", h);
+            free(h);
+        }
     }
     if (said)
         fputc('\n', f);

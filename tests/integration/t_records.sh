@@ -42,10 +42,10 @@ end_case
 test_case "--incident-at, the OS user and the CI job are stored with the run and shown"
 v baseline
 expect_rc 0
-expect_out "^started by $me\$"
+expect_out "^started by $me on $(hostname)\$"
 CI_JOB_URL=https://ci.example/group/app/-/jobs/42 v gate --incident-at 2026-10-01T02:00+10:00
 expect_rc 0
-expect_out "^incident at 2026-09-30T16:00:00\.000Z, started by $me, ci job https://ci\.example/group/app/-/jobs/42\$"
+expect_out "^incident at 2026-09-30T16:00:00\.000Z, started by $me on $(hostname), ci job https://ci\.example/group/app/-/jobs/42\$"
 v runs --format json
 check "runs --json: incident_at, started_by, ci_job" \
     jq -e --arg me "$me" '.[0].incident_at == "2026-09-30T16:00:00.000Z" and .[0].started_by == $me
