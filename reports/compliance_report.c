@@ -10,10 +10,13 @@
 #include "reports/xml_build.h"
 #include "src/util.h"
 
+/* Whether run r evaluated check: a check an aborted run did not evaluate says nothing of
+ * how it stands, so it neither settles an earlier finding nor hides an earlier run. */
 static bool ran_check(const run_record *r, const char *check)
 {
     for (size_t i = 0; i < r->n_results; i++)
-        if (strcmp(r->results[i].check, check) == 0)
+        if (strcmp(r->results[i].check, check) == 0 &&
+            r->results[i].status != RESULT_NOT_EVALUATED)
             return true;
     return false;
 }
@@ -149,20 +152,25 @@ static void add_checks(xmlNodePtr root, run_record *const *runs, size_t n)
         int64_t latest = 0;
         result_status worst = RESULT_PASS;
         for (size_t i = 0; i < n; i++) {
-            if (!ran_check(runs[i], names[j]))
-                continue;
-            nruns++;
-            latest = runs[i]->id;
-            worst = RESULT_PASS;
+            bool ran = ran_check(runs[i], names[j]);
+            if (ran) {
+                nruns++;
+                latest = runs[i]->id;
+                worst = RESULT_PASS;
+            }
             for (size_t k = 0; k < runs[i]->n_results; k++) {
                 const result_row *x = &runs[i]->results[k];
                 if (strcmp(x->check, names[j]) != 0)
                     continue;
-                report_count_one(&c, x->status);
-                if (x->status > worst)
+                report_count_one(&c, x->status); /* not evaluated too: counted, never hidden */
+                if (ran && x->status > worst)
                     worst = x->status;
+                if (!nruns)
+                    latest = runs[i]->id;
             }
         }
+        if (!nruns) /* no run of the period evaluated it: never shown as passing */
+            worst = RESULT_NOT_EVALUATED;
         xmlNodePtr ck = rx_child(sec, "check", NULL);
         rx_attr(ck, "name", names[j]);
         rx_attr_int(ck, "runs", (int64_t)nruns);
@@ -373,9 +381,8 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
 static bool checked_later(run_record *const *runs, size_t n, size_t i, const char *check)
 {
     for (size_t j = i + 1; j < n; j++)
-        for (size_t l = 0; l < runs[j]->n_results; l++)
-            if (strcmp(runs[j]->results[l].check, check) == 0)
-                return true;
+        if (ran_check(runs[j], check))
+            return true;
     return false;
 }
 

@@ -485,6 +485,45 @@ static void period_verdicts_are_honest(void **state)
     drill_record_free(drills[0]);
 }
 
+/* A check an aborted run did not evaluate settles nothing: the backups section and the
+ * open failures still come from the run that did evaluate it. */
+static void not_evaluated_settles_nothing(void **state)
+{
+    (void)state;
+    report_period p;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_period_parse("2026-Q3", &p, &e), VOUCH_OK);
+    run_record *runs[] = {gate_run(5, "2026-07-03T00:00:00.000Z", "failed"),
+                          gate_run(6, "2026-08-03T00:00:00.000Z", "aborted")};
+    runs[0]->results[3].status = RESULT_FAIL; /* backups nightly */
+    /* run 6 stopped before backups: its backups finding is "not evaluated" */
+    result_row *x = &runs[1]->results[3];
+    x->status = RESULT_NOT_EVALUATED;
+    free(x->subject);
+    x->subject = xstrdup("(not evaluated)");
+    xmlDocPtr doc;
+    assert_int_equal(report_period_doc(&p, runs, 2, NULL, 0, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:backups/@run", "5");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@latest-run", "5");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@not-evaluated", "1");
+    assert_xpath(doc, "count(/*/v:open-failures/v:failure[@run='5']/v:result[@check='backups'])", "1");
+    assert_xpath(doc, "/*/v:open-failures/v:failure[@run='6']/v:result[@check='backups']/@status",
+                 "not_evaluated");
+    xmlFreeDoc(doc);
+    /* and a check that no run of the period evaluated is never shown as passing */
+    assert_int_equal(report_period_doc(&p, runs + 1, 1, NULL, 0, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@latest-status", "not_evaluated");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@latest-run", "6");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@runs", "0");
+    assert_xpath(doc, "/*/v:verdict/@missing-evidence", "backups");
+    xmlFreeDoc(doc);
+    run_record_free(runs[0]);
+    run_record_free(runs[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,6 +533,7 @@ int main(void)
         cmocka_unit_test(periods_parse),
         cmocka_unit_test(residency_months_are_read_from_facts),
         cmocka_unit_test(period_verdicts_are_honest),
+        cmocka_unit_test(not_evaluated_settles_nothing),
     };
     return cmocka_run_group_tests_name("report_period", tests, NULL, NULL);
 }
