@@ -129,6 +129,13 @@
           <xsl:with-param name="label" select="'errors'"/>
           <xsl:with-param name="cls" select="'error'"/>
         </xsl:call-template>
+        <xsl:if test="v:verdict/@not-evaluated &gt; 0">
+          <xsl:call-template name="tile">
+            <xsl:with-param name="n" select="v:verdict/@not-evaluated"/>
+            <xsl:with-param name="label" select="'not evaluated'"/>
+            <xsl:with-param name="cls" select="'error'"/>
+          </xsl:call-template>
+        </xsl:if>
       </div>
       <div class="verdict-bar">
         <xsl:call-template name="bar">
@@ -427,7 +434,8 @@
         <xsl:when test="@status = 'pass'">pass</xsl:when>
         <xsl:when test="@status = 'warn'">warn</xsl:when>
         <xsl:when test="@status = 'fail'">FAIL</xsl:when>
-        <xsl:when test="@status = 'not_evaluated'">not evaluated</xsl:when>
+        <!-- short enough for the status column; the reason and the counts say "not evaluated" -->
+        <xsl:when test="@status = 'not_evaluated'"><xsl:attribute name="title">not evaluated</xsl:attribute>skipped</xsl:when>
         <xsl:otherwise>ERROR</xsl:otherwise>
       </xsl:choose>
     </span>
