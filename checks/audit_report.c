@@ -406,6 +406,7 @@ void audit_report_rpo(check_ctx *ctx, const audit_settings *s, const audit_names
     utc_format_ms(floor_div(newest_us, 1000), observed, sizeof observed);
     check_report(ctx, RESULT_PASS, subject, NULL, observed,
                  "the newest surviving event, at %s, is this restore's point in time", observed);
+    check_fact(ctx, "newest_event", json_string(observed));
     snprintf(subject, sizeof subject, "%s rpo", n->display);
     duration_format(s->rpo_ms, observed, sizeof observed);
     snprintf(expected, sizeof expected, "<= %s", observed);
@@ -414,4 +415,7 @@ void audit_report_rpo(check_ctx *ctx, const audit_settings *s, const audit_names
     else
         snprintf(observed, sizeof observed, "not judged");
     check_report(ctx, v.status, subject, expected, observed, "%s", v.reason);
+    check_fact(ctx, "rpo_ms", json_integer(s->rpo_ms));
+    if (have)
+        check_fact(ctx, "lost_ms", json_integer(v.lost_ms));
 }

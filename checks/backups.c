@@ -208,6 +208,8 @@ static void judge_schedule(const judge_ctx *j, const backup_policy *p, const int
     schedule_judge(&p->when, t, n, lo, hi, slack, &r);
     size_t bad = r.missing + r.late;
     snprintf(observed, sizeof observed, "%zu of %zu slots", r.judged - bad, r.judged);
+    json_t *slots = json_pack("{s:I, s:I, s:I}", "judged", (json_int_t)r.judged, "missing",
+                              (json_int_t)r.missing, "late", (json_int_t)r.late);
     if (r.judged == 0) {
         check_report(j->ctx, RESULT_WARN, subject, expected, "no slot due",
                      "no %s slot was due between the inventory's start and the as-of time",
@@ -251,6 +253,7 @@ static void judge_schedule(const judge_ctx *j, const backup_policy *p, const int
         free(reason.p);
         free(detail.p);
     }
+    check_fact(j->ctx, "slots", slots);
     free(r.misses);
 }
 
@@ -404,6 +407,8 @@ static void judge_rpo(const judge_ctx *j)
     if (!n || (a == 0 && b == 0)) {
         check_report(j->ctx, RESULT_FAIL, "rpo", expected, "no backup",
                      "no restore point at or before the as-of time");
+        check_fact(j->ctx, "rpo_ms", json_integer(j->s->rpo_ms));
+        check_fact(j->ctx, "restore_points", json_integer(0));
         free(t);
         return;
     }
@@ -421,6 +426,16 @@ static void judge_rpo(const judge_ctx *j)
         check_report(j->ctx, RESULT_PASS, "rpo", expected, observed,
                      "over the last %s the worst gap between restore points is %s (%s to %s)", win,
                      w, from, to);
+    char fa[40], fb[40], fw[40];
+    utc_format_ms(a, fa, sizeof fa);
+    utc_format_ms(b, fb, sizeof fb);
+    utc_format_ms(lo, fw, sizeof fw);
+    check_fact(j->ctx, "worst_gap_ms", json_integer(worst));
+    check_fact(j->ctx, "worst_gap_from", json_string(fa));
+    check_fact(j->ctx, "worst_gap_to", json_string(fb));
+    check_fact(j->ctx, "rpo_ms", json_integer(j->s->rpo_ms));
+    check_fact(j->ctx, "window_from", json_string(fw));
+    check_fact(j->ctx, "restore_points", json_integer((json_int_t)n));
     free(t);
 }
 
@@ -468,6 +483,9 @@ static void report_inventory(const judge_ctx *j, size_t future)
         check_report(j->ctx, RESULT_PASS, "inventory", NULL, observed,
                      "%zu backups live as of %s in %s, listed from %s%s", live, at,
                      j->s->inventory, start, future ? "; later entries ignored" : "");
+    check_fact(j->ctx, "backups_live", json_integer((json_int_t)live));
+    check_fact(j->ctx, "entries", json_integer((json_int_t)j->inv->n));
+    check_fact(j->ctx, "entries_after_as_of", json_integer((json_int_t)future));
     if (detail.p)
         check_detail(j->ctx, detail.p);
     free(detail.p);

@@ -71,6 +71,12 @@ void check_report(check_ctx *ctx, result_status status, const char *subject, con
     __attribute__((format(printf, 6, 7)));
 /* Attach a longer explanation (a diff, a list of ids) to the last finding. */
 void check_detail(check_ctx *ctx, const char *detail);
+/* Attach a structured fact to the last finding: key (a short snake_case name, e.g.
+ * "months_covered", "worst_gap_s") and value, which is taken (the caller's reference
+ * passes here, also when there is no finding yet). Facts are what reports, packs and
+ * metrics read; the reason is for people and may be reworded at will. A key given twice
+ * keeps the last value. */
+void check_fact(check_ctx *ctx, const char *key, json_t *value);
 
 /* check-config: what ent names is missing from the target; one line
  * "FILE:LINE: [section] key: WHAT" (fmt) for the person fixing the configuration. */

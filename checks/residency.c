@@ -325,6 +325,7 @@ static void judge_periods(check_ctx *ctx, const settings *s, const evidence_set 
     snprintf(expected, sizeof expected, "%lld months %s..%s", (long long)s->periods, lo, hi);
     textbuf missing = {0};
     size_t n_missing = 0;
+    json_t *required = json_array(), *covered = json_array(), *absent = json_array();
     for (int m = first; m <= last; m++) {
         bool found = false;
         for (size_t i = 0; i < es->n && !found; i++) {
@@ -332,11 +333,12 @@ static void judge_periods(check_ctx *ctx, const settings *s, const evidence_set 
             found = es->v[i].period && month_parse(es->v[i].period, &pm) && pm == m &&
                     region_allowed(s, es->v[i].region);
         }
-        if (!found) {
-            char name[16];
-            month_format(m, name, sizeof name);
+        char name[16];
+        month_format(m, name, sizeof name);
+        json_array_append_new(required, json_string(name));
+        json_array_append_new(found ? covered : absent, json_string(name));
+        if (!found)
             textbuf_add(&missing, "%s%s", n_missing++ ? ", " : "", name);
-        }
     }
     snprintf(observed, sizeof observed, "%lld of %lld", (long long)(s->periods - (int64_t)n_missing),
              (long long)s->periods);
@@ -347,6 +349,10 @@ static void judge_periods(check_ctx *ctx, const settings *s, const evidence_set 
         check_report(ctx, RESULT_FAIL, "periods", expected, observed,
                      "no evidence in an allowed region for %s: restore or re-record the"
                      " attestation%s", missing.p, n_missing == 1 ? "" : "s");
+    /* what the compliance report reads, month by month */
+    check_fact(ctx, "months_required", required);
+    check_fact(ctx, "months_covered", covered);
+    check_fact(ctx, "months_missing", absent);
     free(missing.p);
 }
 
@@ -357,13 +363,20 @@ static void judge_regions(check_ctx *ctx, const settings *s, const evidence_set 
         textbuf_add(&allowed, "%s%s", i ? "," : "", s->regions[i]);
     size_t bad = 0;
     const evidence *first = NULL;
+    json_t *outside = json_array();
     for (size_t i = 0; i < es->n; i++) {
         if (region_allowed(s, es->v[i].region))
             continue;
         if (!first)
             first = &es->v[i];
-        if (bad++ < 100)
+        if (bad++ < 100) {
             textbuf_add(&detail, "%s %s\n", show(es->v[i].period), show(es->v[i].region));
+            char *period = utf8_scrub(es->v[i].period ? es->v[i].period : "");
+            char *region = utf8_scrub(es->v[i].region ? es->v[i].region : "");
+            json_array_append_new(outside, json_pack("{s:s, s:s}", "period", period, "region", region));
+            free(period);
+            free(region);
+        }
     }
     char expected[64], observed[48];
     snprintf(expected, sizeof expected, "%s", allowed.len <= 30 ? allowed.p : "allowed list");
@@ -378,6 +391,9 @@ static void judge_regions(check_ctx *ctx, const settings *s, const evidence_set 
                      show(first->period), show(first->region));
         check_detail(ctx, detail.p);
     }
+    check_fact(ctx, "rows", json_integer((json_int_t)es->n));
+    check_fact(ctx, "rows_outside", json_integer((json_int_t)bad));
+    check_fact(ctx, "outside", outside); /* the first 100, as the detail lists them */
     free(allowed.p);
     free(detail.p);
 }
@@ -393,6 +409,7 @@ static vexit judge_baseline(check_ctx *ctx, const evidence_set *es, const json_t
     const json_t *row;
     textbuf detail = {0};
     char first[256] = "";
+    json_t *periods = json_array();
     json_array_foreach(rows, i, row) {
         const char *p = json_string_value(json_object_get(row, "period"));
         const char *r = json_string_value(json_object_get(row, "region"));
@@ -426,6 +443,9 @@ static vexit judge_baseline(check_ctx *ctx, const evidence_set *es, const json_t
         if (!first[0])
             snprintf(first, sizeof first, "%s", line);
         textbuf_add(&detail, "%s\n", line);
+        char *period = utf8_scrub(p ? p : "");
+        json_array_append_new(periods, json_string(period));
+        free(period);
     }
     size_t added = 0;
     for (size_t k = 0; k < es->n; k++)
@@ -446,6 +466,10 @@ static vexit judge_baseline(check_ctx *ctx, const evidence_set *es, const json_t
                      changed + deleted > 1 ? " (and more, see detail)" : "");
         check_detail(ctx, detail.p);
     }
+    check_fact(ctx, "changed", json_integer((json_int_t)changed));
+    check_fact(ctx, "deleted", json_integer((json_int_t)deleted));
+    check_fact(ctx, "added", json_integer((json_int_t)added));
+    check_fact(ctx, "periods_changed", periods); /* changed or deleted, in baseline order */
     free(detail.p);
     return VOUCH_OK;
 }

@@ -357,7 +357,10 @@ static void judge(check_ctx *ctx, const subject *x, bool exists, int64_t rows, b
         count_rule_expected(&x->rule, x->baseline_rows, expected, sizeof expected);
         result_status st = count_rule_judge(&x->rule, x->baseline_rows, rows, reason, sizeof reason);
         check_report(ctx, st, d, expected, observed, "%s", reason);
+        check_fact(ctx, "baseline_rows", json_integer(x->baseline_rows));
     }
+    if (exists)
+        check_fact(ctx, "rows", json_integer(rows));
     free(d);
 }
 

@@ -76,10 +76,21 @@ char *run_canonical(const run_record *r)
     json_object_set_new(doc, "database", canon_str(r->database));
     json_object_set_new(doc, "chain_pos", json_integer(r->chain_pos));
     json_object_set_new(doc, "prev_digest", canon_str(r->prev_digest));
+    /* Added later (store migration 3): each only when set, so the canonical form (and the
+     * digest) of every run stored without them is what it always was. */
+    const char *optional[][2] = {{"incident_at", r->incident_at},
+                                 {"started_by", r->started_by},
+                                 {"ci_job", r->ci_job},
+                                 {"not_evaluated", r->not_evaluated}};
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        if (optional[i][1])
+            json_object_set_new(doc, optional[i][0], canon_str(optional[i][1]));
 
     json_t *results = json_array();
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
+        if (x->status == RESULT_NOT_EVALUATED) /* covered by "not_evaluated" above */
+            continue;
         json_t *o = json_object();
         json_object_set_new(o, "check", canon_str(x->check));
         json_object_set_new(o, "subject", canon_str(x->subject));
@@ -88,6 +99,8 @@ char *run_canonical(const run_record *r)
         json_object_set_new(o, "observed", canon_str(x->observed));
         json_object_set_new(o, "reason", canon_str(x->reason));
         json_object_set_new(o, "detail", canon_str(x->detail));
+        if (x->facts) /* only when set, as above */
+            json_object_set_new(o, "facts", canon_str(x->facts));
         json_array_append_new(results, o);
     }
     json_object_set_new(doc, "results", results);

@@ -21,6 +21,7 @@ void result_row_release(result_row *r)
     free(r->observed);
     free(r->reason);
     free(r->detail);
+    free(r->facts);
 }
 
 void run_record_free(run_record *r)
@@ -30,7 +31,8 @@ void run_record_free(run_record *r)
     char **strings[] = {&r->kind, &r->status, &r->started_at, &r->finished_at, &r->target,
                         &r->checks, &r->error, &r->vouch_version, &r->server_version,
                         &r->system_identifier, &r->timeline, &r->lsn, &r->snapshot_time,
-                        &r->database, &r->host, &r->prev_digest, &r->digest};
+                        &r->database, &r->host, &r->prev_digest, &r->digest,
+                        &r->incident_at, &r->started_by, &r->ci_job, &r->not_evaluated};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     for (size_t i = 0; i < r->n_results; i++)
@@ -53,6 +55,7 @@ result_counts run_record_counts(const run_record *r)
         case RESULT_WARN: c.warn++; break;
         case RESULT_FAIL: c.fail++; break;
         case RESULT_ERROR: c.error++; break;
+        case RESULT_NOT_EVALUATED: c.not_evaluated++; break;
         }
         c.total++;
     }

@@ -17,6 +17,9 @@ typedef struct result_row {
     char *observed;  /* may be NULL */
     char *reason;    /* one line a person can act on */
     char *detail;    /* may be NULL: a longer explanation, e.g. a diff */
+    char *facts;     /* may be NULL: what the check measured, as a compact JSON object with
+                      * sorted keys ({"months_covered": [...], "worst_gap_s": 3600}), for
+                      * reports, packs and metrics to read; the reason stays for people */
 } result_row;
 
 typedef enum run_kind { RUN_BASELINE, RUN_GATE, RUN_CHECK } run_kind;
@@ -49,6 +52,15 @@ typedef struct run_record {
     char *database;
     char *host;            /* the machine and process that ran it (NULL, 0 when not loaded) */
     int64_t pid;
+    /* What it was started with and by; each NULL when not given or not known, and then left
+     * out of the canonical form (evidence/chain.h), so older runs keep their digests. */
+    char *incident_at;     /* --incident-at, as UTC text ("2026-10-01T02:00:00.000Z") */
+    char *started_by;      /* the OS user that ran vouch ("alice", "root (sudo from alice)") */
+    char *ci_job;          /* the CI job's URL (or id) from its environment: hostile text */
+    /* The checks the run did not evaluate (it aborted first), as the store holds them: a
+     * JSON array of {"check", "reason"}. Loaded, each is also a RESULT_NOT_EVALUATED row at
+     * the end of results; the canonical form covers this text, not those rows. */
+    char *not_evaluated;
     /* the chain */
     int64_t chain_pos;     /* 0 while running */
     char *prev_digest;
@@ -65,7 +77,7 @@ void run_record_free(run_record *r);
 
 /* Counts by status over the results. */
 typedef struct result_counts {
-    size_t pass, warn, fail, error, total;
+    size_t pass, warn, fail, error, not_evaluated, total;
 } result_counts;
 result_counts run_record_counts(const run_record *r);
 

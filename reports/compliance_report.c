@@ -10,10 +10,13 @@
 #include "reports/xml_build.h"
 #include "src/util.h"
 
+/* Whether run r evaluated check: a check an aborted run did not evaluate says nothing of
+ * how it stands, so it neither settles an earlier finding nor hides an earlier run. */
 static bool ran_check(const run_record *r, const char *check)
 {
     for (size_t i = 0; i < r->n_results; i++)
-        if (strcmp(r->results[i].check, check) == 0)
+        if (strcmp(r->results[i].check, check) == 0 &&
+            r->results[i].status != RESULT_NOT_EVALUATED)
             return true;
     return false;
 }
@@ -149,20 +152,25 @@ static void add_checks(xmlNodePtr root, run_record *const *runs, size_t n)
         int64_t latest = 0;
         result_status worst = RESULT_PASS;
         for (size_t i = 0; i < n; i++) {
-            if (!ran_check(runs[i], names[j]))
-                continue;
-            nruns++;
-            latest = runs[i]->id;
-            worst = RESULT_PASS;
+            bool ran = ran_check(runs[i], names[j]);
+            if (ran) {
+                nruns++;
+                latest = runs[i]->id;
+                worst = RESULT_PASS;
+            }
             for (size_t k = 0; k < runs[i]->n_results; k++) {
                 const result_row *x = &runs[i]->results[k];
                 if (strcmp(x->check, names[j]) != 0)
                     continue;
-                report_count_one(&c, x->status);
-                if (x->status > worst)
+                report_count_one(&c, x->status); /* not evaluated too: counted, never hidden */
+                if (ran && x->status > worst)
                     worst = x->status;
+                if (!nruns)
+                    latest = runs[i]->id;
             }
         }
+        if (!nruns) /* no run of the period evaluated it: never shown as passing */
+            worst = RESULT_NOT_EVALUATED;
         xmlNodePtr ck = rx_child(sec, "check", NULL);
         rx_attr(ck, "name", names[j]);
         rx_attr_int(ck, "runs", (int64_t)nruns);
@@ -251,9 +259,39 @@ static int cmp_month(const void *a, const void *b)
     return (x->month > y->month) - (x->month < y->month);
 }
 
+/* The month "YYYY-MM" s as y * 12 + m - 1, else -1. */
+static int month_of(const char *s)
+{
+    return s && strlen(s) == 7 ? month_at(s, s) : -1;
+}
+
+/* The residency finding's facts (checks/residency.c records them), or NULL for a run
+ * stored before results carried facts: then its texts are read, as vouch did before. */
+static json_t *facts_of(const result_row *x)
+{
+    json_t *f = x->facts ? json_loads(x->facts, 0, NULL) : NULL;
+    if (json_is_object(f))
+        return f;
+    json_decref(f);
+    return NULL;
+}
+
+/* Every month of the array facts[key] gets status (added when new). */
+static void mark_fact_months(months *ms, const json_t *facts, const char *key, const char *status)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(facts, key), i, v) {
+        int m = month_of(json_string_value(v));
+        if (m >= 0)
+            month_get(ms, m)->status = status;
+    }
+}
+
 /* Month by month, as the newest residency check of the period saw the evidence: the
  * months it required (its "periods" finding), those missing, those with rows outside
- * the allowed regions, those whose rows changed since the baseline. */
+ * the allowed regions, those whose rows changed since the baseline. Read from the
+ * findings' facts; from their texts for a run stored before facts existed. */
 static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
 {
     xmlNodePtr sec = rx_child(root, "residency", NULL);
@@ -267,6 +305,19 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
         const result_row *x = &r->results[i];
         if (strcmp(x->check, "residency") != 0 || !x->subject || strcmp(x->subject, "periods") != 0)
             continue;
+        json_t *facts = facts_of(x);
+        if (facts) {
+            size_t k;
+            const json_t *v;
+            json_array_foreach(json_object_get(facts, "months_required"), k, v) {
+                int m = month_of(json_string_value(v));
+                if (m >= 0)
+                    month_get(&ms, m);
+            }
+            mark_fact_months(&ms, facts, "months_missing", "missing");
+            json_decref(facts);
+            continue;
+        }
         /* expected: "12 months 2025-10..2026-09" */
         const char *range = x->expected ? strstr(x->expected, "..") : NULL;
         int lo = range && range - x->expected >= 7 ? month_at(range - 7, x->expected) : -1;
@@ -280,6 +331,29 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
         const result_row *x = &r->results[i];
         if (strcmp(x->check, "residency") != 0 || !x->subject || x->status == RESULT_PASS)
             continue;
+        json_t *facts = facts_of(x);
+        if (facts && strcmp(x->subject, "regions") == 0) {
+            size_t k;
+            const json_t *v;
+            json_array_foreach(json_object_get(facts, "outside"), k, v) {
+                int m = month_of(json_string_value(json_object_get(v, "period")));
+                const char *region = json_string_value(json_object_get(v, "region"));
+                if (m < 0)
+                    continue;
+                month_state *st = month_get(&ms, m);
+                st->status = "outside-region";
+                size_t have = strlen(st->regions), len = region ? strlen(region) : 0;
+                if (len && !strstr(st->regions, region) && have + len + 3 < sizeof st->regions)
+                    snprintf(st->regions + have, sizeof st->regions - have, "%s%s",
+                             have ? ", " : "", region);
+            }
+        } else if (facts && strcmp(x->subject, "baseline") == 0) {
+            mark_fact_months(&ms, facts, "periods_changed", "changed");
+        }
+        if (facts) {
+            json_decref(facts);
+            continue;
+        }
         if (strcmp(x->subject, "regions") == 0)
             mark_months(&ms, x->detail, "outside-region", true);
         else if (strcmp(x->subject, "baseline") == 0)
@@ -307,9 +381,8 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
 static bool checked_later(run_record *const *runs, size_t n, size_t i, const char *check)
 {
     for (size_t j = i + 1; j < n; j++)
-        for (size_t l = 0; l < runs[j]->n_results; l++)
-            if (strcmp(runs[j]->results[l].check, check) == 0)
-                return true;
+        if (ran_check(runs[j], check))
+            return true;
     return false;
 }
 
@@ -420,18 +493,34 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
     const char *outcome;
     char *text;
     size_t missed_q = t.quarters_due - t.quarters_met;
+    /* A period that has not ended cannot be complete: what it holds so far is in progress. */
+    char now_text[40];
+    int64_t now = 0;
+    utc_now(now_text, sizeof now_text);
+    bool ended = !utc_parse_ms(now_text, &now) || now >= p->until_ms;
+    /* Sections with nothing in them are named in the verdict, never passed over. */
+    bool no_backups = !br, no_residency = !newest_with(runs, n_runs, "residency");
+    char until[32];
+    utc_format_ms(p->until_ms, until, sizeof until);
+    until[10] = '\0';
+    char *progress = ended ? xstrdup("") : xasprintf(" (in progress: the period runs until %s)", until);
     if (!n_runs && !n_drills) {
         outcome = "empty";
-        text = xasprintf("Nothing recorded in %s: no gate or check run and no drill", p->label);
+        text = xasprintf("Nothing recorded in %s%s: no gate or check run and no drill", p->label,
+                         progress);
     } else {
-        outcome = missed_q || open || t.drills_missed ? "gaps" : "complete";
-        text = xasprintf("%s: %zu run%s, %zu drill%s held; quarters with a drill: %zu of %zu "
-                         "judged; %zu open failure%s%s",
-                         p->label, n_runs, n_runs == 1 ? "" : "s", t.drills_held,
+        bool gaps = missed_q || open || t.drills_missed || no_backups || no_residency;
+        outcome = gaps ? "gaps" : ended ? "complete" : "in-progress";
+        text = xasprintf("%s%s: %zu run%s, %zu drill%s held; quarters with a drill: %zu of %zu "
+                         "judged; %zu open failure%s%s%s%s",
+                         p->label, progress, n_runs, n_runs == 1 ? "" : "s", t.drills_held,
                          t.drills_held == 1 ? "" : "s", t.quarters_met, t.quarters_due, open,
                          open == 1 ? "" : "s",
-                         t.drills_missed ? "; a drill missed its objectives" : "");
+                         t.drills_missed ? "; a drill missed its objectives" : "",
+                         no_backups ? "; no backups evidence: no run checked backups" : "",
+                         no_residency ? "; no residency evidence: no run checked residency" : "");
     }
+    free(progress);
     xmlNodeSetContent(verdict, NULL);
     xmlNodeAddContent(verdict, (const xmlChar *)text);
     free(text);
@@ -442,6 +531,10 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
     rx_attr_int(verdict, "quarters-judged", (int64_t)t.quarters_due);
     rx_attr_int(verdict, "quarters-missed", (int64_t)missed_q);
     rx_attr_int(verdict, "open-failures", (int64_t)open);
+    rx_attr_bool(verdict, "period-ended", ended);
+    if (no_backups || no_residency)
+        rx_attr(verdict, "missing-evidence",
+                no_backups && no_residency ? "backups residency" : no_backups ? "backups" : "residency");
     *out = doc;
     return VOUCH_OK;
 }

@@ -8,7 +8,8 @@
 #include "src/util.h"
 
 const char *const csv_result_columns[] = {"run", "started", "check", "subject", "status",
-                                          "expected", "observed", "reason", "detail", NULL};
+                                          "expected", "observed", "reason", "detail", "facts",
+                                          NULL};
 
 /* One field; NULL is an empty field. A spreadsheet reads a cell that starts with '=', '+',
  * '-', '@', a tab or a carriage return as a formula (=HYPERLINK(...) in a setting's value):
@@ -50,6 +51,7 @@ static int run_rows(FILE *f, const run_record *r)
         bad |= field(f, x->observed, false);
         bad |= field(f, x->reason, false);
         bad |= field(f, x->detail, false);
+        bad |= field(f, x->facts, false); /* JSON, for tools; the reason is for people */
         bad |= end_row(f);
     }
     return bad;

@@ -1,10 +1,12 @@
 /* The gate report: one gate or check run as a report document. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reports/report.h"
 #include "reports/report_parts.h"
 #include "reports/xml_build.h"
+#include "src/origin.h"
 #include "src/output.h"
 #include "src/util.h"
 
@@ -15,6 +17,8 @@ void report_counts_attrs(xmlNodePtr n, result_counts c)
     rx_attr_int(n, "warnings", (int64_t)c.warn);
     rx_attr_int(n, "failed", (int64_t)c.fail);
     rx_attr_int(n, "errors", (int64_t)c.error);
+    if (c.not_evaluated) /* only when there are: reports of runs without any read as before */
+        rx_attr_int(n, "not-evaluated", (int64_t)c.not_evaluated);
 }
 
 void report_count_one(result_counts *c, result_status s)
@@ -25,6 +29,7 @@ void report_count_one(result_counts *c, result_status s)
     case RESULT_WARN: c->warn++; break;
     case RESULT_FAIL: c->fail++; break;
     case RESULT_ERROR: c->error++; break;
+    case RESULT_NOT_EVALUATED: c->not_evaluated++; break;
     }
 }
 
@@ -57,6 +62,35 @@ static void add_check(xmlNodePtr checks, const run_record *r, const char *name)
     }
 }
 
+void report_facts(xmlNodePtr parent, const char *facts)
+{
+    json_t *doc = facts ? json_loads(facts, 0, NULL) : NULL;
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return;
+    }
+    xmlNodePtr list = rx_child(parent, "facts", NULL);
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v) {
+        /* a number or a string as it is; anything else as compact JSON */
+        char num[32];
+        char *text = NULL;
+        const char *shown;
+        if (json_is_string(v))
+            shown = json_string_value(v);
+        else if (json_is_integer(v)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            shown = num;
+        } else
+            shown = text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        xmlNodePtr f = rx_child(list, "fact", shown ? shown : "");
+        rx_attr(f, "name", key);
+        free(text);
+    }
+    json_decref(doc);
+}
+
 xmlNodePtr report_result(xmlNodePtr parent, const result_row *x, int64_t seq, bool with_check)
 {
     xmlNodePtr res = rx_child(parent, "result", NULL);
@@ -69,6 +103,7 @@ xmlNodePtr report_result(xmlNodePtr parent, const result_row *x, int64_t seq, bo
     rx_child_opt(res, "observed", x->observed);
     rx_child(res, "reason", x->reason ? x->reason : "");
     rx_child_opt(res, "detail", x->detail);
+    report_facts(res, x->facts);
     return res;
 }
 
@@ -144,7 +179,16 @@ void report_gate_content(xmlNodePtr root, const run_record *r)
     if (r->baseline_id)
         rx_attr_int(run, "baseline", r->baseline_id);
     rx_attr(run, "tool-version", r->vouch_version);
+    /* what it was started with and by (absent for runs stored before they were recorded) */
+    rx_attr(run, "incident-at", r->incident_at);
+    rx_attr(run, "started-by", r->started_by);
+    rx_attr(run, "host", r->host);
     rx_child_opt(run, "error", r->error);
+    /* The CI job is the environment's text: always element text (escaped by libxml2), and a
+     * link (href) only when it is a plain http(s) URL, never javascript: or markup. */
+    xmlNodePtr ci = rx_child_opt(run, "ci-job", r->ci_job);
+    if (ci && origin_is_link(r->ci_job))
+        rx_attr(ci, "href", r->ci_job);
 
     xmlNodePtr target = rx_child(root, "target", r->target ? r->target : "");
     rx_attr(target, "database", r->database);

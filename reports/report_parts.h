@@ -19,6 +19,9 @@ xmlNodePtr report_result(xmlNodePtr parent, const result_row *x, int64_t seq, bo
 /* results, passed, warnings, failed, errors attributes. */
 void report_counts_attrs(xmlNodePtr n, result_counts c);
 void report_count_one(result_counts *c, result_status s);
+/* <facts><fact name="KEY">VALUE</fact>...</facts> under parent from a result's facts (JSON
+ * object text); nothing when there are none or they do not parse. */
+void report_facts(xmlNodePtr parent, const char *facts);
 
 /* open / closed for a gate, passed / failed for a check run, else aborted / running. */
 const char *report_run_outcome(const run_record *r);

@@ -22,7 +22,12 @@ void output_verdict(const run_record *r, char *buf, size_t size)
 {
     result_counts c = run_record_counts(r);
     if (strcmp(r->status, "aborted") == 0) {
-        snprintf(buf, size, "%s aborted: %s", r->kind, r->error ? r->error : "unknown reason");
+        if (c.not_evaluated) /* counted, so a short report is never read as a clean one */
+            snprintf(buf, size, "%s aborted: %s; %zu check%s not evaluated", r->kind,
+                     r->error ? r->error : "unknown reason", c.not_evaluated,
+                     c.not_evaluated == 1 ? "" : "s");
+        else
+            snprintf(buf, size, "%s aborted: %s", r->kind, r->error ? r->error : "unknown reason");
     } else if (strcmp(r->kind, "baseline") == 0) {
         snprintf(buf, size, "baseline %lld captured", (long long)r->id);
     } else if (strcmp(r->status, "running") == 0) {

@@ -22,6 +22,7 @@ static const char *status_label(result_status s)
     case RESULT_WARN: return "WARN";
     case RESULT_FAIL: return "FAIL";
     case RESULT_ERROR: return "ERROR";
+    case RESULT_NOT_EVALUATED: return "SKIP"; /* the reason says "not evaluated: ..." */
     }
     return "ERROR";
 }
@@ -61,6 +62,25 @@ static void header(FILE *f, const run_record *r)
         for (size_t i = 0; i < 5; i++)
             free(s[i]);
     }
+    /* who and what started it; the CI job's URL is the environment's text: escaped */
+    const char *who[][2] = {{"incident at", r->incident_at},
+                            {"started by", r->started_by},
+                            {"ci job", r->ci_job}};
+    int said = 0;
+    for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+        if (!who[i][1])
+            continue;
+        char *v = shown(who[i][1]);
+        fprintf(f, "%s%s %s", said++ ? ", " : "", who[i][0], v);
+        free(v);
+        if (who[i][1] == r->started_by && r->host) {
+            char *h = shown(r->host);
+            fprintf(f, " on %s", h);
+            free(h);
+        }
+    }
+    if (said)
+        fputc('\n', f);
 }
 
 /* "rowcount: 6 tables" from the shape of the captured document. */

@@ -33,12 +33,18 @@ static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr
     json_t *results = json_array();
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
-        json_array_append_new(
-            results, json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "check", str(x->check),
-                               "subject", str(x->subject), "status", result_status_name(x->status),
-                               "expected", str(x->expected), "observed", str(x->observed),
-                               "reason", str(x->reason ? x->reason : ""), "detail",
-                               str(x->detail)));
+        json_t *row = json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "check", str(x->check),
+                              "subject", str(x->subject), "status", result_status_name(x->status),
+                              "expected", str(x->expected), "observed", str(x->observed),
+                              "reason", str(x->reason ? x->reason : ""), "detail",
+                              str(x->detail));
+        /* the facts as JSON, as the check recorded them; text that is not JSON (an edited
+         * store, which verify names) is given as a string rather than dropped */
+        if (x->facts) {
+            json_t *facts = json_loads(x->facts, 0, NULL);
+            json_object_set_new(row, "facts", facts ? facts : str(x->facts));
+        }
+        json_array_append_new(results, row);
     }
     json_t *doc = json_pack(
         "{s:s, s:I, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I},"
@@ -52,6 +58,12 @@ static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr
         (json_int_t)c.error, "total", (json_int_t)c.total, "verdict", str(verdict), "results", results);
     if (!doc)
         return verr_set(e, VOUCH_ABORTED, "could not build the JSON output");
+    json_object_set_new(json_object_get(doc, "counts"), "not_evaluated",
+                        json_integer((json_int_t)c.not_evaluated));
+    json_object_set_new(doc, "incident_at", str(r->incident_at));
+    json_object_set_new(doc, "started_by", str(r->started_by));
+    json_object_set_new(doc, "ci_job", str(r->ci_job));
+    json_object_set_new(doc, "host", str(r->host));
     int rc = json_dumpf(doc, f, JSON_INDENT(2));
     json_decref(doc);
     fputc('\n', f);

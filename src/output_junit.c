@@ -50,6 +50,10 @@ static int testcase(xmlTextWriterPtr w, const char *classname, const result_row 
         rc |= text(w, NULL, body) < 0;
         free(body);
         rc |= xmlTextWriterEndElement(w) < 0;
+    } else if (x->status == RESULT_NOT_EVALUATED) {
+        rc |= xmlTextWriterStartElement(w, X("skipped")) < 0;
+        rc |= attr(w, "message", x->reason) < 0;
+        rc |= xmlTextWriterEndElement(w) < 0;
     } else {
         char *out = xasprintf("%s: %s (expected %s, observed %s)",
                               x->status == RESULT_WARN ? "warning" : "pass", x->reason ? x->reason : "",
@@ -63,7 +67,7 @@ static int testcase(xmlTextWriterPtr w, const char *classname, const result_row 
 
 static int suite(xmlTextWriterPtr w, const run_record *r, const char *check)
 {
-    size_t tests = 0, failures = 0, errors = 0;
+    size_t tests = 0, failures = 0, errors = 0, skipped = 0;
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
         if (strcmp(x->check, check) != 0)
@@ -71,6 +75,7 @@ static int suite(xmlTextWriterPtr w, const run_record *r, const char *check)
         tests++;
         failures += x->status == RESULT_FAIL;
         errors += x->status == RESULT_ERROR;
+        skipped += x->status == RESULT_NOT_EVALUATED;
     }
     char *name = xasprintf("vouch.%s", check);
     int rc = 0;
@@ -79,6 +84,8 @@ static int suite(xmlTextWriterPtr w, const run_record *r, const char *check)
     rc |= attr_n(w, "tests", tests) < 0;
     rc |= attr_n(w, "failures", failures) < 0;
     rc |= attr_n(w, "errors", errors) < 0;
+    if (skipped)
+        rc |= attr_n(w, "skipped", skipped) < 0;
     rc |= attr(w, "timestamp", r->started_at) < 0;
     for (size_t i = 0; i < r->n_results; i++)
         if (strcmp(r->results[i].check, check) == 0)
@@ -101,6 +108,8 @@ static int document(xmlTextWriterPtr w, const run_record *r)
     rc |= attr_n(w, "tests", c.total + aborted) < 0;
     rc |= attr_n(w, "failures", c.fail) < 0;
     rc |= attr_n(w, "errors", c.error + aborted) < 0;
+    if (c.not_evaluated)
+        rc |= attr_n(w, "skipped", c.not_evaluated) < 0;
     if (aborted) {
         result_row x = {.check = "run", .subject = "run", .status = RESULT_ERROR,
                         .reason = r->error ? r->error : "aborted"};

@@ -40,21 +40,25 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
 {
     (void)o;
     fprintf(f, "TAP version 14\n");
-    if (strcmp(r->status, "aborted") == 0) {
-        fprintf(f, "1..0\nBail out! %s %lld aborted: ", r->kind, (long long)r->id);
-        description(f, r->error ? r->error : "unknown reason");
-        fputc('\n', f);
-    } else {
+    bool aborted = strcmp(r->status, "aborted") == 0;
+    {
+        /* An aborted run shows what it finished and, as "# SKIP", every check it did not
+         * evaluate, then bails out: a harness never reads it as passed. */
         fprintf(f, "1..%zu\n", r->n_results);
         for (size_t i = 0; i < r->n_results; i++) {
             const result_row *x = &r->results[i];
-            bool ok = x->status == RESULT_PASS || x->status == RESULT_WARN;
+            bool skip = x->status == RESULT_NOT_EVALUATED;
+            bool ok = x->status == RESULT_PASS || x->status == RESULT_WARN || skip;
             fprintf(f, "%sok %zu - ", ok ? "" : "not ", i + 1);
             description(f, x->check);
             fputc(' ', f);
             description(f, x->subject);
+            if (skip) {
+                fputs(" # SKIP ", f);
+                description(f, x->reason ? x->reason : "not evaluated");
+            }
             fputc('\n', f);
-            if (x->status == RESULT_PASS)
+            if (x->status == RESULT_PASS || skip)
                 continue;
             fprintf(f, "  ---\n");
             yaml_field(f, "  ", "message", x->reason);
@@ -67,6 +71,11 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
             yaml_field(f, "  ", "detail", x->detail);
             fprintf(f, "  ...\n");
         }
+    }
+    if (aborted) {
+        fprintf(f, "Bail out! %s %lld aborted: ", r->kind, (long long)r->id);
+        description(f, r->error ? r->error : "unknown reason");
+        fputc('\n', f);
     }
     char verdict[1200];
     output_verdict(r, verdict, sizeof verdict);

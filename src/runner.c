@@ -1,6 +1,7 @@
 #include "src/runner.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "checks/checker.h"
 #include "src/interrupt.h"
+#include "src/origin.h"
 #include "src/pg_pool.h"
 #include "src/util.h"
 
@@ -100,6 +102,25 @@ void check_detail(check_ctx *ctx, const char *detail)
     result_row *last = &ctx->rows[ctx->n - 1];
     free(last->detail);
     last->detail = xstrdup(detail);
+}
+
+void check_fact(check_ctx *ctx, const char *key, json_t *value)
+{
+    if (!ctx->n || !key || !value) {
+        json_decref(value);
+        return;
+    }
+    result_row *last = &ctx->rows[ctx->n - 1];
+    json_t *facts = last->facts ? json_loads(last->facts, 0, NULL) : NULL;
+    if (!json_is_object(facts)) {
+        json_decref(facts);
+        facts = json_object();
+    }
+    json_object_set_new(facts, key, value);
+    free(last->facts);
+    /* sorted and compact: the text the store holds and the chain covers is one per content */
+    last->facts = json_dumps(facts, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(facts);
 }
 
 void check_units_free(check_unit *u, size_t n)
@@ -490,6 +511,26 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* The run stopped before units[from..n) were evaluated (SIZE_MAX: a baseline, of which
+ * nothing is kept): rows past keep (the partial findings of the unit that was running,
+ * when began) are dropped, and each unit not evaluated gets one RESULT_NOT_EVALUATED row,
+ * so that a short report is never taken for a clean one. */
+static void mark_not_evaluated(check_ctx *ctx, size_t keep, const check_unit *sel, size_t from,
+                               bool began, size_t n, const char *why)
+{
+    while (ctx->n > keep)
+        result_row_release(&ctx->rows[--ctx->n]);
+    for (size_t i = from == SIZE_MAX ? 0 : from; i < n; i++) {
+        ctx->unit = sel[i].name;
+        ctx->bare[0] = '\0';
+        const char *when = from == SIZE_MAX   ? "the baseline stopped, so nothing it captured is kept"
+                           : i == from && began ? "the run stopped while this check ran"
+                                                : "the run stopped before this check ran";
+        check_report(ctx, RESULT_NOT_EVALUATED, "(not evaluated)", NULL, NULL,
+                     "not evaluated: %s: %s", when, why);
+    }
+}
+
 static const char *final_status(const run_record *r, run_kind kind)
 {
     if (kind == RUN_BASELINE)
@@ -549,8 +590,15 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     run_state rs = {.rq = rq, .ctx = {.incident_at_ms = rq->incident_at_ms}};
     char *checks = names_of(sel, n_sel);
     char *requested = pg_dsn_describe(rq->pg.dsn);
+    char incident[40] = "";
+    if (rq->incident_at_ms)
+        utc_format_ms(rq->incident_at_ms, incident, sizeof incident);
+    char *user = origin_user(), *ci = origin_ci_job();
+    run_start how = {incident[0] ? incident : NULL, user, ci};
     if (!rc)
-        rc = store_run_begin(rq->st, rq->kind, requested, baseline_id, checks, run_id, e);
+        rc = store_run_begin_with(rq->st, rq->kind, requested, baseline_id, checks, &how, run_id, e);
+    free(user);
+    free(ci);
     free(requested);
     free(checks);
     if (rc)
@@ -563,6 +611,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     verr_clear(&failure);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    size_t stopped_at = 0, keep = 0; /* the first unit not evaluated; rows before it */
+    bool began = false;              /* whether that unit had begun */
     if (base)
         outcome = trust_baseline(rq->st, base, &failure);
     if (!outcome)
@@ -580,7 +630,15 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         for (size_t i = 0; i < n_sel && !outcome; i++) {
             struct timespec t1;
             clock_gettime(CLOCK_MONOTONIC, &t1);
+            stopped_at = i;
+            keep = rs.ctx.n;
+            began = true;
             outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
+            if (!outcome) {
+                stopped_at = i + 1;
+                keep = rs.ctx.n;
+                began = false;
+            }
             say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
                 outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
                 seconds_since(&t1), pg_pool_width(rs.ctx.pool),
@@ -600,6 +658,15 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     if (outcome) {
         rs.rec->status = xstrdup("aborted");
         rs.rec->error = xstrdup(failure.msg);
+        /* What finished is kept (a baseline's captures are not: it is not a baseline), and
+         * every check that did not is listed as not evaluated. */
+        mark_not_evaluated(&rs.ctx, rq->kind == RUN_BASELINE ? 0 : keep, sel,
+                           rq->kind == RUN_BASELINE ? SIZE_MAX : stopped_at, began, n_sel,
+                           failure.msg);
+        rs.rec->results = rs.ctx.rows;
+        rs.rec->n_results = rs.ctx.n;
+        rs.ctx.rows = NULL;
+        rs.ctx.n = 0;
     } else {
         rs.rec->results = rs.ctx.rows;
         rs.rec->n_results = rs.ctx.n;

@@ -24,6 +24,7 @@
     <xsl:choose>
       <xsl:when test="$o = 'complete'">Complete</xsl:when>
       <xsl:when test="$o = 'gaps'">Gaps found</xsl:when>
+      <xsl:when test="$o = 'in-progress'">In progress</xsl:when>
       <xsl:otherwise>Nothing recorded</xsl:otherwise>
     </xsl:choose>
   </xsl:template>

@@ -129,6 +129,13 @@
           <xsl:with-param name="label" select="'errors'"/>
           <xsl:with-param name="cls" select="'error'"/>
         </xsl:call-template>
+        <xsl:if test="v:verdict/@not-evaluated &gt; 0">
+          <xsl:call-template name="tile">
+            <xsl:with-param name="n" select="v:verdict/@not-evaluated"/>
+            <xsl:with-param name="label" select="'not evaluated'"/>
+            <xsl:with-param name="cls" select="'error'"/>
+          </xsl:call-template>
+        </xsl:if>
       </div>
       <div class="verdict-bar">
         <xsl:call-template name="bar">
@@ -210,6 +217,36 @@
         <xsl:with-param name="k" select="'vouch'"/>
         <xsl:with-param name="v" select="v:run/@tool-version"/>
       </xsl:call-template>
+      <xsl:if test="v:run/@incident-at">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Incident at'"/>
+          <xsl:with-param name="v">
+            <xsl:call-template name="when"><xsl:with-param name="t" select="v:run/@incident-at"/></xsl:call-template>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:if test="v:run/@started-by or v:run/@host">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Started by'"/>
+          <xsl:with-param name="v">
+            <xsl:value-of select="v:run/@started-by"/>
+            <xsl:if test="v:run/@started-by and v:run/@host"> on </xsl:if>
+            <xsl:value-of select="v:run/@host"/>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:if>
+      <!-- the CI job's text as text; a link only where the report says it is a plain http(s) URL -->
+      <xsl:if test="v:run/v:ci-job">
+        <div class="fact wide">
+          <div class="fact-k">CI job</div>
+          <div class="fact-v mono">
+            <xsl:choose>
+              <xsl:when test="v:run/v:ci-job/@href"><a href="{v:run/v:ci-job/@href}" rel="noopener noreferrer"><xsl:value-of select="v:run/v:ci-job"/></a></xsl:when>
+              <xsl:otherwise><xsl:value-of select="v:run/v:ci-job"/></xsl:otherwise>
+            </xsl:choose>
+          </div>
+        </div>
+      </xsl:if>
     </section>
 
     <xsl:variable name="attention" select="v:checks/v:check/v:result[@status != 'pass']"/>
@@ -397,6 +434,8 @@
         <xsl:when test="@status = 'pass'">pass</xsl:when>
         <xsl:when test="@status = 'warn'">warn</xsl:when>
         <xsl:when test="@status = 'fail'">FAIL</xsl:when>
+        <!-- short enough for the status column; the reason and the counts say "not evaluated" -->
+        <xsl:when test="@status = 'not_evaluated'"><xsl:attribute name="title">not evaluated</xsl:attribute>skipped</xsl:when>
         <xsl:otherwise>ERROR</xsl:otherwise>
       </xsl:choose>
     </span>
@@ -415,6 +454,7 @@
     <xsl:if test="@warnings &gt; 0"> · <xsl:value-of select="@warnings"/> warning<xsl:if test="@warnings != 1">s</xsl:if></xsl:if>
     <xsl:if test="@failed &gt; 0"> · <b class="k-fail"><xsl:value-of select="@failed"/> failed</b></xsl:if>
     <xsl:if test="@errors &gt; 0"> · <b class="k-error"><xsl:value-of select="@errors"/> error<xsl:if test="@errors != 1">s</xsl:if></b></xsl:if>
+    <xsl:if test="@not-evaluated &gt; 0"> · <b class="k-error"><xsl:value-of select="@not-evaluated"/> not evaluated</b></xsl:if>
   </xsl:template>
 
   <xsl:template name="fact">
@@ -547,6 +587,7 @@ tr.row-pass td.obs { font-weight: 400; }
 .b-warn { color: var(--warn); background: var(--warn-bg); border-color: #eac54f; }
 .b-fail { color: #fff; background: var(--fail); border-color: var(--fail); }
 .b-error { color: #fff; background: var(--error); border-color: var(--error); }
+.b-not_evaluated { color: var(--error); background: #fff; border-color: var(--error); border-style: dashed; }
 .detail-row td { border-bottom: 1px solid #e6eaef; padding-top: 0; }
 pre.detail { margin: 0; padding: 8px 10px; background: var(--zebra); border: 1px solid #e6eaef; border-radius: 6px;
   white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12.5px; max-height: none; }
@@ -570,7 +611,7 @@ tr.row-pass pre.detail { color: var(--muted); }
 .v-met, .v-complete { background: var(--pass-bg); border-color: var(--pass); }
 .v-missed, .v-gaps { background: var(--fail-bg); border-color: var(--fail); }
 .v-interrupted { background: var(--warn-bg); border-color: var(--warn); }
-.v-empty { background: var(--zebra); border-color: var(--faint); }
+.v-empty, .v-in-progress { background: var(--zebra); border-color: var(--faint); }
 .v-met .verdict-label, .v-complete .verdict-label { color: var(--pass); }
 .v-missed .verdict-label, .v-gaps .verdict-label { color: var(--fail); }
 .v-interrupted .verdict-label { color: var(--warn); }

@@ -19,6 +19,7 @@
     <xsl:choose>
       <xsl:when test="$vd/@outcome = 'complete'">COMPLETE</xsl:when>
       <xsl:when test="$vd/@outcome = 'gaps'">GAPS FOUND</xsl:when>
+      <xsl:when test="$vd/@outcome = 'in-progress'">IN PROGRESS</xsl:when>
       <xsl:otherwise>NOTHING RECORDED</xsl:otherwise>
     </xsl:choose>
     <xsl:text>**: </xsl:text>

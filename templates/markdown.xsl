@@ -119,6 +119,25 @@
       <xsl:with-param name="k" select="'vouch'"/>
       <xsl:with-param name="v" select="v:run/@tool-version"/>
     </xsl:call-template>
+    <xsl:if test="v:run/@incident-at">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Incident at'"/>
+        <xsl:with-param name="v"><xsl:call-template name="when"><xsl:with-param name="t" select="v:run/@incident-at"/></xsl:call-template></xsl:with-param>
+      </xsl:call-template>
+    </xsl:if>
+    <xsl:if test="v:run/@started-by or v:run/@host">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Started by'"/>
+        <xsl:with-param name="v" select="concat(v:run/@started-by, substring(' on ', 1, 4 * number(boolean(v:run/@started-by and v:run/@host))), v:run/@host)"/>
+      </xsl:call-template>
+    </xsl:if>
+    <!-- escaped text, never a link: Markdown renderers would make one of any URL given as [..](..) -->
+    <xsl:if test="v:run/v:ci-job">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'CI job'"/>
+        <xsl:with-param name="v" select="string(v:run/v:ci-job)"/>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:value-of select="$nl"/>
 
     <xsl:text>## What needs attention&#10;&#10;</xsl:text>
@@ -231,6 +250,7 @@
     <xsl:choose>
       <xsl:when test="@status = 'fail'">**FAIL**</xsl:when>
       <xsl:when test="@status = 'error'">**ERROR**</xsl:when>
+      <xsl:when test="@status = 'not_evaluated'">**not evaluated**</xsl:when>
       <xsl:otherwise><xsl:value-of select="@status"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>

@@ -153,6 +153,14 @@ static const char *const migrations[] = {
     "CREATE TRIGGER drill_phases_open_drill BEFORE INSERT ON drill_phases"
     "  WHEN (SELECT status FROM drills WHERE id = NEW.drill_id) IS NOT 'running'"
     "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this drill is over'); END;",
+    /* 3: what a run was started with and by (--incident-at, the OS user, the CI job), the
+     * checks an aborted run did not evaluate, and each result's structured facts. All
+     * optional: a run sealed before keeps NULL there and its digest (evidence/chain.h). */
+    "ALTER TABLE runs ADD COLUMN incident_at TEXT;"
+    "ALTER TABLE runs ADD COLUMN started_by TEXT;"
+    "ALTER TABLE runs ADD COLUMN ci_job TEXT;"
+    "ALTER TABLE runs ADD COLUMN not_evaluated TEXT;"
+    "ALTER TABLE results ADD COLUMN facts TEXT;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -423,6 +431,32 @@ static vexit orphan_ids(store *st, int64_t **ids, size_t *n, verr *e)
 
 static vexit seal(store *st, run_record *r, bool insert_rows, verr *e);
 
+/* A run whose process died stored none of its results (they are written when it is
+ * sealed): every check it was to run that has none is not evaluated. */
+static void not_evaluated_all(run_record *r)
+{
+    size_t cap = r->n_results, had = r->n_results;
+    char *list = xstrdup(r->checks ? r->checks : "");
+    for (char *p = list, *next; p && *p; p = next) {
+        next = strchr(p, ',');
+        if (next)
+            *next++ = '\0';
+        bool reported = false;
+        for (size_t i = 0; i < had && !reported; i++)
+            reported = strcmp(r->results[i].check, p) == 0;
+        if (reported)
+            continue;
+        grow((void **)&r->results, &cap, r->n_results + 1, sizeof *r->results);
+        r->results[r->n_results++] = (result_row){
+            .check = xstrdup(p),
+            .subject = xstrdup("(not evaluated)"),
+            .status = RESULT_NOT_EVALUATED,
+            .reason = xstrdup("not evaluated: the vouch process ended before the run finished"),
+        };
+    }
+    free(list);
+}
+
 /* Runs left running by a dead process of this host are sealed as aborted, so that an
  * interrupted run never looks unfinished (or passed) forever. Several processes may
  * open the store at once and find the same orphans: they are looked for again inside
@@ -452,6 +486,7 @@ static vexit reap_orphans(store *st, verr *e)
         r->status = xstrdup("aborted");
         free(r->error);
         r->error = xstrdup("the vouch process ended before the run finished");
+        not_evaluated_all(r);
         char now[40];
         utc_now(now, sizeof now);
         free(r->finished_at);
@@ -617,13 +652,23 @@ sqlite3 *store_sqlite(store *st)
 vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t baseline_id,
                       const char *checks, int64_t *id, verr *e)
 {
+    return store_run_begin_with(st, kind, target, baseline_id, checks, NULL, id, e);
+}
+
+vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t baseline_id,
+                           const char *checks, const run_start *how, int64_t *id, verr *e)
+{
     char now[40], host[256];
     utc_now(now, sizeof now);
     store_this_host(host, sizeof host);
+    run_start none = {0};
+    if (!how)
+        how = &none;
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
                        "INSERT INTO runs (kind, status, started_at, target, baseline_id, checks,"
-                       " vouch_version, host, pid) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       " vouch_version, host, pid, incident_at, started_by, ci_job)"
+                       " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                        e);
     if (rc)
         return rc;
@@ -638,6 +683,9 @@ vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t base
     store_bind_text(s, 6, VOUCH_VERSION);
     store_bind_text(s, 7, host);
     sqlite3_bind_int64(s, 8, getpid());
+    store_bind_text(s, 9, how->incident_at);
+    store_bind_text(s, 10, how->started_by);
+    store_bind_text(s, 11, how->ci_job);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record the start of a run");
     sqlite3_finalize(s);
@@ -651,13 +699,17 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
                        "INSERT INTO results (run_id, seq, check_name, subject, status, expected,"
-                       " observed, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       " observed, reason, detail, facts)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                        e);
+    int64_t seq = 0;
     for (size_t i = 0; !rc && i < r->n_results; i++) {
         const result_row *x = &r->results[i];
+        if (x->status == RESULT_NOT_EVALUATED) /* runs.not_evaluated holds these */
+            continue;
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, r->id);
-        sqlite3_bind_int64(s, 2, (int64_t)i + 1);
+        sqlite3_bind_int64(s, 2, ++seq);
         store_bind_text(s, 3, x->check);
         store_bind_text(s, 4, x->subject);
         store_bind_text(s, 5, result_status_name(x->status));
@@ -665,6 +717,7 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
         store_bind_text(s, 7, x->observed);
         store_bind_text(s, 8, x->reason ? x->reason : "");
         store_bind_text(s, 9, x->detail);
+        store_bind_text(s, 10, x->facts);
         if (sqlite3_step(s) != SQLITE_DONE)
             rc = store_db_error(st, e, "store a result");
     }
@@ -726,6 +779,55 @@ vexit store_head(store *st, store_heads *out, verr *e)
     return VOUCH_OK;
 }
 
+/* The RESULT_NOT_EVALUATED rows of r as runs.not_evaluated holds them: a JSON array of
+ * {"check", "reason"} in their order, or NULL when there are none. Caller frees. */
+static char *not_evaluated_text(const run_record *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->n_results; i++) {
+        const result_row *x = &r->results[i];
+        if (x->status != RESULT_NOT_EVALUATED)
+            continue;
+        /* the reason may quote the error that stopped the run: masked as runs.error is */
+        char *masked = redact_clean(x->reason ? x->reason : "");
+        char *check = utf8_escape_invalid(x->check ? x->check : "");
+        char *reason = utf8_escape_invalid(masked);
+        free(masked);
+        json_array_append_new(list, json_pack("{s:s, s:s}", "check", check, "reason", reason));
+        free(check);
+        free(reason);
+    }
+    char *text = json_array_size(list) ? canonical_dump(list, "list of checks not evaluated")
+                                       : NULL;
+    if (!text)
+        json_decref(list);
+    return text;
+}
+
+/* The rows runs.not_evaluated describes, appended to r->results. Text that does not parse
+ * (an edited store) still yields one row, so a report never shows less than was stored;
+ * verify names the edit. */
+static void not_evaluated_rows(run_record *r, size_t *cap)
+{
+    if (!r->not_evaluated)
+        return;
+    json_t *list = json_loads(r->not_evaluated, 0, NULL);
+    size_t n = json_is_array(list) ? json_array_size(list) : 0;
+    for (size_t i = 0; i < (n ? n : 1); i++) {
+        json_t *o = n ? json_array_get(list, i) : NULL;
+        const char *check = json_string_value(json_object_get(o, "check"));
+        const char *reason = json_string_value(json_object_get(o, "reason"));
+        grow((void **)&r->results, cap, r->n_results + 1, sizeof *r->results);
+        r->results[r->n_results++] = (result_row){
+            .check = xstrdup(check ? check : "(unknown)"),
+            .subject = xstrdup("(not evaluated)"),
+            .status = RESULT_NOT_EVALUATED,
+            .reason = xstrdup(reason ? reason : r->not_evaluated),
+        };
+    }
+    json_decref(list);
+}
+
 /* Seal run r (still running) in the open transaction: its results and baselines when
  * insert_rows (a reaped run keeps what it has), its end, its place in the chain and its
  * digest. */
@@ -746,10 +848,13 @@ static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
     if ((rc = store_prepare(st, &s,
                       "UPDATE runs SET status = ?2, finished_at = ?3, target = ?4, error = ?5,"
                       " server_version = ?6, system_identifier = ?7, timeline = ?8, lsn = ?9,"
-                      " snapshot_time = ?10, database = ?11, chain_pos = ?12, prev_digest = ?13"
+                      " snapshot_time = ?10, database = ?11, chain_pos = ?12, prev_digest = ?13,"
+                      " not_evaluated = ?14"
                       " WHERE id = ?1 AND status = 'running' AND digest IS NULL",
                       e)))
         return rc;
+    char *unevaluated = not_evaluated_text(r);
+    sqlite3_bind_text(s, 14, unevaluated, -1, free);
     sqlite3_bind_int64(s, 1, r->id);
     store_bind_text(s, 2, r->status);
     store_bind_text(s, 3, r->finished_at);
@@ -816,6 +921,8 @@ static const char run_columns[] =
     "id, kind, status, started_at, finished_at, target, baseline_id, checks, error, vouch_version,"
     " server_version, system_identifier, timeline, lsn, snapshot_time, database, chain_pos,"
     " prev_digest, digest, host, pid";
+/* Beside run_columns in a store migrated to 3 or later. */
+static const char run_columns_3[] = ", incident_at, started_by, ci_job, not_evaluated";
 
 /* The canonical form a sealed run's digest was made over: the current one, or
  * vouch-run/1 for a run sealed before host and pid were covered. Trying both is sound:
@@ -836,7 +943,8 @@ static int sealed_version(run_record *r)
 vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
 {
     *out = NULL;
-    char *sql = xasprintf("SELECT %s FROM runs WHERE id = ?1", run_columns);
+    bool v3 = st->schema >= 3; /* a store read where it lies may be older */
+    char *sql = xasprintf("SELECT %s%s FROM runs WHERE id = ?1", run_columns, v3 ? run_columns_3 : "");
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
@@ -872,12 +980,20 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
     r->digest = store_col_text(s, 18);
     r->host = store_col_text(s, 19);
     r->pid = sqlite3_column_int64(s, 20);
+    if (v3) {
+        r->incident_at = store_col_text(s, 21);
+        r->started_by = store_col_text(s, 22);
+        r->ci_job = store_col_text(s, 23);
+        r->not_evaluated = store_col_text(s, 24);
+    }
     sqlite3_finalize(s);
 
     size_t cap = 0;
     rc = store_prepare(st, &s,
-                 "SELECT check_name, subject, status, expected, observed, reason, detail"
-                 " FROM results WHERE run_id = ?1 ORDER BY seq",
+                 v3 ? "SELECT check_name, subject, status, expected, observed, reason, detail,"
+                      " facts FROM results WHERE run_id = ?1 ORDER BY seq"
+                    : "SELECT check_name, subject, status, expected, observed, reason, detail,"
+                      " NULL FROM results WHERE run_id = ?1 ORDER BY seq",
                  e);
     if (!rc) {
         sqlite3_bind_int64(s, 1, id);
@@ -895,8 +1011,10 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
             x->observed = store_col_text(s, 4);
             x->reason = store_col_text(s, 5);
             x->detail = store_col_text(s, 6);
+            x->facts = store_col_text(s, 7);
         }
         sqlite3_finalize(s);
+        not_evaluated_rows(r, &cap);
     }
     cap = 0;
     if (!rc && !(rc = store_prepare(st, &s,

@@ -13,7 +13,7 @@
 #include "src/verr.h"
 
 #define STORE_DEFAULT_PATH "vouch.db"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct store store;
 
@@ -57,6 +57,15 @@ vexit store_head(store *st, store_heads *out, verr *e);
 /* Record that a run has started; the run stays "running" until store_run_finish. */
 vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t baseline_id,
                       const char *checks, int64_t *id, verr *e);
+/* What else a run starts with; each MAY be NULL (not given, not known). */
+typedef struct run_start {
+    const char *incident_at;  /* --incident-at as UTC text */
+    const char *started_by;   /* the OS user */
+    const char *ci_job;       /* the CI job's URL or id */
+} run_start;
+/* store_run_begin, with how (NULL: nothing more) stored beside it. */
+vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t baseline_id,
+                           const char *checks, const run_start *how, int64_t *id, verr *e);
 
 /* Seal a run in one transaction: its results and baselines, final status, server
  * identity, position in the chain and digest. r->id names the run; r->chain_pos,

@@ -702,17 +702,22 @@ static vexit cmd_runs(cli *c, verr *e)
         int64_t t0, t1;
         if (utc_parse_ms(r->started_at, &t0) && utc_parse_ms(r->finished_at, &t1))
             snprintf(took, sizeof took, "%.2fs", (double)(t1 - t0) / 1000.0);
-        if (list)
-            json_array_append_new(
-                list, json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:o, s:I, s:I, s:o}", "run",
+        if (list) {
+            json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:o, s:I, s:I, s:o}", "run",
                                 (json_int_t)r->id, "kind", r->kind, "status", r->status,
                                 "started_at", r->started_at, "finished_at", r->finished_at,
                                 "baseline", r->baseline_id ? json_integer(r->baseline_id) : json_null(),
                                 /* not UTF-8 (json_pack would drop the whole run): scrubbed */
                                 "target", output_json_text(r->target),
                                 "passed", (json_int_t)(k.pass + k.warn),
-                                "total", (json_int_t)k.total, "error", output_json_text(r->error)));
-        else {
+                                "total", (json_int_t)k.total, "error", output_json_text(r->error));
+            /* what it was started with and by, and what it did not evaluate */
+            json_object_set_new(o, "not_evaluated", json_integer((json_int_t)k.not_evaluated));
+            json_object_set_new(o, "incident_at", output_json_text(r->incident_at));
+            json_object_set_new(o, "started_by", output_json_text(r->started_by));
+            json_object_set_new(o, "ci_job", output_json_text(r->ci_job));
+            json_array_append_new(list, o);
+        } else {
             /* the target and the error may quote the database: shown escaped */
             char *target = utf8_show(r->target, 0), *error = utf8_show(r->error, 0);
             fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,

@@ -67,7 +67,9 @@ static void run_round_trip(pieces *ps)
     r->error = take(ps);
     r->checks = take(ps);
     r->database = take(ps);
-    r->n_results = ps->next < ps->n ? (ps->n - ps->next) / 6 : 0;
+    r->ci_job = take(ps);     /* hostile environment text (src/origin.h) */
+    r->started_by = take(ps);
+    r->n_results = ps->next < ps->n ? (ps->n - ps->next) / 7 : 0;
     if (r->n_results > 16)
         r->n_results = 16;
     r->results = xcalloc(r->n_results + 1, sizeof *r->results);
@@ -80,6 +82,7 @@ static void run_round_trip(pieces *ps)
         x->observed = take(ps);
         x->reason = take(ps);
         x->detail = take(ps);
+        x->facts = take(ps);
     }
     char *canon = run_canonical(r);
     json_error_t je;
@@ -89,6 +92,13 @@ static void run_round_trip(pieces *ps)
     same_string(doc, "status", r->status);
     same_string(doc, "target", r->target);
     same_string(doc, "error", r->error);
+    /* fields added later appear only when set: a run without them keeps its old form */
+    const char *later[][2] = {{"ci_job", r->ci_job}, {"started_by", r->started_by}};
+    for (size_t i = 0; i < 2; i++)
+        if (later[i][1])
+            same_string(doc, later[i][0], later[i][1]);
+        else
+            FUZZ_ASSERT(!json_object_get(doc, later[i][0]));
     json_t *results = json_object_get(doc, "results");
     FUZZ_ASSERT(json_array_size(results) == r->n_results);
     for (size_t i = 0; i < r->n_results; i++) {
@@ -96,6 +106,10 @@ static void run_round_trip(pieces *ps)
         same_string(o, "subject", r->results[i].subject);
         same_string(o, "reason", r->results[i].reason);
         same_string(o, "detail", r->results[i].detail);
+        if (r->results[i].facts)
+            same_string(o, "facts", r->results[i].facts);
+        else
+            FUZZ_ASSERT(!json_object_get(o, "facts"));
     }
     json_decref(doc);
     char d1[DIGEST_HEX_LEN + 1], d2[DIGEST_HEX_LEN + 1];

@@ -13,7 +13,8 @@ v baseline
 expect_rc 0
 expect_out '^store head 1:[0-9a-f]{64}$'
 for i in 1 2 3; do
-    v gate
+    # who and what started it, and the incident time, are sealed with the run
+    CI_JOB_URL=https://ci.example/jobs/$i v gate --incident-at 2026-11-25T00:00:00Z
     expect_rc 0
 done
 expect_out '^store head 4:[0-9a-f]{64}$'
@@ -107,7 +108,16 @@ attempt() {
 test_case "tampering with the store: every attempt is named by vouch verify"
 attempt "edit a result's observed value" "update results set observed = '999' where run_id = $mid_run"
 attempt "delete a result" "delete from results where run_id = $mid_run and seq = 1"
-attempt "add a result to a sealed run" "insert into results values ($mid_run, 99, 'rowcount', 'public.x', 'pass', '1', '1', 'added', null)"
+attempt "add a result to a sealed run" "insert into results values ($mid_run, 99, 'rowcount', 'public.x', 'pass', '1', '1', 'added', null, null)"
+attempt "edit a run's incident time" "update runs set incident_at = '2026-11-24T00:00:00.000Z' where id = $mid_run"
+attempt "clear a run's incident time" "update runs set incident_at = null where id = $mid_run"
+attempt "edit who started a run" "update runs set started_by = 'mallory' where id = $mid_run"
+attempt "edit a run's CI job" "update runs set ci_job = 'https://ci.example/jobs/9' where id = $mid_run"
+attempt "clear a run's CI job" "update runs set ci_job = null where id = $mid_run"
+attempt "edit a result's facts" "update results set facts = '{\"rows\":1}' where run_id = $mid_run and seq = 1"
+attempt "clear a result's facts" "update results set facts = null where run_id = $mid_run"
+attempt "list checks as not evaluated in a finished run" \
+    "update runs set not_evaluated = '[{\"check\":\"rowcount\",\"reason\":\"x\"}]' where id = $mid_run"
 attempt "turn a passed run into failed" "update runs set status = 'failed' where id = $mid_run"
 attempt "edit a run's target" "update runs set target = 'dbname=other' where id = $mid_run"
 attempt "edit a run's finish time" "update runs set finished_at = '2020-01-01T00:00:00.000Z' where id = $mid_run"
@@ -299,7 +309,7 @@ wait $dead
 host=$(hostname)
 STORE=dos.db q "insert into runs (kind, status, started_at, target, checks, vouch_version, host, pid)
   values ('gate', 'running', '2026-01-01T00:00:00.000Z', 'x', 'rowcount', '0', '$host', $dead);
-  insert into results values (last_insert_rowid(), 1, 'rowcount', 'public.x', 'pass', '1', '1', 'fake', null)"
+  insert into results values (last_insert_rowid(), 1, 'rowcount', 'public.x', 'pass', '1', '1', 'fake', null, null)"
 before=$(STORE=dos.db q 'select count(*) from runs')
 pids=""
 for i in $(seq 1 16); do

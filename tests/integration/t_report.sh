@@ -87,14 +87,17 @@ v report run 2 --format csv
 expect_rc 0
 cp "$OUT" gate.csv
 expect_file_lacks "hunter2secret" gate.csv gate.xml
-# Read back by a real CSV reader (sqlite3's), never by pattern: a header of 9 columns,
+# Read back by a real CSV reader (sqlite3's), never by pattern: a header of 10 columns,
 # 7 results, the one failure public.tasks with fewer rows observed than expected.
 csv_query() {
     sqlite3 -batch :memory: -cmd '.import --csv gate.csv t' "$1"
 }
-check "a CSV reader sees the 9 columns of the header" \
+check "a CSV reader sees the 10 columns of the header" \
     test "$(csv_query "select group_concat(name, ',') from pragma_table_info('t')")" = \
-    "run,started,check,subject,status,expected,observed,reason,detail"
+    "run,started,check,subject,status,expected,observed,reason,detail,facts"
+check "the facts column holds each result's facts as JSON" \
+    test "$(csv_query "select json_extract(facts, '$.rows') from t where subject = 'public.tasks'")" -lt \
+    "$(csv_query "select json_extract(facts, '$.baseline_rows') from t where subject = 'public.tasks'")"
 check "a CSV reader sees 7 results" test "$(csv_query 'select count(*) from t')" = 7
 check "one failure, public.tasks, short of rows" \
     test "$(csv_query "select subject from t where status = 'fail' and cast(observed as integer) < cast(expected as integer)")" = public.tasks

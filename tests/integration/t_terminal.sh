@@ -121,10 +121,11 @@ test_case "the connection error is printed once, with libpq's sentences kept"
 # on one terminal (or file) stdout's verdict says it; stderr adds only the hint
 RC=0; "$VOUCH" -c t.conf --target "host=$PWD/no-socket-here dbname=term" gate >both.txt 2>&1 || RC=$?
 expect_rc 3
-check "'could not connect' is said once ($(grep -c 'could not connect' both.txt))" \
-    test "$(grep -c 'could not connect' both.txt)" = 1
+# (the rows of the checks it did not evaluate say why, each once, as SKIP rows)
+check "'could not connect' is said once ($(grep -v '^SKIP' both.txt | grep -c 'could not connect'))" \
+    test "$(grep -v '^SKIP' both.txt | grep -c 'could not connect')" = 1
 check "the verdict keeps libpq's message as it is punctuated" \
-    grep -Eq 'gate aborted: could not connect to .*: connection to server on socket ".*" failed: No such file or directory$' both.txt
+    grep -Eq 'gate aborted: could not connect to .*: connection to server on socket ".*" failed: No such file or directory(; [0-9]+ checks? not evaluated)?$' both.txt
 check "libpq's own question is the hint, whole" \
     grep -Eq "^hint: Is the server running locally and accepting connections on that socket\? Check --target" both.txt
 # apart (stdout to a file, stderr to the person), each says it once

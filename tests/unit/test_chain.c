@@ -31,7 +31,7 @@ static result_row row(const char *check, const char *subject, result_status stat
                       const char *detail)
 {
     return (result_row){xstrdup(check),    xstrdup(subject), status, xstrdup(expected),
-                        xstrdup(observed), xstrdup(reason),  xstrdup(detail)};
+                        xstrdup(observed), xstrdup(reason),  xstrdup(detail), NULL};
 }
 
 /* A complete record, every field set, as the chain functions see a sealed run. */
@@ -188,6 +188,11 @@ static void m_r_drop(run_record *r)
     result_row_release(&r->results[1]);
     r->n_results = 1;
 }
+static void m_incident(run_record *r) { set(&r->incident_at, "2026-03-01T01:00:00.000Z"); }
+static void m_started_by(run_record *r) { set(&r->started_by, "alice"); }
+static void m_ci_job(run_record *r) { set(&r->ci_job, "https://ci.example/job/1"); }
+static void m_not_evaluated(run_record *r) { set(&r->not_evaluated, "[{\"check\":\"rls\"}]"); }
+static void m_r_facts(run_record *r) { set(&r->results[1].facts, "{\"missing\":10}"); }
 static void m_b_check(run_record *r) { set(&r->baselines[0].check, "rls"); }
 static void m_b_content(run_record *r) { set(&r->baselines[0].content, "{\"tables\":[1]}"); }
 
@@ -226,6 +231,11 @@ static void test_canonical_changes_with_every_field(void **state)
         {"result detail NULL to empty", m_r_null},
         {"result order", m_r_order},
         {"a result removed", m_r_drop},
+        {"incident_at set", m_incident},
+        {"started_by set", m_started_by},
+        {"ci_job set", m_ci_job},
+        {"not_evaluated set", m_not_evaluated},
+        {"result facts set", m_r_facts},
         {"baseline check", m_b_check},
         {"baseline content", m_b_content},
     };
@@ -772,6 +782,96 @@ static void test_verify_detects_edited_result(void **state)
                                    " after it was sealed");
 }
 
+/* What migration 3 added (incident_at, started_by, ci_job, not_evaluated, a result's
+ * facts) is stored, read back and sealed: an edit of any of them behind the triggers is
+ * named by verify, and undoing the edit makes the chain whole again. */
+static void test_new_run_fields_are_sealed(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    add_baseline(st);
+    verr e;
+    verr_clear(&e);
+    run_start how = {"2026-03-01T01:00:00.000Z", "alice", "https://ci.example/job/7"};
+    int64_t id;
+    assert_int_equal(store_run_begin_with(st, RUN_GATE, "t", 1, "rowcount,rls", &how, &id, &e),
+                     VOUCH_OK);
+    run_record *r = xcalloc(1, sizeof *r);
+    r->id = id;
+    r->status = xstrdup("aborted");
+    r->error = xstrdup("connection lost");
+    r->target = xstrdup("t");
+    r->finished_at = xstrdup("2026-03-01T02:00:03.250Z");
+    r->n_results = 2;
+    r->results = xcalloc(2, sizeof *r->results);
+    r->results[0] = row("rowcount", "public.tasks", RESULT_PASS, "1000", "1000", "same", NULL);
+    r->results[0].facts = xstrdup("{\"rows\":1000}");
+    r->results[1] = row("rls", "(not evaluated)", RESULT_NOT_EVALUATED, NULL, NULL,
+                        "not evaluated: the run stopped while this check ran: connection lost",
+                        NULL);
+    assert_int_equal(store_run_finish(st, r, &e), VOUCH_OK);
+    run_record_free(r);
+
+    assert_int_equal(store_load_run(st, id, &r, &e), VOUCH_OK);
+    assert_string_equal(r->incident_at, "2026-03-01T01:00:00.000Z");
+    assert_string_equal(r->started_by, "alice");
+    assert_string_equal(r->ci_job, "https://ci.example/job/7");
+    assert_int_equal(r->n_results, 2);
+    assert_string_equal(r->results[0].facts, "{\"rows\":1000}");
+    assert_int_equal(r->results[1].status, RESULT_NOT_EVALUATED);
+    assert_string_equal(r->results[1].check, "rls");
+    assert_string_equal(r->results[1].reason,
+                        "not evaluated: the run stopped while this check ran: connection lost");
+    run_record_free(r);
+    /* the not-evaluated row is the run's, not a result row of the table */
+    assert_int_equal(sql_int(fx, "SELECT count(*) FROM results WHERE run_id = 2"), 1);
+    expect_verify_ok(st, 2);
+    store_close(st);
+
+    sql_ok(fx, "DROP TRIGGER runs_append_only_update; DROP TRIGGER results_append_only_update");
+    static const char *const edits[][2] = {
+        {"UPDATE runs SET incident_at = '2026-03-01T02:00:00.000Z' WHERE id = 2",
+         "UPDATE runs SET incident_at = '2026-03-01T01:00:00.000Z' WHERE id = 2"},
+        {"UPDATE runs SET incident_at = NULL WHERE id = 2",
+         "UPDATE runs SET incident_at = '2026-03-01T01:00:00.000Z' WHERE id = 2"},
+        {"UPDATE runs SET started_by = 'bob' WHERE id = 2",
+         "UPDATE runs SET started_by = 'alice' WHERE id = 2"},
+        {"UPDATE runs SET ci_job = 'https://ci.example/job/8' WHERE id = 2",
+         "UPDATE runs SET ci_job = 'https://ci.example/job/7' WHERE id = 2"},
+        {"UPDATE runs SET not_evaluated = NULL WHERE id = 2", NULL},
+        {"UPDATE results SET facts = '{\"rows\":999}' WHERE run_id = 2",
+         "UPDATE results SET facts = '{\"rows\":1000}' WHERE run_id = 2"},
+        {"UPDATE results SET facts = NULL WHERE run_id = 2",
+         "UPDATE results SET facts = '{\"rows\":1000}' WHERE run_id = 2"},
+    };
+    char *kept = NULL;
+    {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *q = NULL;
+        assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT not_evaluated FROM runs WHERE id = 2", -1,
+                                            &q, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        kept = xstrdup((const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        sql_ok(fx, edits[i][0]);
+        store_verdict v = reverify(fx);
+        if (v.ok)
+            fail_msg("verify did not notice: %s", edits[i][0]);
+        assert_int_equal(v.broken_run, 2);
+        assert_string_equal(v.problem, "run 2 does not match its digest: its content was changed"
+                                       " after it was sealed");
+        char *undo = edits[i][1] ? xstrdup(edits[i][1])
+                                 : xasprintf("UPDATE runs SET not_evaluated = '%s' WHERE id = 2", kept);
+        sql_ok(fx, undo);
+        free(undo);
+    }
+    free(kept);
+}
+
 static void test_verify_detects_edited_run(void **state)
 {
     fixture *fx = *state;
@@ -952,7 +1052,17 @@ static void test_interrupted_run_is_sealed_as_aborted(void **state)
     assert_string_equal(r->target, "host=db dbname=app");
     assert_int_equal(r->chain_pos, 2);
     assert_non_null(r->digest);
-    assert_int_equal(r->n_results, 0);
+    /* nothing of it was stored: the check it was to run is listed as not evaluated */
+    assert_int_equal(r->n_results, 1);
+    assert_int_equal(r->results[0].status, RESULT_NOT_EVALUATED);
+    assert_string_equal(r->results[0].check, "rowcount");
+    assert_string_equal(r->results[0].reason,
+                        "not evaluated: the vouch process ended before the run finished");
+    assert_string_equal(r->not_evaluated,
+                        "[{\"check\":\"rowcount\",\"reason\":\"not evaluated: the vouch process"
+                        " ended before the run finished\"}]");
+    run_record_counts(r);
+    assert_int_equal(run_record_counts(r).not_evaluated, 1);
     run_record_free(r);
     expect_verify_ok(st, 2);
     store_close(st);
@@ -1164,7 +1274,8 @@ static void test_orphan_with_results_is_sealed_as_it_stands(void **state)
     char *q = xasprintf("INSERT INTO runs (kind, status, started_at, target, checks, vouch_version,"
                         " host, pid) VALUES ('gate', 'running', '2026-01-01T00:00:00.000Z', 't',"
                         " 'rowcount', '0', '%s', %ld);"
-                        "INSERT INTO results VALUES (2, 1, 'rowcount', 's', 'pass', '1', '1', 'r', NULL)",
+                        "INSERT INTO results VALUES (2, 1, 'rowcount', 's', 'pass', '1', '1', 'r', NULL,"
+                        " NULL)",
                         host, (long)dead_pid());
     sql_ok(fx, q);
     free(q);
@@ -1270,6 +1381,7 @@ int main(void)
         STORE_TEST(test_triggers_refuse_changes),
         STORE_TEST(test_verify_detects_edited_result),
         STORE_TEST(test_verify_detects_edited_run),
+        STORE_TEST(test_new_run_fields_are_sealed),
         STORE_TEST(test_verify_detects_deleted_middle_run),
         STORE_TEST(test_verify_detects_relinked_chain),
         STORE_TEST(test_verify_detects_missing_trigger),

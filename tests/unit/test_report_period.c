@@ -104,17 +104,17 @@ static run_record *gate_run(int64_t id, const char *started, const char *status)
     bool bad = strcmp(status, "failed") == 0;
     const result_row rows[] = {
         {"rowcount", "public.tasks", bad ? RESULT_FAIL : RESULT_PASS, "2000", bad ? "1800" : "2000",
-         bad ? "200 rows missing" : "same row count", NULL},
+         bad ? "200 rows missing" : "same row count", NULL, NULL},
         {"residency", "periods", bad ? RESULT_FAIL : RESULT_PASS, "12 months 2025-09..2026-08",
          bad ? "10 of 12" : "12 of 12",
          bad ? "no evidence in an allowed region for 2026-03, 2026-05: restore or re-record the"
-               " attestations" : "every month has evidence", NULL},
+               " attestations" : "every month has evidence", NULL, NULL},
         {"residency", "regions", bad ? RESULT_FAIL : RESULT_PASS, "ap-southeast-2",
-         bad ? "us-east-1" : "48 rows", "regions", bad ? "2026-04-01 us-east-1\n" : NULL},
+         bad ? "us-east-1" : "48 rows", "regions", bad ? "2026-04-01 us-east-1\n" : NULL, NULL},
         {"backups", "nightly", RESULT_PASS, "1 per day", "30 of 30", "every night has a backup",
-         NULL},
+         NULL, NULL},
         {"share_tokens", "public.share_links", RESULT_WARN, "0 legacy", "3 legacy",
-         "3 links keep a legacy token", "ids 4, 9, 12"},
+         "3 links keep a legacy token", "ids 4, 9, 12", NULL},
     };
     r->n_results = sizeof rows / sizeof rows[0];
     r->results = xcalloc(r->n_results, sizeof *r->results);
@@ -122,7 +122,7 @@ static run_record *gate_run(int64_t id, const char *started, const char *status)
         const result_row *x = &rows[i];
         r->results[i] = (result_row){xstrdup(x->check), xstrdup(x->subject), x->status,
                                      xstrdup(x->expected), xstrdup(x->observed), xstrdup(x->reason),
-                                     x->detail ? xstrdup(x->detail) : NULL};
+                                     x->detail ? xstrdup(x->detail) : NULL, NULL};
     }
     return r;
 }
@@ -395,6 +395,135 @@ static void periods_parse(void **state)
     assert_string_equal(e.msg, "period \"2026-09-30..2026-07-01\" ends before it starts");
 }
 
+/* The residency months come from the findings' facts, whatever their reasons say: a
+ * reworded reason (no month in it) changes nothing. */
+static void residency_months_are_read_from_facts(void **state)
+{
+    (void)state;
+    report_period p;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_period_parse("2026-Q3", &p, &e), VOUCH_OK);
+    run_record *runs[] = {gate_run(5, "2026-07-03T00:00:00.000Z", "failed")};
+    result_row *periods = &runs[0]->results[1], *regions = &runs[0]->results[2];
+    periods->status = RESULT_FAIL;
+    free(periods->expected);
+    periods->expected = xstrdup("three months"); /* no range to parse */
+    free(periods->reason);
+    periods->reason = xstrdup("some months lack evidence, see the facts");
+    periods->facts = xstrdup("{\"months_covered\":[\"2026-01\",\"2026-03\"],"
+                             "\"months_missing\":[\"2026-02\"],"
+                             "\"months_required\":[\"2026-01\",\"2026-02\",\"2026-03\"]}");
+    regions->status = RESULT_FAIL;
+    free(regions->detail);
+    regions->detail = xstrdup("rows are elsewhere"); /* no month in it either */
+    regions->facts = xstrdup("{\"outside\":[{\"period\":\"2026-03\",\"region\":\"us-east-1\"},"
+                             "{\"period\":\"2026-03\",\"region\":\"eu-west-1\"}],"
+                             "\"rows\":4,\"rows_outside\":2}");
+    xmlDocPtr doc;
+    assert_int_equal(report_period_doc(&p, runs, 1, NULL, 0, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "count(/*/v:residency/v:month)", "3");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-01']/@status", "present");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-02']/@status", "missing");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-03']/@status", "outside-region");
+    assert_xpath(doc, "/*/v:residency/v:month[@period='2026-03']/@regions", "us-east-1, eu-west-1");
+    /* and the facts travel with the result into the report */
+    assert_xpath(doc, "/*/v:residency/v:result[v:subject='regions']/v:facts/v:fact[@name='rows_outside']",
+                 "2");
+    xmlFreeDoc(doc);
+    run_record_free(runs[0]);
+}
+
+/* Honest verdicts: a period that has not ended is IN PROGRESS, never COMPLETE; a period
+ * without backups or residency evidence says so and is not complete either. */
+static void period_verdicts_are_honest(void **state)
+{
+    (void)state;
+    report_period p;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_period_parse("2099-Q1", &p, &e), VOUCH_OK);
+    run_record *runs[] = {gate_run(5, "2099-01-03T00:00:00.000Z", "passed")};
+    drill_record *drills[] = {drill(2, "2099-01-02T01:00:00.000Z", "finished", 30 * 60000)};
+    xmlDocPtr doc;
+    assert_int_equal(report_period_doc(&p, runs, 1, drills, 1, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:verdict/@outcome", "in-progress");
+    assert_xpath(doc, "/*/v:verdict/@period-ended", "false");
+    assert_xpath(doc, "substring-before(/*/v:verdict, ':')",
+                 "2099-Q1 (in progress");
+    char *out;
+    size_t len;
+    assert_int_equal(report_render(doc, "templates/markdown.xsl", NULL, 0, &out, &len, &e), VOUCH_OK);
+    assert_non_null(strstr(out, "> **IN PROGRESS**: 2099-Q1 (in progress: the period runs until 2099-04-01)"));
+    assert_null(strstr(out, "COMPLETE"));
+    free(out);
+    assert_int_equal(report_render(doc, "templates/html.xsl", NULL, 0, &out, &len, &e), VOUCH_OK);
+    assert_non_null(strstr(out, ">In progress<"));
+    free(out);
+    xmlFreeDoc(doc);
+
+    /* the same run without backups or residency: the verdict names what is missing */
+    run_record *r = runs[0];
+    size_t keep = 0;
+    for (size_t i = 0; i < r->n_results; i++) {
+        if (strcmp(r->results[i].check, "rowcount") == 0 || strcmp(r->results[i].check, "share_tokens") == 0)
+            r->results[keep++] = r->results[i];
+        else
+            result_row_release(&r->results[i]);
+    }
+    r->n_results = keep;
+    assert_int_equal(report_period_doc(&p, runs, 1, drills, 1, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:verdict/@outcome", "gaps");
+    assert_xpath(doc, "/*/v:verdict/@missing-evidence", "backups residency");
+    assert_xpath(doc, "contains(/*/v:verdict, '; no backups evidence: no run checked backups;"
+                      " no residency evidence: no run checked residency')", "true");
+    xmlFreeDoc(doc);
+    run_record_free(runs[0]);
+    drill_record_free(drills[0]);
+}
+
+/* A check an aborted run did not evaluate settles nothing: the backups section and the
+ * open failures still come from the run that did evaluate it. */
+static void not_evaluated_settles_nothing(void **state)
+{
+    (void)state;
+    report_period p;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_period_parse("2026-Q3", &p, &e), VOUCH_OK);
+    run_record *runs[] = {gate_run(5, "2026-07-03T00:00:00.000Z", "failed"),
+                          gate_run(6, "2026-08-03T00:00:00.000Z", "aborted")};
+    runs[0]->results[3].status = RESULT_FAIL; /* backups nightly */
+    /* run 6 stopped before backups: its backups finding is "not evaluated" */
+    result_row *x = &runs[1]->results[3];
+    x->status = RESULT_NOT_EVALUATED;
+    free(x->subject);
+    x->subject = xstrdup("(not evaluated)");
+    xmlDocPtr doc;
+    assert_int_equal(report_period_doc(&p, runs, 2, NULL, 0, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:backups/@run", "5");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@latest-run", "5");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@not-evaluated", "1");
+    assert_xpath(doc, "count(/*/v:open-failures/v:failure[@run='5']/v:result[@check='backups'])", "1");
+    assert_xpath(doc, "/*/v:open-failures/v:failure[@run='6']/v:result[@check='backups']/@status",
+                 "not_evaluated");
+    xmlFreeDoc(doc);
+    /* and a check that no run of the period evaluated is never shown as passing */
+    assert_int_equal(report_period_doc(&p, runs + 1, 1, NULL, 0, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@latest-status", "not_evaluated");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@latest-run", "6");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='backups']/@runs", "0");
+    assert_xpath(doc, "/*/v:verdict/@missing-evidence", "backups");
+    xmlFreeDoc(doc);
+    run_record_free(runs[0]);
+    run_record_free(runs[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +531,9 @@ int main(void)
         cmocka_unit_test(period_report_is_valid_and_complete),
         cmocka_unit_test(long_period_charts_stay_readable),
         cmocka_unit_test(periods_parse),
+        cmocka_unit_test(residency_months_are_read_from_facts),
+        cmocka_unit_test(period_verdicts_are_honest),
+        cmocka_unit_test(not_evaluated_settles_nothing),
     };
     return cmocka_run_group_tests_name("report_period", tests, NULL, NULL);
 }
