@@ -143,6 +143,29 @@ vexit propose_query(propose_ctx *p, PGresult **res, const char *sql, int nparams
     return pg_query(p->db, res, sql, nparams + 1, all, e);
 }
 
+char *propose_instance_name(const char *table, char *const *used, size_t n_used)
+{
+    char base[56];
+    size_t k = 0;
+    for (const char *c = table; *c && k < sizeof base - 1; c++)
+        base[k++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'
+                               ? *c
+                               : '_');
+    if (!k)
+        base[k++] = 'x';
+    base[k] = '\0';
+    for (int i = 1;; i++) {
+        char *name = i == 1 ? xstrdup(base) : xasprintf("%s-%d", base, i);
+        bool taken = false;
+        for (size_t j = 0; j < n_used && !taken; j++)
+            taken = strcmp(used[j], name) == 0;
+        if (!taken)
+            return name;
+        free(name);
+    }
+}
+
 bool propose_is_audit(const propose_ctx *p, const char *schema, const char *name)
 {
     for (size_t i = 0; i < p->n_audit; i++)

@@ -57,6 +57,10 @@ bool propose_value_ok(const char *value);
 vexit propose_query(propose_ctx *p, PGresult **res, const char *sql, int nparams,
                     const char *const *params, verr *e);
 
+/* An instance name ([NAME "INSTANCE"]) from a table name: letters, digits, '_' and '-'
+ * kept, anything else '_', unique among used[0..n_used) ("log", "log-2"). Caller frees. */
+char *propose_instance_name(const char *table, char *const *used, size_t n_used);
+
 bool propose_is_audit(const propose_ctx *p, const char *schema, const char *name);
 
 /* The proposers, each writing its section (or a comment saying why there is none). */

@@ -75,30 +75,6 @@ static const char row_bytes_sql[] =
     "                                         AND x.attnum > 0 AND NOT x.attisdropped))"
     " ORDER BY position(lower($3) IN lower(p.proname)) > 0 DESC, 1, 2 LIMIT 1";
 
-/* "audit_log" from a table name: a valid instance name, unique among those written. */
-static char *instance_name(const char *table, char **used, size_t n_used)
-{
-    char base[56];
-    size_t k = 0;
-    for (const char *c = table; *c && k < sizeof base - 1; c++)
-        base[k++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'
-                               ? *c
-                               : '_');
-    base[k] = '\0';
-    if (!k)
-        base[k++] = 'x', base[k] = '\0';
-    for (int i = 1;; i++) {
-        char *name = i == 1 ? xstrdup(base) : xasprintf("%s-%d", base, i);
-        bool taken = false;
-        for (size_t j = 0; j < n_used && !taken; j++)
-            taken = strcmp(used[j], name) == 0;
-        if (!taken)
-            return name;
-        free(name);
-    }
-}
-
 static vexit feeders(propose_ctx *p, const char *name, const char *oid, verr *e)
 {
     PGresult *r;
@@ -185,7 +161,7 @@ vexit propose_audit_log(propose_ctx *p, verr *e)
             free(q);
             continue;
         }
-        char *inst = instance_name(name, used, n_used);
+        char *inst = propose_instance_name(name, used, n_used);
         grow((void **)&used, &cap_used, n_used + 1, sizeof *used);
         used[n_used++] = inst;
         char *header = xasprintf("audit_log \"%s\"", inst);

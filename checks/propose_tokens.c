@@ -1,6 +1,5 @@
 /* vouch init, [share_tokens "NAME"]: one instance per table with token-like columns,
  * with the format its values show in a small sample (never a full scan). */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,26 +158,6 @@ static vexit judge_column(propose_ctx *p, PGresult *cols, int row, column_seen *
     return VOUCH_OK;
 }
 
-static char *instance_for(const char *table, char **used, size_t n_used)
-{
-    char base[56];
-    size_t k = 0;
-    for (const char *c = table; *c && k < sizeof base - 1; c++)
-        base[k++] = (char)(isalnum((unsigned char)*c) || *c == '_' || *c == '-' ? *c : '_');
-    if (!k)
-        base[k++] = 'x';
-    base[k] = '\0';
-    for (int i = 1;; i++) {
-        char *name = i == 1 ? xstrdup(base) : xasprintf("%s-%d", base, i);
-        bool taken = false;
-        for (size_t j = 0; j < n_used && !taken; j++)
-            taken = strcmp(used[j], name) == 0;
-        if (!taken)
-            return name;
-        free(name);
-    }
-}
-
 /* One table's instance from its candidate columns cols[first..end). */
 static void propose_table(propose_ctx *p, PGresult *cols, int first, column_seen *seen, int n,
                           const char *inst)
@@ -314,7 +293,7 @@ vexit propose_share_tokens(propose_ctx *p, verr *e)
                 rc = pg_rollback_savepoint(p->db, e);
             }
         } else if (!(rc = pg_release_savepoint(p->db, e))) {
-            char *inst = instance_for(PQgetvalue(cols, i, 1), used, n_used);
+            char *inst = propose_instance_name(PQgetvalue(cols, i, 1), used, n_used);
             grow((void **)&used, &cap_used, n_used + 1, sizeof *used);
             used[n_used++] = inst;
             propose_table(p, cols, i, seen, n, inst);
