@@ -17,7 +17,7 @@ static bool is_secret(const PQconninfoOption *o)
 
 static void append_kv(char **acc, const char *k, const char *v)
 {
-    bool quote = !*v || strpbrk(v, " '\\") != NULL;
+    bool quote = !*v || strpbrk(v, " \t\n\r\v\f'\\") != NULL;
     char *quoted = xmalloc(strlen(v) * 2 + 3);
     char *q = quoted;
     if (quote)
@@ -54,6 +54,21 @@ char *pg_dsn_describe(const char *dsn)
                 append_kv(&acc, o->keyword, o->val);
     PQconninfoFree(opts);
     return acc ? acc : xstrdup("(libpq defaults)");
+}
+
+char *pg_dsn_without_secrets(const char *dsn)
+{
+    char *errmsg = NULL;
+    PQconninfoOption *opts = dsn && *dsn ? PQconninfoParse(dsn, &errmsg) : NULL;
+    PQfreemem(errmsg);
+    if (!opts)
+        return NULL;
+    char *acc = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (o->val && *o->val && !is_secret(o))
+            append_kv(&acc, o->keyword, o->val);
+    PQconninfoFree(opts);
+    return acc ? acc : xstrdup("");
 }
 
 vexit pg_dsn_check(const char *dsn, verr *e)

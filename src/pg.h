@@ -45,6 +45,11 @@ typedef struct pg_session {
 /* Describe where a DSN points with every secret left out. Caller frees. */
 char *pg_dsn_describe(const char *dsn);
 
+/* dsn as a connection string with every option it sets but the secrets (password,
+ * sslpassword, passfile), quoted as libpq reads them: one that may be written down.
+ * "" when it sets nothing else; NULL for NULL, "" or a DSN libpq cannot parse. Caller frees. */
+char *pg_dsn_without_secrets(const char *dsn);
+
 /* VOUCH_USAGE, saying why, when libpq cannot parse dsn (NULL and "" are fine). */
 vexit pg_dsn_check(const char *dsn, verr *e);
 

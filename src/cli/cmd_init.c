@@ -52,45 +52,18 @@ void init_cli_usage(FILE *f, const char *command)
                "says why; a guess says so. Review it, then 'vouch baseline'.\n");
 }
 
-/* value as libpq reads it inside a conninfo string: bare when it can be, else quoted. */
-static void conninfo_value(textbuf *t, const char *v)
-{
-    bool bare = v[0] != '\0';
-    for (const char *c = v; *c && bare; c++)
-        bare = !(*c == ' ' || *c == '\t' || *c == '\'' || *c == '\\' || *c == '=' ||
-                 (unsigned char)*c < 0x20);
-    if (bare) {
-        textbuf_add(t, "%s", v);
-        return;
-    }
-    textbuf_add(t, "'");
-    for (const char *c = v; *c; c++)
-        textbuf_add(t, "%s%c", *c == '\'' || *c == '\\' ? "\\" : "", *c);
-    textbuf_add(t, "'");
-}
-
 vexit init_dsn_without_password(const char *dsn, char **out, verr *e)
 {
     *out = NULL;
     if (!dsn || !dsn[0])
         return VOUCH_OK;
-    char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(dsn, &err);
-    if (!opts) {
-        /* libpq's message may quote the DSN: say only that it does not parse */
-        PQfreemem(err);
+    /* libpq's message may quote the DSN: say only that it does not parse */
+    if (!(*out = pg_dsn_without_secrets(dsn)))
         return verr_set(e, VOUCH_USAGE, "--target: libpq cannot parse the connection string");
+    if (!**out) { /* a password and nothing else: libpq's defaults say where */
+        free(*out);
+        *out = NULL;
     }
-    textbuf t = {0};
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!o->val || !o->val[0] || strcmp(o->keyword, "password") == 0 ||
-            strcmp(o->keyword, "sslpassword") == 0)
-            continue;
-        textbuf_add(&t, "%s%s=", t.len ? " " : "", o->keyword);
-        conninfo_value(&t, o->val);
-    }
-    PQconninfoFree(opts);
-    *out = t.p;
     return VOUCH_OK;
 }
 
