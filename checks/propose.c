@@ -273,7 +273,7 @@ vexit propose_config(pg_session *db, const propose_opts *o, char **text, size_t 
         const char *name;
         proposer fn;
     } order[] = {
-        {"rowcount", propose_rowcount}, {"content", propose_content}, {"rls", propose_rls},
+        {"rowcount", propose_rowcount}, {"rls", propose_rls},
         {"share_tokens", propose_share_tokens}, {"settings", propose_settings},
     };
     for (size_t i = 0; !rc && i < sizeof order / sizeof order[0]; i++)

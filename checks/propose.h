@@ -65,11 +65,10 @@ bool propose_is_audit(const propose_ctx *p, const char *schema, const char *name
 
 /* The proposers, each writing its section (or a comment saying why there is none). */
 vexit propose_audit_log(propose_ctx *p, verr *e);
-vexit propose_rowcount(propose_ctx *p, verr *e);
+vexit propose_rowcount(propose_ctx *p, verr *e); /* and [content], commented out */
 vexit propose_rls(propose_ctx *p, verr *e);
 vexit propose_share_tokens(propose_ctx *p, verr *e);
 vexit propose_settings(propose_ctx *p, verr *e);
-vexit propose_content(propose_ctx *p, verr *e);
 vexit propose_unmeasured(propose_ctx *p, verr *e); /* residency, backups: to fill in */
 
 /* Options of vouch init. */

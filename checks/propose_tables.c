@@ -1,5 +1,5 @@
 /* vouch init, [rowcount] and [content]: every table of the schemas, counted; content
- * digests suggested (commented out) for the largest tenant tables. */
+ * digests suggested (commented out) for the largest tenant tables, from the same read. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +27,42 @@ static const char *rows_text(const char *reltuples, char *buf, size_t size)
         return "rows not yet estimated";
     snprintf(buf, size, "about %s rows", reltuples);
     return buf;
+}
+
+/* [content], commented out, from the tables rowcount read. */
+static void propose_content(propose_ctx *p, const PGresult *r)
+{
+    /* the three largest tables with policies and a primary key: tenant data worth a
+     * key-by-key digest, which reads every row (so proposed commented out) */
+    int best[3] = {-1, -1, -1};
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (PQgetvalue(r, i, 3)[0] != 't' || strcmp(PQgetvalue(r, i, 4), "0") == 0 ||
+            PQgetisnull(r, i, 5) || propose_is_audit(p, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)))
+            continue;
+        long long rows = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+        for (int k = 0; k < 3; k++) {
+            if (best[k] < 0 || rows > strtoll(PQgetvalue(r, best[k], 2), NULL, 10)) {
+                for (int m = 2; m > k; m--)
+                    best[m] = best[m - 1];
+                best[k] = i;
+                break;
+            }
+        }
+    }
+    if (best[0] >= 0) {
+        textbuf_add(&p->out, "\n");
+        propose_comment(p, "[content]: the rows themselves, key by key (a row moved to another "
+                           "tenant is named). It reads every row of each table: uncomment for the "
+                           "tables that matter most.");
+        propose_comment(p, "[content]");
+        for (int k = 0; k < 3 && best[k] >= 0; k++) {
+            char *q = qname_display(PQgetvalue(r, best[k], 0), PQgetvalue(r, best[k], 1));
+            char rows[64];
+            propose_commented(p, "table", q, "%s, tenant data under RLS",
+                              rows_text(PQgetvalue(r, best[k], 2), rows, sizeof rows));
+            free(q);
+        }
+    }
 }
 
 vexit propose_rowcount(propose_ctx *p, verr *e)
@@ -61,47 +97,8 @@ vexit propose_rowcount(propose_ctx *p, verr *e)
         free(value);
         free(q);
     }
+    propose_content(p, r);
     PQclear(r);
     return VOUCH_OK;
 }
 
-vexit propose_content(propose_ctx *p, verr *e)
-{
-    PGresult *r;
-    vexit rc = propose_query(p, &r, tables_sql, 0, NULL, e);
-    if (rc)
-        return rc;
-    /* the three largest tables with policies and a primary key: tenant data worth a
-     * key-by-key digest, which reads every row (so proposed commented out) */
-    int best[3] = {-1, -1, -1};
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetvalue(r, i, 3)[0] != 't' || strcmp(PQgetvalue(r, i, 4), "0") == 0 ||
-            PQgetisnull(r, i, 5) || propose_is_audit(p, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)))
-            continue;
-        long long rows = strtoll(PQgetvalue(r, i, 2), NULL, 10);
-        for (int k = 0; k < 3; k++) {
-            if (best[k] < 0 || rows > strtoll(PQgetvalue(r, best[k], 2), NULL, 10)) {
-                for (int m = 2; m > k; m--)
-                    best[m] = best[m - 1];
-                best[k] = i;
-                break;
-            }
-        }
-    }
-    if (best[0] >= 0) {
-        textbuf_add(&p->out, "\n");
-        propose_comment(p, "[content]: the rows themselves, key by key (a row moved to another "
-                           "tenant is named). It reads every row of each table: uncomment for the "
-                           "tables that matter most.");
-        propose_comment(p, "[content]");
-        for (int k = 0; k < 3 && best[k] >= 0; k++) {
-            char *q = qname_display(PQgetvalue(r, best[k], 0), PQgetvalue(r, best[k], 1));
-            char rows[64];
-            propose_commented(p, "table", q, "%s, tenant data under RLS",
-                              rows_text(PQgetvalue(r, best[k], 2), rows, sizeof rows));
-            free(q);
-        }
-    }
-    PQclear(r);
-    return VOUCH_OK;
-}
