@@ -1,11 +1,11 @@
 #include "reports/templates_dir.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/exe_dir.h"
 #include "src/util.h"
 
 static bool is_dir(const char *path)
@@ -14,39 +14,13 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* A folder that holds the schema is a templates folder. */
-static bool has_schema(const char *dir)
-{
-    char *rng = xasprintf("%s/report.rng", dir);
-    bool ok = access(rng, R_OK) == 0;
-    free(rng);
-    return ok;
-}
-
+/* Installed; build/vouch in the repository; build/san/vouch. A folder that holds the
+ * schema is a templates folder. */
 static char *beside_executable(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return NULL;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return NULL;
-    *slash = '\0';
-    /* installed; build/vouch in the repository; build/san/vouch */
     static const char *const tries[] = {"../share/vouch/templates", "../templates",
                                         "../../templates", NULL};
-    for (size_t i = 0; tries[i]; i++) {
-        char *dir = xasprintf("%s/%s", exe, tries[i]);
-        char real[PATH_MAX];
-        if (realpath(dir, real) && has_schema(real)) {
-            free(dir);
-            return xstrdup(real);
-        }
-        free(dir);
-    }
-    return NULL;
+    return dir_beside_exe(tries, "report.rng");
 }
 
 vexit report_templates_dir(const char *from_cli, const char *from_conf, char **out, verr *e)

@@ -6,45 +6,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "src/exe_dir.h"
 #include "src/util.h"
 
 #ifndef VOUCH_DOCDIR
 #define VOUCH_DOCDIR "/usr/local/share/doc/vouch"
 #endif
 
-/* A documentation folder holds configuration.md. */
-static char *docs_at(const char *dir)
-{
-    char real[PATH_MAX];
-    if (!realpath(dir, real))
-        return NULL;
-    char *probe = xasprintf("%s/configuration.md", real);
-    bool ok = access(probe, R_OK) == 0;
-    free(probe);
-    return ok ? xstrdup(real) : NULL;
-}
-
+/* Installed beside PREFIX/bin; build/vouch and build/san/vouch of a checkout; else DOCDIR. */
 static char *find_docs(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return NULL;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return NULL;
-    *slash = '\0';
-    /* installed beside PREFIX/bin; build/vouch and build/san/vouch of a checkout */
     static const char *const tries[] = {"../share/doc/vouch", "../docs", "../../docs", NULL};
-    for (size_t i = 0; tries[i]; i++) {
-        char *dir = xasprintf("%s/%s", exe, tries[i]);
-        char *found = docs_at(dir);
-        free(dir);
-        if (found)
-            return found;
-    }
-    return docs_at(VOUCH_DOCDIR); /* installed with DOCDIR= elsewhere */
+    char *found = dir_beside_exe(tries, "configuration.md");
+    return found ? found : dir_with_marker(VOUCH_DOCDIR, "configuration.md");
 }
 
 const char *docs_dir(void)
