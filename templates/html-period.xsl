@@ -301,8 +301,8 @@
                 <xsl:for-each select="v:result">
                   <tr class="row-{@status}">
                     <td><xsl:call-template name="badge"/></td>
-                    <td class="mono"><xsl:value-of select="@check"/></td>
-                    <td class="mono"><xsl:value-of select="v:subject"/></td>
+                    <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="@check"/></xsl:call-template></td>
+                    <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
                     <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
                     <td><xsl:value-of select="v:reason"/></td>
                     <td class="mono"><xsl:value-of select="../@run"/></td>
@@ -344,7 +344,7 @@
         <xsl:for-each select="$rows">
           <tr class="row-{@status}">
             <td><xsl:call-template name="badge"/></td>
-            <td class="mono"><xsl:value-of select="v:subject"/></td>
+            <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
             <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
             <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
             <td><xsl:value-of select="v:reason"/></td>
