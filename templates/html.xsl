@@ -612,7 +612,9 @@ table.results th { text-align: left; font-size: 11.5px; text-transform: uppercas
   color: var(--muted); font-weight: 600; padding: 7px 10px; border-bottom: 2px solid var(--line); background: #fff; }
 table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: anywhere; }
 table.results tbody tr:nth-child(even of :not(.detail-row)) td { background: #fbfcfd; }
-.c-status { width: 84px; } .c-check { width: 128px; } .c-subject { width: 24%; } .c-value { width: 15%; } .c-reason { width: auto; }
+.c-status { width: 84px; } .c-check { width: 104px; } .c-subject { width: 24%; } .c-value { width: 14%; } .c-reason { width: auto; }
+table.attention .c-check { width: 128px; }
+.c-num { width: 76px; }
 /* identifiers carry a &lt;wbr&gt; after each . _ -: break there; anywhere only when a part is still too long */
 table.results td.mono, .check-head h3 { overflow-wrap: break-word; }
 tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }

@@ -188,7 +188,9 @@
   </xsl:template>
 
   <xsl:template match="v:check">
-    <xsl:value-of select="concat('### ', @name, ' — ', @passed, ' passed')"/>
+    <xsl:value-of select="concat('### ', @name, ' — ')"/>
+    <xsl:call-template name="count"><xsl:with-param name="n" select="@passed"/></xsl:call-template>
+    <xsl:text> passed</xsl:text>
     <xsl:if test="@warnings &gt; 0">
       <xsl:value-of select="concat(', ', @warnings, ' warning')"/><xsl:if test="@warnings != 1">s</xsl:if>
     </xsl:if>
@@ -211,7 +213,8 @@
           </xsl:for-each>
           <xsl:value-of select="$nl"/>
         </xsl:if>
-        <xsl:if test="$folded &gt; 0">
+        <!-- a check that passed whole is its heading alone -->
+        <xsl:if test="$folded &gt; 0 and $shown">
           <xsl:call-template name="count"><xsl:with-param name="n" select="$folded"/></xsl:call-template>
           <xsl:choose>
             <xsl:when test="$folded = 1"> passed result is not listed</xsl:when>

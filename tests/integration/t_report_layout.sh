@@ -82,9 +82,11 @@ test_case "identifiers break at . _ - only"
 check "subjects carry <wbr> after their dots and underscores" \
     grep -q 'public.<wbr>residency_<wbr>evidence' gate.html
 check "check names too" grep -q '>share_<wbr>tokens<' gate.html
-check "regions break after their dashes" grep -q 'ap-<wbr>southeast-<wbr>2' gate.html
+check "regions break after their commas and inner dashes" \
+    grep -q 'ap-<wbr>southeast-2,<wbr>ap-<wbr>southeast-4' gate.html
+check "never between a dash and its digit (ap-southeast-|2)" sh -c "! grep -q 'southeast-<wbr>' gate.html drill.html compliance.html"
 check "the drill report's gate results too" grep -q 'public.<wbr>share_<wbr>links' drill.html
-check "the check column has room for share_tokens" grep -q '.c-check { width: 128px; }' gate.html
+check "the check column has room for share_tokens" grep -q 'table.attention .c-check { width: 128px; }' gate.html
 end_case
 
 test_case "an RLS failure shows what differs"
