@@ -65,7 +65,7 @@
 
   <!-- ================= identifiers and counts =================
        Identifiers (public.residency_evidence, share_tokens, ap-southeast-2) may wrap only
-       after a dot, underscore, comma or dash (not a dash before a digit): a <wbr> after each, so that a narrow column breaks
+       after a dot, underscore, comma or dash (never before a digit): a <wbr> after each, so that a narrow column breaks
        them between their parts, never mid-word. Counts get thousands separators, one style
        everywhere: 1,000,000. The recursions are bounded (a hostile value of ten thousand
        dashes is written as it is past the bound, and CSS wraps it as a last resort). -->
@@ -78,8 +78,8 @@
       <xsl:when test="$left &gt; 0 and contains($t, '.') and string-length(substring-after($t, '.')) &gt; 0">
         <xsl:variable name="k" select="string-length(substring-before($t, '.')) + 1"/>
         <xsl:value-of select="substring($s, 1, $k)"/>
-        <!-- not between a dash and a digit: ap-southeast-2 stays whole at its end -->
-        <xsl:if test="not(substring($s, $k, 1) = '-' and contains('0123456789', substring($s, $k + 1, 1)))">
+        <!-- never before a digit: ap-southeast-2, 15.18 and 2026-10-01 stay whole -->
+        <xsl:if test="not(contains('0123456789', substring($s, $k + 1, 1)))">
           <!-- written as text: libxml2's HTML writer does not know wbr is void ("<wbr></wbr>") -->
           <xsl:text disable-output-escaping="yes">&lt;wbr&gt;</xsl:text>
         </xsl:if>
