@@ -762,6 +762,8 @@ table.results td.n, table.results th.n { text-align: right; font-variant-numeric
   .months { grid-template-columns: repeat(6, 1fr); }
   thead { display: table-header-group; }
   table.results { font-size: 9pt; }
+  /* on A4 the values need the room more than the reason does */
+  .c-status { width: 70px; } .c-check, table.attention .c-check { width: 84px; } .c-subject { width: 21%; } .c-value { width: 16%; }
   a { border: 0; }
 }
   </xsl:template>
