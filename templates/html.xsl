@@ -646,6 +646,7 @@ details.check > summary::before { content: "\25B8"; color: var(--muted); font-si
 details.check[open] > summary::before { content: "\25BE"; }
 details.passed { margin: 6px 0 0; }
 details.passed > summary { color: var(--muted); font-size: 13.5px; padding: 4px 10px; }
+figure.keep { margin: 0; }
 .one-point { display: flex; align-items: baseline; gap: 14px; flex-wrap: wrap; padding: 14px 18px;
   border: 1px solid var(--line); border-radius: 8px; }
 .one-point-value { font-size: 28px; font-weight: 700; font-variant-numeric: tabular-nums; }
@@ -749,7 +750,6 @@ table.results td.n, table.results th.n { text-align: right; font-variant-numeric
   /* a heading stays with what follows it; a figure is never split */
   h2, h3, .lede, .panel-title { break-after: avoid; page-break-after: avoid; }
   figure, svg.chart, .one-point, .keep { break-inside: avoid; page-break-inside: avoid; }
-  figure { margin: 0; }
   details > summary::before { content: none !important; }
   .verdict { grid-template-columns: 1fr; padding: 14px 18px; }
   .verdict-label { font-size: 22pt; }
