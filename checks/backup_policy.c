@@ -234,6 +234,8 @@ bool backup_policy_parse(const char *line, backup_policy *out, char *why, size_t
                 goto out;
             }
             has_keep = true;
+            free(p.keep_text);
+            p.keep_text = xstrdup(v);
         } else if (strcmp(k, "slack") == 0) {
             span s;
             if (!span_parse(v, false, &s)) {
@@ -266,6 +268,7 @@ out:
 void backup_policy_release(backup_policy *p)
 {
     free(p->kind);
+    free(p->keep_text);
     for (size_t i = 0; i < p->n_regions; i++)
         free(p->regions[i]);
     free(p->regions);

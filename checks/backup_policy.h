@@ -38,6 +38,7 @@ typedef struct backup_policy {
     char *kind;           /* the inventory's kind this line judges */
     cadence when;
     span keep;
+    char *keep_text;      /* keep as configured ("12w"), for what the check shows */
     char **regions;       /* NULL-terminated; NULL when any region will do */
     size_t n_regions;
     bool encrypted;

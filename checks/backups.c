@@ -273,7 +273,11 @@ static void judge_retention(const judge_ctx *j, const backup_policy *p, const in
 {
     char subject[96], expected[48], observed[48], keep[32], first[48], oldest[48], d[32];
     snprintf(subject, sizeof subject, "%s retention", p->kind);
-    span_format(&p->keep, keep, sizeof keep);
+    /* the span as configured: "keep 12w" reads "keep 12w", not "keep 84d" */
+    if (p->keep_text)
+        snprintf(keep, sizeof keep, "%s", p->keep_text);
+    else
+        span_format(&p->keep, keep, sizeof keep);
     snprintf(expected, sizeof expected, "keep %s", keep);
     /* Retention the inventory itself states: an expiry shorter than the policy. */
     textbuf detail = {0};

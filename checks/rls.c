@@ -468,13 +468,15 @@ static void judge_table(check_ctx *ctx, const rls_settings *s, const char *schem
                        rls_qnames_has(&s->force, schema, name)};
     rls_findings f;
     rls_findings_init(&f);
-    char expected[64], observed[64];
+    char expected[RLS_SUMMARY_SIZE], observed[RLS_SUMMARY_SIZE];
     rls_table_summary(base, expected, sizeof expected);
     rls_table_summary(now, observed, sizeof observed);
     if (!base && !now)
         rls_findings_add(&f, RLS_CRITICAL, "table does not exist and is not in the baseline", NULL);
     else
         rls_compare_table(d, base, now, &rules, absent, &f);
+    if (f.n)
+        rls_table_contrast(base, now, expected, sizeof expected, observed, sizeof observed);
     report(ctx, d, &f, base ? expected : "(not in baseline)", observed,
            "RLS, policies, owner and grants as at the baseline");
     rls_findings_release(&f);
@@ -486,10 +488,12 @@ static void judge_view(check_ctx *ctx, const char *name, const json_t *base, con
 {
     rls_findings f;
     rls_findings_init(&f);
-    char expected[64], observed[64];
+    char expected[RLS_SUMMARY_SIZE], observed[RLS_SUMMARY_SIZE];
     rls_view_summary(base, expected, sizeof expected);
     rls_view_summary(now, observed, sizeof observed);
     rls_compare_view(name, base, now, absent, &f);
+    if (f.n)
+        rls_other_contrast(base, now, expected, sizeof expected, observed, sizeof observed);
     const char *kind = sv(now ? now : base, "kind");
     char *subject = xasprintf("%s %s", kind ? kind : "view", name);
     report(ctx, subject, &f, base ? expected : "(not in baseline)", observed,
@@ -574,10 +578,12 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         const json_t *n = find_named(json_object_get(now, "schemas"), "schema", name);
         rls_findings f;
         rls_findings_init(&f);
-        char expected[64], observed[64];
+        char expected[RLS_SUMMARY_SIZE], observed[RLS_SUMMARY_SIZE];
         rls_schema_summary(t, expected, sizeof expected);
         rls_schema_summary(n, observed, sizeof observed);
         rls_compare_schema(name, t, n, absent, &f);
+        if (f.n)
+            rls_other_contrast(t, n, expected, sizeof expected, observed, sizeof observed);
         char *subject = xasprintf("schema %s", name);
         report(ctx, subject, &f, expected, observed, "owner and grants as at the baseline");
         free(subject);
@@ -590,10 +596,12 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         const json_t *n = find_named(json_object_get(now, "roles"), "role", name);
         rls_findings f;
         rls_findings_init(&f);
-        char expected[64], observed[64];
+        char expected[RLS_SUMMARY_SIZE], observed[RLS_SUMMARY_SIZE];
         rls_role_summary(b, expected, sizeof expected);
         rls_role_summary(n, observed, sizeof observed);
         rls_compare_role(name, b, n, &f);
+        if (f.n)
+            rls_role_contrast(b, n, expected, sizeof expected, observed, sizeof observed);
         char *subject = xasprintf("role %s", name);
         report(ctx, subject, &f, b ? expected : "(not in baseline)", observed,
                "attributes and memberships as at the baseline");

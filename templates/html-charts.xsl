@@ -202,6 +202,11 @@
         <xsl:otherwise><xsl:value-of select="$slot * 0.6"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="$n = 1">
+        <xsl:call-template name="one-point"><xsl:with-param name="series" select="$series"/></xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
     <svg class="chart bars" viewBox="0 0 1000 300" role="img" aria-label="{$series/@name}">
       <!-- y axis: one line per step -->
       <xsl:for-each select="(//node())[position() &lt;= $ticks + 1]">
@@ -291,5 +296,57 @@
       </xsl:if>
       <line x1="{$x0}" y1="{$y0}" x2="{$x0 + $pw}" y2="{$y0}" class="baseline"/>
     </svg>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- A series of one point (the RTO chart after the first drill, one month of gates) is
+       a bar chart with nothing to compare: the value itself, labelled, and for an RTO a
+       gauge against its objectives. -->
+  <xsl:template name="one-point">
+    <xsl:param name="series"/>
+    <xsl:variable name="p" select="$series/v:point[1]"/>
+    <xsl:variable name="pct" select="$series/@unit = 'percent'"/>
+    <div class="one-point" role="img" aria-label="{$series/@name}">
+      <span class="one-point-value">
+        <xsl:choose>
+          <xsl:when test="not($p/@value) and $pct">no gates</xsl:when>
+          <xsl:when test="not($p/@value)">no RTO</xsl:when>
+          <xsl:when test="$pct"><xsl:value-of select="concat(round($p/@value), '%')"/></xsl:when>
+          <xsl:otherwise><xsl:call-template name="duration"><xsl:with-param name="ms" select="$p/@value"/></xsl:call-template></xsl:otherwise>
+        </xsl:choose>
+      </span>
+      <span class="one-point-label">
+        <xsl:value-of select="$p/@label"/>
+        <xsl:if test="$p/@current"> (this)</xsl:if>
+        <xsl:if test="$p/@at"><xsl:value-of select="concat(' · ', substring($p/@at, 1, 10))"/></xsl:if>
+        <xsl:if test="$pct and $p/@of &gt; 0"><xsl:value-of select="concat(' · ', $p/@passed, ' of ', $p/@of, ' gates passed')"/></xsl:if>
+        <xsl:if test="not($pct) and $series/@limit">
+          <xsl:text> · against the </xsl:text>
+          <xsl:if test="$series/@target">
+            <xsl:call-template name="duration"><xsl:with-param name="ms" select="$series/@target"/></xsl:call-template>
+            <xsl:text> drill target and the </xsl:text>
+          </xsl:if>
+          <xsl:call-template name="duration"><xsl:with-param name="ms" select="$series/@limit"/></xsl:call-template>
+          <xsl:text> RTO</xsl:text>
+        </xsl:if>
+      </span>
+      <xsl:if test="not($pct) and $series/@limit and $p/@value">
+        <xsl:call-template name="gauge">
+          <xsl:with-param name="measured" select="string($p/@value)"/>
+          <xsl:with-param name="target" select="string($series/@target)"/>
+          <xsl:with-param name="target-label"><xsl:call-template name="duration"><xsl:with-param name="ms" select="$series/@target"/></xsl:call-template> target</xsl:with-param>
+          <xsl:with-param name="limit" select="$series/@limit"/>
+          <xsl:with-param name="limit-label"><xsl:call-template name="duration"><xsl:with-param name="ms" select="$series/@limit"/></xsl:call-template> RTO</xsl:with-param>
+          <xsl:with-param name="cls">
+            <xsl:choose>
+              <xsl:when test="$series/@target and $p/@value &lt;= $series/@target">pass</xsl:when>
+              <xsl:when test="$p/@value &lt;= $series/@limit">warn</xsl:when>
+              <xsl:otherwise>fail</xsl:otherwise>
+            </xsl:choose>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:if>
+    </div>
   </xsl:template>
 </xsl:stylesheet>

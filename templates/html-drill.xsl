@@ -252,12 +252,15 @@
     </section>
 
     <section>
-      <h2>Timeline</h2>
       <xsl:choose>
         <xsl:when test="v:phases/v:phase">
-          <p class="lede">Each step runs from the previous mark (or the drill's start) to its own mark, on one scale;
-            <xsl:call-template name="duration"><xsl:with-param name="ms" select="v:phases/@total-ms"/></xsl:call-template> in all.</p>
-          <xsl:call-template name="timeline"><xsl:with-param name="phases" select="v:phases"/></xsl:call-template>
+          <!-- the heading, its line and the chart print together -->
+          <figure class="keep">
+            <h2>Timeline</h2>
+            <p class="lede">Each step runs from the previous mark (or the drill's start) to its own mark, on one scale;
+              <xsl:call-template name="duration"><xsl:with-param name="ms" select="v:phases/@total-ms"/></xsl:call-template> in all.</p>
+            <xsl:call-template name="timeline"><xsl:with-param name="phases" select="v:phases"/></xsl:call-template>
+          </figure>
           <table class="results">
             <thead>
               <tr><th class="c-subject">Step</th><th class="c-value">Started</th><th class="c-value">Ended</th><th class="c-value n">Took</th><th class="c-reason">Note</th></tr>
@@ -275,7 +278,7 @@
             </tbody>
           </table>
         </xsl:when>
-        <xsl:otherwise><p class="callout">No phase was recorded.</p></xsl:otherwise>
+        <xsl:otherwise><h2>Timeline</h2><p class="callout">No phase was recorded.</p></xsl:otherwise>
       </xsl:choose>
     </section>
 
@@ -308,8 +311,8 @@
                 <xsl:for-each select="$attention">
                   <tr class="row-{@status}">
                     <td><xsl:call-template name="badge"/></td>
-                    <td class="mono"><xsl:value-of select="../@name"/></td>
-                    <td class="mono"><xsl:value-of select="v:subject"/></td>
+                    <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="../@name"/></xsl:call-template></td>
+                    <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
                     <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
                     <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
                     <td><xsl:value-of select="v:reason"/></td>
@@ -355,15 +358,21 @@
     </section>
 
     <section>
+      <figure class="keep">
       <h2>RTO across drills</h2>
       <xsl:for-each select="v:history/v:series">
         <p class="lede">
-          <xsl:value-of select="count(v:point)"/>
-          <xsl:text> drill</xsl:text><xsl:if test="count(v:point) != 1">s</xsl:if>
-          <xsl:text> up to this one, oldest first; the dashed line is the drill target, the solid line the RTO.</xsl:text>
+          <xsl:choose>
+            <xsl:when test="count(v:point) = 1">The first drill: no earlier RTO to compare it with.</xsl:when>
+            <xsl:otherwise>
+              <xsl:value-of select="count(v:point)"/>
+              <xsl:text> drills up to this one, oldest first; the dashed line is the drill target, the solid line the RTO.</xsl:text>
+            </xsl:otherwise>
+          </xsl:choose>
         </p>
         <xsl:call-template name="bar-chart"><xsl:with-param name="series" select="."/></xsl:call-template>
       </xsl:for-each>
+      </figure>
     </section>
 
     <section class="evidence">

@@ -197,7 +197,7 @@
           <table class="results">
             <thead>
               <tr><th class="c-check">Run</th><th class="c-value">Started</th><th class="c-reason">Target</th>
-                <th class="c-check">Outcome</th><th class="c-value n">Passed</th><th class="c-value n">Not passed</th><th class="c-value">Results</th></tr>
+                <th class="c-check">Outcome</th><th class="c-num n">Passed</th><th class="c-num n">Not passed</th><th class="c-value">Results</th></tr>
             </thead>
             <tbody>
               <xsl:for-each select="v:gates/v:gate">
@@ -206,7 +206,7 @@
                   <xsl:if test="not($ok)"><xsl:attribute name="class">row-fail</xsl:attribute></xsl:if>
                   <td class="mono"><xsl:value-of select="@run"/><xsl:if test="@kind = 'check'"> (check)</xsl:if></td>
                   <td class="mono"><xsl:value-of select="concat(substring(@started, 1, 10), ' ', substring(@started, 12, 5))"/></td>
-                  <td class="mono"><xsl:value-of select="@target"/></td>
+                  <td class="mono"><xsl:call-template name="count-words"><xsl:with-param name="s" select="@target"/><xsl:with-param name="html" select="true()"/></xsl:call-template></td>
                   <td><span class="badge b-{substring('passfail', 1 + 4 * not($ok), 4)}"><xsl:value-of select="@outcome"/></span></td>
                   <td class="mono n"><xsl:value-of select="@passed"/></td>
                   <td class="mono n"><xsl:value-of select="@warnings + @failed + @errors"/></td>
@@ -301,8 +301,8 @@
                 <xsl:for-each select="v:result">
                   <tr class="row-{@status}">
                     <td><xsl:call-template name="badge"/></td>
-                    <td class="mono"><xsl:value-of select="@check"/></td>
-                    <td class="mono"><xsl:value-of select="v:subject"/></td>
+                    <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="@check"/></xsl:call-template></td>
+                    <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
                     <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
                     <td><xsl:value-of select="v:reason"/></td>
                     <td class="mono"><xsl:value-of select="../@run"/></td>
@@ -344,7 +344,7 @@
         <xsl:for-each select="$rows">
           <tr class="row-{@status}">
             <td><xsl:call-template name="badge"/></td>
-            <td class="mono"><xsl:value-of select="v:subject"/></td>
+            <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
             <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
             <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
             <td><xsl:value-of select="v:reason"/></td>

@@ -143,7 +143,7 @@
           <xsl:with-param name="h" select="12"/>
         </xsl:call-template>
         <div class="bar-caption">
-          <xsl:value-of select="v:verdict/@results"/>
+          <xsl:call-template name="count"><xsl:with-param name="n" select="v:verdict/@results"/></xsl:call-template>
           <xsl:text> results from </xsl:text>
           <xsl:value-of select="count(v:checks/v:check)"/>
           <xsl:text> check</xsl:text>
@@ -265,8 +265,8 @@
               <xsl:for-each select="$attention">
                 <tr class="row-{@status}">
                   <td><xsl:call-template name="badge"/></td>
-                  <td class="mono"><xsl:value-of select="../@name"/></td>
-                  <td class="mono"><a href="#r{@seq}"><xsl:value-of select="v:subject"/></a></td>
+                  <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="../@name"/></xsl:call-template></td>
+                  <td class="mono"><a href="#r{@seq}"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></a></td>
                   <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
                   <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
                   <td><xsl:value-of select="v:reason"/></td>
@@ -328,53 +328,85 @@
     </section>
   </xsl:template>
 
+  <!-- One check: its results that did not pass in full; when the report is long, its passing
+       results folded into one line (a <details> that opens on screen; print shows the count),
+       and a check that passed whole is that one line. -->
   <xsl:template match="v:check">
-    <div class="check" id="check-{@name}">
-      <div class="check-head">
-        <h3><xsl:value-of select="@name"/></h3>
-        <span class="check-counts">
-          <xsl:call-template name="counts-text"/>
-        </span>
-        <span class="check-bar">
-          <xsl:call-template name="bar">
-            <xsl:with-param name="c" select="."/>
-            <xsl:with-param name="h" select="8"/>
-          </xsl:call-template>
-        </span>
-      </div>
-      <xsl:choose>
-        <xsl:when test="v:result">
-          <table class="results">
-            <thead>
-              <tr>
-                <th class="c-status">Status</th><th class="c-subject">Subject</th><th class="c-value">Expected</th>
-                <th class="c-value">Observed</th><th class="c-reason">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              <xsl:for-each select="v:result">
-                <tr class="row-{@status}" id="r{@seq}">
-                  <td><xsl:call-template name="badge"/></td>
-                  <td class="mono"><xsl:value-of select="v:subject"/></td>
-                  <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
-                  <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
-                  <td><xsl:value-of select="v:reason"/></td>
-                </tr>
-                <xsl:if test="v:detail">
-                  <tr class="detail-row row-{@status}">
-                    <td></td>
-                    <td colspan="4"><pre class="detail"><xsl:value-of select="v:detail"/></pre></td>
-                  </tr>
-                </xsl:if>
-              </xsl:for-each>
-            </tbody>
-          </table>
-        </xsl:when>
-        <xsl:otherwise>
-          <p class="callout">This check recorded no result.</p>
-        </xsl:otherwise>
-      </xsl:choose>
-    </div>
+    <xsl:variable name="fold" select="ancestor::*[v:verdict][1]/v:verdict/@results &gt; $fold-over"/>
+    <xsl:variable name="shown" select="v:result[not($fold) or @status != 'pass']"/>
+    <xsl:variable name="folded" select="v:result[$fold and @status = 'pass']"/>
+    <xsl:choose>
+      <xsl:when test="v:result and not($shown)">
+        <details class="check passed" id="check-{@name}">
+          <summary class="check-head"><xsl:call-template name="check-head"/></summary>
+          <xsl:call-template name="check-results"><xsl:with-param name="rows" select="$folded"/></xsl:call-template>
+        </details>
+      </xsl:when>
+      <xsl:otherwise>
+        <div class="check" id="check-{@name}">
+          <div class="check-head"><xsl:call-template name="check-head"/></div>
+          <xsl:choose>
+            <xsl:when test="v:result">
+              <xsl:call-template name="check-results"><xsl:with-param name="rows" select="$shown"/></xsl:call-template>
+              <xsl:if test="$folded">
+                <details class="passed">
+                  <summary>
+                    <xsl:call-template name="count"><xsl:with-param name="n" select="count($folded)"/></xsl:call-template>
+                    <xsl:text> passed result</xsl:text><xsl:if test="count($folded) != 1">s</xsl:if>
+                  </summary>
+                  <xsl:call-template name="check-results"><xsl:with-param name="rows" select="$folded"/></xsl:call-template>
+                </details>
+              </xsl:if>
+            </xsl:when>
+            <xsl:otherwise>
+              <p class="callout">This check recorded no result.</p>
+            </xsl:otherwise>
+          </xsl:choose>
+        </div>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="check-head">
+    <h3><xsl:call-template name="ident"><xsl:with-param name="s" select="@name"/></xsl:call-template></h3>
+    <span class="check-counts">
+      <xsl:call-template name="counts-text"/>
+    </span>
+    <span class="check-bar">
+      <xsl:call-template name="bar">
+        <xsl:with-param name="c" select="."/>
+        <xsl:with-param name="h" select="8"/>
+      </xsl:call-template>
+    </span>
+  </xsl:template>
+
+  <xsl:template name="check-results">
+    <xsl:param name="rows"/>
+    <table class="results">
+      <thead>
+        <tr>
+          <th class="c-status">Status</th><th class="c-subject">Subject</th><th class="c-value">Expected</th>
+          <th class="c-value">Observed</th><th class="c-reason">Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        <xsl:for-each select="$rows">
+          <tr class="row-{@status}" id="r{@seq}">
+            <td><xsl:call-template name="badge"/></td>
+            <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
+            <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
+            <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
+            <td><xsl:value-of select="v:reason"/></td>
+          </tr>
+          <xsl:if test="v:detail">
+            <tr class="detail-row row-{@status}">
+              <td></td>
+              <td colspan="4"><pre class="detail"><xsl:value-of select="v:detail"/></pre></td>
+            </tr>
+          </xsl:if>
+        </xsl:for-each>
+      </tbody>
+    </table>
   </xsl:template>
 
   <!-- ================= pieces ================= -->
@@ -397,12 +429,12 @@
     <xsl:variable name="bad" select="$vd/@failed + $vd/@errors"/>
     <xsl:choose>
       <xsl:when test="$o = 'open'">
-        <xsl:text>All </xsl:text><xsl:value-of select="$vd/@results"/>
+        <xsl:text>All </xsl:text><xsl:call-template name="count"><xsl:with-param name="n" select="$vd/@results"/></xsl:call-template>
         <xsl:text> results passed: the restored database may be reopened.</xsl:text>
         <xsl:if test="$vd/@warnings &gt; 0"> Read the warnings below.</xsl:if>
       </xsl:when>
       <xsl:when test="$o = 'closed'">
-        <xsl:value-of select="$bad"/> of <xsl:value-of select="$vd/@results"/>
+        <xsl:value-of select="$bad"/> of <xsl:call-template name="count"><xsl:with-param name="n" select="$vd/@results"/></xsl:call-template>
         <xsl:text> results did not pass. Do not reopen: fix what is listed below, then run the gate again.</xsl:text>
       </xsl:when>
       <xsl:when test="$o = 'passed'">
@@ -423,7 +455,7 @@
     <xsl:param name="cls"/>
     <div class="tile t-{$cls}">
       <xsl:if test="$n = 0"><xsl:attribute name="class">tile t-zero</xsl:attribute></xsl:if>
-      <div class="tile-n"><xsl:value-of select="$n"/></div>
+      <div class="tile-n"><xsl:call-template name="count"><xsl:with-param name="n" select="$n"/></xsl:call-template></div>
       <div class="tile-label"><xsl:value-of select="$label"/></div>
     </div>
   </xsl:template>
@@ -444,13 +476,18 @@
   <xsl:template name="value">
     <xsl:param name="n"/>
     <xsl:choose>
-      <xsl:when test="$n"><xsl:value-of select="$n"/></xsl:when>
+      <xsl:when test="$n">
+        <xsl:call-template name="count-words">
+          <xsl:with-param name="s" select="$n"/>
+          <xsl:with-param name="html" select="true()"/>
+        </xsl:call-template>
+      </xsl:when>
       <xsl:otherwise><span class="none">—</span></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
   <xsl:template name="counts-text">
-    <xsl:value-of select="@passed"/> passed
+    <xsl:call-template name="count"><xsl:with-param name="n" select="@passed"/></xsl:call-template> passed
     <xsl:if test="@warnings &gt; 0"> · <xsl:value-of select="@warnings"/> warning<xsl:if test="@warnings != 1">s</xsl:if></xsl:if>
     <xsl:if test="@failed &gt; 0"> · <b class="k-fail"><xsl:value-of select="@failed"/> failed</b></xsl:if>
     <xsl:if test="@errors &gt; 0"> · <b class="k-error"><xsl:value-of select="@errors"/> error<xsl:if test="@errors != 1">s</xsl:if></b></xsl:if>
@@ -575,7 +612,11 @@ table.results th { text-align: left; font-size: 11.5px; text-transform: uppercas
   color: var(--muted); font-weight: 600; padding: 7px 10px; border-bottom: 2px solid var(--line); background: #fff; }
 table.results td { padding: 7px 10px; border-bottom: 1px solid #e6eaef; vertical-align: top; overflow-wrap: anywhere; }
 table.results tbody tr:nth-child(even of :not(.detail-row)) td { background: #fbfcfd; }
-.c-status { width: 84px; } .c-check { width: 104px; } .c-subject { width: 22%; } .c-value { width: 14%; } .c-reason { width: auto; }
+.c-status { width: 84px; } .c-check { width: 104px; } .c-subject { width: 24%; } .c-value { width: 14%; } .c-reason { width: auto; }
+table.attention .c-check { width: 128px; }
+.c-num { width: 76px; }
+/* identifiers carry a &lt;wbr&gt; after each . _ -: break there; anywhere only when a part is still too long */
+table.results td.mono, .check-head h3 { overflow-wrap: break-word; }
 tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }
 tr.row-warn td { background: #fffcef !important; }
 td.obs { font-weight: 600; }
@@ -598,6 +639,19 @@ tr.row-pass pre.detail { color: var(--muted); }
 .check-counts { color: var(--muted); font-size: 13.5px; white-space: nowrap; }
 .check-bar { flex: 1; max-width: 220px; margin-left: auto; }
 .k-fail { color: var(--fail); } .k-error { color: var(--error); }
+details.check > summary, details.passed > summary { cursor: pointer; }
+details.check > summary { list-style: none; margin-bottom: 6px; }
+details.check > summary::-webkit-details-marker { display: none; }
+details.check > summary::before { content: "\25B8"; color: var(--muted); font-size: 12px; }
+details.check[open] > summary::before { content: "\25BE"; }
+details.passed { margin: 6px 0 0; }
+details.passed > summary { color: var(--muted); font-size: 13.5px; padding: 4px 10px; }
+figure.keep { margin: 0; }
+.one-point { display: flex; align-items: baseline; gap: 14px; flex-wrap: wrap; padding: 14px 18px;
+  border: 1px solid var(--line); border-radius: 8px; }
+.one-point-value { font-size: 28px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.one-point-label { color: var(--muted); }
+.one-point .gauge { flex: 1 1 100%; max-width: 440px; }
 .callout { padding: 12px 16px; border-radius: 8px; background: var(--zebra); border: 1px solid var(--line); margin: 0; }
 .callout.ok { background: var(--pass-bg); border-color: #9be9a8; }
 
@@ -692,7 +746,11 @@ table.results td.n, table.results th.n { text-align: right; font-variant-numeric
   body { background: #fff; font-size: 10pt; }
   .page { max-width: none; margin: 0; padding: 0; box-shadow: none; border-radius: 0; }
   h1 { font-size: 20pt; }
-  h2 { font-size: 13pt; break-after: avoid; page-break-after: avoid; }
+  h2 { font-size: 13pt; }
+  /* a heading stays with what follows it; a figure is never split */
+  h2, h3, .lede, .panel-title { break-after: avoid; page-break-after: avoid; }
+  figure, svg.chart, .one-point, .keep { break-inside: avoid; page-break-inside: avoid; }
+  details > summary::before { content: none !important; }
   .verdict { grid-template-columns: 1fr; padding: 14px 18px; }
   .verdict-label { font-size: 22pt; }
   .tile { padding: 4px 10px 3px; }
@@ -701,10 +759,11 @@ table.results td.n, table.results th.n { text-align: right; font-variant-numeric
   .fact-v { font-size: 9pt; }
   .verdict, .facts, .check-head, tr, svg.chart, .objective, .quarter, .months, .panel { break-inside: avoid; page-break-inside: avoid; }
   .objectives { grid-template-columns: 1fr 1fr; }
-  .lede, .panel-title { break-after: avoid; page-break-after: avoid; }
   .months { grid-template-columns: repeat(6, 1fr); }
   thead { display: table-header-group; }
   table.results { font-size: 9pt; }
+  /* on A4 the values need the room more than the reason does */
+  .c-status { width: 70px; } .c-check, table.attention .c-check { width: 84px; } .c-subject { width: 21%; } .c-value { width: 16%; }
   a { border: 0; }
 }
   </xsl:template>

@@ -188,7 +188,9 @@
   </xsl:template>
 
   <xsl:template match="v:check">
-    <xsl:value-of select="concat('### ', @name, ' — ', @passed, ' passed')"/>
+    <xsl:value-of select="concat('### ', @name, ' — ')"/>
+    <xsl:call-template name="count"><xsl:with-param name="n" select="@passed"/></xsl:call-template>
+    <xsl:text> passed</xsl:text>
     <xsl:if test="@warnings &gt; 0">
       <xsl:value-of select="concat(', ', @warnings, ' warning')"/><xsl:if test="@warnings != 1">s</xsl:if>
     </xsl:if>
@@ -197,15 +199,31 @@
       <xsl:value-of select="concat(', ', @errors, ' error')"/><xsl:if test="@errors != 1">s</xsl:if>
     </xsl:if>
     <xsl:value-of select="concat($nl, $nl)"/>
+    <!-- a long report lists what did not pass and counts the passing results -->
+    <xsl:variable name="fold" select="ancestor::*[v:verdict][1]/v:verdict/@results &gt; $fold-over"/>
+    <xsl:variable name="shown" select="v:result[not($fold) or @status != 'pass']"/>
+    <xsl:variable name="folded" select="count(v:result) - count($shown)"/>
     <xsl:choose>
       <xsl:when test="v:result">
-        <xsl:text>| Status | Subject | Expected | Observed | Reason |&#10;|---|---|---|---|---|&#10;</xsl:text>
-        <xsl:for-each select="v:result">
-          <xsl:text>| </xsl:text><xsl:call-template name="status"/>
-          <xsl:call-template name="cells"/>
-        </xsl:for-each>
-        <xsl:value-of select="$nl"/>
-        <xsl:for-each select="v:result[v:detail]">
+        <xsl:if test="$shown">
+          <xsl:text>| Status | Subject | Expected | Observed | Reason |&#10;|---|---|---|---|---|&#10;</xsl:text>
+          <xsl:for-each select="$shown">
+            <xsl:text>| </xsl:text><xsl:call-template name="status"/>
+            <xsl:call-template name="cells"/>
+          </xsl:for-each>
+          <xsl:value-of select="$nl"/>
+        </xsl:if>
+        <!-- a check that passed whole is its heading alone -->
+        <xsl:if test="$folded &gt; 0 and $shown">
+          <xsl:call-template name="count"><xsl:with-param name="n" select="$folded"/></xsl:call-template>
+          <xsl:choose>
+            <xsl:when test="$folded = 1"> passed result is not listed</xsl:when>
+            <xsl:otherwise> passed results are not listed</xsl:otherwise>
+          </xsl:choose>
+          <xsl:value-of select="concat(' (`vouch report run ', ancestor-or-self::*[v:run][1]/v:run/@id,
+                                       ' --format csv` lists every result).', $nl, $nl)"/>
+        </xsl:if>
+        <xsl:for-each select="$shown[v:detail]">
           <xsl:text>**</xsl:text>
           <xsl:call-template name="esc"><xsl:with-param name="s" select="v:subject"/></xsl:call-template>
           <xsl:value-of select="concat('** (', @status, '):', $nl, $nl)"/>
@@ -239,7 +257,9 @@
     <xsl:param name="n"/>
     <xsl:choose>
       <xsl:when test="$n and not(contains($n, '`') or contains($n, '|') or contains($n, '&#10;'))">
-        <xsl:value-of select="concat('`', $n, '`')"/>
+        <xsl:text>`</xsl:text>
+        <xsl:call-template name="count-words"><xsl:with-param name="s" select="$n"/></xsl:call-template>
+        <xsl:text>`</xsl:text>
       </xsl:when>
       <xsl:when test="$n"><xsl:call-template name="esc"><xsl:with-param name="s" select="$n"/></xsl:call-template></xsl:when>
       <xsl:otherwise>—</xsl:otherwise>

@@ -45,10 +45,10 @@ expect_empty_err
 check "gate.html exists" test -s gate.html
 first_at() { grep -ob -- "$1" "$2" | head -1 | cut -d: -f1; }
 check "the verdict comes before any result" \
-    test "$(first_at 'class="verdict-label">Gate closed<' gate.html)" -lt "$(first_at 'public.tasks' gate.html)"
+    test "$(first_at 'class="verdict-label">Gate closed<' gate.html)" -lt "$(first_at 'public.<wbr>tasks' gate.html)"
 check "the advice line" grep -q '1 of 7 results did not pass. Do not reopen' gate.html
 check "the failing row: expected 2000-ish, observed fewer" \
-    grep -Eq '<tr class="row-fail"[^>]*><td><span class="badge b-fail">FAIL</span></td><td class="mono">rowcount</td><td class="mono"><a href="#r[0-9]+">public.tasks</a></td><td class="mono num">[0-9]+</td><td class="mono num obs">[0-9]+</td>' gate.html
+    grep -Eq '<tr class="row-fail"[^>]*><td><span class="badge b-fail">FAIL</span></td><td class="mono">rowcount</td><td class="mono"><a href="#r[0-9]+">public.<wbr>tasks</a></td><td class="mono num">[0-9,]+</td><td class="mono num obs">[0-9,]+</td>' gate.html
 check "the organisation, as text" grep -qF 'Acme "Portal" &amp; Co | Ops' gate.html
 check "self-contained: no URL, script or link" sh -c '! grep -Eq "https?:|<script|<link|@import" gate.html'
 check "a chart in SVG" grep -q '<svg class="bar"' gate.html
@@ -65,7 +65,7 @@ v report run 2 --format markdown --out gate.md
 expect_rc 0
 check "verdict line" grep -q '^> \*\*GATE CLOSED\*\*: 1 of 7 results did not pass\.' gate.md
 check "failing row with expected and observed" \
-    grep -Eq '^\| \*\*FAIL\*\* \| rowcount \| `public\.tasks` \| `([0-9]+)` \| `[0-9]+` \| [0-9]+ rows missing' gate.md
+    grep -Eq '^\| \*\*FAIL\*\* \| rowcount \| `public\.tasks` \| `([0-9,]+)` \| `[0-9,]+` \| [0-9]+ rows missing' gate.md
 check "the pipe in the organisation is escaped" grep -qF 'Acme "Portal" \& Co \| Ops' gate.md
 expect_file_lacks "hunter2secret" gate.md
 check "seven rows in the check's table" test "$(grep -c '^| \(pass\|\*\*FAIL\*\*\) | `public\.' gate.md)" = 7

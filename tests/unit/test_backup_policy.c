@@ -51,6 +51,7 @@ static void test_runbook_lines(void **state)
     assert_int_equal(p.when.weekday, 0);
     assert_int_equal(p.when.hour, 3);
     assert_true(p.keep.ms == 84 * 86400000LL);
+    assert_string_equal(p.keep_text, "12w"); /* shown as configured, not as 84d */
     assert_true(p.encrypted);
     backup_policy_release(&p);
 

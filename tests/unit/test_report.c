@@ -220,8 +220,10 @@ static void html_is_self_contained_and_shows_the_verdict(void **state)
     /* the parameter arrived as text, quotes and all, never evaluated */
     assert_non_null(strstr(html, "O'Brien &amp; \"Sons\" $x concat('a')"));
     /* the failing row with expected and observed, markup characters escaped */
-    assert_non_null(strstr(html, ">2000</td>"));
-    assert_non_null(strstr(html, ">1800</td>"));
+    assert_non_null(strstr(html, ">2,000</td>"));
+    assert_non_null(strstr(html, ">1,800</td>"));
+    /* identifiers break after their dots only */
+    assert_non_null(strstr(html, ">public.<wbr>tasks</a>"));
     assert_non_null(strstr(html, "a|b &lt;c&gt; &amp;"));
     /* nothing fetched from elsewhere */
     assert_null(strstr(html, "http:"));
@@ -236,11 +238,52 @@ static void markdown_escapes_cells(void **state)
     (void)state;
     char *md = render_sample("templates/markdown.xsl", NULL);
     assert_non_null(strstr(md, "> **GATE CLOSED**: 1 of 3 results did not pass."));
-    assert_non_null(strstr(md, "| **FAIL** | rowcount | `public.tasks` | `2000` | `1800` | 200 rows"));
+    assert_non_null(strstr(md, "| **FAIL** | rowcount | `public.tasks` | `2,000` | `1,800` | 200 rows"));
     /* a pipe in a value never splits the row; markup is escaped */
     assert_non_null(strstr(md, "a\\|b \\<c> \\& \"d\" \\`e\\` \\*f\\* \\_g\\_ \\[h\\]"));
     assert_non_null(strstr(md, "```text\nids missing:\n10, 20, 30\n```\n"));
     free(md);
+}
+
+/* Values built to exhaust the templates' recursion (twenty thousand dashes, ten thousand
+ * words, digits that are no count) render whole: the breaking and grouping stop at their
+ * bound and write the rest as it is. */
+static void hostile_values_render_whole(void **state)
+{
+    (void)state;
+    run_record *r = sample_run();
+    char *dashes = xmalloc(20001), *words = xmalloc(20001);
+    memset(dashes, '-', 20000);
+    dashes[20000] = '\0';
+    for (size_t i = 0; i < 20000; i += 2)
+        memcpy(words + i, "1 ", 2);
+    words[20000] = '\0';
+    free(r->results[1].subject);
+    r->results[1].subject = dashes;
+    free(r->results[1].observed);
+    r->results[1].observed = words;
+    free(r->results[1].expected);
+    r->results[1].expected = xstrdup("0001234 12345678901234567890 2026-10-01 1234.5");
+    xmlDocPtr doc;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_gate_doc(r, &doc, &e), VOUCH_OK);
+    static const char *const sheets[] = {"templates/html.xsl", "templates/markdown.xsl"};
+    for (size_t k = 0; k < 2; k++) {
+        char *out;
+        size_t len;
+        if (report_render(doc, sheets[k], NULL, 0, &out, &len, &e) != VOUCH_OK)
+            fail_msg("%s: %s", sheets[k], e.msg);
+        /* 48 breaks at most, then the dashes as they are */
+        assert_non_null(strstr(out, "-<wbr>-") ? strstr(out, "----------------------------------------")
+                                               : strstr(out, dashes));
+        /* not counts: a leading zero, too many digits for a count, a date, a decimal */
+        assert_non_null(strstr(out, "0001234 12345678901234567890 2026-"));
+        assert_non_null(strstr(out, "1234.5"));
+        free(out);
+    }
+    xmlFreeDoc(doc);
+    run_record_free(r);
 }
 
 /* A stylesheet written to a fresh folder; returns its path (caller frees). */
@@ -397,6 +440,7 @@ int main(void)
         cmocka_unit_test(baseline_run_is_refused),
         cmocka_unit_test(schema_refuses_what_it_should),
         cmocka_unit_test(html_is_self_contained_and_shows_the_verdict),
+        cmocka_unit_test(hostile_values_render_whole),
         cmocka_unit_test(markdown_escapes_cells),
         cmocka_unit_test(hostile_stylesheets_are_refused),
         cmocka_unit_test(csv_export_round_trips),

@@ -703,6 +703,101 @@ static void test_roles(void **state)
     rls_findings_release(&f);
 }
 
+/* Summaries that read the same for a subject that differs are rewritten to show the
+ * difference; a long expression is cut with an ellipsis, never past the buffer. */
+static void contrast_of(json_t *b, json_t *n, char *exp, char *obs, size_t size)
+{
+    rls_table_summary(b, exp, size);
+    rls_table_summary(n, obs, size);
+    assert_string_equal(exp, obs);
+    rls_table_contrast(b, n, exp, size, obs, size);
+}
+
+static void test_contrast_shows_what_differs(void **state)
+{
+    (void)state;
+    char exp[RLS_SUMMARY_SIZE], obs[RLS_SUMMARY_SIZE];
+    json_t *b = J(base_table), *n = J(base_table);
+    json_object_set_new(policy(n, 0), "using", json_string("true"));
+    contrast_of(b, n, exp, obs, sizeof exp);
+    assert_string_equal(exp, "tenant: USING (" TENANT ")");
+    assert_string_equal(obs, "tenant: USING (true)");
+    json_decref(n);
+
+    n = J(base_table);
+    json_object_set_new(policy(n, 1), "roles", json_pack("[s]", "portal_readonly"));
+    contrast_of(b, n, exp, obs, sizeof exp);
+    assert_string_equal(exp, "hide_revoked: TO portal_app");
+    assert_string_equal(obs, "hide_revoked: TO portal_readonly");
+    json_decref(n);
+
+    n = J(base_table);
+    json_object_set_new(n, "owner", json_string("mallory"));
+    contrast_of(b, n, exp, obs, sizeof exp);
+    assert_string_equal(exp, "owner postgres");
+    assert_string_equal(obs, "owner mallory");
+    json_decref(n);
+
+    n = J(base_table);
+    json_array_append_new(json_object_get(n, "grants"), json_string("DELETE TO portal_app"));
+    contrast_of(b, n, exp, obs, sizeof exp);
+    assert_string_equal(exp, "no grant DELETE TO portal_app");
+    assert_string_equal(obs, "grant DELETE TO portal_app");
+    json_decref(n);
+
+    /* a policy renamed: the old name gone (counts unchanged) */
+    n = J(base_table);
+    json_object_set_new(policy(n, 0), "name", json_string("Tenant Rule"));
+    contrast_of(b, n, exp, obs, sizeof exp);
+    assert_string_equal(exp, "policy tenant");
+    assert_string_equal(obs, "no policy tenant");
+    json_decref(n);
+
+    /* a long expression ends in an ellipsis inside a small buffer, on a whole character */
+    n = J(base_table);
+    json_object_set_new(policy(n, 0), "using", json_string("(note = 'ééééééééééééééééééé')"));
+    char small_e[32], small_o[32];
+    contrast_of(b, n, small_e, small_o, sizeof small_e);
+    assert_true(strlen(small_o) < sizeof small_o);
+    assert_non_null(strstr(small_o, "\xe2\x80\xa6"));
+    assert_int_equal(strncmp(small_o, "tenant: USING (", 15), 0);
+    json_decref(n);
+
+    /* summaries that already differ are left alone */
+    n = J(base_table);
+    json_object_set_new(n, "rls", json_false());
+    rls_table_summary(b, exp, sizeof exp);
+    rls_table_summary(n, obs, sizeof obs);
+    rls_table_contrast(b, n, exp, sizeof exp, obs, sizeof obs);
+    assert_string_equal(exp, "RLS, 2 policies");
+    assert_string_equal(obs, "RLS off, 2 policies");
+    json_decref(n);
+    json_decref(b);
+}
+
+static void test_role_contrast(void **state)
+{
+    (void)state;
+    char exp[RLS_SUMMARY_SIZE], obs[RLS_SUMMARY_SIZE];
+    json_t *b = J(base_role), *n = J(base_role);
+    json_object_set_new(n, "createdb", json_true());
+    rls_role_summary(b, exp, sizeof exp);
+    rls_role_summary(n, obs, sizeof obs);
+    rls_role_contrast(b, n, exp, sizeof exp, obs, sizeof obs);
+    assert_string_equal(exp, "NOCREATEDB");
+    assert_string_equal(obs, "CREATEDB");
+    json_decref(n);
+    n = J(base_role);
+    json_array_append_new(json_object_get(n, "members"), json_string("mallory"));
+    rls_role_summary(b, exp, sizeof exp);
+    rls_role_summary(n, obs, sizeof obs);
+    rls_role_contrast(b, n, exp, sizeof exp, obs, sizeof obs);
+    assert_string_equal(exp, "no member mallory");
+    assert_string_equal(obs, "member mallory");
+    json_decref(n);
+    json_decref(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -731,6 +826,8 @@ int main(void)
         cmocka_unit_test(test_new_table_with_policies_fails_naming_them),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_contrast_shows_what_differs),
+        cmocka_unit_test(test_role_contrast),
     };
     return cmocka_run_group_tests_name("rls_diff", tests, NULL, NULL);
 }
