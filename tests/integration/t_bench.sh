@@ -57,3 +57,17 @@ check "nothing loaded again" test "$(grep -c 'loading database' "$ERR")" = 0
 expect_row 'gate, every check, `jobs = 1` / binary COPY of audit_log on 1 connection' "$ratio"
 check "the sandbox is stopped at the end" test "$("$top/tools/pg-sandbox" status "$T/bench/pg" >/dev/null 2>&1; echo $?)" = 3
 end_case
+
+test_case "a gate that does not pass is not timed: exit 3 and what failed, in one line"
+(
+    eval "$("$top/tools/pg-sandbox" start "$T/bench/pg" 2>/dev/null)"
+    psql_q -d portal_s0_002 -c "UPDATE public.share_links SET legacy_token = 'plain-token' WHERE id = (SELECT min(id) FROM public.share_links)"
+    "$top/tools/pg-sandbox" stop "$T/bench/pg" >/dev/null 2>&1
+)
+rm -f "$T/latest.md"
+bench 0.002 1
+expect_rc 3
+expect_err '^bench: the gate does not pass on the demo at scale 0\.002: fail share_tokens '
+check "one error line" test "$(grep -c '^bench:' "$ERR")" = 1
+check "no report written" test ! -e "$T/latest.md"
+end_case
