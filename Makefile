@@ -135,6 +135,8 @@ install: build/vouch
 	install -d $(DESTDIR)$(DOCDIR)/checks
 	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)
 	install -m 644 docs/checks/*.md $(DESTDIR)$(DOCDIR)/checks
+	install -d $(DESTDIR)$(DOCDIR)/bench
+	install -m 644 docs/bench/*.md $(DESTDIR)$(DOCDIR)/bench
 	install -d $(DESTDIR)$(DOCDIR)/examples
 	install -m 644 tools/demo/vouch.conf $(DESTDIR)$(DOCDIR)/examples/vouch.conf
 
