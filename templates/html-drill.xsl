@@ -22,10 +22,20 @@
     <xsl:variable name="o" select="/*/v:verdict/@outcome"/>
     <xsl:choose>
       <xsl:when test="$o = 'met'">Objectives met</xsl:when>
+      <xsl:when test="$o = 'partial'">RTO met · data loss not measured</xsl:when>
       <xsl:when test="$o = 'missed'">Objectives missed</xsl:when>
       <xsl:when test="$o = 'failed'">Drill failed</xsl:when>
       <xsl:when test="$o = 'interrupted'">Drill interrupted</xsl:when>
       <xsl:otherwise>Drill still open</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- [objectives] drill_every as a person reads it: "quarterly", "every 30d" -->
+  <xsl:template name="drill-cadence">
+    <xsl:param name="every"/>
+    <xsl:choose>
+      <xsl:when test="$every = 'quarterly'">quarterly</xsl:when>
+      <xsl:otherwise><xsl:value-of select="concat('every ', $every)"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
@@ -107,6 +117,12 @@
         <xsl:with-param name="k" select="'Operator'"/>
         <xsl:with-param name="v" select="$d/@operator"/>
       </xsl:call-template>
+      <xsl:if test="$d/@approved-by">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Approved reopening'"/>
+          <xsl:with-param name="v" select="$d/@approved-by"/>
+        </xsl:call-template>
+      </xsl:if>
       <xsl:call-template name="fact">
         <xsl:with-param name="k" select="'Incident'"/>
         <xsl:with-param name="v"><xsl:call-template name="when"><xsl:with-param name="t" select="$d/@incident"/></xsl:call-template></xsl:with-param>
@@ -137,6 +153,12 @@
           <xsl:if test="$rpo/@source"> (from <xsl:value-of select="$rpo/@source"/>)</xsl:if>
         </xsl:with-param>
       </xsl:call-template>
+      <xsl:if test="$d/@drill-every">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Drills due'"/>
+          <xsl:with-param name="v"><xsl:call-template name="drill-cadence"><xsl:with-param name="every" select="$d/@drill-every"/></xsl:call-template></xsl:with-param>
+        </xsl:call-template>
+      </xsl:if>
       <xsl:call-template name="fact">
         <xsl:with-param name="k" select="'Clock · vouch'"/>
         <xsl:with-param name="v">
@@ -350,7 +372,7 @@
             </xsl:for-each>
           </ol>
         </xsl:when>
-        <xsl:otherwise><p class="callout ok">None: the drill met its objectives and the gate passed.</p></xsl:otherwise>
+        <xsl:otherwise><p class="callout ok">None: the drill met both objectives and the gate passed.</p></xsl:otherwise>
       </xsl:choose>
     </section>
 

@@ -22,6 +22,7 @@
     <xsl:value-of select="concat($nl, $nl, '&gt; **')"/>
     <xsl:choose>
       <xsl:when test="$o = 'met'">OBJECTIVES MET</xsl:when>
+      <xsl:when test="$o = 'partial'">RTO MET; DATA LOSS NOT MEASURED</xsl:when>
       <xsl:when test="$o = 'missed'">OBJECTIVES MISSED</xsl:when>
       <xsl:when test="$o = 'failed'">DRILL FAILED</xsl:when>
       <xsl:when test="$o = 'interrupted'">DRILL INTERRUPTED</xsl:when>
@@ -51,6 +52,15 @@
     <xsl:text>## The drill&#10;&#10;| | |&#10;|---|---|&#10;</xsl:text>
     <xsl:call-template name="fact"><xsl:with-param name="k" select="'Scenario'"/><xsl:with-param name="v" select="$d/@scenario"/></xsl:call-template>
     <xsl:call-template name="fact"><xsl:with-param name="k" select="'Operator'"/><xsl:with-param name="v" select="$d/@operator"/></xsl:call-template>
+    <xsl:if test="$d/@approved-by">
+      <xsl:call-template name="fact"><xsl:with-param name="k" select="'Approved reopening'"/><xsl:with-param name="v" select="$d/@approved-by"/></xsl:call-template>
+    </xsl:if>
+    <xsl:if test="$d/@drill-every">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Drills due'"/>
+        <xsl:with-param name="v"><xsl:if test="$d/@drill-every != 'quarterly'">every </xsl:if><xsl:value-of select="$d/@drill-every"/></xsl:with-param>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:call-template name="fact">
       <xsl:with-param name="k" select="'Incident'"/>
       <xsl:with-param name="v"><xsl:call-template name="when"><xsl:with-param name="t" select="$d/@incident"/></xsl:call-template></xsl:with-param>

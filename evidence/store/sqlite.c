@@ -161,6 +161,21 @@ static const char *const migrations[] = {
     "ALTER TABLE runs ADD COLUMN ci_job TEXT;"
     "ALTER TABLE runs ADD COLUMN not_evaluated TEXT;"
     "ALTER TABLE results ADD COLUMN facts TEXT;",
+    /* 4 (SCHEMA_DRILL_POLICY): a drill's cadence in force ([objectives] drill_every), who
+     * approved reopening, its smoke test (drill run --smoke-cmd), and the open drill a gate
+     * run belongs to. All optional: what was sealed before keeps NULL there and its digest. */
+    "ALTER TABLE drills ADD COLUMN drill_every TEXT;"
+    "ALTER TABLE drills ADD COLUMN approved_by TEXT;"
+    "ALTER TABLE drills ADD COLUMN smoke_cmd TEXT;"
+    "ALTER TABLE drills ADD COLUMN smoke_exit INTEGER;"
+    "ALTER TABLE drills ADD COLUMN smoke_ms INTEGER;"
+    "ALTER TABLE drills ADD COLUMN smoke_digest TEXT;"
+    "ALTER TABLE runs ADD COLUMN drill_id INTEGER;"
+    "DROP TRIGGER drills_fixed_at_start;"
+    "CREATE TRIGGER drills_fixed_at_start BEFORE UPDATE OF id, scenario, operator, incident_at,"
+    "  started_at, restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid,"
+    "  drill_every ON drills"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: a drill keeps what it started with'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

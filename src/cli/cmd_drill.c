@@ -26,6 +26,12 @@ vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
     case DRILL_OPT_OPERATOR: o->operator_name = value; break;
     case DRILL_OPT_NOTE: o->note = value; break;
     case DRILL_OPT_RESTORE_CMD: o->restore_cmd = value; break;
+    case DRILL_OPT_APPROVED_BY:
+        if (!*value)
+            return verr_set(e, VOUCH_USAGE, "--approved-by needs the name of who approved "
+                            "reopening");
+        o->approved_by = value;
+        break;
     case DRILL_OPT_RESTORE_POINT:
         if (!time_parse_iso(value, &o->restore_point_ms)) {
             verr_set(e, VOUCH_USAGE, "--restore-point: \"%s\" is not a valid time with a zone",
@@ -43,7 +49,8 @@ vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
 const char *drill_option_name(int which)
 {
     static const char *const names[DRILL_OPT_COUNT] = {"scenario", "operator", "note",
-                                                       "restore-cmd", "restore-point"};
+                                                       "restore-cmd", "restore-point",
+                                                       "approved-by"};
     return which >= 0 && which < DRILL_OPT_COUNT ? names[which] : "?";
 }
 
@@ -54,16 +61,20 @@ void drill_usage(FILE *f)
                "                      open a drill run by hand; its clock starts now\n"
                "  mark PHASE [--note TEXT]\n"
                "                      record a phase of the open drill\n"
-               "  finish [--note TEXT] [--restore-point TIME]\n"
+               "  finish [--note TEXT] [--restore-point TIME] [--approved-by NAME]\n"
                "                      service is restored: end the open drill, measure its RTO\n"
                "  fail [--note TEXT]  end the open drill as failed\n"
                "  run --scenario TEXT --incident-at TIME --restore-cmd CMD [--target DSN]\n"
-               "      [--operator NAME] [--restore-point TIME] [--note TEXT]\n"
+               "      [--operator NAME] [--approved-by NAME] [--restore-point TIME] [--note TEXT]\n"
                "                      time CMD (through /bin/sh -c), gate the target,\n"
                "                      end the drill\n"
                "\n      --restore-point TIME\n"
                "                      newest data the restore brought back, when no\n"
-               "                      audit_log finding of the gate says it\n");
+               "                      audit_log finding of the gate says it\n"
+               "      --approved-by NAME\n"
+               "                      who approved reopening, recorded with the drill\n"
+               "\nThe objectives a drill is judged against come from [objectives] of the\n"
+               "configuration (docs/drills.md) and are recorded with it.\n");
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -210,9 +221,11 @@ static drill_record *new_drill(const drill_env *env, const char *started_at)
     d->started_at = xstrdup(started_at);
     d->status = xstrdup("running");
     d->restore_cmd = redact_command(env->opts->restore_cmd);  /* no password is stored */
-    d->rto_target_ms = DRILL_RTO_TARGET_MS;
-    d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
-    d->rpo_ms = DRILL_RPO_MS;
+    const objectives *o = &env->settings->objectives;
+    d->rto_target_ms = o->rto_target_ms;
+    d->rto_limit_ms = o->rto_ms;
+    d->rpo_ms = o->rpo_ms;
+    d->drill_every = xstrdup(o->drill_every);
     return d;
 }
 
@@ -313,8 +326,10 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
 {
     const char *sub = failed ? "fail" : "finish";
     vexit rc;
-    if ((rc = no_extra_args(env, 1, failed ? "fail [--note TEXT]" : "finish [--note TEXT] [--restore-point TIME]", e)) ||
-        (rc = only_options(env, sub, failed ? OPT(NOTE) : OPT(NOTE) | OPT(RESTORE_POINT), false, e)))
+    if ((rc = no_extra_args(env, 1, failed ? "fail [--note TEXT]" : "finish [--note TEXT] [--restore-point TIME] [--approved-by NAME]", e)) ||
+        (rc = only_options(env, sub, failed ? OPT(NOTE)
+                                            : OPT(NOTE) | OPT(RESTORE_POINT) | OPT(APPROVED_BY),
+                           false, e)))
         return rc;
     drill_record *d;
     if ((rc = open_by_hand(env, sub, &d, e)))
@@ -322,6 +337,7 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
     end_as(d, failed ? "failed" : "finished",
            failed ? "ended as failed by the operator" : NULL);
     d->note = xstrdup(env->opts->note);
+    d->approved_by = xstrdup(env->opts->approved_by);
     d->clock = xstrdup("realtime");
     int64_t t0, t1;
     if (!failed && utc_parse_ms(d->started_at, &t0) && utc_parse_ms(d->finished_at, &t1)) {
@@ -482,6 +498,7 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
     rs.d->pid = getpid();
     rs.d->clock = xstrdup("monotonic");
     rs.d->note = xstrdup(env->opts->note);
+    rs.d->approved_by = xstrdup(env->opts->approved_by);
     if ((rc = store_drill_begin(env->st, rs.d, &rs.d->id, e))) {
         drill_record_free(rs.d);
         return rc;

@@ -1,0 +1,104 @@
+# A drill's policy and roles: objectives from [objectives] recorded with each drill, who
+# approved reopening, the honest verdict when the data-loss window is unknown.
+
+RNG="$top/templates/report.rng"
+fresh_db polsrc
+cat >vouch.conf <<'CONF'
+[target]
+dsn = dbname=polsrc
+
+[objectives]
+rto_target = 20min
+rto = 2h
+rpo = 15min
+drill_every = 30d
+
+[rowcount]
+table = public.projects
+CONF
+q() { sqlite3 vouch.db "$1"; }
+valid_xml() { xmllint --noout --relaxng "$RNG" "$1" 2>xmllint.err || { cat xmllint.err; return 1; }; }
+
+test_case "bad [objectives] are refused before anything is stored, naming file, line and key"
+printf '[objectives]\nrpo = a day\n' >bad1.conf
+v -c bad1.conf drill start --scenario x --incident-at 2026-10-01T02:00:00Z
+expect_rc 2
+expect_err '^vouch: bad1\.conf:2: \[objectives\] rpo: expected a span such as 45min, 1h, 24h or 7d, not "a day"$'
+printf '[objectives]\nrto_target = 90min\nrto = 1h\n' >bad2.conf
+v -c bad2.conf drill start --scenario x --incident-at 2026-10-01T02:00:00Z
+expect_rc 2
+expect_err '^vouch: bad2\.conf:2: \[objectives\] rto_target: the drill target 90min is longer than the RTO 1h'
+expect_err '^hint: Set rto_target to at most rto\.$'
+printf '[objectives]\ndrill_every = sometimes\n' >bad3.conf
+v -c bad3.conf drill start --scenario x --incident-at 2026-10-01T02:00:00Z
+expect_rc 2
+expect_err 'drill_every: expected quarterly or a span of at least a day such as 13w or 30d, not "sometimes"$'
+check "nothing stored" test ! -e vouch.db
+end_case
+
+test_case "a drill records the objectives in force and who approved reopening"
+v drill start --scenario "policy drill" --incident-at 2026-10-01T02:00:00Z --operator alice
+expect_rc 0
+v drill start --approved-by carol --scenario "second" --incident-at 2026-10-01T02:00:00Z
+expect_rc 2
+expect_err '^vouch: --approved-by does not apply to drill start$'
+v drill finish --approved-by "Carol (incident lead)" --restore-point 2026-10-01T01:50:00Z
+expect_rc 0
+expect_out '^  operator   alice$'
+expect_out '^  approved   Carol \(incident lead\) \(reopening\)$'
+expect_out '^             pass  drill target 20 min$'
+expect_out '^             pass  RTO 2 h$'
+expect_out '^             pass  RPO 15 min$'
+expect_out '^  cadence    a drill due every 30d \(\[objectives\] drill_every\)$'
+expect_out '^drill 1 finished: RTO [0-9.]+ (ms|s), within the 20 min drill target; data loss 10 min, within the 15 min RPO$'
+check "stored: the objectives in force, the cadence as configured, the approver" \
+    test "$(q "select rto_target_ms || ' ' || rto_limit_ms || ' ' || rpo_ms || ' ' || drill_every || ' ' || approved_by from drills where id = 1")" = "1200000 7200000 900000 30d Carol (incident lead)"
+v drills 1 --format json
+expect_rc 0
+expect_out '"approved_by": "Carol \(incident lead\)"'
+expect_out '"drill_every": "30d"'
+v drill finish --approved-by ""
+expect_rc 2
+expect_err '^vouch: --approved-by needs the name of who approved reopening$'
+end_case
+
+test_case "a later change to [objectives] does not re-judge a sealed drill"
+sed -i 's/^rpo = 15min$/rpo = 5min/' vouch.conf
+v drills 1
+expect_rc 0
+expect_out '^             pass  RPO 15 min$'
+v verify
+expect_rc 0
+end_case
+
+test_case "no restore point: the verdict says what was met and what was not measured"
+v drill start --scenario "no restore point" --incident-at 2026-10-01T02:00:00Z
+expect_rc 0
+v drill finish
+expect_rc 0
+expect_out '^drill 2 finished: RTO [0-9.]+ (ms|s), within the 20 min drill target; data loss NOT MEASURED \(no restore point\)$'
+v report drill 2 --out d2.html
+expect_rc 0
+check "HTML headline: RTO met, data loss not measured" \
+    grep -q 'class="verdict-label">RTO met · data loss not measured<' d2.html
+check "HTML: never 'Objectives met'" sh -c '! grep -q "Objectives met" d2.html'
+check "HTML: the partial verdict is styled as a warning" grep -q 'class="verdict v-partial"' d2.html
+check "HTML: the approver and the cadence facts" grep -q 'every 30d' d2.html
+v report drill 2 --format markdown --out d2.md
+expect_rc 0
+check "Markdown headline" grep -Eq '^> \*\*RTO MET; DATA LOSS NOT MEASURED\*\*: drill 2 finished: RTO [0-9.]+ (ms|s), within the 20 min drill target; data loss NOT MEASURED' d2.md
+check "Markdown: never OBJECTIVES MET" sh -c '! grep -q "OBJECTIVES MET" d2.md'
+check "Markdown: the cadence" grep -q '^| Drills due | every 30d |$' d2.md
+v report drill 1 --format markdown --out d1.md
+check "Markdown: the approver of drill 1" grep -q '^| Approved reopening | Carol (incident lead) |$' d1.md
+check "drill 1 met both: OBJECTIVES MET" grep -q '^> \*\*OBJECTIVES MET\*\*' d1.md
+v report drill 2 --format xml --out d2.xml
+check "d2.xml validates, outcome partial" sh -c "xmllint --noout --relaxng '$RNG' d2.xml 2>/dev/null && grep -q '<verdict outcome=\"partial\">' d2.xml"
+q1=$(date -u +%Y)-Q$(( ($(date -u +%-m) + 2) / 3 ))
+v report period "$q1" --format xml --out period.xml
+expect_rc 0
+check "period.xml validates" valid_xml period.xml
+check "the compliance verdict names the unmeasured drill" grep -q "a drill's data loss was not measured" period.xml
+check "and shows each drill's cadence and approver" \
+    grep -q 'approved-by="Carol (incident lead)" drill-every="30d"' period.xml
+end_case
