@@ -78,6 +78,14 @@ static void add_drill(xmlNodePtr root, const drill_record *d)
     if (d->has_restore_exit)
         rx_attr_int(n, "restore-exit", d->restore_exit);
     rx_child_opt(n, "restore-command", d->restore_cmd);
+    if (d->smoke_cmd) {
+        xmlNodePtr smoke = rx_child(n, "smoke", d->smoke_cmd);
+        if (d->has_smoke_exit)
+            rx_attr_int(smoke, "exit", d->smoke_exit);
+        rx_attr_int(smoke, "duration-ms", d->smoke_ms);
+        if (d->smoke_digest && *d->smoke_digest)
+            rx_attr(smoke, "output-sha256", d->smoke_digest);
+    }
     rx_child_opt(n, "note", d->note);
     rx_child_opt(n, "error", d->error);
     if (d->digest) {

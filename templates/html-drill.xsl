@@ -176,6 +176,18 @@
           <xsl:with-param name="wide" select="true()"/>
         </xsl:call-template>
       </xsl:if>
+      <xsl:if test="$d/v:smoke">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Smoke tests'"/>
+          <xsl:with-param name="v">
+            <xsl:value-of select="$d/v:smoke"/>
+            <xsl:if test="$d/v:smoke/@exit"> (exit status <xsl:value-of select="$d/v:smoke/@exit"/>, <xsl:call-template name="duration"><xsl:with-param name="ms" select="$d/v:smoke/@duration-ms"/></xsl:call-template>)</xsl:if>
+            <xsl:if test="$d/v:smoke/@output-sha256"> · output sha256 <xsl:value-of select="$d/v:smoke/@output-sha256"/></xsl:if>
+          </xsl:with-param>
+          <xsl:with-param name="mono" select="true()"/>
+          <xsl:with-param name="wide" select="true()"/>
+        </xsl:call-template>
+      </xsl:if>
       <xsl:if test="$d/v:error">
         <xsl:call-template name="fact">
           <xsl:with-param name="k" select="'Why it ended'"/>

@@ -120,6 +120,16 @@ static vexit write_human_shown(FILE *f, const drill_record *d, const run_record 
             fprintf(f, "  (exit status %lld)", (long long)d->restore_exit);
         fputc('\n', f);
     }
+    if (d->smoke_cmd) {
+        fprintf(f, "  smoke      %s", d->smoke_cmd);
+        if (d->has_smoke_exit) {
+            dur(d->smoke_ms, a, sizeof a);
+            fprintf(f, "  (exit status %lld, %s)", (long long)d->smoke_exit, a);
+        }
+        fputc('\n', f);
+        if (d->smoke_digest && *d->smoke_digest)
+            fprintf(f, "             output sha256 %s\n", d->smoke_digest);
+    }
     if (d->note)
         fprintf(f, "  note       %s\n", d->note);
     timeline(f, d);
@@ -243,6 +253,12 @@ static json_t *drill_json(const drill_record *d, const run_record *gate)
                      "digest", str(d->digest), "verdict", str(verdict));
     json_object_set_new(doc, "approved_by", str(d->approved_by));
     json_object_set_new(doc, "drill_every", str(d->drill_every));
+    json_t *smoke = json_null();
+    if (d->smoke_cmd)
+        smoke = json_pack("{s:o, s:o, s:I, s:o}", "command", str(d->smoke_cmd), "exit_status",
+                          opt_int(d->has_smoke_exit, d->smoke_exit), "ms",
+                          (json_int_t)d->smoke_ms, "output_sha256", str(d->smoke_digest));
+    json_object_set_new(doc, "smoke", smoke);
     return doc;
 }
 

@@ -102,3 +102,97 @@ check "the compliance verdict names the unmeasured drill" grep -q "a drill's dat
 check "and shows each drill's cadence and approver" \
     grep -q 'approved-by="Carol (incident lead)" drill-every="30d"' period.xml
 end_case
+
+test_case "drill run --smoke-cmd: run after the gate with the target's DSN, recorded as a phase"
+v baseline
+expect_rc 0
+smoke='psql -X -qAt "$VOUCH_TARGET_DSN" -c "select count(*) from public.projects"'
+v drill run --scenario "smoke tested" --incident-at 2026-10-01T02:00:00Z --restore-cmd true \
+    --restore-point 2026-10-01T01:55:00Z --target dbname=polsrc --smoke-cmd "$smoke" --approved-by dave
+expect_rc 0
+want=$(psql_q -d polsrc -c "select count(*) from public.projects" | sha256sum | cut -d' ' -f1)
+expect_err '^vouch: drill 3: smoke tests passed \(exit status 0, [0-9.]+ (ms|s), [0-9]+ bytes of output, sha256 [0-9a-f]{12}\)$'
+expect_out "^             output sha256 $want\$"
+expect_out '^  smoke      psql -X -qAt "\$VOUCH_TARGET_DSN" -c "select count\(\*\) from public\.projects"  \(exit status 0, [0-9.]+ (ms|s)\)$'
+expect_out '^drill 3 finished: RTO '
+check "stored: exit 0, a duration, the digest of what it printed" \
+    test "$(q "select smoke_exit || ' ' || (smoke_ms >= 0) || ' ' || smoke_digest from drills where id = 3")" = "0 1 $want"
+check "phases: the smoke tests after the gate" \
+    test "$(q "select group_concat(name, '|') from (select name from drill_phases where drill_id = 3 order by seq)")" = "restore started|restore finished|gate finished|smoke tests started|smoke tests passed"
+v report drill 3 --format xml --out d3.xml
+check "d3.xml validates, with the smoke element" \
+    sh -c "xmllint --noout --relaxng '$RNG' d3.xml 2>/dev/null && grep -q '<smoke exit=\"0\" duration-ms=\"[0-9]*\" output-sha256=\"$want\">' d3.xml"
+v report drill 3 --out d3.html
+check "HTML shows the smoke tests" grep -q 'Smoke tests' d3.html
+v verify
+expect_rc 0
+end_case
+
+test_case "the smoke test never sees the target's password, nor is it stored"
+v drill run --scenario "password in the DSN" --incident-at 2026-10-01T02:00:00Z --restore-cmd true \
+    --target "dbname=polsrc password=Sm0keSecret" \
+    --smoke-cmd "PGPASSWORD=Sm0keCmdSecret env >smoke.env; psql -X -qAt \"\$VOUCH_TARGET_DSN\" -c 'select 1'"
+expect_rc 0
+check "the smoke test's environment has the DSN without the password" grep -qx 'VOUCH_TARGET_DSN=dbname=polsrc' smoke.env
+expect_file_lacks Sm0keSecret smoke.env "$OUT" "$ERR" vouch.db
+expect_file_lacks Sm0keCmdSecret "$OUT" vouch.db
+expect_out '^  smoke      PGPASSWORD=\*\*\* env >smoke.env; '
+end_case
+
+test_case "a failing smoke test fails the drill, exit 1"
+v drill run --scenario "smoke fails" --incident-at 2026-10-01T02:00:00Z --restore-cmd true \
+    --target dbname=polsrc --smoke-cmd 'echo "login page: 500"; exit 3'
+expect_rc 1
+expect_err '^login page: 500$'
+expect_out '^drill 5 FAILED: the smoke tests failed: exit status 3$'
+check "stored failed, exit 3, no RTO" \
+    test "$(q "select status || ' ' || smoke_exit || ' ' || ifnull(rto_ms, '-') from drills where id = 5")" = "failed 3 -"
+check "the failed phase" test "$(q "select count(*) from drill_phases where drill_id = 5 and name = 'smoke tests failed'")" = 1
+end_case
+
+test_case "a smoke test that prints a lot: digested as it streams, memory stays flat"
+if [ -x /usr/bin/time ]; then
+    set +e
+    /usr/bin/time -f '%M' -o rss.txt "$VOUCH" drill run --scenario "loud smoke" --incident-at 2026-10-01T02:00:00Z \
+        --restore-cmd true --target dbname=polsrc --smoke-cmd 'head -c 200000000 /dev/zero' >"$OUT" 2>"$ERR"
+    RC=$?
+    set -e
+    expect_rc 0
+    want=$(head -c 200000000 /dev/zero | sha256sum | cut -d' ' -f1)
+    check "the digest of all 200 MB" test "$(q "select smoke_digest from drills where id = 6")" = "$want"
+    check "peak memory $(cat rss.txt) kB stays under 200 MB" test "$(tail -1 rss.txt)" -lt 204800
+else
+    echo "(skipped: no /usr/bin/time)"
+fi
+end_case
+
+test_case "a smoke test that hangs is stopped by an interrupt: drill interrupted, exit 3"
+set +e
+"$VOUCH" drill run --scenario "hanging smoke" --incident-at 2026-10-01T02:00:00Z --restore-cmd true \
+    --target dbname=polsrc --smoke-cmd 'sleep 60' >"$OUT" 2>"$ERR" &
+pid=$!
+for _ in $(seq 100); do
+    grep -q 'smoke tests started' "$ERR" 2>/dev/null && break
+    sleep 0.1
+done
+kill -INT $pid
+wait $pid
+RC=$?
+set -e
+expect_rc 3
+expect_err '^vouch: interrupted during the smoke test$'
+check "stored interrupted and sealed" \
+    test "$(q "select status || ' ' || (digest is not null) from drills order by id desc limit 1")" = "interrupted 1"
+check "no sleep left behind" sh -c '! pgrep -f "^sleep 60$" >/dev/null'
+v verify
+expect_rc 0
+end_case
+
+test_case "--smoke-cmd belongs to drill run"
+v drill start --scenario x --incident-at 2026-10-01T02:00:00Z --smoke-cmd true
+expect_rc 2
+expect_err '^vouch: --smoke-cmd does not apply to drill start$'
+v drill run --scenario x --incident-at 2026-10-01T02:00:00Z --restore-cmd true --smoke-cmd ""
+expect_rc 2
+expect_err '^vouch: --smoke-cmd needs the command that runs the smoke tests$'
+end_case
