@@ -9,6 +9,7 @@
 #include "reports/report.h"
 #include "reports/report_parts.h"
 #include "reports/xml_build.h"
+#include "src/output.h"
 #include "src/util.h"
 
 /* How many drills the RTO history shows, this one the last. */
@@ -251,7 +252,26 @@ static void add_history(xmlNodePtr root, const drill_record *d, drill_record *co
     }
 }
 
+/* The runs started while the drill was open, as their verdicts. */
+static void add_linked(xmlNodePtr root, run_record *const *linked, size_t n)
+{
+    xmlNodePtr list = rx_child(root, "linked-runs", NULL);
+    for (size_t i = 0; i < n; i++) {
+        const run_record *r = linked[i];
+        char v[1200];
+        output_verdict(r, v, sizeof v);
+        xmlNodePtr x = rx_child(list, "run", v);
+        rx_attr_int(x, "id", r->id);
+        rx_attr(x, "kind", r->kind);
+        rx_attr(x, "status", r->status);
+        rx_attr(x, "started", r->started_at);
+        if (r->digest)
+            rx_attr(x, "digest", r->digest);
+    }
+}
+
 vexit report_drill_doc(const drill_record *d, const run_record *gate,
+                       run_record *const *linked, size_t n_linked,
                        drill_record *const *history, size_t n_history, xmlDocPtr *out, verr *e)
 {
     (void)e;
@@ -266,6 +286,7 @@ vexit report_drill_doc(const drill_record *d, const run_record *gate,
     add_objectives(root, d);
     if (gate && strcmp(gate->kind, "baseline") != 0)
         report_gate_content(rx_child(root, "gate", NULL), gate);
+    add_linked(root, linked, n_linked);
     add_follow_ups(root, d, gate);
     add_history(root, d, history, n_history);
     *out = doc;

@@ -359,9 +359,27 @@
         </xsl:when>
         <xsl:otherwise>
           <p class="callout">No gate run is linked to this drill, so it does not prove the restored data whole.
-            (A gate run during a drill by hand is stored as a run of its own: <code>vouch report run ID</code>.)</p>
+            (A gate run while the drill is open is linked to it: run <code>vouch gate</code> before <code>vouch drill finish</code>.)</p>
         </xsl:otherwise>
       </xsl:choose>
+      <xsl:if test="v:linked-runs/v:run">
+        <h3 class="panel-title">Runs while the drill was open</h3>
+        <table class="results">
+          <thead>
+            <tr><th class="c-check">Run</th><th class="c-status">Status</th><th class="c-value">Started</th><th class="c-reason">Verdict</th></tr>
+          </thead>
+          <tbody>
+            <xsl:for-each select="v:linked-runs/v:run">
+              <tr>
+                <td class="mono"><xsl:value-of select="concat(@kind, ' ', @id)"/><xsl:if test="@id = /*/v:gate/v:run/@id"> (the drill's gate)</xsl:if></td>
+                <td><span class="badge b-{substring('passfailwarn', 1 + 4 * (@status = 'failed') + 8 * (@status != 'failed' and @status != 'passed'), 4)}"><xsl:value-of select="@status"/></span></td>
+                <td class="mono"><xsl:value-of select="substring(@started, 12, 8)"/></td>
+                <td><xsl:value-of select="."/></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:if>
     </section>
 
     <section>

@@ -141,6 +141,15 @@
       </xsl:when>
       <xsl:otherwise><xsl:value-of select="concat('No gate run is linked to this drill.', $nl, $nl)"/></xsl:otherwise>
     </xsl:choose>
+    <xsl:if test="v:linked-runs/v:run">
+      <xsl:text>Runs while the drill was open:&#10;&#10;| Run | Status | Started (UTC) | Verdict |&#10;|---|---|---|---|&#10;</xsl:text>
+      <xsl:for-each select="v:linked-runs/v:run">
+        <xsl:value-of select="concat('| ', @kind, ' ', @id, ' | ', @status, ' | ', substring(@started, 12, 8), ' | ')"/>
+        <xsl:call-template name="esc"><xsl:with-param name="s" select="."/></xsl:call-template>
+        <xsl:value-of select="concat(' |', $nl)"/>
+      </xsl:for-each>
+      <xsl:value-of select="$nl"/>
+    </xsl:if>
 
     <xsl:text>## Issues and follow-ups&#10;&#10;</xsl:text>
     <xsl:choose>

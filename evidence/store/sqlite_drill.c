@@ -384,6 +384,17 @@ vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr
                        limit > 0 ? limit : -1, ids, n, e);
 }
 
+vexit store_drill_runs(store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e)
+{
+    if (store_schema(st) < SCHEMA_DRILL_POLICY) {
+        *ids = NULL;
+        *n = 0;
+        return VOUCH_OK;
+    }
+    return collect_ids(st, "SELECT id FROM runs WHERE drill_id = ?1 ORDER BY id", drill_id, ids,
+                       n, e);
+}
+
 /* The open drill when a drill run process of this host that no longer exists began
  * it, else 0. */
 static vexit abandoned_drill(store *st, int64_t *gone, verr *e)

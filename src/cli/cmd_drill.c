@@ -278,6 +278,29 @@ static void end_as(drill_record *d, const char *status, const char *error)
     d->error = xstrdup(error);
 }
 
+/* The newest sealed gate run linked to d while it was open, as d's gate run (its digest is
+ * sealed into the drill); *gate NULL when there is none. */
+static vexit last_gate_of(store *st, drill_record *d, run_record **gate, verr *e)
+{
+    *gate = NULL;
+    int64_t *ids;
+    size_t n;
+    vexit rc = store_drill_runs(st, d->id, &ids, &n, e);
+    for (size_t i = n; i-- > 0 && !rc && !*gate;) {
+        run_record *r;
+        if ((rc = store_load_run(st, ids[i], &r, e)))
+            break;
+        if (strcmp(r->kind, "gate") == 0 && r->digest)
+            *gate = r;
+        else
+            run_record_free(r);
+    }
+    free(ids);
+    if (*gate)
+        d->gate_run_id = (*gate)->id;
+    return rc;
+}
+
 /* ---------------------------------------------------------------- by hand */
 
 static vexit drill_start(const drill_env *env, bool json, verr *e)
@@ -358,7 +381,13 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
         d->has_rto = true;
         d->rto_ms = t1 - t0;
     }
-    take_restore_point(d, NULL, env->opts);
+    run_record *gate = NULL;
+    if ((rc = last_gate_of(env->st, d, &gate, e))) {
+        drill_record_free(d);
+        return rc;
+    }
+    take_restore_point(d, gate, env->opts);
+    run_record_free(gate);
     rc = store_drill_finish(env->st, d, e);
     if (!rc)
         rc = show(env, d->id, json, e);

@@ -196,3 +196,54 @@ v drill run --scenario x --incident-at 2026-10-01T02:00:00Z --restore-cmd true -
 expect_rc 2
 expect_err '^vouch: --smoke-cmd needs the command that runs the smoke tests$'
 end_case
+
+test_case "gate runs while a drill is open belong to it: in the store, the chains and the report"
+v drill start --scenario "by hand with gates" --incident-at 2026-10-01T02:00:00Z
+expect_rc 0
+drill=$(q "select id from drills where status = 'running'")
+v gate
+expect_rc 0
+first=$(q "select max(id) from runs")
+v check rowcount
+expect_rc 0
+v gate
+expect_rc 0
+last=$(q "select max(id) from runs where kind = 'gate'")
+v drill finish --restore-point 2026-10-01T01:00:00Z
+expect_rc 0
+expect_out "^  gate       run $last: gate open: "
+check "the three runs carry the drill's id" \
+    test "$(q "select count(*) from runs where drill_id = $drill")" = 3
+check "the drill's gate run is the newest gate run of the drill, its digest sealed into the drill" \
+    test "$(q "select (d.gate_run_id = $last) || ' ' || (d.gate_digest = r.digest) from drills d join runs r on r.id = d.gate_run_id where d.id = $drill")" = "1 1"
+v gate
+expect_rc 0
+after=$(q "select max(id) from runs")
+check "a gate after the drill ended is not linked" test "$(q "select ifnull(drill_id, '-') from runs where id = $after")" = "-"
+v report drill "$drill" --format xml --out linked.xml
+expect_rc 0
+check "linked.xml validates" valid_xml linked.xml
+check "the report lists the three runs" \
+    test "$(xmllint --xpath 'count(//*[local-name()="linked-runs"]/*[@status="passed"])' linked.xml)" = 3
+v report drill "$drill" --out linked.html
+check "HTML: runs while the drill was open" grep -q 'Runs while the drill was open' linked.html
+check "HTML: the drill's gate is marked" grep -q "gate $last (the drill.s gate)" linked.html
+v report drill "$drill" --format markdown --out linked.md
+check "Markdown: the runs table" grep -q "^| gate $first | passed | " linked.md
+v verify
+expect_rc 0
+end_case
+
+test_case "a drill run's own gate run is linked to it"
+run_gate=$(q "select gate_run_id from drills where id = 3")
+check "run $run_gate carries drill 3" test "$(q "select drill_id from runs where id = $run_gate")" = 3
+end_case
+
+test_case "moving a run to another drill, or out of it, breaks verification"
+cp vouch.db tamper.db
+cp vouch.db.head tamper.db.head
+sqlite3 tamper.db "drop trigger runs_append_only_update; update runs set drill_id = NULL where id = $first"
+v --store tamper.db verify
+expect_rc 1
+expect_out "BROKEN .*run $first does not match its digest"
+end_case

@@ -150,7 +150,7 @@ static void drill_report_is_valid_and_complete(void **state)
     xmlDocPtr doc;
     verr e;
     verr_clear(&e);
-    assert_int_equal(report_drill_doc(d, g, hist, 3, &doc, &e), VOUCH_OK);
+    assert_int_equal(report_drill_doc(d, g, NULL, 0, hist, 3, &doc, &e), VOUCH_OK);
     valid(doc);
     assert_xpath(doc, "local-name(/*/*[2])", "verdict");
     assert_xpath(doc, "/*/v:verdict/@outcome", "missed");
@@ -191,7 +191,7 @@ static void drill_report_is_valid_and_complete(void **state)
 
     /* an open drill by hand, without phases, gate or history, is valid too */
     drill_record *open = drill(4, "2026-09-01T01:00:00.000Z", "running", 0);
-    assert_int_equal(report_drill_doc(open, NULL, NULL, 0, &doc, &e), VOUCH_OK);
+    assert_int_equal(report_drill_doc(open, NULL, NULL, 0, NULL, 0, &doc, &e), VOUCH_OK);
     valid(doc);
     assert_xpath(doc, "/*/v:verdict/@outcome", "running");
     assert_xpath(doc, "/*/v:phases/@total-ms", "0");
