@@ -247,3 +247,20 @@ v --store tamper.db verify
 expect_rc 1
 expect_out "BROKEN .*run $first does not match its digest"
 end_case
+
+test_case "headless Chromium renders the partial, smoke-tested and linked drill reports"
+if [ -x /usr/bin/chromium ]; then
+    for f in d2 d3 linked; do
+        timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$(mktemp -d)" --screenshot="$PWD/$f.png" --window-size=1280,2000 \
+            "file://$PWD/$f.html" >chromium.log 2>&1 || true
+        check "$f.png rendered" test -s "$f.png"
+        if [ -n "${VOUCH_SCREENSHOTS:-}" ]; then
+            mkdir -p "$VOUCH_SCREENSHOTS" && cp "$f".* "$VOUCH_SCREENSHOTS/"
+        fi
+    done
+else
+    echo "(skipped: no /usr/bin/chromium)"
+fi
+end_case
