@@ -85,6 +85,8 @@ char *run_canonical(const run_record *r)
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
         if (optional[i][1])
             json_object_set_new(doc, optional[i][0], canon_str(optional[i][1]));
+    if (r->drill_id) /* store migration 4, likewise */
+        json_object_set_new(doc, "drill_id", json_integer(r->drill_id));
 
     json_t *results = json_array();
     for (size_t i = 0; i < r->n_results; i++) {

@@ -32,6 +32,10 @@ void drill_record_free(drill_record *d)
     free(d->restore_point);
     free(d->restore_point_source);
     free(d->clock);
+    free(d->drill_every);
+    free(d->approved_by);
+    free(d->smoke_cmd);
+    free(d->smoke_digest);
     free(d->vouch_version);
     free(d->host);
     free(d->prev_digest);
@@ -71,6 +75,18 @@ char *drill_canonical(const drill_record *d)
     json_object_set_new(doc, "rto_target_ms", json_integer(d->rto_target_ms));
     json_object_set_new(doc, "rto_limit_ms", json_integer(d->rto_limit_ms));
     json_object_set_new(doc, "rpo_ms", json_integer(d->rpo_ms));
+    if (d->drill_every)
+        json_object_set_new(doc, "drill_every", canon_str(d->drill_every));
+    if (d->approved_by)
+        json_object_set_new(doc, "approved_by", canon_str(d->approved_by));
+    if (d->smoke_cmd) {
+        json_t *smoke = json_object();
+        json_object_set_new(smoke, "command", canon_str(d->smoke_cmd));
+        json_object_set_new(smoke, "exit", int_or_null(d->has_smoke_exit, d->smoke_exit));
+        json_object_set_new(smoke, "ms", json_integer(d->smoke_ms));
+        json_object_set_new(smoke, "output_sha256", canon_str(d->smoke_digest));
+        json_object_set_new(doc, "smoke", smoke);
+    }
     json_object_set_new(doc, "clock", canon_str(d->clock));
     json_object_set_new(doc, "vouch_version", canon_str(d->vouch_version));
     json_object_set_new(doc, "host", canon_str(d->host));
@@ -181,10 +197,20 @@ void drill_verdict(const drill_record *d, char *buf, size_t size)
         drill_format_duration(d->rto_ms, t, sizeof t);
         rto_verdict v = drill_judge_rto(d->rto_ms, d->rto_target_ms, d->rto_limit_ms);
         drill_format_duration(v == RTO_WITHIN_TARGET ? d->rto_target_ms : d->rto_limit_ms, lim, sizeof lim);
-        snprintf(buf, size, "drill %lld finished: RTO %s, %s %s %s", (long long)d->id, t,
+        /* Both objectives are named: one not measured is said so, never passed over. */
+        char loss[160], l[48], rpo[48];
+        drill_format_duration(d->rpo_ms, rpo, sizeof rpo);
+        if (!d->has_data_loss) {
+            snprintf(loss, sizeof loss, "data loss NOT MEASURED (no restore point)");
+        } else {
+            drill_format_duration(d->data_loss_ms < 0 ? 0 : d->data_loss_ms, l, sizeof l);
+            snprintf(loss, sizeof loss, "data loss %s, %s the %s RPO", l,
+                     d->data_loss_ms <= d->rpo_ms ? "within" : "OVER", rpo);
+        }
+        snprintf(buf, size, "drill %lld finished: RTO %s, %s %s %s; %s", (long long)d->id, t,
                  v == RTO_WITHIN_TARGET ? "within the" : v == RTO_WITHIN_LIMIT
                      ? "over the drill target, within the" : "OVER the",
-                 lim, v == RTO_WITHIN_TARGET ? "drill target" : "RTO");
+                 lim, v == RTO_WITHIN_TARGET ? "drill target" : "RTO", loss);
     } else {
         snprintf(buf, size, "drill %lld finished", (long long)d->id);
     }

@@ -11,12 +11,6 @@
 #include "evidence/chain.h"
 #include "evidence/run_record.h"
 
-/* The runbook's numbers, recorded with every drill so that it is judged years later
- * against what applied when it ran. */
-#define DRILL_RTO_TARGET_MS (45LL * 60 * 1000)  /* a drill should restore within 45 min */
-#define DRILL_RTO_LIMIT_MS (60LL * 60 * 1000)   /* the RTO: service back within 1 h */
-#define DRILL_RPO_MS (24LL * 60 * 60 * 1000)    /* the RPO: at most 24 h of data lost */
-
 /* One mark on the drill's timeline. All strings owned. */
 typedef struct drill_phase {
     char *name;
@@ -47,7 +41,17 @@ typedef struct drill_record {
     int64_t rto_ms;            /* start to finish, when service was restored */
     bool has_data_loss;
     int64_t data_loss_ms;      /* incident_at - restore_point */
+    /* The objectives in force when it started ([objectives], src/objectives.h). */
     int64_t rto_target_ms, rto_limit_ms, rpo_ms;
+    char *drill_every;         /* the cadence as configured; NULL in drills from before it */
+    char *approved_by;         /* who approved reopening (--approved-by), or NULL */
+    /* drill run --smoke-cmd: the command (passwords masked), its exit status, how long it
+     * ran and the SHA-256 of its output; smoke_cmd NULL when none ran */
+    char *smoke_cmd;
+    bool has_smoke_exit;
+    int64_t smoke_exit;
+    int64_t smoke_ms;
+    char *smoke_digest;
     char *clock;               /* how durations were measured: "monotonic" or "realtime" */
     char *vouch_version;
     char *host;
@@ -63,7 +67,8 @@ void drill_phase_release(drill_phase *p);
 void drill_record_free(drill_record *d);
 
 /* Compact JSON with sorted keys of every field but the digest, phases in order
- * (format "vouch-drill/1"). Caller frees. */
+ * (format "vouch-drill/1"); drill_every, approved_by and smoke only when set, so that
+ * drills sealed before them keep their digests. Caller frees. */
 char *drill_canonical(const drill_record *d);
 
 /* SHA-256 over "vouch-drill-chain/1\n" PREV "\n" CANONICAL as lowercase hex; prev NULL
@@ -89,7 +94,9 @@ bool drill_restore_point_from_run(const run_record *gate, int64_t *ms);
  * "1 h 02 min 10 s"; negative durations get a leading '-'. */
 void drill_format_duration(int64_t ms, char *buf, size_t size);
 
-/* The closing line: "drill 3 finished: RTO 1.7 s, within the 45 min drill target". */
+/* The closing line, naming both objectives: "drill 3 finished: RTO 1.7 s, within the
+ * 45 min drill target; data loss 5 min, within the 24 h RPO", or "...; data loss NOT
+ * MEASURED (no restore point)" when the restore point is unknown. */
 void drill_verdict(const drill_record *d, char *buf, size_t size);
 
 #endif

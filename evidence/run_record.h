@@ -61,6 +61,8 @@ typedef struct run_record {
      * JSON array of {"check", "reason"}. Loaded, each is also a RESULT_NOT_EVALUATED row at
      * the end of results; the canonical form covers this text, not those rows. */
     char *not_evaluated;
+    int64_t drill_id;      /* the drill open when it started (docs/drills.md); 0: none, and
+                            * then left out of the canonical form */
     /* the chain */
     int64_t chain_pos;     /* 0 while running */
     char *prev_digest;

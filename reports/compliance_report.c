@@ -8,6 +8,7 @@
 #include "reports/report.h"
 #include "reports/report_parts.h"
 #include "reports/xml_build.h"
+#include "src/objectives.h"
 #include "src/util.h"
 
 /* Whether run r evaluated check: a check an aborted run did not evaluate says nothing of
@@ -44,6 +45,7 @@ static bool in_window(const char *iso, int64_t from, int64_t until)
 
 typedef struct tally {
     size_t quarters_due, quarters_met, drills_held, drills_missed;
+    size_t drills_unmeasured;  /* held, RTO met, data loss not measured */
 } tally;
 
 static void add_drills(xmlNodePtr root, const report_period *p, drill_record *const *drills,
@@ -84,6 +86,8 @@ static void add_drills(xmlNodePtr root, const report_period *p, drill_record *co
         rx_attr(n, "outcome", outcome);
         rx_attr(n, "scenario", d->scenario ? d->scenario : "");
         rx_attr(n, "operator", d->operator_name);
+        rx_attr(n, "approved-by", d->approved_by);
+        rx_attr(n, "drill-every", d->drill_every);
         rx_attr(n, "started", d->started_at);
         if (d->has_rto)
             rx_attr_int(n, "rto-ms", d->rto_ms);
@@ -96,7 +100,9 @@ static void add_drills(xmlNodePtr root, const report_period *p, drill_record *co
             rx_attr_int(n, "gate-run", d->gate_run_id);
         rx_attr_bool(n, "held", held(d));
         t->drills_held += held(d);
-        t->drills_missed += held(d) && strcmp(outcome, "met") != 0;
+        bool partial = strcmp(outcome, "partial") == 0;
+        t->drills_missed += held(d) && !partial && strcmp(outcome, "met") != 0;
+        t->drills_unmeasured += held(d) && partial;
     }
     rx_attr_int(sec, "required", (int64_t)t->quarters_due);
     rx_attr_int(sec, "quarters-met", (int64_t)t->quarters_met);
@@ -443,8 +449,8 @@ static void add_trends(xmlNodePtr root, const report_period *p, run_record *cons
     s = rx_child(sec, "series", NULL);
     rx_attr(s, "name", "RTO per drill");
     rx_attr(s, "unit", "ms");
-    rx_attr_int(s, "target", nd ? drills[nd - 1]->rto_target_ms : DRILL_RTO_TARGET_MS);
-    rx_attr_int(s, "limit", nd ? drills[nd - 1]->rto_limit_ms : DRILL_RTO_LIMIT_MS);
+    rx_attr_int(s, "target", nd ? drills[nd - 1]->rto_target_ms : OBJECTIVE_RTO_TARGET_MS);
+    rx_attr_int(s, "limit", nd ? drills[nd - 1]->rto_limit_ms : OBJECTIVE_RTO_MS);
     for (size_t i = 0; i < nd; i++) {
         xmlNodePtr pt = rx_child(s, "point", NULL);
         char label[32];
@@ -509,14 +515,16 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
         text = xasprintf("Nothing recorded in %s%s: no gate or check run and no drill", p->label,
                          progress);
     } else {
-        bool gaps = missed_q || open || t.drills_missed || no_backups || no_residency;
+        bool gaps = missed_q || open || t.drills_missed || t.drills_unmeasured || no_backups ||
+                    no_residency;
         outcome = gaps ? "gaps" : ended ? "complete" : "in-progress";
         text = xasprintf("%s%s: %zu run%s, %zu drill%s held; quarters with a drill: %zu of %zu "
-                         "judged; %zu open failure%s%s%s%s",
+                         "judged; %zu open failure%s%s%s%s%s",
                          p->label, progress, n_runs, n_runs == 1 ? "" : "s", t.drills_held,
                          t.drills_held == 1 ? "" : "s", t.quarters_met, t.quarters_due, open,
                          open == 1 ? "" : "s",
                          t.drills_missed ? "; a drill missed its objectives" : "",
+                         t.drills_unmeasured ? "; a drill's data loss was not measured" : "",
                          no_backups ? "; no backups evidence: no run checked backups" : "",
                          no_residency ? "; no residency evidence: no run checked residency" : "");
     }

@@ -27,13 +27,16 @@
 vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e);
 
 /* The drill report of d: verdict, the drill, its phases, the RTO and data-loss window
- * against their objectives, its gate run's content (gate may be NULL), follow-ups,
- * and the RTO of the drills in history (oldest first) up to d, the last 12 of them.
+ * against their objectives, its gate run's content (gate may be NULL), the gate and check
+ * runs started while it was open (linked, oldest first), follow-ups, and the RTO of the
+ * drills in history (oldest first) up to d, the last 12 of them.
  * Caller frees *out with xmlFreeDoc. */
 vexit report_drill_doc(const drill_record *d, const run_record *gate,
+                       run_record *const *linked, size_t n_linked,
                        drill_record *const *history, size_t n_history, xmlDocPtr *out, verr *e);
 
-/* met, missed (finished over the RTO or the RPO), failed, interrupted or running. */
+/* met, partial (within the RTO, the data loss not measured), missed (finished over the RTO
+ * or the RPO), failed, interrupted or running. */
 const char *report_drill_outcome(const drill_record *d);
 
 /* The compliance report of period p from the gate and check runs and the drills that

@@ -33,7 +33,7 @@ static const struct {
 typedef struct inputs {
     run_record *run;          /* REPORT_RUN; REPORT_DRILL: the drill's gate run, or NULL */
     drill_record *drill;      /* REPORT_DRILL */
-    run_record **runs;        /* REPORT_PERIOD, oldest first */
+    run_record **runs;        /* REPORT_PERIOD; REPORT_DRILL: the runs linked to it; oldest first */
     size_t n_runs;
     drill_record **drills;    /* REPORT_DRILL: history; REPORT_PERIOD: the period's; oldest first */
     size_t n_drills;
@@ -134,7 +134,16 @@ static vexit load_drill(store *st, const report_job *job, inputs *in, verr *e)
         /* A gate run the store no longer has leaves the report without its results. */
         store_load_run(st, in->drill->gate_run_id, &in->run, &ignored);
     }
-    return VOUCH_OK;
+    int64_t *linked;
+    size_t n_linked;
+    if ((rc = store_drill_runs(st, in->drill->id, &linked, &n_linked, e)))
+        return rc;
+    in->runs = n_linked ? xcalloc(n_linked, sizeof *in->runs) : NULL;
+    for (size_t i = 0; i < n_linked && !rc; i++)
+        if (!(rc = store_load_run(st, linked[i], &in->runs[in->n_runs], e)))
+            in->n_runs++;
+    free(linked);
+    return rc;
 }
 
 static vexit load_period(store *st, const report_job *job, inputs *in, verr *e)
@@ -213,7 +222,8 @@ static vexit build_doc(const report_job *job, const inputs *in, xmlDocPtr *doc, 
     switch (job->kind) {
     case REPORT_RUN: return report_gate_doc(in->run, doc, e);
     case REPORT_DRILL:
-        return report_drill_doc(in->drill, in->run, in->drills, in->n_drills, doc, e);
+        return report_drill_doc(in->drill, in->run, in->runs, in->n_runs, in->drills,
+                                in->n_drills, doc, e);
     case REPORT_PERIOD:
         return report_period_doc(&in->period, in->runs, in->n_runs, in->drills, in->n_drills,
                                  doc, e);

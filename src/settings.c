@@ -87,7 +87,8 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
     for (size_t i = 0; i < c->n_sections; i++) {
         const conf_section *s = &c->sections[i];
         bool own = strcmp(s->base, "target") == 0 || strcmp(s->base, "store") == 0 ||
-                   strcmp(s->base, "report") == 0 || strcmp(s->base, "signing") == 0;
+                   strcmp(s->base, "report") == 0 || strcmp(s->base, "signing") == 0 ||
+                   strcmp(s->base, "objectives") == 0;
         const section_kind *kind = own ? NULL : kind_find(kinds, n_kinds, s->base);
         if (own && s->instance) {
             verr_set(e, VOUCH_USAGE, "%s:%d: section [%s] takes no instance name", c->path,
@@ -107,7 +108,7 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
         if (own || kind)
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
-        char known[512] = "target, store, report, signing";
+        char known[512] = "target, store, report, signing, objectives";
         size_t used = strlen(known);
         for (size_t k = 0; k < n_kinds && used < sizeof known; k++)
             used += (size_t)snprintf(known + used, sizeof known - used, ", %s", kinds[k].name);
@@ -118,7 +119,8 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
     if ((rc = conf_check_section(c, "target", target_keys, e)) ||
         (rc = conf_check_section(c, "store", store_keys, e)) ||
         (rc = conf_check_section(c, "report", report_keys, e)) ||
-        (rc = conf_check_section(c, "signing", signing_keys, e)))
+        (rc = conf_check_section(c, "signing", signing_keys, e)) ||
+        (rc = conf_check_section(c, "objectives", objectives_keys, e)))
         return rc;
     /* Every section of a check, bare or a named instance, against the check's keys. */
     for (size_t i = 0; i < c->n_sections; i++) {
@@ -173,7 +175,8 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
                     verr *e)
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
-                          DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, false}};
+                          DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, false},
+                          objectives_default()};
     vexit rc = check_sections(c, kinds, n_kinds, e);
     if (rc)
         return rc;
@@ -202,6 +205,8 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
         s->report_templates = relative_to(c->path, ent->value);
     if ((ent = conf_get(c, "report", "organisation")))
         s->report_organisation = ent->value;
+    if ((rc = objectives_read(c, &s->objectives, e)))
+        return rc;
     return read_signing(c, &s->signing, e);
 }
 

@@ -1,4 +1,4 @@
-/* The [target], [store], [report] and [signing] sections, and the check that every section of the
+/* The [target], [store], [report], [signing] and [objectives] sections, and the check that every section of the
  * configuration is one vouch knows. */
 #ifndef VOUCH_SETTINGS_H
 #define VOUCH_SETTINGS_H
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "src/config.h"
+#include "src/objectives.h"
 #include "src/verr.h"
 
 extern const conf_key target_keys[];
@@ -40,6 +41,7 @@ typedef struct vouch_settings {
     char *report_templates;        /* owned, resolved like store_path; NULL: not configured */
     const char *report_organisation; /* borrowed; NULL: not configured */
     signing_settings signing;      /* likewise resolved */
+    objectives objectives;         /* [objectives], defaults where not set */
 } vouch_settings;
 
 /* A section the configuration may hold besides vouch's own: a check's, as the runner

@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +40,37 @@ static void stop_group(pid_t pid, int *wstatus)
         ;
 }
 
-vexit shell_run(const char *cmd, int *status, verr *e)
+/* Read what is waiting on fd (non-blocking) into the digest and on to our stderr; false at
+ * end of file or on an error. */
+static bool pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got > 0) {
+            EVP_DigestUpdate(md, buf, (size_t)got);
+            *bytes += (uint64_t)got;
+            /* shown as it comes, never held: memory stays flat whatever it prints */
+            for (ssize_t done = 0; done < got;) {
+                ssize_t w = write(STDERR_FILENO, buf + done, (size_t)(got - done));
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0)
+                    break;
+                done += w;
+            }
+            continue;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+}
+
+/* Run cmd; with out, its output goes through a pipe that is digested (see shell_run_captured),
+ * else straight to our stderr. envp NULL: our environment. what names it in messages. */
+static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shell_output *out,
+                     int *status, verr *e)
 {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t fa;
@@ -53,41 +86,108 @@ vexit shell_run(const char *cmd, int *status, verr *e)
     posix_spawnattr_setsigdefault(&attr, &dflt);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+    int pipe_fd[2] = {-1, -1};
+    if (out) {
+        if (pipe(pipe_fd) != 0) {
+            posix_spawn_file_actions_destroy(&fa);
+            posix_spawnattr_destroy(&attr);
+            return verr_set(e, VOUCH_FAILED, "could not make a pipe for the %s: %s", what,
+                            strerror(errno));
+        }
+        /* neither end is left open in the command beyond its stdout and stderr */
+        fcntl(pipe_fd[0], F_SETFD, FD_CLOEXEC);
+        fcntl(pipe_fd[1], F_SETFD, FD_CLOEXEC);
+        posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDERR_FILENO);
+    } else {
+        posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+    }
 
     char *argv[] = {"sh", "-c", (char *)cmd, NULL};
     pid_t pid;
-    int err = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+    int err = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, envp ? envp : environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    if (err)
-        return verr_set(e, VOUCH_FAILED, "could not start /bin/sh for the restore command: %s",
+    if (out)
+        close(pipe_fd[1]);
+    if (err) {
+        if (out)
+            close(pipe_fd[0]);
+        return verr_set(e, VOUCH_FAILED, "could not start /bin/sh for the %s: %s", what,
                         strerror(err));
+    }
+    EVP_MD_CTX *md = NULL;
+    uint64_t bytes = 0;
+    bool open_pipe = false;
+    if (out) {
+        fcntl(pipe_fd[0], F_SETFL, fcntl(pipe_fd[0], F_GETFL) | O_NONBLOCK);
+        md = EVP_MD_CTX_new();
+        EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+        open_pipe = true;
+    }
 
+    vexit rc = VOUCH_OK;
     int ws = 0;
     for (;;) {
         pid_t got = waitpid(pid, &ws, WNOHANG | WUNTRACED);
         if (got == pid && WIFSTOPPED(ws)) {
             stop_group(pid, &ws);
-            verr_set(e, VOUCH_FAILED, "the restore command stopped (signal %d), most likely"
-                     " reading from the terminal, and was ended", WSTOPSIG(ws));
+            verr_set(e, VOUCH_FAILED, "the %s stopped (signal %d), most likely"
+                     " reading from the terminal, and was ended", what, WSTOPSIG(ws));
             verr_hint(e, "It runs without a terminal: give passwords through ~/.pgpass or"
                          " PGPASSFILE, never a prompt.");
-            return e->code;
+            rc = e->code;
+            break;
         }
         if (got == pid)
             break;
-        if (got < 0 && errno != EINTR)
-            return verr_set(e, VOUCH_FAILED, "could not wait for the restore command: %s",
-                            strerror(errno));
+        if (got < 0 && errno != EINTR) {
+            rc = verr_set(e, VOUCH_FAILED, "could not wait for the %s: %s", what,
+                          strerror(errno));
+            break;
+        }
         if (interrupt_requested()) {
             stop_group(pid, &ws);
-            return verr_set(e, VOUCH_ABORTED, "interrupted during the restore command");
+            rc = verr_set(e, VOUCH_ABORTED, "interrupted during the %s", what);
+            break;
         }
-        nap(20);
+        if (open_pipe) {
+            struct pollfd p = {pipe_fd[0], POLLIN, 0};
+            if (poll(&p, 1, 20) > 0)
+                open_pipe = pump(pipe_fd[0], md, &bytes);
+        } else {
+            nap(20);
+        }
     }
-    *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 255;
-    return VOUCH_OK;
+    if (out) {
+        /* what it wrote before it ended; a process it left behind holding the pipe is not
+         * waited for */
+        if (open_pipe)
+            pump(pipe_fd[0], md, &bytes);
+        close(pipe_fd[0]);
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(md, d, &n);
+        EVP_MD_CTX_free(md);
+        for (unsigned int i = 0; i < n && i < 32; i++)
+            snprintf(out->sha256 + 2 * i, 3, "%02x", d[i]);
+        out->bytes = bytes;
+    }
+    if (rc == VOUCH_OK)
+        *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 255;
+    return rc;
+}
+
+vexit shell_run(const char *cmd, int *status, verr *e)
+{
+    return run_cmd(cmd, "restore command", NULL, NULL, status, e);
+}
+
+vexit shell_run_captured(const char *cmd, const char *what, char *const envp[],
+                         shell_output *out, int *status, verr *e)
+{
+    *out = (shell_output){{0}, 0};
+    return run_cmd(cmd, what, envp, out, status, e);
 }
 
 static bool is_blank(char c)

@@ -4,6 +4,7 @@
 #define VOUCH_SHELL_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "src/verr.h"
 
@@ -16,6 +17,20 @@
  *   VOUCH_FAILED   it could not be started, or it stopped (it tried to read from the
  *                  terminal) and was killed; e says why */
 vexit shell_run(const char *cmd, int *status, verr *e);
+
+/* What a captured command wrote (stdout and stderr as one stream). */
+typedef struct shell_output {
+    char sha256[65];   /* SHA-256 of every byte, lowercase hex */
+    uint64_t bytes;
+} shell_output;
+
+/* As shell_run, with environment envp (NULL: ours) and its stdout and stderr through a pipe:
+ * every byte is digested into out->sha256 and passed on to our stderr as it comes, never
+ * held, so output of any size costs no memory. what names the command in messages
+ * ("smoke test"). What a process it left in the background writes after it ended is not
+ * waited for. */
+vexit shell_run_captured(const char *cmd, const char *what, char *const envp[],
+                         shell_output *out, int *status, verr *e);
 
 /* One word of a command as /bin/sh splits it before any expansion. */
 typedef struct shell_word {

@@ -22,10 +22,20 @@
     <xsl:variable name="o" select="/*/v:verdict/@outcome"/>
     <xsl:choose>
       <xsl:when test="$o = 'met'">Objectives met</xsl:when>
+      <xsl:when test="$o = 'partial'">RTO met · data loss not measured</xsl:when>
       <xsl:when test="$o = 'missed'">Objectives missed</xsl:when>
       <xsl:when test="$o = 'failed'">Drill failed</xsl:when>
       <xsl:when test="$o = 'interrupted'">Drill interrupted</xsl:when>
       <xsl:otherwise>Drill still open</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- [objectives] drill_every as a person reads it: "quarterly", "every 30d" -->
+  <xsl:template name="drill-cadence">
+    <xsl:param name="every"/>
+    <xsl:choose>
+      <xsl:when test="$every = 'quarterly'">quarterly</xsl:when>
+      <xsl:otherwise><xsl:value-of select="concat('every ', $every)"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
@@ -107,6 +117,12 @@
         <xsl:with-param name="k" select="'Operator'"/>
         <xsl:with-param name="v" select="$d/@operator"/>
       </xsl:call-template>
+      <xsl:if test="$d/@approved-by">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Approved reopening'"/>
+          <xsl:with-param name="v" select="$d/@approved-by"/>
+        </xsl:call-template>
+      </xsl:if>
       <xsl:call-template name="fact">
         <xsl:with-param name="k" select="'Incident'"/>
         <xsl:with-param name="v"><xsl:call-template name="when"><xsl:with-param name="t" select="$d/@incident"/></xsl:call-template></xsl:with-param>
@@ -137,6 +153,12 @@
           <xsl:if test="$rpo/@source"> (from <xsl:value-of select="$rpo/@source"/>)</xsl:if>
         </xsl:with-param>
       </xsl:call-template>
+      <xsl:if test="$d/@drill-every">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Drills due'"/>
+          <xsl:with-param name="v"><xsl:call-template name="drill-cadence"><xsl:with-param name="every" select="$d/@drill-every"/></xsl:call-template></xsl:with-param>
+        </xsl:call-template>
+      </xsl:if>
       <xsl:call-template name="fact">
         <xsl:with-param name="k" select="'Clock · vouch'"/>
         <xsl:with-param name="v">
@@ -149,6 +171,18 @@
           <xsl:with-param name="v">
             <xsl:value-of select="$d/v:restore-command"/>
             <xsl:if test="$d/@restore-exit"> (exit status <xsl:value-of select="$d/@restore-exit"/>)</xsl:if>
+          </xsl:with-param>
+          <xsl:with-param name="mono" select="true()"/>
+          <xsl:with-param name="wide" select="true()"/>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:if test="$d/v:smoke">
+        <xsl:call-template name="fact">
+          <xsl:with-param name="k" select="'Smoke tests'"/>
+          <xsl:with-param name="v">
+            <xsl:value-of select="$d/v:smoke"/>
+            <xsl:if test="$d/v:smoke/@exit"> (exit status <xsl:value-of select="$d/v:smoke/@exit"/>, <xsl:call-template name="duration"><xsl:with-param name="ms" select="$d/v:smoke/@duration-ms"/></xsl:call-template>)</xsl:if>
+            <xsl:if test="$d/v:smoke/@output-sha256"> · output sha256 <xsl:value-of select="$d/v:smoke/@output-sha256"/></xsl:if>
           </xsl:with-param>
           <xsl:with-param name="mono" select="true()"/>
           <xsl:with-param name="wide" select="true()"/>
@@ -328,9 +362,27 @@
         </xsl:when>
         <xsl:otherwise>
           <p class="callout">No gate run is linked to this drill, so it does not prove the restored data whole.
-            (A gate run during a drill by hand is stored as a run of its own: <code>vouch report run ID</code>.)</p>
+            (A gate run while the drill is open is linked to it: run <code>vouch gate</code> before <code>vouch drill finish</code>.)</p>
         </xsl:otherwise>
       </xsl:choose>
+      <xsl:if test="v:linked-runs/v:run">
+        <h3 class="panel-title">Runs while the drill was open</h3>
+        <table class="results">
+          <thead>
+            <tr><th class="c-check">Run</th><th class="c-status">Status</th><th class="c-value">Started</th><th class="c-reason">Verdict</th></tr>
+          </thead>
+          <tbody>
+            <xsl:for-each select="v:linked-runs/v:run">
+              <tr>
+                <td class="mono"><xsl:value-of select="concat(@kind, ' ', @id)"/><xsl:if test="@id = /*/v:gate/v:run/@id"> (the drill's gate)</xsl:if></td>
+                <td><span class="badge b-{substring('passfailwarn', 1 + 4 * (@status = 'failed') + 8 * (@status != 'failed' and @status != 'passed'), 4)}"><xsl:value-of select="@status"/></span></td>
+                <td class="mono"><xsl:value-of select="substring(@started, 12, 8)"/></td>
+                <td><xsl:value-of select="."/></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:if>
     </section>
 
     <section>
@@ -353,7 +405,7 @@
             </xsl:for-each>
           </ol>
         </xsl:when>
-        <xsl:otherwise><p class="callout ok">None: the drill met its objectives and the gate passed.</p></xsl:otherwise>
+        <xsl:otherwise><p class="callout ok">None: the drill met both objectives and the gate passed.</p></xsl:otherwise>
       </xsl:choose>
     </section>
 

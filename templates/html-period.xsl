@@ -156,7 +156,7 @@
             <xsl:for-each select="v:drills/v:drill">
               <xsl:variable name="ok" select="@outcome = 'met'"/>
               <tr>
-                <xsl:if test="not($ok)"><xsl:attribute name="class">row-fail</xsl:attribute></xsl:if>
+                <xsl:if test="not($ok)"><xsl:attribute name="class"><xsl:value-of select="substring('row-failrow-warn', 1 + 8 * (@outcome = 'partial'), 8)"/></xsl:attribute></xsl:if>
                 <td class="mono"><xsl:value-of select="@id"/></td>
                 <td class="mono"><xsl:value-of select="substring(@started, 1, 10)"/></td>
                 <td><xsl:value-of select="@scenario"/>
@@ -174,7 +174,12 @@
                   </xsl:choose>
                 </td>
                 <td>
-                  <span class="badge b-{substring('passfail', 1 + 4 * not($ok), 4)}"><xsl:value-of select="@outcome"/></span>
+                  <span class="badge b-{substring('passfailwarn', 1 + 4 * not($ok) + 4 * (@outcome = 'partial'), 4)}">
+                    <xsl:choose>
+                      <xsl:when test="@outcome = 'partial'">RTO met · data loss not measured</xsl:when>
+                      <xsl:otherwise><xsl:value-of select="@outcome"/></xsl:otherwise>
+                    </xsl:choose>
+                  </span>
                 </td>
                 <td class="mono"><xsl:call-template name="value"><xsl:with-param name="n" select="@gate-run"/></xsl:call-template></td>
               </tr>

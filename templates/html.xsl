@@ -664,11 +664,11 @@ figure.keep { margin: 0; }
 /* drill and compliance reports */
 .v-met, .v-complete { background: var(--pass-bg); border-color: var(--pass); }
 .v-missed, .v-gaps { background: var(--fail-bg); border-color: var(--fail); }
-.v-interrupted { background: var(--warn-bg); border-color: var(--warn); }
+.v-interrupted, .v-partial { background: var(--warn-bg); border-color: var(--warn); }
 .v-empty, .v-in-progress { background: var(--zebra); border-color: var(--faint); }
 .v-met .verdict-label, .v-complete .verdict-label { color: var(--pass); }
 .v-missed .verdict-label, .v-gaps .verdict-label { color: var(--fail); }
-.v-interrupted .verdict-label { color: var(--warn); }
+.v-interrupted .verdict-label, .v-partial .verdict-label { color: var(--warn); }
 .v-empty .verdict-label { color: var(--muted); }
 .tile-n.small { font-size: 18px; line-height: 1.45; }
 .lede { color: var(--muted); margin: -4px 0 12px; font-size: 14px; }

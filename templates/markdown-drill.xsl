@@ -22,6 +22,7 @@
     <xsl:value-of select="concat($nl, $nl, '&gt; **')"/>
     <xsl:choose>
       <xsl:when test="$o = 'met'">OBJECTIVES MET</xsl:when>
+      <xsl:when test="$o = 'partial'">RTO MET; DATA LOSS NOT MEASURED</xsl:when>
       <xsl:when test="$o = 'missed'">OBJECTIVES MISSED</xsl:when>
       <xsl:when test="$o = 'failed'">DRILL FAILED</xsl:when>
       <xsl:when test="$o = 'interrupted'">DRILL INTERRUPTED</xsl:when>
@@ -51,6 +52,15 @@
     <xsl:text>## The drill&#10;&#10;| | |&#10;|---|---|&#10;</xsl:text>
     <xsl:call-template name="fact"><xsl:with-param name="k" select="'Scenario'"/><xsl:with-param name="v" select="$d/@scenario"/></xsl:call-template>
     <xsl:call-template name="fact"><xsl:with-param name="k" select="'Operator'"/><xsl:with-param name="v" select="$d/@operator"/></xsl:call-template>
+    <xsl:if test="$d/@approved-by">
+      <xsl:call-template name="fact"><xsl:with-param name="k" select="'Approved reopening'"/><xsl:with-param name="v" select="$d/@approved-by"/></xsl:call-template>
+    </xsl:if>
+    <xsl:if test="$d/@drill-every">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Drills due'"/>
+        <xsl:with-param name="v"><xsl:if test="$d/@drill-every != 'quarterly'">every </xsl:if><xsl:value-of select="$d/@drill-every"/></xsl:with-param>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:call-template name="fact">
       <xsl:with-param name="k" select="'Incident'"/>
       <xsl:with-param name="v"><xsl:call-template name="when"><xsl:with-param name="t" select="$d/@incident"/></xsl:call-template></xsl:with-param>
@@ -85,6 +95,21 @@
         <xsl:with-param name="code" select="true()"/>
       </xsl:call-template>
     </xsl:if>
+    <xsl:if test="$d/v:smoke">
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Smoke tests'"/>
+        <xsl:with-param name="v" select="$d/v:smoke"/>
+        <xsl:with-param name="code" select="true()"/>
+      </xsl:call-template>
+      <xsl:call-template name="fact">
+        <xsl:with-param name="k" select="'Smoke result'"/>
+        <xsl:with-param name="v">
+          <xsl:if test="$d/v:smoke/@exit">exit status <xsl:value-of select="$d/v:smoke/@exit"/>, </xsl:if>
+          <xsl:call-template name="duration"><xsl:with-param name="ms" select="$d/v:smoke/@duration-ms"/></xsl:call-template>
+          <xsl:if test="$d/v:smoke/@output-sha256">, output sha256 <xsl:value-of select="$d/v:smoke/@output-sha256"/></xsl:if>
+        </xsl:with-param>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:if test="$d/v:error">
       <xsl:call-template name="fact"><xsl:with-param name="k" select="'Why it ended'"/><xsl:with-param name="v" select="$d/v:error"/></xsl:call-template>
     </xsl:if>
@@ -116,6 +141,15 @@
       </xsl:when>
       <xsl:otherwise><xsl:value-of select="concat('No gate run is linked to this drill.', $nl, $nl)"/></xsl:otherwise>
     </xsl:choose>
+    <xsl:if test="v:linked-runs/v:run">
+      <xsl:text>Runs while the drill was open:&#10;&#10;| Run | Status | Started (UTC) | Verdict |&#10;|---|---|---|---|&#10;</xsl:text>
+      <xsl:for-each select="v:linked-runs/v:run">
+        <xsl:value-of select="concat('| ', @kind, ' ', @id, ' | ', @status, ' | ', substring(@started, 12, 8), ' | ')"/>
+        <xsl:call-template name="esc"><xsl:with-param name="s" select="."/></xsl:call-template>
+        <xsl:value-of select="concat(' |', $nl)"/>
+      </xsl:for-each>
+      <xsl:value-of select="$nl"/>
+    </xsl:if>
 
     <xsl:text>## Issues and follow-ups&#10;&#10;</xsl:text>
     <xsl:choose>

@@ -34,6 +34,10 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e);
 /* Newest drills first, at most limit (0: all). Caller frees *ids. */
 vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
 
+/* The gate and check runs started while drill drill_id was open (runs.drill_id), oldest
+ * first; none in a store from before the link. Caller frees *ids. */
+vexit store_drill_runs(store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e);
+
 /* Drills left open by a drill run process of this host that no longer exists are
  * sealed as interrupted (drills by hand have no process and stay open). */
 vexit store_reap_drills(store *st, verr *e);

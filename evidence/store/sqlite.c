@@ -161,6 +161,21 @@ static const char *const migrations[] = {
     "ALTER TABLE runs ADD COLUMN ci_job TEXT;"
     "ALTER TABLE runs ADD COLUMN not_evaluated TEXT;"
     "ALTER TABLE results ADD COLUMN facts TEXT;",
+    /* 4 (SCHEMA_DRILL_POLICY): a drill's cadence in force ([objectives] drill_every), who
+     * approved reopening, its smoke test (drill run --smoke-cmd), and the open drill a gate
+     * run belongs to. All optional: what was sealed before keeps NULL there and its digest. */
+    "ALTER TABLE drills ADD COLUMN drill_every TEXT;"
+    "ALTER TABLE drills ADD COLUMN approved_by TEXT;"
+    "ALTER TABLE drills ADD COLUMN smoke_cmd TEXT;"
+    "ALTER TABLE drills ADD COLUMN smoke_exit INTEGER;"
+    "ALTER TABLE drills ADD COLUMN smoke_ms INTEGER;"
+    "ALTER TABLE drills ADD COLUMN smoke_digest TEXT;"
+    "ALTER TABLE runs ADD COLUMN drill_id INTEGER;"
+    "DROP TRIGGER drills_fixed_at_start;"
+    "CREATE TRIGGER drills_fixed_at_start BEFORE UPDATE OF id, scenario, operator, incident_at,"
+    "  started_at, restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid,"
+    "  drill_every ON drills"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: a drill keeps what it started with'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -664,11 +679,16 @@ vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t
     run_start none = {0};
     if (!how)
         how = &none;
+    /* A gate or check run while a drill is open belongs to it (docs/drills.md). */
+    int64_t drill = 0;
+    vexit rc;
+    if (kind != RUN_BASELINE && (rc = store_open_drill(st, &drill, e)))
+        return rc;
     sqlite3_stmt *s;
-    vexit rc = store_prepare(st, &s,
+    rc = store_prepare(st, &s,
                        "INSERT INTO runs (kind, status, started_at, target, baseline_id, checks,"
-                       " vouch_version, host, pid, incident_at, started_by, ci_job)"
-                       " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                       " vouch_version, host, pid, incident_at, started_by, ci_job, drill_id)"
+                       " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                        e);
     if (rc)
         return rc;
@@ -686,6 +706,10 @@ vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t
     store_bind_text(s, 9, how->incident_at);
     store_bind_text(s, 10, how->started_by);
     store_bind_text(s, 11, how->ci_job);
+    if (drill)
+        sqlite3_bind_int64(s, 12, drill);
+    else
+        sqlite3_bind_null(s, 12);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record the start of a run");
     sqlite3_finalize(s);
@@ -944,7 +968,8 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
 {
     *out = NULL;
     bool v3 = st->schema >= 3; /* a store read where it lies may be older */
-    char *sql = xasprintf("SELECT %s%s FROM runs WHERE id = ?1", run_columns, v3 ? run_columns_3 : "");
+    char *sql = xasprintf("SELECT %s%s%s FROM runs WHERE id = ?1", run_columns, v3 ? run_columns_3 : "",
+                          st->schema >= SCHEMA_DRILL_POLICY ? ", drill_id" : "");
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
@@ -986,6 +1011,8 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
         r->ci_job = store_col_text(s, 23);
         r->not_evaluated = store_col_text(s, 24);
     }
+    if (st->schema >= SCHEMA_DRILL_POLICY)
+        r->drill_id = sqlite3_column_int64(s, 25);
     sqlite3_finalize(s);
 
     size_t cap = 0;

@@ -77,8 +77,9 @@ vexit store_drill_begin(store *st, const drill_record *d, int64_t *id, verr *e)
     sqlite3_stmt *s;
     if ((rc = store_prepare(st, &s,
                       "INSERT INTO drills (scenario, operator, incident_at, started_at, status,"
-                      " restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid)"
-                      " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      " restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid,"
+                      " drill_every)"
+                      " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                       e))) {
         store_rollback(st);
         return rc;
@@ -94,6 +95,7 @@ vexit store_drill_begin(store *st, const drill_record *d, int64_t *id, verr *e)
     store_bind_text(s, 9, VOUCH_VERSION);
     store_bind_text(s, 10, host);
     bind_opt(s, 11, d->pid != 0, d->pid);
+    store_bind_text(s, 12, d->drill_every);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record the start of a drill");
     sqlite3_finalize(s);
@@ -180,7 +182,8 @@ static vexit seal(store *st, drill_record *d, verr *e)
                       "UPDATE drills SET finished_at = ?2, status = ?3, note = ?4, error = ?5,"
                       " restore_exit = ?6, gate_run_id = ?7, gate_digest = ?8, restore_point = ?9,"
                       " restore_point_source = ?10, rto_ms = ?11, data_loss_ms = ?12, clock = ?13,"
-                      " chain_pos = ?14, prev_digest = ?15"
+                      " chain_pos = ?14, prev_digest = ?15, approved_by = ?16, smoke_cmd = ?17,"
+                      " smoke_exit = ?18, smoke_ms = ?19, smoke_digest = ?20"
                       " WHERE id = ?1 AND status = 'running' AND digest IS NULL",
                       e)))
         return rc;
@@ -199,6 +202,11 @@ static vexit seal(store *st, drill_record *d, verr *e)
     store_bind_text(s, 13, d->clock);
     sqlite3_bind_int64(s, 14, d->chain_pos);
     store_bind_text(s, 15, d->prev_digest);
+    store_bind_text(s, 16, d->approved_by);
+    store_bind_masked(s, 17, d->smoke_cmd);
+    bind_opt(s, 18, d->smoke_cmd && d->has_smoke_exit, d->smoke_exit);
+    bind_opt(s, 19, d->smoke_cmd != NULL, d->smoke_ms);
+    store_bind_text(s, 20, d->smoke_digest);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record the end of a drill");
     else if (sqlite3_changes(store_sqlite(st)) != 1)
@@ -247,8 +255,11 @@ static const char drill_columns[] =
     " restore_cmd, restore_exit, gate_run_id, gate_digest, restore_point, restore_point_source,"
     " rto_ms, data_loss_ms, rto_target_ms, rto_limit_ms, rpo_ms, clock, vouch_version, host, pid,"
     " chain_pos, prev_digest, digest";
+/* Beside drill_columns in a store migrated to SCHEMA_DRILL_POLICY or later. */
+static const char drill_columns_policy[] =
+    ", drill_every, approved_by, smoke_cmd, smoke_exit, smoke_ms, smoke_digest";
 
-static drill_record *drill_from_row(sqlite3_stmt *s)
+static drill_record *drill_from_row(sqlite3_stmt *s, bool policy)
 {
     drill_record *d = xcalloc(1, sizeof *d);
     int64_t v;
@@ -280,13 +291,23 @@ static drill_record *drill_from_row(sqlite3_stmt *s)
     col_opt(s, 24, &d->chain_pos);
     d->prev_digest = store_col_text(s, 25);
     d->digest = store_col_text(s, 26);
+    if (policy) {
+        d->drill_every = store_col_text(s, 27);
+        d->approved_by = store_col_text(s, 28);
+        d->smoke_cmd = store_col_text(s, 29);
+        d->has_smoke_exit = col_opt(s, 30, &d->smoke_exit);
+        col_opt(s, 31, &d->smoke_ms);
+        d->smoke_digest = store_col_text(s, 32);
+    }
     return d;
 }
 
 vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
 {
     *out = NULL;
-    char *sql = xasprintf("SELECT %s FROM drills WHERE id = ?1", drill_columns);
+    bool policy = store_schema(st) >= SCHEMA_DRILL_POLICY;
+    char *sql = xasprintf("SELECT %s%s FROM drills WHERE id = ?1", drill_columns,
+                          policy ? drill_columns_policy : "");
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
@@ -301,7 +322,7 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
                             (long long)id);
         return store_db_error(st, e, "read a drill");
     }
-    drill_record *d = drill_from_row(s);
+    drill_record *d = drill_from_row(s, policy);
     sqlite3_finalize(s);
     if ((rc = store_prepare(st, &s,
                       "SELECT name, at, elapsed_ms, note FROM drill_phases WHERE drill_id = ?1"
@@ -361,6 +382,17 @@ vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr
     }
     return collect_ids(st, "SELECT id FROM drills ORDER BY id DESC LIMIT ?1",
                        limit > 0 ? limit : -1, ids, n, e);
+}
+
+vexit store_drill_runs(store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e)
+{
+    if (store_schema(st) < SCHEMA_DRILL_POLICY) {
+        *ids = NULL;
+        *n = 0;
+        return VOUCH_OK;
+    }
+    return collect_ids(st, "SELECT id FROM runs WHERE drill_id = ?1 ORDER BY id", drill_id, ids,
+                       n, e);
 }
 
 /* The open drill when a drill run process of this host that no longer exists began

@@ -11,6 +11,10 @@
 
 sqlite3 *store_sqlite(store *st);
 
+/* The migration (evidence/store/sqlite.c) that added drills' cadence, approver and smoke
+ * test, and runs' drill_id: a store read where it lies may be older. */
+#define SCHEMA_DRILL_POLICY 4
+
 /* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
  * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */
 vexit store_db_error(store *st, verr *e, const char *what);

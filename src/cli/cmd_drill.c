@@ -17,6 +17,8 @@
 #include "src/shell_cmd.h"
 #include "src/util.h"
 
+extern char **environ;
+
 vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
 {
     if (which >= 0 && which < DRILL_OPT_COUNT)
@@ -26,6 +28,18 @@ vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
     case DRILL_OPT_OPERATOR: o->operator_name = value; break;
     case DRILL_OPT_NOTE: o->note = value; break;
     case DRILL_OPT_RESTORE_CMD: o->restore_cmd = value; break;
+    case DRILL_OPT_SMOKE_CMD:
+        if (!*value)
+            return verr_set(e, VOUCH_USAGE, "--smoke-cmd needs the command that runs the smoke "
+                            "tests");
+        o->smoke_cmd = value;
+        break;
+    case DRILL_OPT_APPROVED_BY:
+        if (!*value)
+            return verr_set(e, VOUCH_USAGE, "--approved-by needs the name of who approved "
+                            "reopening");
+        o->approved_by = value;
+        break;
     case DRILL_OPT_RESTORE_POINT:
         if (!time_parse_iso(value, &o->restore_point_ms)) {
             verr_set(e, VOUCH_USAGE, "--restore-point: \"%s\" is not a valid time with a zone",
@@ -43,7 +57,8 @@ vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
 const char *drill_option_name(int which)
 {
     static const char *const names[DRILL_OPT_COUNT] = {"scenario", "operator", "note",
-                                                       "restore-cmd", "restore-point"};
+                                                       "restore-cmd", "restore-point",
+                                                       "approved-by", "smoke-cmd"};
     return which >= 0 && which < DRILL_OPT_COUNT ? names[which] : "?";
 }
 
@@ -54,16 +69,26 @@ void drill_usage(FILE *f)
                "                      open a drill run by hand; its clock starts now\n"
                "  mark PHASE [--note TEXT]\n"
                "                      record a phase of the open drill\n"
-               "  finish [--note TEXT] [--restore-point TIME]\n"
+               "  finish [--note TEXT] [--restore-point TIME] [--approved-by NAME]\n"
                "                      service is restored: end the open drill, measure its RTO\n"
                "  fail [--note TEXT]  end the open drill as failed\n"
                "  run --scenario TEXT --incident-at TIME --restore-cmd CMD [--target DSN]\n"
-               "      [--operator NAME] [--restore-point TIME] [--note TEXT]\n"
+               "      [--operator NAME] [--approved-by NAME] [--restore-point TIME] [--note TEXT]\n"
+               "      [--smoke-cmd CMD]\n"
                "                      time CMD (through /bin/sh -c), gate the target,\n"
-               "                      end the drill\n"
+               "                      run the smoke tests, end the drill\n"
                "\n      --restore-point TIME\n"
                "                      newest data the restore brought back, when no\n"
-               "                      audit_log finding of the gate says it\n");
+               "                      audit_log finding of the gate says it\n"
+               "      --smoke-cmd CMD\n"
+               "                      after the gate passed, run CMD (through /bin/sh -c)\n"
+               "                      with VOUCH_TARGET_DSN, the target without its\n"
+               "                      password; its exit status, duration and output\n"
+               "                      digest are recorded, and its failure fails the drill\n"
+               "      --approved-by NAME\n"
+               "                      who approved reopening, recorded with the drill\n"
+               "\nThe objectives a drill is judged against come from [objectives] of the\n"
+               "configuration (docs/drills.md) and are recorded with it.\n");
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -210,9 +235,11 @@ static drill_record *new_drill(const drill_env *env, const char *started_at)
     d->started_at = xstrdup(started_at);
     d->status = xstrdup("running");
     d->restore_cmd = redact_command(env->opts->restore_cmd);  /* no password is stored */
-    d->rto_target_ms = DRILL_RTO_TARGET_MS;
-    d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
-    d->rpo_ms = DRILL_RPO_MS;
+    const objectives *o = &env->settings->objectives;
+    d->rto_target_ms = o->rto_target_ms;
+    d->rto_limit_ms = o->rto_ms;
+    d->rpo_ms = o->rpo_ms;
+    d->drill_every = xstrdup(o->drill_every);
     return d;
 }
 
@@ -249,6 +276,29 @@ static void end_as(drill_record *d, const char *status, const char *error)
     d->status = xstrdup(status);
     free(d->error);
     d->error = xstrdup(error);
+}
+
+/* The newest sealed gate run linked to d while it was open, as d's gate run (its digest is
+ * sealed into the drill); *gate NULL when there is none. */
+static vexit last_gate_of(store *st, drill_record *d, run_record **gate, verr *e)
+{
+    *gate = NULL;
+    int64_t *ids;
+    size_t n;
+    vexit rc = store_drill_runs(st, d->id, &ids, &n, e);
+    for (size_t i = n; i-- > 0 && !rc && !*gate;) {
+        run_record *r;
+        if ((rc = store_load_run(st, ids[i], &r, e)))
+            break;
+        if (strcmp(r->kind, "gate") == 0 && r->digest)
+            *gate = r;
+        else
+            run_record_free(r);
+    }
+    free(ids);
+    if (*gate)
+        d->gate_run_id = (*gate)->id;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- by hand */
@@ -313,8 +363,10 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
 {
     const char *sub = failed ? "fail" : "finish";
     vexit rc;
-    if ((rc = no_extra_args(env, 1, failed ? "fail [--note TEXT]" : "finish [--note TEXT] [--restore-point TIME]", e)) ||
-        (rc = only_options(env, sub, failed ? OPT(NOTE) : OPT(NOTE) | OPT(RESTORE_POINT), false, e)))
+    if ((rc = no_extra_args(env, 1, failed ? "fail [--note TEXT]" : "finish [--note TEXT] [--restore-point TIME] [--approved-by NAME]", e)) ||
+        (rc = only_options(env, sub, failed ? OPT(NOTE)
+                                            : OPT(NOTE) | OPT(RESTORE_POINT) | OPT(APPROVED_BY),
+                           false, e)))
         return rc;
     drill_record *d;
     if ((rc = open_by_hand(env, sub, &d, e)))
@@ -322,13 +374,20 @@ static vexit drill_end(const drill_env *env, bool json, bool failed, verr *e)
     end_as(d, failed ? "failed" : "finished",
            failed ? "ended as failed by the operator" : NULL);
     d->note = xstrdup(env->opts->note);
+    d->approved_by = xstrdup(env->opts->approved_by);
     d->clock = xstrdup("realtime");
     int64_t t0, t1;
     if (!failed && utc_parse_ms(d->started_at, &t0) && utc_parse_ms(d->finished_at, &t1)) {
         d->has_rto = true;
         d->rto_ms = t1 - t0;
     }
-    take_restore_point(d, NULL, env->opts);
+    run_record *gate = NULL;
+    if ((rc = last_gate_of(env->st, d, &gate, e))) {
+        drill_record_free(d);
+        return rc;
+    }
+    take_restore_point(d, gate, env->opts);
+    run_record_free(gate);
     rc = store_drill_finish(env->st, d, e);
     if (!rc)
         rc = show(env, d->id, json, e);
@@ -379,6 +438,87 @@ static vexit preflight(const drill_env *env, verr *e)
     if ((rc = store_latest_baseline(env->st, &base, e)))
         return rc;
     return pg_dsn_check(env->target ? env->target : env->settings->dsn, e);
+}
+
+/* Our environment with VOUCH_TARGET_DSN set to the target without its secrets (libpq
+ * defaults when ""): the smoke test reaches the restored database through the
+ * passwords it has of its own (~/.pgpass, PGPASSFILE, a service file). Caller frees
+ * the array and its last-but-NULL entry. */
+static char **smoke_environment(const char *dsn)
+{
+    static const char name[] = "VOUCH_TARGET_DSN=";
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **envp = xcalloc(n + 2, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], name, sizeof name - 1) != 0)
+            envp[k++] = environ[i];
+    char *safe = pg_dsn_without_secrets(dsn);
+    envp[k] = xasprintf("%s%s", name, safe ? safe : "");
+    free(safe);
+    return envp;
+}
+
+static void free_smoke_environment(char **envp)
+{
+    size_t k = 0;
+    while (envp[k + 1])
+        k++;
+    free(envp[k]);
+    free(envp);
+}
+
+/* The smoke tests after the gate passed: a phase of the drill, their failure the drill's. */
+static vexit smoke_step(drill_run_state *rs, verr *e)
+{
+    const drill_env *env = rs->env;
+    drill_record *d = rs->d;
+    vexit rc = phase(rs, "smoke tests started", e);
+    if (rc)
+        return rc;
+    char **envp = smoke_environment(env->target ? env->target : env->settings->dsn);
+    shell_output out;
+    int status = 0;
+    verr why;
+    verr_clear(&why);
+    int64_t t0 = mono_ms();
+    vexit ran = shell_run_captured(env->opts->smoke_cmd, "smoke test", envp, &out, &status, &why);
+    d->smoke_ms = mono_ms() - t0;
+    free_smoke_environment(envp);
+    d->smoke_digest = xstrdup(out.sha256);
+    if (ran == VOUCH_OK) {
+        d->has_smoke_exit = true;
+        d->smoke_exit = status;
+    }
+    if (ran == VOUCH_ABORTED) {
+        end_as(d, "interrupted", why.msg);
+        *e = why;
+        return VOUCH_ABORTED;
+    }
+    bool passed = ran == VOUCH_OK && status == 0;
+    char dur[48], note[200];
+    drill_format_duration(d->smoke_ms, dur, sizeof dur);
+    snprintf(note, sizeof note, "exit status %d, %s, %llu bytes of output, sha256 %.12s",
+             status, dur, (unsigned long long)out.bytes, out.sha256);
+    char at[40];
+    stamp(at, sizeof at);
+    drill_phase p = {passed ? "smoke tests passed" : "smoke tests failed", at,
+                     mono_ms() - rs->t0, ran == VOUCH_OK ? note : why.msg};
+    if (env->verbosity >= 0)
+        fprintf(stderr, "vouch: drill %lld: %s (%s)\n", (long long)d->id, p.name, p.note);
+    if ((rc = store_drill_mark(env->st, d->id, &p, e)))
+        return rc;
+    if (passed)
+        return VOUCH_OK;
+    char *msg = ran != VOUCH_OK ? xasprintf("the smoke tests could not run: %s", why.msg)
+                                : xasprintf("the smoke tests failed: exit status %d", status);
+    end_as(d, "failed", msg);
+    free(msg);
+    if (ran != VOUCH_OK)
+        *e = why;
+    return VOUCH_FAILED;
 }
 
 /* The restore and the gate; fills rs->d's end. Returns the command's exit status. */
@@ -436,6 +576,11 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
     d->gate_run_id = *gate_id;
     if (*gate_id && (rc = phase(rs, "gate finished", e)))
         return rc;
+    if (verdict == VOUCH_OK && env->opts->smoke_cmd) {
+        d->smoke_cmd = redact_command(env->opts->smoke_cmd);  /* no password is stored */
+        if ((rc = smoke_step(rs, e)))
+            return rc;
+    }
     if (verdict == VOUCH_OK) {
         end_as(d, "finished", NULL);
         d->has_rto = true;
@@ -482,6 +627,7 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
     rs.d->pid = getpid();
     rs.d->clock = xstrdup("monotonic");
     rs.d->note = xstrdup(env->opts->note);
+    rs.d->approved_by = xstrdup(env->opts->approved_by);
     if ((rc = store_drill_begin(env->st, rs.d, &rs.d->id, e))) {
         drill_record_free(rs.d);
         return rc;

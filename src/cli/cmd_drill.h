@@ -19,6 +19,8 @@ typedef struct drill_opts {
     const char *operator_name;
     const char *note;
     const char *restore_cmd;
+    const char *approved_by;
+    const char *smoke_cmd;
     bool has_restore_point;
     int64_t restore_point_ms;
     unsigned given;   /* 1 << DRILL_OPT_* for each option given */
@@ -30,6 +32,8 @@ enum {
     DRILL_OPT_NOTE,
     DRILL_OPT_RESTORE_CMD,
     DRILL_OPT_RESTORE_POINT,
+    DRILL_OPT_APPROVED_BY,
+    DRILL_OPT_SMOKE_CMD,
     DRILL_OPT_COUNT
 };
 
@@ -39,7 +43,9 @@ enum {
     {"operator", required_argument, NULL, (base) + DRILL_OPT_OPERATOR},                       \
     {"note", required_argument, NULL, (base) + DRILL_OPT_NOTE},                               \
     {"restore-cmd", required_argument, NULL, (base) + DRILL_OPT_RESTORE_CMD},                 \
-    {"restore-point", required_argument, NULL, (base) + DRILL_OPT_RESTORE_POINT}
+    {"restore-point", required_argument, NULL, (base) + DRILL_OPT_RESTORE_POINT},             \
+    {"approved-by", required_argument, NULL, (base) + DRILL_OPT_APPROVED_BY},                 \
+    {"smoke-cmd", required_argument, NULL, (base) + DRILL_OPT_SMOKE_CMD}
 
 /* Take one drill option (which: DRILL_OPT_*); VOUCH_USAGE for a bad value. */
 vexit drill_option(drill_opts *o, int which, const char *value, verr *e);

@@ -75,10 +75,12 @@ static drill_record *shown_copy(const drill_record *d)
     *c = *d;
     char **texts[] = {&c->scenario, &c->operator_name, &c->incident_at, &c->started_at,
                       &c->finished_at, &c->status, &c->note, &c->error, &c->restore_cmd,
-                      &c->restore_point, &c->restore_point_source, &c->clock};
+                      &c->restore_point, &c->restore_point_source, &c->clock,
+                      &c->drill_every, &c->approved_by, &c->smoke_cmd};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         *texts[i] = utf8_show(*texts[i], 0);
     c->gate_digest = c->vouch_version = c->host = c->prev_digest = c->digest = NULL;
+    c->smoke_digest = xstrdup(d->smoke_digest);  /* hex: safe as it is */
     c->phases = c->n_phases ? xcalloc(d->n_phases, sizeof *c->phases) : NULL;
     for (size_t i = 0; i < d->n_phases; i++) {
         c->phases[i] = d->phases[i];
@@ -108,6 +110,8 @@ static vexit write_human_shown(FILE *f, const drill_record *d, const run_record 
     fprintf(f, "%sdrill %lld: %s%s\n", color ? BOLD : "", (long long)d->id, d->scenario,
             color ? RESET : "");
     fprintf(f, "  operator   %s\n", d->operator_name);
+    if (d->approved_by)
+        fprintf(f, "  approved   %s (reopening)\n", d->approved_by);
     fprintf(f, "  incident   %s\n", d->incident_at);
     fprintf(f, "  started    %s  (the outage is declared: the RTO clock starts)\n", d->started_at);
     if (d->restore_cmd) {
@@ -115,6 +119,16 @@ static vexit write_human_shown(FILE *f, const drill_record *d, const run_record 
         if (d->has_restore_exit)
             fprintf(f, "  (exit status %lld)", (long long)d->restore_exit);
         fputc('\n', f);
+    }
+    if (d->smoke_cmd) {
+        fprintf(f, "  smoke      %s", d->smoke_cmd);
+        if (d->has_smoke_exit) {
+            dur(d->smoke_ms, a, sizeof a);
+            fprintf(f, "  (exit status %lld, %s)", (long long)d->smoke_exit, a);
+        }
+        fputc('\n', f);
+        if (d->smoke_digest && *d->smoke_digest)
+            fprintf(f, "             output sha256 %s\n", d->smoke_digest);
     }
     if (d->note)
         fprintf(f, "  note       %s\n", d->note);
@@ -169,6 +183,9 @@ static vexit write_human_shown(FILE *f, const drill_record *d, const run_record 
                    " [audit_log])\n");
     }
     free(rpo);
+    if (d->drill_every)
+        fprintf(f, "  cadence    a drill due %s%s ([objectives] drill_every)\n",
+                strcmp(d->drill_every, "quarterly") == 0 ? "" : "every ", d->drill_every);
 
     char verdict[1400];
     drill_verdict(d, verdict, sizeof verdict);
@@ -225,7 +242,7 @@ static json_t *drill_json(const drill_record *d, const run_record *gate)
                             opt_int(d->has_restore_exit, d->restore_exit));
     char verdict[1400];
     drill_verdict(d, verdict, sizeof verdict);
-    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+    json_t *doc = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
                      " s:o, s:o, s:o, s:o}",
                      "format", "vouch-drill/1", "drill", (json_int_t)d->id, "scenario",
                      str(d->scenario), "operator", str(d->operator_name), "status", str(d->status),
@@ -234,6 +251,15 @@ static json_t *drill_json(const drill_record *d, const run_record *gate)
                      str(d->error), "restore", restore, "phases", phases, "gate", g, "rto", rto,
                      "data_loss", loss, "chain_pos", opt_int(d->chain_pos != 0, d->chain_pos),
                      "digest", str(d->digest), "verdict", str(verdict));
+    json_object_set_new(doc, "approved_by", str(d->approved_by));
+    json_object_set_new(doc, "drill_every", str(d->drill_every));
+    json_t *smoke = json_null();
+    if (d->smoke_cmd)
+        smoke = json_pack("{s:o, s:o, s:I, s:o}", "command", str(d->smoke_cmd), "exit_status",
+                          opt_int(d->has_smoke_exit, d->smoke_exit), "ms",
+                          (json_int_t)d->smoke_ms, "output_sha256", str(d->smoke_digest));
+    json_object_set_new(doc, "smoke", smoke);
+    return doc;
 }
 
 static vexit dump(FILE *f, json_t *doc, verr *e)

@@ -47,7 +47,8 @@ enum {
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
     OPT_INCIDENT = 1 << 10,
-    OPT_DRILL = 1 << 11,    /* --scenario, --operator, --note, --restore-cmd, --restore-point */
+    OPT_DRILL = 1 << 11,    /* --scenario, --operator, --note, --restore-cmd, --restore-point,
+                               --approved-by, --smoke-cmd */
     OPT_TEMPLATES = 1 << 12,
     OPT_HEAD = 1 << 13,     /* verify --head N:DIGEST */
 };
@@ -368,7 +369,7 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                                 drill_option_name(ch - LONG_DRILL),
                                 which ? " to " : " before a command", which ? which->name : "");
             const char *value = optarg;
-            if (ch - LONG_DRILL == DRILL_OPT_RESTORE_CMD)
+            if (ch - LONG_DRILL == DRILL_OPT_RESTORE_CMD || ch - LONG_DRILL == DRILL_OPT_SMOKE_CMD)
                 value = keep_private(optarg, true);
             vexit rc = drill_option(&c->drill, ch - LONG_DRILL, value, e);
             if (rc)

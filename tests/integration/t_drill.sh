@@ -36,7 +36,7 @@ expect_out '^  gate       run 2: gate open: 5 of 5 results passed$'
 expect_out '^             pass  drill target 45 min$'
 expect_out '^             pass  RTO 1 h$'
 expect_out '^  data loss  unknown: no restore point'
-expect_out '^drill 1 finished: RTO [0-9.]+ (ms|s), within the 45 min drill target$'
+expect_out '^drill 1 finished: RTO [0-9.]+ (ms|s), within the 45 min drill target; data loss NOT MEASURED \(no restore point\)$'
 expect_out '^store head 2:[0-9a-f]{64}$'
 expect_err '^vouch: drill 1: restore started at '
 check "the drill is stored finished with its gate run" \
@@ -101,7 +101,7 @@ expect_out '^  incident   2026-11-24T16:00:00\.000Z$'
 expect_out '^  branch created +[0-9T:.-]+Z +[0-9.]+ (ms|s) .* — from 01:55 AEST$'
 expect_out '^  data loss  5 min: from the restored data.s newest, 2026-11-24T15:55:00\.000Z \(given by the operator\), to the incident$'
 expect_out '^             pass  RPO 24 h$'
-expect_out '^drill 4 finished: RTO [0-9.]+ (ms|s), within the 45 min drill target$'
+expect_out '^drill 4 finished: RTO [0-9.]+ (ms|s), within the 45 min drill target; data loss 5 min, within the 24 h RPO$'
 check "phases stored in order" \
     test "$(q "select group_concat(name, '|') from (select name from drill_phases where drill_id = 4 order by seq)")" = "branch created|app pointed at branch"
 check "stored: operator, data loss 300000 ms, realtime clock" \

@@ -101,7 +101,8 @@ check "the newest drill by default: drill 2 by hand" grep -q '<h1>Drill 2<' dril
 check "its marks on the timeline" \
     sh -c 'grep -q "class=\"label\">branch created</text>" drill2.html && grep -q "class=\"label\">app pointed at branch</text>" drill2.html'
 check "the operator's note is a follow-up" grep -q 'DNS switch was manual: script it' drill2.html
-check "no gate is linked to a drill by hand, and the report says so" grep -q 'No gate run is linked to this drill' drill2.html
+check "the gate run during the drill by hand is its gate, listed with the runs while it was open" \
+    sh -c 'grep -q "Runs while the drill was open" drill2.html && grep -q "gate 3 (the drill.s gate)" drill2.html && ! grep -q "No gate run is linked to this drill" drill2.html'
 check "both drills on the RTO chart" sh -c 'grep -q ">#1</text>" drill2.html && grep -q ">#2 (this)</text>" drill2.html'
 check "with both target lines" \
     sh -c 'grep -q "class=\"chart bars\"" drill2.html && grep -q "45 min drill target</text>" drill2.html && grep -q "1 h RTO</text>" drill2.html'

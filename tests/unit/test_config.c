@@ -13,6 +13,7 @@
 
 #include "checks/checker.h"
 #include "src/config.h"
+#include "src/objectives.h"
 #include "src/settings.h"
 #include "src/util.h"
 #include "src/runner.h"
@@ -723,11 +724,68 @@ static void test_settings_report(void **state)
                           NULL);
 }
 
+static void test_settings_objectives(void **state)
+{
+    (void)state;
+    /* Without [objectives], the runbook's: 45 min target, 1 h RTO, 24 h RPO, quarterly. */
+    conf *c = load("[target]\ndsn = x\n");
+    vouch_settings s;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
+    assert_int_equal(s.objectives.rto_target_ms, 45 * 60000);
+    assert_int_equal(s.objectives.rto_ms, 60 * 60000);
+    assert_int_equal(s.objectives.rpo_ms, 24 * 3600000LL);
+    assert_string_equal(s.objectives.drill_every, "quarterly");
+    settings_release(&s);
+    conf_free(c);
+
+    c = load("[objectives]\nrto_target = 20min\nrto = 2h\nrpo = 15min\ndrill_every = 30d\n");
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
+    assert_int_equal(s.objectives.rto_target_ms, 20 * 60000);
+    assert_int_equal(s.objectives.rto_ms, 2 * 3600000);
+    assert_int_equal(s.objectives.rpo_ms, 15 * 60000);
+    assert_string_equal(s.objectives.drill_every, "30d");
+    settings_release(&s);
+    conf_free(c);
+    int64_t ms;
+    assert_true(objectives_every_ms("quarterly", &ms));
+    assert_int_equal(ms, 91 * 86400000LL);
+    assert_true(objectives_every_ms("13w", &ms));
+    assert_int_equal(ms, 91 * 86400000LL);
+    assert_false(objectives_every_ms("12h", &ms));   /* under a day is no cadence */
+    assert_false(objectives_every_ms("3mo", &ms));
+
+    expect_settings_error("[objectives]\nrto = soon\n",
+                          "vouch.conf:2: [objectives] rto: expected a span such as 45min, 1h, 24h "
+                          "or 7d, not \"soon\"", NULL);
+    expect_settings_error("[objectives]\nrpo = 0h\n",
+                          "vouch.conf:2: [objectives] rpo: expected a span such as 45min, 1h, 24h "
+                          "or 7d, not \"0h\"", NULL);
+    expect_settings_error("[objectives]\nrpo = -1h\n",
+                          "vouch.conf:2: [objectives] rpo: expected a span such as 45min, 1h, 24h "
+                          "or 7d, not \"-1h\"", NULL);
+    expect_settings_error("[objectives]\nrto = 99999999999w\n",
+                          "vouch.conf:2: [objectives] rto: expected a span such as 45min, 1h, 24h "
+                          "or 7d, not \"99999999999w\"", NULL);
+    expect_settings_error("[objectives]\nrto_target = 2h\n",
+                          "vouch.conf:2: [objectives] rto_target: the drill target 2h is longer "
+                          "than the RTO 1h: a drill within its target must be within the RTO",
+                          "Set rto_target to at most rto.");
+    expect_settings_error("[objectives]\ndrill_every = yearly\n",
+                          "vouch.conf:2: [objectives] drill_every: expected quarterly or a span of "
+                          "at least a day such as 13w or 30d, not \"yearly\"", NULL);
+    expect_settings_error("[objectives]\nrto = 1h\nrto = 2h\n",
+                          "vouch.conf:3: [objectives] rto: given twice (first on line 2)", NULL);
+    expect_settings_error("[objectives]\nrtp = 1h\n",
+                          "vouch.conf:2: [objectives] rtp: unknown key", NULL);
+}
+
 static void test_settings_unknown_section(void **state)
 {
     (void)state;
     /* The hint lists every registered check, in registry order. */
-    char *known = xstrdup("Known sections are: target, store, report, signing");
+    char *known = xstrdup("Known sections are: target, store, report, signing, objectives");
     for (size_t i = 0; checkers[i]; i++) {
         char *next = xasprintf("%s, %s", known, checkers[i]->name);
         free(known);
@@ -894,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_settings_defaults),
         cmocka_unit_test(test_settings_store_path_relative_to_config),
         cmocka_unit_test(test_settings_report),
+        cmocka_unit_test(test_settings_objectives),
         cmocka_unit_test(test_settings_unknown_section),
         cmocka_unit_test(test_settings_checks_every_section),
         cmocka_unit_test(test_settings_bad_values),

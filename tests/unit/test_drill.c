@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "evidence/drill_record.h"
+#include "src/objectives.h"
 #include "evidence/store/store.h"
 #include "evidence/store/drill.h"
 #include "src/cli/drill_output.h"
@@ -41,11 +42,11 @@ static void test_duration_format(void **state)
         {59999, "59.9 s"},
         {60000, "1 min"},
         {245000, "4 min 05 s"},
-        {DRILL_RTO_TARGET_MS, "45 min"},
-        {DRILL_RTO_LIMIT_MS, "1 h"},
+        {OBJECTIVE_RTO_TARGET_MS, "45 min"},
+        {OBJECTIVE_RTO_MS, "1 h"},
         {3600000 + 5000, "1 h 00 min 05 s"},
         {3600000 + 120000, "1 h 02 min"},
-        {DRILL_RPO_MS, "24 h"},
+        {OBJECTIVE_RPO_MS, "24 h"},
         {-1500, "-1.5 s"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -60,16 +61,16 @@ static void test_duration_format(void **state)
 static void test_rto_judged_against_target_and_limit(void **state)
 {
     (void)state;
-    assert_int_equal(drill_judge_rto(0, DRILL_RTO_TARGET_MS, DRILL_RTO_LIMIT_MS), RTO_WITHIN_TARGET);
-    assert_int_equal(drill_judge_rto(DRILL_RTO_TARGET_MS, DRILL_RTO_TARGET_MS, DRILL_RTO_LIMIT_MS),
+    assert_int_equal(drill_judge_rto(0, OBJECTIVE_RTO_TARGET_MS, OBJECTIVE_RTO_MS), RTO_WITHIN_TARGET);
+    assert_int_equal(drill_judge_rto(OBJECTIVE_RTO_TARGET_MS, OBJECTIVE_RTO_TARGET_MS, OBJECTIVE_RTO_MS),
                      RTO_WITHIN_TARGET);
-    assert_int_equal(drill_judge_rto(DRILL_RTO_TARGET_MS + 1, DRILL_RTO_TARGET_MS,
-                                     DRILL_RTO_LIMIT_MS),
+    assert_int_equal(drill_judge_rto(OBJECTIVE_RTO_TARGET_MS + 1, OBJECTIVE_RTO_TARGET_MS,
+                                     OBJECTIVE_RTO_MS),
                      RTO_WITHIN_LIMIT);
-    assert_int_equal(drill_judge_rto(DRILL_RTO_LIMIT_MS, DRILL_RTO_TARGET_MS, DRILL_RTO_LIMIT_MS),
+    assert_int_equal(drill_judge_rto(OBJECTIVE_RTO_MS, OBJECTIVE_RTO_TARGET_MS, OBJECTIVE_RTO_MS),
                      RTO_WITHIN_LIMIT);
-    assert_int_equal(drill_judge_rto(DRILL_RTO_LIMIT_MS + 1, DRILL_RTO_TARGET_MS,
-                                     DRILL_RTO_LIMIT_MS),
+    assert_int_equal(drill_judge_rto(OBJECTIVE_RTO_MS + 1, OBJECTIVE_RTO_TARGET_MS,
+                                     OBJECTIVE_RTO_MS),
                      RTO_OVER_LIMIT);
 }
 
@@ -136,9 +137,9 @@ static drill_record *sealed_drill(void)
     d->gate_digest = xstrdup("ab");
     d->has_rto = true;
     d->rto_ms = 31 * 60 * 1000;
-    d->rto_target_ms = DRILL_RTO_TARGET_MS;
-    d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
-    d->rpo_ms = DRILL_RPO_MS;
+    d->rto_target_ms = OBJECTIVE_RTO_TARGET_MS;
+    d->rto_limit_ms = OBJECTIVE_RTO_MS;
+    d->rpo_ms = OBJECTIVE_RPO_MS;
     d->clock = xstrdup("monotonic");
     d->vouch_version = xstrdup("0.1.0");
     d->host = xstrdup("ops-1");
@@ -177,10 +178,14 @@ static void test_drill_digest_covers_every_part(void **state)
     assert_non_null(strstr(canon, "\"format\":\"vouch-drill/1\""));
     assert_non_null(strstr(canon, "\"rto_ms\":1860000"));
     assert_non_null(strstr(canon, "\"data_loss_ms\":null"));
+    /* fields added later are in the canonical form only when set: old drills keep digests */
+    assert_null(strstr(canon, "drill_every"));
+    assert_null(strstr(canon, "approved_by"));
+    assert_null(strstr(canon, "smoke"));
     free(canon);
 
     /* each of these edits must move the digest */
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 11; i++) {
         drill_record *x = sealed_drill();
         switch (i) {
         case 0: x->rto_ms++; break;
@@ -191,6 +196,9 @@ static void test_drill_digest_covers_every_part(void **state)
         case 5: set(&x->gate_digest, "ac"); break;
         case 6: drill_phase_release(&x->phases[1]); x->n_phases = 1; break;
         case 7: set(&x->incident_at, "2026-09-30T16:00:00.001Z"); break;
+        case 8: set(&x->drill_every, "quarterly"); break;
+        case 9: set(&x->approved_by, "carol"); break;
+        case 10: set(&x->smoke_cmd, "npx playwright test"); break;
         }
         drill_digest(x, "", other);
         if (strcmp(base, other) == 0)
@@ -206,13 +214,24 @@ static void test_verdict_lines(void **state)
     char buf[512];
     drill_record *d = sealed_drill();
     drill_verdict(d, buf, sizeof buf);
-    assert_string_equal(buf, "drill 2 finished: RTO 31 min, within the 45 min drill target");
+    /* a data-loss window not measured is said so: never "objectives met" by silence */
+    assert_string_equal(buf, "drill 2 finished: RTO 31 min, within the 45 min drill target; "
+                             "data loss NOT MEASURED (no restore point)");
+    d->has_data_loss = true;
+    d->data_loss_ms = 5 * 60 * 1000;
+    drill_verdict(d, buf, sizeof buf);
+    assert_string_equal(buf, "drill 2 finished: RTO 31 min, within the 45 min drill target; "
+                             "data loss 5 min, within the 24 h RPO");
+    d->data_loss_ms = 25 * 3600 * 1000LL;
     d->rto_ms = 50 * 60 * 1000;
     drill_verdict(d, buf, sizeof buf);
-    assert_string_equal(buf, "drill 2 finished: RTO 50 min, over the drill target, within the 1 h RTO");
+    assert_string_equal(buf, "drill 2 finished: RTO 50 min, over the drill target, within the 1 h "
+                             "RTO; data loss 25 h, OVER the 24 h RPO");
+    d->has_data_loss = false;
     d->rto_ms = 61 * 60 * 1000;
     drill_verdict(d, buf, sizeof buf);
-    assert_string_equal(buf, "drill 2 finished: RTO 1 h 01 min, OVER the 1 h RTO");
+    assert_string_equal(buf, "drill 2 finished: RTO 1 h 01 min, OVER the 1 h RTO; "
+                             "data loss NOT MEASURED (no restore point)");
     set(&d->status, "failed");
     set(&d->error, "the restore command exited with status 1");
     drill_verdict(d, buf, sizeof buf);
@@ -337,9 +356,9 @@ static drill_record *start_record(const char *scenario, int64_t pid)
     d->operator_name = xstrdup("alice");
     d->incident_at = xstrdup("2026-09-30T16:00:00.000Z");
     d->started_at = xstrdup("2026-10-01T01:00:00.000Z");
-    d->rto_target_ms = DRILL_RTO_TARGET_MS;
-    d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
-    d->rpo_ms = DRILL_RPO_MS;
+    d->rto_target_ms = OBJECTIVE_RTO_TARGET_MS;
+    d->rto_limit_ms = OBJECTIVE_RTO_MS;
+    d->rpo_ms = OBJECTIVE_RPO_MS;
     d->pid = pid;
     return d;
 }
@@ -557,7 +576,8 @@ static void test_migration_keeps_run_digests(void **state)
     sql_ok(fx, "DROP TABLE drill_phases; DROP TABLE drills;"
                " ALTER TABLE runs DROP COLUMN incident_at; ALTER TABLE runs DROP COLUMN started_by;"
                " ALTER TABLE runs DROP COLUMN ci_job; ALTER TABLE runs DROP COLUMN not_evaluated;"
-               " ALTER TABLE results DROP COLUMN facts; PRAGMA user_version = 1");
+               " ALTER TABLE results DROP COLUMN facts; ALTER TABLE runs DROP COLUMN drill_id;"
+               " PRAGMA user_version = 1");
     char *before = sql_text(fx, "SELECT digest FROM runs WHERE id = 1");
     assert_non_null(before);
 

@@ -17,6 +17,7 @@
 #include "reports/period.h"
 #include "reports/render.h"
 #include "reports/report.h"
+#include "src/objectives.h"
 #include "src/util.h"
 
 #define RNG "templates/report.rng"
@@ -68,9 +69,9 @@ static drill_record *drill(int64_t id, const char *started, const char *status, 
     d->incident_at = xstrdup("2026-08-01T00:00:00.000Z");
     d->started_at = xstrdup(started);
     d->status = xstrdup(status);
-    d->rto_target_ms = DRILL_RTO_TARGET_MS;
-    d->rto_limit_ms = DRILL_RTO_LIMIT_MS;
-    d->rpo_ms = DRILL_RPO_MS;
+    d->rto_target_ms = OBJECTIVE_RTO_TARGET_MS;
+    d->rto_limit_ms = OBJECTIVE_RTO_MS;
+    d->rpo_ms = OBJECTIVE_RPO_MS;
     d->clock = xstrdup("monotonic");
     d->vouch_version = xstrdup("0.1.0");
     if (strcmp(status, "running") != 0) {
@@ -149,7 +150,7 @@ static void drill_report_is_valid_and_complete(void **state)
     xmlDocPtr doc;
     verr e;
     verr_clear(&e);
-    assert_int_equal(report_drill_doc(d, g, hist, 3, &doc, &e), VOUCH_OK);
+    assert_int_equal(report_drill_doc(d, g, NULL, 0, hist, 3, &doc, &e), VOUCH_OK);
     valid(doc);
     assert_xpath(doc, "local-name(/*/*[2])", "verdict");
     assert_xpath(doc, "/*/v:verdict/@outcome", "missed");
@@ -190,7 +191,7 @@ static void drill_report_is_valid_and_complete(void **state)
 
     /* an open drill by hand, without phases, gate or history, is valid too */
     drill_record *open = drill(4, "2026-09-01T01:00:00.000Z", "running", 0);
-    assert_int_equal(report_drill_doc(open, NULL, NULL, 0, &doc, &e), VOUCH_OK);
+    assert_int_equal(report_drill_doc(open, NULL, NULL, 0, NULL, 0, &doc, &e), VOUCH_OK);
     valid(doc);
     assert_xpath(doc, "/*/v:verdict/@outcome", "running");
     assert_xpath(doc, "/*/v:phases/@total-ms", "0");
@@ -447,6 +448,16 @@ static void period_verdicts_are_honest(void **state)
     run_record *runs[] = {gate_run(5, "2099-01-03T00:00:00.000Z", "passed")};
     drill_record *drills[] = {drill(2, "2099-01-02T01:00:00.000Z", "finished", 30 * 60000)};
     xmlDocPtr doc;
+    /* a drill whose data loss was not measured met only the RTO: a gap, named */
+    assert_int_equal(report_period_doc(&p, runs, 1, drills, 1, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:verdict/@outcome", "gaps");
+    assert_xpath(doc, "/*/v:drills/v:drill/@outcome", "partial");
+    assert_xpath(doc, "contains(/*/v:verdict, \"; a drill's data loss was not measured\")", "true");
+    assert_xpath(doc, "contains(/*/v:verdict, 'missed its objectives')", "false");
+    xmlFreeDoc(doc);
+    drills[0]->has_data_loss = true;
+    drills[0]->data_loss_ms = 3600000;
     assert_int_equal(report_period_doc(&p, runs, 1, drills, 1, &doc, &e), VOUCH_OK);
     valid(doc);
     assert_xpath(doc, "/*/v:verdict/@outcome", "in-progress");
