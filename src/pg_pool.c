@@ -39,6 +39,11 @@ void pg_pool_free(pg_pool *p)
     free(p);
 }
 
+void pg_pool_mark(pg_pool *p)
+{
+    p->width = 1;
+}
+
 int pg_pool_width(const pg_pool *p)
 {
     return p->width;
@@ -139,7 +144,8 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     int width = 1 + p->n_workers;
     if ((size_t)width > n)
         width = n ? (int)n : 1;
-    p->width = width;
+    if (width > p->width)
+        p->width = width;
     slot *slots = xcalloc((size_t)width, sizeof *slots);
     slots[0].s = p->leader;
     for (int i = 1; i < width; i++)
@@ -395,7 +401,8 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
     int width = 1 + p->n_workers;
     if ((size_t)width > n)
         width = n ? (int)n : 1;
-    p->width = width;
+    if (width > p->width)
+        p->width = width;
     copy_slot *slots = xcalloc((size_t)width, sizeof *slots);
     struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
     for (int i = 0; i < width; i++) {

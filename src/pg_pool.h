@@ -41,7 +41,9 @@ typedef void (*pg_copy_fn)(void *user, size_t part, const unsigned char *data, s
 vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn, void *user,
                    size_t *failed_index, verr *e);
 
-/* How many connections the last run used, leader included. */
+/* The most connections used at once since pg_pool_mark, leader included (at least 1):
+ * what one check really used. */
+void pg_pool_mark(pg_pool *p);
 int pg_pool_width(const pg_pool *p);
 
 #endif

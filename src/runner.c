@@ -644,6 +644,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             stopped_at = i;
             keep = rs.ctx.n;
             began = true;
+            pg_pool_mark(rs.ctx.pool);
             outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
             if (!outcome) {
                 stopped_at = i + 1;
