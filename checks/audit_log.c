@@ -325,6 +325,14 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
     vexit rc = check_copy_many(ctx, (const char *const *)sqls, np, on_part_data, ps, NULL, e);
     for (size_t i = 0; i < np && !rc; i++)
         rc = copy_reader_end(&ps[i].reader, e);
+    if (!rc) {
+        char *sql = audit_null_ids_sql(n);
+        PGresult *r = NULL;
+        if (!(rc = check_query_many(ctx, (const char *const *)&sql, 1, &r, NULL, e)))
+            st->bad_ids += audit_int(r, 0, 0);
+        PQclear(r);
+        free(sql);
+    }
     bool again = rc == VOUCH_FAILED && !pg_session_broken(check_db(ctx)) &&
                  !interrupt_requested();
     for (size_t i = 0; i < np; i++) {

@@ -148,12 +148,18 @@ static char *part_where(const audit_names *n, const audit_part *p)
     if (from && to)
         sql = xasprintf(" WHERE %s AND %s", from, to);
     else if (from)
-        sql = xasprintf(" WHERE %s OR vouch_row.%s IS NULL", from, n->id);
+        sql = xasprintf(" WHERE %s", from);
     else
         sql = xasprintf(" WHERE %s", to);
     free(from);
     free(to);
     return sql;
+}
+
+char *audit_null_ids_sql(const audit_names *n)
+{
+    return xasprintf("SELECT pg_catalog.count(*) FROM %s AS vouch_row WHERE vouch_row.%s IS NULL",
+                     n->table, n->id);
 }
 
 char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part)

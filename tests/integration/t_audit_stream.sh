@@ -82,7 +82,7 @@ expect_err '^vouch: audit_log: checked in [0-9.]+ s over 3 connections$'
 tail -n +"$before" "$PGHOST/postgres.log" >statements.log
 check "a part ends below 4000" grep -q 'vouch_row\."id" < 4000 ORDER BY' statements.log
 check "a part starts at 4000 led by the row before" grep -q 'vouch_prev\."id" < 4000), 4000)' statements.log
-check "the last part starts at 7000" grep -q 'vouch_prev\."id" < 7000), 7000) OR' statements.log
+check "the last part starts at 7000" grep -q 'vouch_prev\."id" < 7000), 7000) ORDER BY' statements.log
 same_results s_clean
 check "clean passes" grep -q '"every link","10000 links ok"' res.s_clean.1
 end_case
@@ -159,6 +159,14 @@ check "every seam is found" grep -q '"3 go back"' res.t_back.3
 stream_copy t_null "alter table public.audit_log alter occurred_at drop not null;
                     update public.audit_log set occurred_at = null where id = 5999"
 same_results t_null
+end_case
+
+test_case "rows without an id are counted as one stream counts them"
+stream_copy n_null "alter table public.audit_log drop constraint audit_log_pkey cascade,
+                                                 alter id drop not null;
+                    update public.audit_log set id = null where id in (10, 6500)"
+same_results n_null
+check "the NULL ids are named" grep -q 'public.audit_log: 2 rows have a NULL id' res.n_null.2
 end_case
 
 test_case "a part the server refuses mid-stream: the leader streams alone, the same results"
