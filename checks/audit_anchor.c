@@ -156,9 +156,9 @@ void seq_init(seq_tracker *t, size_t max_gaps)
 
 void seq_step(seq_tracker *t, int64_t id, bool has_time, int64_t us)
 {
-    if (!t->have_prev) {
+    if (!t->rows)
         t->first_id = id;
-    } else if (id > t->prev_id && id - t->prev_id > 1) {
+    if (t->have_prev && id > t->prev_id && id - t->prev_id > 1) {
         if (t->gaps.n < t->max_gaps)
             spans_add(&t->gaps, t->prev_id + 1, id - 1);
         else
@@ -186,14 +186,51 @@ void seq_release(seq_tracker *t)
     spans_release(&t->gaps);
 }
 
+void seq_prime(seq_tracker *t, int64_t id, bool has_time, int64_t us)
+{
+    t->have_prev = true;
+    t->prev_id = id;
+    t->prev_has_time = has_time;
+    t->prev_us = us;
+}
+
+void seq_join(seq_tracker *t, const seq_tracker *next)
+{
+    if (!next->rows)
+        return;
+    if (!t->rows)
+        t->first_id = next->first_id;
+    for (size_t i = 0; i < next->gaps.n; i++) {
+        if (t->gaps.n < t->max_gaps)
+            spans_add(&t->gaps, next->gaps.v[i].from, next->gaps.v[i].to);
+        else
+            t->gaps_truncated = true;
+    }
+    if (next->gaps_truncated)
+        t->gaps_truncated = true;
+    for (size_t i = 0; i < next->n_back && t->n_back < SEQ_BACKS_LISTED; i++)
+        t->back[t->n_back++] = next->back[i];
+    t->backs += next->backs;
+    if (next->have_newest && (!t->have_newest || next->newest_us > t->newest_us)) {
+        t->newest_us = next->newest_us;
+        t->have_newest = true;
+    }
+    t->rows += next->rows;
+    t->have_prev = true;
+    t->prev_id = next->prev_id;
+    t->prev_has_time = next->prev_has_time;
+    t->prev_us = next->prev_us;
+}
+
 void anchor_builder_init(anchor_builder *a, int64_t range, int64_t upto)
 {
     memset(a, 0, sizeof *a);
     a->range = range;
     a->upto = upto;
     a->md = EVP_MD_CTX_new();
-    if (!a->md)
-        abort(); /* out of memory, as xmalloc treats it */
+    a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!a->md || !a->sha256)
+        abort(); /* out of memory, as xmalloc treats it, or a library without SHA-256 */
 }
 
 static void close_range(anchor_builder *a)
@@ -225,7 +262,7 @@ void anchor_builder_add(anchor_builder *a, int64_t id, const unsigned char *valu
         a->cur = (anchor){key, 0, id, id, ""};
         a->open = true;
         a->any_value = false;
-        if (!EVP_DigestInit_ex(a->md, EVP_sha256(), NULL))
+        if (!EVP_DigestInit_ex2(a->md, a->sha256, NULL))
             abort();
     }
     a->cur.rows++;
@@ -245,6 +282,7 @@ void anchor_builder_finish(anchor_builder *a)
 void anchor_builder_release(anchor_builder *a)
 {
     EVP_MD_CTX_free(a->md);
+    EVP_MD_free(a->sha256);
     free(a->v);
     memset(a, 0, sizeof *a);
 }

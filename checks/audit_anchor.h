@@ -81,6 +81,7 @@ typedef struct anchor_builder {
     int64_t range;
     int64_t upto; /* rows with a higher id are not anchored */
     EVP_MD_CTX *md;
+    EVP_MD *sha256; /* fetched once, not looked up per range */
     bool open, any_value;
     anchor cur;
     anchor *v;
@@ -119,6 +120,12 @@ void seq_init(seq_tracker *t, size_t max_gaps);
 /* The next row in ascending id order; has_time false when its time is NULL. */
 void seq_step(seq_tracker *t, int64_t id, bool has_time, int64_t us);
 void seq_release(seq_tracker *t);
+/* The row just before a part of the stream, streamed with it so that the seam is judged
+ * as one stream judges it: it becomes the row before, and is not counted. */
+void seq_prime(seq_tracker *t, int64_t id, bool has_time, int64_t us);
+/* Append the part that follows t in id order (primed with t's last row): t then holds
+ * what one tracker fed both parts' rows would hold. */
+void seq_join(seq_tracker *t, const seq_tracker *next);
 
 /* Floor division, so that negative ids and times before 1970 fall in the right range. */
 int64_t floor_div(int64_t a, int64_t b);

@@ -12,14 +12,17 @@ void chain_init(chain_verifier *v)
 {
     memset(v, 0, sizeof *v);
     v->md = EVP_MD_CTX_new();
-    if (!v->md)
-        abort(); /* out of memory, as xmalloc treats it */
+    v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!v->md || !v->sha256)
+        abort(); /* out of memory, as xmalloc treats it, or a library without SHA-256 */
 }
 
 void chain_release(chain_verifier *v)
 {
     EVP_MD_CTX_free(v->md);
+    EVP_MD_free(v->sha256);
     v->md = NULL;
+    v->sha256 = NULL;
 }
 
 static void broken(chain_verifier *v, int64_t id, const char *fmt, ...)
@@ -60,7 +63,7 @@ void chain_step(chain_verifier *v, int64_t id, const copy_field *prev_hash,
     } else if (row_ok && prev_hash->len == CHAIN_HASH_LEN) {
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int md_len = 0;
-        if (!EVP_DigestInit_ex(v->md, EVP_sha256(), NULL) ||
+        if (!EVP_DigestInit_ex2(v->md, v->sha256, NULL) ||
             !EVP_DigestUpdate(v->md, prev_hash->data, CHAIN_HASH_LEN) ||
             !EVP_DigestUpdate(v->md, row_bytes->data, (size_t)row_bytes->len) ||
             !EVP_DigestFinal_ex(v->md, md, &md_len))
@@ -72,4 +75,25 @@ void chain_step(chain_verifier *v, int64_t id, const copy_field *prev_hash,
     v->prev_id = id;
     if (row_ok)
         memcpy(v->prev_hash, row_hash->data, CHAIN_HASH_LEN);
+}
+
+void chain_prime(chain_verifier *v, int64_t id, const copy_field *row_hash)
+{
+    v->have_prev = row_hash->len == CHAIN_HASH_LEN;
+    v->prev_id = id;
+    if (v->have_prev)
+        memcpy(v->prev_hash, row_hash->data, CHAIN_HASH_LEN);
+}
+
+void chain_join(chain_verifier *v, const chain_verifier *next)
+{
+    if (!next->rows)
+        return;
+    for (size_t i = 0; i < next->n_breaks && v->n_breaks < CHAIN_LISTED; i++)
+        v->breaks[v->n_breaks++] = next->breaks[i];
+    v->broken += next->broken;
+    v->rows += next->rows;
+    v->have_prev = next->have_prev;
+    v->prev_id = next->prev_id;
+    memcpy(v->prev_hash, next->prev_hash, CHAIN_HASH_LEN);
 }

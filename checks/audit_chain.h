@@ -24,6 +24,7 @@ typedef struct chain_break {
 
 typedef struct chain_verifier {
     EVP_MD_CTX *md;
+    EVP_MD *sha256; /* fetched once: looking it up per row costs more than the hashing */
     /* The first row's prev_hash must be this when its id is genesis_id (the baseline's
      * first row): the start of the chain is anchored too. */
     bool have_genesis;
@@ -42,5 +43,10 @@ void chain_release(chain_verifier *v);
 /* Check one row (in id order): its own hash, and its link to the row before. */
 void chain_step(chain_verifier *v, int64_t id, const copy_field *prev_hash,
                 const copy_field *row_hash, const copy_field *row_bytes);
+/* The row just before a part of the stream: its row hash is what the part's first row
+ * must link to. Not counted. */
+void chain_prime(chain_verifier *v, int64_t id, const copy_field *row_hash);
+/* Append the part that follows v in id order (primed with v's last row). */
+void chain_join(chain_verifier *v, const chain_verifier *next);
 
 #endif

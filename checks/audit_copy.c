@@ -1,8 +1,6 @@
 /* checks/audit_copy: binary COPY decoding (see the header). */
 #include "checks/audit_copy.h"
 
-#include <stdbool.h>
-
 #include <string.h>
 
 #define COPY_MAX_FIELDS 16
@@ -74,6 +72,48 @@ static void drain(PGconn *conn)
         PQfreemem(buf);
 }
 
+void copy_reader_init(copy_reader *r, int n_fields, copy_row_fn fn, void *user)
+{
+    *r = (copy_reader){.n_fields = n_fields, .fn = fn, .user = user};
+}
+
+void copy_reader_feed(copy_reader *r, const unsigned char *p, size_t len)
+{
+    size_t at = 0;
+    if (r->bad)
+        return;
+    if (!r->header) {
+        if (!(at = copy_header_parse(p, len)))
+            r->bad = "the stream does not start with a binary COPY header";
+        r->header = true;
+    }
+    /* The fields point into p: parsed in place, nothing copied. */
+    while (!r->bad && at < len) {
+        copy_field f[COPY_MAX_FIELDS];
+        int nf;
+        size_t used;
+        copy_kind k = copy_tuple_parse(p + at, len - at, f, COPY_MAX_FIELDS, &nf, &used);
+        if (k == COPY_TRAILER && !r->trailer) {
+            r->trailer = true;
+            at += used;
+        } else if (k != COPY_TUPLE || nf != r->n_fields || r->trailer) {
+            r->bad = "the COPY stream holds a row of an unexpected shape";
+        } else {
+            r->fn(r->user, f, nf);
+            at += used;
+        }
+    }
+}
+
+vexit copy_reader_end(const copy_reader *r, verr *e)
+{
+    if (r->bad)
+        return verr_set(e, VOUCH_FAILED, "%s", r->bad);
+    if (!r->trailer)
+        return verr_set(e, VOUCH_FAILED, "the COPY stream ended without its trailer");
+    return VOUCH_OK;
+}
+
 vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
                   verr *e)
 {
@@ -85,37 +125,16 @@ vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, 
         return rc;
     }
     PQclear(r);
-    bool header = false, trailer = false;
-    const char *bad = NULL;
+    copy_reader rd;
+    copy_reader_init(&rd, n_fields, fn, user);
     char *buf;
     int n;
     /* The server sends one message a row (the header rides with the first one). */
-    while (!bad && (n = PQgetCopyData(s->conn, &buf, 0)) > 0) {
-        const unsigned char *p = (const unsigned char *)buf;
-        size_t len = (size_t)n, at = 0;
-        if (!header) {
-            if (!(at = copy_header_parse(p, len)))
-                bad = "the stream does not start with a binary COPY header";
-            header = true;
-        }
-        while (!bad && at < len) {
-            copy_field f[COPY_MAX_FIELDS];
-            int nf;
-            size_t used;
-            copy_kind k = copy_tuple_parse(p + at, len - at, f, COPY_MAX_FIELDS, &nf, &used);
-            if (k == COPY_TRAILER && !trailer) {
-                trailer = true;
-                at += used;
-            } else if (k != COPY_TUPLE || nf != n_fields || trailer) {
-                bad = "the COPY stream holds a row of an unexpected shape";
-            } else {
-                fn(user, f, nf);
-                at += used;
-            }
-        }
+    while (!rd.bad && (n = PQgetCopyData(s->conn, &buf, 0)) > 0) {
+        copy_reader_feed(&rd, (const unsigned char *)buf, (size_t)n);
         PQfreemem(buf);
     }
-    if (bad)
+    if (rd.bad)
         drain(s->conn);
     vexit rc = VOUCH_OK;
     while ((r = PQgetResult(s->conn))) {
@@ -123,9 +142,7 @@ vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, 
             rc = pg_result_error(s, r, e);
         PQclear(r);
     }
-    if (!rc && bad)
-        rc = verr_set(e, VOUCH_FAILED, "%s", bad);
-    else if (!rc && !trailer)
-        rc = verr_set(e, VOUCH_FAILED, "the COPY stream ended without its trailer");
+    if (!rc)
+        rc = copy_reader_end(&rd, e);
     return rc;
 }

@@ -4,6 +4,7 @@
 #ifndef VOUCH_AUDIT_COPY_H
 #define VOUCH_AUDIT_COPY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,22 @@ int32_t copy_int32(const unsigned char *p);
 /* Called with each row of a stream: fields[0..n) point into libpq's buffer, valid
  * only during the call. */
 typedef void (*copy_row_fn)(void *user, const copy_field *fields, int n);
+
+/* One binary COPY stream read message by message as libpq hands them over. */
+typedef struct copy_reader {
+    int n_fields;
+    copy_row_fn fn;
+    void *user;
+    bool header, trailer;
+    const char *bad; /* why the stream cannot be read, once it cannot */
+} copy_reader;
+
+void copy_reader_init(copy_reader *r, int n_fields, copy_row_fn fn, void *user);
+/* Read one message: every row in it goes to fn. Once the stream is bad (r->bad),
+ * nothing more is handed on. */
+void copy_reader_feed(copy_reader *r, const unsigned char *p, size_t len);
+/* After the last message: VOUCH_OK, or VOUCH_FAILED saying what was wrong. */
+vexit copy_reader_end(const copy_reader *r, verr *e);
 
 /* Run sql (a COPY ... TO STDOUT (FORMAT binary)) on the session and hand every row,
  * which must have exactly n_fields fields, to fn as it arrives: one row in memory. */

@@ -133,14 +133,17 @@ static void observed_release(observed *o)
     free(o->head_text);
 }
 
-/* What the one ordered pass over the rows feeds. */
+/* What the ordered pass over the rows feeds: the whole log, or one part of it when the
+ * stream is split over the run's connections. */
 typedef struct stream_state {
     audit_stream_fields layout;
     anchor_builder anchors;
     seq_tracker seq;
     chain_verifier chain;
     bool chained;
-    int64_t bad_ids; /* rows whose id did not arrive as an int8 */
+    int64_t bad_ids;          /* rows whose id did not arrive as an int8 */
+    const audit_part *part;   /* NULL for the one stream */
+    copy_reader reader;       /* a part's COPY data, as the pool hands it over */
 } stream_state;
 
 static void on_row(void *user, const copy_field *f, int n)
@@ -158,6 +161,14 @@ static void on_row(void *user, const copy_field *f, int n)
         int64_t pg_us = copy_int64(f[1].data); /* ±infinity are the int64 extremes */
         us = pg_us > INT64_MAX - COPY_PG_EPOCH_US ? INT64_MAX : pg_us + COPY_PG_EPOCH_US;
     }
+    if (st->part && st->part->has_from && id < st->part->from) {
+        /* The row before the part (the last of the part before): the seam's other end. */
+        seq_prime(&st->seq, id, has_time, us);
+        if (st->chained)
+            chain_prime(&st->chain, id, &f[st->layout.chain + 1]);
+        return;
+    }
+    /* The one place a row of the log is counted (seq.rows), whichever part it is in. */
     seq_step(&st->seq, id, has_time, us);
     const copy_field *d = &f[st->layout.digest];
     anchor_builder_add(&st->anchors, id, d->len >= 0 ? d->data : NULL,
@@ -188,7 +199,7 @@ static void set_genesis(chain_verifier *cv, const audit_base *b)
 static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                         stream_state *st, verr *e)
 {
-    char *sql = audit_stream_sql(s, n);
+    char *sql = audit_stream_sql(s, n, NULL);
     vexit rc = copy_stream(check_db(ctx), sql, st->layout.count, on_row, st, e);
     free(sql);
     if (rc)
@@ -220,6 +231,124 @@ static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit
     if (rc)
         return rc;
     return pg_contain_end(db, e);
+}
+
+static void stream_init(stream_state *st, const audit_settings *s, const audit_base *b)
+{
+    memset(st, 0, sizeof *st);
+    audit_stream_layout(s, &st->layout);
+    seq_init(&st->seq, GAPS_READ);
+    anchor_builder_init(&st->anchors, b->range, b->head_id);
+    st->chained = s->row_hash_column != NULL;
+    if (st->chained) {
+        chain_init(&st->chain);
+        set_genesis(&st->chain, b);
+    }
+}
+
+static void stream_release(stream_state *st)
+{
+    if (st->chained)
+        chain_release(&st->chain);
+    anchor_builder_release(&st->anchors);
+    seq_release(&st->seq);
+}
+
+/* Append the part that follows st in id order. */
+static void stream_join(stream_state *st, stream_state *next)
+{
+    anchor_builder_finish(&next->anchors);
+    anchor_builder *a = &st->anchors;
+    grow((void **)&a->v, &a->cap, a->n + next->anchors.n, sizeof *a->v);
+    memcpy(a->v + a->n, next->anchors.v, next->anchors.n * sizeof *a->v);
+    a->n += next->anchors.n;
+    seq_join(&st->seq, &next->seq);
+    if (st->chained)
+        chain_join(&st->chain, &next->chain);
+    st->bad_ids += next->bad_ids;
+}
+
+#define STREAM_PARTS_MAX 16 /* as many as the most connections [target] jobs allows */
+
+/* Split the ids at range boundaries of the baseline, so that every range lies in one
+ * part and the parts hold about as many of the baseline's rows; rows after the last
+ * range go to the last part. Only boundaries above 0 are used: id / range truncates,
+ * so the range of key 0 spans both sides of 0. Returns the number of parts. */
+static size_t plan_parts(const audit_base *b, size_t want, audit_part *parts)
+{
+    int64_t total = 0, seen = 0;
+    for (size_t i = 0; i < b->n_ranges; i++)
+        total += b->ranges[i].rows;
+    size_t n = 0;
+    parts[0] = (audit_part){0};
+    for (size_t i = 0; i + 1 < b->n_ranges && n + 1 < want; i++) {
+        seen += b->ranges[i].rows;
+        int64_t key = b->ranges[i].key;
+        if (seen < total / (int64_t)want * (int64_t)(n + 1) || key < 0 ||
+            key >= INT64_MAX / b->range - 1)
+            continue;
+        int64_t at = (key + 1) * b->range;
+        parts[n].has_to = true;
+        parts[n].to = at;
+        parts[++n] = (audit_part){.has_from = true, .from = at};
+    }
+    return n + 1;
+}
+
+static void on_part_data(void *user, size_t part, const unsigned char *data, size_t len)
+{
+    stream_state *parts = user;
+    copy_reader_feed(&parts[part].reader, data, len);
+}
+
+/* The stream split into parts, one on each connection of the run, each verified as it
+ * arrives and the seams judged by the row that leads each part; then joined in id order,
+ * st holds what one stream would have given. When a part fails for any reason short of a
+ * lost leader or an interrupt, the leader streams the whole log by itself (stream_guarded),
+ * so that what is reported does not depend on how the log was split. */
+static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                          const audit_base *b, stream_state *st, char *why, size_t size,
+                          verr *e)
+{
+    audit_part parts[STREAM_PARTS_MAX];
+    size_t np = plan_parts(b, (size_t)check_connections(ctx, STREAM_PARTS_MAX), parts);
+    if (np < 2)
+        return stream_guarded(ctx, s, n, st, why, size, e);
+    stream_state *ps = xcalloc(np, sizeof *ps);
+    char *sqls[STREAM_PARTS_MAX];
+    for (size_t i = 0; i < np; i++) {
+        stream_init(&ps[i], s, b);
+        ps[i].part = &parts[i];
+        copy_reader_init(&ps[i].reader, ps[i].layout.count, on_row, &ps[i]);
+        sqls[i] = audit_stream_sql(s, n, &parts[i]);
+    }
+    vexit rc = check_copy_many(ctx, (const char *const *)sqls, np, on_part_data, ps, NULL, e);
+    for (size_t i = 0; i < np && !rc; i++)
+        rc = copy_reader_end(&ps[i].reader, e);
+    if (!rc) {
+        char *sql = audit_null_ids_sql(n);
+        PGresult *r = NULL;
+        if (!(rc = check_query_many(ctx, (const char *const *)&sql, 1, &r, NULL, e)))
+            st->bad_ids += audit_int(r, 0, 0);
+        PQclear(r);
+        free(sql);
+    }
+    bool again = rc == VOUCH_FAILED && !pg_session_broken(check_db(ctx)) &&
+                 !interrupt_requested();
+    for (size_t i = 0; i < np; i++) {
+        if (!rc)
+            stream_join(st, &ps[i]);
+        stream_release(&ps[i]);
+        free(sqls[i]);
+    }
+    free(ps);
+    if (again) {
+        verr_clear(e);
+        return stream_guarded(ctx, s, n, st, why, size, e);
+    }
+    if (!rc && st->bad_ids)
+        snprintf(why, size, "%s: %lld rows have a NULL id", n->display, (long long)st->bad_ids);
+    return rc;
 }
 
 /* What the stream saw, as the gate compares it. */
@@ -276,22 +405,14 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
                        const audit_base *b, const char *row_bytes_refused, verr *e)
 {
     stream_state st;
-    memset(&st, 0, sizeof st);
-    audit_stream_layout(s, &st.layout);
-    seq_init(&st.seq, GAPS_READ);
-    anchor_builder_init(&st.anchors, b->range, b->head_id);
-    st.chained = s->row_hash_column != NULL;
-    if (st.chained) {
-        chain_init(&st.chain);
-        set_genesis(&st.chain, b);
-    }
+    stream_init(&st, s, b);
     observed o = {0};
     char stream_why[sizeof e->msg] = "";
     vexit rc = VOUCH_OK;
     if (!s->unordered && row_bytes_refused)
         snprintf(stream_why, sizeof stream_why, "%s", row_bytes_refused);
     else if (!s->unordered)
-        rc = stream_guarded(ctx, s, n, &st, stream_why, sizeof stream_why, e);
+        rc = stream_parts(ctx, s, n, b, &st, stream_why, sizeof stream_why, e);
     if (!rc && !s->unordered && !*stream_why)
         observe_stream(&st, &o);
     else if (!rc)
@@ -338,10 +459,7 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
         free(diffs);
     }
     observed_release(&o);
-    if (st.chained)
-        chain_release(&st.chain);
-    anchor_builder_release(&st.anchors);
-    seq_release(&st.seq);
+    stream_release(&st);
     return rc;
 }
 

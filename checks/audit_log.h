@@ -83,7 +83,17 @@ typedef struct audit_stream_fields {
     int chain;  /* prev_hash; row_hash and row bytes follow; -1 without a chain */
 } audit_stream_fields;
 void audit_stream_layout(const audit_settings *s, audit_stream_fields *f);
-char *audit_stream_sql(const audit_settings *s, const audit_names *n);
+/* A part of the stream when it is split over several connections: the ids from..to-1
+ * (either end open when not set), led by the last row before from, so that the seam
+ * between two parts is checked as one stream checks it. No part holds the rows whose id
+ * is NULL (one stream sends them last): audit_null_ids_sql counts them. */
+typedef struct audit_part {
+    bool has_from, has_to;
+    int64_t from, to;
+} audit_part;
+/* The stream's COPY; part NULL for the whole log in one stream. */
+char *audit_null_ids_sql(const audit_names *n);
+char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part);
 /* The server parses (never runs) each configured expression over the table, as one
  * value a row. VOUCH_OK with why "" when both parse; VOUCH_OK with *key ("digest" or
  * "row_bytes") and why ("FILE:LINE: [audit_log] KEY: ...") for the first refused;

@@ -131,7 +131,38 @@ void audit_stream_layout(const audit_settings *s, audit_stream_fields *f)
     f->count = 2 + (own_digest ? 1 : 0) + (chained ? 3 : 0);
 }
 
-char *audit_stream_sql(const audit_settings *s, const audit_names *n)
+/* The WHERE clause of one part; "" for the whole log. */
+static char *part_where(const audit_names *n, const audit_part *p)
+{
+    if (!p || (!p->has_from && !p->has_to))
+        return xstrdup("");
+    /* The row before from leads the part: the seam's other end. */
+    char *from = p->has_from ? xasprintf("vouch_row.%s >= pg_catalog.coalesce((SELECT"
+                                         " pg_catalog.max(vouch_prev.%s) FROM %s AS vouch_prev"
+                                         " WHERE vouch_prev.%s < %lld), %lld)",
+                                         n->id, n->id, n->table, n->id, (long long)p->from,
+                                         (long long)p->from)
+                             : NULL;
+    char *to = p->has_to ? xasprintf("vouch_row.%s < %lld", n->id, (long long)p->to) : NULL;
+    char *sql;
+    if (from && to)
+        sql = xasprintf(" WHERE %s AND %s", from, to);
+    else if (from)
+        sql = xasprintf(" WHERE %s", from);
+    else
+        sql = xasprintf(" WHERE %s", to);
+    free(from);
+    free(to);
+    return sql;
+}
+
+char *audit_null_ids_sql(const audit_names *n)
+{
+    return xasprintf("SELECT pg_catalog.count(*) FROM %s AS vouch_row WHERE vouch_row.%s IS NULL",
+                     n->table, n->id);
+}
+
+char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part)
 {
     audit_stream_fields f;
     audit_stream_layout(s, &f);
@@ -139,12 +170,14 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n)
     char *chain = f.chain >= 0 ? xasprintf(", %s, %s, (%s)::bytea", n->prev_hash, n->row_hash,
                                            s->row_bytes)
                                : NULL;
-    char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row"
+    char *where = part_where(n, part);
+    char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row%s"
                           " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
                           n->id, n->stream_time, digest ? ", " : "", digest ? digest : "",
-                          chain ? chain : "", n->table, n->id);
+                          chain ? chain : "", n->table, where, n->id);
     free(digest);
     free(chain);
+    free(where);
     return sql;
 }
 

@@ -13,6 +13,7 @@
 #include "checks/finding.h"
 #include "src/config.h"
 #include "src/pg.h"
+#include "src/pg_pool.h"
 #include "src/verr.h"
 
 typedef struct check_ctx check_ctx;
@@ -64,6 +65,14 @@ bool check_incident_at(check_ctx *ctx, int64_t *ms);
  * and is n or more when no one query is to blame (an interrupt while several ran). */
 vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresult **res,
                        size_t *failed, verr *e);
+
+/* How many connections a check may use at once for up to wanted queries (leader
+ * included); the workers are opened now. */
+int check_connections(check_ctx *ctx, size_t wanted);
+/* Stream n COPY ... TO STDOUT statements at once over the run's connections, all in the
+ * run's snapshot, each message to fn as it arrives (pg_pool_copy in src/pg_pool.h). */
+vexit check_copy_many(check_ctx *ctx, const char *const *sqls, size_t n, pg_copy_fn fn,
+                      void *user, size_t *failed, verr *e);
 
 /* Record one finding. expected/observed may be NULL; reason is a printf format. */
 void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,

@@ -14,7 +14,8 @@ struct pg_pool {
     int jobs;
     pg_session **workers;
     int n_workers;
-    bool opened;
+    size_t cap_workers;
+    bool opened; /* no more workers: one could not connect, or a run failed */
     int width;
 };
 
@@ -38,32 +39,47 @@ void pg_pool_free(pg_pool *p)
     free(p);
 }
 
+void pg_pool_mark(pg_pool *p)
+{
+    p->width = 1;
+}
+
 int pg_pool_width(const pg_pool *p)
 {
     return p->width;
 }
 
-/* Open workers once. A worker that cannot connect (max_connections, say) is simply
- * not used: the leader alone still gives the right answer, only slower. */
+/* Open workers as the queries at hand need them, up to jobs - 1. A worker that cannot
+ * connect (max_connections, say) is simply not used, nor tried again: the leader alone
+ * still gives the right answer, only slower. */
 static void open_workers(pg_pool *p, size_t wanted)
 {
-    p->opened = true;
-    if (p->jobs <= 1 || wanted <= 1)
-        return;
-    size_t n = (size_t)p->jobs - 1;
+    size_t n = p->jobs > 1 ? (size_t)p->jobs - 1 : 0;
+    if (wanted < 1)
+        wanted = 1;
     if (n > wanted - 1)
         n = wanted - 1;
+    if (p->opened || (size_t)p->n_workers >= n)
+        return;
     if (!p->leader->snapshot)
         return; /* the runner exports it before any savepoint; without it, no workers */
     verr e;
-    p->workers = xcalloc(n, sizeof *p->workers);
-    for (size_t i = 0; i < n; i++) {
+    grow((void **)&p->workers, &p->cap_workers, n, sizeof *p->workers);
+    for (size_t i = (size_t)p->n_workers; i < n; i++) {
         pg_session *w;
-        if (pg_session_open_worker(&w, p->leader, &p->opts, &e))
+        if (pg_session_open_worker(&w, p->leader, &p->opts, &e)) {
+            p->opened = true;
             break;
+        }
         interrupt_watch(w->conn); /* a signal cancels the workers' queries too */
         p->workers[p->n_workers++] = w;
     }
+}
+
+int pg_pool_open(pg_pool *p, size_t wanted)
+{
+    open_workers(p, wanted);
+    return 1 + p->n_workers;
 }
 
 /* Each query runs in a savepoint rolled back once its rows are in (pg_contain_begin and
@@ -124,12 +140,12 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
     memset(res, 0, n * sizeof *res);
     if (failed_index)
         *failed_index = PG_POOL_NO_QUERY;
-    if (!p->opened)
-        open_workers(p, n);
+    open_workers(p, n);
     int width = 1 + p->n_workers;
     if ((size_t)width > n)
         width = n ? (int)n : 1;
-    p->width = width;
+    if (width > p->width)
+        p->width = width;
     slot *slots = xcalloc((size_t)width, sizeof *slots);
     slots[0].s = p->leader;
     for (int i = 1; i < width; i++)
@@ -282,6 +298,7 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
         for (int i = 0; i < p->n_workers; i++)
             pg_session_close(p->workers[i]);
         p->n_workers = 0;
+        p->opened = true;
     }
     free(fds);
     free(slots);
@@ -291,5 +308,208 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
             PQclear(res[i]);
             res[i] = NULL;
         }
+    return rc;
+}
+
+/* ------------------------------------------------------------ COPY streams */
+
+/* One connection streaming one part: the savepoint is taken synchronously, the COPY is
+ * read as it arrives, and the rollback is synchronous again once its result is in. */
+typedef struct copy_slot {
+    pg_session *s;
+    long part;       /* index being streamed, or -1 */
+    bool contained;  /* inside its savepoint */
+    bool copying;    /* between the COPY_OUT result and the end of the data */
+    bool data_done;  /* the data has ended: the command's result follows */
+    PGresult *error; /* the first result that says the part failed */
+} copy_slot;
+
+enum copy_progress { COPY_WAIT, COPY_DONE, COPY_FAILED };
+
+/* Read whatever is left on a connection, copy data included, so that it is idle. */
+static void copy_drain(PGconn *c)
+{
+    PGresult *r;
+    while ((r = PQgetResult(c))) {
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_COPY_OUT) {
+            char *buf;
+            while (PQgetCopyData(c, &buf, 0) > 0)
+                PQfreemem(buf);
+        }
+    }
+}
+
+static bool copy_send(copy_slot *sl, const char *sql, long part, verr *e)
+{
+    sl->part = part;
+    sl->copying = sl->data_done = false;
+    sl->error = NULL;
+    if (pg_contain_begin(sl->s, e))
+        return false;
+    sl->contained = true;
+    if (!PQsendQueryParams(sl->s->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+        pg_result_error(sl->s, NULL, e);
+        return false;
+    }
+    return true;
+}
+
+/* Take in what the connection has read: hand on each message, note the end. */
+static enum copy_progress copy_read(copy_slot *sl, pg_copy_fn fn, void *user)
+{
+    PGconn *c = sl->s->conn;
+    for (;;) {
+        if (sl->copying) {
+            char *buf;
+            int len;
+            while ((len = PQgetCopyData(c, &buf, 1)) > 0) {
+                fn(user, (size_t)sl->part, (const unsigned char *)buf, (size_t)len);
+                PQfreemem(buf);
+            }
+            if (len == 0)
+                return COPY_WAIT;
+            /* -1 is the end of the data, -2 an error: the result that follows says which. */
+            sl->copying = false;
+            sl->data_done = true;
+            continue;
+        }
+        if (PQisBusy(c))
+            return COPY_WAIT;
+        PGresult *r = PQgetResult(c);
+        if (!r)
+            return sl->error || !sl->data_done ? COPY_FAILED : COPY_DONE;
+        ExecStatusType st = PQresultStatus(r);
+        if (!sl->data_done && st == PGRES_COPY_OUT) {
+            PQclear(r);
+            sl->copying = true;
+        } else if (st != PGRES_COMMAND_OK && !sl->error) {
+            sl->error = r;
+        } else {
+            PQclear(r);
+        }
+    }
+}
+
+vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn, void *user,
+                   size_t *failed_index, verr *e)
+{
+    if (failed_index)
+        *failed_index = PG_POOL_NO_QUERY;
+    open_workers(p, n);
+    int width = 1 + p->n_workers;
+    if ((size_t)width > n)
+        width = n ? (int)n : 1;
+    if (width > p->width)
+        p->width = width;
+    copy_slot *slots = xcalloc((size_t)width, sizeof *slots);
+    struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
+    for (int i = 0; i < width; i++) {
+        slots[i].s = i ? p->workers[i - 1] : p->leader;
+        slots[i].part = -1;
+    }
+    vexit rc = VOUCH_OK;
+    int failed_slot = -1;
+    size_t next = 0, done = 0;
+    for (int i = 0; i < width && next < n && failed_slot < 0; i++, next++)
+        if (!copy_send(&slots[i], sqls[next], (long)next, e))
+            failed_slot = i;
+    while (failed_slot < 0 && !rc && done < n) {
+        for (int i = 0; i < width; i++) {
+            fds[i].fd = slots[i].part >= 0 ? PQsocket(slots[i].s->conn) : -1;
+            fds[i].events = POLLIN;
+            fds[i].revents = 0;
+        }
+        if (poll(fds, (nfds_t)width, 200) < 0 && errno != EINTR) {
+            rc = verr_set(e, VOUCH_ABORTED, "could not wait for the server: %s", strerror(errno));
+            break;
+        }
+        if (interrupt_requested()) {
+            int running = 0;
+            long part = -1;
+            for (int i = 0; i < width; i++)
+                if (slots[i].part >= 0) {
+                    running++;
+                    part = slots[i].part;
+                }
+            rc = verr_set(e, VOUCH_ABORTED, "interrupted");
+            if (running == 1 && failed_index)
+                *failed_index = (size_t)part;
+            break;
+        }
+        for (int i = 0; i < width && failed_slot < 0; i++) {
+            copy_slot *sl = &slots[i];
+            if (sl->part < 0 || !(fds[i].revents & (POLLIN | POLLERR | POLLHUP)))
+                continue;
+            enum copy_progress got = PQconsumeInput(sl->s->conn) ? copy_read(sl, fn, user)
+                                                                 : COPY_FAILED;
+            if (got == COPY_WAIT)
+                continue;
+            if (got == COPY_FAILED) {
+                PGresult *r = sl->error ? sl->error : PQgetResult(sl->s->conn);
+                sl->error = NULL;
+                pg_result_error(sl->s, r, e);
+                PQclear(r);
+                failed_slot = i;
+                break;
+            }
+            done++;
+            sl->part = -1;
+            sl->contained = false;
+            if (pg_contain_end(sl->s, e)) {
+                failed_slot = i;
+                break;
+            }
+            if (next < n) {
+                if (!copy_send(sl, sqls[next], (long)next, e))
+                    failed_slot = i;
+                next++;
+            }
+        }
+    }
+    if (failed_slot >= 0) {
+        copy_slot *sl = &slots[failed_slot];
+        rc = e->code ? e->code : VOUCH_FAILED;
+        if (pg_session_broken(sl->s) && !interrupt_requested()) {
+            verr_prefix(e, "lost the connection");
+            rc = e->code = VOUCH_ABORTED;
+        }
+        /* A broken worker is not the run's loss: the leader can go on. */
+        if (rc == VOUCH_ABORTED && failed_slot > 0 && !pg_session_broken(p->leader) &&
+            !interrupt_requested())
+            rc = e->code = VOUCH_FAILED;
+        if (failed_index && sl->part >= 0)
+            *failed_index = (size_t)sl->part;
+    }
+    if (rc) {
+        /* Stop and drain the others, so that every connection is idle again. */
+        for (int i = 0; i < width; i++) {
+            if (slots[i].part < 0 || i == failed_slot)
+                continue;
+            PGcancel *c = PQgetCancel(slots[i].s->conn);
+            char buf[256];
+            if (c) {
+                PQcancel(c, buf, sizeof buf);
+                PQfreeCancel(c);
+            }
+        }
+        for (int i = 0; i < width; i++) {
+            PQclear(slots[i].error);
+            copy_drain(slots[i].s->conn);
+        }
+        /* The leader leaves its savepoint, so that it can stream the parts by itself. */
+        verr end;
+        verr_clear(&end);
+        if (slots[0].contained && !pg_session_broken(p->leader) &&
+            pg_contain_end(p->leader, &end))
+            rc = e->code = VOUCH_ABORTED;
+        for (int i = 0; i < p->n_workers; i++)
+            pg_session_close(p->workers[i]);
+        p->n_workers = 0;
+        p->opened = true;
+    }
+    free(fds);
+    free(slots);
     return rc;
 }

@@ -25,7 +25,25 @@ void pg_pool_free(pg_pool *p);
 vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                   size_t *failed_index, verr *e);
 
-/* How many connections the last run used, leader included. */
+/* Open the workers for up to wanted queries at once (no more than jobs - 1 of them) and
+ * say how many connections that gives, leader included. */
+int pg_pool_open(pg_pool *p, size_t wanted);
+
+/* Called with each message of part's COPY data as it arrives (a row; the header rides
+ * with the first). data is libpq's buffer, valid during the call only. */
+typedef void (*pg_copy_fn)(void *user, size_t part, const unsigned char *data, size_t len);
+
+/* Run n COPY ... TO STDOUT statements at once, each on its own connection of the pool in
+ * the run's snapshot (more than the connections wait for a free one), each inside a
+ * savepoint rolled back once its data is in, handing every message to fn as it arrives.
+ * Errors, failed_index and the workers' fate as pg_pool_run; on failure the leader's
+ * savepoint is rolled back too, so it can run the statements again by itself. */
+vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn, void *user,
+                   size_t *failed_index, verr *e);
+
+/* The most connections used at once since pg_pool_mark, leader included (at least 1):
+ * what one check really used. */
+void pg_pool_mark(pg_pool *p);
 int pg_pool_width(const pg_pool *p);
 
 #endif

@@ -59,6 +59,17 @@ vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresu
     return pg_pool_run(ctx->pool, sqls, n, res, failed, e);
 }
 
+int check_connections(check_ctx *ctx, size_t wanted)
+{
+    return pg_pool_open(ctx->pool, wanted);
+}
+
+vexit check_copy_many(check_ctx *ctx, const char *const *sqls, size_t n, pg_copy_fn fn,
+                      void *user, size_t *failed, verr *e)
+{
+    return pg_pool_copy(ctx->pool, sqls, n, fn, user, failed, e);
+}
+
 void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,
                   const char *observed, const char *reason, ...)
 {
@@ -633,6 +644,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             stopped_at = i;
             keep = rs.ctx.n;
             began = true;
+            pg_pool_mark(rs.ctx.pool);
             outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
             if (!outcome) {
                 stopped_at = i + 1;

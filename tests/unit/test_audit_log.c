@@ -249,6 +249,73 @@ static void test_seq_tracker_caps(void **state)
     seq_release(&t);
 }
 
+/* Rows split in two at every point, the second part primed with the row before it and
+ * joined: the tracker holds what one pass holds, the seam's gap and time order included. */
+static void test_seq_join_matches_one_pass(void **state)
+{
+    (void)state;
+    const int64_t ids[] = {3, 4, 5, 9, 10, 11, 20, 21, 30};
+    const int64_t times[] = {100, 200, 300, 250, 400, 0, 500, 450, 600};
+    const size_t n = sizeof ids / sizeof *ids;
+    seq_tracker one;
+    seq_init(&one, 100);
+    for (size_t i = 0; i < n; i++)
+        seq_step(&one, ids[i], i != 5, times[i]);
+    for (size_t cut = 0; cut <= n; cut++) {
+        seq_tracker a, b;
+        seq_init(&a, 100);
+        seq_init(&b, 100);
+        for (size_t i = 0; i < cut; i++)
+            seq_step(&a, ids[i], i != 5, times[i]);
+        if (cut > 0)
+            seq_prime(&b, ids[cut - 1], cut - 1 != 5, times[cut - 1]);
+        for (size_t i = cut; i < n; i++)
+            seq_step(&b, ids[i], i != 5, times[i]);
+        seq_join(&a, &b);
+        assert_int_equal(a.rows, one.rows);
+        assert_int_equal(a.first_id, one.first_id);
+        assert_int_equal(a.prev_id, one.prev_id);
+        assert_int_equal(a.newest_us, one.newest_us);
+        assert_int_equal(a.gaps.n, one.gaps.n);
+        for (size_t i = 0; i < one.gaps.n; i++) {
+            assert_int_equal(a.gaps.v[i].from, one.gaps.v[i].from);
+            assert_int_equal(a.gaps.v[i].to, one.gaps.v[i].to);
+        }
+        assert_int_equal(a.backs, one.backs);
+        assert_int_equal(a.n_back, one.n_back);
+        for (size_t i = 0; i < one.n_back; i++)
+            assert_int_equal(a.back[i].id, one.back[i].id);
+        seq_release(&a);
+        seq_release(&b);
+    }
+    seq_release(&one);
+}
+
+/* The cap on gaps kept holds across a join as it holds in one pass. */
+static void test_seq_join_caps(void **state)
+{
+    (void)state;
+    seq_tracker one, a, b;
+    seq_init(&one, 3);
+    seq_init(&a, 3);
+    seq_init(&b, 3);
+    for (int64_t id = 1; id <= 9; id += 2)
+        seq_step(&one, id, true, id);
+    seq_step(&a, 1, true, 1);
+    seq_step(&a, 3, true, 3);
+    seq_prime(&b, 3, true, 3);
+    for (int64_t id = 5; id <= 9; id += 2)
+        seq_step(&b, id, true, id);
+    seq_join(&a, &b);
+    assert_int_equal(a.gaps.n, one.gaps.n);
+    assert_int_equal(a.gaps.v[2].from, one.gaps.v[2].from);
+    assert_true(one.gaps_truncated);
+    assert_true(a.gaps_truncated);
+    seq_release(&one);
+    seq_release(&a);
+    seq_release(&b);
+}
+
 static void hex_sha256(const char *text, char *out)
 {
     unsigned char md[32];
@@ -487,6 +554,45 @@ static void feed(chain_verifier *v, const test_row *r)
     copy_field prev = {r->prev, 32}, hash = {r->hash, 32};
     copy_field bytes = {(const unsigned char *)r->bytes, (int32_t)strlen(r->bytes)};
     chain_step(v, r->id, &prev, &hash, &bytes);
+}
+
+/* A chain verified in two parts, the second primed with the last row of the first, and
+ * joined: the same links broken, in the same order, as one pass; a break exactly at the
+ * seam (the first row of the second part, the last of the first) included. */
+static void test_chain_join_matches_one_pass(void **state)
+{
+    (void)state;
+    test_row rows[8];
+    make_chain(rows, 8);
+    rows[3].prev[0] ^= 1; /* id 4: its link broken */
+    rows[5].hash[0] ^= 1; /* id 6: its own hash, and id 7's link */
+    for (int cut = 0; cut <= 8; cut++) {
+        chain_verifier one, a, b;
+        chain_init(&one);
+        chain_init(&a);
+        chain_init(&b);
+        for (int i = 0; i < 8; i++)
+            feed(&one, &rows[i]);
+        for (int i = 0; i < cut; i++)
+            feed(&a, &rows[i]);
+        if (cut > 0) {
+            copy_field hash = {rows[cut - 1].hash, 32};
+            chain_prime(&b, rows[cut - 1].id, &hash);
+        }
+        for (int i = cut; i < 8; i++)
+            feed(&b, &rows[i]);
+        chain_join(&a, &b);
+        assert_int_equal(a.rows, one.rows);
+        assert_int_equal(a.broken, one.broken);
+        assert_int_equal(a.n_breaks, one.n_breaks);
+        for (size_t i = 0; i < one.n_breaks; i++) {
+            assert_int_equal(a.breaks[i].id, one.breaks[i].id);
+            assert_string_equal(a.breaks[i].what, one.breaks[i].what);
+        }
+        chain_release(&one);
+        chain_release(&a);
+        chain_release(&b);
+    }
 }
 
 static void test_chain_clean(void **state)
@@ -757,6 +863,9 @@ int main(void)
         cmocka_unit_test(test_chain_edited_hash_breaks_two_links),
         cmocka_unit_test(test_chain_deleted_row_breaks_the_link),
         cmocka_unit_test(test_chain_genesis_and_nulls),
+        cmocka_unit_test(test_chain_join_matches_one_pass),
+        cmocka_unit_test(test_seq_join_matches_one_pass),
+        cmocka_unit_test(test_seq_join_caps),
         cmocka_unit_test(test_chain_counts_past_the_list),
         cmocka_unit_test(test_configure_sample),
         cmocka_unit_test(test_configure_errors),

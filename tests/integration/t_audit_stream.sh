@@ -1,0 +1,184 @@
+# audit_log streamed over several connections gives what one stream gives: every fault
+# of t_audit_log.sh, and faults placed exactly at the seams between the parts, checked
+# with jobs = 1 (one stream), 2 and 3, comparing every result (subject, status, expected,
+# observed, reason, detail).
+#
+# The log holds ids 1..10000 in ranges of 1000 (11 ranges: key 0 holds 1-999, key 10 only
+# 10000). The parts split at range boundaries with about as many baseline rows each:
+# jobs = 2 splits at id 6000, jobs = 3 at 4000 and 7000.
+
+fresh_db stream_healthy
+# jobs J: the configuration, vouch.conf (one name, so that reasons quoting FILE:LINE
+# read the same), with jobs = J.
+jobs() {
+    cat >vouch.conf <<CONF
+[target]
+dsn = dbname=stream_healthy
+jobs = $1
+
+[store]
+path = stream.db
+
+[audit_log]
+table = public.audit_log
+time_column = occurred_at
+range = 1000
+row_hash_column = row_hash
+prev_hash_column = prev_hash
+row_bytes = public.audit_log_row_bytes(id, occurred_at, actor, action, agency_id, payload)
+rpo = 24h
+trigger = public.projects audit_project_change
+function = public.audit_log_append
+CONF
+}
+
+# stream_copy NAME SQL: a real restore of the healthy database, then SQL run on it.
+stream_copy() {
+    [ -f stream_healthy.dump ] || pg_dump -Fc -d stream_healthy -f stream_healthy.dump
+    dropdb --if-exists "$1" 2>/dev/null
+    createdb "$1"
+    pg_restore -d "$1" --no-owner stream_healthy.dump 2>restore.log || true
+    psql_q -d "$1" -c "$2" >/dev/null
+}
+
+# results DB JOBS [ARGS...]: the results of `check audit_log`, one JSON line each, into
+# res.DB.JOBS; the exit code into rc.DB.JOBS.
+results() {
+    local db=$1 j=$2
+    shift 2
+    jobs "$j"
+    v check audit_log --target "dbname=$db" --format json "$@"
+    echo "$RC" >"rc.$db.$j"
+    jq -c '.results[] | [.subject, .status, .expected, .observed, .reason, .detail]' "$OUT" \
+        >"res.$db.$j"
+}
+
+# same_results DB [ARGS...]: jobs 2 and 3 give exactly jobs 1's results and exit code,
+# and the log was really split (the parts' COPY statements reached the server).
+same_results() {
+    local db=$1
+    shift
+    results "$db" 1 "$@"
+    check "jobs 1 gave results for $db" test -s "res.$db.1"
+    for j in 2 3; do
+        results "$db" "$j" "$@"
+        if ! cmp -s "res.$db.1" "res.$db.$j"; then
+            _fail "jobs $j differs from jobs 1 on $db: $(diff "res.$db.1" "res.$db.$j" | head -20)"
+        fi
+        check "jobs $j exit code on $db" cmp -s "rc.$db.1" "rc.$db.$j"
+    done
+}
+
+test_case "the baseline, and a clean restore split at 6000 and at 4000, 7000"
+jobs 1
+v baseline
+expect_rc 0
+stream_copy s_clean "select 1"
+before=$(wc -l <"$PGHOST/postgres.log")
+jobs 3
+PGOPTIONS="$PGOPTIONS -c log_statement=all" v -v check audit_log --target dbname=s_clean
+expect_rc 0
+expect_err '^vouch: audit_log: checked in [0-9.]+ s over 3 connections$'
+tail -n +"$before" "$PGHOST/postgres.log" >statements.log
+check "a part ends below 4000" grep -q 'vouch_row\."id" < 4000 ORDER BY' statements.log
+check "a part starts at 4000 led by the row before" grep -q 'vouch_prev\."id" < 4000), 4000)' statements.log
+check "the last part starts at 7000" grep -q 'vouch_prev\."id" < 7000), 7000) ORDER BY' statements.log
+same_results s_clean
+check "clean passes" grep -q '"every link","10000 links ok"' res.s_clean.1
+end_case
+
+test_case "every fault of t_audit_log.sh gives the same results split or not"
+stream_copy f_deleted 'delete from public.audit_log where id between 2000 and 2099'
+same_results f_deleted
+stream_copy f_cut "delete from public.audit_log
+                   where occurred_at > (select max(occurred_at) - interval '36 hours' from public.audit_log)"
+at=$(psql_q -d f_cut -c "select to_char((max(occurred_at) + interval '30 hours') at time zone 'UTC',
+                                        'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from public.audit_log")
+same_results f_cut --incident-at "$at"
+stream_copy f_grown "select public.audit_log_append('ops@example.gov.au', 'system.maintenance', null, '{}')
+                     from generate_series(1, 3)"
+same_results f_grown
+stream_copy f_payload "update public.audit_log set payload = payload || '{\"ip\": \"10.9.9.9\"}' where id = 4321"
+same_results f_payload
+stream_copy f_hash 'update public.audit_log set row_hash = sha256(row_hash) where id = 5555'
+same_results f_hash
+stream_copy f_time "update public.audit_log set occurred_at = occurred_at - interval '30 days'
+                    where id between 700 and 702"
+same_results f_time
+stream_copy f_reinsert "begin;
+    create temp table moved on commit drop as select * from public.audit_log where id between 300 and 304;
+    delete from public.audit_log where id between 300 and 304;
+    insert into public.audit_log (occurred_at, actor, action, agency_id, payload, prev_hash, row_hash)
+        select occurred_at, actor, action, agency_id, payload, prev_hash, row_hash from moved order by id;
+    commit"
+same_results f_reinsert
+stream_copy f_trigger 'alter table public.projects disable trigger audit_project_change'
+same_results f_trigger
+stream_copy f_nobytes 'drop function public.audit_log_row_bytes(bigint, timestamptz, text, text, bigint, jsonb)'
+same_results f_nobytes
+check "the chain is not checked without row bytes" grep -q 'gaps, time order and chain not checked' res.f_nobytes.2
+end_case
+
+test_case "a deletion at a seam: the last row of a part, the first of the next, both, a whole range"
+stream_copy d_last 'delete from public.audit_log where id = 5999'
+same_results d_last
+check "the gap at 5999 is found" grep -q '1 new gaps: 5999' res.d_last.2
+stream_copy d_first 'delete from public.audit_log where id = 6000'
+same_results d_first
+check "the gap at 6000 is found" grep -q '1 new gaps: 6000' res.d_first.2
+stream_copy d_both 'delete from public.audit_log where id between 3990 and 4010 or id between 5995 and 6004 or id = 7000'
+same_results d_both
+check "the chain breaks at 6005" grep -q 'id 6005: prev_hash is not the row_hash of id 5994' res.d_both.2
+stream_copy d_range 'delete from public.audit_log where id between 6000 and 6999'
+same_results d_range
+check "the part's first row links over the emptied range" grep -q 'id 7000: prev_hash is not the row_hash of id 5999' res.d_range.2
+stream_copy d_head 'delete from public.audit_log where id >= 7000'
+same_results d_head
+end_case
+
+test_case "a chain break at a seam: the first row's link, the last row's hash"
+stream_copy c_link "update public.audit_log set prev_hash = sha256(prev_hash) where id in (4000, 6000, 7000)"
+same_results c_link
+check "the link at 6000 is broken" grep -q 'id 6000: prev_hash is not the row_hash of id 5999' res.c_link.2
+check "the link at 7000 is broken" grep -q 'id 7000: prev_hash is not the row_hash of id 6999' res.c_link.3
+stream_copy c_hash "update public.audit_log set row_hash = sha256(row_hash) where id in (3999, 5999, 6999)"
+same_results c_hash
+check "the row before the seam is altered" grep -q 'id 6000: prev_hash is not the row_hash of id 5999' res.c_hash.2
+stream_copy c_null "alter table public.audit_log alter row_hash drop not null,
+                                                 drop constraint audit_log_row_hash_check;
+                    update public.audit_log set row_hash = null where id = 5999"
+same_results c_null
+end_case
+
+test_case "time going back across a seam"
+stream_copy t_back "update public.audit_log set occurred_at = occurred_at - interval '30 days'
+                    where id in (4000, 6000, 7000)"
+same_results t_back
+check "time goes back first at 4000" grep -q "goes backwards at id 4000 " res.t_back.2
+check "every seam is found" grep -q '"3 go back"' res.t_back.3
+stream_copy t_null "alter table public.audit_log alter occurred_at drop not null;
+                    update public.audit_log set occurred_at = null where id = 5999"
+same_results t_null
+end_case
+
+test_case "rows without an id are counted as one stream counts them"
+stream_copy n_null "alter table public.audit_log drop constraint audit_log_pkey cascade,
+                                                 alter id drop not null;
+                    update public.audit_log set id = null where id in (10, 6500)"
+same_results n_null
+check "the NULL ids are named" grep -q 'public.audit_log: 2 rows have a NULL id' res.n_null.2
+end_case
+
+test_case "a part the server refuses mid-stream: the leader streams alone, the same results"
+stream_copy r_refused "create or replace function public.audit_log_row_bytes(
+        id bigint, occurred_at timestamptz, actor text, action text, agency_id bigint, payload jsonb)
+    returns bytea language plpgsql stable as \$fn\$
+    begin
+        if id = 6500 then raise exception 'row bytes refused for %', id; end if;
+        return convert_to(id::text || '|' || (extract(epoch from occurred_at) * 1000000)::bigint::text
+            || '|' || actor || '|' || action || '|' || coalesce(agency_id::text, '') || '|' || payload::text,
+            'UTF8');
+    end \$fn\$"
+same_results r_refused
+check "the refusal is reported" grep -q 'row bytes refused for 6500' res.r_refused.2
+end_case
