@@ -1022,18 +1022,29 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     report_rules(ctx, true, s, t, &sc);
     report_duplicates(ctx, true, t, s, &sh, groups, dup_rows, dup_ids);
     free(dup_ids);
+    /* Version 2: the document holds each range's count and digest; the rows of a range,
+     * which only a changed range needs, are a part of their own, in b order (version 1
+     * kept them in the document, which a gate then held whole). */
     json_t *ranges = json_array();
-    for (int row = 0; row < scan_ranges(&sc); row++) {
+    for (int row = 0; !rc && row < scan_ranges(&sc); row++) {
         int64_t b = 0, n = 0;
         parse_int64(scan_value(&sc, row, 0), &b);
         parse_int64(scan_value(&sc, row, 1), &n);
         if (!n)
             continue;   /* rows without a token only */
-        json_array_append_new(ranges, json_pack("{s:I, s:I, s:s, s:s}", "b", (json_int_t)b, "n",
-                                                (json_int_t)n, "digest", scan_value(&sc, row, 2),
-                                                "rows", scan_value(&sc, row, 3)));
+        json_array_append_new(ranges, json_pack("{s:I, s:I, s:s}", "b", (json_int_t)b, "n",
+                                                (json_int_t)n, "digest", scan_value(&sc, row, 2)));
+        rc = check_baseline_part_put(ctx, json_pack("{s:I, s:s}", "b", (json_int_t)b, "rows",
+                                                    scan_value(&sc, row, 3)), e);
     }
-    *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 1, "table", t,
+    if (rc) {
+        json_decref(ranges);
+        free(t);
+        scan_release(&sc);
+        shape_release(&sh);
+        return rc;
+    }
+    *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 2, "table", t,
                      "id_type", sh.int_ids ? "integer" : "other", "ranges_by",
                      sh.hashed ? "hash" : "value", "snapshot_time", db->id.snapshot_time,
                      "range", (json_int_t)range, "rows", (json_int_t)sc.rows, "ranges", ranges);
@@ -1432,12 +1443,31 @@ typedef struct range_sum {
 } range_sum;
 
 /* Read the rows of the given ranges now and compare them with the baseline's. */
-static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
-                         const range_sum *base,
-                         size_t n_base, const int64_t *which, size_t n_which, diff_state *ds,
-                         verr *e)
+/* Version 2: the rows of baseline range b, from the parts read in b order; *cur is the
+ * part read last, kept for the next call (which asks for a later b). NULL: none. */
+static vexit part_rows(check_ctx *ctx, json_t **cur, int64_t b, const char **rows, verr *e)
 {
-    for (size_t at = 0; at < n_which; at += BUCKETS_PER_QUERY) {
+    *rows = NULL;
+    while (!*cur || json_integer_value(json_object_get(*cur, "b")) < b) {
+        json_decref(*cur);
+        vexit rc = check_baseline_part_next(ctx, cur, e);
+        if (rc || !*cur)
+            return rc;
+    }
+    if (json_integer_value(json_object_get(*cur, "b")) == b &&
+        !(*rows = json_string_value(json_object_get(*cur, "rows"))))
+        return malformed(e);
+    return VOUCH_OK;
+}
+
+static vexit diff_ranges(check_ctx *ctx, const tok_settings *s, const shape *sh, int64_t range,
+                         const range_sum *base, size_t n_base, bool in_parts,
+                         const int64_t *which, size_t n_which, diff_state *ds, verr *e)
+{
+    pg_session *db = check_db(ctx);
+    json_t *cur = NULL;
+    vexit rc = VOUCH_OK;
+    for (size_t at = 0; !rc && at < n_which; at += BUCKETS_PER_QUERY) {
         size_t upto = at + BUCKETS_PER_QUERY < n_which ? at + BUCKETS_PER_QUERY : n_which;
         textbuf arr = {0};
         textbuf_add(&arr, "{");
@@ -1470,17 +1500,20 @@ static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh,
             textbuf_add(&q, " FROM %s%s) s WHERE s.b = ANY ($%d::bigint[]) ORDER BY s.b, s.k",
                    sh->qtable, sh->where, p_set);
         PGresult *r;
-        vexit rc = pg_query_contained(db, &r, q.p, p.n, p.v, e);
+        rc = pg_query_contained(db, &r, q.p, p.n, p.v, e);
         free(q.p);
         free(arr.p);
         if (rc)
-            return rc;
+            break;
         int row = 0, rows = PQntuples(r);
-        for (size_t k = at; k < upto; k++) {
+        for (size_t k = at; !rc && k < upto; k++) {
             linev bl = {.int_ids = sh->int_ids}, nl = {.int_ids = sh->int_ids};
-            for (size_t m = 0; m < n_base; m++)
+            for (size_t m = 0; !in_parts && m < n_base; m++)
                 if (base[m].b == which[k])
                     linev_from_text(&bl, base[m].rows);
+            const char *part = NULL;
+            if (in_parts && !(rc = part_rows(ctx, &cur, which[k], &part, e)) && part)
+                linev_from_text(&bl, part);
             for (; row < rows; row++) {
                 int64_t b = 0;
                 parse_int64(PQgetvalue(r, row, 0), &b);
@@ -1488,13 +1521,15 @@ static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh,
                     break;
                 linev_push(&nl, xstrdup(PQgetvalue(r, row, 1)), PQgetvalue(r, row, 2));
             }
-            diff_range(ds, &bl, &nl);
+            if (!rc)
+                diff_range(ds, &bl, &nl);
             linev_release(&bl);
             linev_release(&nl);
         }
         PQclear(r);
     }
-    return VOUCH_OK;
+    json_decref(cur);
+    return rc;
 }
 
 /* The reason line for one kind of change. */
@@ -1572,6 +1607,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
         return VOUCH_OK;
     }
     size_t n_base = json_array_size(ranges);
+    bool in_parts = json_integer_value(json_object_get(baseline, "version")) >= 2;
     range_sum *base = xcalloc(n_base + 1, sizeof *base);
     for (size_t i = 0; i < n_base; i++) {
         const json_t *x = json_array_get(ranges, i);
@@ -1579,7 +1615,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                               json_integer_value(json_object_get(x, "n")),
                               json_string_value(json_object_get(x, "digest")),
                               json_string_value(json_object_get(x, "rows"))};
-        if (!base[i].digest || !base[i].rows) {
+        if (!base[i].digest || (!in_parts && !base[i].rows)) {
             free(base);
             return malformed(e);
         }
@@ -1614,7 +1650,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                                           "revocation moved", "new tokens"};
     static const result_status status[C_N] = {RESULT_FAIL, RESULT_FAIL, RESULT_FAIL, RESULT_FAIL,
                                               RESULT_FAIL, RESULT_WARN, RESULT_WARN, RESULT_WARN};
-    vexit rc = diff_ranges(check_db(ctx), s, sh, range, base, n_base, which, n_which, &ds, e);
+    vexit rc = diff_ranges(ctx, s, sh, range, base, n_base, in_parts, which, n_which, &ds, e);
     bool any = false;
     for (int k = 0; !rc && k < C_N; k++) {
         change *c = &ds.c[k];

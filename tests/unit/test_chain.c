@@ -64,7 +64,7 @@ static run_record *full_record(void)
                         "10 rows missing (-1.00%); rule exact allows no difference", "ids 1-10");
     r->n_baselines = 1;
     r->baselines = xcalloc(1, sizeof *r->baselines);
-    r->baselines[0] = (baseline_doc){xstrdup("rowcount"), xstrdup("{\"tables\":[]}")};
+    r->baselines[0] = (baseline_doc){.check = xstrdup("rowcount"), .content = xstrdup("{\"tables\":[]}")};
     return r;
 }
 
@@ -474,7 +474,7 @@ static int64_t add_run(store *st, run_kind kind, const char *status, result_row 
 static int64_t add_baseline(store *st)
 {
     baseline_doc *d = xcalloc(1, sizeof *d);
-    d[0] = (baseline_doc){xstrdup("rowcount"), xstrdup("{\"tables\":[[\"public\",\"tasks\",1000]]}")};
+    d[0] = (baseline_doc){.check = xstrdup("rowcount"), .content = xstrdup("{\"tables\":[[\"public\",\"tasks\",1000]]}")};
     return add_run(st, RUN_BASELINE, "captured", NULL, 0, d, 1);
 }
 
