@@ -6,7 +6,12 @@
  * and FILTER aggregates for the format, plaintext and expiry rules. Only ranges whose
  * digest differs from the baseline's are read again, row by row, to say which links
  * changed and how. No token and no token hash ever leaves the server: a row is known to
- * the client by its id, its times and the first 16 hex digits of sha256(hash). */
+ * the client by its id, its times and the first 16 hex digits of sha256(hash).
+ *
+ * The baseline document holds each range's count and digest; the row lines of each range
+ * are a baseline part of their own (checker.h), put into the store as they are read and
+ * read back in range order only as far as a changed range needs: memory stays flat
+ * however many tokens the table holds. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,7 +607,7 @@ typedef struct scan {
     rule *rules;
     size_t n_rules;
     int64_t rows;
-    /* One row per range: b, n, digest, [lines,] then count and ids per rule; from one
+    /* One row per range: b, n, digest, then count and ids per rule; from one
      * query, or from two that split the ranges between connections (in b order). */
     PGresult *res[2];
     size_t n_res;
@@ -709,19 +714,17 @@ static char *where_and(const shape *sh, const char *more)
 
 /* The scan's SQL; more (may be NULL) restricts it to some ranges. */
 static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, const refs *rf,
-                      bool lines, const char *more)
+                      const char *more)
 {
     /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
      * flags are computed once, not once per aggregate that reads them. A rule's offending
      * ids are gathered once: their count is the array's length. The range digest covers the
-     * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); lines,
-     * for the baseline only, carry the short digests. Rows without a token count only for
-     * the plaintext columns. */
+     * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); the
+     * baseline's lines, with the short digests, are read by put_lines. Rows without a token
+     * count only for the plaintext columns. */
     textbuf q = {0};
     textbuf_add(&q, "SELECT b, n, coalesce(pg_catalog.encode(pg_catalog.sha256("
                     "pg_catalog.convert_to(wholes, 'UTF8')), 'hex'), '')");
-    if (lines)
-        textbuf_add(&q, ", coalesce(lines, '')");
     for (size_t i = 0; i < sc->n_rules; i++)
         textbuf_add(&q,
                ", coalesce(pg_catalog.cardinality(a%zu), 0),"
@@ -730,9 +733,6 @@ static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, co
     textbuf_add(&q, " FROM (SELECT b, count(*) FILTER (WHERE tok) AS n,"
                " pg_catalog.string_agg(head || whole, E'\\n' ORDER BY k) FILTER (WHERE tok)"
                " AS wholes");
-    if (lines)
-        textbuf_add(&q, ", pg_catalog.string_agg(head || short, E'\\n' ORDER BY k)"
-                        " FILTER (WHERE tok) AS lines");
     for (size_t i = 0; i < sc->n_rules; i++)
         textbuf_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
     textbuf_add(&q, " FROM (");
@@ -746,9 +746,9 @@ static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, co
 }
 
 /* Add up the rule counts of every range. */
-static void scan_tally(scan *sc, bool lines)
+static void scan_tally(scan *sc)
 {
-    int first = lines ? 4 : 3;
+    int first = 3;
     for (int row = 0; row < scan_ranges(sc); row++) {
         int64_t n = 0;
         parse_int64(scan_value(sc, row, 1), &n);
@@ -762,11 +762,10 @@ static void scan_tally(scan *sc, bool lines)
     }
 }
 
-/* One pass over the table: per range, count, digest (and with lines, every row's line
- * for the baseline) and the rule counts. range is ids per range (value ranges) or the
+/* One pass over the table: per range, count, digest and the rule counts. range is ids per range (value ranges) or the
  * number of ranges (hashed). */
 static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
-                      bool lines, scan *sc, verr *e)
+                      scan *sc, verr *e)
 {
     qparams p = {0};
     refs rf = {0};
@@ -782,7 +781,7 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     if (s->rev == REV_VALUES)
         snprintf(rf.values, sizeof rf.values, "$%d", param_text(&p, s->rev_array));
     build_rules(s, sh, &rf, sc);
-    char *q = scan_sql(s, sh, sc, &rf, lines, NULL);
+    char *q = scan_sql(s, sh, sc, &rf, NULL);
     free(rf.regex);
     /* The where condition may call the target's functions: every query over the token
      * table runs contained (src/pg.h), so a setting they change dies with the statement. */
@@ -791,7 +790,7 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     if (rc)
         return rc;
     sc->n_res = 1;
-    scan_tally(sc, lines);
+    scan_tally(sc);
     return VOUCH_OK;
 }
 
@@ -819,7 +818,7 @@ static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *
     textbuf_add(&lo, " < %lld", (long long)split_b);
     sb_bucket(&hi, sh, rf.range);
     textbuf_add(&hi, " >= %lld", (long long)split_b);
-    char *sqls[2] = {scan_sql(s, sh, sc, &rf, false, lo.p), scan_sql(s, sh, sc, &rf, false, hi.p)};
+    char *sqls[2] = {scan_sql(s, sh, sc, &rf, lo.p), scan_sql(s, sh, sc, &rf, hi.p)};
     PQfreemem(rf.regex);
     free(lo.p);
     free(hi.p);
@@ -829,7 +828,7 @@ static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *
     if (rc)
         return rc;
     sc->n_res = 2;
-    scan_tally(sc, false);
+    scan_tally(sc);
     return VOUCH_OK;
 }
 
@@ -1061,7 +1060,7 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         }
     }
     if (!rc)
-        rc = run_scan(db, s, &sh, range, false, &sc, e);
+        rc = run_scan(db, s, &sh, range, &sc, e);
     if (!rc)
         rc = put_lines(ctx, s, &sh, range, e);
     /* What the healthy database breaks is said now, not at the first gate. */
@@ -1798,7 +1797,7 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         if (split_point(s, baseline, &split_b))
             rc = run_scan_split(ctx, s, &sh, range, split_b, &sc, e);
         else
-            rc = run_scan(db, s, &sh, range, false, &sc, e);
+            rc = run_scan(db, s, &sh, range, &sc, e);
         if (!rc && !sh.unique_index)
             rc = run_duplicates(db, s, &sh, &groups, &dup_rows, &dup_ids, e);
         if (!rc) {
