@@ -69,6 +69,18 @@ expect_rc 0
 expect_out '^store vouch.db: chain intact: 6 sealed runs verified$'
 end_case
 
+test_case "the new baseline's parts name changes in several ranges, the last one too"
+fresh_db old_late
+LAST=$(psql_q -d old_late -c 'select max(id) from public.share_links')
+MID=$(psql_q -d old_late -c 'select min(id) + 200 from public.share_links')
+psql_q -d old_late -c "delete from public.share_links where id = $LAST" \
+    -c "update public.share_links set token_hash = md5(token_hash) || md5(token_hash) where id = $MID"
+v gate --target dbname=old_late
+expect_rc 1
+expect_out "^FAIL +share_tokens +public\.share_links vanished +as baseline +1 token +1 token of the baseline is gone \(ids $LAST\)"
+expect_out "^FAIL +share_tokens +public\.share_links hash changed +as baseline +1 token .*\(ids $MID\)"
+end_case
+
 test_case "a part edited, dropped or added in the store breaks the baseline's digest"
 upd=$(q "select sql || ';' from sqlite_master where name = 'baseline_parts_append_only_update'")
 del=$(q "select sql || ';' from sqlite_master where name = 'baseline_parts_sealed_delete'")
