@@ -1,12 +1,12 @@
-# A store written before baseline parts (schema 3, fixtures/store_schema3.sql): it still
+# A store written before baseline parts (schema 3, fixtures/store/schema3.sql): it still
 # verifies, its baseline (share_tokens rows inside the document) still gates, and its runs
 # keep their digests once this vouch has migrated it and sealed runs of its own, whose
 # share_tokens baselines are in parts.
 
 q() { sqlite3 "${STORE:-vouch.db}" "$1"; }
 rm -f vouch.db vouch.db-wal vouch.db-shm vouch.db.head
-sqlite3 vouch.db <"$here/fixtures/store_schema3.sql"
-cp "$here/fixtures/store_schema3.head" vouch.db.head
+sqlite3 vouch.db <"$here/fixtures/store/schema3.sql"
+cp "$here/fixtures/store/schema3.head" vouch.db.head
 old_digests=$(q "select digest from runs order by id")
 cat >vouch.conf <<'CONF'
 [target]
