@@ -55,6 +55,13 @@ typedef struct checker {
 /* The target session of the run, inside its read-only snapshot. */
 pg_session *check_db(check_ctx *ctx);
 
+/* A baseline too large for one document is captured in parts as well: in capture, put
+ * part (taken) into the store now, so that it need not stay in memory; in check, the
+ * next part in the order they were put into *part (the caller decrefs), NULL after the
+ * last or for a baseline without parts. An error return ends the check. */
+vexit check_baseline_part_put(check_ctx *ctx, json_t *part, verr *e);
+vexit check_baseline_part_next(check_ctx *ctx, json_t **part, verr *e);
+
 /* The incident time given with --incident-at (ms since the epoch, UTC) into *ms;
  * false when none was given. */
 bool check_incident_at(check_ctx *ctx, int64_t *ms);

@@ -6,7 +6,12 @@
  * and FILTER aggregates for the format, plaintext and expiry rules. Only ranges whose
  * digest differs from the baseline's are read again, row by row, to say which links
  * changed and how. No token and no token hash ever leaves the server: a row is known to
- * the client by its id, its times and the first 16 hex digits of sha256(hash). */
+ * the client by its id, its times and the first 16 hex digits of sha256(hash).
+ *
+ * The baseline document holds each range's count and digest; the row lines of each range
+ * are a baseline part of their own (checker.h), put into the store as they are read and
+ * read back in range order only as far as a changed range needs: memory stays flat
+ * however many tokens the table holds. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,7 +607,7 @@ typedef struct scan {
     rule *rules;
     size_t n_rules;
     int64_t rows;
-    /* One row per range: b, n, digest, [lines,] then count and ids per rule; from one
+    /* One row per range: b, n, digest, then count and ids per rule; from one
      * query, or from two that split the ranges between connections (in b order). */
     PGresult *res[2];
     size_t n_res;
@@ -709,19 +714,17 @@ static char *where_and(const shape *sh, const char *more)
 
 /* The scan's SQL; more (may be NULL) restricts it to some ranges. */
 static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, const refs *rf,
-                      bool lines, const char *more)
+                      const char *more)
 {
     /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
      * flags are computed once, not once per aggregate that reads them. A rule's offending
      * ids are gathered once: their count is the array's length. The range digest covers the
-     * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); lines,
-     * for the baseline only, carry the short digests. Rows without a token count only for
-     * the plaintext columns. */
+     * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); the
+     * baseline's lines, with the short digests, are read by put_lines. Rows without a token
+     * count only for the plaintext columns. */
     textbuf q = {0};
     textbuf_add(&q, "SELECT b, n, coalesce(pg_catalog.encode(pg_catalog.sha256("
                     "pg_catalog.convert_to(wholes, 'UTF8')), 'hex'), '')");
-    if (lines)
-        textbuf_add(&q, ", coalesce(lines, '')");
     for (size_t i = 0; i < sc->n_rules; i++)
         textbuf_add(&q,
                ", coalesce(pg_catalog.cardinality(a%zu), 0),"
@@ -730,9 +733,6 @@ static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, co
     textbuf_add(&q, " FROM (SELECT b, count(*) FILTER (WHERE tok) AS n,"
                " pg_catalog.string_agg(head || whole, E'\\n' ORDER BY k) FILTER (WHERE tok)"
                " AS wholes");
-    if (lines)
-        textbuf_add(&q, ", pg_catalog.string_agg(head || short, E'\\n' ORDER BY k)"
-                        " FILTER (WHERE tok) AS lines");
     for (size_t i = 0; i < sc->n_rules; i++)
         textbuf_add(&q, ", pg_catalog.array_agg(idt ORDER BY k) FILTER (WHERE r%zu) AS a%zu", i, i);
     textbuf_add(&q, " FROM (");
@@ -746,9 +746,9 @@ static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, co
 }
 
 /* Add up the rule counts of every range. */
-static void scan_tally(scan *sc, bool lines)
+static void scan_tally(scan *sc)
 {
-    int first = lines ? 4 : 3;
+    int first = 3;
     for (int row = 0; row < scan_ranges(sc); row++) {
         int64_t n = 0;
         parse_int64(scan_value(sc, row, 1), &n);
@@ -762,11 +762,10 @@ static void scan_tally(scan *sc, bool lines)
     }
 }
 
-/* One pass over the table: per range, count, digest (and with lines, every row's line
- * for the baseline) and the rule counts. range is ids per range (value ranges) or the
+/* One pass over the table: per range, count, digest and the rule counts. range is ids per range (value ranges) or the
  * number of ranges (hashed). */
 static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
-                      bool lines, scan *sc, verr *e)
+                      scan *sc, verr *e)
 {
     qparams p = {0};
     refs rf = {0};
@@ -782,7 +781,7 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     if (s->rev == REV_VALUES)
         snprintf(rf.values, sizeof rf.values, "$%d", param_text(&p, s->rev_array));
     build_rules(s, sh, &rf, sc);
-    char *q = scan_sql(s, sh, sc, &rf, lines, NULL);
+    char *q = scan_sql(s, sh, sc, &rf, NULL);
     free(rf.regex);
     /* The where condition may call the target's functions: every query over the token
      * table runs contained (src/pg.h), so a setting they change dies with the statement. */
@@ -791,7 +790,7 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
     if (rc)
         return rc;
     sc->n_res = 1;
-    scan_tally(sc, lines);
+    scan_tally(sc);
     return VOUCH_OK;
 }
 
@@ -819,7 +818,7 @@ static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *
     textbuf_add(&lo, " < %lld", (long long)split_b);
     sb_bucket(&hi, sh, rf.range);
     textbuf_add(&hi, " >= %lld", (long long)split_b);
-    char *sqls[2] = {scan_sql(s, sh, sc, &rf, false, lo.p), scan_sql(s, sh, sc, &rf, false, hi.p)};
+    char *sqls[2] = {scan_sql(s, sh, sc, &rf, lo.p), scan_sql(s, sh, sc, &rf, hi.p)};
     PQfreemem(rf.regex);
     free(lo.p);
     free(hi.p);
@@ -829,7 +828,7 @@ static vexit run_scan_split(check_ctx *ctx, const tok_settings *s, const shape *
     if (rc)
         return rc;
     sc->n_res = 2;
-    scan_tally(sc, false);
+    scan_tally(sc);
     return VOUCH_OK;
 }
 
@@ -964,6 +963,61 @@ static vexit unique_ids(pg_session *db, const tok_settings *s, const shape *sh, 
     return rc;
 }
 
+#define RANGES_PER_FETCH 8
+
+/* The baseline's row lines (token_rules.h), range by range in b order, each put into the
+ * store as a part as it arrives: through a cursor a few ranges at a time, in the same
+ * snapshot as the scan, so that capture never holds the lines of the whole table. */
+static vexit put_lines(check_ctx *ctx, const tok_settings *s, const shape *sh, int64_t range,
+                       verr *e)
+{
+    pg_session *db = check_db(ctx);
+    qparams p = {0};
+    char range_ref[16], values_ref[16] = "";
+    snprintf(range_ref, sizeof range_ref, "$%d", param_int(&p, range));
+    if (s->rev == REV_VALUES)
+        snprintf(values_ref, sizeof values_ref, "$%d", param_text(&p, s->rev_array));
+    textbuf q = {0};
+    textbuf_add(&q, "DECLARE vouch_lines NO SCROLL CURSOR FOR SELECT b,"
+                    " pg_catalog.string_agg(head || short, E'\\n' ORDER BY k) FROM (");
+    sb_rows(&q, s, sh, range_ref, values_ref);
+    char *w = where_and(sh, sh->tok);
+    textbuf_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b ORDER BY b", sh->qtable, w);
+    free(w);
+    if (pg_contain_begin(db, e)) {
+        free(q.p);
+        return e->code = VOUCH_ABORTED;
+    }
+    /* The where condition may call the target's functions: contained, as every query over
+     * the token table (src/pg.h); the cursor dies with the savepoint. */
+    verr step;
+    verr_clear(&step);
+    PGresult *r = NULL;
+    vexit rc = pg_query(db, &r, q.p, p.n, p.v, &step);
+    free(q.p);
+    PQclear(r);
+    char fetch[64];
+    snprintf(fetch, sizeof fetch, "FETCH %d FROM vouch_lines", RANGES_PER_FETCH);
+    for (int got = RANGES_PER_FETCH; !rc && got;) {
+        if ((rc = pg_query(db, &r, fetch, 0, NULL, &step)))
+            break;
+        got = PQntuples(r);
+        for (int i = 0; i < got && !rc; i++) {
+            int64_t b = 0;
+            parse_int64(PQgetvalue(r, i, 0), &b);
+            rc = check_baseline_part_put(ctx, json_pack("{s:I, s:s}", "b", (json_int_t)b, "rows",
+                                                        PQgetvalue(r, i, 1)), &step);
+        }
+        PQclear(r);
+    }
+    vexit end = pg_contain_end(db, e);
+    if (end)
+        return end;
+    if (rc)
+        *e = step;
+    return rc;
+}
+
 static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
 {
     tok_settings *s = p;
@@ -1006,7 +1060,9 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         }
     }
     if (!rc)
-        rc = run_scan(db, s, &sh, range, true, &sc, e);
+        rc = run_scan(db, s, &sh, range, &sc, e);
+    if (!rc)
+        rc = put_lines(ctx, s, &sh, range, e);
     /* What the healthy database breaks is said now, not at the first gate. */
     int64_t groups = 0, dup_rows = 0;
     char *dup_ids = NULL;
@@ -1022,6 +1078,9 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
     report_rules(ctx, true, s, t, &sc);
     report_duplicates(ctx, true, t, s, &sh, groups, dup_rows, dup_ids);
     free(dup_ids);
+    /* Version 2: the document holds each range's count and digest; the rows of a range,
+     * which only a changed range needs, are a part of their own, in b order (version 1
+     * kept them in the document, which a gate then held whole). */
     json_t *ranges = json_array();
     for (int row = 0; row < scan_ranges(&sc); row++) {
         int64_t b = 0, n = 0;
@@ -1029,11 +1088,10 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         parse_int64(scan_value(&sc, row, 1), &n);
         if (!n)
             continue;   /* rows without a token only */
-        json_array_append_new(ranges, json_pack("{s:I, s:I, s:s, s:s}", "b", (json_int_t)b, "n",
-                                                (json_int_t)n, "digest", scan_value(&sc, row, 2),
-                                                "rows", scan_value(&sc, row, 3)));
+        json_array_append_new(ranges, json_pack("{s:I, s:I, s:s}", "b", (json_int_t)b, "n",
+                                                (json_int_t)n, "digest", scan_value(&sc, row, 2)));
     }
-    *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 1, "table", t,
+    *out = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "version", 2, "table", t,
                      "id_type", sh.int_ids ? "integer" : "other", "ranges_by",
                      sh.hashed ? "hash" : "value", "snapshot_time", db->id.snapshot_time,
                      "range", (json_int_t)range, "rows", (json_int_t)sc.rows, "ranges", ranges);
@@ -1432,12 +1490,31 @@ typedef struct range_sum {
 } range_sum;
 
 /* Read the rows of the given ranges now and compare them with the baseline's. */
-static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh, int64_t range,
-                         const range_sum *base,
-                         size_t n_base, const int64_t *which, size_t n_which, diff_state *ds,
-                         verr *e)
+/* Version 2: the rows of baseline range b, from the parts read in b order; *cur is the
+ * part read last, kept for the next call (which asks for a later b). NULL: none. */
+static vexit part_rows(check_ctx *ctx, json_t **cur, int64_t b, const char **rows, verr *e)
 {
-    for (size_t at = 0; at < n_which; at += BUCKETS_PER_QUERY) {
+    *rows = NULL;
+    while (!*cur || json_integer_value(json_object_get(*cur, "b")) < b) {
+        json_decref(*cur);
+        vexit rc = check_baseline_part_next(ctx, cur, e);
+        if (rc || !*cur)
+            return rc;
+    }
+    if (json_integer_value(json_object_get(*cur, "b")) == b &&
+        !(*rows = json_string_value(json_object_get(*cur, "rows"))))
+        return malformed(e);
+    return VOUCH_OK;
+}
+
+static vexit diff_ranges(check_ctx *ctx, const tok_settings *s, const shape *sh, int64_t range,
+                         const range_sum *base, size_t n_base, bool in_parts,
+                         const int64_t *which, size_t n_which, diff_state *ds, verr *e)
+{
+    pg_session *db = check_db(ctx);
+    json_t *cur = NULL;
+    vexit rc = VOUCH_OK;
+    for (size_t at = 0; !rc && at < n_which; at += BUCKETS_PER_QUERY) {
         size_t upto = at + BUCKETS_PER_QUERY < n_which ? at + BUCKETS_PER_QUERY : n_which;
         textbuf arr = {0};
         textbuf_add(&arr, "{");
@@ -1470,17 +1547,20 @@ static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh,
             textbuf_add(&q, " FROM %s%s) s WHERE s.b = ANY ($%d::bigint[]) ORDER BY s.b, s.k",
                    sh->qtable, sh->where, p_set);
         PGresult *r;
-        vexit rc = pg_query_contained(db, &r, q.p, p.n, p.v, e);
+        rc = pg_query_contained(db, &r, q.p, p.n, p.v, e);
         free(q.p);
         free(arr.p);
         if (rc)
-            return rc;
+            break;
         int row = 0, rows = PQntuples(r);
-        for (size_t k = at; k < upto; k++) {
+        for (size_t k = at; !rc && k < upto; k++) {
             linev bl = {.int_ids = sh->int_ids}, nl = {.int_ids = sh->int_ids};
-            for (size_t m = 0; m < n_base; m++)
+            for (size_t m = 0; !in_parts && m < n_base; m++)
                 if (base[m].b == which[k])
                     linev_from_text(&bl, base[m].rows);
+            const char *part = NULL;
+            if (in_parts && !(rc = part_rows(ctx, &cur, which[k], &part, e)) && part)
+                linev_from_text(&bl, part);
             for (; row < rows; row++) {
                 int64_t b = 0;
                 parse_int64(PQgetvalue(r, row, 0), &b);
@@ -1488,13 +1568,15 @@ static vexit diff_ranges(pg_session *db, const tok_settings *s, const shape *sh,
                     break;
                 linev_push(&nl, xstrdup(PQgetvalue(r, row, 1)), PQgetvalue(r, row, 2));
             }
-            diff_range(ds, &bl, &nl);
+            if (!rc)
+                diff_range(ds, &bl, &nl);
             linev_release(&bl);
             linev_release(&nl);
         }
         PQclear(r);
     }
-    return VOUCH_OK;
+    json_decref(cur);
+    return rc;
 }
 
 /* The reason line for one kind of change. */
@@ -1572,6 +1654,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
         return VOUCH_OK;
     }
     size_t n_base = json_array_size(ranges);
+    bool in_parts = json_integer_value(json_object_get(baseline, "version")) >= 2;
     range_sum *base = xcalloc(n_base + 1, sizeof *base);
     for (size_t i = 0; i < n_base; i++) {
         const json_t *x = json_array_get(ranges, i);
@@ -1579,7 +1662,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                               json_integer_value(json_object_get(x, "n")),
                               json_string_value(json_object_get(x, "digest")),
                               json_string_value(json_object_get(x, "rows"))};
-        if (!base[i].digest || !base[i].rows) {
+        if (!base[i].digest || (!in_parts && !base[i].rows)) {
             free(base);
             return malformed(e);
         }
@@ -1614,7 +1697,7 @@ static vexit check_baseline(check_ctx *ctx, const tok_settings *s, const shape *
                                           "revocation moved", "new tokens"};
     static const result_status status[C_N] = {RESULT_FAIL, RESULT_FAIL, RESULT_FAIL, RESULT_FAIL,
                                               RESULT_FAIL, RESULT_WARN, RESULT_WARN, RESULT_WARN};
-    vexit rc = diff_ranges(check_db(ctx), s, sh, range, base, n_base, which, n_which, &ds, e);
+    vexit rc = diff_ranges(ctx, s, sh, range, base, n_base, in_parts, which, n_which, &ds, e);
     bool any = false;
     for (int k = 0; !rc && k < C_N; k++) {
         change *c = &ds.c[k];
@@ -1714,7 +1797,7 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         if (split_point(s, baseline, &split_b))
             rc = run_scan_split(ctx, s, &sh, range, split_b, &sc, e);
         else
-            rc = run_scan(db, s, &sh, range, false, &sc, e);
+            rc = run_scan(db, s, &sh, range, &sc, e);
         if (!rc && !sh.unique_index)
             rc = run_duplicates(db, s, &sh, &groups, &dup_rows, &dup_ids, e);
         if (!rc) {

@@ -112,6 +112,10 @@ char *run_canonical(const run_record *r)
         json_t *o = json_object();
         json_object_set_new(o, "check", canon_str(r->baselines[i].check));
         json_object_set_new(o, "content", canon_str(r->baselines[i].content));
+        if (r->baselines[i].n_parts) { /* only when set, as above */
+            json_object_set_new(o, "parts", json_integer(r->baselines[i].n_parts));
+            json_object_set_new(o, "parts_sha256", canon_str(r->baselines[i].parts_sha256));
+        }
         json_array_append_new(baselines, o);
     }
     json_object_set_new(doc, "baselines", baselines);

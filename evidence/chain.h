@@ -14,8 +14,9 @@
  *   1 (and 0): "vouch-run/1", what vouch sealed before the head file existed; it leaves
  *      out the host and pid that ran the run.
  *   2: "vouch-run/2", vouch-run/1 with "host" and "pid" added; every run sealed now.
- * Fields added since (incident_at, started_by, ci_job, not_evaluated; a result's facts)
- * appear in either form only when set, so no digest sealed without them moves.
+ * Fields added since (incident_at, started_by, ci_job, not_evaluated; a result's facts; a
+ * baseline's parts and parts_sha256) appear in either form only when set, so no digest
+ * sealed without them moves.
  * Caller frees. */
 #define RUN_CANON_CURRENT 2
 char *run_canonical(const run_record *r);

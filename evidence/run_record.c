@@ -41,6 +41,7 @@ void run_record_free(run_record *r)
     for (size_t i = 0; i < r->n_baselines; i++) {
         free(r->baselines[i].check);
         free(r->baselines[i].content);
+        free(r->baselines[i].parts_sha256);
     }
     free(r->baselines);
     free(r);

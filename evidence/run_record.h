@@ -30,6 +30,10 @@ const char *run_kind_name(run_kind k);
 typedef struct baseline_doc {
     char *check;
     char *content;   /* canonical JSON */
+    /* Its parts (evidence/store/store.h), not loaded: how many, and SHA-256 over the hex
+     * SHA-256 of each, newline-ended, in order; 0 and NULL when it has none. */
+    int64_t n_parts;
+    char *parts_sha256;
 } baseline_doc;
 
 typedef struct run_record {

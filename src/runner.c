@@ -27,6 +27,10 @@ struct check_ctx {
     void (*problem)(void *user, const char *line);
     void *problem_user;
     size_t n_problems;
+    /* the baseline's parts: put by a capture into run run_id, read by a check */
+    store *st;
+    int64_t run_id, part_seq;
+    store_parts *parts;
 };
 
 /* Replace the first "[base]" in text (of size bytes) with "[header]". */
@@ -43,6 +47,33 @@ static void rename_section(char *text, size_t size, const char *bare, const char
 pg_session *check_db(check_ctx *ctx)
 {
     return ctx->db;
+}
+
+vexit check_baseline_part_put(check_ctx *ctx, json_t *part, verr *e)
+{
+    char *text = json_dumps(part, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(part);
+    if (!text)
+        return verr_set(e, VOUCH_ABORTED, "could not write a part of the %s baseline", ctx->unit);
+    vexit rc = store_baseline_part_add(ctx->st, ctx->run_id, ctx->unit, ++ctx->part_seq, text, e);
+    free(text);
+    return rc;
+}
+
+vexit check_baseline_part_next(check_ctx *ctx, json_t **part, verr *e)
+{
+    *part = NULL;
+    char *text = NULL;
+    vexit rc = ctx->parts ? store_parts_next(ctx->parts, &text, e) : VOUCH_OK;
+    if (rc || !text)
+        return rc;
+    json_error_t je;
+    *part = json_loads(text, 0, &je);
+    free(text);
+    if (!*part)
+        return verr_set(e, VOUCH_FAILED, "a part of the %s baseline does not parse: %s", ctx->unit,
+                        je.text);
+    return VOUCH_OK;
 }
 
 bool check_incident_at(check_ctx *ctx, int64_t *ms)
@@ -452,7 +483,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(doc);
         grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs + 1, sizeof *rs->docs);
-        rs->docs[rs->n_docs++] = (baseline_doc){xstrdup(u->name), text};
+        rs->docs[rs->n_docs++] = (baseline_doc){.check = xstrdup(u->name), .content = text};
         return end_check(ctx, e);
     }
 
@@ -463,8 +494,14 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         check_report(ctx, RESULT_ERROR, "(baseline)", NULL, NULL, "%s", local.msg);
         return end_check(ctx, e);
     }
+    if (ck->capture && (rc = store_parts_open(ctx->st, base->id, u->name, &ctx->parts, e))) {
+        json_decref(doc);
+        return VOUCH_ABORTED;
+    }
     rc = ck->check(ctx, settings, doc, e);
     json_decref(doc);
+    store_parts_close(ctx->parts);
+    ctx->parts = NULL;
     if (rc) {
         name_header(u, e);
         if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
@@ -617,6 +654,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
 
     rs.rec = xcalloc(1, sizeof *rs.rec);
     rs.rec->id = *run_id;
+    rs.ctx.st = rq->st;
+    rs.ctx.run_id = *run_id;
     vexit outcome = VOUCH_OK;
     verr failure;
     verr_clear(&failure);

@@ -176,6 +176,25 @@ static const char *const migrations[] = {
     "  started_at, restore_cmd, rto_target_ms, rto_limit_ms, rpo_ms, vouch_version, host, pid,"
     "  drill_every ON drills"
     "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: a drill keeps what it started with'); END;",
+    /* 5 (SCHEMA_BASELINE_PARTS): a check's baseline beyond its document, in parts written while
+     * the baseline runs (one range of share tokens each), so that neither capture nor gate
+     * holds it whole. A part may go only while its run is open: an aborted baseline keeps
+     * none. Sealed, the run's digest covers them (evidence/chain.h). */
+    "CREATE TABLE baseline_parts ("
+    "  run_id INTEGER NOT NULL REFERENCES runs (id),"
+    "  check_name TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  content TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, check_name, seq)"
+    ");"
+    "CREATE TRIGGER baseline_parts_append_only_update BEFORE UPDATE ON baseline_parts"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: baselines cannot change'); END;"
+    "CREATE TRIGGER baseline_parts_sealed_delete BEFORE DELETE ON baseline_parts"
+    "  WHEN (SELECT digest FROM runs WHERE id = OLD.run_id) IS NOT NULL"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: baselines cannot be deleted'); END;"
+    "CREATE TRIGGER baseline_parts_open_run BEFORE INSERT ON baseline_parts"
+    "  WHEN (SELECT digest FROM runs WHERE id = NEW.run_id) IS NOT NULL"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this run is sealed'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -185,7 +204,8 @@ static const char *const guard_triggers[] = {
     "baselines_append_only_delete", "baselines_open_run",
     "drills_append_only_delete",    "drills_append_only_update",    "drills_fixed_at_start",
     "drill_phases_append_only_update", "drill_phases_append_only_delete",
-    "drill_phases_open_drill",      NULL};
+    "drill_phases_open_drill",      "baseline_parts_append_only_update",
+    "baseline_parts_sealed_delete", "baseline_parts_open_run",      NULL};
 
 static int64_t mono_ms(void)
 {
@@ -858,6 +878,8 @@ static void not_evaluated_rows(run_record *r, size_t *cap)
 static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
 {
     vexit rc = insert_rows ? insert_results(st, r, e) : VOUCH_OK;
+    if (!rc && strcmp(r->status, "captured") != 0)
+        rc = store_parts_drop(st, r->id, e);
     if (rc)
         return rc;
     int64_t head;
@@ -1051,9 +1073,10 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
         sqlite3_bind_int64(s, 1, id);
         while (sqlite3_step(s) == SQLITE_ROW) {
             grow((void **)&r->baselines, &cap, r->n_baselines + 1, sizeof *r->baselines);
-            r->baselines[r->n_baselines++] = (baseline_doc){store_col_text(s, 0), store_col_text(s, 1)};
+            r->baselines[r->n_baselines++] = (baseline_doc){.check = store_col_text(s, 0), .content = store_col_text(s, 1)};
         }
         sqlite3_finalize(s);
+        rc = store_parts_attach(st, r, e);
     }
     if (rc) {
         run_record_free(r);

@@ -14,6 +14,13 @@ sqlite3 *store_sqlite(store *st);
 /* The migration (evidence/store/sqlite.c) that added drills' cadence, approver and smoke
  * test, and runs' drill_id: a store read where it lies may be older. */
 #define SCHEMA_DRILL_POLICY 4
+/* The migration that made baseline_parts (evidence/store/sqlite_parts.c). */
+#define SCHEMA_BASELINE_PARTS 5
+/* Into each of r's baselines how many parts it has and their digest; a part of a check
+ * with no document adds one with an empty content, which no digest sealed can match. */
+vexit store_parts_attach(store *st, run_record *r, verr *e);
+/* Drop the parts of run id, which is still open: an aborted baseline keeps none. */
+vexit store_parts_drop(store *st, int64_t id, verr *e);
 
 /* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
  * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */

@@ -13,7 +13,7 @@
 #include "src/verr.h"
 
 #define STORE_DEFAULT_PATH "vouch.db"
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 typedef struct store store;
 
@@ -77,6 +77,17 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e);
 
 /* Newest runs first, at most limit (0: all). Caller frees *ids. */
 vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
+
+/* A check's baseline beyond its document: parts put while the baseline runs (seq 1, 2, ...,
+ * read back in that order), so that none is held whole; an aborted baseline keeps none. */
+vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int64_t seq,
+                              const char *content, verr *e);
+typedef struct store_parts store_parts;
+/* The parts of run_id's baseline of check, in order (none in a store from before parts). */
+vexit store_parts_open(store *st, int64_t run_id, const char *check, store_parts **out, verr *e);
+/* The next part into *content (the caller frees), NULL after the last. */
+vexit store_parts_next(store_parts *p, char **content, verr *e);
+void store_parts_close(store_parts *p);
 
 /* The newest captured baseline, or VOUCH_USAGE when there is none. */
 vexit store_latest_baseline(store *st, int64_t *id, verr *e);

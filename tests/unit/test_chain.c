@@ -64,7 +64,7 @@ static run_record *full_record(void)
                         "10 rows missing (-1.00%); rule exact allows no difference", "ids 1-10");
     r->n_baselines = 1;
     r->baselines = xcalloc(1, sizeof *r->baselines);
-    r->baselines[0] = (baseline_doc){xstrdup("rowcount"), xstrdup("{\"tables\":[]}")};
+    r->baselines[0] = (baseline_doc){.check = xstrdup("rowcount"), .content = xstrdup("{\"tables\":[]}")};
     return r;
 }
 
@@ -195,6 +195,32 @@ static void m_not_evaluated(run_record *r) { set(&r->not_evaluated, "[{\"check\"
 static void m_r_facts(run_record *r) { set(&r->results[1].facts, "{\"missing\":10}"); }
 static void m_b_check(run_record *r) { set(&r->baselines[0].check, "rls"); }
 static void m_b_content(run_record *r) { set(&r->baselines[0].content, "{\"tables\":[1]}"); }
+
+/* A baseline's parts are named in the canonical form only when it has some: a run sealed
+ * before parts existed keeps its text (and digest); one with parts commits to their digest. */
+static void test_canonical_parts_only_when_set(void **state)
+{
+    (void)state;
+    run_record *r = full_record();
+    char *plain = run_canonical(r);
+    assert_null(strstr(plain, "parts"));
+    r->baselines[0].n_parts = 2;
+    r->baselines[0].parts_sha256 = xstrdup("ab");
+    char *with = run_canonical(r);
+    assert_non_null(strstr(with, "\"content\":\"{\\\"tables\\\":[]}\",\"parts\":2,\"parts_sha256\":\"ab\"}"));
+    set(&r->baselines[0].parts_sha256, "ac");
+    char *other = run_canonical(r);
+    assert_string_not_equal(with, other);
+    r->baselines[0].n_parts = 3;
+    set(&r->baselines[0].parts_sha256, "ab");
+    char *more = run_canonical(r);
+    assert_string_not_equal(with, more);
+    free(plain);
+    free(with);
+    free(other);
+    free(more);
+    run_record_free(r);
+}
 
 static void test_canonical_changes_with_every_field(void **state)
 {
@@ -474,7 +500,7 @@ static int64_t add_run(store *st, run_kind kind, const char *status, result_row 
 static int64_t add_baseline(store *st)
 {
     baseline_doc *d = xcalloc(1, sizeof *d);
-    d[0] = (baseline_doc){xstrdup("rowcount"), xstrdup("{\"tables\":[[\"public\",\"tasks\",1000]]}")};
+    d[0] = (baseline_doc){.check = xstrdup("rowcount"), .content = xstrdup("{\"tables\":[[\"public\",\"tasks\",1000]]}")};
     return add_run(st, RUN_BASELINE, "captured", NULL, 0, d, 1);
 }
 
@@ -1365,6 +1391,7 @@ int main(void)
         cmocka_unit_test(test_canonical_golden),
         cmocka_unit_test(test_canonical_v2_golden),
         cmocka_unit_test(test_canonical_is_stable),
+        cmocka_unit_test(test_canonical_parts_only_when_set),
         cmocka_unit_test(test_canonical_changes_with_every_field),
         cmocka_unit_test(test_canonical_escapes_control_characters),
         cmocka_unit_test(test_canonical_keeps_bytes_that_are_not_utf8),

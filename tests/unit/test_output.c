@@ -286,10 +286,10 @@ static void test_human_baseline(void **state)
     r->target = xstrdup("host=prod dbname=portal");
     r->n_baselines = 2;
     r->baselines = xcalloc(2, sizeof *r->baselines);
-    r->baselines[0] = (baseline_doc){xstrdup("rowcount"),
-                                     xstrdup("{\"tables\":[[\"public\",\"tasks\",1000],"
+    r->baselines[0] = (baseline_doc){.check = xstrdup("rowcount"),
+                                     .content = xstrdup("{\"tables\":[[\"public\",\"tasks\",1000],"
                                              "[\"public\",\"projects\",120]]}")};
-    r->baselines[1] = (baseline_doc){xstrdup("settings"), xstrdup("{\"owner\":\"app\"}")};
+    r->baselines[1] = (baseline_doc){.check = xstrdup("settings"), .content = xstrdup("{\"owner\":\"app\"}")};
     char *out = render(&output_human, r, false, 0);
     assert_string_equal(out, "vouch baseline 3 on host=prod dbname=portal\n"
                              "  rowcount: 2 tables\n"

@@ -1,0 +1,179 @@
+/* Baseline parts: what a check captures beyond its document (the rows of each range of a
+ * token table), written one by one while the baseline runs and read back one by one, so
+ * that neither 'vouch baseline' nor a gate holds a baseline whole. A run's digest covers
+ * them through a digest of their digests, computed here a part at a time. */
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evidence/chain.h"
+#include "evidence/store/sqlite_internal.h"
+#include "src/util.h"
+
+struct store_parts {
+    store *st;
+    sqlite3_stmt *s;   /* NULL: no parts to read (a store from before them) */
+};
+
+vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int64_t seq,
+                              const char *content, verr *e)
+{
+    if (store_schema(st) < SCHEMA_BASELINE_PARTS)
+        return verr_set(e, VOUCH_ABORTED, "store \"%s\" is too old to hold baseline parts",
+                        store_path(st));
+    sqlite3_stmt *s;
+    vexit rc = store_prepare(st, &s,
+                             "INSERT INTO baseline_parts (run_id, check_name, seq, content)"
+                             " VALUES (?1, ?2, ?3, ?4)",
+                             e);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, run_id);
+    store_bind_text(s, 2, check);
+    sqlite3_bind_int64(s, 3, seq);
+    store_bind_text(s, 4, content);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_db_error(st, e, "store a part of a baseline");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+vexit store_parts_open(store *st, int64_t run_id, const char *check, store_parts **out, verr *e)
+{
+    store_parts *p = xcalloc(1, sizeof *p);
+    p->st = st;
+    *out = p;
+    if (store_schema(st) < SCHEMA_BASELINE_PARTS)
+        return VOUCH_OK;
+    vexit rc = store_prepare(st, &p->s,
+                             "SELECT content FROM baseline_parts WHERE run_id = ?1"
+                             " AND check_name = ?2 ORDER BY seq",
+                             e);
+    if (rc) {
+        free(p);
+        *out = NULL;
+        return rc;
+    }
+    sqlite3_bind_int64(p->s, 1, run_id);
+    store_bind_text(p->s, 2, check);
+    return VOUCH_OK;
+}
+
+vexit store_parts_next(store_parts *p, char **content, verr *e)
+{
+    *content = NULL;
+    if (!p->s)
+        return VOUCH_OK;
+    int step = sqlite3_step(p->s);
+    if (step == SQLITE_ROW) {
+        *content = store_col_text(p->s, 0);
+        return VOUCH_OK;
+    }
+    sqlite3_finalize(p->s);
+    p->s = NULL;
+    return step == SQLITE_DONE ? VOUCH_OK : store_db_error(p->st, e, "read a part of a baseline");
+}
+
+void store_parts_close(store_parts *p)
+{
+    if (!p)
+        return;
+    sqlite3_finalize(p->s);
+    free(p);
+}
+
+static void hex_of(const unsigned char *md, char out[DIGEST_HEX_LEN + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = digits[md[i] >> 4];
+        out[2 * i + 1] = digits[md[i] & 15];
+    }
+    out[DIGEST_HEX_LEN] = '\0';
+}
+
+static baseline_doc *doc_of(run_record *r, const char *check, size_t *cap)
+{
+    for (size_t i = 0; i < r->n_baselines; i++)
+        if (strcmp(r->baselines[i].check, check) == 0)
+            return &r->baselines[i];
+    grow((void **)&r->baselines, cap, r->n_baselines + 1, sizeof *r->baselines);
+    r->baselines[r->n_baselines] = (baseline_doc){xstrdup(check), xstrdup(""), 0, NULL};
+    return &r->baselines[r->n_baselines++];
+}
+
+/* Close the digest of doc's parts, when it has any. */
+static void finish(baseline_doc *doc, EVP_MD_CTX *md)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!doc || !doc->n_parts)
+        return;
+    EVP_DigestFinal_ex(md, out, &n);
+    doc->parts_sha256 = xmalloc(DIGEST_HEX_LEN + 1);
+    hex_of(out, doc->parts_sha256);
+}
+
+vexit store_parts_attach(store *st, run_record *r, verr *e)
+{
+    if (store_schema(st) < SCHEMA_BASELINE_PARTS)
+        return VOUCH_OK;
+    sqlite3_stmt *s;
+    vexit rc = store_prepare(st, &s,
+                             "SELECT check_name, content FROM baseline_parts WHERE run_id = ?1"
+                             " ORDER BY check_name, seq",
+                             e);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, r->id);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!md || !sha256) {
+        EVP_MD_free(sha256);
+        EVP_MD_CTX_free(md);
+        sqlite3_finalize(s);
+        return verr_set(e, VOUCH_ABORTED, "could not set up SHA-256 (OpenSSL)");
+    }
+    size_t cap = r->n_baselines;
+    baseline_doc *doc = NULL;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *check = (const char *)sqlite3_column_text(s, 0);
+        if (!doc || strcmp(doc->check, check ? check : "") != 0) {
+            finish(doc, md);
+            doc = doc_of(r, check ? check : "", &cap);
+            EVP_DigestInit_ex2(md, sha256, NULL);
+        }
+        /* Each part's own digest, then a newline: one part cannot pass for two. */
+        const void *text = sqlite3_column_blob(s, 1);
+        int len = sqlite3_column_bytes(s, 1);
+        unsigned char part[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_Digest(text ? text : "", (size_t)len, part, &n, sha256, NULL);
+        char hex[DIGEST_HEX_LEN + 2];
+        hex_of(part, hex);
+        hex[DIGEST_HEX_LEN] = '\n';
+        EVP_DigestUpdate(md, hex, DIGEST_HEX_LEN + 1);
+        doc->n_parts++;
+    }
+    finish(doc, md);
+    EVP_MD_free(sha256);
+    EVP_MD_CTX_free(md);
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? VOUCH_OK : store_db_error(st, e, "read the parts of a baseline");
+}
+
+vexit store_parts_drop(store *st, int64_t id, verr *e)
+{
+    if (store_schema(st) < SCHEMA_BASELINE_PARTS)
+        return VOUCH_OK;
+    sqlite3_stmt *s;
+    vexit rc = store_prepare(st, &s, "DELETE FROM baseline_parts WHERE run_id = ?1", e);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_db_error(st, e, "drop the parts of an aborted baseline");
+    sqlite3_finalize(s);
+    return rc;
+}
