@@ -66,8 +66,9 @@ char *rls_policy_describe(const json_t *policy);
 void rls_table_summary(const json_t *table, char *buf, size_t size);
 void rls_role_summary(const json_t *role, char *buf, size_t size);
 void rls_schema_summary(const json_t *schema, char *buf, size_t size);
-/* When the summaries of a subject that differs read the same ("RLS, 1 policy" twice),
- * rewrite both to show what differs: the first policy clause, owner, grant, attribute or
+
+/* Contrast (rls_contrast.c). When the summaries of a subject that differs read the same
+ * ("RLS, 1 policy" twice), rewrite both to show what differs: the first policy clause, owner, grant, attribute or
  * membership ("tenant: USING (true)"). Left as they are when they differ already, when a
  * side is missing or when nothing shown differs. */
 #define RLS_SUMMARY_SIZE 160
@@ -75,7 +76,8 @@ void rls_table_contrast(const json_t *base, const json_t *now, char *exp, size_t
                         char *obs, size_t osize);
 void rls_role_contrast(const json_t *base, const json_t *now, char *exp, size_t esize,
                        char *obs, size_t osize);
-/* Schemas and views: owner, definition, grants. */
+/* Schemas and views: owner, definition, grants. Buffers of RLS_SUMMARY_SIZE hold any
+ * summary; a longer text ends in "…", cut on a whole UTF-8 character. */
 void rls_other_contrast(const json_t *base, const json_t *now, char *exp, size_t esize,
                         char *obs, size_t osize);
 
