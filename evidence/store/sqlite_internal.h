@@ -11,6 +11,9 @@
 
 sqlite3 *store_sqlite(store *st);
 
+/* Positions in migrations[] (evidence/store/sqlite.c) of what later code tests for. */
+#define SCHEMA_WAIVERS 4   /* runs.waivers, results.waiver */
+
 /* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
  * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */
 vexit store_db_error(store *st, verr *e, const char *what);

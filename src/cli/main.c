@@ -585,13 +585,34 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     return VOUCH_OK;
 }
 
-static vexit show_run(cli *c, int64_t id, verr *e)
+/* A waiver that covered nothing is said on standard error too, wherever the output goes:
+ * the run also holds it as a warning. */
+static void warn_unmatched(const run_record *r)
+{
+    json_t *list = run_record_waivers(r);
+    size_t i;
+    json_t *w;
+    json_array_foreach(list, i, w) {
+        const char *state = json_string_value(json_object_get(w, "state"));
+        if (!state || strcmp(state, "unmatched") != 0)
+            continue;
+        char *name = utf8_show(json_string_value(json_object_get(w, "name")), 0);
+        fprintf(stderr, "vouch: warning: waiver '%s' covers no failure of run %lld\n",
+                name ? name : "?", (long long)r->id);
+        free(name);
+    }
+    json_decref(list);
+}
+
+static vexit show_run(cli *c, int64_t id, bool just_ran, verr *e)
 {
     run_record *r;
     vexit rc = store_load_run(c->st, id, &r, e);
     if (rc)
         return rc;
     rc = c->writer->write(c->out, r, &c->oo, e);
+    if (just_ran)
+        warn_unmatched(r);
     run_record_free(r);
     return rc;
 }
@@ -631,7 +652,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
     if (id) {
         verr out;
         verr_clear(&out);
-        if (show_run(c, id, &out)) {
+        if (show_run(c, id, true, &out)) {
             print_error(&out);
             return VOUCH_ABORTED;
         }
@@ -674,7 +695,7 @@ static vexit cmd_runs(cli *c, verr *e)
         int64_t id;
         if (!parse_int64(c->args[0], &id) || id < 1)
             return verr_set(e, VOUCH_USAGE, "expected a run id, not \"%s\"", c->args[0]);
-        return show_run(c, id, e);
+        return show_run(c, id, false, e);
     }
     if (c->writer != &output_human && c->writer != &output_json)
         return verr_set(e, VOUCH_USAGE, "runs lists in human or json format; show one run for %s",
