@@ -217,6 +217,8 @@ static void usage(FILE *f)
         }
     print_wrapped(f, "Named instances, [NAME \"INSTANCE\"] run as NAME/INSTANCE, for: ", named, 2);
     free(named);
+    print_wrapped(f, "", "A [waiver \"NAME\"] accepts a known failure until a date: it is shown as"
+                         " waived, never passed, and the gate may open (docs/waivers.md).", 0);
     fprintf(f, "\n%s\n", global_help);
     char *docs = docs_paths("docs/");
     fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
