@@ -660,6 +660,7 @@ tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }
 tr.row-warn td { background: #fffcef !important; }
 tr.row-waived td { background: #f6f4ff !important; }
 .waiver-note { margin-top: 4px; font-size: 12.5px; color: #4b3a99; }
+table.waivers .c-value { width: 9%; } table.waivers .c-subject { width: 12%; } table.waivers .c-check { width: 96px; }
 td.obs { font-weight: 600; }
 tr.row-pass td.obs { font-weight: 400; }
 .attention { margin-bottom: 4px; }

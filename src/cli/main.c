@@ -715,9 +715,12 @@ static vexit cmd_runs(cli *c, verr *e)
         if ((rc = store_load_run(c->st, ids[i], &r, e)))
             break;
         result_counts k = run_record_counts(r);
-        char results[32], base[16];
+        char results[64], base[16];
         if (strcmp(r->kind, "baseline") == 0)
             snprintf(results, sizeof results, "%zu check%s", r->n_baselines, r->n_baselines == 1 ? "" : "s");
+        else if (k.waived) /* never counted as passed */
+            snprintf(results, sizeof results, "%zu/%zu, %zu waived", k.pass + k.warn, k.total,
+                     k.waived);
         else
             snprintf(results, sizeof results, "%zu/%zu", k.pass + k.warn, k.total);
         snprintf(base, sizeof base, "%lld", (long long)r->baseline_id);
@@ -736,6 +739,7 @@ static vexit cmd_runs(cli *c, verr *e)
                                 "total", (json_int_t)k.total, "error", output_json_text(r->error));
             /* what it was started with and by, and what it did not evaluate */
             json_object_set_new(o, "not_evaluated", json_integer((json_int_t)k.not_evaluated));
+            json_object_set_new(o, "waived", json_integer((json_int_t)k.waived));
             json_object_set_new(o, "incident_at", output_json_text(r->incident_at));
             json_object_set_new(o, "started_by", output_json_text(r->started_by));
             json_object_set_new(o, "ci_job", output_json_text(r->ci_job));
