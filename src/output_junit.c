@@ -57,8 +57,9 @@ static int testcase(xmlTextWriterPtr w, const run_record *r, const char *classna
         rc |= xmlTextWriterStartElement(w, X("skipped")) < 0;
         rc |= attr(w, "message", note) < 0;
         rc |= xmlTextWriterEndElement(w) < 0;
-        char *out = xasprintf("%s: %s (expected %s, observed %s)", note, x->reason ? x->reason : "",
-                              x->expected ? x->expected : "-", x->observed ? x->observed : "-");
+        char *out = xasprintf("%s: %s (expected %s, observed %s)", note,
+                              x->reason ? x->reason : "", x->expected ? x->expected : "-",
+                              x->observed ? x->observed : "-");
         rc |= text(w, "system-out", out) < 0;
         free(out);
         free(note);

@@ -338,6 +338,9 @@ vexit runner_check_target(const run_request *rq, void (*problem)(void *user, con
     void **settings = xcalloc(n_sel, sizeof *settings);
     for (size_t i = 0; i < n_sel && !rc; i++)
         rc = check_unit_configure(&sel[i], &settings[i], e);
+    waiver_set waivers;
+    if (!rc && !(rc = waivers_read(rq->cf, is_checker, &waivers, e)))
+        waivers_release(&waivers);
     if (!rc)
         rc = pg_dsn_check(rq->pg.dsn, e);
     check_ctx ctx = {.problem = problem, .problem_user = user,
@@ -554,8 +557,8 @@ static void apply_waivers(run_state *rs, const waiver_set *w, const check_unit *
         units[i] = sel[i].name;
     size_t unmatched;
     free(rs->rec->waivers);
-    rs->rec->waivers = waivers_apply(w, units, n_sel, began_ms, &rs->ctx.rows, &rs->ctx.n,
-                                     &rs->ctx.cap, &unmatched);
+    rs->rec->waivers = waivers_apply(w, units, n_sel, rs->rq->kind == RUN_GATE, began_ms,
+                                     &rs->ctx.rows, &rs->ctx.n, &rs->ctx.cap, &unmatched);
     free(units);
     if (unmatched)
         say(rs->rq, "%zu waiver%s matched no failure", unmatched, unmatched == 1 ? "" : "s");
@@ -628,12 +631,17 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         utc_format_ms(rq->incident_at_ms, incident, sizeof incident);
     char *user = origin_user(), *ci = origin_ci_job();
     run_start how = {incident[0] ? incident : NULL, user, ci};
-    /* the waivers' clock: when the run began (waivers_apply takes it, so tests set it) */
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    int64_t began_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
     if (!rc)
         rc = store_run_begin_with(rq->st, rq->kind, requested, baseline_id, checks, &how, run_id, e);
+    /* the waivers' clock: the run's start as stored, so that anyone can judge an expiry again
+     * from the run alone (waivers_apply takes it, so tests set it) */
+    int64_t began_ms = 0;
+    run_record *begun = NULL;
+    if (!rc && rq->kind != RUN_BASELINE && !(rc = store_load_run(rq->st, *run_id, &begun, e)) &&
+        !utc_parse_ms(begun->started_at, &began_ms))
+        rc = verr_set(e, VOUCH_ABORTED, "run %lld: its start time does not parse",
+                      (long long)*run_id);
+    run_record_free(begun);
     free(user);
     free(ci);
     free(requested);

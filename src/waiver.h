@@ -55,15 +55,16 @@ bool waiver_names_check(const waiver *w, const char *check);
 /* Whether w covers a finding of check about subject (the subject exactly or by glob). */
 bool waiver_covers(const waiver *w, const char *check, const char *subject);
 
-/* Apply the waivers that name one of the run's checks (units[0..n_units), as stored) to
- * its results, at now_ms (the run's start, ms since the epoch): a RESULT_FAIL that a
+/* Apply the waivers that name one of the run's checks (units[0..n_units), as stored), or
+ * with every_check (a gate, which runs every configured check) all of them, to its
+ * results, at now_ms (the run's start, ms since the epoch): a RESULT_FAIL that a
  * waiver in force covers becomes RESULT_WAIVED with the waiver's name (the first such
  * waiver in file order); each expired one adds a RESULT_FAIL row naming it, each
  * unmatched one a RESULT_WARN row. *rows (of *n, capacity *cap) grows. Returns the
  * waivers' record for run_record.waivers (NULL when no waiver names a check of the run;
  * the caller frees), and in *unmatched how many covered nothing. */
 char *waivers_apply(const waiver_set *w, const char *const *units, size_t n_units,
-                    int64_t now_ms, result_row **rows, size_t *n, size_t *cap,
+                    bool every_check, int64_t now_ms, result_row **rows, size_t *n, size_t *cap,
                     size_t *unmatched);
 
 #endif

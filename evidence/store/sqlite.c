@@ -164,8 +164,7 @@ static const char *const migrations[] = {
     /* SCHEMA_WAIVERS: the waivers that applied to a run (runs.waivers, JSON) and, for a
      * failure one covered, its name (results.waiver). Such a row keeps status 'fail', what
      * the check found (the CHECK above allows nothing else), and reads as waived. */
-    "ALTER TABLE runs ADD COLUMN waivers TEXT;"
-    "ALTER TABLE results ADD COLUMN waiver TEXT;",
+    "ALTER TABLE runs ADD COLUMN waivers TEXT; ALTER TABLE results ADD COLUMN waiver TEXT;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -167,6 +167,12 @@ check = settings
 subject = *
 reason = a setting we meant to drop
 expires = $later
+
+[waiver "not-configured"]
+check = audit_log
+subject = *
+reason = the audit log is checked elsewhere
+expires = $later
 CONF
 } >vouch.conf
 
@@ -176,6 +182,8 @@ expect_rc 0
 expect_out '^WAIVED +rowcount +public\.tasks '
 expect_out "^WARN +settings +\(waiver nothing-here\) +a failure to cover +none +waiver 'nothing-here' covers no failure of this run"
 expect_err "^vouch: warning: waiver 'nothing-here' covers no failure of run [0-9]+\$"
+expect_out "^WARN +audit_log +\(waiver not-configured\) .* waiver 'not-configured' covers no failure of this run"
+expect_err "^vouch: warning: waiver 'not-configured' covers no failure of run [0-9]+\$"
 id=$(sqlite3 vouch.db 'select max(id) from runs')
 check "stored as unmatched in the run" \
     test "$(sqlite3 vouch.db "select json_extract(waivers, '\$[1].state') from runs where id = $id")" = unmatched
@@ -185,6 +193,8 @@ test_case "a waiver about a check the run does not run is left out"
 v check settings
 expect_rc 0
 expect_not_out 'tasks-archive'
+expect_not_out 'not-configured'
+expect_out "^WARN +settings +\(waiver nothing-here\) "
 end_case
 
 bad() {
@@ -210,4 +220,8 @@ bad '[waiver "x"]' 'check = rowcount' 'subject = a' 'expires = 2030-01-01' 'reas
 expect_rc 2
 expect_err "^vouch: bad\.conf:[0-9]+: \[waiver \"x\"\] owner: unknown key\$"
 check "no run stored" test "$(sqlite3 vouch.db 'select count(*) from runs')" = "$runs_before"
+bad '[waiver "x"]' 'check = rowcount' 'subject = a' 'reason = r' 'expires = 2026-00-10'
+v -c bad.conf check-config
+expect_rc 2
+expect_err "^vouch: bad\.conf:[0-9]+: \[waiver \"x\"\] expires: '2026-00-10' is not a date written YYYY-MM-DD\$"
 end_case

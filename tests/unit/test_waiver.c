@@ -87,7 +87,8 @@ static void test_read_and_refuse(void **state)
                  "vouch.conf:1: [waiver \"a\"] is missing required key 'expires'");
     expect_error("[waiver \"a\"]\ncheck = rowcount\nsubject = x\nexpires = 2026-01-01\n",
                  "vouch.conf:1: [waiver \"a\"] is missing required key 'reason'");
-    expect_error("[waiver \"a\"]\ncheck = rowcount\nsubject = x\nreason = r\nexpires = 31/12/2026\n",
+    expect_error("[waiver \"a\"]\ncheck = rowcount\nsubject = x\nreason = r\n"
+                 "expires = 31/12/2026\n",
                  "vouch.conf:5: [waiver \"a\"] expires: '31/12/2026' is not a date written "
                  "YYYY-MM-DD");
     expect_error("[waiver \"a\"]\ncheck = nosuch\nsubject = x\nreason = r\nexpires = 2026-01-01\n",
@@ -185,8 +186,8 @@ static void test_apply(void **state)
     rows[2] = fail_row("rowcount", "public.assets", RESULT_ERROR); /* not decided: no waiver */
     rows[3] = fail_row("share_tokens/invitations", "public.invites", RESULT_PASS);
     /* the last moment of 2026-06-30: "old" still in force, but "w" covered the row first */
-    char *text = waivers_apply(&ws, units, 2, ms_of("2026-06-30T23:59:59.999Z"), &rows, &n,
-                               &cap, &unmatched);
+    char *text = waivers_apply(&ws, units, 2, false, ms_of("2026-06-30T23:59:59.999Z"), &rows,
+                               &n, &cap, &unmatched);
     assert_int_equal(rows[0].status, RESULT_WAIVED);
     assert_string_equal(rows[0].waiver, "w");
     assert_int_equal(rows[1].status, RESULT_PASS);
@@ -216,7 +217,8 @@ static void test_apply(void **state)
     cap = 1;
     rows = xcalloc(cap, sizeof *rows);
     rows[0] = fail_row("rowcount", "public.tasks", RESULT_FAIL);
-    text = waivers_apply(&ws, units, 1, ms_of("2026-07-01T00:00Z"), &rows, &n, &cap, &unmatched);
+    text = waivers_apply(&ws, units, 1, false, ms_of("2026-07-01T00:00Z"), &rows, &n, &cap,
+                         &unmatched);
     assert_int_equal(rows[0].status, RESULT_WAIVED);
     assert_int_equal(n, 2); /* "unused" is about share_tokens, which this run did not run */
     assert_int_equal(rows[1].status, RESULT_FAIL);
@@ -238,7 +240,8 @@ static void test_apply(void **state)
     cap = 1;
     rows = xcalloc(cap, sizeof *rows);
     rows[0] = fail_row("rowcount", "public.tasks", RESULT_FAIL);
-    text = waivers_apply(&ws, units, 1, ms_of("2027-01-01T00:00Z"), &rows, &n, &cap, &unmatched);
+    text = waivers_apply(&ws, units, 1, false, ms_of("2027-01-01T00:00Z"), &rows, &n, &cap,
+                         &unmatched);
     assert_int_equal(rows[0].status, RESULT_FAIL);
     assert_null(rows[0].waiver);
     assert_int_equal(n, 3);
@@ -250,8 +253,18 @@ static void test_apply(void **state)
     cap = 0;
     rows = NULL;
     const char *other[] = {"rls"};
-    assert_null(waivers_apply(&ws, other, 1, 0, &rows, &n, &cap, &unmatched));
+    assert_null(waivers_apply(&ws, other, 1, false, 0, &rows, &n, &cap, &unmatched));
     assert_int_equal(n, 0);
+    /* but a gate runs every configured check: a waiver about one not configured is unused
+     * (or expired), never silently ignored */
+    text = waivers_apply(&ws, other, 1, true, ms_of("2026-07-01T00:00Z"), &rows, &n, &cap,
+                         &unmatched);
+    assert_non_null(text);
+    assert_int_equal(n, 3); /* w and unused unmatched, old expired */
+    assert_int_equal(unmatched, 2);
+    assert_int_equal(rows[1].status, RESULT_FAIL);
+    free(text);
+    release_rows(rows, n);
     for (size_t i = 0; i < 3; i++) {
         free(v[i].name);
         free(v[i].check);
