@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const char *const status_names[] = {"pass", "warn", "fail", "error",
-                                              "not_evaluated"};
+                                              "not_evaluated", "waived"};
 #define N_STATUS (sizeof status_names / sizeof status_names[0])
 
 const char *result_status_name(result_status s)

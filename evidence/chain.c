@@ -81,7 +81,8 @@ char *run_canonical(const run_record *r)
     const char *optional[][2] = {{"incident_at", r->incident_at},
                                  {"started_by", r->started_by},
                                  {"ci_job", r->ci_job},
-                                 {"not_evaluated", r->not_evaluated}};
+                                 {"not_evaluated", r->not_evaluated},
+                                 {"waivers", r->waivers}};
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
         if (optional[i][1])
             json_object_set_new(doc, optional[i][0], canon_str(optional[i][1]));
@@ -103,6 +104,8 @@ char *run_canonical(const run_record *r)
         json_object_set_new(o, "detail", canon_str(x->detail));
         if (x->facts) /* only when set, as above */
             json_object_set_new(o, "facts", canon_str(x->facts));
+        if (x->waiver) /* likewise (store migration SCHEMA_WAIVERS) */
+            json_object_set_new(o, "waiver", canon_str(x->waiver));
         json_array_append_new(results, o);
     }
     json_object_set_new(doc, "results", results);

@@ -14,7 +14,7 @@
  *   1 (and 0): "vouch-run/1", what vouch sealed before the head file existed; it leaves
  *      out the host and pid that ran the run.
  *   2: "vouch-run/2", vouch-run/1 with "host" and "pid" added; every run sealed now.
- * Fields added since (incident_at, started_by, ci_job, not_evaluated; a result's facts; a
+ * Fields added since (incident_at, started_by, ci_job, not_evaluated, waivers; a result's facts and waiver; a
  * baseline's parts and parts_sha256) appear in either form only when set, so no digest
  * sealed without them moves.
  * Caller frees. */

@@ -1,7 +1,10 @@
 #include "evidence/run_record.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "src/util.h"
 
 const char *run_kind_name(run_kind k)
 {
@@ -22,6 +25,7 @@ void result_row_release(result_row *r)
     free(r->reason);
     free(r->detail);
     free(r->facts);
+    free(r->waiver);
 }
 
 void run_record_free(run_record *r)
@@ -32,7 +36,8 @@ void run_record_free(run_record *r)
                         &r->checks, &r->error, &r->vouch_version, &r->server_version,
                         &r->system_identifier, &r->timeline, &r->lsn, &r->snapshot_time,
                         &r->database, &r->host, &r->prev_digest, &r->digest,
-                        &r->incident_at, &r->started_by, &r->ci_job, &r->not_evaluated};
+                        &r->incident_at, &r->started_by, &r->ci_job, &r->not_evaluated,
+                        &r->waivers};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     for (size_t i = 0; i < r->n_results; i++)
@@ -57,8 +62,39 @@ result_counts run_record_counts(const run_record *r)
         case RESULT_FAIL: c.fail++; break;
         case RESULT_ERROR: c.error++; break;
         case RESULT_NOT_EVALUATED: c.not_evaluated++; break;
+        case RESULT_WAIVED: c.waived++; break;
         }
         c.total++;
     }
     return c;
+}
+
+json_t *run_record_waivers(const run_record *r)
+{
+    json_t *list = r->waivers ? json_loads(r->waivers, 0, NULL) : NULL;
+    if (list && !json_is_array(list)) {
+        json_decref(list);
+        list = NULL;
+    }
+    return list;
+}
+
+char *run_record_waiver_note(const run_record *r, const char *name)
+{
+    json_t *list = run_record_waivers(r);
+    char *note = NULL;
+    size_t i;
+    json_t *w;
+    json_array_foreach(list, i, w) {
+        const char *n = json_string_value(json_object_get(w, "name"));
+        if (note || !n || !name || strcmp(n, name) != 0)
+            continue;
+        const char *until = json_string_value(json_object_get(w, "expires"));
+        const char *by = json_string_value(json_object_get(w, "approved_by"));
+        const char *why = json_string_value(json_object_get(w, "reason"));
+        note = xasprintf("waived by %s until %s%s%s: %s", name, until ? until : "?",
+                         by ? ", approved by " : "", by ? by : "", why ? why : "");
+    }
+    json_decref(list);
+    return note ? note : xasprintf("waived by %s", name ? name : "?");
 }

@@ -20,6 +20,8 @@ typedef struct result_row {
     char *facts;     /* may be NULL: what the check measured, as a compact JSON object with
                       * sorted keys ({"months_covered": [...], "worst_gap_s": 3600}), for
                       * reports, packs and metrics to read; the reason stays for people */
+    char *waiver;    /* NULL, or for a RESULT_WAIVED row the name of the waiver covering it
+                      * (the run's waivers hold its reason) */
 } result_row;
 
 typedef enum run_kind { RUN_BASELINE, RUN_GATE, RUN_CHECK } run_kind;
@@ -67,6 +69,11 @@ typedef struct run_record {
     char *not_evaluated;
     int64_t drill_id;      /* the drill open when it started (docs/drills.md); 0: none, and
                             * then left out of the canonical form */
+    /* The [waiver "NAME"] sections that applied to the run's checks (src/waiver.h), as the
+     * store holds them: a JSON array of {"name", "check", "subject", "reason", "expires",
+     * "approved_by" (when given), "state" ("in_force", "unmatched" or "expired"),
+     * "waived" (how many failures it covered)}; NULL when none did (canonical only when set). */
+    char *waivers;
     /* the chain */
     int64_t chain_pos;     /* 0 while running */
     char *prev_digest;
@@ -83,8 +90,17 @@ void run_record_free(run_record *r);
 
 /* Counts by status over the results. */
 typedef struct result_counts {
-    size_t pass, warn, fail, error, not_evaluated, total;
+    size_t pass, warn, fail, error, not_evaluated, waived, total;
 } result_counts;
 result_counts run_record_counts(const run_record *r);
+
+/* The run's waivers (r->waivers) as a JSON array, or NULL when it has none (or the stored
+ * text does not parse, which verify names); the caller json_decrefs it. */
+struct json_t;
+struct json_t *run_record_waivers(const run_record *r);
+/* What a waived result shows beside its own reason: "waived by NAME until 2026-12-31,
+ * approved by X: REASON" from the run's waivers (just "waived by NAME" when they do not
+ * hold it). Raw stored text: each writer escapes it as its format needs. Caller frees. */
+char *run_record_waiver_note(const run_record *r, const char *name);
 
 #endif

@@ -1,6 +1,7 @@
 /* The compliance report: what the store holds for one period as a report document
  * (templates/report.rng, compliance-report). docs/reports.md says where each
  * section's figures come from. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,21 @@ static void add_gates(xmlNodePtr root, run_record *const *runs, size_t n)
     rx_attr_int(sec, "other", (int64_t)other);
 }
 
+/* How bad a status is, for a check's worst: a waived failure is worse than a warning
+ * and better than a failure. */
+static int severity(result_status s)
+{
+    switch (s) {
+    case RESULT_PASS: return 0;
+    case RESULT_WARN: return 1;
+    case RESULT_WAIVED: return 2;
+    case RESULT_FAIL: return 3;
+    case RESULT_ERROR: return 4;
+    case RESULT_NOT_EVALUATED: return 5;
+    }
+    return 5;
+}
+
 /* Every check that reported in the period, generically: how many runs, the results by
  * status, and the worst status of its newest run. */
 static void add_checks(xmlNodePtr root, run_record *const *runs, size_t n)
@@ -169,7 +185,7 @@ static void add_checks(xmlNodePtr root, run_record *const *runs, size_t n)
                 if (strcmp(x->check, names[j]) != 0)
                     continue;
                 report_count_one(&c, x->status); /* not evaluated too: counted, never hidden */
-                if (ran && x->status > worst)
+                if (ran && severity(x->status) > severity(worst))
                     worst = x->status;
                 if (!nruns)
                     latest = runs[i]->id;
@@ -414,6 +430,66 @@ static size_t add_open_failures(xmlNodePtr root, run_record *const *runs, size_t
     return count;
 }
 
+/* ---------------------------------------------------------------- waivers */
+
+/* Whether two entries of runs' waivers say the same: a waiver whose reason, subject or
+ * expiry changed within the period is listed once for each wording. */
+static bool same_waiver(const json_t *a, const json_t *b)
+{
+    const char *keys[] = {"name", "check", "subject", "reason", "expires", "approved_by"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *x = json_string_value(json_object_get(a, keys[i]));
+        const char *y = json_string_value(json_object_get(b, keys[i]));
+        if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+            return false;
+    }
+    return true;
+}
+
+/* Every waiver that applied to a run of the period, once per wording: in how many runs,
+ * how many failures it covered in all, and its state in the newest of them. */
+static void add_waivers(xmlNodePtr root, run_record *const *runs, size_t n)
+{
+    json_t *seen = json_array(); /* {"w": entry, "runs": N, "total": N, "last_run": ID} */
+    for (size_t i = 0; i < n; i++) {
+        json_t *list = run_record_waivers(runs[i]);
+        size_t k;
+        json_t *w;
+        json_array_foreach(list, k, w) {
+            json_t *hit = NULL;
+            size_t j;
+            json_t *s;
+            json_array_foreach(seen, j, s)
+                if (!hit && same_waiver(json_object_get(s, "w"), w))
+                    hit = s;
+            if (!hit) {
+                hit = json_pack("{s:O, s:I, s:I}", "w", w, "runs", (json_int_t)0, "total",
+                                (json_int_t)0);
+                json_array_append_new(seen, hit);
+            }
+            json_object_set(hit, "w", w); /* the newest state */
+            json_object_set_new(hit, "runs",
+                                json_integer(json_integer_value(json_object_get(hit, "runs")) + 1));
+            json_object_set_new(hit, "total",
+                                json_integer(json_integer_value(json_object_get(hit, "total")) +
+                                             json_integer_value(json_object_get(w, "waived"))));
+            json_object_set_new(hit, "last_run", json_integer(runs[i]->id));
+        }
+        json_decref(list);
+    }
+    xmlNodePtr sec = rx_child(root, "waivers", NULL);
+    size_t j;
+    json_t *s;
+    json_array_foreach(seen, j, s) {
+        report_waiver(sec, json_object_get(s, "w"));
+        xmlNodePtr w = xmlGetLastChild(sec);
+        rx_attr_int(w, "runs", json_integer_value(json_object_get(s, "runs")));
+        rx_attr_int(w, "waived-in-period", json_integer_value(json_object_get(s, "total")));
+        rx_attr_int(w, "latest-run", json_integer_value(json_object_get(s, "last_run")));
+    }
+    json_decref(seen);
+}
+
 /* ----------------------------------------------------------------- trends */
 
 static void add_trends(xmlNodePtr root, const report_period *p, run_record *const *runs,
@@ -493,6 +569,7 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
     }
     add_residency(root, runs, n_runs);
     size_t open = add_open_failures(root, runs, n_runs);
+    add_waivers(root, runs, n_runs);
     add_trends(root, p, runs, n_runs, drills, n_drills);
 
     /* The verdict, written last but placed first. */

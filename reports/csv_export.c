@@ -9,7 +9,7 @@
 
 const char *const csv_result_columns[] = {"run", "started", "check", "subject", "status",
                                           "expected", "observed", "reason", "detail", "facts",
-                                          NULL};
+                                          "waiver", NULL};
 
 /* One field; NULL is an empty field. A spreadsheet reads a cell that starts with '=', '+',
  * '-', '@', a tab or a carriage return as a formula (=HYPERLINK(...) in a setting's value):
@@ -52,6 +52,10 @@ static int run_rows(FILE *f, const run_record *r)
         bad |= field(f, x->reason, false);
         bad |= field(f, x->detail, false);
         bad |= field(f, x->facts, false); /* JSON, for tools; the reason is for people */
+        /* the waiver that covered a waived failure: its reason and expiry, as in the report */
+        char *note = x->status == RESULT_WAIVED ? run_record_waiver_note(r, x->waiver) : NULL;
+        bad |= field(f, note, false);
+        free(note);
         bad |= end_row(f);
     }
     return bad;

@@ -19,6 +19,8 @@ void report_counts_attrs(xmlNodePtr n, result_counts c)
     rx_attr_int(n, "errors", (int64_t)c.error);
     if (c.not_evaluated) /* only when there are: reports of runs without any read as before */
         rx_attr_int(n, "not-evaluated", (int64_t)c.not_evaluated);
+    if (c.waived) /* likewise */
+        rx_attr_int(n, "waived", (int64_t)c.waived);
 }
 
 void report_count_one(result_counts *c, result_status s)
@@ -30,6 +32,7 @@ void report_count_one(result_counts *c, result_status s)
     case RESULT_FAIL: c->fail++; break;
     case RESULT_ERROR: c->error++; break;
     case RESULT_NOT_EVALUATED: c->not_evaluated++; break;
+    case RESULT_WAIVED: c->waived++; break;
     }
 }
 
@@ -96,6 +99,8 @@ xmlNodePtr report_result(xmlNodePtr parent, const result_row *x, int64_t seq, bo
     xmlNodePtr res = rx_child(parent, "result", NULL);
     rx_attr_int(res, "seq", seq);
     rx_attr(res, "status", result_status_name(x->status));
+    if (x->status == RESULT_WAIVED) /* the <waivers> of the report say what it is */
+        rx_attr(res, "waiver", x->waiver);
     if (with_check)
         rx_attr(res, "check", x->check);
     rx_child(res, "subject", x->subject ? x->subject : "");
@@ -142,6 +147,32 @@ static void add_checks(xmlNodePtr parent, const run_record *r)
         add_check(checks, r, names[i]);
     free(names);
     free(list);
+}
+
+void report_waiver(xmlNodePtr parent, const json_t *w)
+{
+    const char *reason = json_string_value(json_object_get(w, "reason"));
+    xmlNodePtr n = rx_child(parent, "waiver", reason ? reason : "");
+    const char *attrs[][2] = {{"name", "name"},       {"check", "check"},
+                              {"subject", "subject"}, {"expires", "expires"},
+                              {"approved-by", "approved_by"}, {"state", "state"}};
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+        rx_attr(n, attrs[i][0], json_string_value(json_object_get(w, attrs[i][1])));
+    rx_attr_int(n, "waived", (int64_t)json_integer_value(json_object_get(w, "waived")));
+}
+
+/* <waivers> of a run: each waiver that applied to its checks, in force or not. */
+static void add_waivers(xmlNodePtr parent, const run_record *r)
+{
+    json_t *list = run_record_waivers(r);
+    if (!list)
+        return;
+    xmlNodePtr sec = rx_child(parent, "waivers", NULL);
+    size_t i;
+    json_t *w;
+    json_array_foreach(list, i, w)
+        report_waiver(sec, w);
+    json_decref(list);
 }
 
 vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e)
@@ -208,4 +239,5 @@ void report_gate_content(xmlNodePtr root, const run_record *r)
         rx_attr(chain, "previous", r->prev_digest);
     }
     add_checks(root, r);
+    add_waivers(root, r);
 }

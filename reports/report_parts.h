@@ -23,6 +23,10 @@ void report_count_one(result_counts *c, result_status s);
  * object text); nothing when there are none or they do not parse. */
 void report_facts(xmlNodePtr parent, const char *facts);
 
+/* One <waiver> under parent from an entry of a run's waivers (run_record_waivers). */
+struct json_t;
+void report_waiver(xmlNodePtr parent, const struct json_t *w);
+
 /* open / closed for a gate, passed / failed for a check run, else aborted / running. */
 const char *report_run_outcome(const run_record *r);
 

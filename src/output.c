@@ -35,11 +35,15 @@ void output_verdict(const run_record *r, char *buf, size_t size)
     } else {
         bool passed = strcmp(r->status, "passed") == 0;
         bool gate = strcmp(r->kind, "gate") == 0;
+        char waived[64] = "";
+        if (c.waived) /* never counted as passed */
+            snprintf(waived, sizeof waived, ", %zu waived", c.waived);
         if (passed)
-            snprintf(buf, size, "%s: %zu of %zu results passed%s", gate ? "gate open" : "checks passed",
-                     c.pass + c.warn, c.total, c.warn ? " (with warnings)" : "");
+            snprintf(buf, size, "%s: %zu of %zu results passed%s%s",
+                     gate ? "gate open" : "checks passed", c.pass + c.warn, c.total, waived,
+                     c.warn ? " (with warnings)" : "");
         else
-            snprintf(buf, size, "%s: %zu of %zu results failed", gate ? "gate closed" : "checks failed",
-                     c.fail + c.error, c.total);
+            snprintf(buf, size, "%s: %zu of %zu results failed%s",
+                     gate ? "gate closed" : "checks failed", c.fail + c.error, c.total, waived);
     }
 }

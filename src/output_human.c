@@ -23,13 +23,14 @@ static const char *status_label(result_status s)
     case RESULT_FAIL: return "FAIL";
     case RESULT_ERROR: return "ERROR";
     case RESULT_NOT_EVALUATED: return "SKIP"; /* the reason says "not evaluated: ..." */
+    case RESULT_WAIVED: return "WAIVED";
     }
     return "ERROR";
 }
 
 static const char *status_color(result_status s)
 {
-    return s == RESULT_PASS ? GREEN : s == RESULT_WARN ? YELLOW : RED;
+    return s == RESULT_PASS ? GREEN : s == RESULT_WARN || s == RESULT_WAIVED ? YELLOW : RED;
 }
 
 static const char *or_dash(const char *s)
@@ -193,8 +194,8 @@ static layout lay_out(const size_t *w, size_t width)
     return l;
 }
 
-static void write_row(FILE *f, const result_row *x, const output_opts *o, const size_t *w,
-                      const layout *l)
+static void write_row(FILE *f, const run_record *r, const result_row *x, const output_opts *o,
+                      const size_t *w, const layout *l)
 {
     row_cells c;
     row_cells_init(&c, x);
@@ -220,6 +221,13 @@ static void write_row(FILE *f, const result_row *x, const output_opts *o, const 
         if (strcmp(c.cell[i], c.full[i]) != 0)
             fprintf(f, "         %s: %s\n", col_names[i], c.full[i]);
     row_cells_release(&c);
+    if (x->status == RESULT_WAIVED) {
+        char *note = run_record_waiver_note(r, x->waiver);
+        char *v = shown(note);
+        fprintf(f, "         %s\n", v);
+        free(v);
+        free(note);
+    }
     if (x->detail && (o->verbosity > 0 || x->status != RESULT_PASS)) {
         /* Indent every line of the detail under the row. */
         char *detail = utf8_show(x->detail, UTF8_SHOW_NEWLINE);
@@ -232,6 +240,29 @@ static void write_row(FILE *f, const result_row *x, const output_opts *o, const 
         }
         free(detail);
     }
+}
+
+/* Every waiver that applied to the run, whether it covered anything or not. */
+static void waivers_section(FILE *f, const run_record *r)
+{
+    json_t *list = run_record_waivers(r);
+    size_t i;
+    json_t *w;
+    if (json_array_size(list))
+        fputs("\nwaivers:\n", f);
+    json_array_foreach(list, i, w) {
+        const char *keys[] = {"name", "state", "check", "subject", "expires", "approved_by",
+                              "reason"};
+        char *v[7];
+        for (size_t k = 0; k < 7; k++)
+            v[k] = shown(json_string_value(json_object_get(w, keys[k])));
+        json_int_t n = json_integer_value(json_object_get(w, "waived"));
+        fprintf(f, "  %s: %s, %s %s, until %s, approved by %s, %lld waived: %s\n", v[0], v[1],
+                v[2], v[3], v[4], v[5], (long long)n, v[6]);
+        for (size_t k = 0; k < 7; k++)
+            free(v[k]);
+    }
+    json_decref(list);
 }
 
 static vexit write_human(FILE *f, const run_record *r, const output_opts *o, verr *e)
@@ -274,7 +305,8 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
     }
     for (size_t i = 0; i < r->n_results; i++)
         if (listed(&r->results[i], o))
-            write_row(f, &r->results[i], o, w, &l);
+            write_row(f, r, &r->results[i], o, w, &l);
+    waivers_section(f, r);
 
     char verdict[1200];
     output_verdict(r, verdict, sizeof verdict);

@@ -44,6 +44,12 @@ static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr
             json_t *facts = json_loads(x->facts, 0, NULL);
             json_object_set_new(row, "facts", facts ? facts : str(x->facts));
         }
+        if (x->status == RESULT_WAIVED) {
+            char *note = run_record_waiver_note(r, x->waiver);
+            json_object_set_new(row, "waiver", str(x->waiver));
+            json_object_set_new(row, "waiver_note", str(note));
+            free(note);
+        }
         json_array_append_new(results, row);
     }
     json_t *doc = json_pack(
@@ -60,6 +66,11 @@ static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr
         return verr_set(e, VOUCH_ABORTED, "could not build the JSON output");
     json_object_set_new(json_object_get(doc, "counts"), "not_evaluated",
                         json_integer((json_int_t)c.not_evaluated));
+    json_object_set_new(json_object_get(doc, "counts"), "waived",
+                        json_integer((json_int_t)c.waived));
+    /* the waivers as stored: their text was checked to be UTF-8 when read from the config */
+    json_t *waivers = run_record_waivers(r);
+    json_object_set_new(doc, "waivers", waivers ? waivers : json_array());
     json_object_set_new(doc, "incident_at", str(r->incident_at));
     json_object_set_new(doc, "started_by", str(r->started_by));
     json_object_set_new(doc, "ci_job", str(r->ci_job));

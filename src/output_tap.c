@@ -48,6 +48,9 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
         for (size_t i = 0; i < r->n_results; i++) {
             const result_row *x = &r->results[i];
             bool skip = x->status == RESULT_NOT_EVALUATED;
+            /* a waived failure stays "not ok", marked TODO: TAP's word for a known failure
+             * that does not fail the suite */
+            bool waived = x->status == RESULT_WAIVED;
             bool ok = x->status == RESULT_PASS || x->status == RESULT_WARN || skip;
             fprintf(f, "%sok %zu - ", ok ? "" : "not ", i + 1);
             description(f, x->check);
@@ -57,12 +60,19 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
                 fputs(" # SKIP ", f);
                 description(f, x->reason ? x->reason : "not evaluated");
             }
+            char *note = waived ? run_record_waiver_note(r, x->waiver) : NULL;
+            if (waived) {
+                fputs(" # TODO ", f);
+                description(f, note);
+            }
             fputc('\n', f);
             if (x->status == RESULT_PASS || skip)
                 continue;
             fprintf(f, "  ---\n");
             yaml_field(f, "  ", "message", x->reason);
             yaml_field(f, "  ", "severity", result_status_name(x->status));
+            yaml_field(f, "  ", "waiver", note);
+            free(note);
             if (x->expected || x->observed) {
                 fprintf(f, "  data:\n");
                 yaml_field(f, "    ", "expected", x->expected);

@@ -12,6 +12,7 @@
 #include "src/origin.h"
 #include "src/pg_pool.h"
 #include "src/util.h"
+#include "src/waiver.h"
 
 struct check_ctx {
     pg_session *db;
@@ -335,15 +336,27 @@ size_t runner_sections(section_kind *out, size_t max)
         if (n < max)
             out[n] = (section_kind){checkers[k]->name, checkers[k]->keys,
                                     (checkers[k]->flags & CHECKER_INSTANCES) != 0};
-    return n;
+    /* the runner applies [waiver "NAME"] sections to what the checks found */
+    if (n < max)
+        out[n] = (section_kind){"waiver", waiver_keys, true};
+    return n + 1;
+}
+
+static bool is_checker(const char *name)
+{
+    return checker_find(name) != NULL;
 }
 
 vexit runner_validate(const conf *cf, verr *e)
 {
     check_unit *u;
     size_t n;
+    waiver_set ws;
+    vexit rc = waivers_read(cf, is_checker, &ws, e);
+    waivers_release(&ws);
+    if (rc)
+        return rc;
     collect_units(cf, NULL, 0, &u, &n);
-    vexit rc = VOUCH_OK;
     for (size_t i = 0; i < n && !rc; i++) {
         void *settings = NULL;
         if (!(rc = check_unit_configure(&u[i], &settings, e)))
@@ -367,6 +380,9 @@ vexit runner_check_target(const run_request *rq, void (*problem)(void *user, con
     void **settings = xcalloc(n_sel, sizeof *settings);
     for (size_t i = 0; i < n_sel && !rc; i++)
         rc = check_unit_configure(&sel[i], &settings[i], e);
+    waiver_set waivers;
+    if (!rc && !(rc = waivers_read(rq->cf, is_checker, &waivers, e)))
+        waivers_release(&waivers);
     if (!rc)
         rc = pg_dsn_check(rq->pg.dsn, e);
     check_ctx ctx = {.problem = problem, .problem_user = user,
@@ -579,6 +595,23 @@ static void mark_not_evaluated(check_ctx *ctx, size_t keep, const check_unit *se
     }
 }
 
+/* The waivers that name a check of the run, applied to what the checks found (src/waiver.h);
+ * the record of them goes with the run, into its digest. */
+static void apply_waivers(run_state *rs, const waiver_set *w, const check_unit *sel,
+                          size_t n_sel, int64_t began_ms)
+{
+    const char **units = xcalloc(n_sel ? n_sel : 1, sizeof *units);
+    for (size_t i = 0; i < n_sel; i++)
+        units[i] = sel[i].name;
+    size_t unmatched;
+    free(rs->rec->waivers);
+    rs->rec->waivers = waivers_apply(w, units, n_sel, rs->rq->kind == RUN_GATE, began_ms,
+                                     &rs->ctx.rows, &rs->ctx.n, &rs->ctx.cap, &unmatched);
+    free(units);
+    if (unmatched)
+        say(rs->rq, "%zu waiver%s matched no failure", unmatched, unmatched == 1 ? "" : "s");
+}
+
 static const char *final_status(const run_record *r, run_kind kind)
 {
     if (kind == RUN_BASELINE)
@@ -620,6 +653,9 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     void **settings = xcalloc(n_sel, sizeof *settings);
     for (size_t i = 0; i < n_sel && !rc; i++)
         rc = check_unit_configure(&sel[i], &settings[i], e);
+    waiver_set waivers = {0};
+    if (!rc && rq->kind != RUN_BASELINE)
+        rc = waivers_read(rq->cf, is_checker, &waivers, e);
 
     int64_t baseline_id = rq->baseline_id;
     run_record *base = NULL;
@@ -645,6 +681,15 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     run_start how = {incident[0] ? incident : NULL, user, ci};
     if (!rc)
         rc = store_run_begin_with(rq->st, rq->kind, requested, baseline_id, checks, &how, run_id, e);
+    /* the waivers' clock: the run's start as stored, so that anyone can judge an expiry again
+     * from the run alone (waivers_apply takes it, so tests set it) */
+    int64_t began_ms = 0;
+    run_record *begun = NULL;
+    if (!rc && rq->kind != RUN_BASELINE && !(rc = store_load_run(rq->st, *run_id, &begun, e)) &&
+        !utc_parse_ms(begun->started_at, &began_ms))
+        rc = verr_set(e, VOUCH_ABORTED, "run %lld: its start time does not parse",
+                      (long long)*run_id);
+    run_record_free(begun);
     free(user);
     free(ci);
     free(requested);
@@ -699,6 +744,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         }
         if (!outcome && rq->kind == RUN_GATE)
             report_dropped(&rs.ctx, base, sel, n_sel);
+        if (!outcome && rq->kind != RUN_BASELINE)
+            apply_waivers(&rs, &waivers, sel, n_sel, began_ms);
     }
     if (!rs.rec->target)
         rs.rec->target = pg_dsn_describe(rq->pg.dsn);
@@ -759,6 +806,7 @@ out:
     free(rs.docs);
     run_record_free(rs.rec);
     run_record_free(base);
+    waivers_release(&waivers);
     for (size_t i = 0; i < n_sel; i++)
         if (settings[i])
             sel[i].ck->release(settings[i]);

@@ -349,11 +349,15 @@
                     <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
                     <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
                     <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
-                    <td><xsl:value-of select="v:reason"/></td>
+                    <td><xsl:value-of select="v:reason"/><xsl:call-template name="waiver-note"/></td>
                   </tr>
                 </xsl:for-each>
               </tbody>
             </table>
+          </xsl:if>
+          <xsl:if test="$g/v:waivers">
+            <h3 class="panel-title">Waivers</h3>
+            <xsl:call-template name="waivers-table"><xsl:with-param name="ws" select="$g/v:waivers/v:waiver"/></xsl:call-template>
           </xsl:if>
           <xsl:apply-templates select="$g/v:checks/v:check"/>
         </xsl:when>

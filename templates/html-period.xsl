@@ -309,7 +309,7 @@
                     <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="@check"/></xsl:call-template></td>
                     <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
                     <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
-                    <td><xsl:value-of select="v:reason"/></td>
+                    <td><xsl:value-of select="v:reason"/><xsl:call-template name="waiver-note"/></td>
                     <td class="mono"><xsl:value-of select="../@run"/></td>
                   </tr>
                 </xsl:for-each>
@@ -318,6 +318,18 @@
           </table>
         </xsl:when>
         <xsl:otherwise><p class="callout ok">None: the newest result of every check and subject in the period passed.</p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+
+    <section>
+      <h2>Waivers</h2>
+      <xsl:choose>
+        <xsl:when test="v:waivers/v:waiver">
+          <p class="lede">Every accepted deviation that applied to a run of the period: what it covers, until when,
+            who approved it and why; its state is that of the newest run it applied to.</p>
+          <xsl:call-template name="waivers-table"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
+        </xsl:when>
+        <xsl:otherwise><p class="callout ok">None: no waiver applied to a run of the period.</p></xsl:otherwise>
       </xsl:choose>
     </section>
 
@@ -352,7 +364,7 @@
             <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
             <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
             <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
-            <td><xsl:value-of select="v:reason"/></td>
+            <td><xsl:value-of select="v:reason"/><xsl:call-template name="waiver-note"/></td>
           </tr>
           <xsl:if test="v:detail and @status != 'pass'">
             <tr class="detail-row row-{@status}">

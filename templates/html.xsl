@@ -136,6 +136,13 @@
             <xsl:with-param name="cls" select="'error'"/>
           </xsl:call-template>
         </xsl:if>
+        <xsl:if test="v:verdict/@waived &gt; 0">
+          <xsl:call-template name="tile">
+            <xsl:with-param name="n" select="v:verdict/@waived"/>
+            <xsl:with-param name="label" select="'waived'"/>
+            <xsl:with-param name="cls" select="'waived'"/>
+          </xsl:call-template>
+        </xsl:if>
       </div>
       <div class="verdict-bar">
         <xsl:call-template name="bar">
@@ -269,7 +276,7 @@
                   <td class="mono"><a href="#r{@seq}"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></a></td>
                   <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
                   <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
-                  <td><xsl:value-of select="v:reason"/></td>
+                  <td><xsl:value-of select="v:reason"/><xsl:call-template name="waiver-note"/></td>
                 </tr>
               </xsl:for-each>
             </tbody>
@@ -288,6 +295,15 @@
         </xsl:otherwise>
       </xsl:choose>
     </section>
+
+    <xsl:if test="v:waivers">
+      <section>
+        <h2>Waivers</h2>
+        <p class="lede">Accepted deviations configured as [waiver] sections: each failure one covers is
+          shown as waived, never as passed. An expired waiver fails the run; one that covers nothing warns.</p>
+        <xsl:call-template name="waivers-table"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
+      </section>
+    </xsl:if>
 
     <section>
       <h2>Results by check</h2>
@@ -396,7 +412,7 @@
             <td class="mono"><xsl:call-template name="ident"><xsl:with-param name="s" select="v:subject"/></xsl:call-template></td>
             <td class="mono num"><xsl:call-template name="value"><xsl:with-param name="n" select="v:expected"/></xsl:call-template></td>
             <td class="mono num obs"><xsl:call-template name="value"><xsl:with-param name="n" select="v:observed"/></xsl:call-template></td>
-            <td><xsl:value-of select="v:reason"/></td>
+            <td><xsl:value-of select="v:reason"/><xsl:call-template name="waiver-note"/></td>
           </tr>
           <xsl:if test="v:detail">
             <tr class="detail-row row-{@status}">
@@ -428,6 +444,14 @@
     <xsl:variable name="o" select="$vd/@outcome"/>
     <xsl:variable name="bad" select="$vd/@failed + $vd/@errors"/>
     <xsl:choose>
+      <xsl:when test="$o = 'open' and $vd/@waived &gt; 0">
+        <xsl:value-of select="$vd/@waived"/>
+        <xsl:text> failed result</xsl:text><xsl:if test="$vd/@waived != 1">s are</xsl:if><xsl:if test="$vd/@waived = 1"> is</xsl:if>
+        <xsl:text> covered by a waiver (listed below) and the other </xsl:text>
+        <xsl:value-of select="$vd/@results - $vd/@waived"/>
+        <xsl:text> passed: the restored database may be reopened with the accepted deviations.</xsl:text>
+        <xsl:if test="$vd/@warnings &gt; 0"> Read the warnings below.</xsl:if>
+      </xsl:when>
       <xsl:when test="$o = 'open'">
         <xsl:text>All </xsl:text><xsl:call-template name="count"><xsl:with-param name="n" select="$vd/@results"/></xsl:call-template>
         <xsl:text> results passed: the restored database may be reopened.</xsl:text>
@@ -468,9 +492,64 @@
         <xsl:when test="@status = 'fail'">FAIL</xsl:when>
         <!-- short enough for the status column; the reason and the counts say "not evaluated" -->
         <xsl:when test="@status = 'not_evaluated'"><xsl:attribute name="title">not evaluated</xsl:attribute>skipped</xsl:when>
+        <!-- a failure a waiver covers: never shown as a pass -->
+        <xsl:when test="@status = 'waived'"><xsl:attribute name="title">failed, covered by a waiver</xsl:attribute>waived</xsl:when>
         <xsl:otherwise>ERROR</xsl:otherwise>
       </xsl:choose>
     </span>
+  </xsl:template>
+
+  <!-- under a waived result's reason: which waiver covers it, until when, who approved it, why
+       (the waiver is looked up in the waivers of the run or period the result belongs to) -->
+  <xsl:template name="waiver-note">
+    <xsl:if test="@status = 'waived'">
+      <xsl:variable name="w" select="ancestor::*[v:waivers][1]/v:waivers/v:waiver[@name = current()/@waiver][1]"/>
+      <div class="waiver-note">
+        <xsl:text>Waived by </xsl:text><b><xsl:value-of select="@waiver"/></b>
+        <xsl:if test="$w">
+          <xsl:text> until </xsl:text><xsl:value-of select="$w/@expires"/>
+          <xsl:if test="$w/@approved-by"><xsl:text>, approved by </xsl:text><xsl:value-of select="$w/@approved-by"/></xsl:if>
+          <xsl:text>: </xsl:text><xsl:value-of select="$w"/>
+        </xsl:if>
+      </div>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- every waiver of a run or a period, in force or not -->
+  <xsl:template name="waivers-table">
+    <xsl:param name="ws"/>
+    <table class="results waivers">
+      <thead>
+        <tr><th class="c-status">State</th><th class="c-check">Waiver</th><th class="c-check">Check</th>
+          <th class="c-subject">Subject</th><th class="c-value">Expires</th><th class="c-value">Approved by</th>
+          <th class="c-value">Waived</th><th class="c-reason">Reason</th></tr>
+      </thead>
+      <tbody>
+        <xsl:for-each select="$ws">
+          <tr class="row-{substring('waivedwarn  fail  ', 1 + 6 * (@state = 'unmatched') + 12 * (@state = 'expired'), 6)}">
+            <td>
+              <xsl:choose>
+                <xsl:when test="@state = 'in_force'"><span class="badge b-waived">in force</span></xsl:when>
+                <xsl:when test="@state = 'unmatched'"><span class="badge b-warn" title="it covered no failure">unused</span></xsl:when>
+                <xsl:otherwise><span class="badge b-fail">expired</span></xsl:otherwise>
+              </xsl:choose>
+            </td>
+            <td class="mono"><xsl:value-of select="@name"/></td>
+            <td class="mono"><xsl:value-of select="@check"/></td>
+            <td class="mono"><xsl:value-of select="@subject"/></td>
+            <td class="mono"><xsl:value-of select="@expires"/></td>
+            <td><xsl:call-template name="value"><xsl:with-param name="n" select="@approved-by"/></xsl:call-template></td>
+            <td class="mono num">
+              <xsl:choose>
+                <xsl:when test="@waived-in-period"><xsl:value-of select="@waived-in-period"/> in <xsl:value-of select="@runs"/> run<xsl:if test="@runs != 1">s</xsl:if></xsl:when>
+                <xsl:otherwise><xsl:value-of select="@waived"/></xsl:otherwise>
+              </xsl:choose>
+            </td>
+            <td><xsl:value-of select="."/></td>
+          </tr>
+        </xsl:for-each>
+      </tbody>
+    </table>
   </xsl:template>
 
   <xsl:template name="value">
@@ -492,6 +571,7 @@
     <xsl:if test="@failed &gt; 0"> · <b class="k-fail"><xsl:value-of select="@failed"/> failed</b></xsl:if>
     <xsl:if test="@errors &gt; 0"> · <b class="k-error"><xsl:value-of select="@errors"/> error<xsl:if test="@errors != 1">s</xsl:if></b></xsl:if>
     <xsl:if test="@not-evaluated &gt; 0"> · <b class="k-error"><xsl:value-of select="@not-evaluated"/> not evaluated</b></xsl:if>
+    <xsl:if test="@waived &gt; 0"> · <b class="k-waived"><xsl:value-of select="@waived"/> waived</b></xsl:if>
   </xsl:template>
 
   <xsl:template name="fact">
@@ -619,6 +699,9 @@ table.attention .c-check { width: 128px; }
 table.results td.mono, .check-head h3 { overflow-wrap: break-word; }
 tr.row-fail td, tr.row-error td { background: #fff6f5 !important; }
 tr.row-warn td { background: #fffcef !important; }
+tr.row-waived td { background: #f6f4ff !important; }
+.waiver-note { margin-top: 4px; font-size: 12.5px; color: #4b3a99; }
+table.waivers .c-value { width: 9%; } table.waivers .c-subject { width: 12%; } table.waivers .c-check { width: 96px; }
 td.obs { font-weight: 600; }
 tr.row-pass td.obs { font-weight: 400; }
 .attention { margin-bottom: 4px; }
@@ -628,6 +711,9 @@ tr.row-pass td.obs { font-weight: 400; }
 .b-warn { color: var(--warn); background: var(--warn-bg); border-color: #eac54f; }
 .b-fail { color: #fff; background: var(--fail); border-color: var(--fail); }
 .b-error { color: #fff; background: var(--error); border-color: var(--error); }
+.b-waived { color: #4b3a99; background: #f1eefe; border-color: #b7a9f0; }
+.t-waived .tile-n { color: #4b3a99; }
+.k-waived { color: #4b3a99; }
 .b-not_evaluated { color: var(--error); background: #fff; border-color: var(--error); border-style: dashed; }
 .detail-row td { border-bottom: 1px solid #e6eaef; padding-top: 0; }
 pre.detail { margin: 0; padding: 8px 10px; background: var(--zebra); border: 1px solid #e6eaef; border-radius: 6px;

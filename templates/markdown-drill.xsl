@@ -137,6 +137,10 @@
         <xsl:value-of select="concat('Run ', v:gate/v:run/@id, ': ')"/>
         <xsl:call-template name="esc"><xsl:with-param name="s" select="v:gate/v:verdict"/></xsl:call-template>
         <xsl:value-of select="concat($nl, $nl)"/>
+        <xsl:if test="v:gate/v:waivers">
+          <xsl:text>### Waivers&#10;&#10;</xsl:text>
+          <xsl:call-template name="waivers-md"><xsl:with-param name="ws" select="v:gate/v:waivers/v:waiver"/></xsl:call-template>
+        </xsl:if>
         <xsl:apply-templates select="v:gate/v:checks/v:check"/>
       </xsl:when>
       <xsl:otherwise><xsl:value-of select="concat('No gate run is linked to this drill.', $nl, $nl)"/></xsl:otherwise>

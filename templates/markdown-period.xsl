@@ -152,6 +152,14 @@
           <xsl:otherwise><xsl:value-of select="concat('None: the newest result of every check and subject in the period passed.', $nl, $nl)"/></xsl:otherwise>
         </xsl:choose>
 
+        <xsl:text>## Waivers&#10;&#10;</xsl:text>
+        <xsl:choose>
+          <xsl:when test="v:waivers/v:waiver">
+            <xsl:call-template name="waivers-md"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise><xsl:value-of select="concat('None: no waiver applied to a run of the period.', $nl, $nl)"/></xsl:otherwise>
+        </xsl:choose>
+
         <xsl:text>## Trends&#10;&#10;</xsl:text>
         <xsl:for-each select="v:trends/v:series[v:point]">
           <xsl:value-of select="concat('**', @name, '**', $nl, $nl)"/>

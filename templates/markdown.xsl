@@ -160,6 +160,11 @@
       </xsl:otherwise>
     </xsl:choose>
 
+    <xsl:if test="v:waivers">
+      <xsl:text>## Waivers&#10;&#10;Accepted deviations configured as waiver sections: each failure one covers is shown as waived, never as passed.&#10;&#10;</xsl:text>
+      <xsl:call-template name="waivers-md"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
+    </xsl:if>
+
     <xsl:text>## Results by check&#10;&#10;</xsl:text>
     <xsl:if test="not(v:checks/v:check)">
       <xsl:value-of select="concat('No check ran.', $nl, $nl)"/>
@@ -249,7 +254,48 @@
     <xsl:text> | </xsl:text><xsl:call-template name="opt"><xsl:with-param name="n" select="v:expected"/></xsl:call-template>
     <xsl:text> | </xsl:text><xsl:call-template name="opt"><xsl:with-param name="n" select="v:observed"/></xsl:call-template>
     <xsl:text> | </xsl:text><xsl:call-template name="esc"><xsl:with-param name="s" select="v:reason"/></xsl:call-template>
+    <xsl:if test="@status = 'waived'">
+      <xsl:variable name="w" select="ancestor::*[v:waivers][1]/v:waivers/v:waiver[@name = current()/@waiver][1]"/>
+      <xsl:text> — waived by </xsl:text>
+      <xsl:call-template name="esc"><xsl:with-param name="s" select="@waiver"/></xsl:call-template>
+      <xsl:if test="$w">
+        <xsl:value-of select="concat(' until ', $w/@expires)"/>
+        <xsl:if test="$w/@approved-by">
+          <xsl:text>, approved by </xsl:text>
+          <xsl:call-template name="esc"><xsl:with-param name="s" select="$w/@approved-by"/></xsl:call-template>
+        </xsl:if>
+        <xsl:text>: </xsl:text>
+        <xsl:call-template name="esc"><xsl:with-param name="s" select="$w"/></xsl:call-template>
+      </xsl:if>
+    </xsl:if>
     <xsl:text> |&#10;</xsl:text>
+  </xsl:template>
+
+  <!-- every waiver of a run or a period, as a table -->
+  <xsl:template name="waivers-md">
+    <xsl:param name="ws"/>
+    <xsl:text>| State | Waiver | Check | Subject | Expires | Approved by | Waived | Reason |&#10;|---|---|---|---|---|---|---:|---|&#10;</xsl:text>
+    <xsl:for-each select="$ws">
+      <xsl:text>| </xsl:text>
+      <xsl:choose>
+        <xsl:when test="@state = 'in_force'">in force</xsl:when>
+        <xsl:when test="@state = 'unmatched'">unused (covered nothing)</xsl:when>
+        <xsl:otherwise>**EXPIRED**</xsl:otherwise>
+      </xsl:choose>
+      <xsl:text> | </xsl:text><xsl:call-template name="opt"><xsl:with-param name="n" select="@name"/></xsl:call-template>
+      <xsl:text> | </xsl:text><xsl:call-template name="opt"><xsl:with-param name="n" select="@check"/></xsl:call-template>
+      <xsl:text> | </xsl:text><xsl:call-template name="opt"><xsl:with-param name="n" select="@subject"/></xsl:call-template>
+      <xsl:text> | </xsl:text><xsl:value-of select="@expires"/>
+      <xsl:text> | </xsl:text><xsl:call-template name="opt"><xsl:with-param name="n" select="@approved-by"/></xsl:call-template>
+      <xsl:text> | </xsl:text>
+      <xsl:choose>
+        <xsl:when test="@waived-in-period"><xsl:value-of select="concat(@waived-in-period, ' in ', @runs, ' run')"/><xsl:if test="@runs != 1">s</xsl:if></xsl:when>
+        <xsl:otherwise><xsl:value-of select="@waived"/></xsl:otherwise>
+      </xsl:choose>
+      <xsl:text> | </xsl:text><xsl:call-template name="esc"><xsl:with-param name="s" select="."/></xsl:call-template>
+      <xsl:text> |&#10;</xsl:text>
+    </xsl:for-each>
+    <xsl:text>&#10;</xsl:text>
   </xsl:template>
 
   <!-- A short value as code when it can be one (no backtick, pipe or line break), else escaped text. -->
@@ -271,6 +317,7 @@
       <xsl:when test="@status = 'fail'">**FAIL**</xsl:when>
       <xsl:when test="@status = 'error'">**ERROR**</xsl:when>
       <xsl:when test="@status = 'not_evaluated'">**not evaluated**</xsl:when>
+      <xsl:when test="@status = 'waived'">*waived*</xsl:when>
       <xsl:otherwise><xsl:value-of select="@status"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
@@ -307,6 +354,9 @@
     <xsl:variable name="o" select="$vd/@outcome"/>
     <xsl:variable name="bad" select="$vd/@failed + $vd/@errors"/>
     <xsl:choose>
+      <xsl:when test="$o = 'open' and $vd/@waived &gt; 0">
+        <xsl:value-of select="concat($vd/@waived, ' failed result(s) covered by a waiver (listed below) and the other ', $vd/@results - $vd/@waived, ' passed; the restored database may be reopened with the accepted deviations.')"/>
+      </xsl:when>
       <xsl:when test="$o = 'open'">
         <xsl:value-of select="concat('all ', $vd/@results, ' results passed; the restored database may be reopened.')"/>
       </xsl:when>

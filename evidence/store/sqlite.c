@@ -195,6 +195,10 @@ static const char *const migrations[] = {
     "CREATE TRIGGER baseline_parts_open_run BEFORE INSERT ON baseline_parts"
     "  WHEN (SELECT digest FROM runs WHERE id = NEW.run_id) IS NOT NULL"
     "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: this run is sealed'); END;",
+    /* 6 (SCHEMA_WAIVERS): the waivers that applied to a run (runs.waivers, JSON) and, for a
+     * failure one covered, its name (results.waiver). Such a row keeps status 'fail', what
+     * the check found (the CHECK above allows nothing else), and reads as waived. */
+    "ALTER TABLE runs ADD COLUMN waivers TEXT; ALTER TABLE results ADD COLUMN waiver TEXT;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -743,8 +747,8 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
                        "INSERT INTO results (run_id, seq, check_name, subject, status, expected,"
-                       " observed, reason, detail, facts)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                       " observed, reason, detail, facts, waiver)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                        e);
     int64_t seq = 0;
     for (size_t i = 0; !rc && i < r->n_results; i++) {
@@ -756,12 +760,15 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
         sqlite3_bind_int64(s, 2, ++seq);
         store_bind_text(s, 3, x->check);
         store_bind_text(s, 4, x->subject);
-        store_bind_text(s, 5, result_status_name(x->status));
+        /* a waived failure is stored as what the check found, with the waiver's name */
+        bool waived = x->status == RESULT_WAIVED && x->waiver;
+        store_bind_text(s, 5, result_status_name(waived ? RESULT_FAIL : x->status));
         store_bind_text(s, 6, x->expected);
         store_bind_text(s, 7, x->observed);
         store_bind_text(s, 8, x->reason ? x->reason : "");
         store_bind_text(s, 9, x->detail);
         store_bind_text(s, 10, x->facts);
+        store_bind_text(s, 11, waived ? x->waiver : NULL);
         if (sqlite3_step(s) != SQLITE_DONE)
             rc = store_db_error(st, e, "store a result");
     }
@@ -895,12 +902,13 @@ static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
                       "UPDATE runs SET status = ?2, finished_at = ?3, target = ?4, error = ?5,"
                       " server_version = ?6, system_identifier = ?7, timeline = ?8, lsn = ?9,"
                       " snapshot_time = ?10, database = ?11, chain_pos = ?12, prev_digest = ?13,"
-                      " not_evaluated = ?14"
+                      " not_evaluated = ?14, waivers = ?15"
                       " WHERE id = ?1 AND status = 'running' AND digest IS NULL",
                       e)))
         return rc;
     char *unevaluated = not_evaluated_text(r);
     sqlite3_bind_text(s, 14, unevaluated, -1, free);
+    store_bind_text(s, 15, r->waivers);
     sqlite3_bind_int64(s, 1, r->id);
     store_bind_text(s, 2, r->status);
     store_bind_text(s, 3, r->finished_at);
@@ -969,6 +977,8 @@ static const char run_columns[] =
     " prev_digest, digest, host, pid";
 /* Beside run_columns in a store migrated to 3 or later. */
 static const char run_columns_3[] = ", incident_at, started_by, ci_job, not_evaluated";
+/* And beside those from SCHEMA_WAIVERS on. */
+static const char run_columns_waivers[] = ", waivers";
 
 /* The canonical form a sealed run's digest was made over: the current one, or
  * vouch-run/1 for a run sealed before host and pid were covered. Trying both is sound:
@@ -990,8 +1000,10 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
 {
     *out = NULL;
     bool v3 = st->schema >= 3; /* a store read where it lies may be older */
-    char *sql = xasprintf("SELECT %s%s%s FROM runs WHERE id = ?1", run_columns, v3 ? run_columns_3 : "",
-                          st->schema >= SCHEMA_DRILL_POLICY ? ", drill_id" : "");
+    bool vw = st->schema >= SCHEMA_WAIVERS;
+    char *sql = xasprintf("SELECT %s%s%s%s FROM runs WHERE id = ?1", run_columns, v3 ? run_columns_3 : "",
+                          st->schema >= SCHEMA_DRILL_POLICY ? ", drill_id" : "",
+                          vw ? run_columns_waivers : "");
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
@@ -1035,14 +1047,18 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
     }
     if (st->schema >= SCHEMA_DRILL_POLICY)
         r->drill_id = sqlite3_column_int64(s, 25);
+    if (vw) /* after drill_id: a store with waivers has it */
+        r->waivers = store_col_text(s, 26);
     sqlite3_finalize(s);
 
     size_t cap = 0;
     rc = store_prepare(st, &s,
-                 v3 ? "SELECT check_name, subject, status, expected, observed, reason, detail,"
-                      " facts FROM results WHERE run_id = ?1 ORDER BY seq"
-                    : "SELECT check_name, subject, status, expected, observed, reason, detail,"
-                      " NULL FROM results WHERE run_id = ?1 ORDER BY seq",
+                 vw   ? "SELECT check_name, subject, status, expected, observed, reason, detail,"
+                        " facts, waiver FROM results WHERE run_id = ?1 ORDER BY seq"
+                 : v3 ? "SELECT check_name, subject, status, expected, observed, reason, detail,"
+                        " facts, NULL FROM results WHERE run_id = ?1 ORDER BY seq"
+                      : "SELECT check_name, subject, status, expected, observed, reason, detail,"
+                        " NULL, NULL FROM results WHERE run_id = ?1 ORDER BY seq",
                  e);
     if (!rc) {
         sqlite3_bind_int64(s, 1, id);
@@ -1061,6 +1077,11 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
             x->reason = store_col_text(s, 5);
             x->detail = store_col_text(s, 6);
             x->facts = store_col_text(s, 7);
+            x->waiver = store_col_text(s, 8);
+            /* a failure a waiver covered; the waiver's name on any other row is an edit,
+             * kept so that the canonical form shows it and verify names it */
+            if (x->waiver && x->status == RESULT_FAIL)
+                x->status = RESULT_WAIVED;
         }
         sqlite3_finalize(s);
         not_evaluated_rows(r, &cap);

@@ -21,6 +21,7 @@ sqlite3 *store_sqlite(store *st);
 vexit store_parts_attach(store *st, run_record *r, verr *e);
 /* Drop the parts of run id, which is still open: an aborted baseline keeps none. */
 vexit store_parts_drop(store *st, int64_t id, verr *e);
+#define SCHEMA_WAIVERS 6      /* runs.waivers, results.waiver */
 
 /* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
  * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */

@@ -13,7 +13,7 @@
 #include "src/verr.h"
 
 #define STORE_DEFAULT_PATH "vouch.db"
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 typedef struct store store;
 

@@ -218,6 +218,8 @@ static void usage(FILE *f)
         }
     print_wrapped(f, "Named instances, [NAME \"INSTANCE\"] run as NAME/INSTANCE, for: ", named, 2);
     free(named);
+    print_wrapped(f, "", "A [waiver \"NAME\"] accepts a known failure until a date: it is shown as"
+                         " waived, never passed, and the gate may open (docs/waivers.md).", 0);
     fprintf(f, "\n%s\n", global_help);
     char *docs = docs_paths("docs/");
     fprintf(f, "Exit status: 0 every check passed; 1 a check failed (gate closed);\n"
@@ -586,13 +588,34 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     return VOUCH_OK;
 }
 
-static vexit show_run(cli *c, int64_t id, verr *e)
+/* A waiver that covered nothing is said on standard error too, wherever the output goes:
+ * the run also holds it as a warning. */
+static void warn_unmatched(const run_record *r)
+{
+    json_t *list = run_record_waivers(r);
+    size_t i;
+    json_t *w;
+    json_array_foreach(list, i, w) {
+        const char *state = json_string_value(json_object_get(w, "state"));
+        if (!state || strcmp(state, "unmatched") != 0)
+            continue;
+        char *name = utf8_show(json_string_value(json_object_get(w, "name")), 0);
+        fprintf(stderr, "vouch: warning: waiver '%s' covers no failure of run %lld\n",
+                name ? name : "?", (long long)r->id);
+        free(name);
+    }
+    json_decref(list);
+}
+
+static vexit show_run(cli *c, int64_t id, bool just_ran, verr *e)
 {
     run_record *r;
     vexit rc = store_load_run(c->st, id, &r, e);
     if (rc)
         return rc;
     rc = c->writer->write(c->out, r, &c->oo, e);
+    if (just_ran)
+        warn_unmatched(r);
     run_record_free(r);
     return rc;
 }
@@ -632,7 +655,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
     if (id) {
         verr out;
         verr_clear(&out);
-        if (show_run(c, id, &out)) {
+        if (show_run(c, id, true, &out)) {
             print_error(&out);
             return VOUCH_ABORTED;
         }
@@ -675,7 +698,7 @@ static vexit cmd_runs(cli *c, verr *e)
         int64_t id;
         if (!parse_int64(c->args[0], &id) || id < 1)
             return verr_set(e, VOUCH_USAGE, "expected a run id, not \"%s\"", c->args[0]);
-        return show_run(c, id, e);
+        return show_run(c, id, false, e);
     }
     if (c->writer != &output_human && c->writer != &output_json)
         return verr_set(e, VOUCH_USAGE, "runs lists in human or json format; show one run for %s",
@@ -693,9 +716,12 @@ static vexit cmd_runs(cli *c, verr *e)
         if ((rc = store_load_run(c->st, ids[i], &r, e)))
             break;
         result_counts k = run_record_counts(r);
-        char results[32], base[16];
+        char results[64], base[16];
         if (strcmp(r->kind, "baseline") == 0)
             snprintf(results, sizeof results, "%zu check%s", r->n_baselines, r->n_baselines == 1 ? "" : "s");
+        else if (k.waived) /* never counted as passed */
+            snprintf(results, sizeof results, "%zu/%zu, %zu waived", k.pass + k.warn, k.total,
+                     k.waived);
         else
             snprintf(results, sizeof results, "%zu/%zu", k.pass + k.warn, k.total);
         snprintf(base, sizeof base, "%lld", (long long)r->baseline_id);
@@ -714,6 +740,7 @@ static vexit cmd_runs(cli *c, verr *e)
                                 "total", (json_int_t)k.total, "error", output_json_text(r->error));
             /* what it was started with and by, and what it did not evaluate */
             json_object_set_new(o, "not_evaluated", json_integer((json_int_t)k.not_evaluated));
+            json_object_set_new(o, "waived", json_integer((json_int_t)k.waived));
             json_object_set_new(o, "incident_at", output_json_text(r->incident_at));
             json_object_set_new(o, "started_by", output_json_text(r->started_by));
             json_object_set_new(o, "ci_job", output_json_text(r->ci_job));

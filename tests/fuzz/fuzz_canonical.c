@@ -69,7 +69,8 @@ static void run_round_trip(pieces *ps)
     r->database = take(ps);
     r->ci_job = take(ps);     /* hostile environment text (src/origin.h) */
     r->started_by = take(ps);
-    r->n_results = ps->next < ps->n ? (ps->n - ps->next) / 7 : 0;
+    r->waivers = take(ps);    /* config text, stored as JSON */
+    r->n_results = ps->next < ps->n ? (ps->n - ps->next) / 8 : 0;
     if (r->n_results > 16)
         r->n_results = 16;
     r->results = xcalloc(r->n_results + 1, sizeof *r->results);
@@ -83,6 +84,7 @@ static void run_round_trip(pieces *ps)
         x->reason = take(ps);
         x->detail = take(ps);
         x->facts = take(ps);
+        x->waiver = take(ps);
     }
     char *canon = run_canonical(r);
     json_error_t je;
@@ -93,8 +95,9 @@ static void run_round_trip(pieces *ps)
     same_string(doc, "target", r->target);
     same_string(doc, "error", r->error);
     /* fields added later appear only when set: a run without them keeps its old form */
-    const char *later[][2] = {{"ci_job", r->ci_job}, {"started_by", r->started_by}};
-    for (size_t i = 0; i < 2; i++)
+    const char *later[][2] = {{"ci_job", r->ci_job}, {"started_by", r->started_by},
+                              {"waivers", r->waivers}};
+    for (size_t i = 0; i < 3; i++)
         if (later[i][1])
             same_string(doc, later[i][0], later[i][1]);
         else
@@ -110,6 +113,10 @@ static void run_round_trip(pieces *ps)
             same_string(o, "facts", r->results[i].facts);
         else
             FUZZ_ASSERT(!json_object_get(o, "facts"));
+        if (r->results[i].waiver)
+            same_string(o, "waiver", r->results[i].waiver);
+        else
+            FUZZ_ASSERT(!json_object_get(o, "waiver"));
     }
     json_decref(doc);
     char d1[DIGEST_HEX_LEN + 1], d2[DIGEST_HEX_LEN + 1];

@@ -108,7 +108,9 @@ attempt() {
 test_case "tampering with the store: every attempt is named by vouch verify"
 attempt "edit a result's observed value" "update results set observed = '999' where run_id = $mid_run"
 attempt "delete a result" "delete from results where run_id = $mid_run and seq = 1"
-attempt "add a result to a sealed run" "insert into results values ($mid_run, 99, 'rowcount', 'public.x', 'pass', '1', '1', 'added', null, null)"
+attempt "add a result to a sealed run" "insert into results (run_id, seq, check_name, subject, status, expected, observed, reason) values ($mid_run, 99, 'rowcount', 'public.x', 'pass', '1', '1', 'added')"
+attempt "waive a failure of a sealed run" "update results set waiver = 'forged' where run_id = $mid_run and seq = 1"
+attempt "give a sealed run a waiver" "update runs set waivers = '[{\"name\":\"forged\"}]' where id = $mid_run"
 attempt "edit a run's incident time" "update runs set incident_at = '2026-11-24T00:00:00.000Z' where id = $mid_run"
 attempt "clear a run's incident time" "update runs set incident_at = null where id = $mid_run"
 attempt "edit who started a run" "update runs set started_by = 'mallory' where id = $mid_run"
@@ -309,7 +311,7 @@ wait $dead
 host=$(hostname)
 STORE=dos.db q "insert into runs (kind, status, started_at, target, checks, vouch_version, host, pid)
   values ('gate', 'running', '2026-01-01T00:00:00.000Z', 'x', 'rowcount', '0', '$host', $dead);
-  insert into results values (last_insert_rowid(), 1, 'rowcount', 'public.x', 'pass', '1', '1', 'fake', null, null)"
+  insert into results (run_id, seq, check_name, subject, status, expected, observed, reason) values (last_insert_rowid(), 1, 'rowcount', 'public.x', 'pass', '1', '1', 'fake')"
 before=$(STORE=dos.db q 'select count(*) from runs')
 pids=""
 for i in $(seq 1 16); do

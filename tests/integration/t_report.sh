@@ -94,7 +94,7 @@ csv_query() {
 }
 check "a CSV reader sees the 10 columns of the header" \
     test "$(csv_query "select group_concat(name, ',') from pragma_table_info('t')")" = \
-    "run,started,check,subject,status,expected,observed,reason,detail,facts"
+    "run,started,check,subject,status,expected,observed,reason,detail,facts,waiver"
 check "the facts column holds each result's facts as JSON" \
     test "$(csv_query "select json_extract(facts, '$.rows') from t where subject = 'public.tasks'")" -lt \
     "$(csv_query "select json_extract(facts, '$.baseline_rows') from t where subject = 'public.tasks'")"

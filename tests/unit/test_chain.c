@@ -31,7 +31,7 @@ static result_row row(const char *check, const char *subject, result_status stat
                       const char *detail)
 {
     return (result_row){xstrdup(check),    xstrdup(subject), status, xstrdup(expected),
-                        xstrdup(observed), xstrdup(reason),  xstrdup(detail), NULL};
+                        xstrdup(observed), xstrdup(reason),  xstrdup(detail), NULL, NULL};
 }
 
 /* A complete record, every field set, as the chain functions see a sealed run. */
@@ -193,6 +193,12 @@ static void m_started_by(run_record *r) { set(&r->started_by, "alice"); }
 static void m_ci_job(run_record *r) { set(&r->ci_job, "https://ci.example/job/1"); }
 static void m_not_evaluated(run_record *r) { set(&r->not_evaluated, "[{\"check\":\"rls\"}]"); }
 static void m_r_facts(run_record *r) { set(&r->results[1].facts, "{\"missing\":10}"); }
+static void m_waivers(run_record *r) { set(&r->waivers, "[{\"name\":\"w\"}]"); }
+static void m_r_waiver(run_record *r)
+{
+    r->results[1].status = RESULT_WAIVED;
+    set(&r->results[1].waiver, "w");
+}
 static void m_b_check(run_record *r) { set(&r->baselines[0].check, "rls"); }
 static void m_b_content(run_record *r) { set(&r->baselines[0].content, "{\"tables\":[1]}"); }
 
@@ -262,6 +268,8 @@ static void test_canonical_changes_with_every_field(void **state)
         {"ci_job set", m_ci_job},
         {"not_evaluated set", m_not_evaluated},
         {"result facts set", m_r_facts},
+        {"waivers set", m_waivers},
+        {"result waived", m_r_waiver},
         {"baseline check", m_b_check},
         {"baseline content", m_b_content},
     };
@@ -1301,7 +1309,7 @@ static void test_orphan_with_results_is_sealed_as_it_stands(void **state)
                         " host, pid) VALUES ('gate', 'running', '2026-01-01T00:00:00.000Z', 't',"
                         " 'rowcount', '0', '%s', %ld);"
                         "INSERT INTO results VALUES (2, 1, 'rowcount', 's', 'pass', '1', '1', 'r', NULL,"
-                        " NULL)",
+                        " NULL, NULL)",
                         host, (long)dead_pid());
     sql_ok(fx, q);
     free(q);

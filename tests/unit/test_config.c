@@ -791,7 +791,8 @@ static void test_settings_unknown_section(void **state)
         free(known);
         known = next;
     }
-    char *hint = xasprintf("%s.", known);
+    /* and the waivers the runner applies */
+    char *hint = xasprintf("%s, waiver.", known);
     expect_settings_error("[target]\ndsn = x\n\n[rowcont]\ntable = public.tasks\n",
                           "vouch.conf:4: unknown section [rowcont]", hint);
     free(hint);

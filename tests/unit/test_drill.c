@@ -77,7 +77,7 @@ static void test_rto_judged_against_target_and_limit(void **state)
 static result_row finding(const char *check, const char *subject, const char *observed)
 {
     return (result_row){xstrdup(check), xstrdup(subject), RESULT_PASS, NULL, xstrdup(observed),
-                        xstrdup("reason"), NULL, NULL};
+                        xstrdup("reason"), NULL, NULL, NULL};
 }
 
 static void test_restore_point_from_audit_log_finding(void **state)
@@ -577,7 +577,8 @@ static void test_migration_keeps_run_digests(void **state)
                " ALTER TABLE runs DROP COLUMN incident_at; ALTER TABLE runs DROP COLUMN started_by;"
                " ALTER TABLE runs DROP COLUMN ci_job; ALTER TABLE runs DROP COLUMN not_evaluated;"
                " ALTER TABLE results DROP COLUMN facts; ALTER TABLE runs DROP COLUMN drill_id;"
-               " PRAGMA user_version = 1");
+               " ALTER TABLE runs DROP COLUMN waivers;"
+               " ALTER TABLE results DROP COLUMN waiver; PRAGMA user_version = 1");
     char *before = sql_text(fx, "SELECT digest FROM runs WHERE id = 1");
     assert_non_null(before);
 

@@ -30,7 +30,7 @@ static void add_row(run_record *r, const char *check, const char *subject, resul
     r->results = xrealloc(r->results, (r->n_results + 1) * sizeof *r->results);
     r->results[r->n_results++] =
         (result_row){xstrdup(check),    xstrdup(subject), status,         xstrdup(expected),
-                     xstrdup(observed), xstrdup(reason),  xstrdup(detail), NULL};
+                     xstrdup(observed), xstrdup(reason),  xstrdup(detail), NULL, NULL};
 }
 
 /* Gate 7 against baseline 3: projects pass, tasks fail, assets pass. */

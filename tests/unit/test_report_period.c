@@ -105,17 +105,17 @@ static run_record *gate_run(int64_t id, const char *started, const char *status)
     bool bad = strcmp(status, "failed") == 0;
     const result_row rows[] = {
         {"rowcount", "public.tasks", bad ? RESULT_FAIL : RESULT_PASS, "2000", bad ? "1800" : "2000",
-         bad ? "200 rows missing" : "same row count", NULL, NULL},
+         bad ? "200 rows missing" : "same row count", NULL, NULL, NULL},
         {"residency", "periods", bad ? RESULT_FAIL : RESULT_PASS, "12 months 2025-09..2026-08",
          bad ? "10 of 12" : "12 of 12",
          bad ? "no evidence in an allowed region for 2026-03, 2026-05: restore or re-record the"
-               " attestations" : "every month has evidence", NULL, NULL},
+               " attestations" : "every month has evidence", NULL, NULL, NULL},
         {"residency", "regions", bad ? RESULT_FAIL : RESULT_PASS, "ap-southeast-2",
-         bad ? "us-east-1" : "48 rows", "regions", bad ? "2026-04-01 us-east-1\n" : NULL, NULL},
+         bad ? "us-east-1" : "48 rows", "regions", bad ? "2026-04-01 us-east-1\n" : NULL, NULL, NULL},
         {"backups", "nightly", RESULT_PASS, "1 per day", "30 of 30", "every night has a backup",
-         NULL, NULL},
+         NULL, NULL, NULL},
         {"share_tokens", "public.share_links", RESULT_WARN, "0 legacy", "3 legacy",
-         "3 links keep a legacy token", "ids 4, 9, 12", NULL},
+         "3 links keep a legacy token", "ids 4, 9, 12", NULL, NULL},
     };
     r->n_results = sizeof rows / sizeof rows[0];
     r->results = xcalloc(r->n_results, sizeof *r->results);
@@ -123,7 +123,7 @@ static run_record *gate_run(int64_t id, const char *started, const char *status)
         const result_row *x = &rows[i];
         r->results[i] = (result_row){xstrdup(x->check), xstrdup(x->subject), x->status,
                                      xstrdup(x->expected), xstrdup(x->observed), xstrdup(x->reason),
-                                     x->detail ? xstrdup(x->detail) : NULL, NULL};
+                                     x->detail ? xstrdup(x->detail) : NULL, NULL, NULL};
     }
     return r;
 }
