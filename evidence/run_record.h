@@ -81,4 +81,16 @@ typedef struct result_counts {
 } result_counts;
 result_counts run_record_counts(const run_record *r);
 
+/* How long each check of a run took. Not stored (neither the store nor the canonical form
+ * holds times: they are not evidence), so only the outputs of the run as it ends show them. */
+typedef struct check_time {
+    char *check;      /* the unit's name, as in result_row.check (owned) */
+    double seconds;
+} check_time;
+typedef struct run_times {
+    check_time *t;
+    size_t n;
+} run_times;
+void run_times_release(run_times *times);
+
 #endif

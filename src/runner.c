@@ -504,6 +504,15 @@ static void say(const run_request *rq, const char *fmt, ...)
     rq->progress(rq->progress_user, line);
 }
 
+static void note_time(const run_request *rq, const char *name, double seconds)
+{
+    run_times *t = rq->times;
+    if (!t)
+        return;
+    t->t = xrealloc(t->t, (t->n + 1) * sizeof *t->t);
+    t->t[t->n++] = (check_time){xstrdup(name), seconds};
+}
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -639,6 +648,8 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
                 keep = rs.ctx.n;
                 began = false;
             }
+            if (!outcome)
+                note_time(rq, sel[i].name, seconds_since(&t1));
             say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
                 outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
                 seconds_since(&t1), pg_pool_width(rs.ctx.pool),

@@ -28,6 +28,8 @@ typedef struct run_request {
     /* MAY be set: told what the run is doing, one line at a time (main prints it with -v). */
     void (*progress)(void *user, const char *line);
     void *progress_user;
+    /* MAY be set: given each check's duration as it finishes; free with run_times_release. */
+    run_times *times;
 } run_request;
 
 /* Run and store. *run_id gets the stored run's id (0 when nothing was stored,

@@ -513,7 +513,7 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
     if (!json && gate_id) {
         run_record *r;
         if (!store_load_run(env->st, gate_id, &r, e)) {
-            output_opts oo = {env->color, env->verbosity};
+            output_opts oo = {.color = env->color, .verbosity = env->verbosity};
             rc = output_human.write(env->out, r, &oo, e);
             run_record_free(r);
             fputc('\n', env->out);

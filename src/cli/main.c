@@ -20,6 +20,7 @@
 #include "src/config.h"
 #include "src/cli/docs_dir.h"
 #include "src/cli/head_line.h"
+#include "src/cli/out_sinks.h"
 #include "src/cli/suggest.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -56,7 +57,9 @@ typedef struct cli {
     const char *config_path;
     const char *store_path;
     const char *target;
-    const char *format;
+    const char *format;       /* the last --format, for commands that take one */
+    const char *formats[OUT_MAX_FORMATS + 1]; /* every --format NAME[:FILE], in order */
+    size_t n_formats;
     const char *output_path;
     const char *templates;
     int verbosity;
@@ -74,8 +77,9 @@ typedef struct cli {
     conf *cf;
     vouch_settings settings;
     store *st;
-    FILE *out;
+    FILE *out;                /* sinks' primary: what one-output commands write to */
     const output_writer *writer;
+    out_sinks sinks;          /* commands that show a run: every --format of it */
     output_opts oo;
     bool error_shown;   /* the human output on stdout already said why the run stopped */
 } cli;
@@ -379,7 +383,12 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
         case 'c': c->config_path = optarg; break;
         case LONG_STORE: c->store_path = optarg; break;
         case LONG_TARGET: c->target = keep_private(optarg, false); break;
-        case LONG_FORMAT: c->format = optarg; break;
+        case LONG_FORMAT:
+            if (c->n_formats == OUT_MAX_FORMATS + 1)
+                return verr_set(e, VOUCH_USAGE, "--format is given more than %d times",
+                                OUT_MAX_FORMATS);
+            c->format = c->formats[c->n_formats++] = optarg;
+            break;
         case LONG_OUTPUT: c->output_path = optarg; break;
         case 'q': c->verbosity = -1; break;
         case 'v': c->verbosity = 1; break;
@@ -512,6 +521,25 @@ static vexit check_arguments(cli *c, const command *cmd, verr *e)
     return VOUCH_OK;
 }
 
+/* Several --format, or NAME:FILE, only where one run is shown; one --format elsewhere. */
+static vexit check_formats(const cli *c, const command *cmd, verr *e)
+{
+    bool shows_run = cmd->fn == cmd_gate || cmd->fn == cmd_check || cmd->fn == cmd_baseline ||
+                     (cmd->fn == cmd_runs && c->n_args == 1);
+    if (shows_run || c->n_formats == 0)
+        return VOUCH_OK;
+    if (c->n_formats > 1 || out_formats_name_files(c->formats, c->n_formats)) {
+        verr_set(e, VOUCH_USAGE, "%s takes one --format%s", cmd->name,
+                 cmd->flags & OWN_OUTPUT ? " and --out FILE" : "");
+        verr_hint(e, "Several --format NAME:FILE are for gate, check, baseline and 'runs ID'.");
+        return e->code;
+    }
+    if (!(cmd->flags & OWN_OUTPUT) && !output_find(c->format))
+        return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format,
+                        output_names());
+    return VOUCH_OK;
+}
+
 static vexit setup(cli *c, const command *cmd, verr *e)
 {
     vexit rc;
@@ -540,9 +568,8 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((cmd->flags & NEED_STORE) && (rc = runner_validate(c->cf, e)))
         return rc;
 
-    c->writer = cmd->flags & OWN_OUTPUT ? NULL : output_find(c->format ? c->format : "human");
-    if (!c->writer && !(cmd->flags & OWN_OUTPUT))
-        return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
+    if ((rc = check_formats(c, cmd, e)))
+        return rc;
 
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
@@ -571,17 +598,14 @@ static vexit setup(cli *c, const command *cmd, verr *e)
                                 e)))
             return rc;
     }
-    if (cmd->flags & OWN_OUTPUT) {
+    if (cmd->flags & OWN_OUTPUT)
         return VOUCH_OK;
-    } else if (c->output_path) {
-        c->out = fopen(c->output_path, "w");
-        if (!c->out)
-            return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %s", c->output_path,
-                            strerror(errno));
-    } else {
-        c->out = stdout;
-    }
-    c->oo = (output_opts){want_color(c) && c->writer == &output_human, c->verbosity};
+    if ((rc = out_sinks_open(&c->sinks, c->formats, c->n_formats, c->output_path, e)))
+        return rc;
+    c->out = c->sinks.s[c->sinks.primary].f;
+    c->writer = c->sinks.s[c->sinks.primary].writer;
+    c->oo = (output_opts){.color = want_color(c) && c->writer == &output_human,
+                          .verbosity = c->verbosity};
     return VOUCH_OK;
 }
 
@@ -591,7 +615,13 @@ static vexit show_run(cli *c, int64_t id, verr *e)
     vexit rc = store_load_run(c->st, id, &r, e);
     if (rc)
         return rc;
-    rc = c->writer->write(c->out, r, &c->oo, e);
+    /* the one run, in every format asked for: the terminal's first, then the files */
+    for (size_t k = 0; k < c->sinks.n && !rc; k++) {
+        const out_sink *s = &c->sinks.s[(c->sinks.primary + k) % c->sinks.n];
+        output_opts oo = c->oo;
+        oo.color = oo.color && s->f == c->out;
+        rc = s->writer->write(s->f, r, &oo, e);
+    }
     run_record_free(r);
     return rc;
 }
@@ -626,12 +656,18 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .st = c->st,
         .progress = c->verbosity > 0 ? print_progress : NULL,
     };
+    run_times times = {0};
+    rq.times = &times;
     int64_t id = 0;
     vexit rc = runner_run(&rq, &id, e);
     if (id) {
         verr out;
         verr_clear(&out);
-        if (show_run(c, id, &out)) {
+        c->oo.times = &times; /* this run's outputs only: times are not stored */
+        vexit shown = show_run(c, id, &out);
+        c->oo.times = NULL;
+        run_times_release(&times);
+        if (shown) {
             print_error(&out);
             return VOUCH_ABORTED;
         }
@@ -641,6 +677,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         c->error_shown = rc == VOUCH_ABORTED && c->writer == &output_human && c->out == stdout &&
                          same_file(STDOUT_FILENO, STDERR_FILENO);
     }
+    run_times_release(&times);
     return rc;
 }
 
@@ -985,9 +1022,12 @@ int main(int argc, char **argv)
         print_error_as(&e, c.error_shown);
     }
 
-    if (c.out && c.out != stdout && fclose(c.out) != 0 && !rc) {
-        fprintf(stderr, "vouch: could not write \"%s\"\n", c.output_path);
-        rc = VOUCH_ABORTED;
+    verr written; /* the files of --format NAME:FILE, written now that the run is stored */
+    verr_clear(&written);
+    if (out_sinks_close(&c.sinks, &written)) {
+        print_error(&written);
+        if (!rc)
+            rc = VOUCH_ABORTED;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "vouch: could not write to standard output\n");
