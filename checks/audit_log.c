@@ -141,12 +141,19 @@ typedef struct stream_state {
     chain_verifier chain;
     bool chained;
     int64_t bad_ids; /* rows whose id did not arrive as an int8 */
+    check_ctx *ctx;  /* for the progress line */
+    int64_t rows;
 } stream_state;
+
+/* The progress line hears of the stream once a batch of rows, not once a row. */
+#define PROGRESS_BATCH 8192
 
 static void on_row(void *user, const copy_field *f, int n)
 {
     stream_state *st = user;
     (void)n;
+    if (++st->rows % PROGRESS_BATCH == 0)
+        check_progress(st->ctx, (double)st->rows);
     if (f[0].len != 8) {
         st->bad_ids++;
         return;
@@ -189,6 +196,8 @@ static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_nam
                         stream_state *st, verr *e)
 {
     char *sql = audit_stream_sql(s, n);
+    st->ctx = ctx;
+    check_progress_rows(ctx, n->table);
     vexit rc = copy_stream(check_db(ctx), sql, st->layout.count, on_row, st, e);
     free(sql);
     if (rc)

@@ -25,6 +25,10 @@ void pg_pool_free(pg_pool *p);
 vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                   size_t *failed_index, verr *e);
 
+/* fn (NULL: none) is called after each query of the next runs finishes, with how many
+ * have, for a progress line. */
+void pg_pool_on_done(pg_pool *p, void (*fn)(void *user, size_t done), void *user);
+
 /* How many connections the last run used, leader included. */
 int pg_pool_width(const pg_pool *p);
 

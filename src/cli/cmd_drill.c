@@ -361,7 +361,7 @@ static vexit phase(drill_run_state *rs, const char *name, verr *e)
 
 static void print_progress(void *user, const char *line)
 {
-    (void)user;
+    progress_clear(user);
     fprintf(stderr, "vouch: %s\n", line);
 }
 
@@ -429,6 +429,8 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
         .jobs = env->settings->jobs,
         .st = env->st,
         .progress = env->verbosity > 0 ? print_progress : NULL,
+        .progress_user = env->meter,
+        .meter = env->meter,
     };
     verr gate_err;
     verr_clear(&gate_err);

@@ -24,6 +24,7 @@
 #include "src/cli/suggest.h"
 #include "src/interrupt.h"
 #include "src/output.h"
+#include "src/progress.h"
 #include "src/redact.h"
 #include "src/runner.h"
 #include "src/settings.h"
@@ -63,6 +64,7 @@ typedef struct cli {
     const char *output_path;
     const char *templates;
     int verbosity;
+    int progress_opt;         /* --progress 1, --no-progress -1, else 0: on a terminal */
     int64_t baseline_id;
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
@@ -80,6 +82,7 @@ typedef struct cli {
     FILE *out;                /* sinks' primary: what one-output commands write to */
     const output_writer *writer;
     out_sinks sinks;          /* commands that show a run: every --format of it */
+    progress *meter;          /* the progress line on stderr, or NULL */
     output_opts oo;
     bool error_shown;   /* the human output on stdout already said why the run stopped */
 } cli;
@@ -154,6 +157,8 @@ enum {
     LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
     LONG_TEMPLATES,
     LONG_HEAD,
+    LONG_PROGRESS,
+    LONG_NO_PROGRESS,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
     LONG_INIT = 576, /* INIT_LONG_OPTIONS: LONG_INIT + enum init_opt */
@@ -176,6 +181,8 @@ static const struct option long_options[] = {
     DRILL_LONG_OPTIONS(LONG_DRILL),
     {"templates", required_argument, NULL, LONG_TEMPLATES},
     {"head", required_argument, NULL, LONG_HEAD},
+    {"progress", no_argument, NULL, LONG_PROGRESS},
+    {"no-progress", no_argument, NULL, LONG_NO_PROGRESS},
     SIGN_LONG_OPTIONS(LONG_SIGN),
     PACK_LONG_OPTIONS(LONG_PACK),
     INIT_LONG_OPTIONS(LONG_INIT),
@@ -188,8 +195,11 @@ static const char global_help[] =
     "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
     "      --target DSN    database to check: libpq connection string or URI\n"
     "                      (default [target] dsn, else libpq's PG* defaults)\n"
-    "      --format F      human (default), json, tap or junit\n"
-    "      --output FILE   write the result there instead of standard output\n"
+    "      --format F[:FILE]  human (default), json, tap or junit, to FILE; several\n"
+    "                      for one run, at most one without a FILE (standard output)\n"
+    "      --out FILE      where the --format without a FILE goes (alias --output)\n"
+    "      --progress      show progress on standard error even when not a terminal\n"
+    "      --no-progress   no progress line (the default off a terminal and with -q)\n"
     "  -q, --quiet         show only what did not pass\n"
     "  -v, --verbose       show details of every result\n"
     "  -h, --help          this help; 'vouch COMMAND --help' for one command\n"
@@ -274,10 +284,18 @@ static void command_usage(FILE *f, const command *c)
                    "      --out FILE      write the report there, whole, instead of standard output\n"
                    "      --templates DIR stylesheets and schema (default [report] templates,\n"
                    "                      else the installed templates)\n");
-    if (c->flags & OUT_RUN)
-        fprintf(f, "\n      --format F      %s (human is the default)\n"
-                   "      --output FILE   write it there instead of standard output\n",
-                output_names());
+    if (c->fn == cmd_gate || c->fn == cmd_check || c->fn == cmd_baseline || c->fn == cmd_runs)
+        fprintf(f, "\n      --format F[:FILE]  human, json, tap or junit (human is the default),\n"
+                   "                      written to FILE; give it several times to write one\n"
+                   "                      run in several formats, at most one without a FILE\n"
+                   "      --out FILE      where the --format without a FILE goes, instead of\n"
+                   "                      standard output (--output is the same)\n");
+    else if (c->flags & OUT_RUN)
+        fprintf(f, "\n      --format F      human (the default) or json\n"
+                   "      --out FILE      write it there instead of standard output\n");
+    if (c->fn == cmd_gate || c->fn == cmd_check || c->fn == cmd_baseline || c->fn == cmd_drill)
+        fprintf(f, "      --progress      progress on standard error even when it is no terminal\n"
+                   "      --no-progress   no progress line (shown on a terminal unless -q)\n");
     sign_cli_usage(f, c->name);
     pack_cli_usage(f, c->name);
     init_cli_usage(f, c->name);
@@ -391,6 +409,8 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             break;
         case LONG_OUTPUT: c->output_path = optarg; break;
         case 'q': c->verbosity = -1; break;
+        case LONG_PROGRESS: c->progress_opt = 1; break;
+        case LONG_NO_PROGRESS: c->progress_opt = -1; break;
         case 'v': c->verbosity = 1; break;
         case 'h': *help = true; break;
         case 'V': *version = true; break;
@@ -521,6 +541,18 @@ static vexit check_arguments(cli *c, const command *cmd, verr *e)
     return VOUCH_OK;
 }
 
+/* The progress line of the long commands: by default on a terminal (stderr) unless -q;
+ * --progress shows it anyway, as plain lines when stderr is no terminal (a CI log). */
+static progress *make_meter(const cli *c, const command *cmd)
+{
+    bool long_work = cmd->fn == cmd_gate || cmd->fn == cmd_check || cmd->fn == cmd_baseline ||
+                     cmd->fn == cmd_drill || cmd->fn == run_pack;
+    const char *term = getenv("TERM");
+    bool live = isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+    bool show = c->progress_opt > 0 || (c->progress_opt == 0 && live && c->verbosity >= 0);
+    return long_work && show ? progress_new(stderr, live) : NULL;
+}
+
 /* Several --format, or NAME:FILE, only where one run is shown; one --format elsewhere. */
 static vexit check_formats(const cli *c, const command *cmd, verr *e)
 {
@@ -570,6 +602,7 @@ static vexit setup(cli *c, const command *cmd, verr *e)
 
     if ((rc = check_formats(c, cmd, e)))
         return rc;
+    c->meter = make_meter(c, cmd);
 
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
@@ -628,7 +661,7 @@ static vexit show_run(cli *c, int64_t id, verr *e)
 
 static void print_progress(void *user, const char *line)
 {
-    (void)user;
+    progress_clear(user); /* the -v line on a line of its own; the meter redraws after it */
     char *shown = redact_show(line);
     fprintf(stderr, "vouch: %s\n", shown);
     free(shown);
@@ -655,6 +688,8 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .jobs = c->settings.jobs,
         .st = c->st,
         .progress = c->verbosity > 0 ? print_progress : NULL,
+        .progress_user = c->meter,
+        .meter = c->meter,
     };
     run_times times = {0};
     rq.times = &times;
@@ -907,7 +942,8 @@ static drill_env drill_env_of(cli *c)
     return (drill_env){.args = c->args, .n_args = c->n_args, .opts = &c->drill,
                        .incident_at_ms = c->incident_at_ms, .target = c->target, .cf = c->cf,
                        .settings = &c->settings, .st = c->st, .out = c->out, .format = c->format,
-                       .verbosity = c->verbosity, .limit = c->limit, .color = c->oo.color};
+                       .verbosity = c->verbosity, .limit = c->limit, .color = c->oo.color,
+                       .meter = c->meter};
 }
 
 static vexit cmd_drill(cli *c, verr *e)
@@ -943,7 +979,7 @@ static vexit run_pack(cli *c, verr *e)
 {
     report_request rq = {c->st, &c->settings, NULL, c->format, NULL, c->args, c->n_args, SIGN_NEVER,
                          NULL};
-    return cmd_pack(&rq, &c->pack, c->output_path, stdout, e);
+    return cmd_pack(&rq, &c->pack, c->output_path, stdout, c->meter, e);
 }
 
 int main(int argc, char **argv)
@@ -1034,6 +1070,7 @@ int main(int argc, char **argv)
         if (!rc)
             rc = VOUCH_ABORTED;
     }
+    progress_free(c.meter);
     store_close(c.st);
     settings_release(&c.settings);
     init_cli_release(&c.init);
