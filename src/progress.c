@@ -130,14 +130,15 @@ static void draw(progress *p, double t)
     free(shown);
 }
 
-void progress_begin(progress *p, const char *what)
+void progress_begin(progress *p, const char *what, double total, const char *unit)
 {
     if (!p)
         return;
     free(p->what);
     p->what = xstrdup(what);
-    p->unit[0] = '\0';
-    p->done = p->total = 0;
+    p->done = 0;
+    p->total = total;
+    snprintf(p->unit, sizeof p->unit, "%s", unit ? unit : "");
     p->started = now_s();
     /* a terminal shows what runs at once; a log hears of it when its last line is old */
     if (p->live || !p->drawn || p->started - p->drawn >= PLAIN_EVERY)

@@ -20,10 +20,11 @@ typedef struct progress progress;
 progress *progress_new(FILE *f, bool live);
 void progress_free(progress *p);
 
-/* A new piece of work named what ("audit_log", "pack 2026-Q3"): done and total go to 0.
- * Drawn at once on a terminal, so that it never sits blank. p may be NULL (no meter):
- * every function here then does nothing. */
-void progress_begin(progress *p, const char *what);
+/* A new piece of work named what ("audit_log", "pack: runs read"), of total units (<= 0
+ * and NULL when not known yet: progress_estimate may say later); done goes to 0. Drawn at
+ * once on a terminal, so that it never sits blank. p may be NULL (no meter): every
+ * function here then does nothing. */
+void progress_begin(progress *p, const char *what, double total, const char *unit);
 /* The estimated total of the piece in unit ("rows", "queries"); total <= 0: not known. */
 void progress_estimate(progress *p, double total, const char *unit);
 /* done units so far; drawn when the last draw is old enough. */

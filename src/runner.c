@@ -684,7 +684,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             stopped_at = i;
             keep = rs.ctx.n;
             began = true;
-            progress_begin(rq->meter, sel[i].name);
+            progress_begin(rq->meter, sel[i].name, 0, NULL);
             outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
             progress_end(rq->meter);
             if (!outcome) {

@@ -54,7 +54,7 @@ static void live_line_is_drawn_in_place_and_erased(void **state)
     (void)state;
     FILE *f = tmpfile();
     progress *p = progress_new(f, true);
-    progress_begin(p, "rowcount");
+    progress_begin(p, "rowcount", 0, NULL);
     progress_update(p, 10); /* within the second: not redrawn */
     progress_end(p);
     progress_free(p);
@@ -69,8 +69,8 @@ static void plain_lines_for_a_log(void **state)
     (void)state;
     FILE *f = tmpfile();
     progress *p = progress_new(f, false);
-    progress_begin(p, "rowcount");
-    progress_begin(p, "rls"); /* within five seconds of the last line: nothing */
+    progress_begin(p, "rowcount", 0, NULL);
+    progress_begin(p, "rls", 0, NULL); /* within five seconds of the last line: nothing */
     progress_clear(p);
     progress_end(p);
     progress_free(p);
@@ -80,10 +80,23 @@ static void plain_lines_for_a_log(void **state)
     fclose(f);
 }
 
+static void begin_with_a_total(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    progress *p = progress_new(f, false);
+    progress_begin(p, "pack: runs read", 4, "runs");
+    progress_free(p);
+    char *s = slurp(f);
+    assert_string_equal(s, "vouch: progress: pack: runs read: 0 of 4 runs (0%)\n");
+    free(s);
+    fclose(f);
+}
+
 static void no_meter_is_no_work(void **state)
 {
     (void)state;
-    progress_begin(NULL, "x");
+    progress_begin(NULL, "x", 0, NULL);
     progress_estimate(NULL, 5, "rows");
     progress_update(NULL, 1);
     progress_clear(NULL);
@@ -98,6 +111,7 @@ int main(void)
         cmocka_unit_test(line_without_total_or_unit),
         cmocka_unit_test(live_line_is_drawn_in_place_and_erased),
         cmocka_unit_test(plain_lines_for_a_log),
+        cmocka_unit_test(begin_with_a_total),
         cmocka_unit_test(no_meter_is_no_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
