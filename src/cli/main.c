@@ -602,6 +602,10 @@ static vexit setup(cli *c, const command *cmd, verr *e)
 
     if ((rc = check_formats(c, cmd, e)))
         return rc;
+    /* a bad --format or an unwritable FILE is said before the store is looked at */
+    if (!(cmd->flags & OWN_OUTPUT) &&
+        (rc = out_sinks_open(&c->sinks, c->formats, c->n_formats, c->output_path, e)))
+        return rc;
     c->meter = make_meter(c, cmd);
 
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
@@ -633,8 +637,6 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     }
     if (cmd->flags & OWN_OUTPUT)
         return VOUCH_OK;
-    if ((rc = out_sinks_open(&c->sinks, c->formats, c->n_formats, c->output_path, e)))
-        return rc;
     c->out = c->sinks.s[c->sinks.primary].f;
     c->writer = c->sinks.s[c->sinks.primary].writer;
     c->oo = (output_opts){.color = want_color(c) && c->writer == &output_human,

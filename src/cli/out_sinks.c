@@ -59,11 +59,12 @@ static vexit add_sink(out_sinks *o, const char *name, size_t name_len, const cha
     vexit rc = path ? check_writable(path, e) : VOUCH_OK;
     if (rc)
         return rc;
-    out_sink *s = &o->s[o->n++];
+    out_sink *s = &o->s[o->n];
     *s = (out_sink){.writer = w, .path = path};
     s->f = path ? open_memstream(&s->buf, &s->len) : stdout;
     if (!s->f)
         return verr_set(e, VOUCH_ABORTED, "could not make room for output \"%s\"", path);
+    o->n++;
     return VOUCH_OK;
 }
 
