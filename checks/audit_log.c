@@ -144,12 +144,21 @@ typedef struct stream_state {
     int64_t bad_ids;          /* rows whose id did not arrive as an int8 */
     const audit_part *part;   /* NULL for the one stream */
     copy_reader reader;       /* a part's COPY data, as the pool hands it over */
+    check_ctx *ctx;           /* for the progress line */
+    int64_t rows;             /* rows streamed, for the progress line */
+    struct stream_state *tally; /* a part's: the whole stream's state, which counts them */
 } stream_state;
+
+/* The progress line hears of the stream once a batch of rows, not once a row. */
+#define PROGRESS_BATCH 8192
 
 static void on_row(void *user, const copy_field *f, int n)
 {
     stream_state *st = user;
     (void)n;
+    stream_state *all = st->tally ? st->tally : st;
+    if (++all->rows % PROGRESS_BATCH == 0)
+        check_progress(all->ctx, (double)all->rows);
     if (f[0].len != 8) {
         st->bad_ids++;
         return;
@@ -200,6 +209,9 @@ static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_nam
                         stream_state *st, verr *e)
 {
     char *sql = audit_stream_sql(s, n, NULL);
+    st->ctx = ctx;
+    st->rows = 0; /* again from the start, after parts that failed */
+    check_progress_rows(ctx, n->table);
     vexit rc = copy_stream(check_db(ctx), sql, st->layout.count, on_row, st, e);
     free(sql);
     if (rc)
@@ -316,9 +328,12 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
         return stream_guarded(ctx, s, n, st, why, size, e);
     stream_state *ps = xcalloc(np, sizeof *ps);
     char *sqls[STREAM_PARTS_MAX];
+    st->ctx = ctx;
+    check_progress_rows(ctx, n->table);
     for (size_t i = 0; i < np; i++) {
         stream_init(&ps[i], s, b);
         ps[i].part = &parts[i];
+        ps[i].tally = st;
         copy_reader_init(&ps[i].reader, ps[i].layout.count, on_row, &ps[i]);
         sqls[i] = audit_stream_sql(s, n, &parts[i]);
     }

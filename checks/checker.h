@@ -81,6 +81,16 @@ int check_connections(check_ctx *ctx, size_t wanted);
 vexit check_copy_many(check_ctx *ctx, const char *const *sqls, size_t n, pg_copy_fn fn,
                       void *user, size_t *failed, verr *e);
 
+/* Progress of long work, for the live line on standard error (src/progress.h): the
+ * estimated total of what the check is about to go through ("rows", from reltuples), then
+ * how much is done, once per batch (a few thousand rows), never per row. Cheap when no
+ * meter is shown. Queries run with check_query_many count themselves. */
+void check_progress_estimate(check_ctx *ctx, double total, const char *unit);
+void check_progress(check_ctx *ctx, double done);
+/* check_progress_estimate in rows of table (a quoted, qualified name), from the planner's
+ * reltuples: a catalog read that cannot fail the run's transaction. */
+void check_progress_rows(check_ctx *ctx, const char *table);
+
 /* Record one finding. expected/observed may be NULL; reason is a printf format. */
 void check_report(check_ctx *ctx, result_status status, const char *subject, const char *expected,
                   const char *observed, const char *reason, ...)

@@ -314,13 +314,21 @@ static vexit gather(pack_dir *b, const pack_source *from, const report_period *p
     vexit rc = store_list_runs(from->st, 0, &ids, &n, e);
     if (rc)
         return rc;
-    for (size_t i = n; i > 0 && !rc; i--)
+    progress_begin(from->meter, "pack: runs read", (double)n, "runs");
+    for (size_t i = n; i > 0 && !rc; i--) {
         rc = one_run(b, from, p, ids[i - 1], g, e);
+        progress_update(from->meter, (double)(n - i + 1));
+    }
     free(ids);
+    progress_end(from->meter);
     if (rc || (rc = store_list_drills(from->st, 0, &ids, &n, e)))
         return rc;
-    for (size_t i = n; i > 0 && !rc; i--)
+    progress_begin(from->meter, "pack: drills read", (double)n, "drills");
+    for (size_t i = n; i > 0 && !rc; i--) {
         rc = one_drill(b, from, p, ids[i - 1], g, e);
+        progress_update(from->meter, (double)(n - i + 1));
+    }
+    progress_end(from->meter);
     free(ids);
     if (!rc)
         rc = fill_holes(b, from, g, e);

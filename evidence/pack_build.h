@@ -14,6 +14,7 @@
 
 #include "evidence/keys.h"
 #include "reports/period.h"
+#include "src/progress.h"
 #include "src/settings.h"
 #include "evidence/store/store.h"
 #include "reports/evidence_head.h"
@@ -38,6 +39,7 @@ typedef struct pack_source {
     const char *templates;            /* --templates DIR, or NULL */
     const evidence_head *head;        /* leave NULL: pack_build verifies the store and sets it
                                          on its own copy */
+    progress *meter;                  /* MAY be set: the progress line, a run or drill at a time */
 } pack_source;
 
 /* Build the pack of period p from the source's store into dir (which must not exist or be

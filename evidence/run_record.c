@@ -28,6 +28,14 @@ void result_row_release(result_row *r)
     free(r->waiver);
 }
 
+void run_times_release(run_times *times)
+{
+    for (size_t i = 0; i < times->n; i++)
+        free(times->t[i].check);
+    free(times->t);
+    *times = (run_times){0};
+}
+
 void run_record_free(run_record *r)
 {
     if (!r)

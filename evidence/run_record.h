@@ -103,4 +103,16 @@ struct json_t *run_record_waivers(const run_record *r);
  * hold it). Raw stored text: each writer escapes it as its format needs. Caller frees. */
 char *run_record_waiver_note(const run_record *r, const char *name);
 
+/* How long each check of a run took. Not stored (neither the store nor the canonical form
+ * holds times: they are not evidence), so only the outputs of the run as it ends show them. */
+typedef struct check_time {
+    char *check;      /* the unit's name, as in result_row.check (owned) */
+    double seconds;
+} check_time;
+typedef struct run_times {
+    check_time *t;
+    size_t n;
+} run_times;
+void run_times_release(run_times *times);
+
 #endif

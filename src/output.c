@@ -18,6 +18,29 @@ const char *output_names(void)
     return "human, json, tap, junit";
 }
 
+void output_tally(const run_record *r, char *buf, size_t size)
+{
+    result_counts c = run_record_counts(r);
+    buf[0] = '\0';
+    if (!c.total)
+        return;
+    const struct {
+        size_t n;
+        const char *one, *many;
+    } part[] = {{c.pass, "passed", "passed"},   {c.warn, "warning", "warnings"},
+                {c.fail, "failed", "failed"},   {c.error, "error", "errors"},
+                {c.not_evaluated, "skipped", "skipped"}};
+    size_t at = (size_t)snprintf(buf, size, "%zu result%s:", c.total, c.total == 1 ? "" : "s");
+    const char *sep = " ";
+    for (size_t i = 0; i < sizeof part / sizeof part[0] && at < size; i++) {
+        if (!part[i].n)
+            continue;
+        at += (size_t)snprintf(buf + at, size - at, "%s%zu %s", sep, part[i].n,
+                               part[i].n == 1 ? part[i].one : part[i].many);
+        sep = ", ";
+    }
+}
+
 void output_verdict(const run_record *r, char *buf, size_t size)
 {
     result_counts c = run_record_counts(r);

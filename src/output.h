@@ -14,6 +14,7 @@
 typedef struct output_opts {
     bool color;       /* ANSI colour: only for a terminal */
     int verbosity;    /* -1 quiet (problems only), 0 normal, 1 verbose (details) */
+    const run_times *times;   /* MAY be set: each check's duration (junit's time=) */
 } output_opts;
 
 typedef struct output_writer {
@@ -30,6 +31,10 @@ extern const output_writer output_human, output_json, output_tap, output_junit;
 
 /* The one-line verdict shared by writers: "gate open: 6 of 6 checks passed". */
 void output_verdict(const run_record *r, char *buf, size_t size);
+
+/* The results counted by status, skips (not evaluated) included, for the human and TAP
+ * summaries: "7 results: 4 passed, 1 failed, 2 skipped"; "" for a run with no results. */
+void output_tally(const run_record *r, char *buf, size_t size);
 
 /* A JSON string of text, which JSON requires to be UTF-8: a stray byte (a name in
  * another encoding, say) becomes '?' rather than losing the value. NULL gives null. */

@@ -308,10 +308,13 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
             write_row(f, r, &r->results[i], o, w, &l);
     waivers_section(f, r);
 
-    char verdict[1200];
+    char verdict[1200], tally[160];
     output_verdict(r, verdict, sizeof verdict);
+    output_tally(r, tally, sizeof tally);
     char *v = shown(verdict);
     fputc('\n', f);
+    if (tally[0])
+        fprintf(f, "%s\n", tally);
     bool good = strcmp(r->status, "passed") == 0 || strcmp(r->status, "captured") == 0;
     if (o->color)
         fprintf(f, "%s%s%s%s\n", BOLD, good ? GREEN : RED, v, RESET);

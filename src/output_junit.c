@@ -34,13 +34,32 @@ static int attr_n(xmlTextWriterPtr w, const char *name, size_t n)
     return xmlTextWriterWriteFormatAttribute(w, X(name), "%zu", n);
 }
 
+static int attr_seconds(xmlTextWriterPtr w, double seconds)
+{
+    return xmlTextWriterWriteFormatAttribute(w, X("time"), "%.3f", seconds);
+}
+
+/* How long check took, when the run as it ends passed its times (they are not stored). */
+static bool check_seconds(const output_opts *o, const char *check, double *seconds)
+{
+    for (size_t i = 0; o && o->times && i < o->times->n; i++)
+        if (strcmp(o->times->t[i].check, check) == 0) {
+            *seconds = o->times->t[i].seconds;
+            return true;
+        }
+    return false;
+}
+
+/* seconds < 0: not known, no time= */
 static int testcase(xmlTextWriterPtr w, const run_record *r, const char *classname,
-                    const result_row *x)
+                    const result_row *x, double seconds)
 {
     int rc = 0;
     rc |= xmlTextWriterStartElement(w, X("testcase")) < 0;
     rc |= attr(w, "classname", classname) < 0;
     rc |= attr(w, "name", x->subject) < 0;
+    if (seconds >= 0)
+        rc |= attr_seconds(w, seconds) < 0;
     if (x->status == RESULT_FAIL || x->status == RESULT_ERROR) {
         rc |= xmlTextWriterStartElement(w, X(x->status == RESULT_FAIL ? "failure" : "error")) < 0;
         rc |= attr(w, "message", x->reason) < 0;
@@ -78,7 +97,7 @@ static int testcase(xmlTextWriterPtr w, const run_record *r, const char *classna
     return rc;
 }
 
-static int suite(xmlTextWriterPtr w, const run_record *r, const char *check)
+static int suite(xmlTextWriterPtr w, const run_record *r, const char *check, const output_opts *o)
 {
     size_t tests = 0, failures = 0, errors = 0, skipped = 0;
     for (size_t i = 0; i < r->n_results; i++) {
@@ -100,15 +119,22 @@ static int suite(xmlTextWriterPtr w, const run_record *r, const char *check)
     if (skipped)
         rc |= attr_n(w, "skipped", skipped) < 0;
     rc |= attr(w, "timestamp", r->started_at) < 0;
+    /* A check decides all its subjects in one pass, so no subject has a time of its own:
+     * each test case gets an equal share, and the cases add up to the suite. */
+    double seconds = -1, each = -1;
+    if (check_seconds(o, check, &seconds)) {
+        rc |= attr_seconds(w, seconds) < 0;
+        each = seconds / (double)tests;
+    }
     for (size_t i = 0; i < r->n_results; i++)
         if (strcmp(r->results[i].check, check) == 0)
-            rc |= testcase(w, r, name, &r->results[i]);
+            rc |= testcase(w, r, name, &r->results[i], each);
     rc |= xmlTextWriterEndElement(w) < 0;
     free(name);
     return rc;
 }
 
-static int document(xmlTextWriterPtr w, const run_record *r)
+static int document(xmlTextWriterPtr w, const run_record *r, const output_opts *o)
 {
     result_counts c = run_record_counts(r);
     bool aborted = strcmp(r->status, "aborted") == 0;
@@ -123,6 +149,10 @@ static int document(xmlTextWriterPtr w, const run_record *r)
     rc |= attr_n(w, "errors", c.error + aborted) < 0;
     if (c.not_evaluated + c.waived)
         rc |= attr_n(w, "skipped", c.not_evaluated + c.waived) < 0;
+    int64_t t0, t1; /* the whole run, from the stored times */
+    if (r->started_at && r->finished_at && utc_parse_ms(r->started_at, &t0) &&
+        utc_parse_ms(r->finished_at, &t1) && t1 >= t0)
+        rc |= attr_seconds(w, (double)(t1 - t0) / 1000.0) < 0;
     if (aborted) {
         result_row x = {.check = "run", .subject = "run", .status = RESULT_ERROR,
                         .reason = r->error ? r->error : "aborted"};
@@ -131,7 +161,7 @@ static int document(xmlTextWriterPtr w, const run_record *r)
         rc |= attr_n(w, "tests", 1) < 0;
         rc |= attr_n(w, "failures", 0) < 0;
         rc |= attr_n(w, "errors", 1) < 0;
-        rc |= testcase(w, r, "vouch.run", &x);
+        rc |= testcase(w, r, "vouch.run", &x, -1);
         rc |= xmlTextWriterEndElement(w) < 0;
     }
     /* One suite per check, in the order the checks first appear. */
@@ -140,7 +170,7 @@ static int document(xmlTextWriterPtr w, const run_record *r)
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(r->results[j].check, r->results[i].check) == 0;
         if (!seen)
-            rc |= suite(w, r, r->results[i].check);
+            rc |= suite(w, r, r->results[i].check, o);
     }
     rc |= xmlTextWriterEndDocument(w) < 0;
     return rc;
@@ -148,7 +178,6 @@ static int document(xmlTextWriterPtr w, const run_record *r)
 
 static vexit write_junit(FILE *f, const run_record *r, const output_opts *o, verr *e)
 {
-    (void)o;
     xmlBufferPtr buf = xmlBufferCreate();
     xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
     if (!w) {
@@ -157,7 +186,7 @@ static vexit write_junit(FILE *f, const run_record *r, const output_opts *o, ver
     }
     xmlTextWriterSetIndent(w, 1);
     xmlTextWriterSetIndentString(w, X("  "));
-    int rc = document(w, r);
+    int rc = document(w, r, o);
     xmlFreeTextWriter(w); /* flushes into buf */
     if (!rc)
         fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), f);

@@ -87,7 +87,10 @@ static vexit write_tap(FILE *f, const run_record *r, const output_opts *o, verr 
         description(f, r->error ? r->error : "unknown reason");
         fputc('\n', f);
     }
-    char verdict[1200];
+    char verdict[1200], tally[160];
+    output_tally(r, tally, sizeof tally);
+    if (tally[0]) /* skips counted: "# 3 results: 1 passed, 2 skipped" */
+        fprintf(f, "# %s\n", tally);
     output_verdict(r, verdict, sizeof verdict);
     char *v = utf8_show(verdict, 0);
     fprintf(f, "# %s\n", v);

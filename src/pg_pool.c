@@ -17,7 +17,15 @@ struct pg_pool {
     size_t cap_workers;
     bool opened; /* no more workers: one could not connect, or a run failed */
     int width;
+    void (*on_done)(void *user, size_t done); /* MAY be set: each query finished */
+    void *on_done_user;
 };
+
+void pg_pool_on_done(pg_pool *p, void (*fn)(void *user, size_t done), void *user)
+{
+    p->on_done = fn;
+    p->on_done_user = user;
+}
 
 pg_pool *pg_pool_new(pg_session *leader, const pg_options *o, int jobs)
 {
@@ -249,6 +257,8 @@ vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
                 done++;
                 res[q] = sl->rows;
                 sl->rows = NULL;
+                if (p->on_done)
+                    p->on_done(p->on_done_user, done);
                 if (next < n && failed < 0) {
                     if (!send_query(sl, sqls[next], (long)next)) {
                         failed = (long)next;

@@ -41,8 +41,12 @@ typedef void (*pg_copy_fn)(void *user, size_t part, const unsigned char *data, s
 vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn, void *user,
                    size_t *failed_index, verr *e);
 
-/* The most connections used at once since pg_pool_mark, leader included (at least 1):
- * what one check really used. */
+/* fn (NULL: none) is called after each query of the next runs finishes, with how many
+ * have, for a progress line. */
+void pg_pool_on_done(pg_pool *p, void (*fn)(void *user, size_t done), void *user);
+
+/* Start counting what one check uses: pg_pool_width then says the most connections used
+ * at once since, leader included (at least 1). */
 void pg_pool_mark(pg_pool *p);
 int pg_pool_width(const pg_pool *p);
 

@@ -22,6 +22,7 @@ struct check_ctx {
      * header put in its place; bare[0] is 0 for a bare section. */
     char bare[128], header[192];
     int64_t incident_at_ms;
+    progress *meter;    /* NULL: none shown */
     result_row *rows;   /* every finding of the run, owned here until stored */
     size_t n, cap;
     /* check-config: told each missing object (runner_check_target) */
@@ -85,10 +86,51 @@ bool check_incident_at(check_ctx *ctx, int64_t *ms)
     return true;
 }
 
+void check_progress_estimate(check_ctx *ctx, double total, const char *unit)
+{
+    progress_estimate(ctx->meter, total, unit);
+}
+
+void check_progress(check_ctx *ctx, double done)
+{
+    progress_update(ctx->meter, done);
+}
+
+void check_progress_rows(check_ctx *ctx, const char *table)
+{
+    if (!ctx->meter)
+        return;
+    PGresult *r = NULL;
+    verr ignored;
+    verr_clear(&ignored);
+    const char *params[] = {table};
+    double rows = -1;
+    /* to_regclass: a name that does not resolve gives NULL, never an error */
+    if (pg_query(ctx->db, &r, "SELECT reltuples FROM pg_catalog.pg_class"
+                              " WHERE oid = pg_catalog.to_regclass($1)",
+                 1, params, &ignored) == VOUCH_OK &&
+        PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+        rows = strtod(PQgetvalue(r, 0, 0), NULL);
+    PQclear(r);
+    progress_estimate(ctx->meter, rows, "rows"); /* -1: never analysed, no total */
+}
+
+static void query_done(void *user, size_t done)
+{
+    progress_update(user, (double)done);
+}
+
 vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresult **res,
                        size_t *failed, verr *e)
 {
-    return pg_pool_run(ctx->pool, sqls, n, res, failed, e);
+    if (ctx->meter && n > 1) /* one query tells nothing until it ends */
+        progress_estimate(ctx->meter, (double)n, "queries");
+    if (ctx->pool)
+        pg_pool_on_done(ctx->pool, ctx->meter && n > 1 ? query_done : NULL, ctx->meter);
+    vexit rc = pg_pool_run(ctx->pool, sqls, n, res, failed, e);
+    if (ctx->pool)
+        pg_pool_on_done(ctx->pool, NULL, NULL);
+    return rc;
 }
 
 int check_connections(check_ctx *ctx, size_t wanted)
@@ -568,6 +610,15 @@ static void say(const run_request *rq, const char *fmt, ...)
     rq->progress(rq->progress_user, line);
 }
 
+static void note_time(const run_request *rq, const char *name, double seconds)
+{
+    run_times *t = rq->times;
+    if (!t)
+        return;
+    t->t = xrealloc(t->t, (t->n + 1) * sizeof *t->t);
+    t->t[t->n++] = (check_time){xstrdup(name), seconds};
+}
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -671,7 +722,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     if (!rc)
         rc = pg_dsn_check(rq->pg.dsn, e);
 
-    run_state rs = {.rq = rq, .ctx = {.incident_at_ms = rq->incident_at_ms}};
+    run_state rs = {.rq = rq, .ctx = {.incident_at_ms = rq->incident_at_ms, .meter = rq->meter}};
     char *checks = names_of(sel, n_sel);
     char *requested = pg_dsn_describe(rq->pg.dsn);
     char incident[40] = "";
@@ -729,12 +780,16 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             keep = rs.ctx.n;
             began = true;
             pg_pool_mark(rs.ctx.pool);
+            progress_begin(rq->meter, sel[i].name, 0, NULL);
             outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
+            progress_end(rq->meter);
             if (!outcome) {
                 stopped_at = i + 1;
                 keep = rs.ctx.n;
                 began = false;
             }
+            if (!outcome)
+                note_time(rq, sel[i].name, seconds_since(&t1));
             say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
                 outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
                 seconds_since(&t1), pg_pool_width(rs.ctx.pool),

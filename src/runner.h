@@ -10,6 +10,7 @@
 #include "evidence/store/store.h"
 #include "src/config.h"
 #include "src/pg.h"
+#include "src/progress.h"
 #include "src/settings.h"
 #include "src/verr.h"
 
@@ -28,6 +29,10 @@ typedef struct run_request {
     /* MAY be set: told what the run is doing, one line at a time (main prints it with -v). */
     void (*progress)(void *user, const char *line);
     void *progress_user;
+    /* MAY be set: the live progress line, told each check as it begins and what it has done. */
+    progress *meter;
+    /* MAY be set: given each check's duration as it finishes; free with run_times_release. */
+    run_times *times;
 } run_request;
 
 /* Run and store. *run_id gets the stored run's id (0 when nothing was stored,

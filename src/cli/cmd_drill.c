@@ -420,7 +420,7 @@ static vexit phase(drill_run_state *rs, const char *name, verr *e)
 
 static void print_progress(void *user, const char *line)
 {
-    (void)user;
+    progress_clear(user);
     fprintf(stderr, "vouch: %s\n", line);
 }
 
@@ -569,6 +569,8 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
         .jobs = env->settings->jobs,
         .st = env->st,
         .progress = env->verbosity > 0 ? print_progress : NULL,
+        .progress_user = env->meter,
+        .meter = env->meter,
     };
     verr gate_err;
     verr_clear(&gate_err);
@@ -659,7 +661,7 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
     if (!json && gate_id) {
         run_record *r;
         if (!store_load_run(env->st, gate_id, &r, e)) {
-            output_opts oo = {env->color, env->verbosity};
+            output_opts oo = {.color = env->color, .verbosity = env->verbosity};
             rc = output_human.write(env->out, r, &oo, e);
             run_record_free(r);
             fputc('\n', env->out);

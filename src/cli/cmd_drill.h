@@ -10,6 +10,7 @@
 
 #include "evidence/store/store.h"
 #include "src/config.h"
+#include "src/progress.h"
 #include "src/settings.h"
 #include "src/verr.h"
 
@@ -71,6 +72,7 @@ typedef struct drill_env {
     int verbosity;
     int64_t limit;
     bool color;
+    progress *meter;            /* MAY be set: the progress line of drill run's gate */
 } drill_env;
 
 vexit drill_command(const drill_env *env, verr *e);   /* vouch drill SUBCOMMAND ... */

@@ -42,6 +42,8 @@ void pack_cli_usage(FILE *f, const char *command)
         fprintf(f, "\n      --period P      2026-Q3, 2026-10 or 2026-07-01..2026-09-30 (UTC days,\n"
                    "                      both included): runs and drills started in it\n"
                    "      --out DIR       the pack's folder: new, or empty\n"
+                   "      --progress      progress on standard error even when it is no terminal\n"
+                   "      --no-progress   no progress line (shown on a terminal unless -q)\n"
                    "\nThe MANIFEST is signed with [signing] key and certificate, else\n"
                    "vouch-signing.key and vouch-signing.crt here (make them with 'vouch keygen').\n");
     else if (strcmp(command, "report") == 0)
@@ -56,7 +58,7 @@ sign_mode pack_cli_sign_mode(const pack_cli *o)
 }
 
 vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir, FILE *out,
-               verr *e)
+               progress *meter, verr *e)
 {
     if (rq->n_args)
         return verr_set(e, VOUCH_USAGE, "pack takes no arguments (got \"%s\")", rq->args[0]);
@@ -75,7 +77,7 @@ vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir,
     if ((rc = signer_from_settings(&rq->settings->signing, &s, e)))
         return rc;
     pack_summary sum;
-    pack_source from = {rq->st, rq->settings, rq->templates, NULL};
+    pack_source from = {rq->st, rq->settings, rq->templates, NULL, meter};
     rc = pack_build(&from, &p, out_dir, s, &sum, e);
     if (!rc) {
         char *subject = dn_format(X509_get_subject_name(s->cert));

@@ -9,6 +9,7 @@
 
 #include "evidence/sign_policy.h"
 #include "src/cli/cmd_report.h"
+#include "src/progress.h"
 #include "src/verr.h"
 
 enum pack_opt { PACK_OPT_PERIOD, PACK_OPT_SIGN, PACK_OPT_NO_SIGN, PACK_OPT_COUNT };
@@ -32,8 +33,9 @@ void pack_cli_usage(FILE *f, const char *command);
 /* --sign, --no-sign or neither. */
 sign_mode pack_cli_sign_mode(const pack_cli *o);
 
-/* 'vouch pack': rq carries the store, settings and templates; out_dir is --out. */
+/* 'vouch pack': rq carries the store, settings and templates; out_dir is --out; meter (MAY
+ * be NULL) is told each run and drill as it is read. */
 vexit cmd_pack(const report_request *rq, const pack_cli *o, const char *out_dir, FILE *out,
-               verr *e);
+               progress *meter, verr *e);
 
 #endif

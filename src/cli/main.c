@@ -20,9 +20,11 @@
 #include "src/config.h"
 #include "src/cli/docs_dir.h"
 #include "src/cli/head_line.h"
+#include "src/cli/out_sinks.h"
 #include "src/cli/suggest.h"
 #include "src/interrupt.h"
 #include "src/output.h"
+#include "src/progress.h"
 #include "src/redact.h"
 #include "src/runner.h"
 #include "src/settings.h"
@@ -57,10 +59,13 @@ typedef struct cli {
     const char *config_path;
     const char *store_path;
     const char *target;
-    const char *format;
+    const char *format;       /* the last --format, for commands that take one */
+    const char *formats[OUT_MAX_FORMATS + 1]; /* every --format NAME[:FILE], in order */
+    size_t n_formats;
     const char *output_path;
     const char *templates;
     int verbosity;
+    int progress_opt;         /* --progress 1, --no-progress -1, else 0: on a terminal */
     int64_t baseline_id;
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
@@ -75,8 +80,10 @@ typedef struct cli {
     conf *cf;
     vouch_settings settings;
     store *st;
-    FILE *out;
+    FILE *out;                /* sinks' primary: what one-output commands write to */
     const output_writer *writer;
+    out_sinks sinks;          /* commands that show a run: every --format of it */
+    progress *meter;          /* the progress line on stderr, or NULL */
     output_opts oo;
     bool error_shown;   /* the human output on stdout already said why the run stopped */
 } cli;
@@ -151,6 +158,8 @@ enum {
     LONG_DRILL_END = LONG_DRILL + DRILL_OPT_COUNT - 1,
     LONG_TEMPLATES,
     LONG_HEAD,
+    LONG_PROGRESS,
+    LONG_NO_PROGRESS,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
     LONG_INIT = 576, /* INIT_LONG_OPTIONS: LONG_INIT + enum init_opt */
@@ -173,6 +182,8 @@ static const struct option long_options[] = {
     DRILL_LONG_OPTIONS(LONG_DRILL),
     {"templates", required_argument, NULL, LONG_TEMPLATES},
     {"head", required_argument, NULL, LONG_HEAD},
+    {"progress", no_argument, NULL, LONG_PROGRESS},
+    {"no-progress", no_argument, NULL, LONG_NO_PROGRESS},
     SIGN_LONG_OPTIONS(LONG_SIGN),
     PACK_LONG_OPTIONS(LONG_PACK),
     INIT_LONG_OPTIONS(LONG_INIT),
@@ -185,8 +196,11 @@ static const char global_help[] =
     "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
     "      --target DSN    database to check: libpq connection string or URI\n"
     "                      (default [target] dsn, else libpq's PG* defaults)\n"
-    "      --format F      human (default), json, tap or junit\n"
-    "      --output FILE   write the result there instead of standard output\n"
+    "      --format F[:FILE]  human (default), json, tap or junit, to FILE; several\n"
+    "                      for one run, at most one without a FILE (standard output)\n"
+    "      --out FILE      where the --format without a FILE goes (alias --output)\n"
+    "      --progress      show progress on standard error even when not a terminal\n"
+    "      --no-progress   no progress line (the default off a terminal and with -q)\n"
     "  -q, --quiet         show only what did not pass\n"
     "  -v, --verbose       show details of every result\n"
     "  -h, --help          this help; 'vouch COMMAND --help' for one command\n"
@@ -273,10 +287,18 @@ static void command_usage(FILE *f, const command *c)
                    "      --out FILE      write the report there, whole, instead of standard output\n"
                    "      --templates DIR stylesheets and schema (default [report] templates,\n"
                    "                      else the installed templates)\n");
-    if (c->flags & OUT_RUN)
-        fprintf(f, "\n      --format F      %s (human is the default)\n"
-                   "      --output FILE   write it there instead of standard output\n",
-                output_names());
+    if (c->fn == cmd_gate || c->fn == cmd_check || c->fn == cmd_baseline || c->fn == cmd_runs)
+        fprintf(f, "\n      --format F[:FILE]  human, json, tap or junit (human is the default),\n"
+                   "                      written to FILE; give it several times to write one\n"
+                   "                      run in several formats, at most one without a FILE\n"
+                   "      --out FILE      where the --format without a FILE goes, instead of\n"
+                   "                      standard output (--output is the same)\n");
+    else if (c->flags & OUT_RUN)
+        fprintf(f, "\n      --format F      human (the default) or json\n"
+                   "      --out FILE      write it there instead of standard output\n");
+    if (c->fn == cmd_gate || c->fn == cmd_check || c->fn == cmd_baseline || c->fn == cmd_drill)
+        fprintf(f, "      --progress      progress on standard error even when it is no terminal\n"
+                   "      --no-progress   no progress line (shown on a terminal unless -q)\n");
     sign_cli_usage(f, c->name);
     pack_cli_usage(f, c->name);
     init_cli_usage(f, c->name);
@@ -382,9 +404,16 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
         case 'c': c->config_path = optarg; break;
         case LONG_STORE: c->store_path = optarg; break;
         case LONG_TARGET: c->target = keep_private(optarg, false); break;
-        case LONG_FORMAT: c->format = optarg; break;
+        case LONG_FORMAT:
+            if (c->n_formats == OUT_MAX_FORMATS + 1)
+                return verr_set(e, VOUCH_USAGE, "--format is given more than %d times",
+                                OUT_MAX_FORMATS);
+            c->format = c->formats[c->n_formats++] = optarg;
+            break;
         case LONG_OUTPUT: c->output_path = optarg; break;
         case 'q': c->verbosity = -1; break;
+        case LONG_PROGRESS: c->progress_opt = 1; break;
+        case LONG_NO_PROGRESS: c->progress_opt = -1; break;
         case 'v': c->verbosity = 1; break;
         case 'h': *help = true; break;
         case 'V': *version = true; break;
@@ -515,6 +544,37 @@ static vexit check_arguments(cli *c, const command *cmd, verr *e)
     return VOUCH_OK;
 }
 
+/* The progress line of the long commands: by default on a terminal (stderr) unless -q;
+ * --progress shows it anyway, as plain lines when stderr is no terminal (a CI log). */
+static progress *make_meter(const cli *c, const command *cmd)
+{
+    bool long_work = cmd->fn == cmd_gate || cmd->fn == cmd_check || cmd->fn == cmd_baseline ||
+                     cmd->fn == cmd_drill || cmd->fn == run_pack;
+    const char *term = getenv("TERM");
+    bool live = isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+    bool show = c->progress_opt > 0 || (c->progress_opt == 0 && live && c->verbosity >= 0);
+    return long_work && show ? progress_new(stderr, live) : NULL;
+}
+
+/* Several --format, or NAME:FILE, only where one run is shown; one --format elsewhere. */
+static vexit check_formats(const cli *c, const command *cmd, verr *e)
+{
+    bool shows_run = cmd->fn == cmd_gate || cmd->fn == cmd_check || cmd->fn == cmd_baseline ||
+                     (cmd->fn == cmd_runs && c->n_args == 1);
+    if (shows_run || c->n_formats == 0)
+        return VOUCH_OK;
+    if (c->n_formats > 1 || out_formats_name_files(c->formats, c->n_formats)) {
+        verr_set(e, VOUCH_USAGE, "%s takes one --format%s", cmd->name,
+                 cmd->flags & OWN_OUTPUT ? " and --out FILE" : "");
+        verr_hint(e, "Several --format NAME:FILE are for gate, check, baseline and 'runs ID'.");
+        return e->code;
+    }
+    if (!(cmd->flags & OWN_OUTPUT) && !output_find(c->format))
+        return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format,
+                        output_names());
+    return VOUCH_OK;
+}
+
 static vexit setup(cli *c, const command *cmd, verr *e)
 {
     vexit rc;
@@ -543,9 +603,13 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     if ((cmd->flags & NEED_STORE) && (rc = runner_validate(c->cf, e)))
         return rc;
 
-    c->writer = cmd->flags & OWN_OUTPUT ? NULL : output_find(c->format ? c->format : "human");
-    if (!c->writer && !(cmd->flags & OWN_OUTPUT))
-        return verr_set(e, VOUCH_USAGE, "unknown format \"%s\": use %s", c->format, output_names());
+    if ((rc = check_formats(c, cmd, e)))
+        return rc;
+    /* a bad --format or an unwritable FILE is said before the store is looked at */
+    if (!(cmd->flags & OWN_OUTPUT) &&
+        (rc = out_sinks_open(&c->sinks, c->formats, c->n_formats, c->output_path, e)))
+        return rc;
+    c->meter = make_meter(c, cmd);
 
     if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
@@ -574,17 +638,12 @@ static vexit setup(cli *c, const command *cmd, verr *e)
                                 e)))
             return rc;
     }
-    if (cmd->flags & OWN_OUTPUT) {
+    if (cmd->flags & OWN_OUTPUT)
         return VOUCH_OK;
-    } else if (c->output_path) {
-        c->out = fopen(c->output_path, "w");
-        if (!c->out)
-            return verr_set(e, VOUCH_USAGE, "could not open output \"%s\": %s", c->output_path,
-                            strerror(errno));
-    } else {
-        c->out = stdout;
-    }
-    c->oo = (output_opts){want_color(c) && c->writer == &output_human, c->verbosity};
+    c->out = c->sinks.s[c->sinks.primary].f;
+    c->writer = c->sinks.s[c->sinks.primary].writer;
+    c->oo = (output_opts){.color = want_color(c) && c->writer == &output_human,
+                          .verbosity = c->verbosity};
     return VOUCH_OK;
 }
 
@@ -613,7 +672,13 @@ static vexit show_run(cli *c, int64_t id, bool just_ran, verr *e)
     vexit rc = store_load_run(c->st, id, &r, e);
     if (rc)
         return rc;
-    rc = c->writer->write(c->out, r, &c->oo, e);
+    /* the one run, in every format asked for: the terminal's first, then the files */
+    for (size_t k = 0; k < c->sinks.n && !rc; k++) {
+        const out_sink *s = &c->sinks.s[(c->sinks.primary + k) % c->sinks.n];
+        output_opts oo = c->oo;
+        oo.color = oo.color && s->f == c->out;
+        rc = s->writer->write(s->f, r, &oo, e);
+    }
     if (just_ran)
         warn_unmatched(r);
     run_record_free(r);
@@ -622,7 +687,7 @@ static vexit show_run(cli *c, int64_t id, bool just_ran, verr *e)
 
 static void print_progress(void *user, const char *line)
 {
-    (void)user;
+    progress_clear(user); /* the -v line on a line of its own; the meter redraws after it */
     char *shown = redact_show(line);
     fprintf(stderr, "vouch: %s\n", shown);
     free(shown);
@@ -649,13 +714,21 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .jobs = c->settings.jobs,
         .st = c->st,
         .progress = c->verbosity > 0 ? print_progress : NULL,
+        .progress_user = c->meter,
+        .meter = c->meter,
     };
+    run_times times = {0};
+    rq.times = &times;
     int64_t id = 0;
     vexit rc = runner_run(&rq, &id, e);
     if (id) {
         verr out;
         verr_clear(&out);
-        if (show_run(c, id, true, &out)) {
+        c->oo.times = &times; /* this run's outputs only: times are not stored */
+        vexit shown = show_run(c, id, true, &out);
+        c->oo.times = NULL;
+        run_times_release(&times);
+        if (shown) {
             print_error(&out);
             return VOUCH_ABORTED;
         }
@@ -665,6 +738,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         c->error_shown = rc == VOUCH_ABORTED && c->writer == &output_human && c->out == stdout &&
                          same_file(STDOUT_FILENO, STDERR_FILENO);
     }
+    run_times_release(&times);
     return rc;
 }
 
@@ -898,7 +972,8 @@ static drill_env drill_env_of(cli *c)
     return (drill_env){.args = c->args, .n_args = c->n_args, .opts = &c->drill,
                        .incident_at_ms = c->incident_at_ms, .target = c->target, .cf = c->cf,
                        .settings = &c->settings, .st = c->st, .out = c->out, .format = c->format,
-                       .verbosity = c->verbosity, .limit = c->limit, .color = c->oo.color};
+                       .verbosity = c->verbosity, .limit = c->limit, .color = c->oo.color,
+                       .meter = c->meter};
 }
 
 static vexit cmd_drill(cli *c, verr *e)
@@ -934,7 +1009,7 @@ static vexit run_pack(cli *c, verr *e)
 {
     report_request rq = {c->st, &c->settings, NULL, c->format, NULL, c->args, c->n_args, SIGN_NEVER,
                          NULL};
-    return cmd_pack(&rq, &c->pack, c->output_path, stdout, e);
+    return cmd_pack(&rq, &c->pack, c->output_path, stdout, c->meter, e);
 }
 
 int main(int argc, char **argv)
@@ -1013,15 +1088,19 @@ int main(int argc, char **argv)
         print_error_as(&e, c.error_shown);
     }
 
-    if (c.out && c.out != stdout && fclose(c.out) != 0 && !rc) {
-        fprintf(stderr, "vouch: could not write \"%s\"\n", c.output_path);
-        rc = VOUCH_ABORTED;
+    verr written; /* the files of --format NAME:FILE, written now that the run is stored */
+    verr_clear(&written);
+    if (out_sinks_close(&c.sinks, &written)) {
+        print_error(&written);
+        if (!rc)
+            rc = VOUCH_ABORTED;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "vouch: could not write to standard output\n");
         if (!rc)
             rc = VOUCH_ABORTED;
     }
+    progress_free(c.meter);
     store_close(c.st);
     settings_release(&c.settings);
     init_cli_release(&c.init);

@@ -73,8 +73,10 @@ end_case
 test_case "drill run whose gate fails ends the drill failed, exit 1"
 v drill run --scenario "restore that loses rows" --incident-at "$(now_utc)" \
     --restore-cmd "psql -X -q -d drillsrc -c 'delete from public.tasks where id % 10 = 0'" \
-    --target dbname=drillsrc --restore-point 2026-11-01T00:00:00Z --format json
+    --target dbname=drillsrc --restore-point 2026-11-01T00:00:00Z --format json --progress
 expect_rc 1
+expect_err '^vouch: progress: rowcount: running, 0 s$'
+expect_not_out 'vouch: progress'
 expect_out '^  "drill": 3,$'
 expect_out '^  "status": "failed",$'
 expect_out '"restore_point": "2026-11-01T00:00:00.000Z"'

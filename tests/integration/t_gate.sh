@@ -88,7 +88,11 @@ v gate --target "dbname=restored" --format junit --output gate.xml
 expect_rc 1
 check "gate.xml is well-formed XML" xmllint --noout gate.xml
 check "one testsuite per check" grep -q '<testsuite name="vouch.rowcount" tests="7" failures="1" errors="0"' gate.xml
-check "the failing testcase names the table" grep -q '<testcase classname="vouch.rowcount" name="public.tasks">' gate.xml
+check "the failing testcase names the table, with its time" \
+    grep -Eq '<testcase classname="vouch.rowcount" name="public.tasks" time="[0-9]+\.[0-9]{3}">' gate.xml
+check "the suite has its time" \
+    grep -Eq '<testsuite name="vouch.rowcount" .* timestamp="[^"]+" time="[0-9]+\.[0-9]{3}">' gate.xml
+check "the whole run has its time" grep -Eq '<testsuites name="vouch gate [0-9]+" .* time="[0-9]+\.[0-9]{3}">' gate.xml
 check "the failure carries the reason" grep -Eq '<failure message="[0-9]+ rows missing' gate.xml
 check "the failure body has expected and observed" grep -Eq '^expected: [0-9]+$' gate.xml
 end_case
@@ -108,6 +112,59 @@ expect_out '^TAP version 14$'
 expect_out '^1\.\.7$'
 expect_out '^not ok [0-9] - rowcount public\.tasks$'
 expect_out '^  message: "[0-9]+ rows missing'
+end_case
+
+test_case "one run, many outputs: human on stdout, JUnit and JSON to files, one run stored"
+before=$(sqlite3 vouch.db 'select count(*) from runs')
+echo 'old' >gate.json
+v gate --target "dbname=restored" --format human --format junit:many.xml --format json:gate.json
+expect_rc 1
+expect_out '^FAIL +rowcount +public\.tasks '
+expect_out '^7 results: 6 passed, 1 failed$'
+expect_out '^gate closed: 1 of 7 results failed$'
+expect_not_out '<testsuites|"status"'
+check "one run stored, not three" test "$(sqlite3 vouch.db 'select count(*) from runs')" = $((before + 1))
+run=$(sqlite3 vouch.db 'select max(id) from runs')
+check "the JUnit file is that run" grep -q "<testsuites name=\"vouch gate $run\"" many.xml
+check "the JSON file is that run, replaced whole" jq -e ".run == $run and .status == \"failed\"" gate.json
+check "no file left half written" test -z "$(ls -a | grep -E '^\.?(many\.xml|gate\.json)\..')"
+end_case
+
+test_case "--format X --output F and --out F keep working; the machine format alone on stdout"
+v gate --target "dbname=restored" --format tap --out gate.tap --format junit:two.xml
+expect_rc 1
+check "--out took the format without a file" grep -q '^TAP version 14$' gate.tap
+check "TAP counts the results" grep -Eq '^# 7 results: 6 passed, 1 failed$' gate.tap
+check "two.xml written" xmllint --noout two.xml
+v gate --target "dbname=restored" --format json:one.json --format tap
+expect_rc 1
+expect_out '^TAP version 14$'
+expect_not_out '"status"'
+end_case
+
+test_case "bad --format lists are usage errors before anything runs or is written"
+before=$(sqlite3 vouch.db 'select count(*) from runs')
+v gate --format human --format tap
+expect_rc 2
+expect_err '^vouch: --format human and --format tap both go to standard output$'
+expect_err '^hint: Give the others a file: --format junit:gate.xml\.$'
+v gate --format junit:same.xml --format json:same.xml
+expect_rc 2
+expect_err '^vouch: --format junit and --format json both write "same.xml"$'
+v gate --format junit:gate.xml --out x.txt
+expect_rc 2
+expect_err '^vouch: --out "x.txt": every --format names its own file$'
+v gate --format xml:gate.xml
+expect_rc 2
+expect_err '^vouch: unknown format "xml": use human, json, tap, junit$'
+v gate --format junit:/nonexistent/dir/gate.xml
+expect_rc 2
+expect_err '^vouch: could not write output "/nonexistent/dir/gate.xml": folder "/nonexistent/dir": No such file or directory$'
+v runs --format human --format json:runs.json
+expect_rc 2
+expect_err '^vouch: runs takes one --format$'
+check "nothing was stored" test "$(sqlite3 vouch.db 'select count(*) from runs')" = "$before"
+check "no file was made" test ! -e same.xml -a ! -e x.txt
 end_case
 
 test_case "check NAME runs only that check"

@@ -125,7 +125,7 @@ v --format junit gate --target dbname=inst_lost
 expect_rc 1
 expect_out '<testsuite name="vouch\.share_tokens/invitations" tests="[0-9]+" failures="1"'
 expect_out '<testsuite name="vouch\.share_tokens/refresh" tests="[0-9]+" failures="0"'
-expect_out '<testcase classname="vouch\.share_tokens/invitations" name="public\.invitations vanished">'
+expect_out '<testcase classname="vouch\.share_tokens/invitations" name="public\.invitations vanished" time="[0-9]+\.[0-9]{3}">'
 v report run --format xml --no-sign --out -
 expect_rc 0
 expect_out '<check name="share_tokens/invitations" results="[0-9]+" passed="[0-9]+" warnings="0" failed="1"'

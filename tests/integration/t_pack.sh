@@ -72,6 +72,12 @@ for f in gates/run-2.html gates/run-2.md gates/run-2.xml gates/run-2.csv gates/r
     check "pack1/$f exists" test -s "pack1/$f"
 done
 check "no baseline report" test ! -e pack1/gates/run-1.html
+v pack --period "$quarter" --out pack_progress --progress
+expect_rc 0
+expect_err '^vouch: progress: pack: runs read: 0 of [0-9]+ runs \(0%\)$'
+expect_out "^packed $quarter "
+expect_not_out 'vouch: progress'
+rm -rf pack_progress
 check "the compliance report is the period's" grep -q "$quarter" pack1/compliance.md
 check "the drill's report names its scenario" grep -q 'Scenario' pack1/drills/drill-1.md
 check "the failing gate's report says closed" grep -q 'Gate closed' pack1/gates/run-3.html

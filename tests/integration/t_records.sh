@@ -123,8 +123,9 @@ expect_out '^1\.\.3$'
 expect_out '^ok 2 - content \(not evaluated\) # SKIP not evaluated: '
 expect_out '^ok 3 - settings \(not evaluated\) # SKIP not evaluated: '
 expect_out '^Bail out! gate [0-9]+ aborted: '
+expect_out '^# 3 results: 1 passed, 2 skipped$'
 v runs "$id" --format junit
-expect_out '<testsuites name="vouch gate [0-9]+" tests="4" failures="0" errors="1" skipped="2">'
+expect_out '<testsuites name="vouch gate [0-9]+" tests="4" failures="0" errors="1" skipped="2" time="[0-9]+\.[0-9]{3}">'
 expect_out '<skipped message="not evaluated: the run stopped while this check ran: '
 v report run "$id" --format xml --out aborted.xml
 expect_rc 0

@@ -49,7 +49,7 @@ v report --help
 expect_out '^      --format F +html \(default\), markdown, xml or csv$'
 expect_not_out 'junit'
 v gate --help
-expect_out '^      --format F +human, json, tap, junit'
+expect_out '^      --format F\[:FILE\] +human, json, tap or junit'
 v keygen --help
 expect_not_out '--format'
 v --help
@@ -156,4 +156,54 @@ expect_err "^hint: $PWD/prefix/share/doc/vouch/configuration\.md describes every
 prefix/bin/vouch --help >"$OUT" 2>"$ERR" || true
 expect_out "^Documentation: $PWD/prefix/share/doc/vouch/ and 'man vouch'\.$"
 cd ..
+end_case
+
+# screen FILE: what a terminal shows of a typescript: each line as left after its last
+# carriage return, with erase-to-end-of-line codes gone (and script's own header and
+# footer lines left out).
+screen() {
+    perl -pe 's/\r\n/\n/g; s/.*\r//; s/\e\[K//g' "$1" | grep -av '^Script \(started\|done\) on ' || true
+}
+
+# lacks PATTERN FILE: no line of FILE matches (fixed string)
+lacks() {
+    ! grep -aqF -- "$1" "$2"
+}
+
+test_case "on a terminal a live progress line on stderr, erased when done, never on stdout"
+script -qefc "$VOUCH -c t.conf gate >tty_out.txt" tty.txt >/dev/null 2>&1 || true
+check "the line names the check running" grep -aq $'\rrowcount: running, 0 s\e\[K' tty.txt
+check "and is erased" grep -aq $'\r\e\[K' tty.txt
+check "nothing of it is left on the screen: $(screen tty.txt | od -c | head -5)" \
+    test -z "$(screen tty.txt | tr -d '\n')"
+check "stdout holds the table and no progress" grep -q '^gate closed: ' tty_out.txt
+check "stdout holds no carriage return or escape" test -z "$(tr -d '\n[:print:]' <tty_out.txt)"
+script -qefc "$VOUCH -c t.conf baseline >/dev/null" tty.txt >/dev/null 2>&1 || true
+check "baseline shows it too" grep -aq $'\rrowcount: running' tty.txt
+psql_q -c "delete from public.tasks where id in (select id from public.tasks order by id desc limit 1)"
+end_case
+
+test_case "-v lines and the progress line do not garble each other"
+script -qefc "$VOUCH -v -c t.conf gate >/dev/null" tty.txt >/dev/null 2>&1 || true
+screen tty.txt >screen.txt
+check "the progress line was drawn" grep -aq $'\rrowcount: running' tty.txt
+check "each -v line starts its own line" grep -q '^vouch: rowcount: checked in ' screen.txt
+check "every line on the screen is a -v line: $(grep -v '^vouch: ' screen.txt | od -c | head -5)" \
+    test -z "$(grep -v '^vouch: ' screen.txt)"
+end_case
+
+test_case "--no-progress and -q turn it off; --progress without a terminal gives plain lines on stderr"
+script -qefc "$VOUCH --no-progress -c t.conf gate >/dev/null" tty.txt >/dev/null 2>&1 || true
+check "--no-progress: no line" lacks 'running' tty.txt
+script -qefc "$VOUCH -q -c t.conf gate >/dev/null" tty.txt >/dev/null 2>&1 || true
+check "-q: no line" lacks 'running' tty.txt
+v -c t.conf gate
+expect_rc 1
+check "not a terminal: no progress by default" lacks 'progress' "$ERR"
+v -c t.conf gate --progress --format tap
+expect_rc 1
+expect_err '^vouch: progress: rowcount: running, 0 s$'
+check "plain lines: no carriage return or escape" test -z "$(tr -d '\n[:print:]' <"$ERR")"
+expect_out '^TAP version 14$'
+expect_not_out 'progress'
 end_case

@@ -197,6 +197,7 @@ static void test_human_table(void **state)
         "pass   rowcount  public.assets    5000 \xc2\xb1 2%  5020      20 rows more than the"
         " baseline (+0.40%); rule tolerance 2%\n"
         "\n"
+        "3 results: 2 passed, 1 failed\n"
         "gate closed: 1 of 3 results failed\n");
     /* Without colour there is no escape sequence at all. */
     assert_lacks(out, "\033");
@@ -448,6 +449,7 @@ static void test_tap(void **state)
                              "  detail: \"ids 991 to 1000 are gone\\nnewest surviving id 990\"\n"
                              "  ...\n"
                              "ok 3 - rowcount public.assets\n"
+                             "# 3 results: 2 passed, 1 failed\n"
                              "# gate closed: 1 of 3 results failed\n");
     free(out);
     run_record_free(r);
