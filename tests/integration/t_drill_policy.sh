@@ -208,6 +208,8 @@ set -e
 expect_rc 3
 check "stored interrupted" \
     test "$(q "select status from drills where id > $before")" = "interrupted"
+# a process sent SIGTERM may take a moment to be gone
+for _ in $(seq 50); do pgrep -x yes >/dev/null || break; sleep 0.1; done
 check "no yes left behind" sh -c '! pgrep -x yes >/dev/null'
 end_case
 
