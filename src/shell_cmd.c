@@ -40,12 +40,16 @@ static void stop_group(pid_t pid, int *wstatus)
         ;
 }
 
-/* Read what is waiting on fd (non-blocking) into the digest and on to our stderr; false at
- * end of file or on an error. */
-static bool pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
+typedef enum pump_state { PUMP_DONE, PUMP_IDLE, PUMP_MORE } pump_state;
+
+/* Read what is waiting on fd (non-blocking) into the digest and on to our stderr, at most
+ * 1 MiB a call so that a command writing without pause still lets its caller see an
+ * interrupt: PUMP_MORE when it stopped there, PUMP_IDLE when nothing more was waiting,
+ * PUMP_DONE at end of file or on an error. */
+static pump_state pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
 {
     char buf[65536];
-    for (;;) {
+    for (int round = 0; round < 16; round++) {
         ssize_t got = read(fd, buf, sizeof buf);
         if (got > 0) {
             EVP_DigestUpdate(md, buf, (size_t)got);
@@ -63,8 +67,9 @@ static bool pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
         }
         if (got < 0 && errno == EINTR)
             continue;
-        return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+        return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? PUMP_IDLE : PUMP_DONE;
     }
+    return PUMP_MORE;
 }
 
 /* Run cmd; with out, its output goes through a pipe that is digested (see shell_run_captured),
@@ -154,16 +159,22 @@ static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shel
         if (open_pipe) {
             struct pollfd p = {pipe_fd[0], POLLIN, 0};
             if (poll(&p, 1, 20) > 0)
-                open_pipe = pump(pipe_fd[0], md, &bytes);
+                open_pipe = pump(pipe_fd[0], md, &bytes) != PUMP_DONE;
         } else {
             nap(20);
         }
     }
     if (out) {
-        /* what it wrote before it ended; a process it left behind holding the pipe is not
-         * waited for */
-        if (open_pipe)
-            pump(pipe_fd[0], md, &bytes);
+        /* What it wrote before it ended. A process it left behind that keeps writing is read
+         * until an interrupt, then its group is ended; one that holds the pipe silent is not
+         * waited for. */
+        while (open_pipe && pump(pipe_fd[0], md, &bytes) == PUMP_MORE)
+            if (interrupt_requested()) {
+                kill(-pid, SIGTERM);
+                if (rc == VOUCH_OK)
+                    rc = verr_set(e, VOUCH_ABORTED, "interrupted during the %s", what);
+                break;
+            }
         close(pipe_fd[0]);
         unsigned char d[EVP_MAX_MD_SIZE];
         unsigned int n = 0;

@@ -160,7 +160,23 @@
                 <td class="mono"><xsl:value-of select="@id"/></td>
                 <td class="mono"><xsl:value-of select="substring(@started, 1, 10)"/></td>
                 <td><xsl:value-of select="@scenario"/>
-                  <xsl:if test="@operator"><span class="none"> · <xsl:value-of select="@operator"/></span></xsl:if></td>
+                  <xsl:if test="@operator"><span class="none"> · <xsl:value-of select="@operator"/></span></xsl:if>
+                  <xsl:if test="@approved-by"><span class="none"> · approved by <xsl:value-of select="@approved-by"/></span></xsl:if>
+                  <!-- the objectives recorded with the drill -->
+                  <br/><span class="none">
+                    <xsl:text>objectives: </xsl:text>
+                    <xsl:call-template name="duration"><xsl:with-param name="ms" select="@target-ms"/></xsl:call-template>
+                    <xsl:text> target · </xsl:text>
+                    <xsl:call-template name="duration"><xsl:with-param name="ms" select="@limit-ms"/></xsl:call-template>
+                    <xsl:text> RTO · </xsl:text>
+                    <xsl:call-template name="duration"><xsl:with-param name="ms" select="@rpo-ms"/></xsl:call-template>
+                    <xsl:text> RPO</xsl:text>
+                    <xsl:if test="@drill-every">
+                      <xsl:text> · due </xsl:text>
+                      <xsl:if test="@drill-every != 'quarterly'">every </xsl:if>
+                      <xsl:value-of select="@drill-every"/>
+                    </xsl:if>
+                  </span></td>
                 <td class="mono n">
                   <xsl:choose>
                     <xsl:when test="@rto-ms"><xsl:call-template name="duration"><xsl:with-param name="ms" select="@rto-ms"/></xsl:call-template></xsl:when>

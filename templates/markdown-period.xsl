@@ -59,10 +59,26 @@
         </xsl:for-each>
         <xsl:value-of select="$nl"/>
         <xsl:if test="$dr/v:drill">
-          <xsl:text>| Drill | Started | Scenario | RTO | Data loss | Outcome | Gate run |&#10;|---|---|---|---:|---:|---|---|&#10;</xsl:text>
+          <xsl:text>| Drill | Started | Scenario | Objectives (target · RTO · RPO) | RTO | Data loss | Outcome | Gate run |&#10;|---|---|---|---|---:|---:|---|---|&#10;</xsl:text>
           <xsl:for-each select="$dr/v:drill">
             <xsl:value-of select="concat('| ', @id, ' | ', substring(@started, 1, 10), ' | ')"/>
             <xsl:call-template name="esc"><xsl:with-param name="s" select="@scenario"/></xsl:call-template>
+            <xsl:if test="@approved-by">
+              <xsl:text> (approved by </xsl:text>
+              <xsl:call-template name="esc"><xsl:with-param name="s" select="@approved-by"/></xsl:call-template>
+              <xsl:text>)</xsl:text>
+            </xsl:if>
+            <xsl:text> | </xsl:text>
+            <xsl:call-template name="duration"><xsl:with-param name="ms" select="@target-ms"/></xsl:call-template>
+            <xsl:text> · </xsl:text>
+            <xsl:call-template name="duration"><xsl:with-param name="ms" select="@limit-ms"/></xsl:call-template>
+            <xsl:text> · </xsl:text>
+            <xsl:call-template name="duration"><xsl:with-param name="ms" select="@rpo-ms"/></xsl:call-template>
+            <xsl:if test="@drill-every">
+              <xsl:text> · due </xsl:text>
+              <xsl:if test="@drill-every != 'quarterly'">every </xsl:if>
+              <xsl:value-of select="@drill-every"/>
+            </xsl:if>
             <xsl:text> | </xsl:text>
             <xsl:choose>
               <xsl:when test="@rto-ms"><xsl:call-template name="duration"><xsl:with-param name="ms" select="@rto-ms"/></xsl:call-template></xsl:when>

@@ -188,6 +188,31 @@ v verify
 expect_rc 0
 end_case
 
+test_case "a smoke test that writes without pause is still stopped by an interrupt"
+before=$(q "select max(id) from drills")
+set +e
+"$VOUCH" drill run --scenario "endless smoke" --incident-at 2026-10-01T02:00:00Z --restore-cmd true \
+    --target dbname=polsrc --smoke-cmd 'yes' >"$OUT" 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do
+    test "$(q "select count(*) from drill_phases where drill_id > $before and name = 'smoke tests started'")" = 1 && break
+    sleep 0.1
+done
+sleep 0.5
+kill -INT $pid
+for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid
+RC=$?
+set -e
+expect_rc 3
+check "stored interrupted" \
+    test "$(q "select status from drills where id > $before")" = "interrupted"
+# a process sent SIGTERM may take a moment to be gone
+for _ in $(seq 50); do pgrep -x yes >/dev/null || break; sleep 0.1; done
+check "no yes left behind" sh -c '! pgrep -x yes >/dev/null'
+end_case
+
 test_case "--smoke-cmd belongs to drill run"
 v drill start --scenario x --incident-at 2026-10-01T02:00:00Z --smoke-cmd true
 expect_rc 2
