@@ -116,18 +116,19 @@ enum { COL_CHECK, COL_SUBJECT, COL_EXPECTED, COL_OBSERVED, COL_REASON, N_COLS };
 static const char *const col_names[N_COLS] = {"check", "subject", "expected", "observed",
                                              "reason"};
 
-/* A result's cells as shown: escaped, and (but the last) cut to CELL_MAX. */
+/* A result's cells as shown: escaped, and (but the last) cut to their column's width. */
 typedef struct row_cells {
     char *full[N_COLS]; /* escaped */
     char *cell[N_COLS]; /* escaped and cut */
 } row_cells;
 
-static void row_cells_init(row_cells *c, const result_row *x)
+/* cap[i]: the most column i may take (CELL_MAX before the table is fitted) */
+static void row_cells_init(row_cells *c, const result_row *x, const size_t *cap)
 {
     const char *v[N_COLS] = {x->check, x->subject, x->expected, x->observed, x->reason};
     for (int i = 0; i < N_COLS; i++) {
         c->full[i] = shown(v[i]);
-        c->cell[i] = i == COL_REASON ? xstrdup(c->full[i]) : utf8_cut(c->full[i], CELL_MAX);
+        c->cell[i] = i == COL_REASON ? xstrdup(c->full[i]) : utf8_cut(c->full[i], cap[i]);
     }
 }
 
@@ -180,6 +181,31 @@ typedef struct layout {
     bool under;
 } layout;
 
+/* Narrow the subject, expected and observed columns, widest first but never below
+ * CELL_MIN, until the cells fit the width (a function's signature as a subject must not
+ * push every row past an 80-column terminal); what a cut cell leaves out is shown whole
+ * under its row. */
+#define CELL_MIN 16
+static void fit_columns(size_t *w, size_t width)
+{
+    for (;;) {
+        size_t used = 7;
+        for (int i = 0; i < COL_REASON; i++)
+            used += w[i] + 2;
+        if (used - 2 <= width)
+            return;
+        int widest = -1;
+        for (int i = COL_SUBJECT; i <= COL_OBSERVED; i++)
+            if (w[i] > CELL_MIN && (widest < 0 || w[i] > w[widest]))
+                widest = i;
+        if (widest < 0)
+            return;
+        size_t over = used - 2 - width;
+        size_t room = w[widest] - CELL_MIN;
+        w[widest] -= over < room ? over : room;
+    }
+}
+
 static layout lay_out(const size_t *w, size_t width)
 {
     layout l = {.reason_at = 7};
@@ -198,7 +224,7 @@ static void write_row(FILE *f, const run_record *r, const result_row *x, const o
                       const size_t *w, const layout *l)
 {
     row_cells c;
-    row_cells_init(&c, x);
+    row_cells_init(&c, x, w);
     const char *label = status_label(x->status);
     if (o->color)
         fprintf(f, "%s%-6s%s ", status_color(x->status), label, RESET);
@@ -273,9 +299,11 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
 
     static const char *const titles[N_COLS] = {"CHECK", "SUBJECT", "EXPECTED", "OBSERVED",
                                                "REASON"};
-    size_t w[N_COLS];
-    for (int i = 0; i < N_COLS; i++)
+    size_t w[N_COLS], cell_max[N_COLS];
+    for (int i = 0; i < N_COLS; i++) {
         w[i] = strlen(titles[i]);
+        cell_max[i] = CELL_MAX;
+    }
     size_t n_listed = 0;
     for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
@@ -283,13 +311,15 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
             continue;
         n_listed++;
         row_cells c;
-        row_cells_init(&c, x);
+        row_cells_init(&c, x, cell_max);
         for (int k = 0; k < COL_REASON; k++)
             if (utf8_width(c.cell[k]) > w[k])
                 w[k] = utf8_width(c.cell[k]);
         row_cells_release(&c);
     }
-    layout l = lay_out(w, table_width(f));
+    size_t width = table_width(f);
+    fit_columns(w, width);
+    layout l = lay_out(w, width);
     if (n_listed) {
         fputc('\n', f);
         if (o->color)

@@ -898,6 +898,37 @@ static void test_human_cuts_only_long_words(void **state)
     run_record_free(r);
 }
 
+/* A subject as long as a function's signature must not push every row past the terminal:
+ * the subject column narrows to fit, and the cut subject is shown whole under its row. */
+static void test_human_long_subject_fits_width(void **state)
+{
+    (void)state;
+    run_record *r = gate_run();
+    static const char sig[] = "definition of public.audit_log_row_bytes(id bigint, occurred_at"
+                              " timestamp with time zone, actor text)";
+    free(r->results[0].subject);
+    r->results[0].subject = xstrdup(sig);
+    setenv("COLUMNS", "80", 1);
+    char *out = render(&output_human, r, false, 0);
+    for (const char *p = out; *p;) {
+        size_t len = strcspn(p, "\n");
+        char *line = xstrndup(p, len);
+        if (strncmp(line, "STATUS ", 7) == 0 || strncmp(line, "pass ", 5) == 0 ||
+            strncmp(line, "FAIL ", 5) == 0)
+            if (utf8_width(line) > 80)
+                fail_msg("row wider than 80: \"%s\"", line);
+        free(line);
+        p += len + (p[len] == '\n');
+    }
+    char *whole = xasprintf("         subject: %s\n", sig);
+    assert_contains(out, whole);
+    free(whole);
+    assert_contains(out, "pass   rowcount  definition of public.audit_log_row_bytes(\xe2\x80\xa6  120");
+    free(out);
+    setenv("COLUMNS", "200", 1);
+    run_record_free(r);
+}
+
 static int cleanup_libxml(void **state)
 {
     (void)state;
@@ -915,6 +946,7 @@ int main(void)
         cmocka_unit_test(test_human_caps_column_width),
         cmocka_unit_test(test_human_wraps_reason_to_width),
         cmocka_unit_test(test_human_cuts_only_long_words),
+        cmocka_unit_test(test_human_long_subject_fits_width),
         cmocka_unit_test(test_verdict),
         cmocka_unit_test(test_human_table),
         cmocka_unit_test(test_human_quiet_hides_passing_rows),
