@@ -92,6 +92,7 @@ ino=$(stat -c %i textfile/vouch.prom)
 v metrics --out textfile/vouch.prom
 expect_rc 0
 check "nothing on standard output" test ! -s "$OUT"
+check "the file is mode 0644" test "$(stat -c %a textfile/vouch.prom)" = 644
 check "the file holds the metrics" grep -q '^vouch_store_chain_verified 1$' textfile/vouch.prom
 check "the old content is gone" test "$(grep -c stale textfile/vouch.prom)" = 0
 check "a new file was moved into place (not rewritten in place)" \
@@ -123,4 +124,19 @@ expect_err 'metrics takes no arguments'
 v metrics --format json
 expect_rc 2
 expect_err '--format does not apply to metrics'
+end_case
+
+test_case "--out into a directory that is not there exits 3 with one line"
+v metrics --out no/such/dir/vouch.prom
+expect_rc 3
+expect_err '^vouch: could not (create|write) "no/such/dir/vouch\.prom'
+check "nothing on standard output" test ! -s "$OUT"
+end_case
+
+test_case "the sample alert rules of docs/metrics.md load in promtool"
+if command -v promtool >/dev/null; then
+    awk '/^```yaml/ {f = 1; next} /^```/ {f = 0} f' "$top/docs/metrics.md" >rules.yml
+    check "there are rules" grep -q 'alert: VouchStoreChainNotVerified' rules.yml
+    check "promtool check rules accepts them" sh -c 'promtool check rules rules.yml >/dev/null'
+fi
 end_case
