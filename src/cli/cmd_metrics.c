@@ -27,14 +27,6 @@ typedef struct last_runs {
     size_t n, cap;
 } last_runs;
 
-static bool seen(const last_runs *l, const char *kind, const char *target)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].kind, kind) == 0 && strcmp(l->v[i].run->target, target) == 0)
-            return true;
-    return false;
-}
-
 static void last_runs_free(last_runs *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -42,25 +34,17 @@ static void last_runs_free(last_runs *l)
     free(l->v);
 }
 
-/* The newest sealed gate and baseline of each target: runs newest first, the first of
- * each (kind, target) kept. Check runs (some checks only) say nothing of the whole. */
+/* The newest sealed gate and baseline of each target (check runs test only some checks
+ * and say nothing of the whole): only those runs are loaded. */
 static vexit gather_runs(store *st, last_runs *l, verr *e)
 {
     int64_t *ids;
     size_t n;
-    vexit rc = store_list_runs(st, 0, &ids, &n, e);
+    vexit rc = store_latest_runs(st, &ids, &n, e);
     for (size_t i = 0; i < n && !rc; i++) {
         run_record *r;
         if ((rc = store_load_run(st, ids[i], &r, e)))
             break;
-        const char *target = r->target ? r->target : "";
-        bool wanted = (strcmp(r->kind, "gate") == 0 || strcmp(r->kind, "baseline") == 0) &&
-                      strcmp(r->status, "running") != 0 && r->finished_at &&
-                      !seen(l, r->kind, target);
-        if (!wanted) {
-            run_record_free(r);
-            continue;
-        }
         if (!r->target)
             r->target = xstrdup("");
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);

@@ -140,3 +140,21 @@ if command -v promtool >/dev/null; then
     check "promtool check rules accepts them" sh -c 'promtool check rules rules.yml >/dev/null'
 fi
 end_case
+
+test_case "the newest gate of a target wins; a check run is not a gate"
+fresh_db met
+v gate --incident-at "$AT"
+expect_rc 0
+psql_q -d met -c "delete from public.tasks where id in (select id from public.tasks limit 3)"
+v check rowcount
+expect_rc 1
+v metrics
+expect_rc 0
+expect_out '^vouch_last_run_passed\{kind="gate",target="[^"]*dbname=met[^"]*"\} 1$'
+expect_out '^vouch_last_gate_failed_results\{target="[^"]*dbname=met[^"]*",check="rowcount"\} 0$'
+check "one gate sample for the target" \
+    test "$(grep -c '^vouch_last_run_passed{kind="gate",target="[^"]*dbname=met' "$OUT")" = 1
+last=$(sqlite3 vouch.db "select finished_at from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
+check "its timestamp is that gate's end ($last)" \
+    grep -Eq "^vouch_last_run_timestamp_seconds\\{kind=\"gate\",target=\"[^\"]*dbname=met[^\"]*\"\\} $(date -u -d "$last" +%s)(\\.[0-9]+)?\$" "$OUT"
+end_case
