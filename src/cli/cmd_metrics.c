@@ -107,7 +107,8 @@ static void run_families(textbuf *t, const last_runs *l)
 }
 
 /* Failed results (fail or error; waived ones are not) per check of each target's last
- * gate, 0 for a check that failed nothing, checks in the order the run holds them. */
+ * gate, 0 for a check that failed nothing, checks in the order the run first holds them.
+ * A run has few checks and maybe many results: one pass over the results. */
 static void failed_family(textbuf *t, const last_runs *l)
 {
     bool any = false;
@@ -115,28 +116,36 @@ static void failed_family(textbuf *t, const last_runs *l)
         const run_record *r = l->v[i].run;
         if (strcmp(l->v[i].kind, "gate") != 0)
             continue;
-        char *target = label_value(r->target);
+        struct per_check {
+            const char *check;
+            size_t failed;
+        } *c = NULL;
+        size_t n = 0, cap = 0;
         for (size_t j = 0; j < r->n_results; j++) {
-            bool first = true;
-            for (size_t k = 0; k < j && first; k++)
-                first = strcmp(r->results[k].check, r->results[j].check) != 0;
-            if (!first)
-                continue;
-            size_t failed = 0;
-            for (size_t k = j; k < r->n_results; k++)
-                if (strcmp(r->results[k].check, r->results[j].check) == 0 &&
-                    (r->results[k].status == RESULT_FAIL || r->results[k].status == RESULT_ERROR))
-                    failed++;
-            if (!any)
-                family(t, "vouch_last_gate_failed_results",
-                       "Failed results (fail or error) per check of the target's newest gate.");
-            any = true;
-            char *check = label_value(r->results[j].check);
+            const result_row *x = &r->results[j];
+            size_t k = 0;
+            while (k < n && strcmp(c[k].check, x->check) != 0)
+                k++;
+            if (k == n) {
+                grow((void **)&c, &cap, n + 1, sizeof *c);
+                c[n++] = (struct per_check){x->check, 0};
+            }
+            if (x->status == RESULT_FAIL || x->status == RESULT_ERROR)
+                c[k].failed++;
+        }
+        if (n && !any)
+            family(t, "vouch_last_gate_failed_results",
+                   "Failed results (fail or error) per check of the target's newest gate.");
+        any = any || n;
+        char *target = label_value(r->target);
+        for (size_t k = 0; k < n; k++) {
+            char *check = label_value(c[k].check);
             textbuf_add(t, "vouch_last_gate_failed_results{target=\"%s\",check=\"%s\"} %zu\n",
-                        target, check, failed);
+                        target, check, c[k].failed);
             free(check);
         }
         free(target);
+        free(c);
     }
 }
 
