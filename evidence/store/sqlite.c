@@ -1140,6 +1140,15 @@ vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *
                        ids, n, e);
 }
 
+vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return collect_ids(st,
+                       "SELECT max(id) FROM runs WHERE kind IN ('gate', 'baseline')"
+                       " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
+                       " GROUP BY kind, target ORDER BY 1 DESC LIMIT ?1",
+                       -1, ids, n, e);
+}
+
 vexit store_latest_baseline(store *st, int64_t *id, verr *e)
 {
     int64_t *ids;

@@ -77,6 +77,9 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e);
 
 /* Newest runs first, at most limit (0: all). Caller frees *ids. */
 vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
+/* The newest sealed gate and the newest sealed baseline of each target, newest first
+ * (vouch metrics). Caller frees *ids. */
+vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e);
 
 /* A check's baseline beyond its document: parts put while the baseline runs (seq 1, 2, ...,
  * read back in that order), so that none is held whole; an aborted baseline keeps none. */

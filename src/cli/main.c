@@ -14,6 +14,7 @@
 #include "evidence/store/store.h"
 #include "src/cli/cmd_drill.h"
 #include "src/cli/cmd_init.h"
+#include "src/cli/cmd_metrics.h"
 #include "src/cli/cmd_pack.h"
 #include "src/cli/cmd_report.h"
 #include "src/cli/cmd_sign.h"
@@ -108,6 +109,7 @@ static vexit cmd_keygen(cli *c, verr *e);
 static vexit cmd_sign(cli *c, verr *e);
 static vexit run_pack(cli *c, verr *e);
 static vexit run_init(cli *c, verr *e);
+static vexit run_metrics(cli *c, verr *e);
 static vexit cmd_check_config(cli *c, verr *e);
 static vexit cmd_config(cli *c, verr *e);
 
@@ -139,6 +141,8 @@ static const command commands[] = {
      "propose a complete, commented config from the live database"},
     {"pack", run_pack, READ_STORE | OWN_OUTPUT, "--period P --out DIR",
      "build a signed evidence pack of a period (2026-Q3, 2026-10, FROM..TO)"},
+    {"metrics", run_metrics, READ_STORE | OWN_OUTPUT | ARGS_NONE, "[--out FILE]",
+     "write the store's state as Prometheus metrics (node_exporter's textfile collector)"},
     {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
      "create a signing key and a self-signed certificate"},
     {"sign", cmd_sign, 0, "FILE... [--key F] [--cert F]",
@@ -287,6 +291,9 @@ static void command_usage(FILE *f, const command *c)
                    "      --out FILE      write the report there, whole, instead of standard output\n"
                    "      --templates DIR stylesheets and schema (default [report] templates,\n"
                    "                      else the installed templates)\n");
+    if (c->fn == run_metrics)
+        fprintf(f, "\n      --out FILE      replace FILE atomically (a textfile collector never\n"
+                   "                      reads half of it) instead of standard output\n");
     if (c->fn == cmd_gate || c->fn == cmd_check || c->fn == cmd_baseline || c->fn == cmd_runs)
         fprintf(f, "\n      --format F[:FILE]  human, json, tap or junit (human is the default),\n"
                    "                      written to FILE; give it several times to write one\n"
@@ -1003,6 +1010,15 @@ static vexit run_init(cli *c, verr *e)
         return verr_set(e, VOUCH_USAGE, "--format does not apply to init: it writes vouch.conf");
     pg_options pg = {c->target, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS};
     return cmd_init(&c->init, &pg, c->output_path, stderr, e);
+}
+
+static vexit run_metrics(cli *c, verr *e)
+{
+    if (c->format)
+        return verr_set(e, VOUCH_USAGE, "--format does not apply to metrics: it writes the"
+                        " Prometheus text format");
+    metrics_request rq = {c->st, &c->settings.objectives, c->output_path};
+    return cmd_metrics(&rq, e);
 }
 
 static vexit run_pack(cli *c, verr *e)

@@ -38,7 +38,7 @@ expect_out "^FAIL +rowcount +public\.tasks .*$(printf '%s' "$reason" | cut -c1-4
 end_case
 
 test_case "every command's --help fits 80 columns and lists only its own formats"
-for cmd in baseline gate check check-config runs verify drill drills report pack keygen sign; do
+for cmd in baseline gate check check-config runs verify drill drills report pack metrics keygen sign; do
     v "$cmd" --help
     expect_rc 0
     check "$cmd --help fits 80 columns (widest $(widest "$OUT"))" test "$(widest "$OUT")" -le 80
@@ -52,6 +52,9 @@ v gate --help
 expect_out '^      --format F\[:FILE\] +human, json, tap or junit'
 v keygen --help
 expect_not_out '--format'
+v metrics --help
+expect_not_out '--format'
+expect_out '^      --out FILE +replace FILE atomically'
 v --help
 check "vouch --help fits 80 columns (widest $(widest "$OUT"))" test "$(widest "$OUT")" -le 80
 end_case
