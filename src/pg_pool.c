@@ -142,18 +142,26 @@ static void cancel_all(slot *slots, int n)
     }
 }
 
-vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
-                  size_t *failed_index, verr *e)
+/* Open the workers for n statements and say how many connections run them at once
+ * (leader included), counted toward what the check has used since pg_pool_mark. */
+static int open_width(pg_pool *p, size_t n)
 {
-    memset(res, 0, n * sizeof *res);
-    if (failed_index)
-        *failed_index = PG_POOL_NO_QUERY;
     open_workers(p, n);
     int width = 1 + p->n_workers;
     if ((size_t)width > n)
         width = n ? (int)n : 1;
     if (width > p->width)
         p->width = width;
+    return width;
+}
+
+vexit pg_pool_run(pg_pool *p, const char *const *sqls, size_t n, PGresult **res,
+                  size_t *failed_index, verr *e)
+{
+    memset(res, 0, n * sizeof *res);
+    if (failed_index)
+        *failed_index = PG_POOL_NO_QUERY;
+    int width = open_width(p, n);
     slot *slots = xcalloc((size_t)width, sizeof *slots);
     slots[0].s = p->leader;
     for (int i = 1; i < width; i++)
@@ -407,12 +415,7 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
 {
     if (failed_index)
         *failed_index = PG_POOL_NO_QUERY;
-    open_workers(p, n);
-    int width = 1 + p->n_workers;
-    if ((size_t)width > n)
-        width = n ? (int)n : 1;
-    if (width > p->width)
-        p->width = width;
+    int width = open_width(p, n);
     copy_slot *slots = xcalloc((size_t)width, sizeof *slots);
     struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
     for (int i = 0; i < width; i++) {
