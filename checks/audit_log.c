@@ -271,9 +271,11 @@ static void stream_join(stream_state *st, stream_state *next)
 {
     anchor_builder_finish(&next->anchors);
     anchor_builder *a = &st->anchors;
-    grow((void **)&a->v, &a->cap, a->n + next->anchors.n, sizeof *a->v);
-    memcpy(a->v + a->n, next->anchors.v, next->anchors.n * sizeof *a->v);
-    a->n += next->anchors.n;
+    if (next->anchors.n) { /* a part the restore emptied has none */
+        grow((void **)&a->v, &a->cap, a->n + next->anchors.n, sizeof *a->v);
+        memcpy(a->v + a->n, next->anchors.v, next->anchors.n * sizeof *a->v);
+        a->n += next->anchors.n;
+    }
     seq_join(&st->seq, &next->seq);
     if (st->chained)
         chain_join(&st->chain, &next->chain);

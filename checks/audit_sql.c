@@ -136,8 +136,9 @@ static char *part_where(const audit_names *n, const audit_part *p)
 {
     if (!p || (!p->has_from && !p->has_to))
         return xstrdup("");
-    /* The row before from leads the part: the seam's other end. */
-    char *from = p->has_from ? xasprintf("vouch_row.%s >= pg_catalog.coalesce((SELECT"
+    /* The row before from leads the part: the seam's other end. COALESCE is syntax, not a
+     * function: it cannot be schema-qualified. */
+    char *from = p->has_from ? xasprintf("vouch_row.%s >= COALESCE((SELECT"
                                          " pg_catalog.max(vouch_prev.%s) FROM %s AS vouch_prev"
                                          " WHERE vouch_prev.%s < %lld), %lld)",
                                          n->id, n->id, n->table, n->id, (long long)p->from,

@@ -83,6 +83,10 @@ tail -n +"$before" "$PGHOST/postgres.log" >statements.log
 check "a part ends below 4000" grep -q 'vouch_row\."id" < 4000 ORDER BY' statements.log
 check "a part starts at 4000 led by the row before" grep -q 'vouch_prev\."id" < 4000), 4000)' statements.log
 check "the last part starts at 7000" grep -q 'vouch_prev\."id" < 7000), 7000) ORDER BY' statements.log
+# A part the server refused would fall back to one stream of the whole log on the leader,
+# with the same results: only the server's log shows it.
+expect_file_lacks 'ERROR' statements.log
+expect_file_lacks 'AS vouch_row ORDER BY' statements.log
 same_results s_clean
 check "clean passes" grep -q '"every link","10000 links ok"' res.s_clean.1
 end_case
