@@ -168,6 +168,20 @@ expect_rc 2
 expect_err 'target-from-output does not apply to drill start'
 end_case
 
+test_case "reports of these drills show the branch and none of the passwords"
+v report drill 1 --out drill1.html --no-sign
+expect_rc 0
+v report drill 1 --format markdown --out drill1.md --no-sign
+expect_rc 0
+check "the HTML drill report names the branch gated, in the restore's note" grep -q 'it printed the target: .*dbname=drillbranch1' drill1.html
+v report period "$(date -u +%Y-%m)" --format markdown --out period.md --no-sign
+expect_rc 0
+check "the period report holds every drill of this file" grep -q 'no parent' period.md
+for s in "$PW" Leak3dW0rd S3cretLeak LongLeakPW NulLeakPW Unr3achablePW; do
+    expect_file_lacks "$s" drill1.html drill1.md period.md "$OUT" "$ERR"
+done
+end_case
+
 test_case "drill --help documents --target-from-output"
 v drill --help
 expect_rc 0
