@@ -31,7 +31,7 @@ cat >restore-branch.sh <<'SH'
 set -eu
 branch=${BRANCH:-restore-$(date -u +%Y%m%d%H%M%S)}
 neonctl branches create --project-id "$NEON_PROJECT_ID" --name "$branch" \
-    --parent "$INCIDENT_AT" --output json >/dev/null
+    --parent "$INCIDENT_AT" --no-secrets >&2
 echo "$branch" >restored-branch
 echo "restored branch $branch at $INCIDENT_AT" >&2
 neonctl connection-string "$branch" --project-id "$NEON_PROJECT_ID" \
@@ -50,6 +50,7 @@ expect_rc 0
 expect_out '^drill 1 finished: RTO '
 expect_out '^  gate       run 2: gate open: 3 of 3 results passed$'
 expect_err '^restored branch drillbranch1 at 2026-10-01T02:00:00Z$'
+expect_err '^\| br-drillbranch1 \| drillbranch1 \| now \|$'
 expect_err '^smoke sees .*dbname=drillbranch1'
 no_secret "$PW"
 check "the gate ran on the branch, not the configured target" \
