@@ -46,7 +46,23 @@ typedef enum pump_state { PUMP_DONE, PUMP_IDLE, PUMP_MORE } pump_state;
  * 1 MiB a call so that a command writing without pause still lets its caller see an
  * interrupt: PUMP_MORE when it stopped there, PUMP_IDLE when nothing more was waiting,
  * PUMP_DONE at end of file or on an error. */
-static pump_state pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
+static void keep_tail(shell_tail *t, const char *buf, size_t got)
+{
+    if (got >= SHELL_TAIL_MAX) {
+        memcpy(t->data, buf + got - SHELL_TAIL_MAX, SHELL_TAIL_MAX);
+        t->len = SHELL_TAIL_MAX;
+        return;
+    }
+    if (t->len + got > SHELL_TAIL_MAX) {
+        size_t drop = t->len + got - SHELL_TAIL_MAX;
+        memmove(t->data, t->data + drop, t->len - drop);
+        t->len -= drop;
+    }
+    memcpy(t->data + t->len, buf, got);
+    t->len += got;
+}
+
+static pump_state pump(int fd, EVP_MD_CTX *md, uint64_t *bytes, shell_tail *tail)
 {
     char buf[65536];
     for (int round = 0; round < 16; round++) {
@@ -54,6 +70,10 @@ static pump_state pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
         if (got > 0) {
             EVP_DigestUpdate(md, buf, (size_t)got);
             *bytes += (uint64_t)got;
+            if (tail) {  /* held, never shown: it may be a connection string with a password */
+                keep_tail(tail, buf, (size_t)got);
+                continue;
+            }
             /* shown as it comes, never held: memory stays flat whatever it prints */
             for (ssize_t done = 0; done < got;) {
                 ssize_t w = write(STDERR_FILENO, buf + done, (size_t)(got - done));
@@ -73,9 +93,10 @@ static pump_state pump(int fd, EVP_MD_CTX *md, uint64_t *bytes)
 }
 
 /* Run cmd; with out, its output goes through a pipe that is digested (see shell_run_captured),
- * else straight to our stderr. envp NULL: our environment. what names it in messages. */
+ * else straight to our stderr; with tail (and out), only its stdout goes through the pipe,
+ * into tail. envp NULL: our environment. what names it in messages. */
 static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shell_output *out,
-                     int *status, verr *e)
+                     shell_tail *tail, int *status, verr *e)
 {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t fa;
@@ -103,7 +124,8 @@ static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shel
         fcntl(pipe_fd[0], F_SETFD, FD_CLOEXEC);
         fcntl(pipe_fd[1], F_SETFD, FD_CLOEXEC);
         posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDERR_FILENO);
+        if (!tail)
+            posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDERR_FILENO);
     } else {
         posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
     }
@@ -159,7 +181,7 @@ static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shel
         if (open_pipe) {
             struct pollfd p = {pipe_fd[0], POLLIN, 0};
             if (poll(&p, 1, 20) > 0)
-                open_pipe = pump(pipe_fd[0], md, &bytes) != PUMP_DONE;
+                open_pipe = pump(pipe_fd[0], md, &bytes, tail) != PUMP_DONE;
         } else {
             nap(20);
         }
@@ -168,7 +190,7 @@ static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shel
         /* What it wrote before it ended. A process it left behind that keeps writing is read
          * until an interrupt, then its group is ended; one that holds the pipe silent is not
          * waited for. */
-        while (open_pipe && pump(pipe_fd[0], md, &bytes) == PUMP_MORE)
+        while (open_pipe && pump(pipe_fd[0], md, &bytes, tail) == PUMP_MORE)
             if (interrupt_requested()) {
                 kill(-pid, SIGTERM);
                 if (rc == VOUCH_OK)
@@ -191,14 +213,23 @@ static vexit run_cmd(const char *cmd, const char *what, char *const envp[], shel
 
 vexit shell_run(const char *cmd, int *status, verr *e)
 {
-    return run_cmd(cmd, "restore command", NULL, NULL, status, e);
+    return run_cmd(cmd, "restore command", NULL, NULL, NULL, status, e);
+}
+
+vexit shell_run_tail(const char *cmd, shell_tail *tail, int *status, verr *e)
+{
+    shell_output out = {{0}, 0};
+    tail->len = 0;
+    vexit rc = run_cmd(cmd, "restore command", NULL, &out, tail, status, e);
+    tail->bytes = out.bytes;
+    return rc;
 }
 
 vexit shell_run_captured(const char *cmd, const char *what, char *const envp[],
                          shell_output *out, int *status, verr *e)
 {
     *out = (shell_output){{0}, 0};
-    return run_cmd(cmd, what, envp, out, status, e);
+    return run_cmd(cmd, what, envp, out, NULL, status, e);
 }
 
 static bool is_blank(char c)

@@ -32,6 +32,18 @@ typedef struct shell_output {
 vexit shell_run_captured(const char *cmd, const char *what, char *const envp[],
                          shell_output *out, int *status, verr *e);
 
+/* The end of what a command wrote on its stdout. */
+#define SHELL_TAIL_MAX 8192
+typedef struct shell_tail {
+    char data[SHELL_TAIL_MAX];  /* its last len bytes (not NUL-terminated) */
+    size_t len;
+    uint64_t bytes;             /* how many it wrote in all */
+} shell_tail;
+
+/* As shell_run, with the command's stdout read into tail instead of shown (its stderr is
+ * still on ours): for a restore command that prints what it restored. */
+vexit shell_run_tail(const char *cmd, shell_tail *tail, int *status, verr *e);
+
 /* One word of a command as /bin/sh splits it before any expansion. */
 typedef struct shell_word {
     size_t start, end;  /* its bytes in the command: [start, end) */

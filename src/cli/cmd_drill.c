@@ -8,6 +8,7 @@
 
 #include "evidence/store/drill.h"
 #include "src/cli/drill_output.h"
+#include "src/cli/drill_target.h"
 #include "src/cli/head_line.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -28,6 +29,7 @@ vexit drill_option(drill_opts *o, int which, const char *value, verr *e)
     case DRILL_OPT_OPERATOR: o->operator_name = value; break;
     case DRILL_OPT_NOTE: o->note = value; break;
     case DRILL_OPT_RESTORE_CMD: o->restore_cmd = value; break;
+    case DRILL_OPT_TARGET_FROM_OUTPUT: o->target_from_output = true; break;
     case DRILL_OPT_SMOKE_CMD:
         if (!*value)
             return verr_set(e, VOUCH_USAGE, "--smoke-cmd needs the command that runs the smoke "
@@ -58,7 +60,8 @@ const char *drill_option_name(int which)
 {
     static const char *const names[DRILL_OPT_COUNT] = {"scenario", "operator", "note",
                                                        "restore-cmd", "restore-point",
-                                                       "approved-by", "smoke-cmd"};
+                                                       "approved-by", "smoke-cmd",
+                                                       "target-from-output"};
     return which >= 0 && which < DRILL_OPT_COUNT ? names[which] : "?";
 }
 
@@ -74,7 +77,7 @@ void drill_usage(FILE *f)
                "  fail [--note TEXT]  end the open drill as failed\n"
                "  run --scenario TEXT --incident-at TIME --restore-cmd CMD [--target DSN]\n"
                "      [--operator NAME] [--approved-by NAME] [--restore-point TIME]\n"
-               "      [--note TEXT] [--smoke-cmd CMD]\n"
+               "      [--note TEXT] [--smoke-cmd CMD] [--target-from-output]\n"
                "                      time CMD (through /bin/sh -c), gate the target,\n"
                "                      run the smoke tests, end the drill\n"
                "\n      --restore-point TIME\n"
@@ -85,6 +88,10 @@ void drill_usage(FILE *f)
                "                      with VOUCH_TARGET_DSN, the target without its\n"
                "                      password; its exit status, duration and output\n"
                "                      digest are recorded, and its failure fails the drill\n"
+               "      --target-from-output\n"
+               "                      gate the connection string CMD prints as the last\n"
+               "                      non-empty line of its stdout (what it restored,\n"
+               "                      e.g. a Neon branch: docs/neon.md), not --target\n"
                "      --approved-by NAME\n"
                "                      who approved reopening, recorded with the drill\n"
                "\nThe objectives a drill is judged against come from [objectives] of the\n"
@@ -403,19 +410,34 @@ typedef struct drill_run_state {
     const drill_env *env;
     drill_record *d;
     int64_t t0;   /* CLOCK_MONOTONIC at the start, ms */
+    char *printed_target;  /* --target-from-output: what the restore printed; owned */
 } drill_run_state;
 
-static vexit phase(drill_run_state *rs, const char *name, verr *e)
+/* The database the gate and the smoke tests reach. */
+static const char *target_of(const drill_run_state *rs)
+{
+    if (rs->printed_target)
+        return rs->printed_target;
+    return rs->env->target ? rs->env->target : rs->env->settings->dsn;
+}
+
+/* Record phase name of the running drill, with note (MAY be NULL). */
+static vexit phase_noted(drill_run_state *rs, const char *name, const char *note, verr *e)
 {
     char now[40];
     stamp(now, sizeof now);
-    drill_phase p = {(char *)name, now, mono_ms() - rs->t0, NULL};
+    drill_phase p = {(char *)name, now, mono_ms() - rs->t0, (char *)note};
     if (rs->env->verbosity >= 0) {
         char el[48];
         drill_format_duration(p.elapsed_ms, el, sizeof el);
         fprintf(stderr, "vouch: drill %lld: %s at %s (+%s)\n", (long long)rs->d->id, name, now, el);
     }
     return store_drill_mark(rs->env->st, rs->d->id, &p, e);
+}
+
+static vexit phase(drill_run_state *rs, const char *name, verr *e)
+{
+    return phase_noted(rs, name, NULL, e);
 }
 
 static void print_progress(void *user, const char *line)
@@ -437,6 +459,8 @@ static vexit preflight(const drill_env *env, verr *e)
     int64_t base;
     if ((rc = store_latest_baseline(env->st, &base, e)))
         return rc;
+    if (env->opts->target_from_output)  /* the target is known after the restore */
+        return VOUCH_OK;
     return pg_dsn_check(env->target ? env->target : env->settings->dsn, e);
 }
 
@@ -478,7 +502,7 @@ static vexit smoke_step(drill_run_state *rs, verr *e)
     vexit rc = phase(rs, "smoke tests started", e);
     if (rc)
         return rc;
-    char **envp = smoke_environment(env->target ? env->target : env->settings->dsn);
+    char **envp = smoke_environment(target_of(rs));
     shell_output out;
     int status = 0;
     verr why;
@@ -532,7 +556,13 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
     int status = 0;
     verr why;
     verr_clear(&why);
-    vexit ran = shell_run(env->opts->restore_cmd, &status, &why);
+    shell_tail *tail = env->opts->target_from_output ? xcalloc(1, sizeof *tail) : NULL;
+    vexit ran = tail ? shell_run_tail(env->opts->restore_cmd, tail, &status, &why)
+                     : shell_run(env->opts->restore_cmd, &status, &why);
+    if (tail && ran == VOUCH_OK && status == 0)
+        ran = drill_target_from_output(tail, &rs->printed_target, &why);
+    bool tail_used = tail != NULL;
+    free(tail);
     if (ran == VOUCH_OK) {
         d->has_restore_exit = true;
         d->restore_exit = status;
@@ -543,7 +573,8 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
         return VOUCH_ABORTED;
     }
     if (ran != VOUCH_OK || status != 0) {
-        if ((rc = phase(rs, "restore failed", e)))
+        const char *said = ran != VOUCH_OK && tail_used ? why.msg : NULL;
+        if ((rc = phase_noted(rs, "restore failed", said, e)))
             return rc;
         char *msg = ran != VOUCH_OK ? xstrdup(why.msg)
                                     : xasprintf("the restore command exited with status %d", status);
@@ -553,7 +584,12 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
             *e = why;
         return VOUCH_FAILED;
     }
-    if ((rc = phase(rs, "restore finished", e)))
+    char *where = rs->printed_target ? pg_dsn_describe(rs->printed_target) : NULL;
+    char *note = where ? xasprintf("it printed the target: %s", where) : NULL;
+    rc = phase_noted(rs, "restore finished", note, e);
+    free(note);
+    free(where);
+    if (rc)
         return rc;
     if (interrupt_requested()) {
         end_as(d, "interrupted", "interrupted after the restore, before the gate");
@@ -564,7 +600,7 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
         .kind = RUN_GATE,
         .cf = env->cf,
         .incident_at_ms = env->incident_at_ms,
-        .pg = {env->target ? env->target : env->settings->dsn, env->settings->connect_timeout_s,
+        .pg = {target_of(rs), env->settings->connect_timeout_s,
                env->settings->statement_timeout_ms},
         .jobs = env->settings->jobs,
         .st = env->st,
@@ -618,6 +654,12 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
                      "baseline of the healthy database before the drill.");
         return e->code;
     }
+    if (env->opts->target_from_output && env->target) {
+        verr_set(e, VOUCH_USAGE, "--target and --target-from-output both say what to gate");
+        verr_hint(e, "Give --target for a restore into a known database, or "
+                     "--target-from-output when the restore command prints where it restored.");
+        return e->code;
+    }
     if ((rc = preflight(env, e)))
         return rc;
 
@@ -653,6 +695,8 @@ static vexit drill_run(const drill_env *env, bool json, verr *e)
     }
     take_restore_point(rs.d, gate, env->opts);
     run_record_free(gate);
+    free(rs.printed_target);
+    rs.printed_target = NULL;
     if ((rc = store_drill_finish(env->st, rs.d, e))) {
         drill_record_free(rs.d);
         return rc;

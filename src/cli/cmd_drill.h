@@ -22,6 +22,7 @@ typedef struct drill_opts {
     const char *restore_cmd;
     const char *approved_by;
     const char *smoke_cmd;
+    bool target_from_output;  /* gate the DSN the restore command prints */
     bool has_restore_point;
     int64_t restore_point_ms;
     unsigned given;   /* 1 << DRILL_OPT_* for each option given */
@@ -35,6 +36,7 @@ enum {
     DRILL_OPT_RESTORE_POINT,
     DRILL_OPT_APPROVED_BY,
     DRILL_OPT_SMOKE_CMD,
+    DRILL_OPT_TARGET_FROM_OUTPUT,
     DRILL_OPT_COUNT
 };
 
@@ -46,7 +48,8 @@ enum {
     {"restore-cmd", required_argument, NULL, (base) + DRILL_OPT_RESTORE_CMD},                 \
     {"restore-point", required_argument, NULL, (base) + DRILL_OPT_RESTORE_POINT},             \
     {"approved-by", required_argument, NULL, (base) + DRILL_OPT_APPROVED_BY},                 \
-    {"smoke-cmd", required_argument, NULL, (base) + DRILL_OPT_SMOKE_CMD}
+    {"smoke-cmd", required_argument, NULL, (base) + DRILL_OPT_SMOKE_CMD},                     \
+    {"target-from-output", no_argument, NULL, (base) + DRILL_OPT_TARGET_FROM_OUTPUT}
 
 /* Take one drill option (which: DRILL_OPT_*); VOUCH_USAGE for a bad value. */
 vexit drill_option(drill_opts *o, int which, const char *value, verr *e);
