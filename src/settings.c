@@ -24,6 +24,10 @@ const conf_key store_keys[] = {
     {"path", 0, "FILE",
      "The SQLite evidence store (default vouch.db); relative to the configuration file's "
      "folder. --store overrides it."},
+    {"url", 0, "URL",
+     "The store as a URL instead of path: sqlite:FILE (as written, not relative to the "
+     "configuration file), or postgresql://... once that back end is built (refused until "
+     "then). --store overrides it."},
     {"anchor", 0, "FILE",
      "The head file: one line (chain, position, digest) appended for every sealed run and "
      "drill, so that vouch verify finds runs cut from the store's end (default the store's "
@@ -198,7 +202,13 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
         (rc = conf_duration_ms(c, ent, &s->statement_timeout_ms, e)))
         return rc;
     ent = conf_get(c, "store", "path");
-    s->store_path = ent ? relative_to(c->path, ent->value) : xstrdup(STORE_DEFAULT_PATH);
+    const conf_entry *url = conf_get(c, "store", "url");
+    if (ent && url)
+        return conf_error(e, c, url, "give path or url, not both");
+    /* A URL is handed to the store as written: its scheme picks the back end there. */
+    s->store_path = url  ? xstrdup(url->value)
+                    : ent ? relative_to(c->path, ent->value)
+                          : xstrdup(STORE_DEFAULT_PATH);
     if ((ent = conf_get(c, "store", "anchor")))
         s->store_anchor = relative_to(c->path, ent->value);
     if ((ent = conf_get(c, "report", "templates")))

@@ -1,4 +1,4 @@
-#include "evidence/store/store.h"
+#include "evidence/store/sqlite_internal.h"
 #include "evidence/store/store.h"
 
 #include <errno.h>
@@ -15,14 +15,14 @@
 #include <unistd.h>
 
 #include "evidence/chain.h"
-#include "evidence/store/drill.h"
 #include "evidence/store/sqlite_internal.h"
 #include "src/interrupt.h"
 #include "src/redact.h"
 #include "src/utf8.h"
 #include "src/util.h"
 
-struct store {
+struct sqlite_store {
+    store base;
     sqlite3 *db;
     char *path;
     char *anchor;          /* the head file */
@@ -127,7 +127,7 @@ static const char *const migrations[] = {
     "  prev_digest TEXT,"
     "  digest TEXT"
     ");"
-    /* at most one open drill per store */
+    /* at most one open drill per sqlite_store */
     "CREATE UNIQUE INDEX drills_one_open ON drills (status) WHERE status = 'running';"
     "CREATE TABLE drill_phases ("
     "  drill_id INTEGER NOT NULL REFERENCES drills (id),"
@@ -227,7 +227,7 @@ static int64_t mono_ms(void)
  * another process holds the lock only for the moment of its own seal. */
 static int on_busy(void *arg, int count)
 {
-    store *st = arg;
+    sqlite_store *st = arg;
     int64_t now = mono_ms();
     if (count == 0) {
         st->busy_since_ms = now;
@@ -247,20 +247,20 @@ static int on_busy(void *arg, int count)
 }
 
 /* SQLite's message, or ours when the wait for the lock was cut short by an interrupt. */
-static const char *db_message(store *st, const char *msg)
+static const char *db_message(sqlite_store *st, const char *msg)
 {
     if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY && interrupt_requested())
         return "interrupted while waiting for another process's lock on the store";
     return msg ? msg : sqlite3_errmsg(st->db);
 }
 
-vexit store_db_error(store *st, verr *e, const char *what)
+vexit store_db_error(sqlite_store *st, verr *e, const char *what)
 {
     return verr_set(e, VOUCH_ABORTED, "store \"%s\": could not %s: %s", st->path, what,
                     db_message(st, NULL));
 }
 
-vexit store_exec(store *st, const char *sql, const char *what, verr *e)
+vexit store_exec(sqlite_store *st, const char *sql, const char *what, verr *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -272,7 +272,7 @@ vexit store_exec(store *st, const char *sql, const char *what, verr *e)
     return VOUCH_OK;
 }
 
-vexit store_prepare(store *st, sqlite3_stmt **stmt, const char *sql, verr *e)
+vexit store_prepare(sqlite_store *st, sqlite3_stmt **stmt, const char *sql, verr *e)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
         return store_db_error(st, e, "prepare a statement");
@@ -310,13 +310,13 @@ char *store_col_text(sqlite3_stmt *s, int i)
     return v ? xstrdup((const char *)v) : NULL;
 }
 
-void store_rollback(store *st)
+void store_rollback(sqlite_store *st)
 {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 
-static vexit read_schema_version(store *st, int *version, verr *e)
+static vexit read_schema_version(sqlite_store *st, int *version, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, "PRAGMA user_version", e);
@@ -334,7 +334,7 @@ static vexit read_schema_version(store *st, int *version, verr *e)
     return VOUCH_OK;
 }
 
-static vexit migrate(store *st, verr *e)
+static vexit migrate(sqlite_store *st, verr *e)
 {
     /* Most opens find the schema current and need no lock for it. */
     vexit rc = read_schema_version(st, &st->schema, e);
@@ -380,14 +380,14 @@ bool store_process_gone(int64_t pid)
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-int store_schema(const store *st)
+int store_schema(const sqlite_store *st)
 {
     return st->schema;
 }
 
 /* ---------------------------------------------------------------- head file */
 
-void store_anchor_append(store *st, const char *chain, int64_t pos, const char *digest)
+void store_anchor_append(sqlite_store *st, const char *chain, int64_t pos, const char *digest)
 {
     if (st->anchor_fd < 0) {
         snprintf(st->anchor_problem, sizeof st->anchor_problem,
@@ -414,7 +414,7 @@ void store_anchor_append(store *st, const char *chain, int64_t pos, const char *
                  (long long)pos, st->anchor, strerror(errno));
 }
 
-static void anchor_open(store *st)
+static void anchor_open(sqlite_store *st)
 {
     /* Made now, before this process seals anything: a head file that is missing
      * afterwards was removed, never merely not yet written. */
@@ -423,12 +423,12 @@ static void anchor_open(store *st)
         st->anchor_errno = errno;
 }
 
-const char *store_anchor(const store *st)
+const char *sqlite_be_anchor(const sqlite_store *st)
 {
     return st->anchor;
 }
 
-const char *store_anchor_problem(const store *st)
+const char *sqlite_be_anchor_problem(const sqlite_store *st)
 {
     return st->anchor_problem;
 }
@@ -436,7 +436,7 @@ const char *store_anchor_problem(const store *st)
 /* ---------------------------------------------------------------- reaping */
 
 /* Runs still running, begun on this host by a process that no longer exists. */
-static vexit orphan_ids(store *st, int64_t **ids, size_t *n, verr *e)
+static vexit orphan_ids(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
 {
     *ids = NULL;
     *n = 0;
@@ -468,7 +468,7 @@ static vexit orphan_ids(store *st, int64_t **ids, size_t *n, verr *e)
     return VOUCH_OK;
 }
 
-static vexit seal(store *st, run_record *r, bool insert_rows, verr *e);
+static vexit seal(sqlite_store *st, run_record *r, bool insert_rows, verr *e);
 
 /* A run whose process died stored none of its results (they are written when it is
  * sealed): every check it was to run that has none is not evaluated. */
@@ -501,7 +501,7 @@ static void not_evaluated_all(run_record *r)
  * open the store at once and find the same orphans: they are looked for again inside
  * one write transaction, so one process seals them and the others find nothing left.
  * Their results stay as stored (a run may have some before it died); none is added. */
-static vexit reap_orphans(store *st, verr *e)
+static vexit reap_orphans(sqlite_store *st, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -519,7 +519,7 @@ static vexit reap_orphans(store *st, verr *e)
     char (*digests)[DIGEST_HEX_LEN + 1] = xcalloc(n ? n : 1, sizeof *digests);
     for (size_t i = 0; i < n && !rc; i++) {
         run_record *r;
-        if ((rc = store_load_run(st, ids[i], &r, e)))
+        if ((rc = sqlite_be_load_run(st, ids[i], &r, e)))
             break;
         free(r->status);
         r->status = xstrdup("aborted");
@@ -549,7 +549,7 @@ static vexit reap_orphans(store *st, verr *e)
 
 /* ---------------------------------------------------------------- opening */
 
-static vexit connect_db(store *st, const char *name, int flags, verr *e)
+static vexit connect_db(sqlite_store *st, const char *name, int flags, verr *e)
 {
     if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK) {
         vexit rc = verr_set(e, VOUCH_ABORTED, "could not open store \"%s\": %s", st->path,
@@ -563,7 +563,7 @@ static vexit connect_db(store *st, const char *name, int flags, verr *e)
     return VOUCH_OK;
 }
 
-static vexit open_write(store *st, verr *e)
+static vexit open_write(sqlite_store *st, verr *e)
 {
     int flags = SQLITE_OPEN_READWRITE | (st->mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
     vexit rc = connect_db(st, st->path, flags, e);
@@ -577,7 +577,7 @@ static vexit open_write(store *st, verr *e)
         (rc = migrate(st, e)))
         return rc;
     anchor_open(st);
-    if ((rc = reap_orphans(st, e)) || (rc = store_reap_drills(st, e)))
+    if ((rc = reap_orphans(st, e)) || (rc = sqlite_be_reap_drills(st, e)))
         return rc;
     return VOUCH_OK;
 }
@@ -611,7 +611,7 @@ static bool wal_pending(const char *path)
 /* Read-only: SQLITE_OPEN_READONLY, which reads a WAL store whose -shm it can use or
  * make. Where it can do neither (a folder or mount it cannot write) and the log is
  * empty, the store file is the whole store, and it is opened as immutable. */
-static vexit open_read(store *st, verr *e)
+static vexit open_read(sqlite_store *st, verr *e)
 {
     vexit rc = connect_db(st, st->path, SQLITE_OPEN_READONLY, e);
     if (rc)
@@ -642,31 +642,27 @@ static vexit open_read(store *st, verr *e)
     return VOUCH_OK;
 }
 
-vexit store_open_at(store **out, const char *path, const char *anchor, store_mode mode, verr *e)
+vexit sqlite_be_open_at(sqlite_store **out, const char *path, const char *anchor, store_mode mode, verr *e)
 {
     *out = NULL;
     if (mode != STORE_CREATE && access(path, F_OK) != 0)
         return verr_set(e, VOUCH_USAGE, "no store at \"%s\"", path);
-    store *st = xcalloc(1, sizeof *st);
+    sqlite_store *st = xcalloc(1, sizeof *st);
+    st->base.be = &store_sqlite_backend;
     st->path = xstrdup(path);
     st->anchor = anchor ? xstrdup(anchor) : xasprintf("%s.head", path);
     st->mode = mode;
     st->anchor_fd = -1;
     vexit rc = mode == STORE_READ ? open_read(st, e) : open_write(st, e);
     if (rc) {
-        store_close(st);
+        sqlite_be_close(st);
         return rc;
     }
     *out = st;
     return VOUCH_OK;
 }
 
-vexit store_open(store **out, const char *path, bool create, verr *e)
-{
-    return store_open_at(out, path, NULL, create ? STORE_CREATE : STORE_WRITE, e);
-}
-
-void store_close(store *st)
+void sqlite_be_close(sqlite_store *st)
 {
     if (!st)
         return;
@@ -678,23 +674,17 @@ void store_close(store *st)
     free(st);
 }
 
-const char *store_path(const store *st)
+const char *sqlite_be_path(const sqlite_store *st)
 {
     return st->path;
 }
 
-sqlite3 *store_sqlite(store *st)
+sqlite3 *store_sqlite(sqlite_store *st)
 {
     return st->db;
 }
 
-vexit store_run_begin(store *st, run_kind kind, const char *target, int64_t baseline_id,
-                      const char *checks, int64_t *id, verr *e)
-{
-    return store_run_begin_with(st, kind, target, baseline_id, checks, NULL, id, e);
-}
-
-vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t baseline_id,
+vexit sqlite_be_run_begin_with(sqlite_store *st, run_kind kind, const char *target, int64_t baseline_id,
                            const char *checks, const run_start *how, int64_t *id, verr *e)
 {
     char now[40], host[256];
@@ -706,7 +696,7 @@ vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t
     /* A gate or check run while a drill is open belongs to it (docs/drills.md). */
     int64_t drill = 0;
     vexit rc;
-    if (kind != RUN_BASELINE && (rc = store_open_drill(st, &drill, e)))
+    if (kind != RUN_BASELINE && (rc = sqlite_be_open_drill(st, &drill, e)))
         return rc;
     sqlite3_stmt *s;
     rc = store_prepare(st, &s,
@@ -742,7 +732,7 @@ vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t
     return rc;
 }
 
-static vexit insert_results(store *st, const run_record *r, verr *e)
+static vexit insert_results(sqlite_store *st, const run_record *r, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
@@ -790,7 +780,7 @@ static vexit insert_results(store *st, const run_record *r, verr *e)
     return rc;
 }
 
-static vexit chain_head(store *st, int64_t *pos, char **digest, verr *e)
+static vexit chain_head(sqlite_store *st, int64_t *pos, char **digest, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
@@ -809,7 +799,7 @@ static vexit chain_head(store *st, int64_t *pos, char **digest, verr *e)
     return VOUCH_OK;
 }
 
-vexit store_head(store *st, store_heads *out, verr *e)
+vexit sqlite_be_head(sqlite_store *st, store_heads *out, verr *e)
 {
     *out = (store_heads){0};
     int64_t pos;
@@ -882,7 +872,7 @@ static void not_evaluated_rows(run_record *r, size_t *cap)
 /* Seal run r (still running) in the open transaction: its results and baselines when
  * insert_rows (a reaped run keeps what it has), its end, its place in the chain and its
  * digest. */
-static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
+static vexit seal(sqlite_store *st, run_record *r, bool insert_rows, verr *e)
 {
     vexit rc = insert_rows ? insert_results(st, r, e) : VOUCH_OK;
     if (!rc && strcmp(r->status, "captured") != 0)
@@ -934,7 +924,7 @@ static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
     /* The digest is computed from what the store now holds, exactly as verify will, in
      * the current canonical form (host and pid included). */
     run_record *stored;
-    if ((rc = store_load_run(st, r->id, &stored, e)))
+    if ((rc = sqlite_be_load_run(st, r->id, &stored, e)))
         return rc;
     char digest[DIGEST_HEX_LEN + 1];
     stored->canon_version = RUN_CANON_CURRENT;
@@ -954,7 +944,7 @@ static vexit seal(store *st, run_record *r, bool insert_rows, verr *e)
     return rc;
 }
 
-vexit store_run_finish(store *st, run_record *r, verr *e)
+vexit sqlite_be_run_finish(sqlite_store *st, run_record *r, verr *e)
 {
     if (st->mode == STORE_READ)
         return verr_set(e, VOUCH_ABORTED, "store \"%s\" was opened read-only", st->path);
@@ -996,7 +986,7 @@ static int sealed_version(run_record *r)
     return RUN_CANON_CURRENT;
 }
 
-vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
+vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e)
 {
     *out = NULL;
     bool v3 = st->schema >= 3; /* a store read where it lies may be older */
@@ -1108,7 +1098,7 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
     return VOUCH_OK;
 }
 
-static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids, size_t *n,
+static vexit collect_ids(sqlite_store *st, const char *sql, int64_t bind, int64_t **ids, size_t *n,
                          verr *e)
 {
     sqlite3_stmt *s;
@@ -1134,13 +1124,13 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
     return VOUCH_OK;
 }
 
-vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
+vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
 {
     return collect_ids(st, "SELECT id FROM runs ORDER BY id DESC LIMIT ?1", limit > 0 ? limit : -1,
                        ids, n, e);
 }
 
-vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
+vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
 {
     return collect_ids(st,
                        "SELECT max(id) FROM runs WHERE kind IN ('gate', 'baseline')"
@@ -1149,7 +1139,7 @@ vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
                        -1, ids, n, e);
 }
 
-vexit store_latest_baseline(store *st, int64_t *id, verr *e)
+vexit sqlite_be_latest_baseline(sqlite_store *st, int64_t *id, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -1171,7 +1161,7 @@ vexit store_latest_baseline(store *st, int64_t *id, verr *e)
     return VOUCH_OK;
 }
 
-vexit store_check_baseline(store *st, int64_t id, verr *e)
+vexit sqlite_be_check_baseline(sqlite_store *st, int64_t id, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -1224,7 +1214,7 @@ static bool same_text(const unsigned char *a, const unsigned char *b)
  * full SQL: a trigger dropped, replaced by one of the same name that does nothing, or
  * added is named. The expected schema is made by running the migrations the store has
  * had on an empty database in memory. */
-static vexit verify_schema(store *st, store_verdict *v, verr *e)
+static vexit verify_schema(sqlite_store *st, store_verdict *v, verr *e)
 {
     sqlite3 *mem = NULL;
     if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
@@ -1282,7 +1272,7 @@ static vexit verify_schema(store *st, store_verdict *v, verr *e)
 }
 
 /* The digest at chain position pos of runs or drills into *digest (NULL: none there). */
-static vexit digest_at(store *st, bool drills, int64_t pos, char **digest, verr *e)
+static vexit digest_at(sqlite_store *st, bool drills, int64_t pos, char **digest, verr *e)
 {
     *digest = NULL;
     sqlite3_stmt *s;
@@ -1350,7 +1340,7 @@ static bool anchor_line_torn(const char *line)
 }
 
 /* One head file line "run|drill POS DIGEST" against the store. */
-static vexit check_anchor_line(store *st, const store_heads *h, char *line, size_t lineno,
+static vexit check_anchor_line(sqlite_store *st, const store_heads *h, char *line, size_t lineno,
                                int64_t *max_run, int64_t *max_drill, store_verdict *v, verr *e)
 {
     line[strcspn(line, "\n")] = '\0';
@@ -1406,7 +1396,7 @@ static vexit check_anchor_line(store *st, const store_heads *h, char *line, size
 /* The head file against the chains. first_current is the chain position of the first
  * run sealed in the current canonical form, by a vouch that records every run it
  * seals in the head file (0: none). */
-static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, verr *e)
+static vexit verify_anchor(sqlite_store *st, int64_t first_current, store_verdict *v, verr *e)
 {
     /* The file is measured before the store's heads are read: a line is appended only
      * after its run is committed, so every line within that size names a run the heads
@@ -1418,7 +1408,7 @@ static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, v
     struct stat sb;
     off_t limit = f && fstat(fileno(f), &sb) == 0 ? sb.st_size : 0;
     store_heads h;
-    vexit rc = store_head(st, &h, e);
+    vexit rc = sqlite_be_head(st, &h, e);
     if (rc) {
         if (f)
             fclose(f);
@@ -1466,7 +1456,7 @@ static vexit verify_anchor(store *st, int64_t first_current, store_verdict *v, v
 
 /* Recompute the run chain from position from (1: all of it) to its head; the run at
  * from links to whatever its prev_digest names. */
-static vexit walk_runs(store *st, int64_t from, store_verdict *v, int64_t *first_current, verr *e)
+static vexit walk_runs(sqlite_store *st, int64_t from, store_verdict *v, int64_t *first_current, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -1484,7 +1474,7 @@ static vexit walk_runs(store *st, int64_t from, store_verdict *v, int64_t *first
     size_t n_bases = 0, cap_bases = 0;
     for (size_t i = 0; i < n && v->ok; i++) {
         run_record *r;
-        if ((rc = store_load_run(st, ids[i], &r, e)))
+        if ((rc = sqlite_be_load_run(st, ids[i], &r, e)))
             break;
         bool known_base = !r->baseline_id || from > 1;
         for (size_t k = 0; !known_base && k < n_bases; k++)
@@ -1521,7 +1511,7 @@ static vexit walk_runs(store *st, int64_t from, store_verdict *v, int64_t *first
     return rc;
 }
 
-vexit store_verify(store *st, store_verdict *v, verr *e)
+vexit sqlite_be_verify(sqlite_store *st, store_verdict *v, verr *e)
 {
     *v = (store_verdict){.ok = true};
     int64_t *ids;
@@ -1540,7 +1530,7 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
         broken(v, ids[0], "run %lld is finished but not sealed into the chain", (long long)ids[0]);
     free(ids);
     if (v->ok && st->schema >= 2)
-        rc = store_verify_drills(st, v, e);
+        rc = sqlite_be_verify_drills(st, v, e);
     if (!rc && v->ok)
         rc = verify_schema(st, v, e);
     if (!rc && v->ok)
@@ -1548,7 +1538,7 @@ vexit store_verify(store *st, store_verdict *v, verr *e)
     return rc;
 }
 
-vexit store_verify_since(store *st, int64_t run_id, store_verdict *v, verr *e)
+vexit sqlite_be_verify_since(sqlite_store *st, int64_t run_id, store_verdict *v, verr *e)
 {
     *v = (store_verdict){.ok = true};
     sqlite3_stmt *s;
@@ -1570,12 +1560,12 @@ vexit store_verify_since(store *st, int64_t run_id, store_verdict *v, verr *e)
     return verify_anchor(st, first_current, v, e);
 }
 
-vexit store_verify_head(store *st, int64_t pos, const char *digest, store_verdict *v, verr *e)
+vexit sqlite_be_verify_head(sqlite_store *st, int64_t pos, const char *digest, store_verdict *v, verr *e)
 {
     if (!v->ok)
         return VOUCH_OK;
     store_heads h;
-    vexit rc = store_head(st, &h, e);
+    vexit rc = sqlite_be_head(st, &h, e);
     if (rc)
         return rc;
     if (pos > h.run_pos) {

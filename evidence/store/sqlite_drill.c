@@ -1,5 +1,3 @@
-#include "evidence/store/drill.h"
-
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,7 +24,7 @@ static bool col_opt(sqlite3_stmt *s, int i, int64_t *v)
     return has;
 }
 
-vexit store_open_drill(store *st, int64_t *id, verr *e)
+vexit sqlite_be_open_drill(sqlite_store *st, int64_t *id, verr *e)
 {
     *id = 0;
     if (store_schema(st) < 2) /* a store from before drills, read where it lies */
@@ -44,14 +42,14 @@ vexit store_open_drill(store *st, int64_t *id, verr *e)
 }
 
 /* VOUCH_USAGE naming the open drill, for a second start. */
-static vexit refuse_second(store *st, int64_t open_id, verr *e)
+static vexit refuse_second(sqlite_store *st, int64_t open_id, verr *e)
 {
     drill_record *o;
-    vexit rc = store_load_drill(st, open_id, &o, e);
+    vexit rc = sqlite_be_load_drill(st, open_id, &o, e);
     if (rc)
         return rc;
     verr_set(e, VOUCH_USAGE, "drill %lld (\"%s\", started %s) is still open in store \"%s\"",
-             (long long)o->id, o->scenario, o->started_at, store_path(st));
+             (long long)o->id, o->scenario, o->started_at, sqlite_be_path(st));
     if (o->pid)
         verr_hint(e, "'vouch drill run' (process %lld on %s) is running it; wait for it to end.",
                   (long long)o->pid, o->host);
@@ -62,13 +60,13 @@ static vexit refuse_second(store *st, int64_t open_id, verr *e)
     return e->code;
 }
 
-vexit store_drill_begin(store *st, const drill_record *d, int64_t *id, verr *e)
+vexit sqlite_be_drill_begin(sqlite_store *st, const drill_record *d, int64_t *id, verr *e)
 {
     vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
         return rc;
     int64_t open_id;
-    if ((rc = store_open_drill(st, &open_id, e)) || (open_id && (rc = refuse_second(st, open_id, e)))) {
+    if ((rc = sqlite_be_open_drill(st, &open_id, e)) || (open_id && (rc = refuse_second(st, open_id, e)))) {
         store_rollback(st);
         return rc;
     }
@@ -107,7 +105,7 @@ vexit store_drill_begin(store *st, const drill_record *d, int64_t *id, verr *e)
     return store_exec(st, "COMMIT", "commit the start of a drill", e);
 }
 
-vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *e)
+vexit sqlite_be_drill_mark(sqlite_store *st, int64_t drill_id, const drill_phase *p, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
@@ -128,7 +126,7 @@ vexit store_drill_mark(store *st, int64_t drill_id, const drill_phase *p, verr *
     return rc;
 }
 
-vexit store_drill_chain_head(store *st, int64_t *pos, char **digest, verr *e)
+vexit store_drill_chain_head(sqlite_store *st, int64_t *pos, char **digest, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
@@ -148,7 +146,7 @@ vexit store_drill_chain_head(store *st, int64_t *pos, char **digest, verr *e)
 }
 
 /* The digest of run id as the store holds it now, or NULL. */
-static vexit run_digest_of(store *st, int64_t run_id, char **digest, verr *e)
+static vexit run_digest_of(sqlite_store *st, int64_t run_id, char **digest, verr *e)
 {
     *digest = NULL;
     sqlite3_stmt *s;
@@ -162,7 +160,7 @@ static vexit run_digest_of(store *st, int64_t run_id, char **digest, verr *e)
     return VOUCH_OK;
 }
 
-static vexit seal(store *st, drill_record *d, verr *e)
+static vexit seal(sqlite_store *st, drill_record *d, verr *e)
 {
     int64_t head;
     char *prev;
@@ -210,7 +208,7 @@ static vexit seal(store *st, drill_record *d, verr *e)
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record the end of a drill");
     else if (sqlite3_changes(store_sqlite(st)) != 1)
-        rc = verr_set(e, VOUCH_USAGE, "store \"%s\": drill %lld is not open", store_path(st),
+        rc = verr_set(e, VOUCH_USAGE, "store \"%s\": drill %lld is not open", sqlite_be_path(st),
                       (long long)d->id);
     sqlite3_finalize(s);
     if (rc)
@@ -218,7 +216,7 @@ static vexit seal(store *st, drill_record *d, verr *e)
 
     /* The digest covers what the store now holds, exactly as verify will read it. */
     drill_record *stored;
-    if ((rc = store_load_drill(st, d->id, &stored, e)))
+    if ((rc = sqlite_be_load_drill(st, d->id, &stored, e)))
         return rc;
     char digest[DIGEST_HEX_LEN + 1];
     drill_digest(stored, d->prev_digest, digest);
@@ -237,7 +235,7 @@ static vexit seal(store *st, drill_record *d, verr *e)
     return rc;
 }
 
-vexit store_drill_finish(store *st, drill_record *d, verr *e)
+vexit sqlite_be_drill_finish(sqlite_store *st, drill_record *d, verr *e)
 {
     vexit rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store", e);
     if (rc)
@@ -302,7 +300,7 @@ static drill_record *drill_from_row(sqlite3_stmt *s, bool policy)
     return d;
 }
 
-vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
+vexit sqlite_be_load_drill(sqlite_store *st, int64_t id, drill_record **out, verr *e)
 {
     *out = NULL;
     bool policy = store_schema(st) >= SCHEMA_DRILL_POLICY;
@@ -318,7 +316,7 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
     if (step != SQLITE_ROW) {
         sqlite3_finalize(s);
         if (step == SQLITE_DONE)
-            return verr_set(e, VOUCH_USAGE, "store \"%s\" has no drill %lld", store_path(st),
+            return verr_set(e, VOUCH_USAGE, "store \"%s\" has no drill %lld", sqlite_be_path(st),
                             (long long)id);
         return store_db_error(st, e, "read a drill");
     }
@@ -347,7 +345,7 @@ vexit store_load_drill(store *st, int64_t id, drill_record **out, verr *e)
     return VOUCH_OK;
 }
 
-static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids, size_t *n,
+static vexit collect_ids(sqlite_store *st, const char *sql, int64_t bind, int64_t **ids, size_t *n,
                          verr *e)
 {
     sqlite3_stmt *s;
@@ -373,7 +371,7 @@ static vexit collect_ids(store *st, const char *sql, int64_t bind, int64_t **ids
     return VOUCH_OK;
 }
 
-vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
+vexit sqlite_be_list_drills(sqlite_store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
 {
     if (store_schema(st) < 2) {
         *ids = NULL;
@@ -384,7 +382,7 @@ vexit store_list_drills(store *st, int64_t limit, int64_t **ids, size_t *n, verr
                        limit > 0 ? limit : -1, ids, n, e);
 }
 
-vexit store_drill_runs(store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e)
+vexit sqlite_be_drill_runs(sqlite_store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e)
 {
     if (store_schema(st) < SCHEMA_DRILL_POLICY) {
         *ids = NULL;
@@ -397,7 +395,7 @@ vexit store_drill_runs(store *st, int64_t drill_id, int64_t **ids, size_t *n, ve
 
 /* The open drill when a drill run process of this host that no longer exists began
  * it, else 0. */
-static vexit abandoned_drill(store *st, int64_t *gone, verr *e)
+static vexit abandoned_drill(sqlite_store *st, int64_t *gone, verr *e)
 {
     *gone = 0;
     char host[256];
@@ -423,7 +421,7 @@ static vexit abandoned_drill(store *st, int64_t *gone, verr *e)
 /* As runs are reaped (evidence/store/sqlite.c): looked for again inside the write transaction,
  * so that of several processes opening the store at once one seals it and the others
  * find nothing left to do. */
-vexit store_reap_drills(store *st, verr *e)
+vexit sqlite_be_reap_drills(sqlite_store *st, verr *e)
 {
     int64_t gone;
     vexit rc = abandoned_drill(st, &gone, e);
@@ -432,7 +430,7 @@ vexit store_reap_drills(store *st, verr *e)
     if ((rc = store_exec(st, "BEGIN IMMEDIATE", "lock the store to seal an abandoned drill", e)))
         return rc;
     drill_record *d = NULL;
-    if ((rc = abandoned_drill(st, &gone, e)) || !gone || (rc = store_load_drill(st, gone, &d, e))) {
+    if ((rc = abandoned_drill(st, &gone, e)) || !gone || (rc = sqlite_be_load_drill(st, gone, &d, e))) {
         store_rollback(st);
         return rc;
     }
@@ -466,7 +464,7 @@ static void broken(store_verdict *v, int64_t drill, const char *fmt, ...)
 }
 
 /* One sealed drill against the one before it (prev) and its gate run. */
-static vexit verify_one(store *st, const drill_record *d, size_t i, const char *prev,
+static vexit verify_one(sqlite_store *st, const drill_record *d, size_t i, const char *prev,
                         store_verdict *v, verr *e)
 {
     char digest[DIGEST_HEX_LEN + 1];
@@ -493,7 +491,7 @@ static vexit verify_one(store *st, const drill_record *d, size_t i, const char *
     return VOUCH_OK;
 }
 
-vexit store_verify_drills(store *st, store_verdict *v, verr *e)
+vexit sqlite_be_verify_drills(sqlite_store *st, store_verdict *v, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -504,7 +502,7 @@ vexit store_verify_drills(store *st, store_verdict *v, verr *e)
     char prev[DIGEST_HEX_LEN + 1] = "";
     for (size_t i = 0; i < n && v->ok && !rc; i++) {
         drill_record *d;
-        if ((rc = store_load_drill(st, ids[i], &d, e)))
+        if ((rc = sqlite_be_load_drill(st, ids[i], &d, e)))
             break;
         rc = verify_one(st, d, i, prev, v, e);
         if (!rc && v->ok)

@@ -10,17 +10,18 @@
 #include "evidence/store/sqlite_internal.h"
 #include "src/util.h"
 
-struct store_parts {
-    store *st;
+struct sqlite_parts {
+    store_parts base;
+    sqlite_store *st;
     sqlite3_stmt *s;   /* NULL: no parts to read (a store from before them) */
 };
 
-vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int64_t seq,
+vexit sqlite_be_baseline_part_add(sqlite_store *st, int64_t run_id, const char *check, int64_t seq,
                               const char *content, verr *e)
 {
     if (store_schema(st) < SCHEMA_BASELINE_PARTS)
         return verr_set(e, VOUCH_ABORTED, "store \"%s\" is too old to hold baseline parts",
-                        store_path(st));
+                        sqlite_be_path(st));
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s,
                              "INSERT INTO baseline_parts (run_id, check_name, seq, content)"
@@ -38,9 +39,10 @@ vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int6
     return rc;
 }
 
-vexit store_parts_open(store *st, int64_t run_id, const char *check, store_parts **out, verr *e)
+vexit sqlite_be_parts_open(sqlite_store *st, int64_t run_id, const char *check, sqlite_parts **out, verr *e)
 {
-    store_parts *p = xcalloc(1, sizeof *p);
+    sqlite_parts *p = xcalloc(1, sizeof *p);
+    p->base.be = &store_sqlite_backend;
     p->st = st;
     *out = p;
     if (store_schema(st) < SCHEMA_BASELINE_PARTS)
@@ -59,7 +61,7 @@ vexit store_parts_open(store *st, int64_t run_id, const char *check, store_parts
     return VOUCH_OK;
 }
 
-vexit store_parts_next(store_parts *p, char **content, verr *e)
+vexit sqlite_be_parts_next(sqlite_parts *p, char **content, verr *e)
 {
     *content = NULL;
     if (!p->s)
@@ -74,7 +76,7 @@ vexit store_parts_next(store_parts *p, char **content, verr *e)
     return step == SQLITE_DONE ? VOUCH_OK : store_db_error(p->st, e, "read a part of a baseline");
 }
 
-void store_parts_close(store_parts *p)
+void sqlite_be_parts_close(sqlite_parts *p)
 {
     if (!p)
         return;
@@ -114,7 +116,7 @@ static void finish(baseline_doc *doc, EVP_MD_CTX *md)
     hex_of(out, doc->parts_sha256);
 }
 
-vexit store_parts_attach(store *st, run_record *r, verr *e)
+vexit store_parts_attach(sqlite_store *st, run_record *r, verr *e)
 {
     if (store_schema(st) < SCHEMA_BASELINE_PARTS)
         return VOUCH_OK;
@@ -163,7 +165,7 @@ vexit store_parts_attach(store *st, run_record *r, verr *e)
     return step == SQLITE_DONE ? VOUCH_OK : store_db_error(st, e, "read the parts of a baseline");
 }
 
-vexit store_parts_drop(store *st, int64_t id, verr *e)
+vexit store_parts_drop(sqlite_store *st, int64_t id, verr *e)
 {
     if (store_schema(st) < SCHEMA_BASELINE_PARTS)
         return VOUCH_OK;

@@ -1,4 +1,5 @@
-/* The evidence store: one SQLite file holding runs, their results and baselines.
+/* The evidence store: runs, their results and baselines, behind one interface whose back
+ * end (evidence/store/backend.h; SQLite, one file, today) is chosen by the location's scheme.
  *
  * Append-only: triggers refuse UPDATE and DELETE of anything sealed, and each
  * finished run is sealed with a digest chained to the run finished before it.
@@ -25,11 +26,16 @@ typedef enum store_mode {
                         * reaping, nothing written (works on read-only media) */
 } store_mode;
 
-/* Open a store at path. anchor is its head file (docs/store.md); NULL: PATH.head beside
+/* Open a store at path: a file path or sqlite:PATH (the SQLite back end); postgresql://...
+ * and postgres://... are refused with VOUCH_USAGE until that back end is built, as is any
+ * other scheme://. anchor is its head file (docs/store.md); NULL: PATH.head beside
  * it. Writing opens create the head file when it is missing and append one line to it
  * for every run and drill they seal. Runs and drills left running by a process of this
  * host that no longer exists are sealed as aborted (interrupted) when writing. */
 vexit store_open_at(store **out, const char *path, const char *anchor, store_mode mode, verr *e);
+/* Whether a store is at path (named as for store_open_at); VOUCH_USAGE when no back end
+ * built here opens such a location. */
+vexit store_exists(const char *path, bool *exists, verr *e);
 /* store_open_at(out, path, NULL, create ? STORE_CREATE : STORE_WRITE, e). */
 vexit store_open(store **out, const char *path, bool create, verr *e);
 void store_close(store *st);

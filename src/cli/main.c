@@ -630,7 +630,10 @@ static vexit setup(cli *c, const command *cmd, verr *e)
             return rc;
         if (cmd->flags & STORE_EXISTING)
             check_units_free(units, n_units);
-        if ((cmd->flags & STORE_EXISTING) && access(sp, F_OK) != 0) {
+        bool there = true;
+        if ((cmd->flags & STORE_EXISTING) && (rc = store_exists(sp, &there, e)))
+            return rc;
+        if (!there) {
             /* an empty store would hold no baseline to compare with: none is made */
             verr_set(e, VOUCH_USAGE, "no store at \"%s\": a %s compares with a baseline, and none"
                      " was taken", sp, cmd->name);

@@ -80,3 +80,35 @@ v verify
 expect_rc 1
 expect_out "^store vouch.db: BROKEN after [0-9]+ good runs: run $victim does not match its digest"
 end_case
+
+test_case "[store] url = postgresql://... is refused as not built yet, with the usage code and no password"
+mkdir -p pgurl && cd pgurl
+printf '[target]\ndsn = dbname=storedb\n[rowcount]\nschema = public\n[store]\nurl = postgresql://vouch:Pgst0rePassw0rd@db.example/evidence\n' >vouch.conf
+v baseline
+expect_rc 2
+expect_err '^vouch: store "postgresql://\.\.\.": the PostgreSQL store back end is not built yet$'
+v gate
+expect_rc 2
+expect_err 'the PostgreSQL store back end is not built yet'
+v runs --store postgres://x@y/z
+expect_rc 2
+expect_err 'the PostgreSQL store back end is not built yet'
+expect_file_lacks Pgst0rePassw0rd "$OUT" "$ERR"
+check "nothing was made in the folder" test "$(ls)" = vouch.conf
+cd ..
+end_case
+
+test_case "[store] url = sqlite:FILE is the SQLite store in FILE; path and url together are refused"
+mkdir -p squrl && cd squrl
+printf '[target]\ndsn = dbname=storedb\n[rowcount]\nschema = public\n[store]\nurl = sqlite:ev.db\n' >vouch.conf
+v baseline
+expect_rc 0
+check "the store is ev.db" test -s ev.db -a -s ev.db.head -a ! -e vouch.db
+v verify
+expect_rc 0
+printf '[target]\ndsn = dbname=storedb\n[store]\npath = a.db\nurl = sqlite:b.db\n' >both.conf
+v runs --config both.conf
+expect_rc 2
+expect_err 'both.conf:[0-9]*.*give path or url, not both'
+cd ..
+end_case
