@@ -82,7 +82,8 @@ char *run_canonical(const run_record *r)
                                  {"started_by", r->started_by},
                                  {"ci_job", r->ci_job},
                                  {"not_evaluated", r->not_evaluated},
-                                 {"waivers", r->waivers}};
+                                 {"waivers", r->waivers},
+                                 {"target_name", r->target_name}};
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
         if (optional[i][1])
             json_object_set_new(doc, optional[i][0], canon_str(optional[i][1]));

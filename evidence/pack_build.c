@@ -183,10 +183,12 @@ static vexit one_run(pack_dir *b, const pack_source *from, const report_period *
     }
     g->sum->gate_runs++;
     json_t *files = json_array();
-    json_array_append_new(g->gate_index,
-                          json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)r->id, "kind",
-                                    r->kind, "status", r->status, "started_at", r->started_at,
-                                    "reports", files));
+    json_t *entry = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)r->id, "kind",
+                              r->kind, "status", r->status, "started_at", r->started_at,
+                              "reports", files);
+    if (r->target_name) /* a named target's run (docs/fleet.md); its name is a safe word */
+        json_object_set_new(entry, "target_name", json_string(r->target_name));
+    json_array_append_new(g->gate_index, entry);
     if (!(rc = gate_reports(b, from, r, files, e)))
         rc = report_csv_rows(g->csv, r, e);
 out:
@@ -311,7 +313,7 @@ static vexit gather(pack_dir *b, const pack_source *from, const report_period *p
 {
     int64_t *ids;
     size_t n;
-    vexit rc = store_list_runs(from->st, 0, &ids, &n, e);
+    vexit rc = store_list_runs(from->st, 0, NULL, &ids, &n, e);
     if (rc)
         return rc;
     progress_begin(from->meter, "pack: runs read", (double)n, "runs");

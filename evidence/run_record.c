@@ -45,7 +45,7 @@ void run_record_free(run_record *r)
                         &r->system_identifier, &r->timeline, &r->lsn, &r->snapshot_time,
                         &r->database, &r->host, &r->prev_digest, &r->digest,
                         &r->incident_at, &r->started_by, &r->ci_job, &r->not_evaluated,
-                        &r->waivers};
+                        &r->waivers, &r->target_name};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     for (size_t i = 0; i < r->n_results; i++)

@@ -63,6 +63,8 @@ typedef struct run_record {
     char *incident_at;     /* --incident-at, as UTC text ("2026-10-01T02:00:00.000Z") */
     char *started_by;      /* the OS user that ran vouch ("alice", "root (sudo from alice)") */
     char *ci_job;          /* the CI job's URL (or id) from its environment: hostile text */
+    char *target_name;     /* the named target ([target "NAME"], docs/fleet.md) it ran against;
+                            * NULL for the bare [target] and runs stored before names */
     /* The checks the run did not evaluate (it aborted first), as the store holds them: a
      * JSON array of {"check", "reason"}. Loaded, each is also a RESULT_NOT_EVALUATED row at
      * the end of results; the canonical form covers this text, not those rows. */

@@ -123,6 +123,7 @@ static void add_gates(xmlNodePtr root, run_record *const *runs, size_t n)
         rx_attr(g, "outcome", report_run_outcome(r));
         rx_attr(g, "started", r->started_at);
         rx_attr(g, "target", r->target ? r->target : "");
+        rx_attr(g, "target-name", r->target_name);
         rx_attr(g, "database", r->database);
         report_counts_attrs(g, run_record_counts(r));
         passed += strcmp(r->status, "passed") == 0;
@@ -399,13 +400,39 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
 
 /* ---------------------------------------------------------- open failures */
 
-/* Whether a run after runs[i] ran check (so runs[i] no longer says how it stands). */
+/* Whether two runs are of one target: the same name, or both of the bare [target]. */
+static bool same_target(const run_record *a, const run_record *b)
+{
+    return a->target_name && b->target_name ? strcmp(a->target_name, b->target_name) == 0
+                                            : a->target_name == b->target_name;
+}
+
+/* Whether a run of the same target after runs[i] ran check (so runs[i] no longer says how
+ * it stands): another target's gate settles nothing of this one. */
 static bool checked_later(run_record *const *runs, size_t n, size_t i, const char *check)
 {
     for (size_t j = i + 1; j < n; j++)
-        if (ran_check(runs[j], check))
+        if (same_target(runs[j], runs[i]) && ran_check(runs[j], check))
             return true;
     return false;
+}
+
+/* How many findings of runs of target (NULL: the bare one) are still open at the end. */
+static size_t open_failures_of(run_record *const *runs, size_t n, const char *target)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = runs[i]->target_name;
+        if (t && target ? strcmp(t, target) != 0 : t != target)
+            continue;
+        for (size_t k = 0; k < runs[i]->n_results; k++) {
+            const result_row *x = &runs[i]->results[k];
+            if ((x->status == RESULT_FAIL || x->status == RESULT_ERROR) &&
+                !checked_later(runs, n, i, x->check))
+                count++;
+        }
+    }
+    return count;
 }
 
 /* What did not pass in the newest run of each check in the period: how things stand at
@@ -423,11 +450,87 @@ static size_t add_open_failures(xmlNodePtr root, run_record *const *runs, size_t
                 continue;
             xmlNodePtr f = rx_child(sec, "failure", NULL);
             rx_attr_int(f, "run", runs[i]->id);
+            rx_attr(f, "target-name", runs[i]->target_name);
             rx_attr(f, "started", runs[i]->started_at);
             report_result(f, x, (int64_t)k + 1, true);
             count += x->status == RESULT_FAIL || x->status == RESULT_ERROR;
         }
     return count;
+}
+
+/* ------------------------------------------------------------------ fleet */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The targets of the period's runs, by name (docs/fleet.md): each one's gates, drills and
+ * open failures, for the front page. Nothing when no run has a target name (one database,
+ * as before names); runs of the bare [target] beside named ones are the target "". Returns
+ * how many targets there are. */
+static size_t add_fleet(xmlNodePtr root, run_record *const *runs, size_t n,
+                        drill_record *const *drills, size_t nd, size_t *passing)
+{
+    const char **names = NULL;
+    size_t nn = 0, cap = 0;
+    bool named = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = runs[i]->target_name ? runs[i]->target_name : "";
+        named |= *t != '\0';
+        size_t j = 0;
+        while (j < nn && strcmp(names[j], t) != 0)
+            j++;
+        if (j == nn) {
+            grow((void **)&names, &cap, nn + 1, sizeof *names);
+            names[nn++] = t;
+        }
+    }
+    *passing = 0;
+    if (!named) {
+        free(names);
+        return 0;
+    }
+    qsort(names, nn, sizeof *names, by_name);
+    xmlNodePtr sec = rx_child(root, "fleet", NULL);
+    for (size_t j = 0; j < nn; j++) {
+        const char *t = names[j];
+        size_t gates = 0, passed = 0, failed = 0, held_drills = 0;
+        const run_record *latest = NULL;
+        for (size_t i = 0; i < n; i++) {
+            const char *rt = runs[i]->target_name ? runs[i]->target_name : "";
+            if (strcmp(rt, t) != 0)
+                continue;
+            gates++;
+            passed += strcmp(runs[i]->status, "passed") == 0;
+            failed += strcmp(runs[i]->status, "failed") == 0;
+            if (strcmp(runs[i]->kind, "gate") == 0)
+                latest = runs[i];
+        }
+        /* a drill is the target's whose gate run is */
+        for (size_t d = 0; d < nd; d++)
+            for (size_t i = 0; i < n && held(drills[d]); i++)
+                if (runs[i]->id == drills[d]->gate_run_id &&
+                    strcmp(runs[i]->target_name ? runs[i]->target_name : "", t) == 0)
+                    held_drills++;
+        xmlNodePtr x = rx_child(sec, "target", NULL);
+        rx_attr(x, "name", t);
+        rx_attr_int(x, "gates", (int64_t)gates);
+        rx_attr_int(x, "passed", (int64_t)passed);
+        rx_attr_int(x, "failed", (int64_t)failed);
+        rx_attr_int(x, "open-failures", (int64_t)open_failures_of(runs, n, *t ? t : NULL));
+        rx_attr_int(x, "other", (int64_t)(gates - passed - failed));
+        rx_attr_int(x, "drills-held", (int64_t)held_drills);
+        if (latest) {
+            rx_attr_int(x, "latest-gate", latest->id);
+            rx_attr(x, "latest-status", latest->status);
+            *passing += strcmp(latest->status, "passed") == 0;
+        }
+    }
+    rx_attr_int(sec, "targets", (int64_t)nn);
+    rx_attr_int(sec, "passing", (int64_t)*passing);
+    free(names);
+    return nn;
 }
 
 /* ---------------------------------------------------------------- waivers */
@@ -556,6 +659,8 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
     rx_attr(period, "from", a);
     rx_attr(period, "until", b);
 
+    size_t passing;
+    size_t targets = add_fleet(root, runs, n_runs, drills, n_drills, &passing);
     tally t = {0};
     add_drills(root, p, drills, n_drills, &t);
     add_gates(root, runs, n_runs);
@@ -595,9 +700,13 @@ vexit report_period_doc(const report_period *p, run_record *const *runs, size_t 
         bool gaps = missed_q || open || t.drills_missed || t.drills_unmeasured || no_backups ||
                     no_residency;
         outcome = gaps ? "gaps" : ended ? "complete" : "in-progress";
-        text = xasprintf("%s%s: %zu run%s, %zu drill%s held; quarters with a drill: %zu of %zu "
+        char fleet[96] = "";
+        if (targets)
+            snprintf(fleet, sizeof fleet, " over %zu targets (%zu passing at their newest gate)",
+                     targets, passing);
+        text = xasprintf("%s%s: %zu run%s%s, %zu drill%s held; quarters with a drill: %zu of %zu "
                          "judged; %zu open failure%s%s%s%s%s",
-                         p->label, progress, n_runs, n_runs == 1 ? "" : "s", t.drills_held,
+                         p->label, progress, n_runs, n_runs == 1 ? "" : "s", fleet, t.drills_held,
                          t.drills_held == 1 ? "" : "s", t.quarters_met, t.quarters_due, open,
                          open == 1 ? "" : "s",
                          t.drills_missed ? "; a drill missed its objectives" : "",

@@ -57,7 +57,7 @@ static vexit newest_reportable(store *st, int64_t *id, verr *e)
 {
     int64_t *ids;
     size_t n;
-    vexit rc = store_list_runs(st, 0, &ids, &n, e);
+    vexit rc = store_list_runs(st, 0, NULL, &ids, &n, e);
     if (rc)
         return rc;
     *id = 0;
@@ -153,7 +153,7 @@ static vexit load_period(store *st, const report_job *job, inputs *in, verr *e)
         return rc;
     int64_t *ids;
     size_t n, cap = 0;
-    if ((rc = store_list_runs(st, 0, &ids, &n, e)))
+    if ((rc = store_list_runs(st, 0, NULL, &ids, &n, e)))
         return rc;
     for (size_t i = n; i-- > 0 && !rc;) {
         run_record *r;

@@ -185,7 +185,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     }
     grow((void **)&c->entries, &c->cap_entries, c->n_entries + 1, sizeof *c->entries);
     c->entries[c->n_entries++] = (conf_entry){
-        xstrdup(section), xstrdup(name), xstrdup(value), ps->line};
+        xstrdup(section), xstrdup(name), xstrdup(value), ps->line, NULL};
     return 1;
 }
 
@@ -250,6 +250,7 @@ void conf_free(conf *c)
         free(c->entries[i].section);
         free(c->entries[i].key);
         free(c->entries[i].value);
+        free(c->entries[i].shown);
     }
     for (size_t i = 0; i < c->n_sections; i++) {
         free(c->sections[i].name);
@@ -303,7 +304,98 @@ conf *conf_instance_view(const conf *c, const conf_section *s)
             continue;
         grow((void **)&v->entries, &v->cap_entries, v->n_entries + 1, sizeof *v->entries);
         v->entries[v->n_entries++] = (conf_entry){xstrdup(mine ? s->base : x->section),
-                                                  xstrdup(x->key), xstrdup(x->value), x->line};
+                                                  xstrdup(x->key), xstrdup(x->value), x->line,
+                                                  x->shown ? xstrdup(x->shown) : NULL};
+    }
+    return v;
+}
+
+const char *conf_override_target(const conf_section *s, size_t *len)
+{
+    const char *colon = strchr(s->base, ':');
+    if (!colon)
+        return NULL;
+    *len = (size_t)(colon - s->base);
+    return s->base;
+}
+
+size_t conf_targets(const conf *c, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_sections; i++)
+        if (strcmp(c->sections[i].base, "target") == 0 && c->sections[i].instance) {
+            if (names && n < max)
+                names[n] = c->sections[i].instance;
+            n++;
+        }
+    return n;
+}
+
+/* Where section s of c goes in the view of target name: the section's name there (s->name,
+ * or an override's name without its "NAME:"), or NULL when the view leaves it out. */
+static const char *view_name_of(const conf_section *s, const char *name)
+{
+    size_t len;
+    const char *t = conf_override_target(s, &len);
+    if (t)
+        return strlen(name) == len && strncmp(t, name, len) == 0 ? s->name + len + 1 : NULL;
+    if (strcmp(s->base, "target") == 0)
+        return !s->instance || strcmp(s->instance, name) == 0 ? "target" : NULL;
+    return s->name;
+}
+
+static void view_add_entry(conf *v, const conf_entry *x, const char *section, const char *shown)
+{
+    grow((void **)&v->entries, &v->cap_entries, v->n_entries + 1, sizeof *v->entries);
+    v->entries[v->n_entries++] = (conf_entry){xstrdup(section), xstrdup(x->key), xstrdup(x->value),
+                                              x->line, shown ? xstrdup(shown) : NULL};
+}
+
+conf *conf_target_view(const conf *c, const char *name)
+{
+    conf *v = conf_new_empty();
+    free(v->path);
+    v->path = xstrdup(c->path);
+    for (size_t i = 0; i < c->n_sections; i++) {
+        const conf_section *x = &c->sections[i];
+        const char *as = view_name_of(x, name);
+        if (!as || conf_find_section(v, as))
+            continue;
+        /* an override's section or the named [target] stands where it is written */
+        const conf_section *first = x;
+        size_t len;
+        for (size_t j = i + 1; j < c->n_sections; j++) {
+            const char *other = view_name_of(&c->sections[j], name);
+            if (other && strcmp(other, as) == 0 &&
+                (conf_override_target(&c->sections[j], &len) || c->sections[j].instance))
+                first = &c->sections[j];
+        }
+        const char *blank = strchr(as, ' ');
+        char *base = blank ? xstrndup(as, (size_t)(blank - as)) : xstrdup(as);
+        grow((void **)&v->sections, &v->cap_sections, v->n_sections + 1, sizeof *v->sections);
+        v->sections[v->n_sections++] = (conf_section){
+            xstrdup(as), first->line, base,
+            strcmp(as, "target") != 0 && first->instance ? xstrdup(first->instance) : NULL};
+    }
+    for (size_t i = 0; i < c->n_entries; i++) {
+        const conf_entry *x = &c->entries[i];
+        const conf_section *s = conf_find_section(c, x->section);
+        const char *as = s ? view_name_of(s, name) : NULL;
+        if (!as)
+            continue;
+        size_t len;
+        bool special = conf_override_target(s, &len) || (strcmp(as, "target") == 0 && s->instance);
+        if (special) { /* the target's own line */
+            view_add_entry(v, x, as, x->section);
+            continue;
+        }
+        /* a shared line the target gives again is replaced by its own */
+        char *own = strcmp(as, "target") == 0 ? xasprintf("target \"%s\"", name)
+                                               : xasprintf("%s:%s", name, x->section);
+        bool replaced = conf_get(c, own, x->key) != NULL;
+        free(own);
+        if (!replaced)
+            view_add_entry(v, x, as, NULL);
     }
     return v;
 }
@@ -343,7 +435,7 @@ vexit conf_error(verr *e, const conf *c, const conf_entry *ent, const char *fmt,
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] %s: %s", c->path, ent->line,
-                    conf_header(c, ent->section), ent->key, what);
+                    ent->shown ? ent->shown : conf_header(c, ent->section), ent->key, what);
 }
 
 static const conf_key *find_key(const conf_key *keys, const char *name)

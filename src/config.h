@@ -18,6 +18,8 @@ typedef struct conf_entry {
     char *key;
     char *value;
     int line;
+    char *shown;   /* in a target's view: the header it was written under when that is not
+                    * section ('portal-au:rowcount'), for messages; NULL otherwise */
 } conf_entry;
 
 /* A section as its header reads: [name], or a named instance [base "instance"], whose
@@ -73,6 +75,24 @@ conf *conf_instance_view(const conf *c, const conf_section *s);
 const char *conf_header(const conf *c, const char *section);
 /* Whether name is a valid instance name: 1 to 63 letters, digits, '_', '-' or '.'. */
 bool conf_instance_name_ok(const char *name);
+
+/* Named targets (docs/fleet.md): [target "NAME"] sections, each with its dsn, and
+ * [NAME:SECTION] sections ([portal-au:rowcount], [portal-au:share_tokens "invitations"])
+ * that override a check's section for that target only. */
+
+/* The target an override section's header names ("portal-au" of 'portal-au:rowcount'),
+ * its length into *len, or NULL when s is no override section. */
+const char *conf_override_target(const conf_section *s, size_t *len);
+/* How many [target "NAME"] sections c has; with names, their names (borrowed) in file
+ * order into names[0..max). */
+size_t conf_targets(const conf *c, const char **names, size_t max);
+#define CONF_MAX_TARGETS 256  /* more named targets are refused (settings_read) */
+/* A copy of c as target NAME sees it: its [target "NAME"] is [target], each key it gives
+ * replacing that key of the bare [target]; each [NAME:SECTION] is SECTION, each key it gives
+ * replacing every line of that key in the shared SECTION (a section only the override has
+ * is added); other targets' sections are left out. Entries keep their lines and messages
+ * show the header they were written under. The caller frees it (conf_free). */
+conf *conf_target_view(const conf *c, const char *name);
 
 bool conf_has_section(const conf *c, const char *section);
 const conf_section *conf_find_section(const conf *c, const char *section);

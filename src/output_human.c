@@ -50,7 +50,13 @@ static void header(FILE *f, const run_record *r)
     fprintf(f, "vouch %s %lld", r->kind, (long long)r->id);
     if (r->baseline_id)
         fprintf(f, " against baseline %lld", (long long)r->baseline_id);
-    fprintf(f, " on %s\n", target);
+    if (r->target_name) {
+        char *name = shown(r->target_name);
+        fprintf(f, " on target %s (%s)\n", name, target);
+        free(name);
+    } else {
+        fprintf(f, " on %s\n", target);
+    }
     free(target);
     if (r->server_version) {
         const char *v[] = {r->server_version, r->system_identifier, r->timeline, r->lsn,

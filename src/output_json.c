@@ -75,6 +75,7 @@ static vexit write_json(FILE *f, const run_record *r, const output_opts *o, verr
     json_object_set_new(doc, "started_by", str(r->started_by));
     json_object_set_new(doc, "ci_job", str(r->ci_job));
     json_object_set_new(doc, "host", str(r->host));
+    json_object_set_new(doc, "target_name", str(r->target_name));
     int rc = json_dumpf(doc, f, JSON_INDENT(2));
     json_decref(doc);
     fputc('\n', f);

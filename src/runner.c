@@ -11,6 +11,7 @@
 #include "src/interrupt.h"
 #include "src/origin.h"
 #include "src/pg_pool.h"
+#include "src/utf8.h"
 #include "src/util.h"
 #include "src/waiver.h"
 
@@ -693,6 +694,24 @@ static vexit trust_baseline(store *st, const run_record *base, verr *e)
     return e->code;
 }
 
+static bool same_name(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+static vexit other_target(const run_record *base, const char *want, verr *e)
+{
+    char *of = base->target_name ? utf8_show(base->target_name, 0) : xstrdup("(unnamed)");
+    char *mine = want ? utf8_show(want, 0) : xstrdup("the unnamed [target]");
+    verr_set(e, VOUCH_USAGE, "baseline %lld is of target %s, not %s", (long long)base->id, of,
+             mine);
+    verr_hint(e, "Give --baseline a baseline of this target ('vouch runs --target-name NAME'"
+                 " lists them), or leave it out for its newest.");
+    free(of);
+    free(mine);
+    return e->code;
+}
+
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
 {
     *run_id = 0;
@@ -714,9 +733,12 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         if (baseline_id)
             rc = store_check_baseline(rq->st, baseline_id, e);
         else
-            rc = store_latest_baseline(rq->st, &baseline_id, e);
+            rc = store_latest_baseline(rq->st, rq->target_name, &baseline_id, e);
         if (!rc)
             rc = store_load_run(rq->st, baseline_id, &base, e);
+        /* another target's baseline would fail every check for the wrong reason */
+        if (!rc && !same_name(base->target_name, rq->target_name))
+            rc = other_target(base, rq->target_name, e);
     }
 
     if (!rc)
@@ -729,7 +751,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
     if (rq->incident_at_ms)
         utc_format_ms(rq->incident_at_ms, incident, sizeof incident);
     char *user = origin_user(), *ci = origin_ci_job();
-    run_start how = {incident[0] ? incident : NULL, user, ci};
+    run_start how = {incident[0] ? incident : NULL, user, ci, rq->target_name};
     if (!rc)
         rc = store_run_begin_with(rq->st, rq->kind, requested, baseline_id, checks, &how, run_id, e);
     /* the waivers' clock: the run's start as stored, so that anyone can judge an expiry again

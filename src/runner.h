@@ -24,6 +24,8 @@ typedef struct run_request {
     int64_t baseline_id;      /* gate/check: 0 for the newest baseline */
     int64_t incident_at_ms;   /* --incident-at, ms since the epoch; 0 when not given */
     pg_options pg;
+    const char *target_name;  /* a named target ([target "NAME"]), or NULL for the bare one:
+                               * the run carries it and compares with its baselines only */
     int jobs;                 /* connections for independent queries, leader included */
     store *st;
     /* MAY be set: told what the run is doing, one line at a time (main prints it with -v). */

@@ -86,15 +86,57 @@ static const section_kind *kind_find(const section_kind *kinds, size_t n, const 
     return NULL;
 }
 
+/* A [NAME:SECTION] header: NAME a declared target, SECTION a check's (or a waiver's). */
+static vexit check_override(const conf *c, const conf_section *s, const section_kind *kinds,
+                            size_t n_kinds, verr *e)
+{
+    size_t len;
+    const char *t = conf_override_target(s, &len);
+    char *name = xstrndup(t, len), *own = xasprintf("target \"%s\"", name);
+    const char *what = s->base + len + 1;
+    const section_kind *kind = kind_find(kinds, n_kinds, what);
+    vexit rc = VOUCH_OK;
+    if (!conf_has_section(c, own)) {
+        verr_set(e, VOUCH_USAGE, "%s:%d: section [%s]: no [target \"%s\"] is declared", c->path,
+                 s->line, s->name, name);
+        verr_hint(e, "An override [NAME:CHECK] applies to the target declared as "
+                     "[target \"NAME\"]; docs/fleet.md shows one.");
+        rc = e->code;
+    } else if (!kind) {
+        verr_set(e, VOUCH_USAGE, "%s:%d: section [%s]: a target overrides a check's section, "
+                 "and %s is none", c->path, s->line, s->name, what);
+        verr_hint(e, "Write [%s:CHECK], e.g. [%s:rowcount].", name, name);
+        rc = e->code;
+    } else if (s->instance && !kind->instances) {
+        verr_set(e, VOUCH_USAGE, "%s:%d: section [%s]: %s takes no named instances", c->path,
+                 s->line, s->name, what);
+        rc = e->code;
+    }
+    free(name);
+    free(own);
+    return rc;
+}
+
 static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_kinds, verr *e)
 {
+    size_t n_targets = conf_targets(c, NULL, 0);
+    if (n_targets > CONF_MAX_TARGETS)
+        return verr_set(e, VOUCH_USAGE, "%s: %zu named targets, more than the %d one"
+                        " configuration may declare", c->path, n_targets, CONF_MAX_TARGETS);
     for (size_t i = 0; i < c->n_sections; i++) {
         const conf_section *s = &c->sections[i];
+        size_t len;
+        if (conf_override_target(s, &len)) {
+            vexit rc = check_override(c, s, kinds, n_kinds, e);
+            if (rc)
+                return rc;
+            continue;
+        }
         bool own = strcmp(s->base, "target") == 0 || strcmp(s->base, "store") == 0 ||
                    strcmp(s->base, "report") == 0 || strcmp(s->base, "signing") == 0 ||
                    strcmp(s->base, "objectives") == 0;
         const section_kind *kind = own ? NULL : kind_find(kinds, n_kinds, s->base);
-        if (own && s->instance) {
+        if (own && s->instance && strcmp(s->base, "target") != 0) {
             verr_set(e, VOUCH_USAGE, "%s:%d: section [%s] takes no instance name", c->path,
                      s->line, s->name);
             verr_hint(e, "Write it as [%s].", s->base);
@@ -126,13 +168,42 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
         (rc = conf_check_section(c, "signing", signing_keys, e)) ||
         (rc = conf_check_section(c, "objectives", objectives_keys, e)))
         return rc;
+    /* Named targets: each its own dsn; the bare [target] then holds what they share. */
+    const conf_entry *bare_dsn = conf_get(c, "target", "dsn");
+    if (n_targets && bare_dsn) {
+        conf_error(e, c, bare_dsn, "with named targets, each [target \"NAME\"] gives its dsn");
+        verr_hint(e, "Move this dsn into a [target \"NAME\"] of its own; [target] keeps what "
+                     "every target shares (connect_timeout, jobs, statement_timeout).");
+        return e->code;
+    }
+    for (size_t i = 0; i < c->n_sections; i++) {
+        const conf_section *s = &c->sections[i];
+        if (strcmp(s->base, "target") != 0 || !s->instance)
+            continue;
+        if ((rc = conf_check_section(c, s->name, target_keys, e)))
+            return rc;
+        if (!conf_get(c, s->name, "dsn"))
+            return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] is missing required key 'dsn'", c->path,
+                            s->line, s->name);
+    }
     /* Every section of a check, bare or a named instance, against the check's keys. */
     for (size_t i = 0; i < c->n_sections; i++) {
+        size_t len;
+        if (conf_override_target(&c->sections[i], &len))
+            continue; /* checked in its target's view */
         const section_kind *kind = kind_find(kinds, n_kinds, c->sections[i].base);
         if (kind && (rc = conf_check_section(c, c->sections[i].name, kind->keys, e)))
             return rc;
     }
-    return VOUCH_OK;
+    /* Each target's view: its overrides merged with the shared sections. */
+    const char *names[CONF_MAX_TARGETS];
+    size_t n_names = conf_targets(c, names, CONF_MAX_TARGETS);
+    for (size_t i = 0; i < n_names && !rc; i++) {
+        conf *view = conf_target_view(c, names[i]);
+        rc = check_sections(view, kinds, n_kinds, e);
+        conf_free(view);
+    }
+    return rc;
 }
 
 static char *relative_to(const char *conf_path, const char *path)

@@ -129,6 +129,32 @@
   </xsl:template>
 
   <xsl:template name="period-sections">
+    <xsl:if test="v:fleet">
+      <section class="fleet">
+        <h2>Fleet</h2>
+        <p class="lede"><xsl:value-of select="concat(v:fleet/@targets, ' targets; ', v:fleet/@passing, ' passing at their newest gate of the period.')"/></p>
+        <table class="results">
+          <thead>
+            <tr><th class="c-check">Target</th><th class="c-num n">Gates</th><th class="c-num n">Passed</th><th class="c-num n">Failed</th>
+              <th class="c-num n">Open failures</th><th class="c-num n">Drills held</th><th class="c-value">Newest gate</th></tr>
+          </thead>
+          <tbody>
+            <xsl:for-each select="v:fleet/v:target">
+              <tr>
+                <xsl:if test="@open-failures &gt; 0 or (@latest-status and @latest-status != 'passed')"><xsl:attribute name="class">row-fail</xsl:attribute></xsl:if>
+                <td class="mono"><xsl:choose><xsl:when test="string(@name)"><xsl:value-of select="@name"/></xsl:when><xsl:otherwise>(the bare [target])</xsl:otherwise></xsl:choose></td>
+                <td class="mono n"><xsl:value-of select="@gates"/></td>
+                <td class="mono n"><xsl:value-of select="@passed"/></td>
+                <td class="mono n"><xsl:value-of select="@failed"/></td>
+                <td class="mono n"><xsl:value-of select="@open-failures"/></td>
+                <td class="mono n"><xsl:value-of select="@drills-held"/></td>
+                <td class="mono"><xsl:choose><xsl:when test="@latest-gate"><xsl:value-of select="concat('run ', @latest-gate, ', ', @latest-status)"/></xsl:when><xsl:otherwise>—</xsl:otherwise></xsl:choose></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </section>
+    </xsl:if>
     <section>
       <h2>Restore drills and the quarterly cadence</h2>
       <p class="lede"><xsl:call-template name="drills-held-line"/></p>
@@ -227,7 +253,7 @@
                   <xsl:if test="not($ok)"><xsl:attribute name="class">row-fail</xsl:attribute></xsl:if>
                   <td class="mono"><xsl:value-of select="@run"/><xsl:if test="@kind = 'check'"> (check)</xsl:if></td>
                   <td class="mono"><xsl:value-of select="concat(substring(@started, 1, 10), ' ', substring(@started, 12, 5))"/></td>
-                  <td class="mono"><xsl:call-template name="count-words"><xsl:with-param name="s" select="@target"/><xsl:with-param name="html" select="true()"/></xsl:call-template></td>
+                  <td class="mono"><xsl:if test="@target-name"><b><xsl:value-of select="@target-name"/></b><xsl:text> · </xsl:text></xsl:if><xsl:call-template name="count-words"><xsl:with-param name="s" select="@target"/><xsl:with-param name="html" select="true()"/></xsl:call-template></td>
                   <td><span class="badge b-{substring('passfail', 1 + 4 * not($ok), 4)}"><xsl:value-of select="@outcome"/></span></td>
                   <td class="mono n"><xsl:value-of select="@passed"/></td>
                   <td class="mono n"><xsl:value-of select="@warnings + @failed + @errors"/></td>

@@ -25,6 +25,25 @@
     <xsl:text>**: </xsl:text>
     <xsl:call-template name="esc"><xsl:with-param name="s" select="$vd"/></xsl:call-template>
     <xsl:value-of select="concat($nl, $nl)"/>
+    <xsl:if test="v:fleet">
+      <xsl:text>## Fleet&#10;&#10;</xsl:text>
+      <xsl:value-of select="concat(v:fleet/@targets, ' targets; ', v:fleet/@passing, ' passing at their newest gate of the period.', $nl, $nl)"/>
+      <xsl:text>| Target | Gates | Passed | Failed | Open failures | Drills held | Newest gate |&#10;|---|---:|---:|---:|---:|---:|---|&#10;</xsl:text>
+      <xsl:for-each select="v:fleet/v:target">
+        <xsl:text>| </xsl:text>
+        <xsl:choose>
+          <xsl:when test="string(@name)"><xsl:call-template name="esc"><xsl:with-param name="s" select="@name"/></xsl:call-template></xsl:when>
+          <xsl:otherwise>(the bare [target])</xsl:otherwise>
+        </xsl:choose>
+        <xsl:value-of select="concat(' | ', @gates, ' | ', @passed, ' | ', @failed, ' | ', @open-failures, ' | ', @drills-held, ' | ')"/>
+        <xsl:choose>
+          <xsl:when test="@latest-gate"><xsl:value-of select="concat('run ', @latest-gate, ', ', @latest-status)"/></xsl:when>
+          <xsl:otherwise>—</xsl:otherwise>
+        </xsl:choose>
+        <xsl:value-of select="concat(' |', $nl)"/>
+      </xsl:for-each>
+      <xsl:value-of select="$nl"/>
+    </xsl:if>
     <xsl:variable name="held-line">
       <xsl:value-of select="concat($dr/@held, ' drill')"/><xsl:if test="$dr/@held != 1">s</xsl:if>
       <xsl:value-of select="concat(' held in ', $p/@label, ' against a cadence of at least one per quarter: ')"/>
@@ -105,6 +124,10 @@
             <xsl:text>| Run | Started (UTC) | Target | Outcome | Passed | Warnings | Failed | Errors |&#10;|---|---|---|---|---:|---:|---:|---:|&#10;</xsl:text>
             <xsl:for-each select="v:gates/v:gate">
               <xsl:value-of select="concat('| ', @run, ' | ', substring(@started, 1, 10), ' ', substring(@started, 12, 5), ' | ')"/>
+              <xsl:if test="@target-name">
+                <xsl:call-template name="esc"><xsl:with-param name="s" select="@target-name"/></xsl:call-template>
+                <xsl:text> · </xsl:text>
+              </xsl:if>
               <xsl:call-template name="opt"><xsl:with-param name="n" select="@target"/></xsl:call-template>
               <xsl:value-of select="concat(' | ', @outcome, ' | ', @passed, ' | ', @warnings, ' | ', @failed, ' | ', @errors, ' |', $nl)"/>
             </xsl:for-each>

@@ -42,9 +42,10 @@ struct store_backend {
                        const char *checks, const run_start *how, int64_t *id, verr *e);
     vexit (*run_finish)(store *st, run_record *r, verr *e);
     vexit (*load_run)(store *st, int64_t id, run_record **out, verr *e);
-    vexit (*list_runs)(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
+    vexit (*list_runs)(store *st, int64_t limit, const char *target_name, int64_t **ids,
+                       size_t *n, verr *e);
     vexit (*latest_runs)(store *st, int64_t **ids, size_t *n, verr *e);
-    vexit (*latest_baseline)(store *st, int64_t *id, verr *e);
+    vexit (*latest_baseline)(store *st, const char *target_name, int64_t *id, verr *e);
     vexit (*check_baseline)(store *st, int64_t id, verr *e);
 
     vexit (*part_add)(store *st, int64_t run_id, const char *check, int64_t seq,

@@ -199,6 +199,11 @@ static const char *const migrations[] = {
      * failure one covered, its name (results.waiver). Such a row keeps status 'fail', what
      * the check found (the CHECK above allows nothing else), and reads as waived. */
     "ALTER TABLE runs ADD COLUMN waivers TEXT; ALTER TABLE results ADD COLUMN waiver TEXT;",
+    /* 7 (SCHEMA_TARGET_NAMES): the named target a run ran against ([target "NAME"],
+     * docs/fleet.md). NULL for the bare [target] and every run before: their canonical
+     * form, and so their digests, are unchanged (evidence/chain.h). */
+    "ALTER TABLE runs ADD COLUMN target_name TEXT;"
+    "CREATE INDEX runs_by_target_name ON runs (target_name, kind, id);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -701,8 +706,9 @@ vexit sqlite_be_run_begin_with(sqlite_store *st, run_kind kind, const char *targ
     sqlite3_stmt *s;
     rc = store_prepare(st, &s,
                        "INSERT INTO runs (kind, status, started_at, target, baseline_id, checks,"
-                       " vouch_version, host, pid, incident_at, started_by, ci_job, drill_id)"
-                       " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                       " vouch_version, host, pid, incident_at, started_by, ci_job, drill_id,"
+                       " target_name)"
+                       " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                        e);
     if (rc)
         return rc;
@@ -724,6 +730,7 @@ vexit sqlite_be_run_begin_with(sqlite_store *st, run_kind kind, const char *targ
         sqlite3_bind_int64(s, 12, drill);
     else
         sqlite3_bind_null(s, 12);
+    store_bind_text(s, 13, how->target_name);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_db_error(st, e, "record the start of a run");
     sqlite3_finalize(s);
@@ -969,6 +976,8 @@ static const char run_columns[] =
 static const char run_columns_3[] = ", incident_at, started_by, ci_job, not_evaluated";
 /* And beside those from SCHEMA_WAIVERS on. */
 static const char run_columns_waivers[] = ", waivers";
+/* And from SCHEMA_TARGET_NAMES on. */
+static const char run_columns_targets[] = ", target_name";
 
 /* The canonical form a sealed run's digest was made over: the current one, or
  * vouch-run/1 for a run sealed before host and pid were covered. Trying both is sound:
@@ -991,9 +1000,11 @@ vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e
     *out = NULL;
     bool v3 = st->schema >= 3; /* a store read where it lies may be older */
     bool vw = st->schema >= SCHEMA_WAIVERS;
-    char *sql = xasprintf("SELECT %s%s%s%s FROM runs WHERE id = ?1", run_columns, v3 ? run_columns_3 : "",
+    bool vt = st->schema >= SCHEMA_TARGET_NAMES;
+    char *sql = xasprintf("SELECT %s%s%s%s%s FROM runs WHERE id = ?1", run_columns,
+                          v3 ? run_columns_3 : "",
                           st->schema >= SCHEMA_DRILL_POLICY ? ", drill_id" : "",
-                          vw ? run_columns_waivers : "");
+                          vw ? run_columns_waivers : "", vt ? run_columns_targets : "");
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, sql, e);
     free(sql);
@@ -1039,6 +1050,8 @@ vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e
         r->drill_id = sqlite3_column_int64(s, 25);
     if (vw) /* after drill_id: a store with waivers has it */
         r->waivers = store_col_text(s, 26);
+    if (vt) /* after waivers, likewise */
+        r->target_name = store_col_text(s, 27);
     sqlite3_finalize(s);
 
     size_t cap = 0;
@@ -1098,8 +1111,9 @@ vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e
     return VOUCH_OK;
 }
 
-static vexit collect_ids(sqlite_store *st, const char *sql, int64_t bind, int64_t **ids, size_t *n,
-                         verr *e)
+/* The ids sql selects, with bind as ?1 (when not 0) and text as ?2 (when not NULL). */
+static vexit collect_ids(sqlite_store *st, const char *sql, int64_t bind, const char *text,
+                         int64_t **ids, size_t *n, verr *e)
 {
     sqlite3_stmt *s;
     vexit rc = store_prepare(st, &s, sql, e);
@@ -1107,6 +1121,8 @@ static vexit collect_ids(sqlite_store *st, const char *sql, int64_t bind, int64_
         return rc;
     if (bind)
         sqlite3_bind_int64(s, 1, bind);
+    if (text)
+        store_bind_text(s, 2, text);
     size_t cap = 0;
     *ids = NULL;
     *n = 0;
@@ -1124,34 +1140,58 @@ static vexit collect_ids(sqlite_store *st, const char *sql, int64_t bind, int64_
     return VOUCH_OK;
 }
 
-vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
+vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, const char *target_name, int64_t **ids,
+                          size_t *n, verr *e)
 {
-    return collect_ids(st, "SELECT id FROM runs ORDER BY id DESC LIMIT ?1", limit > 0 ? limit : -1,
-                       ids, n, e);
+    bool names = st->schema >= SCHEMA_TARGET_NAMES; /* a store read where it lies may be older */
+    const char *sql = !target_name ? "SELECT id FROM runs ORDER BY id DESC LIMIT ?1"
+                      : names      ? "SELECT id FROM runs WHERE target_name = ?2"
+                                     " ORDER BY id DESC LIMIT ?1"
+                                   : "SELECT id FROM runs WHERE ?2 IS NULL ORDER BY id DESC"
+                                     " LIMIT ?1";
+    return collect_ids(st, sql, limit > 0 ? limit : -1, target_name, ids, n, e);
 }
 
 vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
 {
-    return collect_ids(st,
+    char *sql = xasprintf("%s%s",
                        "SELECT max(id) FROM runs WHERE kind IN ('gate', 'baseline')"
-                       " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
-                       " GROUP BY kind, target ORDER BY 1 DESC LIMIT ?1",
-                       -1, ids, n, e);
+                       " AND chain_pos IS NOT NULL AND digest IS NOT NULL",
+                       st->schema >= SCHEMA_TARGET_NAMES
+                           ? " GROUP BY kind, coalesce(target_name, target), target_name IS NULL"
+                             " ORDER BY 1 DESC LIMIT ?1"
+                           : " GROUP BY kind, target ORDER BY 1 DESC LIMIT ?1");
+    vexit rc = collect_ids(st, sql, -1, NULL, ids, n, e);
+    free(sql);
+    return rc;
 }
 
-vexit sqlite_be_latest_baseline(sqlite_store *st, int64_t *id, verr *e)
+vexit sqlite_be_latest_baseline(sqlite_store *st, const char *target_name, int64_t *id, verr *e)
 {
     int64_t *ids;
     size_t n;
-    vexit rc = collect_ids(st,
-                           "SELECT id FROM runs WHERE kind = 'baseline' AND status = 'captured'"
-                           " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
-                           " ORDER BY id DESC LIMIT 1",
-                           0, &ids, &n, e);
+    /* ?2 IS target_name: equal, or both NULL (the bare [target]) */
+    const char *sql = st->schema >= SCHEMA_TARGET_NAMES
+                          ? "SELECT id FROM runs WHERE kind = 'baseline' AND status = 'captured'"
+                            " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
+                            " AND target_name IS ?2 ORDER BY id DESC LIMIT 1"
+                          : "SELECT id FROM runs WHERE kind = 'baseline' AND status = 'captured'"
+                            " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
+                            " AND ?2 IS NULL ORDER BY id DESC LIMIT 1";
+    vexit rc = collect_ids(st, sql, 0, target_name, &ids, &n, e);
     if (rc)
         return rc;
     if (n == 0) {
         free(ids);
+        if (target_name) {
+            char *shown = utf8_show(target_name, 0);
+            verr_set(e, VOUCH_USAGE, "store \"%s\" holds no baseline of target %s", st->path,
+                     shown);
+            verr_hint(e, "Run 'vouch baseline --target-name %s' against its healthy database"
+                         " first.", shown);
+            free(shown);
+            return e->code;
+        }
         verr_set(e, VOUCH_USAGE, "store \"%s\" holds no baseline", st->path);
         verr_hint(e, "Run 'vouch baseline' against the healthy database first.");
         return e->code;
@@ -1168,7 +1208,7 @@ vexit sqlite_be_check_baseline(sqlite_store *st, int64_t id, verr *e)
     vexit rc = collect_ids(st,
                            "SELECT id FROM runs WHERE kind = 'baseline' AND status = 'captured'"
                            " AND chain_pos IS NOT NULL AND digest IS NOT NULL AND id = ?1",
-                           id, &ids, &n, e);
+                           id, NULL, &ids, &n, e);
     free(ids);
     if (rc)
         return rc;
@@ -1463,7 +1503,7 @@ static vexit walk_runs(sqlite_store *st, int64_t from, store_verdict *v, int64_t
     vexit rc = collect_ids(st,
                            "SELECT id FROM runs WHERE chain_pos IS NOT NULL AND chain_pos >= ?1"
                            " ORDER BY chain_pos",
-                           from, &ids, &n, e);
+                           from, NULL, &ids, &n, e);
     if (rc)
         return rc;
     char prev[DIGEST_HEX_LEN + 1] = "";
@@ -1524,7 +1564,7 @@ vexit sqlite_be_verify(sqlite_store *st, store_verdict *v, verr *e)
     if ((rc = collect_ids(st,
                           "SELECT id FROM runs WHERE status <> 'running'"
                           " AND (chain_pos IS NULL OR digest IS NULL) ORDER BY id LIMIT 1",
-                          0, &ids, &n, e)))
+                          0, NULL, &ids, &n, e)))
         return rc;
     if (n)
         broken(v, ids[0], "run %lld is finished but not sealed into the chain", (long long)ids[0]);

@@ -34,17 +34,18 @@ static vexit be_load_run(store *st, int64_t id, run_record **out, verr *e)
 {
     return sqlite_be_load_run(SQ(st), id, out, e);
 }
-static vexit be_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
+static vexit be_list_runs(store *st, int64_t limit, const char *target_name, int64_t **ids,
+                          size_t *n, verr *e)
 {
-    return sqlite_be_list_runs(SQ(st), limit, ids, n, e);
+    return sqlite_be_list_runs(SQ(st), limit, target_name, ids, n, e);
 }
 static vexit be_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
 {
     return sqlite_be_latest_runs(SQ(st), ids, n, e);
 }
-static vexit be_latest_baseline(store *st, int64_t *id, verr *e)
+static vexit be_latest_baseline(store *st, const char *target_name, int64_t *id, verr *e)
 {
-    return sqlite_be_latest_baseline(SQ(st), id, e);
+    return sqlite_be_latest_baseline(SQ(st), target_name, id, e);
 }
 static vexit be_check_baseline(store *st, int64_t id, verr *e)
 {

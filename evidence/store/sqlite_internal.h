@@ -29,9 +29,10 @@ vexit sqlite_be_run_begin_with(sqlite_store *st, run_kind kind, const char *targ
                                int64_t *id, verr *e);
 vexit sqlite_be_run_finish(sqlite_store *st, run_record *r, verr *e);
 vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e);
-vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
+vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, const char *target_name, int64_t **ids,
+                          size_t *n, verr *e);
 vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e);
-vexit sqlite_be_latest_baseline(sqlite_store *st, int64_t *id, verr *e);
+vexit sqlite_be_latest_baseline(sqlite_store *st, const char *target_name, int64_t *id, verr *e);
 vexit sqlite_be_check_baseline(sqlite_store *st, int64_t id, verr *e);
 vexit sqlite_be_baseline_part_add(sqlite_store *st, int64_t run_id, const char *check, int64_t seq,
                                   const char *content, verr *e);
@@ -64,6 +65,7 @@ vexit store_parts_attach(sqlite_store *st, run_record *r, verr *e);
 /* Drop the parts of run id, which is still open: an aborted baseline keeps none. */
 vexit store_parts_drop(sqlite_store *st, int64_t id, verr *e);
 #define SCHEMA_WAIVERS 6      /* runs.waivers, results.waiver */
+#define SCHEMA_TARGET_NAMES 7 /* runs.target_name */
 
 /* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
  * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */

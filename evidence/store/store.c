@@ -110,9 +110,10 @@ vexit store_load_run(store *st, int64_t id, run_record **out, verr *e)
     return st->be->load_run(st, id, out, e);
 }
 
-vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e)
+vexit store_list_runs(store *st, int64_t limit, const char *target_name, int64_t **ids,
+                      size_t *n, verr *e)
 {
-    return st->be->list_runs(st, limit, ids, n, e);
+    return st->be->list_runs(st, limit, target_name, ids, n, e);
 }
 
 vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
@@ -142,9 +143,9 @@ void store_parts_close(store_parts *p)
         p->be->parts_close(p);
 }
 
-vexit store_latest_baseline(store *st, int64_t *id, verr *e)
+vexit store_latest_baseline(store *st, const char *target_name, int64_t *id, verr *e)
 {
-    return st->be->latest_baseline(st, id, e);
+    return st->be->latest_baseline(st, target_name, id, e);
 }
 
 vexit store_check_baseline(store *st, int64_t id, verr *e)

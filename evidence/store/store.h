@@ -14,7 +14,7 @@
 #include "src/verr.h"
 
 #define STORE_DEFAULT_PATH "vouch.db"
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 typedef struct store store;
 
@@ -68,6 +68,7 @@ typedef struct run_start {
     const char *incident_at;  /* --incident-at as UTC text */
     const char *started_by;   /* the OS user */
     const char *ci_job;       /* the CI job's URL or id */
+    const char *target_name;  /* the named target ([target "NAME"]); NULL for the bare one */
 } run_start;
 /* store_run_begin, with how (NULL: nothing more) stored beside it. */
 vexit store_run_begin_with(store *st, run_kind kind, const char *target, int64_t baseline_id,
@@ -81,9 +82,12 @@ vexit store_run_finish(store *st, run_record *r, verr *e);
 /* Load one run with its results and baselines. Caller frees with run_record_free. */
 vexit store_load_run(store *st, int64_t id, run_record **out, verr *e);
 
-/* Newest runs first, at most limit (0: all). Caller frees *ids. */
-vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
-/* The newest sealed gate and the newest sealed baseline of each target, newest first
+/* Newest runs first, at most limit (0: all); with target_name, only the runs of that named
+ * target (NULL: every run). Caller frees *ids. */
+vexit store_list_runs(store *st, int64_t limit, const char *target_name, int64_t **ids,
+                      size_t *n, verr *e);
+/* The newest sealed gate and the newest sealed baseline of each target (its name, else
+ * its connection as stored), newest first
  * (vouch metrics). Caller frees *ids. */
 vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e);
 
@@ -98,8 +102,9 @@ vexit store_parts_open(store *st, int64_t run_id, const char *check, store_parts
 vexit store_parts_next(store_parts *p, char **content, verr *e);
 void store_parts_close(store_parts *p);
 
-/* The newest captured baseline, or VOUCH_USAGE when there is none. */
-vexit store_latest_baseline(store *st, int64_t *id, verr *e);
+/* The newest captured baseline of target_name (a named target), or with NULL of the bare
+ * [target] (runs with no target name); VOUCH_USAGE when there is none. */
+vexit store_latest_baseline(store *st, const char *target_name, int64_t *id, verr *e);
 /* Check that id is a captured baseline. */
 vexit store_check_baseline(store *st, int64_t id, verr *e);
 

@@ -457,7 +457,7 @@ static vexit preflight(const drill_env *env, verr *e)
         return rc;
     check_units_free(sel, n);
     int64_t base;
-    if ((rc = store_latest_baseline(env->st, &base, e)))
+    if ((rc = store_latest_baseline(env->st, env->target_name, &base, e)))
         return rc;
     if (env->opts->target_from_output)  /* the target is known after the restore */
         return VOUCH_OK;
@@ -599,6 +599,7 @@ static vexit run_steps(drill_run_state *rs, int64_t *gate_id, verr *e)
     run_request rq = {
         .kind = RUN_GATE,
         .cf = env->cf,
+        .target_name = env->target_name,
         .incident_at_ms = env->incident_at_ms,
         .pg = {target_of(rs), env->settings->connect_timeout_s,
                env->settings->statement_timeout_ms},

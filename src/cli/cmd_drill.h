@@ -67,6 +67,7 @@ typedef struct drill_env {
     const drill_opts *opts;
     int64_t incident_at_ms;     /* 0: not given */
     const char *target;         /* --target, or NULL for [target] dsn */
+    const char *target_name;    /* --target-name (or the one named target), or NULL */
     const conf *cf;
     const vouch_settings *settings;
     store *st;

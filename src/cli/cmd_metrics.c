@@ -2,7 +2,7 @@
  *
  * Every sample of one metric is written together after its HELP and TYPE lines, as the
  * text format requires, so the runs are gathered first and written after. Label values
- * are the stored target (it never holds a password) and check names: hostile text, so
+ * are the stored target's name, or its connection (it never holds a password), and check names: hostile text, so
  * made valid UTF-8 and escaped as the format says (backslash, double quote, newline).
  * Times are Unix timestamps and spans seconds, as Prometheus's conventions (and promtool's
  * lint) ask: an alert computes "days since" as time() - timestamp, which stays right
@@ -45,6 +45,12 @@ static vexit gather_runs(store *st, last_runs *l, verr *e)
         run_record *r;
         if ((rc = store_load_run(st, ids[i], &r, e)))
             break;
+        /* the label: a named target's name ([target "NAME"], docs/fleet.md), else the
+         * connection as stored, as before names */
+        if (r->target_name) {
+            free(r->target);
+            r->target = xstrdup(r->target_name);
+        }
         if (!r->target)
             r->target = xstrdup("");
         grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);

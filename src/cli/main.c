@@ -20,6 +20,7 @@
 #include "src/cli/cmd_sign.h"
 #include "src/config.h"
 #include "src/cli/docs_dir.h"
+#include "src/cli/fleet.h"
 #include "src/cli/head_line.h"
 #include "src/cli/out_sinks.h"
 #include "src/cli/suggest.h"
@@ -46,6 +47,8 @@ enum {
     ARGS_CHECKS = 1 << 14,  /* one or more check names */
     OUT_RUN = 1 << 15,      /* shows runs: --format human|json|tap|junit, --output FILE */
     NO_CONFIG = 1 << 16,    /* reads no configuration (init writes one) */
+    OPT_TARGET_NAME = 1 << 17, /* --target-name NAME: runs against (or lists) one named target */
+    OPT_ALL = 1 << 18,      /* --all [--parallel N]: every named target (src/cli/fleet.h) */
     /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
@@ -60,6 +63,10 @@ typedef struct cli {
     const char *config_path;
     const char *store_path;
     const char *target;
+    const char *target_name;  /* --target-name NAME */
+    bool all;                 /* --all */
+    int64_t parallel;         /* --parallel N (0: not given) */
+    const char *incident_text; /* --incident-at as given */
     const char *format;       /* the last --format, for commands that take one */
     const char *formats[OUT_MAX_FORMATS + 1]; /* every --format NAME[:FILE], in order */
     size_t n_formats;
@@ -78,7 +85,9 @@ typedef struct cli {
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
-    conf *cf;
+    conf *cf;                 /* the configuration, or the selected target's view of it */
+    conf *full;               /* the file as read, when cf is a target's view; else NULL */
+    const char *selected;     /* the named target selected, or NULL (borrowed from full) */
     vouch_settings settings;
     store *st;
     FILE *out;                /* sinks' primary: what one-output commands write to */
@@ -114,23 +123,25 @@ static vexit cmd_check_config(cli *c, verr *e);
 static vexit cmd_config(cli *c, verr *e);
 
 static const command commands[] = {
-    {"baseline", cmd_baseline, NEED_CONFIG | OUT_RUN | NEED_STORE | ARGS_NONE, "",
+    {"baseline", cmd_baseline, NEED_CONFIG | OUT_RUN | NEED_STORE | ARGS_NONE | OPT_TARGET_NAME | OPT_ALL,
+     "[--target-name NAME | --all [--parallel N]]",
      "capture the healthy state of the target into the store"},
-    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT,
-     "[--baseline ID] [--incident-at TIME]",
+    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT | OPT_TARGET_NAME | OPT_ALL,
+     "[--target-name NAME | --all [--parallel N]] [--baseline ID] [--incident-at TIME]",
      "run every configured check against the target and the latest baseline"},
-    {"check", cmd_check, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_CHECKS | OPT_BASELINE | OPT_INCIDENT,
-     "NAME[/INSTANCE]... [--baseline ID] [--incident-at TIME]",
+    {"check", cmd_check, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_CHECKS | OPT_BASELINE | OPT_INCIDENT | OPT_TARGET_NAME | OPT_ALL,
+     "NAME[/INSTANCE]... [--target-name NAME | --all [--parallel N]] [--baseline ID] [--incident-at TIME]",
      "run only the named checks (NAME: all its instances; NAME/INSTANCE: one)"},
-    {"check-config", cmd_check_config, NEED_CONFIG | ARGS_NONE, "",
+    {"check-config", cmd_check_config, NEED_CONFIG | ARGS_NONE | OPT_TARGET_NAME, "[--target-name NAME]",
      "check that every table, column, role, trigger and function the config names exists"},
-    {"config", cmd_config, NEED_CONFIG, "check", "the same as check-config"},
-    {"runs", cmd_runs, READ_STORE | OUT_RUN | ARGS_ID | OPT_LIMIT, "[ID] [--limit N]",
+    {"config", cmd_config, NEED_CONFIG | OPT_TARGET_NAME, "check", "the same as check-config"},
+    {"runs", cmd_runs, READ_STORE | OUT_RUN | ARGS_ID | OPT_LIMIT | OPT_TARGET_NAME,
+     "[ID] [--limit N] [--target-name NAME]",
      "list what the store holds, or show one run"},
     {"verify", cmd_verify, READ_STORE | STORE_UNLESS_PATH | OPT_HEAD,
      "[FILE|DIR] [--cert CERT] | [--head N:DIGEST]",
      "verify a signed FILE, a pack DIR, or without either the store's hash chain"},
-    {"drill", cmd_drill, NEED_STORE | OUT_RUN | OPT_INCIDENT | OPT_DRILL, "start|mark|finish|fail|run ...",
+    {"drill", cmd_drill, NEED_STORE | OUT_RUN | OPT_INCIDENT | OPT_DRILL | OPT_TARGET_NAME, "start|mark|finish|fail|run ...",
      "record a restore drill and measure its RTO and data-loss window"},
     {"drills", cmd_drills, READ_STORE | OUT_RUN | OPT_LIMIT, "[ID] [--limit N]",
      "list the store's drills, or show one"},
@@ -164,6 +175,9 @@ enum {
     LONG_HEAD,
     LONG_PROGRESS,
     LONG_NO_PROGRESS,
+    LONG_TARGET_NAME,
+    LONG_ALL,
+    LONG_PARALLEL,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
     LONG_INIT = 576, /* INIT_LONG_OPTIONS: LONG_INIT + enum init_opt */
@@ -173,6 +187,9 @@ static const struct option long_options[] = {
     {"config", required_argument, NULL, 'c'},
     {"store", required_argument, NULL, LONG_STORE},
     {"target", required_argument, NULL, LONG_TARGET},
+    {"target-name", required_argument, NULL, LONG_TARGET_NAME},
+    {"all", no_argument, NULL, LONG_ALL},
+    {"parallel", required_argument, NULL, LONG_PARALLEL},
     {"format", required_argument, NULL, LONG_FORMAT},
     {"output", required_argument, NULL, LONG_OUTPUT},
     {"out", required_argument, NULL, LONG_OUTPUT},
@@ -200,6 +217,8 @@ static const char global_help[] =
     "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
     "      --target DSN    database to check: libpq connection string or URI\n"
     "                      (default [target] dsn, else libpq's PG* defaults)\n"
+    "      --target-name NAME  the [target \"NAME\"] of the configuration to use\n"
+    "                      (baseline, gate, check, check-config, drill; runs lists its runs)\n"
     "      --format F[:FILE]  human (default), json, tap or junit, to FILE; several\n"
     "                      for one run, at most one without a FILE (standard output)\n"
     "      --out FILE      where the --format without a FILE goes (alias --output)\n"
@@ -281,6 +300,16 @@ static void command_usage(FILE *f, const command *c)
                 c->flags & OPT_BASELINE ? "" : "\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
+    if (c->flags & OPT_TARGET_NAME)
+        fprintf(f, "\n      --target-name NAME  %s\n",
+                c->fn == cmd_runs ? "list only the runs of the [target \"NAME\"]"
+                                  : "use the [target \"NAME\"] of the configuration, with its\n"
+                                    "                      [NAME:CHECK] overrides (docs/fleet.md)");
+    if (c->flags & OPT_ALL)
+        fprintf(f, "      --all           every [target \"NAME\"], each in a process, connection\n"
+                   "                      and snapshot of its own: one line per target as it\n"
+                   "                      finishes; the exit status is the worst of them\n"
+                   "      --parallel N    with --all, run at most N targets at a time (default 1)\n");
     if (c->flags & OPT_DRILL)
         drill_usage(f);
     if (c->flags & OPT_HEAD)
@@ -411,6 +440,36 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
         case 'c': c->config_path = optarg; break;
         case LONG_STORE: c->store_path = optarg; break;
         case LONG_TARGET: c->target = keep_private(optarg, false); break;
+        case LONG_TARGET_NAME:
+        case LONG_ALL:
+        case LONG_PARALLEL: {
+            const char *opt = ch == LONG_TARGET_NAME ? "--target-name"
+                              : ch == LONG_ALL       ? "--all"
+                                                     : "--parallel";
+            if (!which || !(which->flags & (ch == LONG_TARGET_NAME ? OPT_TARGET_NAME : OPT_ALL)))
+                return verr_set(e, VOUCH_USAGE, "option %s does not apply%s%s", opt,
+                                which ? " to " : " before a command", which ? which->name : "");
+            if (ch == LONG_TARGET_NAME) {
+                if (!conf_instance_name_ok(optarg)) {
+                    char *shown = utf8_show(optarg, 80);
+                    verr_set(e, VOUCH_USAGE, "--target-name: \"%s\" is not a target name", shown);
+                    free(shown);
+                    verr_hint(e, "A target name is 1 to 63 letters, digits, '_', '-' or '.', as"
+                                 " in [target \"portal-au\"].");
+                    return e->code;
+                }
+                c->target_name = optarg;
+            } else if (ch == LONG_ALL) {
+                c->all = true;
+            } else {
+                int64_t v;
+                if (!parse_int64(optarg, &v) || v < 1 || v > 64)
+                    return verr_set(e, VOUCH_USAGE, "--parallel expects a whole number from 1 to"
+                                    " 64, not \"%s\"", optarg);
+                c->parallel = v;
+            }
+            break;
+        }
         case LONG_FORMAT:
             if (c->n_formats == OUT_MAX_FORMATS + 1)
                 return verr_set(e, VOUCH_USAGE, "--format is given more than %d times",
@@ -457,6 +516,7 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             if (!which || !(which->flags & OPT_INCIDENT))
                 return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
                                 which ? " to " : " before a command", which ? which->name : "");
+            c->incident_text = optarg;
             if (!time_parse_iso(optarg, &c->incident_at_ms)) {
                 verr_set(e, VOUCH_USAGE, "--incident-at: \"%s\" is not a valid time with a zone", optarg);
                 verr_hint(e, "Write it as 2026-10-01T02:00:00Z or 2026-10-01 12:00+10:00.");
@@ -582,6 +642,124 @@ static vexit check_formats(const cli *c, const command *cmd, verr *e)
     return VOUCH_OK;
 }
 
+/* "a, b, c": the targets names[0..n), for hints. Caller frees. */
+static char *names_list(const char *const *names, size_t n)
+{
+    char *list = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", list, i ? ", " : "", names[i]);
+        free(list);
+        list = next;
+    }
+    return list;
+}
+
+/* Every target's view is a configuration of its own: validated as the run of each would
+ * validate it, so that --all finds a mistake of any target before anything runs. */
+static vexit validate_targets(cli *c, const command *cmd, const char *const *names, size_t n,
+                              const section_kind *kinds, size_t n_kinds, verr *e)
+{
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        conf *view = conf_target_view(c->cf, names[i]);
+        vouch_settings s;
+        rc = settings_read(view, kinds, n_kinds, &s, e);
+        settings_release(&s);
+        if (!rc && (cmd->flags & NEED_STORE))
+            rc = runner_validate(view, e);
+        if (!rc && (cmd->flags & STORE_EXISTING)) {
+            check_unit *units;
+            size_t n_units;
+            if (!(rc = runner_select(view, (const char *const *)c->args, (size_t)c->n_args,
+                                     &units, &n_units, e)))
+                check_units_free(units, n_units);
+        }
+        conf_free(view);
+    }
+    return rc;
+}
+
+/* Which named target the command uses (docs/fleet.md): --target-name, or the only one; with
+ * one selected, c->cf becomes its view and c->settings are read from it. */
+static vexit select_target(cli *c, const command *cmd, const section_kind *kinds, size_t n_kinds,
+                           verr *e)
+{
+    const char *names[CONF_MAX_TARGETS];
+    size_t n = conf_targets(c->cf, names, CONF_MAX_TARGETS);
+    /* runs: a filter of what the store holds, whatever the file declares; report, pack,
+     * metrics and verify read every target's runs */
+    if (cmd->fn == cmd_runs || !(cmd->flags & OPT_TARGET_NAME))
+        return VOUCH_OK;
+    if (c->parallel && !c->all)
+        return verr_set(e, VOUCH_USAGE, "--parallel applies to --all");
+    if (c->all) {
+        if (c->target_name)
+            return verr_set(e, VOUCH_USAGE, "give --all or --target-name, not both");
+        if (c->target)
+            return verr_set(e, VOUCH_USAGE, "--target does not apply to --all: each target"
+                            " connects to its own dsn");
+        if (c->baseline_id)
+            return verr_set(e, VOUCH_USAGE, "--baseline does not apply to --all: a baseline is"
+                            " of one target");
+        if (c->n_formats || c->output_path) {
+            verr_set(e, VOUCH_USAGE, "--all writes one line per target: --format and --out do"
+                     " not apply");
+            verr_hint(e, "Run one target with --target-name NAME for its run in a format, or"
+                         " 'vouch runs ID --format junit' after the run.");
+            return e->code;
+        }
+        if (!n) {
+            verr_set(e, VOUCH_USAGE, "%s declares no [target \"NAME\"]: --all has nothing to"
+                     " run", c->cf->path);
+            verr_hint(e, "docs/fleet.md shows a configuration of several targets.");
+            return e->code;
+        }
+        return validate_targets(c, cmd, names, n, kinds, n_kinds, e);
+    }
+    const char *name = NULL;
+    if (c->target_name) {
+        for (size_t i = 0; i < n && !name; i++)
+            if (strcmp(names[i], c->target_name) == 0)
+                name = names[i];
+        if (!name) {
+            verr_set(e, VOUCH_USAGE, "%s declares no target named %s", c->cf->path,
+                     c->target_name);
+            char *list = names_list(names, n);
+            if (n)
+                verr_hint(e, "Its targets are: %s.", list);
+            else
+                verr_hint(e, "Declare it as [target \"%s\"] with its dsn (docs/fleet.md).",
+                          c->target_name);
+            free(list);
+            return e->code;
+        }
+    } else if (n == 1) {
+        name = names[0];
+    } else if (n > 1) {
+        /* drill's other subcommands record what happens; start and run need the target */
+        bool needs = cmd->fn != cmd_drill ||
+                     (c->n_args && (strcmp(c->args[0], "start") == 0 ||
+                                    strcmp(c->args[0], "run") == 0));
+        if (!needs)
+            return VOUCH_OK;
+        verr_set(e, VOUCH_USAGE, "%s declares %zu targets: choose one with --target-name NAME%s",
+                 c->cf->path, n, cmd->flags & OPT_ALL ? ", or all of them with --all" : "");
+        char *list = names_list(names, n);
+        verr_hint(e, "Its targets are: %s.", list);
+        free(list);
+        return e->code;
+    }
+    if (!name)
+        return VOUCH_OK;
+    conf *view = conf_target_view(c->cf, name);
+    settings_release(&c->settings);
+    vexit rc = settings_read(view, kinds, n_kinds, &c->settings, e);
+    c->full = c->cf;
+    c->cf = view;
+    c->selected = name;
+    return rc;
+}
+
 static vexit setup(cli *c, const command *cmd, verr *e)
 {
     vexit rc;
@@ -606,8 +784,12 @@ static vexit setup(cli *c, const command *cmd, verr *e)
     size_t n_kinds = runner_sections(kinds, RUNNER_MAX_SECTIONS);
     if ((rc = settings_read(c->cf, kinds, n_kinds, &c->settings, e)))
         return rc;
-    /* Every configuration error of a command that stores a run, before the store is opened. */
-    if ((cmd->flags & NEED_STORE) && (rc = runner_validate(c->cf, e)))
+    if ((c->target_name || c->all || c->parallel || conf_targets(c->cf, NULL, 0)) &&
+        (rc = select_target(c, cmd, kinds, n_kinds, e)))
+        return rc;
+    /* Every configuration error of a command that stores a run, before the store is opened
+     * (with --all, each target's was found above). */
+    if ((cmd->flags & NEED_STORE) && !c->all && (rc = runner_validate(c->cf, e)))
         return rc;
 
     if ((rc = check_formats(c, cmd, e)))
@@ -624,11 +806,11 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         check_unit *units;
         size_t n_units;
         /* a check named that is not configured is a configuration error: said first */
-        if ((cmd->flags & STORE_EXISTING) &&
-            (rc = runner_select(c->cf, (const char *const *)c->args, (size_t)c->n_args, &units,
-                                &n_units, e)))
+        bool select = (cmd->flags & STORE_EXISTING) && !c->all;
+        if (select && (rc = runner_select(c->cf, (const char *const *)c->args,
+                                          (size_t)c->n_args, &units, &n_units, e)))
             return rc;
-        if (cmd->flags & STORE_EXISTING)
+        if (select)
             check_units_free(units, n_units);
         bool there = true;
         if ((cmd->flags & STORE_EXISTING) && (rc = store_exists(sp, &there, e)))
@@ -710,8 +892,29 @@ static bool same_file(int a, int b)
            sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
 }
 
+/* --all: every named target, each by a child of its own (src/cli/fleet.h). */
+static vexit run_fleet(cli *c, const command *cmd, verr *e)
+{
+    const char *names[CONF_MAX_TARGETS];
+    size_t n = conf_targets(c->cf, names, CONF_MAX_TARGETS);
+    char incident[40] = "";
+    if (c->incident_at_ms)
+        utc_format_ms(c->incident_at_ms, incident, sizeof incident);
+    /* the children open the store themselves; it was opened here to migrate it once */
+    store_close(c->st);
+    c->st = NULL;
+    fleet_request rq = {cmd->name, c->args, c->n_args, c->cf->path, c->store_path,
+                        incident[0] ? incident : NULL, names, n,
+                        c->parallel ? (int)c->parallel : 1, c->out};
+    return fleet_run(&rq, e);
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
+    if (c->all)
+        return run_fleet(c, find_command(kind == RUN_BASELINE ? "baseline"
+                                         : kind == RUN_GATE   ? "gate"
+                                                              : "check"), e);
     run_request rq = {
         .kind = kind,
         .cf = c->cf,
@@ -721,6 +924,7 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .incident_at_ms = c->incident_at_ms,
         .pg = {c->target ? c->target : c->settings.dsn, c->settings.connect_timeout_s,
                c->settings.statement_timeout_ms},
+        .target_name = c->selected,
         .jobs = c->settings.jobs,
         .st = c->st,
         .progress = c->verbosity > 0 ? print_progress : NULL,
@@ -789,7 +993,7 @@ static vexit cmd_runs(cli *c, verr *e)
                         c->format);
     int64_t *ids;
     size_t n;
-    if ((rc = store_list_runs(c->st, c->limit ? c->limit : 20, &ids, &n, e)))
+    if ((rc = store_list_runs(c->st, c->limit ? c->limit : 20, c->target_name, &ids, &n, e)))
         return rc;
     json_t *list = c->writer == &output_json ? json_array() : NULL;
     if (!list && n)
@@ -828,10 +1032,12 @@ static vexit cmd_runs(cli *c, verr *e)
             json_object_set_new(o, "incident_at", output_json_text(r->incident_at));
             json_object_set_new(o, "started_by", output_json_text(r->started_by));
             json_object_set_new(o, "ci_job", output_json_text(r->ci_job));
+            json_object_set_new(o, "target_name", output_json_text(r->target_name));
             json_array_append_new(list, o);
         } else {
             /* the target and the error may quote the database: shown escaped */
-            char *target = utf8_show(r->target, 0), *error = utf8_show(r->error, 0);
+            char *target = r->target_name ? utf8_show(r->target_name, 0) : utf8_show(r->target, 0),
+                 *error = utf8_show(r->error, 0);
             fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,
                     r->kind, r->status, r->started_at, took, r->baseline_id ? base : "-", results,
                     target, error ? "  — " : "", error ? error : "");
@@ -847,6 +1053,9 @@ static vexit cmd_runs(cli *c, verr *e)
             fputc('\n', c->out);
         }
         json_decref(list);
+    } else if (!rc && !n && c->target_name) {
+        fprintf(c->out, "store %s holds no runs of target %s\n", store_path(c->st),
+                c->target_name);
     } else if (!rc && !n) {
         fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));
     }
@@ -980,7 +1189,8 @@ static vexit cmd_verify(cli *c, verr *e)
 static drill_env drill_env_of(cli *c)
 {
     return (drill_env){.args = c->args, .n_args = c->n_args, .opts = &c->drill,
-                       .incident_at_ms = c->incident_at_ms, .target = c->target, .cf = c->cf,
+                       .incident_at_ms = c->incident_at_ms, .target = c->target,
+                       .target_name = c->selected, .cf = c->cf,
                        .settings = &c->settings, .st = c->st, .out = c->out, .format = c->format,
                        .verbosity = c->verbosity, .limit = c->limit, .color = c->oo.color,
                        .meter = c->meter};
@@ -1124,5 +1334,6 @@ int main(int argc, char **argv)
     settings_release(&c.settings);
     init_cli_release(&c.init);
     conf_free(c.cf);
+    conf_free(c.full);
     return rc;
 }

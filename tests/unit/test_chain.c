@@ -698,12 +698,12 @@ static void test_finish_seals_runs_into_a_chain(void **state)
 
     int64_t *ids = NULL;
     size_t n = 0;
-    assert_int_equal(store_list_runs(st, 0, &ids, &n, &e), VOUCH_OK);
+    assert_int_equal(store_list_runs(st, 0, NULL, &ids, &n, &e), VOUCH_OK);
     assert_int_equal(n, 3);
     assert_int_equal(ids[0], 3);
     assert_int_equal(ids[2], 1);
     free(ids);
-    assert_int_equal(store_list_runs(st, 2, &ids, &n, &e), VOUCH_OK);
+    assert_int_equal(store_list_runs(st, 2, NULL, &ids, &n, &e), VOUCH_OK);
     assert_int_equal(n, 2);
     assert_int_equal(ids[0], 3);
     assert_int_equal(ids[1], 2);
@@ -1013,7 +1013,7 @@ static void test_latest_baseline(void **state)
     int64_t id = -1;
     char *want = xasprintf("store \"%s\" holds no baseline", fx->path);
 
-    assert_int_equal(store_latest_baseline(st, &id, &e), VOUCH_USAGE);
+    assert_int_equal(store_latest_baseline(st, NULL, &id, &e), VOUCH_USAGE);
     assert_string_equal(e.msg, want);
     assert_string_equal(e.hint, "Run 'vouch baseline' against the healthy database first.");
     assert_int_equal(id, -1);
@@ -1023,18 +1023,18 @@ static void test_latest_baseline(void **state)
     assert_int_equal(store_run_begin(st, RUN_BASELINE, "t", 0, "rowcount", &running, &e), VOUCH_OK);
     int64_t aborted = add_run(st, RUN_BASELINE, "aborted", NULL, 0, NULL, 0);
     verr_clear(&e);
-    assert_int_equal(store_latest_baseline(st, &id, &e), VOUCH_USAGE);
+    assert_int_equal(store_latest_baseline(st, NULL, &id, &e), VOUCH_USAGE);
     assert_string_equal(e.msg, want);
     free(want);
 
     int64_t b1 = add_baseline(st);
-    assert_int_equal(store_latest_baseline(st, &id, &e), VOUCH_OK);
+    assert_int_equal(store_latest_baseline(st, NULL, &id, &e), VOUCH_OK);
     assert_int_equal(id, b1);
     int64_t g = add_gate(st, "1000");
-    assert_int_equal(store_latest_baseline(st, &id, &e), VOUCH_OK);
+    assert_int_equal(store_latest_baseline(st, NULL, &id, &e), VOUCH_OK);
     assert_int_equal(id, b1);
     int64_t b2 = add_baseline(st);
-    assert_int_equal(store_latest_baseline(st, &id, &e), VOUCH_OK);
+    assert_int_equal(store_latest_baseline(st, NULL, &id, &e), VOUCH_OK);
     assert_int_equal(id, b2);
 
     assert_int_equal(store_check_baseline(st, b1, &e), VOUCH_OK);

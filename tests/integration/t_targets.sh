@@ -1,0 +1,280 @@
+# Many targets in one configuration (docs/fleet.md): [target "NAME"] sections, [NAME:CHECK]
+# overrides, --target-name, gate --all --parallel N, and runs, metrics, reports and packs
+# grouped by target, over one store.
+
+fresh_db fleet_au
+fresh_db fleet_nz
+fresh_db fleet_uk
+cat >vouch.conf <<'CONF'
+[target]
+connect_timeout = 5
+
+[target "portal-au"]
+dsn = dbname=fleet_au
+
+[target "portal-nz"]
+dsn = dbname=fleet_nz
+jobs = 1
+
+[target "portal-uk"]
+dsn = dbname=fleet_uk
+
+[store]
+path = fleet.db
+
+[rowcount]
+table = public.audit_log at-least
+table = public.tasks
+table = public.projects
+
+[portal-nz:rowcount]
+# portal-nz loses tasks on purpose below: its rule tolerates a few
+table = public.tasks tolerance 50%
+table = public.projects
+CONF
+
+test_case "with several targets and none chosen, gate says which to choose"
+v gate
+expect_rc 2
+expect_err "^vouch: vouch\.conf declares 3 targets: choose one with --target-name NAME, or all of them with --all$"
+expect_err '^hint: Its targets are: portal-au, portal-nz, portal-uk\.$'
+check "nothing was stored" test ! -e fleet.db
+end_case
+
+test_case "an unknown --target-name names the targets there are"
+v baseline --target-name portal-fr
+expect_rc 2
+expect_err '^vouch: vouch\.conf declares no target named portal-fr$'
+expect_err '^hint: Its targets are: portal-au, portal-nz, portal-uk\.$'
+check "nothing was stored" test ! -e fleet.db
+end_case
+
+test_case "a hostile --target-name is refused in one line"
+v gate --target-name '../../etc;rm -rf'
+expect_rc 2
+expect_err '^vouch: --target-name: "\.\./\.\./etc;rm -rf" is not a target name$'
+v gate --target-name "$(printf 'a\033[2Jb')"
+expect_rc 2
+expect_err '^vouch: --target-name: "a\\x1B\[2Jb" is not a target name$'
+check "no terminal escape reaches stderr" test "$(grep -c "$(printf '\033')" "$ERR")" = 0
+v gate --target-name "$(printf 'x%.0s' $(seq 64))"
+expect_rc 2
+expect_err 'is not a target name'
+end_case
+
+test_case "baseline --all captures every target, one line each, in its own process"
+v baseline --all --parallel 2
+expect_rc 0
+expect_out '^portal-au +ok +captured +run [0-9]+ +[0-9.]+ s$'
+expect_out '^portal-nz +ok +captured +run [0-9]+ +[0-9.]+ s$'
+expect_out '^portal-uk +ok +captured +run [0-9]+ +[0-9.]+ s$'
+expect_out '^3 targets in [0-9.]+ s: 3 passed, 0 failed, 0 not run \(configuration\), 0 could not finish$'
+check "three baselines, one per target" \
+    test "$(sqlite3 fleet.db "select group_concat(target_name, ',') from (select target_name from runs where kind = 'baseline' order by target_name)")" = portal-au,portal-nz,portal-uk
+check "by three processes" test "$(sqlite3 fleet.db "select count(distinct pid) from runs")" = 3
+end_case
+
+test_case "each run carries its target: gate --target-name compares with that target's baseline"
+v gate --target-name portal-au
+expect_rc 0
+expect_out '^vouch gate [0-9]+ against baseline [0-9]+ on target portal-au \(.*dbname=fleet_au'
+au_base=$(sqlite3 fleet.db "select id from runs where kind = 'baseline' and target_name = 'portal-au'")
+expect_out "against baseline $au_base on target portal-au"
+v --format json gate --target-name portal-uk
+expect_rc 0
+check "json carries the target name" test "$(jq -r .target_name "$OUT")" = portal-uk
+end_case
+
+test_case "a target's override applies to it alone"
+psql_q -d fleet_nz -c "delete from public.tasks where id % 10 = 0"
+psql_q -d fleet_uk -c "delete from public.tasks where id % 10 = 0"
+v gate --target-name portal-nz
+expect_rc 0
+expect_out '^pass +rowcount +public\.tasks .*rule tolerance 50%$'
+expect_not_out 'public\.audit_log'
+v gate --target-name portal-uk
+expect_rc 1
+expect_out '^FAIL +rowcount +public\.tasks '
+end_case
+
+test_case "gate --all: one line per target, the exit status the worst (1 with one failing)"
+v gate --all --parallel 3
+expect_rc 1
+expect_out '^portal-au +ok +passed +3/3 passed +run [0-9]+ +[0-9.]+ s$'
+expect_out '^portal-nz +ok +passed +2/2 passed +run [0-9]+ '
+expect_out '^portal-uk +FAIL +failed +2/3 passed +run [0-9]+ '
+expect_out '^3 targets in [0-9.]+ s: 2 passed, 1 failed, 0 not run \(configuration\), 0 could not finish$'
+expect_err '^vouch: 1 of 3 targets did not pass$'
+check "three lines of targets and a summary" test "$(wc -l <"$OUT")" = 4
+end_case
+
+test_case "gate --all: a target that cannot be reached makes it 3, the others still run"
+sed 's/^dsn = dbname=fleet_uk$/dsn = host=\/nonexistent dbname=fleet_uk/' vouch.conf >down.conf
+v -c down.conf gate --all --parallel 2
+expect_rc 3
+expect_out '^portal-uk +ABORT +aborted +0/1 passed +run [0-9]+ '
+expect_out '^ +vouch: could not connect'
+expect_out '^portal-au +ok +passed '
+expect_out '^portal-nz +ok +passed '
+end_case
+
+test_case "--parallel 1 runs the targets one after another, in file order"
+v gate --all
+expect_rc 1
+check "file order" test "$(awk 'NR <= 3 {print $1}' "$OUT" | tr '\n' ' ')" = "portal-au portal-nz portal-uk "
+end_case
+
+test_case "--all refuses what names one target, and --parallel without it"
+v gate --all --target-name portal-au
+expect_rc 2
+expect_err '^vouch: give --all or --target-name, not both$'
+v gate --all --target dbname=fleet_au
+expect_rc 2
+expect_err '^vouch: --target does not apply to --all'
+v gate --all --format junit
+expect_rc 2
+expect_err '^vouch: --all writes one line per target: --format and --out do not apply$'
+v gate --parallel 2
+expect_rc 2
+expect_err '^vouch: --parallel applies to --all$'
+v gate --all --parallel 0
+expect_rc 2
+expect_err '^vouch: --parallel expects a whole number from 1 to 64, not "0"$'
+v runs --all
+expect_rc 2
+expect_err '^vouch: option --all does not apply to runs$'
+v report run --target-name portal-au
+expect_rc 2
+expect_err '^vouch: option --target-name does not apply to report$'
+end_case
+
+test_case "a baseline of another target is refused"
+nz_base=$(sqlite3 fleet.db "select id from runs where kind = 'baseline' and target_name = 'portal-nz'")
+v gate --target-name portal-au --baseline "$nz_base"
+expect_rc 2
+expect_err "^vouch: baseline $nz_base is of target portal-nz, not portal-au$"
+end_case
+
+test_case "runs shows each run's target; --target-name lists one target's runs"
+v runs --limit 50
+expect_rc 0
+expect_out '^[0-9]+ +gate +failed .* portal-uk$'
+expect_out '^[0-9]+ +baseline +captured .* portal-nz$'
+v runs --target-name portal-nz
+expect_rc 0
+check "only portal-nz" test "$(awk 'NR > 1 {print $NF}' "$OUT" | sort -u)" = portal-nz
+v --format json runs --target-name portal-au
+expect_rc 0
+check "json lists portal-au's runs" test "$(jq -r '[.[].target_name] | unique | join(",")' "$OUT")" = portal-au
+v runs --target-name portal-fr
+expect_rc 0
+expect_out '^store fleet\.db holds no runs of target portal-fr$'
+end_case
+
+test_case "metrics label each target's last runs with its name"
+v metrics
+expect_rc 0
+expect_out '^vouch_last_run_passed\{kind="gate",target="portal-au"\} 1$'
+expect_out '^vouch_last_run_passed\{kind="gate",target="portal-uk"\} 0$'
+expect_out '^vouch_last_run_passed\{kind="baseline",target="portal-nz"\} 1$'
+expect_out '^vouch_last_gate_failed_results\{target="portal-uk",check="rowcount"\} 1$'
+end_case
+
+test_case "the bare [target] stays valid, and its runs have no target name"
+fresh_db fleet_bare
+printf '[target]\ndsn = dbname=fleet_bare\n\n[store]\npath = fleet.db\n\n[rowcount]\ntable = public.tasks\n' >bare.conf
+v -c bare.conf baseline
+expect_rc 0
+expect_out '^vouch baseline [0-9]+ on host=.*dbname=fleet_bare'
+v -c bare.conf gate
+expect_rc 0
+bare_base=$(sqlite3 fleet.db "select id from runs where kind = 'baseline' and target_name is null")
+expect_out "against baseline $bare_base on "
+check "no target name stored" test "$(sqlite3 fleet.db "select count(*) from runs where target_name is null")" = 2
+v -c bare.conf gate --all
+expect_rc 2
+expect_err '^vouch: bare\.conf declares no \[target "NAME"\]: --all has nothing to run$'
+end_case
+
+test_case "one named target is used without --target-name"
+printf '[target "solo"]\ndsn = dbname=fleet_bare\n\n[store]\npath = solo.db\n\n[rowcount]\ntable = public.tasks\n' >solo.conf
+v -c solo.conf baseline
+expect_rc 0
+expect_out '^vouch baseline 1 on target solo '
+v -c solo.conf check-config
+expect_rc 0
+expect_out 'valid; every table'
+end_case
+
+test_case "configuration mistakes of targets are said with FILE:LINE"
+printf '[target]\ndsn = dbname=x\n\n[target "a"]\ndsn = dbname=y\n' >both.conf
+v -c both.conf gate
+expect_rc 2
+expect_err '^vouch: both\.conf:2: \[target\] dsn: with named targets, each \[target "NAME"\] gives its dsn$'
+printf '[target "a"]\nconnect_timeout = 3\n' >nodsn.conf
+v -c nodsn.conf gate
+expect_rc 2
+expect_err "^vouch: nodsn\.conf:1: \[target \"a\"\] is missing required key 'dsn'$"
+printf '[target "a"]\ndsn = dbname=y\n\n[b:rowcount]\ntable = public.tasks\n' >undeclared.conf
+v -c undeclared.conf gate
+expect_rc 2
+expect_err '^vouch: undeclared\.conf:4: section \[b:rowcount\]: no \[target "b"\] is declared$'
+printf '[target "a"]\ndsn = dbname=y\n\n[a:store]\npath = x.db\n' >overstore.conf
+v -c overstore.conf gate
+expect_rc 2
+expect_err '^vouch: overstore\.conf:4: section \[a:store\]: a target overrides a check.s section, and store is none$'
+printf '[target "a"]\ndsn = dbname=y\n\n[rowcount]\ntable = public.tasks\n\n[a:rowcount]\ntable = public.tasks\ntabel = x\n' >badkey.conf
+v -c badkey.conf gate
+expect_rc 2
+expect_err '^vouch: badkey\.conf:9: \[a:rowcount\] tabel: unknown key$'
+printf '[target "a b"]\ndsn = dbname=y\n' >spaced.conf
+v -c spaced.conf gate
+expect_rc 2
+expect_err '^vouch: spaced\.conf:1: section \[target "a b"\]: "a b" is not a valid instance name$'
+printf '[target "a"]\ndsn = dbname=y\n[target "a"]\ndsn = dbname=z\n' >twice.conf
+v -c twice.conf gate
+expect_rc 2
+expect_err '^vouch: twice\.conf:3: section \[target "a"\] given twice \(first on line 1\)$'
+printf '[target "a"]\ndsn = dbname=fleet_au\n\n[rowcount]\ntable = public.tasks\n\n[a:rowcount]\ntable = public.tasks sometimes\n' >badrule.conf
+v -c badrule.conf gate --all
+expect_rc 2
+expect_err '^vouch: badrule\.conf:8: \[a:rowcount\] table: '
+end_case
+
+test_case "the compliance report shows each target's gates and a fleet summary"
+period=$(date -u +%Y-%m)
+v report period "$period" --format xml --no-sign --out -
+expect_rc 0
+expect_out '<fleet targets="[0-9]+"'
+expect_out '<target name="portal-au" gates="[0-9]+" passed="[0-9]+" failed="0"'
+expect_out '<target name="portal-uk" gates="[0-9]+" passed="[0-9]+" failed="[1-9][0-9]*" open-failures="1"'
+expect_out '<gate [^>]*target-name="portal-nz"'
+v report period "$period" --format markdown --no-sign --out -
+expect_rc 0
+expect_out '^## Fleet'
+expect_out '^\| portal-uk \| [0-9]+ \| [0-9]+ \| [1-9][0-9]* \| 1 \|'
+v report period "$period" --format html --no-sign --out period.html
+expect_rc 0
+check "the html names every target" grep -q '>portal-nz<' period.html
+end_case
+
+test_case "a pack of the period covers every target and verifies"
+"$VOUCH" keygen --key pack.key --cert pack.crt >/dev/null 2>&1
+printf '\n[signing]\nkey = pack.key\ncertificate = pack.crt\n' >>vouch.conf
+v pack --period "$period" --out fleet-pack
+expect_rc 0
+v verify fleet-pack
+expect_rc 0
+check "the pack's index names all three targets' gates" \
+    test "$(jq -r '.gates[].target_name // empty' fleet-pack/pack.json | sort -u | tr '\n' ' ')" = "portal-au portal-nz portal-uk "
+check "each run's canonical form carries its target" \
+    test "$(cat fleet-pack/chain/run-*.json | jq -r '.target_name // empty' | sort -u | tr '\n' ' ')" = "portal-au portal-nz portal-uk "
+check "the pack's compliance report has the fleet summary" \
+    grep -q '<fleet ' $(grep -l '<compliance-report' fleet-pack/*.xml fleet-pack/*/*.xml 2>/dev/null | head -1)
+end_case
+
+test_case "the store's chain holds every target's runs and verifies"
+v verify
+expect_rc 0
+expect_out 'chain intact: [0-9]+ sealed runs'
+end_case
