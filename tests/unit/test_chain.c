@@ -194,6 +194,7 @@ static void m_ci_job(run_record *r) { set(&r->ci_job, "https://ci.example/job/1"
 static void m_not_evaluated(run_record *r) { set(&r->not_evaluated, "[{\"check\":\"rls\"}]"); }
 static void m_r_facts(run_record *r) { set(&r->results[1].facts, "{\"missing\":10}"); }
 static void m_waivers(run_record *r) { set(&r->waivers, "[{\"name\":\"w\"}]"); }
+static void m_target_name(run_record *r) { set(&r->target_name, "portal-au"); }
 static void m_r_waiver(run_record *r)
 {
     r->results[1].status = RESULT_WAIVED;
@@ -269,6 +270,7 @@ static void test_canonical_changes_with_every_field(void **state)
         {"not_evaluated set", m_not_evaluated},
         {"result facts set", m_r_facts},
         {"waivers set", m_waivers},
+        {"target_name set", m_target_name},
         {"result waived", m_r_waiver},
         {"baseline check", m_b_check},
         {"baseline content", m_b_content},
@@ -826,7 +828,7 @@ static void test_new_run_fields_are_sealed(void **state)
     add_baseline(st);
     verr e;
     verr_clear(&e);
-    run_start how = {"2026-03-01T01:00:00.000Z", "alice", "https://ci.example/job/7"};
+    run_start how = {"2026-03-01T01:00:00.000Z", "alice", "https://ci.example/job/7", NULL};
     int64_t id;
     assert_int_equal(store_run_begin_with(st, RUN_GATE, "t", 1, "rowcount,rls", &how, &id, &e),
                      VOUCH_OK);
@@ -1002,6 +1004,64 @@ static void test_verify_detects_unsealed_finished_run(void **state)
     assert_int_equal(v.broken_run, id);
     assert_int_equal(v.runs_checked, 1);
     assert_string_equal(v.problem, "run 2 is finished but not sealed into the chain");
+}
+
+/* Named targets (docs/fleet.md): a run carries its target's name, sealed with it; the
+ * newest baseline is per target (NULL: the bare [target]); a listing filters by it. */
+static void test_target_names(void **state)
+{
+    fixture *fx = *state;
+    store *st = open_store(fx);
+    verr e;
+    verr_clear(&e);
+    int64_t bare = add_baseline(st), au = 0, id = 0;
+    run_start how = {NULL, NULL, NULL, "portal-au"};
+    assert_int_equal(store_run_begin_with(st, RUN_BASELINE, "host=au", 0, "rowcount", &how, &au,
+                                          &e),
+                     VOUCH_OK);
+    run_record *r = xcalloc(1, sizeof *r);
+    r->id = au;
+    r->status = xstrdup("captured");
+    r->target = xstrdup("host=au");
+    r->finished_at = xstrdup("2026-03-01T02:00:03.250Z");
+    assert_int_equal(store_run_finish(st, r, &e), VOUCH_OK);
+    run_record_free(r);
+    add_gate(st, "1000");
+
+    assert_int_equal(store_latest_baseline(st, NULL, &id, &e), VOUCH_OK);
+    assert_int_equal(id, bare);
+    assert_int_equal(store_latest_baseline(st, "portal-au", &id, &e), VOUCH_OK);
+    assert_int_equal(id, au);
+    assert_int_equal(store_latest_baseline(st, "portal-nz", &id, &e), VOUCH_USAGE);
+    char *want = xasprintf("store \"%s\" holds no baseline of target portal-nz", fx->path);
+    assert_string_equal(e.msg, want);
+    free(want);
+
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(store_list_runs(st, 0, "portal-au", &ids, &n, &e), VOUCH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], au);
+    free(ids);
+    assert_int_equal(store_list_runs(st, 0, NULL, &ids, &n, &e), VOUCH_OK);
+    assert_int_equal(n, 3);
+    free(ids);
+
+    assert_int_equal(store_load_run(st, au, &r, &e), VOUCH_OK);
+    assert_string_equal(r->target_name, "portal-au");
+    char *canon = run_canonical(r);
+    assert_non_null(strstr(canon, "\"target_name\":\"portal-au\""));
+    free(canon);
+    run_record_free(r);
+    assert_int_equal(store_load_run(st, bare, &r, &e), VOUCH_OK);
+    assert_null(r->target_name);
+    canon = run_canonical(r);
+    assert_null(strstr(canon, "target_name")); /* a run without one keeps its old form */
+    free(canon);
+    run_record_free(r);
+    expect_verify_ok(st, 3);
+    assert_int_equal(sql_int(fx, "select count(*) from runs where target_name = 'portal-au'"), 1);
+    store_close(st);
 }
 
 static void test_latest_baseline(void **state)
@@ -1422,6 +1482,7 @@ int main(void)
         STORE_TEST(test_verify_detects_missing_trigger),
         STORE_TEST(test_verify_detects_unsealed_finished_run),
         STORE_TEST(test_latest_baseline),
+        STORE_TEST(test_target_names),
         STORE_TEST(test_interrupted_run_is_sealed_as_aborted),
         STORE_TEST(test_live_or_foreign_runs_are_left_running),
         STORE_TEST(test_runs_are_sealed_in_v2_and_host_is_covered),
