@@ -923,6 +923,117 @@ static void test_seen_refuses_a_repeat(void **state)
     conf_free(c);
 }
 
+/* ------------------------------------------------------------ named targets */
+
+/* Every value of section/key in the view, joined by "|", and where each was written. */
+static char *values_of(const conf *c, const char *section, const char *key)
+{
+    char *all = xstrdup("");
+    for (const conf_entry *x = conf_next(c, section, key, NULL); x; x = conf_next(c, section, key, x)) {
+        char *next = xasprintf("%s%s%s@%d", all, *all ? "|" : "", x->value, x->line);
+        free(all);
+        all = next;
+    }
+    return all;
+}
+
+static void test_target_view_merges_overrides(void **state)
+{
+    (void)state;
+    conf *c = load("[target]\n"                      /* 1 */
+                   "connect_timeout = 5\n"           /* 2 */
+                   "jobs = 2\n"                      /* 3 */
+                   "[target \"au\"]\n"               /* 4 */
+                   "dsn = dbname=au\n"               /* 5 */
+                   "jobs = 4\n"                      /* 6 */
+                   "[target \"nz\"]\n"               /* 7 */
+                   "dsn = dbname=nz\n"               /* 8 */
+                   "[rowcount]\n"                    /* 9 */
+                   "table = public.a\n"              /* 10 */
+                   "table = public.b\n"              /* 11 */
+                   "schema = public\n"               /* 12 */
+                   "[au:rowcount]\n"                 /* 13 */
+                   "table = public.c\n"              /* 14 */
+                   "[au:share_tokens \"inv\"]\n"     /* 15 */
+                   "table = public.invitations\n");  /* 16 */
+    const char *names[4];
+    assert_int_equal(conf_targets(c, names, 4), 2);
+    assert_string_equal(names[0], "au");
+    assert_string_equal(names[1], "nz");
+
+    conf *au = conf_target_view(c, "au");
+    char *v;
+    assert_string_equal(v = values_of(au, "target", "dsn"), "dbname=au@5");
+    free(v);
+    assert_string_equal(v = values_of(au, "target", "jobs"), "4@6");
+    free(v);
+    assert_string_equal(v = values_of(au, "target", "connect_timeout"), "5@2");
+    free(v);
+    /* a key the override gives replaces every line of it; the others are inherited */
+    assert_string_equal(v = values_of(au, "rowcount", "table"), "public.c@14");
+    free(v);
+    assert_string_equal(v = values_of(au, "rowcount", "schema"), "public@12");
+    free(v);
+    const conf_section *s = conf_find_section(au, "share_tokens \"inv\"");
+    assert_non_null(s);
+    assert_string_equal(s->base, "share_tokens");
+    assert_string_equal(s->instance, "inv");
+    assert_false(conf_has_section(au, "au:rowcount"));
+    /* messages name the header a line was written under */
+    verr e;
+    verr_clear(&e);
+    conf_error(&e, au, conf_get(au, "rowcount", "table"), "bad");
+    assert_string_equal(e.msg, "vouch.conf:14: [au:rowcount] table: bad");
+    conf_error(&e, au, conf_get(au, "rowcount", "schema"), "bad");
+    assert_string_equal(e.msg, "vouch.conf:12: [rowcount] schema: bad");
+    conf_free(au);
+
+    conf *nz = conf_target_view(c, "nz");
+    assert_string_equal(v = values_of(nz, "rowcount", "table"), "public.a@10|public.b@11");
+    free(v);
+    assert_string_equal(v = values_of(nz, "target", "jobs"), "2@3");
+    free(v);
+    assert_false(conf_has_section(nz, "share_tokens \"inv\""));
+    conf_free(nz);
+    conf_free(c);
+}
+
+static void test_target_settings_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"[target]\ndsn = x\n[target \"a\"]\ndsn = y\n",
+         "vouch.conf:2: [target] dsn: with named targets, each [target \"NAME\"] gives its dsn"},
+        {"[target \"a\"]\njobs = 2\n", "vouch.conf:1: [target \"a\"] is missing required key 'dsn'"},
+        {"[target \"a\"]\ndsn = y\nbogus = 1\n", "vouch.conf:3: [target \"a\"] bogus: unknown key"},
+        {"[target \"a\"]\ndsn = y\n[b:rowcount]\ntable = t\n",
+         "vouch.conf:3: section [b:rowcount]: no [target \"b\"] is declared"},
+        {"[target \"a\"]\ndsn = y\n[a:signing]\nkey = k\n",
+         "vouch.conf:3: section [a:signing]: a target overrides a check's section, and signing is none"},
+        {"[target \"a\"]\ndsn = y\n[a:rowcount \"x\"]\ntable = t\n",
+         "vouch.conf:3: section [a:rowcount \"x\"]: rowcount takes no named instances"},
+        {"[target \"a\"]\ndsn = y\n[a:rowcount]\ntable = t\ntable_ = u\n",
+         "vouch.conf:5: [a:rowcount] table_: unknown key"},
+        {"[target \"a\"]\ndsn = y\n[a:rowcount]\nrule = exact\nrule = at-least\n",
+         "vouch.conf:5: [a:rowcount] rule: given twice (first on line 4)"},
+        {"[store \"a\"]\npath = x\n", "vouch.conf:1: section [store \"a\"] takes no instance name"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        conf *c = load(cases[i].text);
+        vouch_settings s;
+        verr e;
+        verr_clear(&e);
+        vexit rc = read_settings(c, &s, &e);
+        settings_release(&s);
+        conf_free(c);
+        if (rc != VOUCH_USAGE)
+            fail_msg("case %zu: expected a usage error, got %d", i, rc);
+        assert_string_equal(e.msg, cases[i].message);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -957,6 +1068,8 @@ int main(void)
         cmocka_unit_test(test_settings_unknown_section),
         cmocka_unit_test(test_settings_checks_every_section),
         cmocka_unit_test(test_settings_bad_values),
+        cmocka_unit_test(test_target_view_merges_overrides),
+        cmocka_unit_test(test_target_settings_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
