@@ -223,6 +223,7 @@ void report_gate_content(xmlNodePtr root, const run_record *r)
 
     xmlNodePtr target = rx_child(root, "target", r->target ? r->target : "");
     rx_attr(target, "database", r->database);
+    rx_attr(target, "name", r->target_name); /* [target "NAME"], docs/fleet.md */
 
     if (r->server_version || r->system_identifier || r->snapshot_time) {
         xmlNodePtr server = rx_child(root, "server", NULL);

@@ -84,6 +84,9 @@
           <xsl:otherwise>Gate run </xsl:otherwise>
         </xsl:choose>
         <xsl:value-of select="v:run/@id"/>
+        <xsl:if test="v:target/@name">
+          <span class="h1-db"> · target <xsl:value-of select="v:target/@name"/></span>
+        </xsl:if>
         <xsl:if test="v:target/@database">
           <span class="h1-db"> · <xsl:value-of select="v:target/@database"/></span>
         </xsl:if>

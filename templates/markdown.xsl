@@ -39,6 +39,10 @@
       <xsl:otherwise>Gate run </xsl:otherwise>
     </xsl:choose>
     <xsl:value-of select="v:run/@id"/>
+    <xsl:if test="v:target/@name">
+      <xsl:text> · target </xsl:text>
+      <xsl:call-template name="esc"><xsl:with-param name="s" select="v:target/@name"/></xsl:call-template>
+    </xsl:if>
     <xsl:if test="v:target/@database">
       <xsl:text> · </xsl:text>
       <xsl:call-template name="esc"><xsl:with-param name="s" select="v:target/@database"/></xsl:call-template>

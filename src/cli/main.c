@@ -279,7 +279,7 @@ static void print_wrapped(FILE *f, const char *lead, const char *text, int inden
 
 /* The options every command takes, short; 'vouch --help' explains them. */
 static const char global_short[] =
-    "\nGlobal options: -c FILE, --store FILE, --target DSN, -q, -v, -h, -V\n"
+    "\nGlobal options: -c FILE, --store FILE, --target DSN, --target-name NAME, -q, -v, -h, -V\n"
     "('vouch --help' says what each does).\n";
 
 static void command_usage(FILE *f, const command *c)
@@ -446,7 +446,10 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             const char *opt = ch == LONG_TARGET_NAME ? "--target-name"
                               : ch == LONG_ALL       ? "--all"
                                                      : "--parallel";
-            if (!which || !(which->flags & (ch == LONG_TARGET_NAME ? OPT_TARGET_NAME : OPT_ALL)))
+            /* --target-name is global (said in --help): check_arguments refuses it where
+             * it does not apply; --all and --parallel are gate's, baseline's and check's */
+            if (ch == LONG_TARGET_NAME ? which && !(which->flags & OPT_TARGET_NAME)
+                                       : !which || !(which->flags & OPT_ALL))
                 return verr_set(e, VOUCH_USAGE, "option %s does not apply%s%s", opt,
                                 which ? " to " : " before a command", which ? which->name : "");
             if (ch == LONG_TARGET_NAME) {
@@ -608,6 +611,8 @@ static vexit check_arguments(cli *c, const command *cmd, verr *e)
     }
     if (c->baseline_id && cmd->fn == cmd_baseline)
         return verr_set(e, VOUCH_USAGE, "--baseline does not apply to baseline");
+    if (c->target_name && !(cmd->flags & OPT_TARGET_NAME))
+        return verr_set(e, VOUCH_USAGE, "option --target-name does not apply to %s", cmd->name);
     return VOUCH_OK;
 }
 

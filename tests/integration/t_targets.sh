@@ -241,12 +241,27 @@ expect_rc 2
 expect_err '^vouch: badrule\.conf:8: \[a:rowcount\] table: '
 end_case
 
+test_case "drill run uses the chosen target: its dsn, its baseline, its name on the gate run"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+v drill run --scenario "au restore" --incident-at "$now" --restore-cmd "true"
+expect_rc 2
+expect_err '^vouch: vouch\.conf declares 3 targets: choose one with --target-name NAME$'
+v drill run --scenario "au restore" --incident-at "$now" --restore-cmd "true" --target-name portal-au
+expect_rc 0
+expect_out '^pass +rowcount +public\.tasks '
+check "the drill's gate ran against portal-au" \
+    test "$(sqlite3 fleet.db "select r.target_name from drills d join runs r on r.id = d.gate_run_id order by d.id desc limit 1")" = portal-au
+v --target-name portal-au gate
+expect_rc 0
+expect_out 'on target portal-au '
+end_case
+
 test_case "the compliance report shows each target's gates and a fleet summary"
 period=$(date -u +%Y-%m)
 v report period "$period" --format xml --no-sign --out -
 expect_rc 0
 expect_out '<fleet targets="[0-9]+"'
-expect_out '<target name="portal-au" gates="[0-9]+" passed="[0-9]+" failed="0"'
+expect_out '<target name="portal-au" gates="[0-9]+" passed="[0-9]+" failed="0" open-failures="0" other="0" drills-held="1"'
 expect_out '<target name="portal-uk" gates="[0-9]+" passed="[0-9]+" failed="[1-9][0-9]*" open-failures="1"'
 expect_out '<gate [^>]*target-name="portal-nz"'
 v report period "$period" --format markdown --no-sign --out -
@@ -256,6 +271,16 @@ expect_out '^\| portal-uk \| [0-9]+ \| [0-9]+ \| [1-9][0-9]* \| 1 \|'
 v report period "$period" --format html --no-sign --out period.html
 expect_rc 0
 check "the html names every target" grep -q '>portal-nz<' period.html
+end_case
+
+test_case "a run's report names its target"
+au_gate=$(sqlite3 fleet.db "select max(id) from runs where kind = 'gate' and target_name = 'portal-au'")
+v report run "$au_gate" --format xml --no-sign --out -
+expect_rc 0
+expect_out '<target database="fleet_au" name="portal-au">'
+v report run "$au_gate" --format markdown --no-sign --out -
+expect_rc 0
+expect_out '^# Gate run '"$au_gate"' · target portal-au · fleet\\_au$'
 end_case
 
 test_case "a pack of the period covers every target and verifies"
