@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -168,15 +169,24 @@ static void report(const fleet_request *rq, slot *s, int width)
     fflush(rq->out);
 }
 
-/* Wait for one child of ours; its slot is finished and reported. */
-static void reap_one(const fleet_request *rq, slot *slots, size_t n, int width)
+/* Wait for one child of ours; its slot is finished and reported. An interrupt of this
+ * process (Ctrl-C reaches the children too; a SIGTERM from CI may not) is passed on once to
+ * every child running, which then stores its run as aborted. */
+static void reap_one(const fleet_request *rq, slot *slots, size_t n, int width, bool *passed_on)
 {
     for (;;) {
         int status;
         pid_t pid = waitpid(-1, &status, 0);
         if (pid < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR) {
+                if (interrupt_requested() && !*passed_on) {
+                    *passed_on = true;
+                    for (size_t i = 0; i < n; i++)
+                        if (slots[i].pid)
+                            kill(slots[i].pid, SIGTERM);
+                }
                 continue;
+            }
             /* no child left that we know of: every running slot ends as aborted */
             for (size_t i = 0; i < n; i++)
                 if (slots[i].pid) {
@@ -221,6 +231,7 @@ vexit fleet_run(const fleet_request *rq, verr *e)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     size_t next = 0, running = 0;
     vexit failed_to_start = VOUCH_OK;
+    bool passed_on = false;
     while (next < rq->n_names || running) {
         while (next < rq->n_names && running < (size_t)rq->parallel && !failed_to_start &&
                !interrupt_requested()) {
@@ -231,7 +242,7 @@ vexit fleet_run(const fleet_request *rq, verr *e)
         }
         if (!running)
             break;
-        reap_one(rq, slots, rq->n_names, width);
+        reap_one(rq, slots, rq->n_names, width, &passed_on);
         running--;
     }
     size_t by[4] = {0}, not_started = 0;
