@@ -122,6 +122,7 @@ attempt "list checks as not evaluated in a finished run" \
     "update runs set not_evaluated = '[{\"check\":\"rowcount\",\"reason\":\"x\"}]' where id = $mid_run"
 attempt "turn a passed run into failed" "update runs set status = 'failed' where id = $mid_run"
 attempt "edit a run's target" "update runs set target = 'dbname=other' where id = $mid_run"
+attempt "give a sealed run a target name" "update runs set target_name = 'portal-au' where id = $mid_run"
 attempt "edit a run's finish time" "update runs set finished_at = '2020-01-01T00:00:00.000Z' where id = $mid_run"
 attempt "edit a run's host" "update runs set host = 'elsewhere' where id = $mid_run"
 attempt "edit a run's pid" "update runs set pid = pid + 1 where id = $mid_run"
