@@ -136,6 +136,23 @@ static void add_gates(xmlNodePtr root, run_record *const *runs, size_t n)
     rx_attr_int(sec, "other", (int64_t)other);
 }
 
+/* Whether two runs are of one target: the same name, or both of the bare [target]. */
+static bool same_target(const run_record *a, const run_record *b)
+{
+    return a->target_name && b->target_name ? strcmp(a->target_name, b->target_name) == 0
+                                            : a->target_name == b->target_name;
+}
+
+/* Whether a run of the same target after runs[i] ran check (so runs[i] no longer says how
+ * it stands): another target's gate settles nothing of this one. */
+static bool checked_later(run_record *const *runs, size_t n, size_t i, const char *check)
+{
+    for (size_t j = i + 1; j < n; j++)
+        if (same_target(runs[j], runs[i]) && ran_check(runs[j], check))
+            return true;
+    return false;
+}
+
 /* How bad a status is, for a check's worst: a waived failure is worse than a warning
  * and better than a failure. */
 static int severity(result_status s)
@@ -179,14 +196,16 @@ static void add_checks(xmlNodePtr root, run_record *const *runs, size_t n)
             if (ran) {
                 nruns++;
                 latest = runs[i]->id;
-                worst = RESULT_PASS;
             }
+            /* the worst of the newest run of it of each target: with one target, its newest
+             * run; in a fleet, one target's later pass hides no other's failure */
+            bool newest = ran && !checked_later(runs, n, i, names[j]);
             for (size_t k = 0; k < runs[i]->n_results; k++) {
                 const result_row *x = &runs[i]->results[k];
                 if (strcmp(x->check, names[j]) != 0)
                     continue;
                 report_count_one(&c, x->status); /* not evaluated too: counted, never hidden */
-                if (ran && severity(x->status) > severity(worst))
+                if (newest && severity(x->status) > severity(worst))
                     worst = x->status;
                 if (!nruns)
                     latest = runs[i]->id;
@@ -399,23 +418,6 @@ static void add_residency(xmlNodePtr root, run_record *const *runs, size_t n)
 }
 
 /* ---------------------------------------------------------- open failures */
-
-/* Whether two runs are of one target: the same name, or both of the bare [target]. */
-static bool same_target(const run_record *a, const run_record *b)
-{
-    return a->target_name && b->target_name ? strcmp(a->target_name, b->target_name) == 0
-                                            : a->target_name == b->target_name;
-}
-
-/* Whether a run of the same target after runs[i] ran check (so runs[i] no longer says how
- * it stands): another target's gate settles nothing of this one. */
-static bool checked_later(run_record *const *runs, size_t n, size_t i, const char *check)
-{
-    for (size_t j = i + 1; j < n; j++)
-        if (same_target(runs[j], runs[i]) && ran_check(runs[j], check))
-            return true;
-    return false;
-}
 
 /* How many findings of runs of target (NULL: the bare one) are still open at the end. */
 static size_t open_failures_of(run_record *const *runs, size_t n, const char *target)

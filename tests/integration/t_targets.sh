@@ -264,6 +264,8 @@ expect_out '<fleet targets="[0-9]+"'
 expect_out '<target name="portal-au" gates="[0-9]+" passed="[0-9]+" failed="0" open-failures="0" other="0" drills-held="1"'
 expect_out '<target name="portal-uk" gates="[0-9]+" passed="[0-9]+" failed="[1-9][0-9]*" open-failures="1"'
 expect_out '<gate [^>]*target-name="portal-nz"'
+# portal-au passed after portal-uk failed: the check's latest status is still the failure
+expect_out '<check name="rowcount" runs="[0-9]+" latest-run="[0-9]+" latest-status="fail"'
 v report period "$period" --format markdown --no-sign --out -
 expect_rc 0
 expect_out '^## Fleet'
