@@ -535,6 +535,53 @@ static void not_evaluated_settles_nothing(void **state)
     run_record_free(runs[1]);
 }
 
+/* A fleet (docs/fleet.md): the front page's fleet element per target, and another target's
+ * later pass settles nothing of this one's failure. Without target names, no fleet. */
+static void fleet_by_target(void **state)
+{
+    (void)state;
+    report_period p;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(report_period_parse("2026-Q3", &p, &e), VOUCH_OK);
+    run_record *runs[] = {gate_run(5, "2026-07-03T00:00:00.000Z", "failed"),
+                          gate_run(6, "2026-07-04T00:00:00.000Z", "passed"),
+                          gate_run(7, "2026-07-05T00:00:00.000Z", "passed"),
+                          gate_run(8, "2026-07-06T00:00:00.000Z", "passed")};
+    const char *names[] = {"portal-uk", "portal-au", "portal-au", NULL};
+    for (size_t i = 0; i < 4; i++)
+        runs[i]->target_name = names[i] ? xstrdup(names[i]) : NULL;
+    drill_record *drills[] = {drill(1, "2026-07-05T00:00:00.000Z", "finished", 600000)};
+    drills[0]->gate_run_id = 7;
+    xmlDocPtr doc;
+    assert_int_equal(report_period_doc(&p, runs, 4, drills, 1, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "/*/v:fleet/@targets", "3");
+    assert_xpath(doc, "/*/v:fleet/@passing", "2");
+    assert_xpath(doc, "/*/v:fleet/v:target[1]/@name", "");           /* the bare [target] */
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-au']/@gates", "2");
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-au']/@drills-held", "1");
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-au']/@latest-gate", "7");
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-au']/@open-failures", "0");
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-uk']/@failed", "1");
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-uk']/@open-failures", "3");
+    assert_xpath(doc, "/*/v:fleet/v:target[@name='portal-uk']/@latest-status", "failed");
+    /* portal-uk's failures stay open though later runs of other targets passed */
+    assert_xpath(doc, "count(/*/v:open-failures/v:failure[@run='5'][@target-name='portal-uk'])", "4");
+    assert_xpath(doc, "/*/v:verdict/@open-failures", "3");
+    assert_xpath(doc, "/*/v:checks/v:check[@name='rowcount']/@latest-status", "fail");
+    assert_xpath(doc, "/*/v:gates/v:gate[@run='6']/@target-name", "portal-au");
+    xmlFreeDoc(doc);
+    /* one database, as before names: no fleet */
+    assert_int_equal(report_period_doc(&p, runs + 3, 1, NULL, 0, &doc, &e), VOUCH_OK);
+    valid(doc);
+    assert_xpath(doc, "count(/*/v:fleet)", "0");
+    xmlFreeDoc(doc);
+    for (size_t i = 0; i < 4; i++)
+        run_record_free(runs[i]);
+    drill_record_free(drills[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +589,7 @@ int main(void)
         cmocka_unit_test(period_report_is_valid_and_complete),
         cmocka_unit_test(long_period_charts_stay_readable),
         cmocka_unit_test(periods_parse),
+        cmocka_unit_test(fleet_by_target),
         cmocka_unit_test(residency_months_are_read_from_facts),
         cmocka_unit_test(period_verdicts_are_honest),
         cmocka_unit_test(not_evaluated_settles_nothing),
