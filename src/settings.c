@@ -186,11 +186,10 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
             return verr_set(e, VOUCH_USAGE, "%s:%d: [%s] is missing required key 'dsn'", c->path,
                             s->line, s->name);
     }
-    /* Every section of a check, bare or a named instance, against the check's keys. */
-    for (size_t i = 0; i < c->n_sections; i++) {
-        size_t len;
-        if (conf_override_target(&c->sections[i], &len))
-            continue; /* checked in its target's view */
+    /* Every section of a check, bare or a named instance, against the check's keys; with
+     * named targets, in each target's view below instead, where a key a shared section
+     * leaves to the targets' overrides (a table each names) is there. */
+    for (size_t i = 0; i < c->n_sections && !n_targets; i++) {
         const section_kind *kind = kind_find(kinds, n_kinds, c->sections[i].base);
         if (kind && (rc = conf_check_section(c, c->sections[i].name, kind->keys, e)))
             return rc;

@@ -47,9 +47,9 @@ enum {
     ARGS_CHECKS = 1 << 14,  /* one or more check names */
     OUT_RUN = 1 << 15,      /* shows runs: --format human|json|tap|junit, --output FILE */
     NO_CONFIG = 1 << 16,    /* reads no configuration (init writes one) */
+    /* command-specific options it accepts */
     OPT_TARGET_NAME = 1 << 17, /* --target-name NAME: runs against (or lists) one named target */
     OPT_ALL = 1 << 18,      /* --all [--parallel N]: every named target (src/cli/fleet.h) */
-    /* command-specific options it accepts */
     OPT_BASELINE = 1 << 8,
     OPT_LIMIT = 1 << 9,
     OPT_INCIDENT = 1 << 10,
@@ -66,7 +66,6 @@ typedef struct cli {
     const char *target_name;  /* --target-name NAME */
     bool all;                 /* --all */
     int64_t parallel;         /* --parallel N (0: not given) */
-    const char *incident_text; /* --incident-at as given */
     const char *format;       /* the last --format, for commands that take one */
     const char *formats[OUT_MAX_FORMATS + 1]; /* every --format NAME[:FILE], in order */
     size_t n_formats;
@@ -519,7 +518,6 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             if (!which || !(which->flags & OPT_INCIDENT))
                 return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
                                 which ? " to " : " before a command", which ? which->name : "");
-            c->incident_text = optarg;
             if (!time_parse_iso(optarg, &c->incident_at_ms)) {
                 verr_set(e, VOUCH_USAGE, "--incident-at: \"%s\" is not a valid time with a zone", optarg);
                 verr_hint(e, "Write it as 2026-10-01T02:00:00Z or 2026-10-01 12:00+10:00.");

@@ -1019,7 +1019,22 @@ static void test_target_settings_errors(void **state)
         {"[target \"a\"]\ndsn = y\n[a:rowcount]\nrule = exact\nrule = at-least\n",
          "vouch.conf:5: [a:rowcount] rule: given twice (first on line 4)"},
         {"[store \"a\"]\npath = x\n", "vouch.conf:1: section [store \"a\"] takes no instance name"},
+        {"[target \"a\"]\ndsn = y\n[target \"b\"]\ndsn = z\n"
+         "[waiver \"w\"]\ncheck = rowcount\nreason = r\nexpires = 2030-01-01\n"
+         "[a:waiver \"w\"]\nsubject = public.t\n",
+         "vouch.conf:5: [waiver \"w\"] is missing required key 'subject'"},
     };
+    /* a key a shared section leaves to every target's override is not missing */
+    conf *ok = load("[target \"a\"]\ndsn = y\n[target \"b\"]\ndsn = z\n"
+                    "[waiver \"w\"]\ncheck = rowcount\nreason = r\nexpires = 2030-01-01\n"
+                    "[a:waiver \"w\"]\nsubject = public.t\n[b:waiver \"w\"]\nsubject = public.u\n");
+    vouch_settings oks;
+    verr oke;
+    verr_clear(&oke);
+    if (read_settings(ok, &oks, &oke) != VOUCH_OK)
+        fail_msg("expected valid: %s", oke.msg);
+    settings_release(&oks);
+    conf_free(ok);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         conf *c = load(cases[i].text);
         vouch_settings s;
