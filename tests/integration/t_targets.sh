@@ -305,3 +305,30 @@ v verify
 expect_rc 0
 expect_out 'chain intact: [0-9]+ sealed runs'
 end_case
+
+test_case "an interrupt of gate --all is passed on: every running target stores its run aborted"
+slowconf() { # slowconf FILE SQL
+    printf '[target "s1"]\ndsn = dbname=fleet_au\n\n[target "s2"]\ndsn = dbname=fleet_nz\n\n[store]\npath = slow.db\n\n[query]\nsql = %s\nexpect = true\n' "$2" >"$1"
+}
+slowconf fast.conf 'SELECT pg_sleep(0) IS NOT NULL'
+slowconf slow.conf 'SELECT pg_sleep(120) IS NOT NULL'
+v -c fast.conf baseline --all
+expect_rc 0
+set +e
+"$VOUCH" -c slow.conf gate --all --parallel 2 >"$OUT" 2>"$ERR" &
+fleet_pid=$!
+for _ in $(seq 150); do
+    [ "$(psql_q -d postgres -c "select count(*) from pg_stat_activity where query like 'SELECT pg_sleep(120)%'")" = 2 ] && break
+    sleep 0.2
+done
+kill -TERM "$fleet_pid" # the parent only: it must pass the signal on
+wait "$fleet_pid"
+RC=$?
+set -e
+expect_rc 3
+check "both gates are stored aborted as interrupted" \
+    test "$(sqlite3 slow.db "select group_concat(status || ':' || error, ',') from (select status, error from runs where kind = 'gate' order by target_name)")" = "aborted:interrupted,aborted:interrupted"
+expect_out '^s1 +ABORT +aborted '
+expect_out '^s2 +ABORT +aborted '
+expect_out '^2 targets in [0-9.]+ s: 0 passed, 0 failed, 0 not run \(configuration\), 2 could not finish$'
+end_case
