@@ -1,6 +1,7 @@
 #include "src/cli/fleet.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -76,6 +77,9 @@ static vexit start(const fleet_request *rq, const char *exe, slot *s, verr *e)
     if (!s->out || !s->err)
         return verr_set(e, VOUCH_ABORTED, "could not make a temporary file for target %s: %s",
                         s->name, strerror(errno));
+    /* another target's child gets none of these (dup2 onto 1 and 2 keeps this one's open) */
+    fcntl(fileno(s->out), F_SETFD, FD_CLOEXEC);
+    fcntl(fileno(s->err), F_SETFD, FD_CLOEXEC);
     char **argv = child_argv(rq, exe, s->name);
     fflush(NULL); /* nothing buffered here is written twice */
     clock_gettime(CLOCK_MONOTONIC, &s->t0);

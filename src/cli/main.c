@@ -216,8 +216,8 @@ static const char global_help[] =
     "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
     "      --target DSN    database to check: libpq connection string or URI\n"
     "                      (default [target] dsn, else libpq's PG* defaults)\n"
-    "      --target-name NAME  the [target \"NAME\"] of the configuration to use\n"
-    "                      (baseline, gate, check, check-config, drill; runs lists its runs)\n"
+    "      --target-name NAME  the [target \"NAME\"] to use (baseline, gate, check,\n"
+    "                      check-config, drill), or whose runs 'runs' lists\n"
     "      --format F[:FILE]  human (default), json, tap or junit, to FILE; several\n"
     "                      for one run, at most one without a FILE (standard output)\n"
     "      --out FILE      where the --format without a FILE goes (alias --output)\n"
@@ -278,8 +278,8 @@ static void print_wrapped(FILE *f, const char *lead, const char *text, int inden
 
 /* The options every command takes, short; 'vouch --help' explains them. */
 static const char global_short[] =
-    "\nGlobal options: -c FILE, --store FILE, --target DSN, --target-name NAME, -q, -v, -h, -V\n"
-    "('vouch --help' says what each does).\n";
+    "\nGlobal options: -c FILE, --store FILE, --target DSN, --target-name NAME, -q,\n"
+    "-v, -h, -V ('vouch --help' says what each does).\n";
 
 static void command_usage(FILE *f, const command *c)
 {

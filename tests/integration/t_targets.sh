@@ -118,6 +118,21 @@ expect_out '^portal-au +ok +passed '
 expect_out '^portal-nz +ok +passed '
 end_case
 
+test_case "gate --all: a target with no baseline yet is not run (2 over 1), the others still run"
+cp vouch.conf plusone.conf
+printf '\n[target "portal-fr"]\ndsn = dbname=fleet_au\n' >>plusone.conf
+before=$(sqlite3 fleet.db "select count(*) from runs")
+v -c plusone.conf gate --all --parallel 4
+expect_rc 2
+expect_out '^portal-fr +ERROR +not run +[0-9.]+ s$'
+expect_out '^ +vouch: store "[^"]*fleet\.db" holds no baseline of target portal-fr$'
+expect_out '^ +hint: Run .vouch baseline --target-name portal-fr. against its healthy database first\.$'
+expect_out '^portal-uk +FAIL +failed '
+expect_out '^4 targets in [0-9.]+ s: 2 passed, 1 failed, 1 not run \(configuration\), 0 could not finish$'
+check "three runs stored, none for portal-fr" \
+    test "$(sqlite3 fleet.db "select count(*) || ' ' || count(target_name = 'portal-fr' or null) from runs where id > $before")" = "3 0"
+end_case
+
 test_case "--parallel 1 runs the targets one after another, in file order"
 v gate --all
 expect_rc 1
