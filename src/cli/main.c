@@ -23,6 +23,7 @@
 #include "src/cli/fleet.h"
 #include "src/cli/head_line.h"
 #include "src/cli/out_sinks.h"
+#include "src/cli/runs_targets.h"
 #include "src/cli/suggest.h"
 #include "src/interrupt.h"
 #include "src/output.h"
@@ -999,6 +1000,7 @@ static vexit cmd_runs(cli *c, verr *e)
     if ((rc = store_list_runs(c->st, c->limit ? c->limit : 20, c->target_name, &ids, &n, e)))
         return rc;
     json_t *list = c->writer == &output_json ? json_array() : NULL;
+    runs_targets by_target = {0};
     if (!list && n)
         fprintf(c->out, "%-5s %-8s %-8s %-24s %8s %-9s %-8s %s\n", "RUN", "KIND", "STATUS",
                 "STARTED", "TOOK", "BASELINE", "RESULTS", "TARGET");
@@ -1047,9 +1049,13 @@ static vexit cmd_runs(cli *c, verr *e)
             free(target);
             free(error);
         }
+        runs_targets_add(&by_target, r);
         run_record_free(r);
     }
     free(ids);
+    if (!list && !rc && !c->target_name)
+        runs_targets_print(&by_target, c->out);
+    runs_targets_release(&by_target);
     if (list) {
         if (!rc) {
             json_dumpf(list, c->out, JSON_INDENT(2));

@@ -175,9 +175,16 @@ v runs --limit 50
 expect_rc 0
 expect_out '^[0-9]+ +gate +failed .* portal-uk$'
 expect_out '^[0-9]+ +baseline +captured .* portal-nz$'
+# and grouped: one line per target after the listing
+expect_out '^TARGET +RUNS +NEWEST GATE +GATES NOT PASSED$'
+expect_out '^portal-uk +[0-9]+ +[0-9]+ failed +[1-9][0-9]*$'
+expect_out '^portal-au +[0-9]+ +[0-9]+ passed +0$'
+check "the targets in name order" \
+    test "$(sed -n '/^TARGET /,$p' "$OUT" | awk 'NR > 1 {print $1}' | tr '\n' ' ')" = "portal-au portal-nz portal-uk "
 v runs --target-name portal-nz
 expect_rc 0
 check "only portal-nz" test "$(awk 'NR > 1 {print $NF}' "$OUT" | sort -u)" = portal-nz
+expect_not_out '^TARGET '
 v --format json runs --target-name portal-au
 expect_rc 0
 check "json lists portal-au's runs" test "$(jq -r '[.[].target_name] | unique | join(",")' "$OUT")" = portal-au
