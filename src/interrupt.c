@@ -1,5 +1,6 @@
 #include "src/interrupt.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -45,7 +46,7 @@ static void block(sigset_t *old)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, old);
+    pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 void interrupt_watch(PGconn *conn)
@@ -71,7 +72,7 @@ void interrupt_watch(PGconn *conn)
         watched[free_slot].cancel = c;
         c = NULL;
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     /* Already watched, or no slot left (the pool also cancels its own on an interrupt). */
     if (c)
         PQfreeCancel(c);
@@ -90,7 +91,7 @@ void interrupt_forget(PGconn *conn)
             watched[i].conn = NULL;
             watched[i].cancel = NULL;
         }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (gone)
         PQfreeCancel(gone);
 }
