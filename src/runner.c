@@ -908,6 +908,10 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
     if (failed)
         *failure = failed->failure;
 
+    /* As in the sequential run, the units from the one the run stopped in (or before)
+     * on are not evaluated, even those the other lane finished: how a run ends does not
+     * depend on jobs, and nothing past the stop is kept. */
+    size_t stop_at = failed ? failed->stopped_at : SIZE_MAX;
     check_ctx *ctx = &rs->ctx;
     for (size_t i = 0; i < n_sel; i++) {
         unit_run *u = &out[i];
@@ -916,11 +920,13 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
                 u->state == UNIT_DONE ? "checked" : "stopped", u->seconds, u->width,
                 u->width == 1 ? "" : "s");
         }
-        if (u->state == UNIT_DONE) {
+        if (u->state == UNIT_DONE)
             note_time(rq, sel[i].name, u->seconds);
+        if (u->state == UNIT_DONE && i < stop_at) {
             grow((void **)&ctx->rows, &ctx->cap, ctx->n + u->n, sizeof *ctx->rows);
             memcpy(ctx->rows + ctx->n, u->rows, u->n * sizeof *u->rows);
             ctx->n += u->n;
+            u->n = 0;
         } else if (*outcome) {
             ctx->unit = sel[i].name;
             ctx->bare[0] = '\0';
@@ -930,6 +936,8 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
                                                   : "the run stopped before this check ran",
                          failure->msg);
         }
+        for (size_t k = 0; k < u->n; k++)
+            result_row_release(&u->rows[k]);
         free(u->rows);
     }
     free(out);

@@ -187,10 +187,11 @@ same_results r_refused
 check "the refusal is reported" grep -q 'row bytes refused for 6500' res.r_refused.2
 end_case
 
-# The scheduler: a gate at jobs 2 runs rowcount and settings on a lent connection beside
-# the stream, which that connection joins once they are done. The stream is slowed (0.2 s
+# The scheduler: a gate at jobs 2 runs rowcount, settings and query on a lent connection
+# beside the stream, which that connection joins once they are done (query, after audit_log
+# in selection order, loses its connection on g_lost). The stream is slowed (0.2 s
 # at every thousandth row, the same bytes) so that it is still running then.
-# gate_jobs J: vouch.conf as jobs J gives, with rowcount and settings and a store of its own.
+# gate_jobs J: vouch.conf as jobs J gives, with rowcount, settings, query, a store of its own.
 gate_jobs() {
     jobs "$1"
     sed -i 's/^path = stream\.db$/path = gate.db/' vouch.conf
@@ -202,6 +203,10 @@ table = public.projects
 
 [settings]
 schema = public
+
+[query]
+sql = SELECT CASE WHEN pg_catalog.current_database() = 'g_lost' THEN pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid()) ELSE true END
+expect = true
 CONF
 }
 slow_bytes="create or replace function public.audit_log_row_bytes(
@@ -239,14 +244,15 @@ if ! cmp -s gres.g_slow.1 gres.g_slow.2; then
 fi
 check "the same exit code" cmp -s grc.g_slow.1 grc.g_slow.2
 check "the results name every check in selection order" \
-    test "$(jq -r '.[0]' gres.g_slow.2 | uniq | tr '\n' ' ')" = "rowcount settings audit_log "
+    test "$(jq -r '.[0]' gres.g_slow.2 | uniq | tr '\n' ' ')" = "rowcount settings audit_log query "
 # The -v lines, in selection order, say the connections each check really used.
 expect_err '^vouch: rowcount: checked in [0-9.]+ s over 1 connection$'
 expect_err '^vouch: settings: checked in [0-9.]+ s over 1 connection$'
 expect_err '^vouch: audit_log: checked in [0-9.]+ s over 2 connections$'
+expect_err '^vouch: query: checked in [0-9.]+ s over 1 connection$'
 check "-v lines in selection order" \
     test "$(grep -oE '^vouch: [a-z_]+: checked' "$ERR" | tr '\n' ' ')" = \
-    "vouch: rowcount: checked vouch: settings: checked vouch: audit_log: checked "
+    "vouch: rowcount: checked vouch: settings: checked vouch: audit_log: checked vouch: query: checked "
 # The server's log: the count ran on another backend than the stream's first part, and
 # that backend then streamed a part of the log.
 pid_of() { grep -m1 -E "$1" gate_statements.log | sed -E 's/^[^[]*\[([0-9]+)\].*/\1/'; }
@@ -256,6 +262,24 @@ check "the stream's first part and the count were seen" test -n "$leader" -a -n 
 check "the count ran beside the stream, on another connection" test "$leader" != "$counter"
 check "the count's connection then streamed a part" \
     grep -qE "\[$counter\] .*execute <unnamed>: COPY " gate_statements.log
+end_case
+
+test_case "a check beside the stream that loses its connection: jobs 2 ends the run as jobs 1 does"
+# query, after audit_log in selection order, has its backend terminated: the run stops there
+# at jobs 1 and at jobs 2 alike, what came before it is kept, and nothing of query.
+stream_copy g_lost "$slow_bytes"
+gate_results g_lost 1
+expect_rc 3
+gate_results g_lost 2
+expect_rc 3
+expect_err '^vouch: query: stopped in [0-9.]+ s over 1 connection$'
+if ! cmp -s gres.g_lost.1 gres.g_lost.2; then
+    _fail "jobs 2 differs from jobs 1: $(diff gres.g_lost.1 gres.g_lost.2 | head -20)"
+fi
+check "query is not evaluated: it stopped" \
+    grep -q '"query","(not evaluated)","not_evaluated",null,null,"not evaluated: the run stopped while this check ran' gres.g_lost.2
+check "audit_log, done before it, is kept" \
+    jq -e 'select(.[0] == "audit_log" and .[2] == "pass")' gres.g_lost.2 >/dev/null
 end_case
 
 test_case "a gate at jobs 2 interrupted while both lanes run: aborted, exit 3, nothing half kept"
@@ -272,10 +296,11 @@ RC=$?
 set -e
 expect_rc 3
 expect_err '^vouch: could not count public\.projects: interrupted$'
-expect_out '^gate aborted: could not count public\.projects: interrupted; 3 checks not evaluated$'
+expect_out '^gate aborted: could not count public\.projects: interrupted; 4 checks not evaluated$'
 expect_out '^SKIP +rowcount +\(not evaluated\) .* the run stopped while this check ran: could not count public\.projects: interrupted$'
 expect_out '^SKIP +settings +\(not evaluated\) .* the run stopped before this check ran: could not count public\.projects: interrupted$'
 expect_out '^SKIP +audit_log +\(not evaluated\) .* the run stopped while this check ran: could not count public\.projects: interrupted$'
+expect_out '^SKIP +query +\(not evaluated\) .* the run stopped before this check ran: could not count public\.projects: interrupted$'
 expect_not_out '^(PASS|FAIL) '
 v runs
 expect_out '^[0-9]+ +gate +aborted .* interrupted$'
