@@ -2,12 +2,15 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* More than a run's connections (jobs is at most 16, plus the leader). */
 #define WATCHED_MAX 32
 
-static volatile sig_atomic_t requested;
+/* Set by the handler, read by every thread of a run: a lock-free atomic is both
+ * async-signal-safe and free of a data race. */
+static atomic_int requested;
 /* The watched connections and their cancel handles. Changed only while the signals are
  * blocked, so the handler never sees a freed handle or a half-written slot. */
 static struct {
@@ -18,7 +21,7 @@ static struct {
 static void on_signal(int sig)
 {
     (void)sig;
-    requested = 1;
+    atomic_store(&requested, 1);
     for (size_t i = 0; i < WATCHED_MAX; i++)
         if (watched[i].cancel) {
             char buf[256];
@@ -37,7 +40,7 @@ void interrupt_install(void)
 
 bool interrupt_requested(void)
 {
-    return requested != 0;
+    return atomic_load(&requested) != 0;
 }
 
 static void block(sigset_t *old)
