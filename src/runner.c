@@ -731,10 +731,11 @@ static vexit trust_baseline(store *st, const run_record *base, verr *e)
 
 /* A gate whose selection holds a check that streams over every connection
  * (CHECKER_STREAMS) and other checks runs in two lanes, as PostgreSQL's parallel slots
- * do: the streaming checks on the leader and the pool, the others in selection order
- * on one worker lent from the pool, in a thread of their own. When they are done their
- * connection is handed back and joins the stream for its parts still to come. Results
- * are put back in selection order, so the run reads as the sequential one. */
+ * do: the streaming checks on the leader and the pool, the others in selection order on
+ * one worker lent from the pool, in a thread of their own. When none is left for it, its
+ * connection is handed back and joins the stream for its parts still to come; when the
+ * leader's streams are done, it takes the checks still waiting too. Results are put back
+ * in selection order, so the run reads as the sequential one. */
 
 typedef enum unit_state { UNIT_WAITING, UNIT_STOPPED, UNIT_DONE } unit_state;
 
@@ -752,8 +753,13 @@ typedef struct lane {
     const check_unit *sel;
     void **settings;
     const run_record *base;
-    size_t *units; /* indexes into sel, in selection order */
+    size_t *units; /* its own: indexes into sel, in selection order */
     size_t n_units;
+    /* MAY be set: then the queue shared by both lanes, taken from once its own are done
+     * (next is the queue's next index), so that no connection idles while checks wait */
+    const size_t *queue;
+    size_t n_queue;
+    atomic_size_t *next;
     unit_run *out;      /* by index into sel: each lane writes its own units' */
     atomic_bool *stop;  /* set by the lane that aborts: the other starts no more units */
     vexit outcome;
@@ -763,12 +769,29 @@ typedef struct lane {
     bool given_back;
 } lane;
 
+/* The lane's next unit: its own first, then the next of the shared queue; false when
+ * none is left. */
+static bool next_unit(lane *ln, size_t *own, size_t *i)
+{
+    if (*own < ln->n_units) {
+        *i = ln->units[(*own)++];
+        return true;
+    }
+    if (!ln->queue)
+        return false;
+    size_t k = atomic_fetch_add(ln->next, 1);
+    if (k >= ln->n_queue)
+        return false;
+    *i = ln->queue[k];
+    return true;
+}
+
 static void run_lane(lane *ln)
 {
     check_ctx *ctx = &ln->rs.ctx;
     ln->stopped_at = SIZE_MAX;
-    for (size_t k = 0; k < ln->n_units && !ln->outcome; k++) {
-        size_t i = ln->units[k];
+    size_t own = 0, i;
+    while (!ln->outcome && next_unit(ln, &own, &i)) {
         if (atomic_load(ln->stop)) {
             /* the other lane aborted: the run stops; its failure is the one reported */
             ln->stopped_at = i;
@@ -796,10 +819,8 @@ static void run_lane(lane *ln)
         u->rows = xcalloc(u->n ? u->n : 1, sizeof *u->rows);
         memcpy(u->rows, ctx->rows + keep, u->n * sizeof *u->rows);
         ctx->n = keep;
-        if (interrupt_requested()) {
+        if (interrupt_requested())
             ln->outcome = verr_set(&ln->failure, VOUCH_ABORTED, "interrupted");
-            ln->stopped_at = k + 1 < ln->n_units ? ln->units[k + 1] : SIZE_MAX;
-        }
     }
     if (ln->outcome)
         atomic_store(ln->stop, true);
@@ -865,12 +886,21 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
     main_lane.rs.ctx.rows = NULL;
     main_lane.rs.ctx.n = main_lane.rs.ctx.cap = 0;
     main_lane.rs.ctx.store_mu = side.rs.ctx.store_mu = &store_mu;
+    /* The streaming checks are the leader's; the others wait in a queue, which the side
+     * lane takes from, and the leader too when its streams are done. */
     main_lane.units = xcalloc(n_sel, sizeof *main_lane.units);
-    side.units = xcalloc(n_sel, sizeof *side.units);
+    size_t *queue = xcalloc(n_sel, sizeof *queue), n_queue = 0;
     for (size_t i = 0; i < n_sel; i++) {
-        lane *ln = sel[i].ck->flags & CHECKER_STREAMS ? &main_lane : &side;
-        ln->units[ln->n_units++] = i;
+        if (sel[i].ck->flags & CHECKER_STREAMS)
+            main_lane.units[main_lane.n_units++] = i;
+        else
+            queue[n_queue++] = i;
     }
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    main_lane.queue = side.queue = queue;
+    main_lane.n_queue = side.n_queue = n_queue;
+    main_lane.next = side.next = &next;
 
     /* The signals stay with this thread, which cancels every watched connection (the lent
      * one too) and then finds its own stream interrupted. */
@@ -887,6 +917,7 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
         pg_pool_free(side.rs.ctx.pool);
         lane_release(&side);
         lane_release(&main_lane);
+        free(queue);
         free(out);
         pthread_mutex_destroy(&store_mu);
         return false;
@@ -941,6 +972,7 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
         free(u->rows);
     }
     free(out);
+    free(queue);
     lane_release(&side);
     lane_release(&main_lane);
     return true;
