@@ -8,10 +8,13 @@
 #include "checks/audit_log.h"
 #include "src/util.h"
 
-char *audit_layout_columns_sql(const audit_settings *s, const audit_names *n)
+char *audit_layout_columns_sql(const audit_settings *s, const audit_names *n,
+                               const audit_stream_fields *f)
 {
     char *sql = xstrdup("");
     for (int i = 0; i < s->layout.n; i++) {
+        if (f->layout_src[i] < f->layout)
+            continue; /* read from the id or the time field */
         /* A smallint or integer is streamed as bigint: the same decimal text, one width.
          * The other encodings read the column's own binary form, uncast. */
         char *next = xasprintf("%s, vouch_row.%s%s", sql, n->layout[i],

@@ -199,9 +199,13 @@ static void on_row(void *user, const copy_field *f, int n)
     if (st->chained) {
         int c = st->layout.chain;
         copy_field bytes = f[c + 2];
-        if (st->layout.layout >= 0)
-            bytes = layout_stream_row(&st->built, st->row_layout, id, &f[st->layout.layout],
+        if (st->layout.layout >= 0) {
+            copy_field cols[LAYOUT_MAX_COLUMNS];
+            for (int i = 0; i < st->row_layout->n; i++)
+                cols[i] = f[st->layout.layout_src[i]];
+            bytes = layout_stream_row(&st->built, st->row_layout, id, cols,
                                       st->layout.sample >= 0 ? &f[st->layout.sample] : NULL);
+        }
         chain_step(&st->chain, id, &f[c], &f[c + 1], &bytes);
     }
 }

@@ -90,6 +90,10 @@ typedef struct audit_stream_fields {
     int chain;  /* prev_hash; row_hash and row bytes follow; -1 without a chain */
     int layout; /* the first of row_layout's columns (in place of the row bytes), or -1 */
     int sample; /* the row_bytes sample, or -1 */
+    /* The field each declared column is read from: the id and the time fields where the
+     * layout declares those columns as int8 and epoch_us (the same binary values), else
+     * a field of its own from layout on. */
+    int layout_src[LAYOUT_MAX_COLUMNS];
 } audit_stream_fields;
 void audit_stream_layout(const audit_settings *s, audit_stream_fields *f);
 /* A part of the stream when it is split over several connections: the ids from..to-1
@@ -110,8 +114,10 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audi
 vexit audit_probe_expressions(pg_session *db, const audit_settings *s, const audit_names *n,
                               const char **key, char *why, size_t size, verr *e);
 /* audit_layout_sql.c: a declared row_layout's part of the stream. */
-/* ", col, col::bigint, ...": the declared columns as the stream carries them. */
-char *audit_layout_columns_sql(const audit_settings *s, const audit_names *n);
+/* ", col, col::bigint, ...": the declared columns the stream carries in fields of their
+ * own (f from audit_stream_layout). */
+char *audit_layout_columns_sql(const audit_settings *s, const audit_names *n,
+                               const audit_stream_fields *f);
 /* ", CASE ...": the row_bytes sample field (audit_layout.h). */
 char *audit_layout_sample_sql(const audit_settings *s, const audit_names *n);
 /* n->layout from s->layout (audit_names_make calls it). */

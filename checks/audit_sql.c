@@ -136,7 +136,18 @@ void audit_stream_layout(const audit_settings *s, audit_stream_fields *f)
     f->layout = f->sample = -1;
     if (chained && s->layout.n) {
         f->layout = f->chain + 2; /* the declared columns in place of the row bytes */
-        f->count += s->layout.n - 1;
+        f->count--;
+        for (int i = 0; i < s->layout.n; i++) {
+            const layout_column *c = &s->layout.cols[i];
+            /* The id goes as bigint and the time as timestamptz, whose binary values are
+             * those of the column itself for every type these encodings read. */
+            if (c->enc == ENC_INT8 && strcmp(c->name, s->id_column) == 0)
+                f->layout_src[i] = 0;
+            else if (c->enc == ENC_EPOCH_US && strcmp(c->name, s->time_column) == 0)
+                f->layout_src[i] = 1;
+            else
+                f->layout_src[i] = f->count++;
+        }
         if (s->row_bytes)
             f->sample = f->count++;
     }
@@ -181,7 +192,7 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audi
     char *digest = f.digest == 2 ? digest_sql(s, n) : NULL;
     char *chain = NULL;
     if (f.layout >= 0) {
-        char *cols = audit_layout_columns_sql(s, n);
+        char *cols = audit_layout_columns_sql(s, n, &f);
         char *sample = f.sample >= 0 ? audit_layout_sample_sql(s, n) : xstrdup("");
         chain = xasprintf(", %s, %s%s%s", n->prev_hash, n->row_hash, cols, sample);
         free(cols);

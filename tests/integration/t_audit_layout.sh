@@ -92,7 +92,8 @@ expect_rc 0
 expect_out '^pass +audit_log +public\.audit_log chain +every link +10000 links ok '
 expect_err '^vouch: audit_log: checked in [0-9.]+ s over 2 connections$'
 tail -n +"$before" "$PGHOST/postgres.log" >statements.log
-check "the parts carry the raw columns" grep -q '"row_hash", vouch_row."id"::bigint, vouch_row."occurred_at", vouch_row."actor", vouch_row."action", vouch_row."agency_id"::bigint, vouch_row."payload" FROM "public"."audit_log" AS vouch_row WHERE vouch_row."id" >= COALESCE' statements.log
+# The id and the time ride in the stream's first two fields; the others follow the hashes.
+check "the parts carry the raw columns" grep -q 'COPY (SELECT "id"::bigint, "occurred_at", "prev_hash", "row_hash", vouch_row."actor", vouch_row."action", vouch_row."agency_id"::bigint, vouch_row."payload" FROM "public"."audit_log" AS vouch_row WHERE vouch_row."id" >= COALESCE' statements.log
 check "no COPY calls row_bytes" test -z "$(grep 'COPY' statements.log | grep 'audit_log_row_bytes')"
 expect_file_lacks 'ERROR' statements.log
 same_results l_clean
@@ -197,6 +198,38 @@ v check audit_log --target dbname=f_nobytes
 expect_rc 1
 expect_out '^ERROR +audit_log +public\.audit_log row_layout +agrees with row_bytes +not compared +row_layout could not be compared with row_bytes, which the server refused \(vouch\.conf:14: \[audit_log\] row_bytes: not usable as one bytea value per row of public\.audit_log: function public\.audit_log_row_bytes\(.*\) does not exist'
 expect_out '^pass +audit_log +public\.audit_log chain +every link +10000 links ok '
+end_case
+
+test_case "row_bytes refused mid-stream on a sampled row: row_bytes' own error, split or not"
+layout_copy r_refused "create or replace function public.audit_log_row_bytes(
+        id bigint, occurred_at timestamptz, actor text, action text, agency_id bigint, payload jsonb)
+    returns bytea language plpgsql stable as \$fn\$
+    begin
+        if id = 8192 then raise exception 'row bytes refused for %', id; end if;
+        return convert_to(id::text || '|' || (extract(epoch from occurred_at) * 1000000)::bigint::text
+            || '|' || actor || '|' || action || '|' || coalesce(agency_id::text, '') || '|' || payload::text,
+            'UTF8');
+    end \$fn\$"
+results r_refused rb 1
+for j in 1 2; do
+    results r_refused both "$j"
+    check "both at jobs $j gives row_bytes' results" cmp -s res.r_refused.rb.1 "res.r_refused.both.$j"
+done
+check "the refusal is reported" grep -q 'gaps, time order and chain not checked: .*row bytes refused for 8192' res.r_refused.both.2
+# Alone, the layout never calls the function: the chain is verified.
+results r_refused rl 2
+check "row_layout alone verifies the chain" grep -q '"every link","10000 links ok"' res.r_refused.rl.2
+end_case
+
+test_case "row_layout without a chain, or with an unknown encoding, is refused before connecting"
+printf '[target]\ndsn = dbname=layout_healthy\n[audit_log]\ntable = public.audit_log\ntime_column = occurred_at\nrow_layout = id:int8\n' >nochain.conf
+v -c nochain.conf check-config
+expect_rc 2
+expect_err '^vouch: nochain\.conf:6: \[audit_log\] row_layout: a chain needs all of row_hash_column, prev_hash_column and row_bytes or row_layout$'
+conf rl 1 'id:int8, occurred_at:timestamptz'
+v check-config
+expect_rc 2
+expect_err '^vouch: vouch\.conf:15: \[audit_log\] row_layout: unknown encoding "timestamptz" \(int8, epoch_us, text or jsonb\)$'
 end_case
 
 # A log of someone else's making: hostile column names, a zone-less timestamp, an integer

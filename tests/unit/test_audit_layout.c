@@ -84,6 +84,20 @@ static void test_build_demo_row(void **state)
     f[0].len = 8;
     be64(at, INT64_MAX); /* infinity */
     assert_false(layout_build(&l, f, &b));
+    /* Integers as %lld writes them: 0, negatives, both extremes. */
+    row_layout ints;
+    assert_true(row_layout_parse("a:int8, b:int8, c:int8, d:int8", &ints, why, sizeof why));
+    unsigned char v[4][8];
+    be64(v[0], 0);
+    be64(v[1], -1234567);
+    be64(v[2], INT64_MIN);
+    be64(v[3], INT64_MAX);
+    copy_field fi[4] = {{v[0], 8}, {v[1], 8}, {v[2], 8}, {v[3], 8}};
+    assert_true(layout_build(&ints, fi, &b));
+    want = "0|-1234567|-9223372036854775808|9223372036854775807";
+    assert_int_equal(b.len, strlen(want));
+    assert_memory_equal(b.p, want, b.len);
+    row_layout_release(&ints);
     layout_buf_release(&b);
     row_layout_release(&l);
 }

@@ -817,19 +817,33 @@ static void test_configure_row_layout(void **state)
     audit_stream_fields f;
     s.row_hash_column = "h";
     assert_true(row_layout_parse("id:int8, at:epoch_us, who:text", &s.layout, text, sizeof text));
-    audit_stream_layout(&s, &f); /* id, time, prev, hash, 3 columns */
-    assert_int_equal(f.count, 7);
+    s.id_column = "id";
+    s.time_column = "at";
+    /* id, time, prev, hash, who: the id and the time are read from their own fields */
+    audit_stream_layout(&s, &f);
+    assert_int_equal(f.count, 5);
     assert_int_equal(f.digest, 3);
     assert_int_equal(f.chain, 2);
     assert_int_equal(f.layout, 4);
     assert_int_equal(f.sample, -1);
+    assert_int_equal(f.layout_src[0], 0);
+    assert_int_equal(f.layout_src[1], 1);
+    assert_int_equal(f.layout_src[2], 4);
     s.row_bytes = "b";
     s.digest = "d";
-    audit_stream_layout(&s, &f); /* id, time, digest, prev, hash, 3 columns, sample */
-    assert_int_equal(f.count, 9);
+    s.time_column = "other"; /* at is then a column of its own */
+    audit_stream_layout(&s, &f); /* id, time, digest, prev, hash, at, who, sample */
+    assert_int_equal(f.count, 8);
     assert_int_equal(f.digest, 2);
     assert_int_equal(f.layout, 5);
-    assert_int_equal(f.sample, 8);
+    assert_int_equal(f.layout_src[0], 0);
+    assert_int_equal(f.layout_src[1], 5);
+    assert_int_equal(f.layout_src[2], 6);
+    assert_int_equal(f.sample, 7);
+    s.layout.cols[0].enc = ENC_TEXT; /* id as text is not the id field's bigint */
+    audit_stream_layout(&s, &f);
+    assert_int_equal(f.layout_src[0], 5);
+    assert_int_equal(f.count, 9);
     row_layout_release(&s.layout);
     audit_stream_layout(&s, &f); /* no layout: the row bytes as before */
     assert_int_equal(f.count, 6);
