@@ -15,6 +15,7 @@
 #include "src/cli/cmd_drill.h"
 #include "src/cli/cmd_init.h"
 #include "src/cli/cmd_metrics.h"
+#include "src/cli/evidence_age.h"
 #include "src/clock.h"
 #include "src/cli/cmd_pack.h"
 #include "src/cli/cmd_report.h"
@@ -812,6 +813,27 @@ static vexit cmd_check(cli *c, verr *e)
     return run_and_show(c, RUN_CHECK, e);
 }
 
+/* With [objectives] evidence_valid: one line for each target whose last passed gate is
+ * older (or that never passed), after the listing: silence must not read as healthy. */
+static vexit print_expired(cli *c, verr *e)
+{
+    int64_t valid = c->settings.objectives.evidence_valid_ms, now = clock_now_ms();
+    if (!valid)
+        return VOUCH_OK;
+    evidence_age *a;
+    size_t n;
+    vexit rc = evidence_ages(c->st, now, valid, &a, &n, e);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!a[i].expired)
+            continue;
+        char *line = evidence_age_line(&a[i], now, valid);
+        fprintf(c->out, "%s\n", line);
+        free(line);
+    }
+    evidence_ages_free(a, n);
+    return rc;
+}
+
 static vexit cmd_runs(cli *c, verr *e)
 {
     /* The listing is not evidence, but it must not pass off an edited store as sound. */
@@ -895,6 +917,8 @@ static vexit cmd_runs(cli *c, verr *e)
     } else if (!rc && !n) {
         fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));
     }
+    if (!rc && !list)
+        rc = print_expired(c, e);
     return rc;
 }
 
