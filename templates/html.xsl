@@ -305,6 +305,24 @@
       </section>
     </xsl:if>
 
+    <xsl:if test="v:negative-control">
+      <section>
+        <h2>Negative control</h2>
+        <p class="lede">Every check was run once more against a copy of its baseline perturbed in memory
+          (a count raised, a policy removed, a hash changed) and had to fail: a check that passes its
+          perturbation cannot fail, and closes the gate.</p>
+        <p>
+          <xsl:attribute name="class">
+            <xsl:choose>
+              <xsl:when test="v:negative-control/@outcome = 'able'">callout ok</xsl:when>
+              <xsl:otherwise>callout</xsl:otherwise>
+            </xsl:choose>
+          </xsl:attribute>
+          <xsl:value-of select="concat(translate(substring(v:negative-control, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), substring(v:negative-control, 2), '.')"/>
+        </p>
+      </section>
+    </xsl:if>
+
     <section>
       <h2>Results by check</h2>
       <xsl:if test="not(v:checks/v:check)">
