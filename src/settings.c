@@ -121,7 +121,7 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
         if (own || kind)
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
-        char known[512] = "target, store, report, signing, gate, objectives";
+        char known[512] = "target, store, report, signing, objectives, gate";
         size_t used = strlen(known);
         for (size_t k = 0; k < n_kinds && used < sizeof known; k++)
             used += (size_t)snprintf(known + used, sizeof known - used, ", %s", kinds[k].name);
