@@ -8,7 +8,7 @@
 #include "reports/xml_build.h"
 #include "src/origin.h"
 #include "src/output.h"
-#include "src/runner.h"
+#include "src/negctl_summary.h"
 #include "src/util.h"
 
 void report_counts_attrs(xmlNodePtr n, result_counts c)
@@ -176,61 +176,23 @@ static void add_waivers(xmlNodePtr parent, const run_record *r)
     json_decref(list);
 }
 
-/* "a, b" of the names with one outcome; NULL when none. Caller frees. */
-static char *names_with(const run_record *r, const char *outcome)
-{
-    char *acc = NULL;
-    for (size_t i = 0; i < r->n_results; i++) {
-        const result_row *x = &r->results[i];
-        if (strcmp(x->subject, NEGCTL_SUBJECT) != 0)
-            continue;
-        json_t *f = x->facts ? json_loads(x->facts, 0, NULL) : NULL;
-        const char *o = json_string_value(json_object_get(f, "negative_control"));
-        /* a result without the fact (never written so) counts by its status */
-        bool match = o ? strcmp(o, outcome) == 0
-                       : strcmp(outcome, x->status == RESULT_PASS ? "failed" : "passed") == 0;
-        json_decref(f);
-        if (!match)
-            continue;
-        char *next = xasprintf("%s%s%s", acc ? acc : "", acc ? ", " : "", x->check);
-        free(acc);
-        acc = next;
-    }
-    return acc;
-}
-
 /* <negative-control> of a gate that ran it (docs/negative-control.md): whether every check
  * was shown able to fail, and which were not or could not be. */
 static void add_negative_control(xmlNodePtr parent, const run_record *r)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_results; i++)
-        n += strcmp(r->results[i].subject, NEGCTL_SUBJECT) == 0;
-    if (!n)
+    negctl_summary s;
+    if (!negctl_summarize(r, &s))
         return;
-    char *able = names_with(r, "failed"), *na = names_with(r, "not_applicable");
-    char *passed = names_with(r, "passed"), *undecided = names_with(r, "undecided");
-    char *text;
-    if (!passed && !undecided)
-        text = xasprintf("every check shown able to fail%s%s%s", na ? " (not applicable, nothing"
-                         " of a baseline decides it: " : "", na ? na : "", na ? ")" : "");
-    else
-        text = xasprintf("not every check shown able to fail:%s%s%s%s%s",
-                         passed ? " passed against a perturbed baseline: " : "",
-                         passed ? passed : "", passed && undecided ? ";" : "",
-                         undecided ? " could not decide: " : "", undecided ? undecided : "");
+    char *text = negctl_summary_text(&s);
     xmlNodePtr nc = rx_child(parent, "negative-control", text);
-    rx_attr(nc, "outcome", passed || undecided ? "unable" : "able");
-    rx_attr_int(nc, "checks", (int64_t)n);
-    const char *lists[][2] = {{"able", able}, {"not-applicable", na}, {"unable", passed},
-                              {"undecided", undecided}};
-    for (size_t k = 0; k < 4; k++)
-        rx_attr(nc, lists[k][0], lists[k][1]);
+    rx_attr(nc, "outcome", s.unable || s.undecided ? "unable" : "able");
+    rx_attr_int(nc, "checks", (int64_t)s.checks);
+    rx_attr(nc, "able", s.able);
+    rx_attr(nc, "not-applicable", s.na);
+    rx_attr(nc, "unable", s.unable);
+    rx_attr(nc, "undecided", s.undecided);
     free(text);
-    free(able);
-    free(na);
-    free(passed);
-    free(undecided);
+    negctl_summary_release(&s);
 }
 
 vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e)

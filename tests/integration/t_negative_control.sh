@@ -74,6 +74,7 @@ expect_out '^pass +residency +\(negative control\) .* the hash of the ap-southea
 expect_out '^pass +content +\(negative control\) .* the row digest sum of the first range of public\.projects changed \(a row changed\)$'
 expect_out '^pass +backups +\(negative control\) +fails on a perturbed baseline +not applicable +not applicable: backups keeps no baseline'
 expect_out '^pass +query/has_tasks +\(negative control\) .* not applicable +not applicable: expect = true judges'
+expect_out '^negative control: every check shown able to fail \(not applicable, nothing of a baseline decides it: backups, query/has_tasks\)$'
 expect_out '^gate open: [0-9]+ of [0-9]+ results passed$'
 end_case
 nc_run=$(sqlite3 vouch.db "select max(id) from runs where kind = 'gate'")
@@ -104,6 +105,7 @@ expect_out '^ERROR +rls +\(negative control\) +fails on a perturbed baseline +pa
 expect_out '^ERROR +query/tasks_n +\(negative control\) .* passed +query/tasks_n passed against a perturbed baseline'
 expect_out '^pass +rowcount +\(negative control\) .* failed \('
 expect_out '^pass +rls +public\.'
+expect_out '^negative control: not every check shown able to fail: passed against a perturbed baseline: rls, query/tasks_n$'
 expect_out '^gate closed: 2 of [0-9]+ results failed$'
 end_case
 noop_run=$(sqlite3 vouch.db "select max(id) from runs where kind = 'gate'")
