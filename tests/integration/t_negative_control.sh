@@ -137,6 +137,19 @@ expect_rc 0
 expect_not_out 'Negative control'
 end_case
 
+test_case "the compliance report of the period counts the gates that ran it"
+quarter=$(date -u +%Y)-Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))
+v report period "$quarter" --format markdown --no-sign
+expect_rc 0
+expect_out "^\| $nc_run \| .* \| open, every check shown able to fail \| "
+expect_out "^\| $noop_run \| .* \| closed, not every check shown able to fail \| "
+expect_out '^\| 2 \| .* \| open \| '
+expect_out '^Negative control: 2 of these runs ran it, 1 showed every check able to fail\.$'
+v report period "$quarter" --format xml --no-sign
+expect_rc 0
+expect_out '<gates total="[0-9]+" passed="[0-9]+" failed="[0-9]+" other="0" negative-controls="2" negative-controls-able="1">'
+end_case
+
 test_case "a configuration that cannot fail is caught without any hook"
 # tolerance 100 % allows every table to be emptied: the negative control says so
 cat >loose.conf <<'CONF'
