@@ -183,8 +183,11 @@ static void gap_family(textbuf *t, const last_runs *l)
     }
 }
 
-/* Each target's last passed gate, apart from its last gate (which may have failed), and
- * with [objectives] evidence_valid whether the last proof has expired. */
+static void gauge(textbuf *t, const char *name, const char *help, double value);
+
+/* Each target's last passed gate, apart from its last gate (which may have failed), with
+ * [objectives] evidence_valid whether the last proof has expired, and when the checks were
+ * last shown able to fail. */
 static vexit evidence_families(textbuf *t, store *st, const objectives *obj, verr *e)
 {
     evidence_age *a;
@@ -221,6 +224,20 @@ static vexit evidence_families(textbuf *t, store *st, const objectives *obj, ver
         }
     }
     evidence_ages_free(a, n);
+    /* the newest negative control that showed every check able to fail (docs/negative-control.md) */
+    int64_t id;
+    if ((rc = store_last_negative_control(st, &id, e)) || !id)
+        return rc;
+    run_record *r;
+    if ((rc = store_load_run(st, id, &r, e)))
+        return rc;
+    int64_t ms;
+    if (utc_parse_ms(r->finished_at, &ms))
+        gauge(t, "vouch_last_negative_control_timestamp_seconds",
+              "When the newest gate whose negative control showed every check able to fail "
+              "finished (Unix time).",
+              (double)ms / 1000.0);
+    run_record_free(r);
     return VOUCH_OK;
 }
 

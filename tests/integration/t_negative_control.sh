@@ -150,6 +150,18 @@ expect_rc 0
 expect_out '<gates total="[0-9]+" passed="[0-9]+" failed="[0-9]+" other="0" negative-controls="2" negative-controls-able="1">'
 end_case
 
+test_case "metrics say when the checks were last shown able to fail"
+v metrics
+expect_rc 0
+nc_end=$(sqlite3 vouch.db "select finished_at from runs where id = $nc_run")
+check "the timestamp is run $nc_run's end ($nc_end), not the failed control's after it" \
+    grep -Eq "^vouch_last_negative_control_timestamp_seconds $(date -u -d "$nc_end" +%s)(\.[0-9]+)?\$" "$OUT"
+if command -v promtool >/dev/null; then
+    check "promtool check metrics accepts it" sh -c "promtool check metrics <'$OUT' >/dev/null 2>&1"
+fi
+
+end_case
+
 test_case "a configuration that cannot fail is caught without any hook"
 # tolerance 100 % allows every table to be emptied: the negative control says so
 cat >loose.conf <<'CONF'
