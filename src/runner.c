@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/perturb.h"
 #include "src/interrupt.h"
 #include "src/origin.h"
 #include "src/pg_pool.h"
@@ -39,6 +40,8 @@ struct check_ctx {
     /* a scheduled run's two threads share the store: every call on it holds this
      * (NULL: one thread) */
     pthread_mutex_t *store_mu;
+    /* the negative control's perturbation of the parts as they are read; NULL otherwise */
+    perturb *perturb;
 };
 
 static void store_lock(check_ctx *ctx)
@@ -97,6 +100,7 @@ vexit check_baseline_part_next(check_ctx *ctx, json_t **part, verr *e)
     if (!*part)
         return verr_set(e, VOUCH_FAILED, "a part of the %s baseline does not parse: %s", ctx->unit,
                         je.text);
+    perturb_part(ctx->perturb, *part); /* in memory only: the store's part is as it was */
     return VOUCH_OK;
 }
 
@@ -436,6 +440,7 @@ vexit runner_validate(const conf *cf, verr *e)
 }
 
 static void say(const run_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static double seconds_since(const struct timespec *t0);
 
 vexit runner_check_target(const run_request *rq, void (*problem)(void *user, const char *line),
                           void *user, size_t *n_problems, verr *e)
@@ -540,6 +545,16 @@ static vexit end_check(check_ctx *ctx, verr *e)
                                                                                   : VOUCH_OK;
 }
 
+/* Findings from now on are the unit's. */
+static void enter_unit(check_ctx *ctx, const check_unit *u)
+{
+    ctx->unit = u->name;
+    snprintf(ctx->bare, sizeof ctx->bare, "[%s]", u->view ? u->ck->name : "");
+    if (!u->view)
+        ctx->bare[0] = '\0';
+    snprintf(ctx->header, sizeof ctx->header, "[%s]", u->view ? u->view->view_header : "");
+}
+
 /* One checker inside a savepoint. Returns VOUCH_ABORTED when the run cannot go on;
  * any other failure becomes an "error" finding (gate) or ends the baseline. */
 static vexit run_one(run_state *rs, const check_unit *u, void *settings, const run_record *base,
@@ -547,11 +562,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
 {
     check_ctx *ctx = &rs->ctx;
     const checker *ck = u->ck;
-    ctx->unit = u->name;
-    snprintf(ctx->bare, sizeof ctx->bare, "[%s]", u->view ? ck->name : "");
-    if (!u->view)
-        ctx->bare[0] = '\0';
-    snprintf(ctx->header, sizeof ctx->header, "[%s]", u->view ? u->view->view_header : "");
+    enter_unit(ctx, u);
     size_t before = ctx->n;
     vexit rc = pg_savepoint(ctx->db, e);
     if (rc)
@@ -630,6 +641,163 @@ static void report_dropped(check_ctx *ctx, const run_record *base, const check_u
                      " section back, or take a new baseline if it was removed on purpose",
                      (long long)base->id, name);
     }
+}
+
+#ifdef VOUCH_TEST_HOOKS
+/* Test builds only: VOUCH_TEST_NEGCTL_NOOP names units (comma-separated) whose perturbation
+ * is not applied, so that a test sees what a check that cannot fail is reported as. */
+static bool negctl_noop(const char *unit)
+{
+    const char *list = getenv("VOUCH_TEST_NEGCTL_NOOP");
+    size_t len = strlen(unit);
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, unit, n) == 0)
+            return true;
+        p += n + (p[n] == ',');
+    }
+    return false;
+}
+#endif
+
+/* The negative control's result of one unit (docs/negative-control.md): outcome is
+ * "failed" (shown able to fail: pass), "passed" or "undecided" (error: not shown able to
+ * fail), or "not_applicable" (pass: nothing of a baseline decides it). */
+static void report_control(check_ctx *ctx, const char *outcome, const perturb *p,
+                           result_status st, const char *observed, const char *reason, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void report_control(check_ctx *ctx, const char *outcome, const perturb *p,
+                           result_status st, const char *observed, const char *reason, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, reason);
+    vsnprintf(line, sizeof line, reason, ap);
+    va_end(ap);
+    check_report(ctx, st, NEGCTL_SUBJECT, "fails on a perturbed baseline", observed, "%s", line);
+    check_fact(ctx, "negative_control", json_string(outcome));
+    if (p && p->what[0])
+        check_fact(ctx, "perturbation", json_string(p->what));
+}
+
+/* The unit's check run once more, in the same snapshot, against its baseline perturbed in
+ * memory: the findings are counted, then dropped, and one result says whether it failed. */
+static vexit control_one(run_state *rs, const check_unit *u, void *settings,
+                         const run_record *base, verr *e)
+{
+    check_ctx *ctx = &rs->ctx;
+    const checker *ck = u->ck;
+    enter_unit(ctx, u);
+    if (!ck->capture) {
+        report_control(ctx, "not_applicable", NULL, RESULT_PASS, "not applicable",
+                       "not applicable: %s keeps no baseline (it judges what it reads each run"
+                       " against the configuration), so there is nothing to perturb",
+                       u->name);
+        return VOUCH_OK;
+    }
+    verr local;
+    verr_clear(&local);
+    json_t *doc = baseline_for(base, u->name, &local);
+    if (!doc) {
+        report_control(ctx, "undecided", NULL, RESULT_ERROR, "no baseline",
+                       "%s cannot be shown able to fail: %s", u->name, local.msg);
+        return VOUCH_OK;
+    }
+    perturb p;
+    perturb_result pr = perturb_baseline(ck->name, doc, &p);
+#ifdef VOUCH_TEST_HOOKS
+    if (pr == PERTURB_DONE && negctl_noop(u->name)) {
+        json_decref(doc);
+        doc = baseline_for(base, u->name, &local);
+        p.noop = true;
+        size_t len = strlen(p.what);
+        snprintf(p.what + len, sizeof p.what - len, ", not applied: VOUCH_TEST_NEGCTL_NOOP");
+    }
+#endif
+    if (pr != PERTURB_DONE) {
+        json_decref(doc);
+        if (pr == PERTURB_NOT_APPLICABLE)
+            report_control(ctx, "not_applicable", &p, RESULT_PASS, "not applicable", "%s",
+                           p.what);
+        else
+            report_control(ctx, "undecided", &p, RESULT_ERROR, "nothing to perturb",
+                           "%s cannot be shown able to fail: its baseline holds nothing the"
+                           " negative control can change (%s)",
+                           u->name, p.what[0] ? p.what : "an empty capture");
+        return VOUCH_OK;
+    }
+    size_t mark = ctx->n;
+    vexit rc = pg_savepoint(ctx->db, e);
+    if (rc) {
+        json_decref(doc);
+        return VOUCH_ABORTED;
+    }
+    if ((rc = store_parts_open(ctx->st, base->id, u->name, &ctx->parts, e))) {
+        json_decref(doc);
+        return VOUCH_ABORTED;
+    }
+    ctx->perturb = &p;
+    rc = ck->check(ctx, settings, doc, e);
+    ctx->perturb = NULL;
+    json_decref(doc);
+    store_parts_close(ctx->parts);
+    ctx->parts = NULL;
+    size_t failed = 0, errors = 0;
+    for (size_t i = mark; i < ctx->n; i++) {
+        failed += ctx->rows[i].status == RESULT_FAIL;
+        errors += ctx->rows[i].status == RESULT_ERROR;
+    }
+    while (ctx->n > mark)
+        result_row_release(&ctx->rows[--ctx->n]);
+    if (rc) {
+        name_header(u, e);
+        if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
+            return VOUCH_ABORTED;
+        report_control(ctx, "undecided", &p, RESULT_ERROR, "could not finish",
+                       "%s could not finish against a perturbed baseline (%s): %s", u->name,
+                       p.what, e->msg);
+        verr_clear(e);
+    } else if (failed) {
+        char observed[64];
+        snprintf(observed, sizeof observed, "failed (%zu result%s)", failed,
+                 failed == 1 ? "" : "s");
+        report_control(ctx, "failed", &p, RESULT_PASS, observed,
+                       "%s failed as it must against a perturbed baseline: %s", u->name, p.what);
+    } else if (errors) {
+        report_control(ctx, "undecided", &p, RESULT_ERROR, "error, no failure",
+                       "%s could not decide against a perturbed baseline (%s), so it is not"
+                       " shown able to fail: fix what its error says",
+                       u->name, p.what);
+    } else {
+        report_control(ctx, "passed", &p, RESULT_ERROR, "passed",
+                       "%s passed against a perturbed baseline (%s): it cannot fail; check its"
+                       " configuration (a rule that allows anything, everything ignored)",
+                       u->name, p.what);
+    }
+    return end_check(ctx, e);
+}
+
+/* The negative control over every unit of the run, after its checks and waivers. */
+static vexit negative_control(run_state *rs, const check_unit *sel, void **settings,
+                              size_t n_sel, const run_record *base, verr *e)
+{
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < n_sel && !rc; i++) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        pg_pool_mark(rs->ctx.pool);
+        char label[160];
+        snprintf(label, sizeof label, "%s (negative control)", sel[i].name);
+        progress_begin(rs->rq->meter, label, 0, NULL);
+        rc = control_one(rs, &sel[i], settings[i], base, e);
+        progress_end(rs->rq->meter);
+        say(rs->rq, "%s: negative control %s in %.3f s", sel[i].name, rc ? "stopped" : "done",
+            seconds_since(&t1));
+        if (!rc && interrupt_requested())
+            rc = verr_set(e, VOUCH_ABORTED, "interrupted");
+    }
+    return rc;
 }
 
 static void say(const run_request *rq, const char *fmt, ...)
@@ -1093,6 +1261,13 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             report_dropped(&rs.ctx, base, sel, n_sel);
         if (!outcome && rq->kind != RUN_BASELINE)
             apply_waivers(&rs, &waivers, sel, n_sel, began_ms);
+        /* After the waivers: a negative control's result is never waived. */
+        if (!outcome && rq->kind == RUN_GATE && rq->negative_control) {
+            stopped_at = n_sel; /* every check was evaluated; what the control found ... */
+            keep = rs.ctx.n;    /* ... is dropped if it stops */
+            began = false;
+            outcome = negative_control(&rs, sel, settings, n_sel, base, &failure);
+        }
     }
     if (!rs.rec->target)
         rs.rec->target = pg_dsn_describe(rq->pg.dsn);

@@ -305,6 +305,24 @@
       </section>
     </xsl:if>
 
+    <xsl:if test="v:negative-control">
+      <section>
+        <h2>Negative control</h2>
+        <p class="lede">Every check was run once more against a copy of its baseline perturbed in memory
+          (a count raised, a policy removed, a hash changed) and had to fail: a check that passes its
+          perturbation cannot fail, and closes the gate.</p>
+        <p>
+          <xsl:attribute name="class">
+            <xsl:choose>
+              <xsl:when test="v:negative-control/@outcome = 'able'">callout ok</xsl:when>
+              <xsl:otherwise>callout bad</xsl:otherwise>
+            </xsl:choose>
+          </xsl:attribute>
+          <xsl:value-of select="concat(translate(substring(v:negative-control, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), substring(v:negative-control, 2), '.')"/>
+        </p>
+      </section>
+    </xsl:if>
+
     <section>
       <h2>Results by check</h2>
       <xsl:if test="not(v:checks/v:check)">
@@ -740,6 +758,7 @@ figure.keep { margin: 0; }
 .one-point .gauge { flex: 1 1 100%; max-width: 440px; }
 .callout { padding: 12px 16px; border-radius: 8px; background: var(--zebra); border: 1px solid var(--line); margin: 0; }
 .callout.ok { background: var(--pass-bg); border-color: #9be9a8; }
+.callout.bad { background: var(--error-bg); border-color: #d8b9ff; }
 
 .evidence dl { display: grid; grid-template-columns: 190px 1fr; gap: 6px 16px; margin: 0; font-size: 14px; }
 .evidence dt { color: var(--muted); font-weight: 600; }

@@ -106,9 +106,15 @@
             <xsl:for-each select="v:gates/v:gate">
               <xsl:value-of select="concat('| ', @run, ' | ', substring(@started, 1, 10), ' ', substring(@started, 12, 5), ' | ')"/>
               <xsl:call-template name="opt"><xsl:with-param name="n" select="@target"/></xsl:call-template>
-              <xsl:value-of select="concat(' | ', @outcome, ' | ', @passed, ' | ', @warnings, ' | ', @failed, ' | ', @errors, ' |', $nl)"/>
+              <xsl:value-of select="concat(' | ', @outcome)"/>
+              <xsl:if test="@negative-control = 'able'">, every check shown able to fail</xsl:if>
+              <xsl:if test="@negative-control = 'unable'">, not every check shown able to fail</xsl:if>
+              <xsl:value-of select="concat(' | ', @passed, ' | ', @warnings, ' | ', @failed, ' | ', @errors, ' |', $nl)"/>
             </xsl:for-each>
             <xsl:value-of select="$nl"/>
+            <xsl:if test="v:gates/@negative-controls">
+              <xsl:value-of select="concat('Negative control: ', v:gates/@negative-controls, ' of these runs ran it, ', v:gates/@negative-controls-able, ' showed every check able to fail.', $nl, $nl)"/>
+            </xsl:if>
           </xsl:when>
           <xsl:otherwise><xsl:value-of select="concat('No gate or check ran in this period.', $nl, $nl)"/></xsl:otherwise>
         </xsl:choose>

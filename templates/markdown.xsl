@@ -165,6 +165,14 @@
       <xsl:call-template name="waivers-md"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
     </xsl:if>
 
+    <xsl:if test="v:negative-control">
+      <xsl:text>## Negative control&#10;&#10;Every check was run once more against a copy of its baseline perturbed in memory and had to fail.&#10;&#10;</xsl:text>
+      <xsl:call-template name="esc">
+        <xsl:with-param name="s" select="concat(translate(substring(v:negative-control, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), substring(v:negative-control, 2), '.')"/>
+      </xsl:call-template>
+      <xsl:value-of select="concat($nl, $nl)"/>
+    </xsl:if>
+
     <xsl:text>## Results by check&#10;&#10;</xsl:text>
     <xsl:if test="not(v:checks/v:check)">
       <xsl:value-of select="concat('No check ran.', $nl, $nl)"/>

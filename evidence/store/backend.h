@@ -44,6 +44,8 @@ struct store_backend {
     vexit (*load_run)(store *st, int64_t id, run_record **out, verr *e);
     vexit (*list_runs)(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
     vexit (*latest_runs)(store *st, int64_t **ids, size_t *n, verr *e);
+    vexit (*latest_passed_runs)(store *st, int64_t **ids, size_t *n, verr *e);
+    vexit (*last_negative_control)(store *st, int64_t *id, verr *e);
     vexit (*latest_baseline)(store *st, int64_t *id, verr *e);
     vexit (*check_baseline)(store *st, int64_t id, verr *e);
 

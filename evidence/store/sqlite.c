@@ -1139,6 +1139,36 @@ vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
                        -1, ids, n, e);
 }
 
+vexit sqlite_be_latest_passed_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return collect_ids(st,
+                       "SELECT max(id) FROM runs WHERE kind = 'gate' AND status = 'passed'"
+                       " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
+                       " GROUP BY target ORDER BY 1 DESC LIMIT ?1",
+                       -1, ids, n, e);
+}
+
+/* The subject is the runner's NEGCTL_SUBJECT (src/runner.h). */
+vexit sqlite_be_last_negative_control(sqlite_store *st, int64_t *id, verr *e)
+{
+    int64_t *ids;
+    size_t n;
+    vexit rc = collect_ids(st,
+                           "SELECT r.id FROM runs r WHERE r.kind = 'gate'"
+                           " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL"
+                           " AND EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
+                           "   AND x.subject = '(negative control)')"
+                           " AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
+                           "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
+                           " ORDER BY r.id DESC LIMIT ?1",
+                           1, &ids, &n, e);
+    if (rc)
+        return rc;
+    *id = n ? ids[0] : 0;
+    free(ids);
+    return VOUCH_OK;
+}
+
 vexit sqlite_be_latest_baseline(sqlite_store *st, int64_t *id, verr *e)
 {
     int64_t *ids;

@@ -42,6 +42,14 @@ static vexit be_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
 {
     return sqlite_be_latest_runs(SQ(st), ids, n, e);
 }
+static vexit be_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return sqlite_be_latest_passed_runs(SQ(st), ids, n, e);
+}
+static vexit be_last_negative_control(store *st, int64_t *id, verr *e)
+{
+    return sqlite_be_last_negative_control(SQ(st), id, e);
+}
 static vexit be_latest_baseline(store *st, int64_t *id, verr *e)
 {
     return sqlite_be_latest_baseline(SQ(st), id, e);
@@ -125,6 +133,8 @@ const store_backend store_sqlite_backend = {
     .load_run = be_load_run,
     .list_runs = be_list_runs,
     .latest_runs = be_latest_runs,
+    .latest_passed_runs = be_latest_passed_runs,
+    .last_negative_control = be_last_negative_control,
     .latest_baseline = be_latest_baseline,
     .check_baseline = be_check_baseline,
     .part_add = be_part_add,

@@ -120,6 +120,16 @@ vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
     return st->be->latest_runs(st, ids, n, e);
 }
 
+vexit store_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return st->be->latest_passed_runs(st, ids, n, e);
+}
+
+vexit store_last_negative_control(store *st, int64_t *id, verr *e)
+{
+    return st->be->last_negative_control(st, id, e);
+}
+
 vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int64_t seq,
                               const char *content, verr *e)
 {

@@ -86,6 +86,12 @@ vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *
 /* The newest sealed gate and the newest sealed baseline of each target, newest first
  * (vouch metrics). Caller frees *ids. */
 vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e);
+/* The newest sealed gate that passed, of each target, newest first (how old the last proof
+ * is: vouch runs, vouch metrics). Caller frees *ids. */
+vexit store_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e);
+/* The newest sealed gate that ran the negative control with every check shown able to fail
+ * (results with subject "(negative control)", each a pass), into *id; 0 when none. */
+vexit store_last_negative_control(store *st, int64_t *id, verr *e);
 
 /* A check's baseline beyond its document: parts put while the baseline runs (seq 1, 2, ...,
  * read back in that order), so that none is held whole; an aborted baseline keeps none. */

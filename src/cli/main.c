@@ -15,6 +15,8 @@
 #include "src/cli/cmd_drill.h"
 #include "src/cli/cmd_init.h"
 #include "src/cli/cmd_metrics.h"
+#include "src/cli/evidence_age.h"
+#include "src/clock.h"
 #include "src/cli/cmd_pack.h"
 #include "src/cli/cmd_report.h"
 #include "src/cli/cmd_sign.h"
@@ -54,6 +56,7 @@ enum {
                                --approved-by, --smoke-cmd */
     OPT_TEMPLATES = 1 << 12,
     OPT_HEAD = 1 << 13,     /* verify --head N:DIGEST */
+    OPT_NEGCTL = 1 << 17,   /* gate --negative-control */
 };
 
 typedef struct cli {
@@ -70,6 +73,7 @@ typedef struct cli {
     int64_t baseline_id;
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
+    bool negative_control;    /* gate --negative-control */
     const char *head;         /* verify --head N:DIGEST, or NULL */
     drill_opts drill;
     sign_cli sign;            /* options of keygen, sign and verify PATH */
@@ -116,8 +120,8 @@ static vexit cmd_config(cli *c, verr *e);
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | OUT_RUN | NEED_STORE | ARGS_NONE, "",
      "capture the healthy state of the target into the store"},
-    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT,
-     "[--baseline ID] [--incident-at TIME]",
+    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT | OPT_NEGCTL,
+     "[--baseline ID] [--incident-at TIME] [--negative-control]",
      "run every configured check against the target and the latest baseline"},
     {"check", cmd_check, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_CHECKS | OPT_BASELINE | OPT_INCIDENT,
      "NAME[/INSTANCE]... [--baseline ID] [--incident-at TIME]",
@@ -164,6 +168,7 @@ enum {
     LONG_HEAD,
     LONG_PROGRESS,
     LONG_NO_PROGRESS,
+    LONG_NEGCTL,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
     LONG_INIT = 576, /* INIT_LONG_OPTIONS: LONG_INIT + enum init_opt */
@@ -188,6 +193,7 @@ static const struct option long_options[] = {
     {"head", required_argument, NULL, LONG_HEAD},
     {"progress", no_argument, NULL, LONG_PROGRESS},
     {"no-progress", no_argument, NULL, LONG_NO_PROGRESS},
+    {"negative-control", no_argument, NULL, LONG_NEGCTL},
     SIGN_LONG_OPTIONS(LONG_SIGN),
     PACK_LONG_OPTIONS(LONG_PACK),
     INIT_LONG_OPTIONS(LONG_INIT),
@@ -279,6 +285,11 @@ static void command_usage(FILE *f, const command *c)
                    "                      when the incident happened, e.g. 2026-10-01T02:00+10:00;\n"
                    "                      checks with an RPO judge the data lost against it\n",
                 c->flags & OPT_BASELINE ? "" : "\n");
+    if (c->flags & OPT_NEGCTL)
+        fprintf(f, "      --negative-control\n"
+                   "                      also run every check against a perturbed copy of its\n"
+                   "                      baseline and require each to fail (default [gate]\n"
+                   "                      negative_control, else never)\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
     if (c->flags & OPT_DRILL)
@@ -446,6 +457,12 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 return verr_set(e, VOUCH_USAGE, "option --templates does not apply%s%s",
                                 which ? " to " : " before a command", which ? which->name : "");
             c->templates = optarg;
+            break;
+        case LONG_NEGCTL:
+            if (!which || !(which->flags & OPT_NEGCTL))
+                return verr_set(e, VOUCH_USAGE, "option --negative-control does not apply%s%s",
+                                which ? " to " : " before a command", which ? which->name : "");
+            c->negative_control = true;
             break;
         case LONG_HEAD:
             if (!which || !(which->flags & OPT_HEAD))
@@ -710,8 +727,35 @@ static bool same_file(int a, int b)
            sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
 }
 
+/* Whether this gate runs the negative control: --negative-control, else [gate]
+ * negative_control (weekly: when the last one that passed is a week old, or none). */
+static vexit want_negative_control(cli *c, bool *want, verr *e)
+{
+    *want = c->negative_control || c->settings.negative_control == NEGCTL_ALWAYS;
+    if (*want || c->settings.negative_control != NEGCTL_WEEKLY)
+        return VOUCH_OK;
+    int64_t id;
+    vexit rc = store_last_negative_control(c->st, &id, e);
+    if (rc || !id) {
+        *want = !rc;
+        return rc;
+    }
+    run_record *r;
+    if ((rc = store_load_run(c->st, id, &r, e)))
+        return rc;
+    int64_t at;
+    *want = !utc_parse_ms(r->started_at, &at) || clock_now_ms() - at >= NEGCTL_WEEK_MS;
+    if (!*want && c->verbosity > 0)
+        fprintf(stderr, "vouch: negative control: run %lld showed every check able to fail on"
+                        " %s, under a week ago ([gate] negative_control = weekly)\n",
+                (long long)r->id, r->started_at);
+    run_record_free(r);
+    return VOUCH_OK;
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
+    vexit rc0;
     run_request rq = {
         .kind = kind,
         .cf = c->cf,
@@ -727,6 +771,8 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .progress_user = c->meter,
         .meter = c->meter,
     };
+    if (kind == RUN_GATE && (rc0 = want_negative_control(c, &rq.negative_control, e)))
+        return rc0;
     run_times times = {0};
     rq.times = &times;
     int64_t id = 0;
@@ -765,6 +811,27 @@ static vexit cmd_gate(cli *c, verr *e)
 static vexit cmd_check(cli *c, verr *e)
 {
     return run_and_show(c, RUN_CHECK, e);
+}
+
+/* With [objectives] evidence_valid: one line for each target whose last passed gate is
+ * older (or that never passed), after the listing: silence must not read as healthy. */
+static vexit print_expired(cli *c, verr *e)
+{
+    int64_t valid = c->settings.objectives.evidence_valid_ms, now = clock_now_ms();
+    if (!valid)
+        return VOUCH_OK;
+    evidence_age *a;
+    size_t n;
+    vexit rc = evidence_ages(c->st, now, valid, &a, &n, e);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!a[i].expired)
+            continue;
+        char *line = evidence_age_line(&a[i], now, valid);
+        fprintf(c->out, "%s\n", line);
+        free(line);
+    }
+    evidence_ages_free(a, n);
+    return rc;
 }
 
 static vexit cmd_runs(cli *c, verr *e)
@@ -850,6 +917,8 @@ static vexit cmd_runs(cli *c, verr *e)
     } else if (!rc && !n) {
         fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));
     }
+    if (!rc && !list)
+        rc = print_expired(c, e);
     return rc;
 }
 
