@@ -1,4 +1,4 @@
-/* The [target], [store], [report], [signing] and [objectives] sections, and the check that every section of the
+/* The [target], [store], [report], [signing], [gate] and [objectives] sections, and the check that every section of the
  * configuration is one vouch knows. */
 #ifndef VOUCH_SETTINGS_H
 #define VOUCH_SETTINGS_H
@@ -15,6 +15,7 @@ extern const conf_key target_keys[];
 extern const conf_key store_keys[];
 extern const conf_key report_keys[];
 extern const conf_key signing_keys[];
+extern const conf_key gate_keys[];
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_TIMEOUT_MS (15 * 60 * 1000)
@@ -42,6 +43,8 @@ typedef struct vouch_settings {
     const char *report_organisation; /* borrowed; NULL: not configured */
     signing_settings signing;      /* likewise resolved */
     objectives objectives;         /* [objectives], defaults where not set */
+    int gate_approvals;            /* [gate] approvals: signed approvals from distinct signers
+                                    * a passed gate needs (docs/approvals.md); 0: none asked */
 } vouch_settings;
 
 /* A section the configuration may hold besides vouch's own: a check's, as the runner
