@@ -277,6 +277,32 @@ expect_rc 1
 expect_out 'FAILED  approvals/approval-4.json.tsr'
 end_case
 
+test_case "a drill's gate: the drill report shows who approved reopening"
+v drill start --scenario "restore by hand" --incident-at 2026-10-01T02:00:00Z --operator bob
+expect_rc 0
+v gate
+expect_rc 0
+dgate=$(q "select max(id) from runs where kind = 'gate'")
+v drill finish --restore-point 2026-10-01T01:00:00Z
+expect_rc 0
+drill=$(q "select max(id) from drills")
+v report drill "$drill" --format markdown --out d0.md
+expect_rc 0
+check "markdown: not approved yet" grep -q '^Reopening not approved: no signed approval of this run is recorded.$' d0.md
+v approve "$dgate" --key dana.key --cert dana.crt --note "drill: reopened after the smoke test"
+expect_rc 0
+v report drill "$drill" --out d1.html
+expect_rc 0
+check "html: the approver under the gate" grep -q 'Reopening approved by <strong>CN=Dana Reviewer,O=Example Agency,C=AU</strong>' d1.html
+v report drill "$drill" --format markdown --out d1.md
+check "markdown: the approver" grep -q '^- Reopening approved by CN=Dana Reviewer,O=Example Agency,C=AU at .*: drill: reopened after the smoke test' d1.md
+v report drill "$drill" --format xml --out d1.xml
+check "xml: the approval inside the drill's gate" grep -q 'timestamped="false">drill: reopened after the smoke test</approval>' d1.xml
+v verify
+expect_rc 0
+expect_out 'and 1 sealed drill, 5 signed approvals verified$'
+end_case
+
 test_case "vouch approve --help names every option"
 v approve --help
 expect_rc 0
