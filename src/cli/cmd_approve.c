@@ -61,6 +61,12 @@ static vexit approval_make(const run_record *r, const signer *s, const char *not
     cert_fingerprint(s->cert, fp, sizeof fp);
     a->run_id = r->id;
     a->signer = dn_format(X509_get_subject_name(s->cert));
+    if (!utf8_valid(a->signer, strlen(a->signer))) {
+        vexit rc = verr_set(e, VOUCH_USAGE, "certificate \"%s\": its subject is not valid UTF-8:"
+                            " an approval names its signer as text", s->cert_path ? s->cert_path : "");
+        approval_record_free(a);
+        return rc;
+    }
     a->fingerprint = xstrdup(fp);
     a->approved_at = xstrdup(now);
     a->note = xstrdup(note);
