@@ -81,6 +81,14 @@ bool approval_matches_run(const approval_claim *c, const run_record *r, const ch
 char *approval_canonical(const approval_record *a);
 void approval_digest(const approval_record *a, const char *prev, char out[DIGEST_HEX_LEN + 1]);
 
+/* One sealed approval as every back end's verify judges it (evidence/approval_check.c):
+ * at chain position want_pos, linked to prev, matching its digest, its signature holding
+ * over its statement, made by the certificate its row names, the statement saying what
+ * its row says and approving run (loaded by the caller: a->run_id) as it is sealed. False
+ * with *why (the caller's buffer of size n) saying what is wrong. */
+bool approval_check(const approval_record *a, int64_t want_pos, const char *prev,
+                    const run_record *run, char *why, size_t n);
+
 /* How many distinct signers (by certificate fingerprint) l's approvals of run_id have. */
 size_t approval_distinct_signers(const approval_list *l, int64_t run_id);
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evidence/sign.h"
 #include "evidence/store/sqlite_internal.h"
 #include "src/util.h"
 
@@ -197,67 +196,23 @@ vexit sqlite_be_approvals(sqlite_store *st, int64_t run_id, approval_list *out, 
     return VOUCH_OK;
 }
 
-/* One approval: what the run chain's walk checks of a run, and that its signature holds
- * over its statement, made by the certificate its row names, approving the run as sealed. */
+/* One approval: evidence/approval.h's approval_check, with its run read from the store. */
 static vexit verify_one(sqlite_store *st, const approval_record *a, int64_t want_pos,
                         const char *prev, store_verdict *v, verr *e)
 {
-    char digest[DIGEST_HEX_LEN + 1];
-    approval_digest(a, prev, digest);
-    if (a->chain_pos != want_pos) {
-        broken(v, "approval %lld sits at approval chain position %lld where %lld was expected:"
-               " an approval before it is missing", (long long)a->id, (long long)a->chain_pos,
-               (long long)want_pos);
+    run_record *run;
+    vexit rc = sqlite_be_load_run(st, a->run_id, &run, e);
+    if (rc == VOUCH_USAGE) { /* the run is gone: the approval cannot hold */
+        broken(v, "approval %lld approves run %lld, which the store does not have",
+               (long long)a->id, (long long)a->run_id);
         return VOUCH_OK;
     }
-    if (strcmp(a->prev_digest ? a->prev_digest : "", prev) != 0) {
-        broken(v, "approval %lld does not link to the approval sealed before it", (long long)a->id);
-        return VOUCH_OK;
-    }
-    if (!a->digest || strcmp(a->digest, digest) != 0) {
-        broken(v, "approval %lld does not match its digest: it was changed after it was sealed",
-               (long long)a->id);
-        return VOUCH_OK;
-    }
-    sig_report r;
-    verr se;
-    verr_clear(&se);
-    char *what = xasprintf("approval %lld", (long long)a->id);
-    vexit src = verify_buffer(a->statement, strlen(a->statement), a->signature, a->signature_len,
-                              what, &r, &se);
-    free(what);
-    if (src) {
-        broken(v, "%s", se.msg);
-        sig_report_release(&r);
-        return VOUCH_OK;
-    }
-    approval_claim c;
-    json_t *doc;
-    bool read = approval_statement_read(a->statement, &c, &doc);
-    const char *why = NULL;
-    if (!read)
-        why = "its statement is not a vouch-approval/1 statement";
-    else if (strcmp(r.fingerprint, a->fingerprint) != 0 || strcmp(c.fingerprint, a->fingerprint) != 0 ||
-             strcmp(c.signer, a->signer) != 0 || strcmp(r.signer, a->signer) != 0)
-        why = "it was signed by another certificate than the one it names";
-    else if (c.run_id != a->run_id || strcmp(c.note, a->note) != 0 ||
-             strcmp(c.approved_at, a->approved_at) != 0)
-        why = "its row says other than its signed statement";
-    sig_report_release(&r);
-    if (!why) {
-        run_record *run;
-        vexit rc = sqlite_be_load_run(st, a->run_id, &run, e);
-        if (rc) {
-            json_decref(doc);
-            return rc;
-        }
-        (void)approval_matches_run(&c, run, &why); /* why stays NULL when it does */
-        run_record_free(run);
-    }
-    json_decref(doc);
-    if (why)
-        broken(v, "approval %lld of run %lld does not hold: %s", (long long)a->id,
-               (long long)a->run_id, why);
+    if (rc)
+        return rc;
+    char why[512];
+    if (!approval_check(a, want_pos, prev, run, why, sizeof why))
+        broken(v, "%s", why);
+    run_record_free(run);
     return VOUCH_OK;
 }
 
