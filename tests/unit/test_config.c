@@ -785,7 +785,7 @@ static void test_settings_unknown_section(void **state)
 {
     (void)state;
     /* The hint lists every registered check, in registry order. */
-    char *known = xstrdup("Known sections are: target, store, report, signing, objectives");
+    char *known = xstrdup("Known sections are: target, store, report, signing, gate, objectives");
     for (size_t i = 0; checkers[i]; i++) {
         char *next = xasprintf("%s, %s", known, checkers[i]->name);
         free(known);
