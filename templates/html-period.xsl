@@ -236,7 +236,12 @@
                   <td class="mono n"><xsl:value-of select="@passed"/></td>
                   <td class="mono n"><xsl:value-of select="@warnings + @failed + @errors"/></td>
                   <td><xsl:call-template name="bar"><xsl:with-param name="c" select="."/><xsl:with-param name="h" select="8"/></xsl:call-template></td>
-                  <td class="mono"><xsl:value-of select="@approvals"/><xsl:if test="@unapproved = 'true'"> <span class="badge b-fail">not approved</span></xsl:if></td>
+                  <td class="mono">
+                    <xsl:choose>
+                      <xsl:when test="@unapproved = 'true'"><span class="badge b-fail" title="not approved: fewer signers than [gate] approvals asks"><xsl:value-of select="concat(@approvals, ' of ', ../@approvals-required)"/></span></xsl:when>
+                      <xsl:otherwise><xsl:value-of select="@approvals"/></xsl:otherwise>
+                    </xsl:choose>
+                  </td>
                 </tr>
               </xsl:for-each>
             </tbody>

@@ -534,7 +534,7 @@
               <span class="mono"><xsl:value-of select="@at"/></span>
               <xsl:if test="@timestamped = 'true'"> (trusted timestamp)</xsl:if>:
               <xsl:value-of select="."/>
-              <span class="mono small"> SHA-256 <xsl:value-of select="@fingerprint"/></span></li>
+              <span class="mono approval-fp">certificate SHA-256 <xsl:value-of select="@fingerprint"/></span></li>
           </xsl:for-each>
         </ul>
       </xsl:when>
@@ -770,6 +770,9 @@ figure.keep { margin: 0; }
 .one-point .gauge { flex: 1 1 100%; max-width: 440px; }
 .callout { padding: 12px 16px; border-radius: 8px; background: var(--zebra); border: 1px solid var(--line); margin: 0; }
 .callout.ok { background: var(--pass-bg); border-color: #9be9a8; }
+.callout.bad { background: var(--fail-bg); border-color: #ffb3ad; }
+ul.approval-list { margin: 0; padding-left: 20px; } ul.approval-list li { margin: 4px 0; }
+.approval-fp { display: block; color: var(--muted); font-size: 12px; }
 
 .evidence dl { display: grid; grid-template-columns: 190px 1fr; gap: 6px 16px; margin: 0; font-size: 14px; }
 .evidence dt { color: var(--muted); font-weight: 600; }

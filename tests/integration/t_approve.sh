@@ -143,7 +143,7 @@ check "compliance xml: gate 2 flagged" grep -Eq "<gate run=\"$gate2\" kind=\"gat
 check "compliance xml: gate 1 not flagged" grep -Eq "<gate run=\"$gate1\" [^>]* approvals=\"2\"/>" p.xml
 v report period "$quarter" --out p.html
 check "compliance html: the flag" grep -q 'passed gate' p.html
-check "compliance html: not approved badge" grep -q 'b-fail">not approved<' p.html
+check "compliance html: not approved badge" grep -q 'title="not approved: fewer signers than \[gate\] approvals asks">0 of 2<' p.html
 v report period "$quarter" --format markdown --out p.md
 check "compliance markdown: the flag" grep -q '^\*\*1 passed gate(s) without the 2 signed approvals' p.md
 v report run "$gate2" --format markdown --out g2.md
