@@ -203,6 +203,7 @@ static vexit verify_one(sqlite_store *st, const approval_record *a, int64_t want
     run_record *run;
     vexit rc = sqlite_be_load_run(st, a->run_id, &run, e);
     if (rc == VOUCH_USAGE) { /* the run is gone: the approval cannot hold */
+        verr_clear(e);
         broken(v, "approval %lld approves run %lld, which the store does not have",
                (long long)a->id, (long long)a->run_id);
         return VOUCH_OK;
