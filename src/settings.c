@@ -14,6 +14,7 @@ const conf_key target_keys[] = {
     {"connect_timeout", 0, "SECONDS", "Give up connecting after this many seconds (default 10)."},
     {"jobs", 0, "N",
      "Connections that share the run's snapshot for independent heavy queries such as counts "
+     "and the audit_log stream; with 2 or more the other checks run beside that stream "
      "(default 2; 1 uses one connection)."},
     {"statement_timeout", 0, "DURATION",
      "Cancel any one query that runs longer, e.g. 30s or 5min; 0 for none (default 15min)."},
