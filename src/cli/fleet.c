@@ -66,6 +66,8 @@ static char **child_argv(const fleet_request *rq, const char *exe, const char *n
         argv[n++] = "--incident-at";
         argv[n++] = (char *)rq->incident_at;
     }
+    if (rq->negative_control)
+        argv[n++] = "--negative-control";
     argv[n] = NULL;
     return argv;
 }

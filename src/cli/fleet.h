@@ -6,6 +6,7 @@
 #ifndef VOUCH_FLEET_H
 #define VOUCH_FLEET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -18,6 +19,7 @@ typedef struct fleet_request {
     const char *config_path;        /* the configuration as this process read it */
     const char *store_path;         /* --store as given, or NULL */
     const char *incident_at;        /* --incident-at as UTC text, or NULL */
+    bool negative_control;          /* --negative-control, passed on */
     const char *const *names;       /* the targets, in file order */
     size_t n_names;
     int parallel;                   /* at least 1 */
