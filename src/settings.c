@@ -74,6 +74,10 @@ const conf_key gate_keys[] = {
      "each to fail (docs/negative-control.md): always, weekly (when the last negative control "
      "that passed is over 7 days old, or there is none) or never (the default; "
      "--negative-control runs it anyway)."},
+    {"approvals", 0, "N",
+     "Signed approvals (vouch approve) from N distinct signers that every passed gate needs: "
+     "vouch runs and the compliance report flag a passed gate with fewer (default 0: none "
+     "asked)."},
     {NULL, 0, NULL, NULL},
 };
 
@@ -191,7 +195,7 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
                           DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, false},
-                          objectives_default(), NEGCTL_NEVER};
+                          objectives_default(), NEGCTL_NEVER, 0};
     vexit rc = check_sections(c, kinds, n_kinds, e);
     if (rc)
         return rc;
@@ -237,6 +241,11 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
             return conf_error(e, c, ent, "expected never, weekly or always, not \"%s\"",
                               ent->value);
         s->negative_control = (negctl_when)k;
+    }
+    if ((ent = conf_get(c, "gate", "approvals"))) {
+        if ((rc = conf_int(c, ent, 0, 100, &v, e)))
+            return rc;
+        s->gate_approvals = (int)v;
     }
     return read_signing(c, &s->signing, e);
 }

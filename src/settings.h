@@ -52,6 +52,8 @@ typedef struct vouch_settings {
     signing_settings signing;      /* likewise resolved */
     objectives objectives;         /* [objectives], defaults where not set */
     negctl_when negative_control;  /* [gate] negative_control */
+    int gate_approvals;            /* [gate] approvals: signed approvals from distinct signers
+                                    * a passed gate needs (docs/approvals.md); 0: none asked */
 } vouch_settings;
 
 /* A section the configuration may hold besides vouch's own: a check's, as the runner

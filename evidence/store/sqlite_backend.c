@@ -119,6 +119,15 @@ static vexit be_verify_drills(store *st, store_verdict *v, verr *e)
     return sqlite_be_verify_drills(SQ(st), v, e);
 }
 
+static vexit be_approval_add(store *st, approval_record *a, verr *e)
+{
+    return sqlite_be_approval_add(SQ(st), a, e);
+}
+static vexit be_approvals(store *st, int64_t run_id, approval_list *out, verr *e)
+{
+    return sqlite_be_approvals(SQ(st), run_id, out, e);
+}
+
 const store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = be_open,
@@ -153,4 +162,6 @@ const store_backend store_sqlite_backend = {
     .drill_runs = be_drill_runs,
     .reap_drills = be_reap_drills,
     .verify_drills = be_verify_drills,
+    .approval_add = be_approval_add,
+    .approvals = be_approvals,
 };

@@ -212,3 +212,13 @@ vexit store_verify_drills(store *st, store_verdict *v, verr *e)
 {
     return st->be->verify_drills(st, v, e);
 }
+
+vexit store_approval_add(store *st, approval_record *a, verr *e)
+{
+    return st->be->approval_add(st, a, e);
+}
+
+vexit store_approvals(store *st, int64_t run_id, approval_list *out, verr *e)
+{
+    return st->be->approvals(st, run_id, out, e);
+}

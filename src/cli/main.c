@@ -12,6 +12,7 @@
 
 #include "checks/checker.h"
 #include "evidence/store/store.h"
+#include "src/cli/cmd_approve.h"
 #include "src/cli/cmd_drill.h"
 #include "src/cli/cmd_init.h"
 #include "src/cli/cmd_metrics.h"
@@ -57,6 +58,8 @@ enum {
     OPT_TEMPLATES = 1 << 12,
     OPT_HEAD = 1 << 13,     /* verify --head N:DIGEST */
     OPT_NEGCTL = 1 << 17,   /* gate --negative-control */
+    OPT_NOTE = 1 << 18,     /* --note alone (approve) */
+    WRITE_EXISTING = 1 << 19, /* open an existing store to write; no check is configured */
 };
 
 typedef struct cli {
@@ -75,6 +78,7 @@ typedef struct cli {
     int64_t incident_at_ms;   /* 0: not given */
     bool negative_control;    /* gate --negative-control */
     const char *head;         /* verify --head N:DIGEST, or NULL */
+    const char *note;         /* approve --note TEXT, or NULL */
     drill_opts drill;
     sign_cli sign;            /* options of keygen, sign and verify PATH */
     pack_cli pack;            /* --period of pack, --sign/--no-sign of report */
@@ -116,6 +120,7 @@ static vexit run_init(cli *c, verr *e);
 static vexit run_metrics(cli *c, verr *e);
 static vexit cmd_check_config(cli *c, verr *e);
 static vexit cmd_config(cli *c, verr *e);
+static vexit cmd_approve_run(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | OUT_RUN | NEED_STORE | ARGS_NONE, "",
@@ -147,6 +152,9 @@ static const command commands[] = {
      "build a signed evidence pack of a period (2026-Q3, 2026-10, FROM..TO)"},
     {"metrics", run_metrics, READ_STORE | OWN_OUTPUT | ARGS_NONE, "[--out FILE]",
      "write the store's state as Prometheus metrics (node_exporter's textfile collector)"},
+    {"approve", cmd_approve_run, WRITE_EXISTING | OPT_NOTE,
+     "RUN --note TEXT [--key KEY] [--cert CERT]",
+     "record a signed approval of a sealed gate run: who let people back in"},
     {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
      "create a signing key and a self-signed certificate"},
     {"sign", cmd_sign, 0, "FILE... [--key F] [--cert F]",
@@ -294,6 +302,8 @@ static void command_usage(FILE *f, const command *c)
         fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
     if (c->flags & OPT_DRILL)
         drill_usage(f);
+    if (c->flags & OPT_NOTE)
+        fprintf(f, "\n      --note TEXT     why reopening is approved (required; one paragraph)\n");
     if (c->flags & OPT_HEAD)
         fprintf(f, "\n      --head N:DIGEST check that the store's run chain still has this head\n"
                    "                      (as a gate printed it): no run up to it was cut or changed\n");
@@ -405,6 +415,10 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
      * unknown option ('?'), so the messages are ours. */
     while ((ch = getopt_long(argc, argv, which ? ":c:qvhV" : "+:c:qvhV", long_options, NULL)) !=
            -1) {
+        if (ch == LONG_DRILL + DRILL_OPT_NOTE && which && (which->flags & OPT_NOTE)) {
+            c->note = optarg;
+            continue;
+        }
         if (ch >= LONG_DRILL && ch <= LONG_DRILL_END) {
             if (!which || !(which->flags & OPT_DRILL))
                 return verr_set(e, VOUCH_USAGE, "option --%s does not apply%s%s",
@@ -635,7 +649,7 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         return rc;
     c->meter = make_meter(c, cmd);
 
-    if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
+    if ((cmd->flags & (NEED_STORE | READ_STORE | WRITE_EXISTING)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
         check_unit *units;
@@ -648,8 +662,14 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         if (cmd->flags & STORE_EXISTING)
             check_units_free(units, n_units);
         bool there = true;
-        if ((cmd->flags & STORE_EXISTING) && (rc = store_exists(sp, &there, e)))
+        if ((cmd->flags & (STORE_EXISTING | WRITE_EXISTING)) && (rc = store_exists(sp, &there, e)))
             return rc;
+        if (!there && (cmd->flags & WRITE_EXISTING)) {
+            verr_set(e, VOUCH_USAGE, "no store at \"%s\"", sp);
+            verr_hint(e, "Give --store FILE or set [store] path: the store of the runs to %s.",
+                      cmd->name);
+            return e->code;
+        }
         if (!there) {
             /* an empty store would hold no baseline to compare with: none is made */
             verr_set(e, VOUCH_USAGE, "no store at \"%s\": a %s compares with a baseline, and none"
@@ -659,7 +679,7 @@ static vexit setup(cli *c, const command *cmd, verr *e)
             return e->code;
         }
         if ((rc = store_open_at(&c->st, sp, c->settings.store_anchor,
-                                cmd->flags & STORE_EXISTING ? STORE_WRITE
+                                cmd->flags & (STORE_EXISTING | WRITE_EXISTING) ? STORE_WRITE
                                 : cmd->flags & NEED_STORE   ? STORE_CREATE
                                                             : STORE_READ,
                                 e)))
@@ -858,6 +878,12 @@ static vexit cmd_runs(cli *c, verr *e)
     size_t n;
     if ((rc = store_list_runs(c->st, c->limit ? c->limit : 20, &ids, &n, e)))
         return rc;
+    approval_list approvals;
+    if ((rc = store_approvals(c->st, 0, &approvals, e))) {
+        free(ids);
+        return rc;
+    }
+    int need = c->settings.gate_approvals;
     json_t *list = c->writer == &output_json ? json_array() : NULL;
     if (!list && n)
         fprintf(c->out, "%-5s %-8s %-8s %-24s %8s %-9s %-8s %s\n", "RUN", "KIND", "STATUS",
@@ -880,6 +906,10 @@ static vexit cmd_runs(cli *c, verr *e)
         int64_t t0, t1;
         if (utc_parse_ms(r->started_at, &t0) && utc_parse_ms(r->finished_at, &t1))
             snprintf(took, sizeof took, "%.2fs", (double)(t1 - t0) / 1000.0);
+        /* a passed gate let people back in: [gate] approvals asks who approved it */
+        size_t approved = approval_distinct_signers(&approvals, r->id);
+        bool unapproved = need > 0 && strcmp(r->kind, "gate") == 0 &&
+                          strcmp(r->status, "passed") == 0 && approved < (size_t)need;
         if (list) {
             json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:o, s:I, s:I, s:o}", "run",
                                 (json_int_t)r->id, "kind", r->kind, "status", r->status,
@@ -895,19 +925,28 @@ static vexit cmd_runs(cli *c, verr *e)
             json_object_set_new(o, "incident_at", output_json_text(r->incident_at));
             json_object_set_new(o, "started_by", output_json_text(r->started_by));
             json_object_set_new(o, "ci_job", output_json_text(r->ci_job));
+            /* signed approvals from distinct signers (docs/approvals.md) */
+            json_object_set_new(o, "approvals", json_integer((json_int_t)approved));
+            json_object_set_new(o, "unapproved", json_boolean(unapproved));
             json_array_append_new(list, o);
         } else {
             /* the target and the error may quote the database: shown escaped */
             char *target = utf8_show(r->target, 0), *error = utf8_show(r->error, 0);
-            fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,
+            char mark[96] = "";
+            if (unapproved)
+                snprintf(mark, sizeof mark, "  [NOT APPROVED: %zu of %d approvals]", approved, need);
+            else if (approved)
+                snprintf(mark, sizeof mark, "  [approved by %zu]", approved);
+            fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s%s\n", (long long)r->id,
                     r->kind, r->status, r->started_at, took, r->baseline_id ? base : "-", results,
-                    target, error ? "  — " : "", error ? error : "");
+                    target, mark, error ? "  — " : "", error ? error : "");
             free(target);
             free(error);
         }
         run_record_free(r);
     }
     free(ids);
+    approval_list_release(&approvals);
     if (list) {
         if (!rc) {
             json_dumpf(list, c->out, JSON_INDENT(2));
@@ -971,6 +1010,12 @@ static vexit cmd_config(cli *c, verr *e)
     return cmd_check_config(c, e);
 }
 
+static vexit cmd_approve_run(cli *c, verr *e)
+{
+    approve_request rq = {c->st, &c->settings, &c->sign, c->note, c->args, c->n_args, c->out};
+    return cmd_approve(&rq, e);
+}
+
 static vexit cmd_keygen(cli *c, verr *e)
 {
     return sign_cmd_keygen(&c->sign, &c->settings.signing, c->n_args, c->out, e);
@@ -1031,13 +1076,21 @@ static vexit cmd_verify(cli *c, verr *e)
     if (v.drills_checked) /* drills have their own chain (docs/store.md) */
         fprintf(c->out, " and %lld sealed drill%s", (long long)v.drills_checked,
                 v.drills_checked == 1 ? "" : "s");
+    if (v.approvals_checked) /* and approvals theirs (docs/approvals.md) */
+        fprintf(c->out, "%s %lld signed approval%s", v.drills_checked ? "," : " and",
+                (long long)v.approvals_checked, v.approvals_checked == 1 ? "" : "s");
     fprintf(c->out, " verified\n");
     if (head_digest)
         fprintf(c->out, "head %lld:%.16s... is in the chain: runs 1 to %lld are as they were when"
                         " it was printed\n", (long long)head_pos, head_digest, (long long)head_pos);
-    if (v.anchored_runs || v.anchored_drills)
-        fprintf(c->out, "head file %s: %lld run and %lld drill lines match the store\n",
-                store_anchor(c->st), (long long)v.anchored_runs, (long long)v.anchored_drills);
+    if (v.anchored_runs || v.anchored_drills || v.anchored_approvals) {
+        fprintf(c->out, "head file %s: %lld run and %lld drill lines", store_anchor(c->st),
+                (long long)v.anchored_runs, (long long)v.anchored_drills);
+        if (v.anchored_approvals)
+            fprintf(c->out, " and %lld approval line%s", (long long)v.anchored_approvals,
+                    v.anchored_approvals == 1 ? "" : "s");
+        fprintf(c->out, " match the store\n");
+    }
     for (const char *n = v.note; *n;) {
         size_t len = strcspn(n, "\n");
         fprintf(c->out, "note: %.*s\n", (int)len, n);
