@@ -312,6 +312,9 @@ static void stream_join(stream_state *st, stream_state *next)
 }
 
 #define STREAM_PARTS_MAX 16 /* as many as the most connections [target] jobs allows */
+/* With connections still to join the stream, each connection is planned this many parts,
+ * so that one coming late finds parts left to take. */
+#define STREAM_PARTS_EACH 4
 
 /* Split the ids at range boundaries of the baseline, so that every range lies in one
  * part and the parts hold about as many of the baseline's rows; rows after the last
@@ -354,7 +357,14 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
                           verr *e)
 {
     audit_part parts[STREAM_PARTS_MAX];
-    size_t np = plan_parts(b, (size_t)check_connections(ctx, STREAM_PARTS_MAX), parts);
+    size_t now = (size_t)check_connections(ctx, STREAM_PARTS_MAX);
+    size_t later = (size_t)check_connections_later(ctx), want = now;
+    if (later) {
+        want = (now + later) * STREAM_PARTS_EACH;
+        if (want > STREAM_PARTS_MAX)
+            want = STREAM_PARTS_MAX;
+    }
+    size_t np = plan_parts(b, want, parts);
     if (np < 2)
         return stream_guarded(ctx, s, n, st, why, size, e);
     stream_state *ps = xcalloc(np, sizeof *ps);
@@ -679,5 +689,5 @@ const checker checker_audit_log = {
     .capture = capture,
     .check = check,
     .validate_target = validate_target,
-    .flags = CHECKER_INSTANCES,
+    .flags = CHECKER_INSTANCES | CHECKER_STREAMS,
 };
