@@ -15,8 +15,8 @@ static const struct {
     const store_backend *be;
 } schemes[] = {
     {"sqlite:", "SQLite", &store_sqlite_backend},
-    {"postgresql://", "PostgreSQL", NULL},
-    {"postgres://", "PostgreSQL", NULL},
+    {"postgresql://", "PostgreSQL", &store_pg_backend},
+    {"postgres://", "PostgreSQL", &store_pg_backend},
 };
 
 /* Whether where starts with a URL scheme ("word://"); a plain path never does. */
