@@ -6,6 +6,7 @@
  * drill is sealed only by the SECURITY DEFINER functions vouch.seal_run and
  * vouch.seal_drill, which take an advisory lock per chain, so that runners on many machines
  * seal into one total order. No head file: [store] anchor is refused. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,33 +386,62 @@ static vexit be_run_begin(store *s, run_kind kind, const char *target, int64_t b
     return VOUCH_OK;
 }
 
+/* v through the store's one door (valid UTF-8) as a JSON string, or null. */
+static json_t *json_text(const char *v)
+{
+    if (!v)
+        return json_null();
+    char *clean = utf8_escape_invalid(v);
+    json_t *j = json_string(clean);
+    free(clean);
+    return j;
+}
+
+/* All of a run's results in one statement: one round trip, however many there are (a
+ * JSON array, each text exactly as it is stored). */
 vexit pgs_insert_rows(pg_store *st, const run_record *r, verr *e)
 {
+    json_t *rows = json_array();
     int64_t seq = 0;
-    vexit rc = VOUCH_OK;
-    for (size_t i = 0; !rc && i < r->n_results; i++) {
+    for (size_t i = 0; i < r->n_results; i++) {
         const result_row *x = &r->results[i];
         if (x->status == RESULT_NOT_EVALUATED) /* runs.not_evaluated holds these */
             continue;
+        /* a waived failure is stored as what the check found, with the waiver's name */
         bool waived = x->status == RESULT_WAIVED && x->waiver;
+        json_t *o = json_object();
+        json_object_set_new(o, "seq", json_integer(++seq));
+        json_object_set_new(o, "check_name", json_text(x->check));
+        json_object_set_new(o, "subject", json_text(x->subject));
+        json_object_set_new(o, "status",
+                            json_text(result_status_name(waived ? RESULT_FAIL : x->status)));
+        json_object_set_new(o, "expected", json_text(x->expected));
+        json_object_set_new(o, "observed", json_text(x->observed));
+        json_object_set_new(o, "reason", json_text(x->reason ? x->reason : ""));
+        json_object_set_new(o, "detail", json_text(x->detail));
+        json_object_set_new(o, "facts", json_text(x->facts));
+        json_object_set_new(o, "waiver", json_text(waived ? x->waiver : NULL));
+        json_array_append_new(rows, o);
+    }
+    vexit rc = VOUCH_OK;
+    if (seq) {
+        char *doc = json_dumps(rows, JSON_COMPACT);
+        if (!doc)
+            abort(); /* out of memory */
         pg_params p = {0};
         pgp_int(&p, r->id);
-        pgp_int(&p, ++seq);
-        pgp_text(&p, x->check);
-        pgp_text(&p, x->subject);
-        pgp_text(&p, result_status_name(waived ? RESULT_FAIL : x->status));
-        pgp_text(&p, x->expected);
-        pgp_text(&p, x->observed);
-        pgp_text(&p, x->reason ? x->reason : "");
-        pgp_text(&p, x->detail);
-        pgp_text(&p, x->facts);
-        pgp_text(&p, waived ? x->waiver : NULL);
+        pgp_raw(&p, doc);
         rc = pgq(st, NULL,
                  "INSERT INTO vouch.results (run_id, seq, check_name, subject, status, expected,"
                  " observed, reason, detail, facts, waiver)"
-                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                 &p, "store a result", e);
+                 " SELECT $1, x.seq, x.check_name, x.subject, x.status, x.expected, x.observed,"
+                 " x.reason, x.detail, x.facts, x.waiver FROM json_to_recordset($2::json) AS"
+                 " x(seq bigint, check_name text, subject text, status text, expected text,"
+                 " observed text, reason text, detail text, facts text, waiver text)",
+                 &p, "store the results", e);
+        free(doc);
     }
+    json_decref(rows);
     for (size_t i = 0; !rc && i < r->n_baselines; i++) {
         pg_params p = {0};
         pgp_int(&p, r->id);
