@@ -260,11 +260,12 @@ vexit store_copy(const char *from, const char *to, FILE *out, verr *e)
                       v.problem);
         goto done;
     }
-    fprintf(out, "copied %lld sealed runs and %lld sealed drills from %s to %s: chain intact"
-                 " (%lld runs and %lld drills verified)\nstore head %lld:%s\n",
-            (long long)n_runs, (long long)n_drills, store_path(src), pg->shown,
-            (long long)v.runs_checked, (long long)v.drills_checked, (long long)h.run_pos,
-            h.run_digest);
+    fprintf(out, "copied %lld sealed run%s and %lld sealed drill%s from %s to %s: chain intact"
+                 " (%lld run%s and %lld drill%s verified)\nstore head %lld:%s\n",
+            (long long)n_runs, n_runs == 1 ? "" : "s", (long long)n_drills,
+            n_drills == 1 ? "" : "s", store_path(src), pg->shown, (long long)v.runs_checked,
+            v.runs_checked == 1 ? "" : "s", (long long)v.drills_checked,
+            v.drills_checked == 1 ? "" : "s", (long long)h.run_pos, h.run_digest);
 done:
     store_close(dst);
     store_close(src);

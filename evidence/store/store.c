@@ -8,7 +8,8 @@
 #include "evidence/store/backend.h"
 #include "evidence/store/drill.h"
 
-/* A location's scheme and the back end behind it; NULL: named but not built yet. */
+/* A location's scheme and the back end behind it; NULL: named but not built yet (none
+ * today; kept for a scheme named before its back end is built). */
 static const struct {
     const char *prefix;
     const char *label;
