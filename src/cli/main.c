@@ -210,7 +210,8 @@ static const struct option long_options[] = {
 static const char global_help[] =
     "Global options (before or after COMMAND):\n"
     "  -c, --config FILE   configuration (default ./vouch.conf when it exists)\n"
-    "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
+    "      --store FILE    evidence store: a file, sqlite:FILE or postgresql://...\n"
+    "                      (default [store] url or path, else ./vouch.db)\n"
     "      --target DSN    database to check: libpq connection string or URI\n"
     "                      (default [target] dsn, else libpq's PG* defaults)\n"
     "      --format F[:FILE]  human (default), json, tap or junit, to FILE; several\n"
