@@ -24,11 +24,10 @@
 
 /* ---------------------------------------------------------------- plumbing */
 
-static const char *param_slot(pg_params *p)
+static void param_slot(const pg_params *p)
 {
     if (p->n >= (int)(sizeof p->v / sizeof *p->v))
-        abort(); /* a statement of this file with more parameters than the array: a bug */
-    return NULL;
+        abort(); /* a statement here with more parameters than the array holds: a bug */
 }
 
 void pgp_text(pg_params *p, const char *v)

@@ -146,7 +146,8 @@ static vexit replay(store *from, pg_store *to, int64_t *n_runs, int64_t *n_drill
     vexit rc = store_list_runs(from, 0, &ids, &n, e);
     if (rc)
         return rc;
-    qsort(ids, n, sizeof *ids, by_value);
+    if (n)
+        qsort(ids, n, sizeof *ids, by_value);
     run_record **runs = xcalloc(n ? n : 1, sizeof *runs);
     for (size_t i = 0; !rc && i < n; i++) {
         run_record *r;
@@ -180,7 +181,8 @@ static vexit replay(store *from, pg_store *to, int64_t *n_runs, int64_t *n_drill
     free(ids);
     if (rc || (rc = store_list_drills(from, 0, &ids, &n, e)))
         return rc;
-    qsort(ids, n, sizeof *ids, by_value);
+    if (n)
+        qsort(ids, n, sizeof *ids, by_value);
     drill_record **drills = xcalloc(n ? n : 1, sizeof *drills);
     for (size_t i = 0; !rc && i < n; i++)
         rc = store_load_drill(from, ids[i], &drills[i], e);

@@ -206,6 +206,21 @@ expect_out '^vouch gate 3 against baseline 1 '
 cd ..
 end_case
 
+test_case "store copy moves a store of an older schema (3, no drills) with its digests"
+mkdir -p old && cd old
+sqlite3 vouch.db <"$here/fixtures/store/schema3.sql"
+cp "$here/fixtures/store/schema3.head" vouch.db.head
+dropdb --if-exists vold >/dev/null 2>&1 || true
+createdb vold
+v store init --url "$(url vold)"
+v store copy --from vouch.db --to "$(url vold)"
+expect_rc 0
+expect_out '^copied 2 sealed runs and 0 sealed drills from vouch\.db to postgresql: dbname=vold '
+check "digests are the same bytes" test "$(sqlite3 vouch.db 'select group_concat(digest) from (select digest from runs order by id)')" = "$(psql_q -d vold -c 'select string_agg(digest, $$,$$ order by id) from vouch.runs')"
+check "the source store is as it was" test "$(sqlite3 vouch.db 'pragma user_version')" = 3
+cd ..
+end_case
+
 test_case "store copy refuses a store that is not empty, and a source that does not verify"
 cd sq
 v store copy --from vouch.db --to "$(url vcopy)"
