@@ -24,6 +24,23 @@ vexit store_pg_init(const char *url, FILE *out, verr *e)
     vexit rc = pg_connect(&st, url, e);
     if (rc)
         return rc;
+    /* Every text vouch stores is UTF-8, and is read back byte for byte for its digest. */
+    PGresult *r;
+    if ((rc = pgq(st, &r, "SELECT pg_encoding_to_char(encoding) FROM pg_database"
+                          " WHERE datname = current_database()", NULL, "read its encoding", e))) {
+        store_close(&st->base);
+        return rc;
+    }
+    bool utf8 = strcmp(PQgetvalue(r, 0, 0), "UTF8") == 0;
+    if (!utf8)
+        verr_set(e, VOUCH_USAGE, "store \"%s\": the database's encoding is %s; a vouch store"
+                 " needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)",
+                 st->shown, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (!utf8) {
+        store_close(&st->base);
+        return e->code;
+    }
     char *sql = pg_schema_script();
     if (!(rc = pgx(st, "BEGIN", "begin a transaction", e)) &&
         !(rc = pgx(st, sql, "create the vouch schema", e)))

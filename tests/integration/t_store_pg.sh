@@ -261,12 +261,14 @@ expect_rc 1
 expect_out 'function vouch\.refuse is not the one vouch created'
 end_case
 
-test_case "the same commands give the same answers on SQLite and on PostgreSQL"
+test_case "the same commands give the same answers on SQLite and on PostgreSQL, hostile names too"
+fresh_db weird
+psql_q -d weird -c 'CREATE TABLE public."we""ird \ tä\nble 😀 '"'"'; --" (id int); INSERT INTO public."we""ird \ tä\nble 😀 '"'"'; --" SELECT generate_series(1, 7)'
 v store init --url "$(url vboth)"
 for be in sqlite pg; do
     mkdir -p "same-$be" && cd "same-$be"
     where=$([ "$be" = sqlite ] && echo vouch.db || url vboth)
-    printf '[target]\ndsn = dbname=pgsrc\n[rowcount]\nschema = public\n[store]\nurl = %s\n' \
+    printf '[target]\ndsn = dbname=weird\n[rowcount]\nschema = public\n[store]\nurl = %s\n' \
         "$([ "$be" = sqlite ] && echo sqlite:vouch.db || echo "$where")" >vouch.conf
     v baseline --format json --output base.json
     expect_rc 0
@@ -286,6 +288,7 @@ for be in sqlite pg; do
 done
 check "runs 2 as JSON is the same on both" cmp -s same-sqlite/run2.norm same-pg/run2.norm
 check "the gate as TAP is the same on both" cmp -s same-sqlite/gate.norm same-pg/gate.norm
+check "the hostile name is in the run" grep -qF 'ird \\ tä\\nble 😀' same-pg/run2.json
 end_case
 
 test_case "hostile and unreachable URLs: one line, the documented code, no password anywhere"
@@ -312,6 +315,15 @@ printf '[store]\nurl = %s\nanchor = x.head\n' "$STORE" >anchor.conf
 v runs -c anchor.conf
 expect_rc 2
 expect_err '^vouch: \[store\] anchor applies to a SQLite store; a PostgreSQL store keeps no head file'
+end_case
+
+test_case "store init refuses a database that is not UTF8"
+dropdb --if-exists vlatin >/dev/null 2>&1 || true
+createdb -E LATIN1 -T template0 --locale=C vlatin
+v store init --url "$(url vlatin)"
+expect_rc 2
+expect_err "^vouch: store \"postgresql: dbname=vlatin .*\": the database's encoding is LATIN1; a vouch store needs UTF8"
+check "nothing was made" test "$(psql_q -d vlatin -c "select to_regnamespace('vouch') is null")" = t
 end_case
 
 test_case "a store of a newer schema is refused; store subcommands are checked"
