@@ -45,12 +45,17 @@ vexit store_pg_init(const char *url, FILE *out, verr *e)
     if (!(rc = pgx(st, "BEGIN", "begin a transaction", e)) &&
         !(rc = pgx(st, sql, "create the vouch schema", e)))
         rc = pgx(st, "COMMIT", "commit the vouch schema", e);
-    if (rc)
+    if (rc) {
         pg_rollback(st);
-    else
+        if (e->hint[0]) /* a privilege: not a runner's, the owner's */
+            verr_hint(e, "store init runs as the role that is to own the store (it may CREATE in"
+                         " the database, and CREATE ROLE unless vouch_writer and vouch_reader"
+                         " exist); or give the SQL of 'vouch store init --print' to a DBA.");
+    } else {
         fprintf(out, "store %s: vouch schema %d ready; roles vouch_writer (runners: INSERT and"
                      " the sealing functions) and vouch_reader (reports, packs: SELECT)\n",
                 st->shown, PG_SCHEMA_VERSION);
+    }
     free(sql);
     store_close(&st->base);
     return rc;

@@ -317,13 +317,19 @@ expect_rc 2
 expect_err '^vouch: \[store\] anchor applies to a SQLite store; a PostgreSQL store keeps no head file'
 end_case
 
-test_case "store init refuses a database that is not UTF8"
+test_case "store init refuses a database that is not UTF8, and a runner's role"
 dropdb --if-exists vlatin >/dev/null 2>&1 || true
 createdb -E LATIN1 -T template0 --locale=C vlatin
 v store init --url "$(url vlatin)"
 expect_rc 2
 expect_err "^vouch: store \"postgresql: dbname=vlatin .*\": the database's encoding is LATIN1; a vouch store needs UTF8"
 check "nothing was made" test "$(psql_q -d vlatin -c "select to_regnamespace('vouch') is null")" = t
+v store init --url "$STORE"
+expect_rc 3
+expect_err '^vouch: store "postgresql: user=it_runner dbname=vstore .*": could not create the vouch schema: (must be owner|permission denied)'
+expect_err "^hint: store init runs as the role that is to own the store"
+v verify --store "$READER"
+expect_rc 0
 end_case
 
 test_case "a store of a newer schema is refused; store subcommands are checked"
