@@ -6,15 +6,19 @@
  * drill is sealed only by the SECURITY DEFINER functions vouch.seal_run and
  * vouch.seal_drill, which take an advisory lock per chain, so that runners on many machines
  * seal into one total order. No head file: [store] anchor is refused. */
+#include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "evidence/chain.h"
 #include "evidence/store/postgres_internal.h"
 #include "evidence/store/shared.h"
+#include "src/interrupt.h"
 #include "src/pg.h"
 #include "src/redact.h"
 #include "src/utf8.h"
@@ -97,18 +101,77 @@ static char *server_message(pg_store *st, const PGresult *r)
     return shown;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define STORE_INTERRUPT_GRACE_MS 1000
+
+/* Send, then wait for the answer; after SIGINT or SIGTERM a statement still waiting
+ * (another runner's lock on a chain) is cancelled after a second's grace, as SQLite's
+ * busy handler gives up: the grace lets a run interrupted while checking still be sealed
+ * as aborted when another runner holds the lock only for the moment of its own seal.
+ * The last result, or the first that failed; *cancelled when it was cancelled here. */
+static PGresult *run_statement(pg_store *st, const char *sql, pg_params *p, bool *cancelled)
+{
+    *cancelled = false;
+    /* without parameters, by the simple protocol: a script of several statements runs too */
+    int sent = p ? PQsendQueryParams(st->conn, sql, p->n, NULL, p->v, NULL, NULL, 0)
+                 : PQsendQuery(st->conn, sql);
+    if (!sent)
+        return NULL;
+    int64_t interrupted_at = 0;
+    while (PQisBusy(st->conn)) {
+        if (interrupt_requested() && !*cancelled) {
+            int64_t now = mono_ms();
+            if (!interrupted_at)
+                interrupted_at = now;
+            else if (now - interrupted_at >= STORE_INTERRUPT_GRACE_MS) {
+                PGcancel *c = PQgetCancel(st->conn);
+                char why[256];
+                if (c && PQcancel(c, why, sizeof why))
+                    *cancelled = true;
+                PQfreeCancel(c);
+            }
+        }
+        struct pollfd fd = {.fd = PQsocket(st->conn), .events = POLLIN};
+        if (poll(&fd, 1, 50) < 0 && errno != EINTR)
+            break;
+        if (!PQconsumeInput(st->conn))
+            break;
+    }
+    PGresult *kept = NULL, *r;
+    while ((r = PQgetResult(st->conn))) {
+        ExecStatusType s = PQresultStatus(r);
+        bool failed = s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK;
+        bool kept_failed = kept && PQresultStatus(kept) != PGRES_TUPLES_OK &&
+                           PQresultStatus(kept) != PGRES_COMMAND_OK;
+        if (kept_failed && !failed) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(kept);
+        kept = r;
+    }
+    return kept;
+}
+
 vexit pgq(pg_store *st, PGresult **res, const char *sql, pg_params *p, const char *what,
           verr *e)
 {
     if (res)
         *res = NULL;
-    /* without parameters, by the simple protocol: a script of several statements runs too */
-    PGresult *r = p ? PQexecParams(st->conn, sql, p->n, NULL, p->v, NULL, NULL, 0)
-                    : PQexec(st->conn, sql);
+    bool cancelled;
+    PGresult *r = run_statement(st, sql, p, &cancelled);
     pgp_free(p);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        char *msg = server_message(st, r);
+        char *msg = cancelled ? xstrdup("interrupted while waiting for another process's lock"
+                                        " on the store")
+                              : server_message(st, r);
         const char *code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
         verr_set(e, VOUCH_ABORTED, "store \"%s\": could not %s: %s", st->shown, what, msg);
         if (code && strcmp(code, "42501") == 0)

@@ -129,6 +129,35 @@ expect_rc 0
 expect_out "chain intact: $((before + 8)) sealed runs verified\$"
 end_case
 
+test_case "^C while another runner holds the chain's lock: exit 3 soon, said so, the run reaped later"
+psql -X -qAt -d vstore -c "select pg_advisory_lock(1987014499, 1)" -c "select pg_sleep(8)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 50); do
+    [ "$(psql_q -d vstore -c "select count(*) from pg_locks where locktype = 'advisory' and granted")" = 1 ] && break
+    sleep 0.1
+done
+set +e
+"$VOUCH" gate >int.out 2>int.err &
+gp=$!
+# the gate waits at its seal; ^C then gives up a second later (no wall time asserted)
+for _ in $(seq 100); do
+    [ "$(psql_q -d vstore -c "select count(*) from pg_locks where locktype = 'advisory' and not granted")" = 1 ] && break
+    sleep 0.1
+done
+kill -INT "$gp"
+wait "$gp"
+grc=$?
+set -e
+check "the gate exits 3 (got $grc)" test "$grc" = 3
+check "it says why" grep -q "interrupted while waiting for another process's lock on the store" int.err
+wait "$holder" || true
+v gate
+expect_rc 0
+check "the interrupted run is sealed aborted by the next writer" test "$(psql_q -d vstore -c "select count(*) from vouch.runs where status = 'aborted' and error = 'the vouch process ended before the run finished'")" -ge 1
+v verify --store "$READER"
+expect_rc 0
+end_case
+
 test_case "a drill by hand on PostgreSQL: start, mark, a second start refused, finish; the drill chain verifies"
 v drill start --scenario "pg store drill" --incident-at "2026-11-25T02:00:00+10:00" --operator alice
 expect_rc 0
