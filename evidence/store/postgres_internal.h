@@ -9,7 +9,8 @@
 #include "evidence/store/backend.h"
 
 /* The schema the script makes, numbered as SQLite's migrations (evidence/store/sqlite.c):
- * a PostgreSQL store starts at 6 and takes each later migration as SQLite does. */
+ * a PostgreSQL store starts at 6 and takes each later migration as SQLite does (later[] in
+ * postgres_schema.c; raise this with each). */
 #define PG_SCHEMA_VERSION 6
 
 typedef struct pg_store {

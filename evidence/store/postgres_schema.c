@@ -322,6 +322,16 @@ const pg_trigger pg_triggers[] = {
 const char *const pg_tables[] = {"meta",    "runs",   "results",      "baselines",
                                  "baseline_parts", "drills", "drill_phases", NULL};
 
+/* The migrations after schema 6, each the PostgreSQL twin of SQLite's of the same number
+ * (evidence/store/sqlite.c), written so that running it again does nothing (ADD COLUMN IF
+ * NOT EXISTS, CREATE ... IF NOT EXISTS): store init runs them all, then records the version.
+ * A table one adds needs its triggers in pg_triggers and its grants below. */
+static const char *const later[] = {
+    NULL,
+};
+_Static_assert(sizeof later / sizeof *later - 1 == PG_SCHEMA_VERSION - 6,
+               "PG_SCHEMA_VERSION is 6 plus the migrations in later[]");
+
 /* The roles (cluster-wide, made once) and what each may do in this database. */
 static const char grants[] =
     "DO $roles$ BEGIN\n"
@@ -368,8 +378,11 @@ char *pg_schema_script(void)
     for (const pg_trigger *g = pg_triggers; g->name; g++)
         textbuf_add(&t, "DROP TRIGGER IF EXISTS %s ON vouch.%s;\n%s;\n", g->name, g->table,
                     g->def);
+    for (size_t i = 0; later[i]; i++)
+        textbuf_add(&t, "-- migration %zu\n%s\n", i + 7, later[i]);
     textbuf_add(&t, "INSERT INTO vouch.meta (version) VALUES (%d)"
-                    " ON CONFLICT (one) DO NOTHING;\n",
+                    " ON CONFLICT (one) DO UPDATE SET version = greatest(vouch.meta.version,"
+                    " EXCLUDED.version);\n",
                 PG_SCHEMA_VERSION);
     textbuf_add(&t, "%s", grants);
     return t.p;
