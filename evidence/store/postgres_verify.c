@@ -238,7 +238,40 @@ vexit pgs_verify_schema(pg_store *st, store_verdict *v, verr *e)
             broken(v, 0, 0, "function vouch.%s is not the one vouch created (its body"
                    " differs): the store has been altered", f->name);
     }
+    for (int i = 0; i < rows && v->ok; i++) {
+        bool ours = false;
+        for (const pg_function *f = pg_functions; f->name && !ours; f++)
+            ours = strcmp(PQgetvalue(r, i, 0), f->name) == 0;
+        if (!ours)
+            broken(v, 0, 0, "function vouch.%s was not created by vouch: the store has been"
+                   " altered", PQgetvalue(r, i, 0));
+    }
     PQclear(r);
+    if (!v->ok)
+        return VOUCH_OK;
+    /* Each table a plain table, every row seen by whoever reads it (no row-level security),
+     * and no rule rewriting what is done to it. */
+    for (const char *const *t = pg_tables; *t && v->ok; t++) {
+        pg_params p = {0};
+        pgp_raw(&p, *t);
+        if ((rc = pgq(st, &r,
+                      "SELECT c.relkind, c.relrowsecurity,"
+                      " (SELECT count(*) FROM pg_rewrite w WHERE w.ev_class = c.oid)"
+                      " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE n.nspname = 'vouch' AND c.relname = $1",
+                      &p, "read its tables", e)))
+            return rc;
+        if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "r") != 0)
+            broken(v, 0, 0, "table vouch.%s is missing or is no longer a table: the store has been"
+                   " altered", *t);
+        else if (strcmp(PQgetvalue(r, 0, 1), "t") == 0)
+            broken(v, 0, 0, "table vouch.%s has row-level security enabled, which can hide rows"
+                   " from whoever reads it: the store has been altered", *t);
+        else if (strcmp(PQgetvalue(r, 0, 2), "0") != 0)
+            broken(v, 0, 0, "table vouch.%s has a rule that rewrites what is done to it: the store"
+                   " has been altered", *t);
+        PQclear(r);
+    }
     if (!v->ok)
         return VOUCH_OK;
     /* Privileges: the writer may not change a row, whatever the triggers say. */

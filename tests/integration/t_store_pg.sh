@@ -266,7 +266,7 @@ expect_err 'has no vouch schema yet'
 cd ..
 end_case
 
-test_case "tampering on PostgreSQL: an edited row, a disabled trigger, a writer granted UPDATE are named"
+test_case "tampering on PostgreSQL: an edited row, a disabled trigger, a writer granted UPDATE, a function replaced, row-level security, a rule are named; store init repairs functions"
 v store init --url "$(url vtamper)"
 v store copy --from sq/vouch.db --to "$(url vtamper)"
 expect_rc 0
@@ -288,6 +288,18 @@ psql_q -d vtamper -c "revoke update on vouch.runs from vouch_writer; create or r
 v verify --store "$TS"
 expect_rc 1
 expect_out 'function vouch\.refuse is not the one vouch created'
+v store init --url "$TS"
+expect_rc 0
+v verify --store "$TS"
+expect_rc 0
+psql_q -d vtamper -c "alter table vouch.runs enable row level security; create policy hide_new on vouch.runs for select using (chain_pos < 2)" >/dev/null
+v verify --store "$TS"
+expect_rc 1
+expect_out 'table vouch\.runs has row-level security enabled, which can hide rows'
+psql_q -d vtamper -c "drop policy hide_new on vouch.runs; alter table vouch.runs disable row level security; create rule keep as on delete to vouch.results do instead nothing" >/dev/null
+v verify --store "$TS"
+expect_rc 1
+expect_out 'table vouch\.results has a rule that rewrites what is done to it'
 end_case
 
 test_case "the same commands give the same answers on SQLite and on PostgreSQL, hostile names too"
