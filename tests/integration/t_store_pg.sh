@@ -69,7 +69,7 @@ expect_out '^head 2:[0-9a-f]{16}\.\.\. is in the chain'
 check "positions 1 and 2, linked" test "$(psql_q -d vstore -c "select string_agg(chain_pos || ':' || (prev_digest is null), ',' order by chain_pos) from vouch.runs")" = "1:true,2:false"
 end_case
 
-test_case "report and pack read a PostgreSQL store as the reader, and the pack verifies"
+test_case "report, pack and metrics read a PostgreSQL store as the reader, and the pack verifies"
 v keygen --key sign.key --cert sign.crt
 expect_rc 0
 printf '[signing]\nkey = sign.key\ncertificate = sign.crt\n' >>vouch.conf
@@ -82,6 +82,10 @@ expect_out '^  gate runs +1 '
 v verify pack
 expect_rc 0
 check "the pack holds run 2's canonical bytes" test -s pack/chain/run-2.json
+v metrics --store "$READER"
+expect_rc 0
+expect_out '^vouch_store_chain_verified 1$'
+expect_out '^vouch_last_run_passed\{kind="gate",'
 end_case
 
 test_case "the writer may not UPDATE, DELETE or TRUNCATE, the reader may not INSERT: permission denied"
