@@ -270,13 +270,17 @@ vexit pg_connect(pg_store **out, const char *url, verr *e)
         free(st);
         return e->code;
     }
+    /* A role's own search_path never reaches the store (every name is qualified anyway);
+     * lock_timeout: a seal waits for another runner's at most 30 s, as on SQLite. */
+    vexit rc = pgx(st, "SET search_path = pg_catalog, pg_temp; SET client_min_messages = warning;"
+                       " SET lock_timeout = '30s'",
+                   "set up the session", e);
+    if (rc) {
+        store_close(&st->base);
+        return rc;
+    }
     *out = st;
-    /* A role's own search_path never reaches the store: every name is qualified, and
-     * the time zone, datestyle or collation of the session shape nothing stored. */
-    /* lock_timeout: a seal waits for another runner's at most 30 s, as on SQLite. */
-    return pgx(st, "SET search_path = pg_catalog, pg_temp; SET client_min_messages = warning;"
-                   " SET lock_timeout = '30s'",
-               "set up the session", e);
+    return VOUCH_OK;
 }
 
 static vexit read_schema(pg_store *st, verr *e)
@@ -570,7 +574,7 @@ static vexit be_run_finish(store *s, run_record *r, verr *e)
     pg_store *st = PG(s);
     if (st->mode == STORE_READ)
         return verr_set(e, VOUCH_ABORTED, "store \"%s\" was opened read-only", st->shown);
-    vexit rc = pgx(st, "BEGIN", "begin a transaction", e);
+    vexit rc = pgx(st, PG_BEGIN, "begin a transaction", e);
     if (rc)
         return rc;
     if ((rc = pgs_seal_run(st, r, true, NULL, e)) ||
@@ -869,7 +873,7 @@ static vexit reap_orphans(pg_store *st, verr *e)
     for (int i = 0; i < PQntuples(r) && !rc; i++) {
         if (!store_process_gone(pg_int(r, i, 1)))
             continue;
-        if ((rc = pgx(st, "BEGIN", "begin a transaction", e)))
+        if ((rc = pgx(st, PG_BEGIN, "begin a transaction", e)))
             break;
         if ((rc = pgx(st, "SELECT pg_advisory_xact_lock(1987014499, 1)", "lock the run chain",
                       e))) {

@@ -42,7 +42,7 @@ vexit store_pg_init(const char *url, FILE *out, verr *e)
         return e->code;
     }
     char *sql = pg_schema_script();
-    if (!(rc = pgx(st, "BEGIN", "begin a transaction", e)) &&
+    if (!(rc = pgx(st, PG_BEGIN, "begin a transaction", e)) &&
         !(rc = pgx(st, sql, "create the vouch schema", e)))
         rc = pgx(st, "COMMIT", "commit the vouch schema", e);
     if (rc) {
@@ -268,7 +268,7 @@ vexit store_copy(const char *from, const char *to, FILE *out, verr *e)
         goto done;
     }
     int64_t n_runs = 0, n_drills = 0;
-    if ((rc = pgx(pg, "BEGIN", "begin a transaction", e)))
+    if ((rc = pgx(pg, PG_BEGIN, "begin a transaction", e)))
         goto done;
     if ((rc = replay(src, pg, &n_runs, &n_drills, e)) ||
         (rc = pgx(pg, "SELECT vouch.sync_ids()", "move its ids on", e)) ||

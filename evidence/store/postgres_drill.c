@@ -22,7 +22,7 @@ vexit pgs_open_drill(pg_store *st, int64_t *id, verr *e)
 
 vexit pgs_drill_begin(pg_store *st, const drill_record *d, int64_t *id, verr *e)
 {
-    vexit rc = pgx(st, "BEGIN", "begin a transaction", e);
+    vexit rc = pgx(st, PG_BEGIN, "begin a transaction", e);
     if (rc)
         return rc;
     int64_t open_id = 0;
@@ -151,7 +151,7 @@ vexit pgs_seal_drill(pg_store *st, drill_record *d, const char *digest, verr *e)
 
 vexit pgs_drill_finish(pg_store *st, drill_record *d, verr *e)
 {
-    vexit rc = pgx(st, "BEGIN", "begin a transaction", e);
+    vexit rc = pgx(st, PG_BEGIN, "begin a transaction", e);
     if (rc)
         return rc;
     if ((rc = pgs_seal_drill(st, d, NULL, e)) ||
@@ -275,7 +275,7 @@ vexit pgs_reap_drills(pg_store *st, verr *e)
     PQclear(r);
     if (!gone)
         return VOUCH_OK;
-    if ((rc = pgx(st, "BEGIN", "begin a transaction", e)))
+    if ((rc = pgx(st, PG_BEGIN, "begin a transaction", e)))
         return rc;
     drill_record *d = NULL;
     if ((rc = pgx(st, "SELECT pg_advisory_xact_lock(1987014499, 2)", "lock the drill chain", e)) ||

@@ -13,6 +13,11 @@
  * postgres_schema.c; raise this with each). */
 #define PG_SCHEMA_VERSION 6
 
+/* Every writing transaction: READ COMMITTED whatever the session's default, so that the
+ * sealing functions read the chain's head after taking its lock (a REPEATABLE READ or
+ * SERIALIZABLE snapshot would be older than the lock, and the seal would fail). */
+#define PG_BEGIN "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
+
 typedef struct pg_store {
     store base;
     PGconn *conn;
