@@ -13,6 +13,7 @@ void chain_init(chain_verifier *v)
     memset(v, 0, sizeof *v);
     v->md = EVP_MD_CTX_new();
     v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    v->null_bytes = "the row bytes expression gave NULL";
     if (!v->md || !v->sha256)
         abort(); /* out of memory, as xmalloc treats it, or a library without SHA-256 */
 }
@@ -59,7 +60,7 @@ void chain_step(chain_verifier *v, int64_t id, const copy_field *prev_hash,
         broken(v, id, "prev_hash of the first row differs from the baseline's");
     }
     if (row_bytes->len < 0) {
-        broken(v, id, "the row bytes expression gave NULL");
+        broken(v, id, "%s", v->null_bytes);
     } else if (row_ok && prev_hash->len == CHAIN_HASH_LEN) {
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int md_len = 0;

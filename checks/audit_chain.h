@@ -34,6 +34,7 @@ typedef struct chain_verifier {
     int64_t prev_id;
     unsigned char prev_hash[CHAIN_HASH_LEN];
     int64_t rows, broken;
+    const char *null_bytes; /* what a row without bytes is reported as */
     chain_break breaks[CHAIN_LISTED];
     size_t n_breaks;
 } chain_verifier;

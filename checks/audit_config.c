@@ -23,6 +23,9 @@ const conf_key audit_log_keys[] = {
     {"prev_hash_column", 0, "COLUMN", "The chain's previous-hash column (bytea)."},
     {"chain_algorithm", 0, "sha256", "The chain's hash (sha256, the default and only one)."},
     {"row_bytes", 0, "SQL expression", "The bytes each row hash covers after the previous hash."},
+    {"row_layout", 0, "COLUMN:ENCODING, ...",
+     "The same bytes declared as columns (int8, epoch_us, text, jsonb) joined with '|', built"
+     " by vouch from the raw columns; checked on a sample against row_bytes when both are set."},
     {"rpo", 0, "DURATION", "The recovery point objective (default 24h)."},
     {"trigger", CONF_REPEATABLE, "SCHEMA.TABLE TRIGGER",
      "A trigger that writes the log; must exist and be enabled. Repeatable."},
@@ -45,6 +48,8 @@ void audit_settings_release(void *p)
     free(s->prev_hash_column);
     free(s->row_bytes);
     free(s->row_bytes_at);
+    row_layout_release(&s->layout);
+    free(s->row_layout_at);
     for (size_t i = 0; i < s->n_triggers; i++) {
         qname_release(&s->triggers[i].table);
         free(s->triggers[i].name);
@@ -123,23 +128,24 @@ static vexit configure_chain(const conf *c, audit_settings *s, verr *e)
     const conf_entry *rh = conf_get(c, "audit_log", "row_hash_column");
     const conf_entry *ph = conf_get(c, "audit_log", "prev_hash_column");
     const conf_entry *rb = conf_get(c, "audit_log", "row_bytes");
+    const conf_entry *rl = conf_get(c, "audit_log", "row_layout");
     const conf_entry *alg = conf_get(c, "audit_log", "chain_algorithm");
     char why[256];
     if (alg && strcmp(alg->value, "sha256") != 0)
         return conf_error(e, c, alg, "unknown algorithm \"%s\": only sha256 is supported",
                           alg->value);
-    if (!rh && !ph && !rb) {
+    if (!rh && !ph && !rb && !rl) {
         if (alg)
             return conf_error(e, c, alg,
                               "a chain needs row_hash_column, prev_hash_column and"
-                              " row_bytes");
+                              " row_bytes or row_layout");
         return VOUCH_OK;
     }
-    const conf_entry *any = rh ? rh : ph ? ph : rb;
-    if (!rh || !ph || !rb)
+    const conf_entry *any = rh ? rh : ph ? ph : rb ? rb : rl;
+    if (!rh || !ph || (!rb && !rl))
         return conf_error(e, c, any,
                           "a chain needs all of row_hash_column, prev_hash_column and"
-                          " row_bytes");
+                          " row_bytes or row_layout");
     if (s->unordered)
         return conf_error(e, c, any,
                           "a hash chain needs ids = sequential: the chain runs in id"
@@ -148,7 +154,16 @@ static vexit configure_chain(const conf *c, audit_settings *s, verr *e)
         return conf_error(e, c, rh, "%s", why);
     if (!ident_parse(ph->value, &s->prev_hash_column, why, sizeof why))
         return conf_error(e, c, ph, "%s", why);
-    return conf_expression(c, rb, &s->row_bytes, &s->row_bytes_at, e);
+    if (rl) {
+        if (!row_layout_parse(rl->value, &s->layout, why, sizeof why)) {
+            conf_error(e, c, rl, "%s", why);
+            verr_hint(e, "Write row_layout = COLUMN:ENCODING, ... in the order the row bytes"
+                         " join them, ENCODING one of int8, epoch_us, text, jsonb.");
+            return e->code;
+        }
+        s->row_layout_at = xasprintf("%s:%d", c->path, rl->line);
+    }
+    return rb ? conf_expression(c, rb, &s->row_bytes, &s->row_bytes_at, e) : VOUCH_OK;
 }
 
 vexit audit_configure(const conf *c, void **out, verr *e)

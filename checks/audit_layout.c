@@ -14,12 +14,42 @@ static const struct {
     const char *name;
     layout_enc enc;
     const char *type;
+    const char *takes[3]; /* the column types it reads, as format_type spells them */
+    const char *takes_text;
 } encodings[] = {
-    {"int8", ENC_INT8, "bigint"},
-    {"epoch_us", ENC_EPOCH_US, "timestamptz"},
-    {"text", ENC_TEXT, "text"},
-    {"jsonb", ENC_JSONB, "jsonb"},
+    {"int8", ENC_INT8, "bigint", {"bigint", "integer", "smallint"}, "bigint, integer or smallint"},
+    {"epoch_us", ENC_EPOCH_US, "timestamptz",
+     {"timestamp with time zone", "timestamp without time zone", NULL},
+     "timestamp with or without time zone"},
+    {"text", ENC_TEXT, "text", {"text", "character varying", NULL}, "text or character varying"},
+    {"jsonb", ENC_JSONB, "jsonb", {"jsonb", NULL, NULL}, "jsonb"},
 };
+
+const char *layout_enc_name(layout_enc enc)
+{
+    for (size_t i = 0; i < sizeof encodings / sizeof *encodings; i++)
+        if (encodings[i].enc == enc)
+            return encodings[i].name;
+    return "?";
+}
+
+bool layout_type_fits(layout_enc enc, const char *type)
+{
+    for (size_t i = 0; i < sizeof encodings / sizeof *encodings; i++)
+        if (encodings[i].enc == enc)
+            for (size_t j = 0; j < 3 && encodings[i].takes[j]; j++)
+                if (strcmp(type, encodings[i].takes[j]) == 0)
+                    return true;
+    return false;
+}
+
+const char *layout_enc_takes(layout_enc enc)
+{
+    for (size_t i = 0; i < sizeof encodings / sizeof *encodings; i++)
+        if (encodings[i].enc == enc)
+            return encodings[i].takes_text;
+    return "";
+}
 
 const char *layout_enc_type(layout_enc enc)
 {
@@ -116,11 +146,18 @@ static void put(layout_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
+/* Decimal as %lld writes it, without snprintf's cost on every row. */
 static void put_int(layout_buf *b, int64_t v)
 {
     char s[24];
-    int n = snprintf(s, sizeof s, "%" PRId64, v);
-    put(b, s, (size_t)n);
+    char *end = s + sizeof s, *p = end;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    put(b, p, (size_t)(end - p));
 }
 
 static bool put_field(layout_buf *b, layout_enc enc, const copy_field *f)
@@ -170,4 +207,39 @@ bool layout_build(const row_layout *l, const copy_field *f, layout_buf *b)
         }
     }
     return true;
+}
+
+void layout_stream_release(layout_stream *ls)
+{
+    layout_buf_release(&ls->buf);
+}
+
+copy_field layout_stream_row(layout_stream *ls, const row_layout *l, int64_t id,
+                             const copy_field *cols, const copy_field *sample)
+{
+    bool built = layout_build(l, cols, &ls->buf);
+    copy_field rb = {built ? ls->buf.p : NULL, built ? (int32_t)ls->buf.len : -1};
+    if (rb.data == NULL && built)
+        rb.data = (const unsigned char *)""; /* an empty row: bytes, not NULL */
+    if (!sample || sample->len < 0)
+        return rb; /* not sampled */
+    ls->sampled++;
+    bool agree;
+    if (sample->len == 1 && sample->data[0] == 0)
+        agree = !built; /* row_bytes gave NULL */
+    else
+        agree = built && sample->len >= 1 && sample->data[0] == 1 &&
+                (size_t)sample->len - 1 == ls->buf.len &&
+                (ls->buf.len == 0 || memcmp(sample->data + 1, ls->buf.p, ls->buf.len) == 0);
+    if (!agree && ls->disagree++ == 0)
+        ls->first_disagree = id;
+    return rb;
+}
+
+void layout_stream_join(layout_stream *a, const layout_stream *next)
+{
+    if (next->disagree && !a->disagree)
+        a->first_disagree = next->first_disagree;
+    a->disagree += next->disagree;
+    a->sampled += next->sampled;
 }

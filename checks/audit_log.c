@@ -51,6 +51,18 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         audit_names_release(&n);
         return rc;
     }
+    /* A layout that does not fit the table now would fail every gate after it. */
+    if (!(rc = audit_layout_describe(db, s, &problem, e)) && problem) {
+        rc = verr_set(e, VOUCH_USAGE, "audit_log: %s: [audit_log] row_layout: %s",
+                      s->row_layout_at, problem);
+        verr_hint(e, "Declare each column with the encoding its type takes (docs/checks/"
+                     "audit_log.md, row_layout); nothing was captured.");
+        free(problem);
+    }
+    if (rc) {
+        audit_names_release(&n);
+        return rc;
+    }
     const char *key;
     char why[sizeof e->msg];
     if (!(rc = audit_probe_expressions(db, s, &n, &key, why, sizeof why, e)) && key) {
@@ -141,6 +153,8 @@ typedef struct stream_state {
     seq_tracker seq;
     chain_verifier chain;
     bool chained;
+    const row_layout *row_layout; /* the declared layout the row bytes are built from */
+    layout_stream built;          /* its buffer, and the row_bytes sample compared */
     int64_t bad_ids;          /* rows whose id did not arrive as an int8 */
     const audit_part *part;   /* NULL for the one stream */
     copy_reader reader;       /* a part's COPY data, as the pool hands it over */
@@ -184,7 +198,15 @@ static void on_row(void *user, const copy_field *f, int n)
                        d->len > 0 ? (size_t)d->len : 0);
     if (st->chained) {
         int c = st->layout.chain;
-        chain_step(&st->chain, id, &f[c], &f[c + 1], &f[c + 2]);
+        copy_field bytes = f[c + 2];
+        if (st->layout.layout >= 0) {
+            copy_field cols[LAYOUT_MAX_COLUMNS];
+            for (int i = 0; i < st->row_layout->n; i++)
+                cols[i] = f[st->layout.layout_src[i]];
+            bytes = layout_stream_row(&st->built, st->row_layout, id, cols,
+                                      st->layout.sample >= 0 ? &f[st->layout.sample] : NULL);
+        }
+        chain_step(&st->chain, id, &f[c], &f[c + 1], &bytes);
     }
 }
 
@@ -256,6 +278,11 @@ static void stream_init(stream_state *st, const audit_settings *s, const audit_b
         chain_init(&st->chain);
         set_genesis(&st->chain, b);
     }
+    if (st->layout.layout >= 0) {
+        st->row_layout = &s->layout;
+        st->chain.null_bytes = "row_layout gives no bytes: a declared column is NULL (other"
+                               " than an int8) or cannot be encoded";
+    }
 }
 
 static void stream_release(stream_state *st)
@@ -264,6 +291,7 @@ static void stream_release(stream_state *st)
         chain_release(&st->chain);
     anchor_builder_release(&st->anchors);
     seq_release(&st->seq);
+    layout_stream_release(&st->built);
 }
 
 /* Append the part that follows st in id order. */
@@ -279,10 +307,14 @@ static void stream_join(stream_state *st, stream_state *next)
     seq_join(&st->seq, &next->seq);
     if (st->chained)
         chain_join(&st->chain, &next->chain);
+    layout_stream_join(&st->built, &next->built);
     st->bad_ids += next->bad_ids;
 }
 
 #define STREAM_PARTS_MAX 16 /* as many as the most connections [target] jobs allows */
+/* With connections still to join the stream, each connection is planned this many parts,
+ * so that one coming late finds parts left to take. */
+#define STREAM_PARTS_EACH 4
 
 /* Split the ids at range boundaries of the baseline, so that every range lies in one
  * part and the parts hold about as many of the baseline's rows; rows after the last
@@ -325,7 +357,14 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
                           verr *e)
 {
     audit_part parts[STREAM_PARTS_MAX];
-    size_t np = plan_parts(b, (size_t)check_connections(ctx, STREAM_PARTS_MAX), parts);
+    size_t now = (size_t)check_connections(ctx, STREAM_PARTS_MAX);
+    size_t later = (size_t)check_connections_later(ctx), want = now;
+    if (later) {
+        want = (now + later) * STREAM_PARTS_EACH;
+        if (want > STREAM_PARTS_MAX)
+            want = STREAM_PARTS_MAX;
+    }
+    size_t np = plan_parts(b, want, parts);
     if (np < 2)
         return stream_guarded(ctx, s, n, st, why, size, e);
     stream_state *ps = xcalloc(np, sizeof *ps);
@@ -417,6 +456,84 @@ static vexit observe_server(check_ctx *ctx, const audit_settings *s, const audit
     return rc;
 }
 
+/* ------------------------------------------------------------ row_layout */
+
+/* The stream, and with both row_layout and row_bytes the sample of the rows where the
+ * server's row_bytes is compared with the bytes built from the layout: one row says they
+ * agree, or an error names the first row where they do not, and then the stream runs
+ * again with row_bytes alone, so that the chain is judged by the bytes the server builds
+ * and not by a declaration that drifted from them. */
+static vexit stream_rows(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                         const audit_base *b, stream_state *st, char *why, size_t size,
+                         verr *e)
+{
+    vexit rc = stream_parts(ctx, s, n, b, st, why, size, e);
+    if (rc || *why || st->layout.sample < 0)
+        return rc;
+    char subject[96], seen[48];
+    snprintf(subject, sizeof subject, "%s row_layout", n->display);
+    const layout_stream *ls = &st->built;
+    if (!ls->disagree) {
+        snprintf(seen, sizeof seen, "%lld rows agree", (long long)ls->sampled);
+        check_report(ctx, RESULT_PASS, subject, "agrees with row_bytes", seen,
+                     "the row bytes built from row_layout are row_bytes' on every sampled row"
+                     " (%lld: the first %d ids and every id divisible by %d)",
+                     (long long)ls->sampled, LAYOUT_SAMPLE_FIRST, LAYOUT_SAMPLE_EVERY);
+        return VOUCH_OK;
+    }
+    snprintf(seen, sizeof seen, "%lld of %lld differ", (long long)ls->disagree,
+             (long long)ls->sampled);
+    check_report(ctx, RESULT_ERROR, subject, "agrees with row_bytes", seen,
+                 "row_layout disagrees with row_bytes at id %lld (%s and %s): the chain was"
+                 " verified with row_bytes; correct the declaration",
+                 (long long)ls->first_disagree, s->row_layout_at, s->row_bytes_at);
+    audit_settings plain = *s; /* the same settings without the layout, not owned */
+    plain.layout.n = 0;
+    stream_release(st);
+    stream_init(st, &plain, b);
+    return stream_parts(ctx, &plain, n, b, st, why, size, e);
+}
+
+/* Which bytes the chain is verified with, once the server has parsed row_bytes (refused
+ * holds why it refused it, "" when it did not): where row_layout is declared and its
+ * columns fit the table, the bytes built from it (compared on a sample with row_bytes when
+ * that is set too); otherwise row_bytes, an error row saying why the layout was not used.
+ * *eff is s or a copy of it without what cannot be used (not owned: release s only);
+ * refused is "" when the stream can run, else why it cannot. */
+static vexit plan_layout(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                         audit_settings *eff, char *refused, size_t size, verr *e)
+{
+    *eff = *s;
+    if (!s->layout.n)
+        return VOUCH_OK;
+    char *problem;
+    vexit rc = audit_layout_describe(check_db(ctx), s, &problem, e);
+    if (rc)
+        return rc;
+    char subject[96];
+    snprintf(subject, sizeof subject, "%s row_layout", n->display);
+    if (problem && s->row_bytes && !*refused) {
+        check_report(ctx, RESULT_ERROR, subject, NULL, NULL,
+                     "%s: [audit_log] row_layout: %s: the chain was verified with row_bytes",
+                     s->row_layout_at, problem);
+        eff->layout.n = 0;
+    } else if (problem && !*refused) {
+        snprintf(refused, size, "%s: [audit_log] row_layout: %s", s->row_layout_at, problem);
+    } else if (problem) {
+        check_report(ctx, RESULT_ERROR, subject, NULL, NULL, "%s: [audit_log] row_layout: %s",
+                     s->row_layout_at, problem);
+    } else if (*refused) {
+        /* row_bytes is refused but the layout fits: the chain is still verified. */
+        check_report(ctx, RESULT_ERROR, subject, "agrees with row_bytes", "not compared",
+                     "row_layout could not be compared with row_bytes, which the server"
+                     " refused (%s); the chain was verified with row_layout", refused);
+        eff->row_bytes = NULL;
+        refused[0] = '\0';
+    }
+    free(problem);
+    return VOUCH_OK;
+}
+
 /* row_bytes_refused: why the server refused [audit_log] row_bytes, or NULL. */
 static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                        const audit_base *b, const char *row_bytes_refused, verr *e)
@@ -429,7 +546,7 @@ static vexit check_log(check_ctx *ctx, const audit_settings *s, const audit_name
     if (!s->unordered && row_bytes_refused)
         snprintf(stream_why, sizeof stream_why, "%s", row_bytes_refused);
     else if (!s->unordered)
-        rc = stream_parts(ctx, s, n, b, &st, stream_why, sizeof stream_why, e);
+        rc = stream_rows(ctx, s, n, b, &st, stream_why, sizeof stream_why, e);
     if (!rc && !s->unordered && !*stream_why)
         observe_stream(&st, &o);
     else if (!rc)
@@ -514,8 +631,13 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         if (!rc && key && strcmp(key, "digest") == 0)
             check_report(ctx, RESULT_ERROR, n.display, NULL, NULL, "nothing checked: %s",
                          refused);
-        else if (!rc)
-            rc = check_log(ctx, s, &n, &b, key ? refused : NULL, e);
+        else if (!rc) {
+            audit_settings eff; /* s, or s without the part of the layout that is not used */
+            if (!key)
+                refused[0] = '\0';
+            if (!(rc = plan_layout(ctx, s, &n, &eff, refused, sizeof refused, e)))
+                rc = check_log(ctx, &eff, &n, &b, *refused ? refused : NULL, e);
+        }
         audit_base_release(&b);
     }
     free(problem);
@@ -544,8 +666,17 @@ static const target_key target_keys[] = {
 
 static vexit validate_target(check_ctx *ctx, const conf *c, void *p, verr *e)
 {
-    (void)p;
-    return target_check_keys(ctx, c, "audit_log", target_keys, e);
+    const audit_settings *s = p;
+    vexit rc = target_check_keys(ctx, c, "audit_log", target_keys, e);
+    bool found = false;
+    if (!rc && s->layout.n)
+        rc = target_relation_exists(ctx, &s->table, &found, e);
+    char *problem = NULL;
+    if (!rc && found && !(rc = audit_layout_describe(check_db(ctx), s, &problem, e)) &&
+        problem)
+        check_config_problem(ctx, c, conf_get(c, "audit_log", "row_layout"), "%s", problem);
+    free(problem);
+    return rc;
 }
 
 const checker checker_audit_log = {
@@ -558,5 +689,5 @@ const checker checker_audit_log = {
     .capture = capture,
     .check = check,
     .validate_target = validate_target,
-    .flags = CHECKER_INSTANCES,
+    .flags = CHECKER_INSTANCES | CHECKER_STREAMS,
 };

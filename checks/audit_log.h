@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "checks/audit_layout.h"
 #include "checks/checker.h"
 #include "src/ident.h"
 
@@ -30,6 +31,8 @@ typedef struct audit_settings {
     char *prev_hash_column;
     char *row_bytes; /* SQL expression: the bytes each row hash covers */
     char *row_bytes_at;
+    row_layout layout; /* row_layout: the same bytes built on the client; n = 0 without */
+    char *row_layout_at;
     int64_t rpo_ms;
     audit_trigger *triggers;
     size_t n_triggers, cap_triggers;
@@ -60,6 +63,8 @@ typedef struct audit_names {
     char *id, *time, *row_hash, *prev_hash;
     char *display;     /* schema.name for people */
     char *stream_time; /* the time column as timestamptz, for the stream */
+    char **layout;     /* row_layout's columns, quoted */
+    int n_layout;
 } audit_names;
 void audit_names_make(pg_session *db, const audit_settings *s, audit_names *n);
 void audit_names_release(audit_names *n);
@@ -76,11 +81,19 @@ char *audit_first_sql(const audit_names *n);
 /* Gaps between consecutive ids: first and last missing id, at most limit. */
 char *audit_gaps_sql(const audit_names *n, int limit);
 /* The rows in id order as binary COPY: id, time, the digested value (unless it is the
- * row hash) and, with a chain, prev_hash, row_hash and the row bytes. */
+ * row hash) and, with a chain, prev_hash, row_hash and the row bytes — or, where a
+ * row_layout is declared, its raw columns instead of the row bytes, followed with
+ * row_bytes as well by the row_bytes sample (audit_layout.h). */
 typedef struct audit_stream_fields {
     int count;  /* fields a row */
     int digest; /* the field the range digests fold */
     int chain;  /* prev_hash; row_hash and row bytes follow; -1 without a chain */
+    int layout; /* the first of row_layout's columns (in place of the row bytes), or -1 */
+    int sample; /* the row_bytes sample, or -1 */
+    /* The field each declared column is read from: the id and the time fields where the
+     * layout declares those columns as int8 and epoch_us (the same binary values), else
+     * a field of its own from layout on. */
+    int layout_src[LAYOUT_MAX_COLUMNS];
 } audit_stream_fields;
 void audit_stream_layout(const audit_settings *s, audit_stream_fields *f);
 /* A part of the stream when it is split over several connections: the ids from..to-1
@@ -100,6 +113,19 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audi
  * VOUCH_ABORTED when the connection is gone or the run was interrupted. */
 vexit audit_probe_expressions(pg_session *db, const audit_settings *s, const audit_names *n,
                               const char **key, char *why, size_t size, verr *e);
+/* audit_layout_sql.c: a declared row_layout's part of the stream. */
+/* ", col, col::bigint, ...": the declared columns the stream carries in fields of their
+ * own (f from audit_stream_layout). */
+char *audit_layout_columns_sql(const audit_settings *s, const audit_names *n,
+                               const audit_stream_fields *f);
+/* ", CASE ...": the row_bytes sample field (audit_layout.h). */
+char *audit_layout_sample_sql(const audit_settings *s, const audit_names *n);
+/* n->layout from s->layout (audit_names_make calls it). */
+void audit_layout_names(pg_session *db, const audit_settings *s, audit_names *n);
+/* Does every declared column exist with a type its encoding reads? *problem (caller
+ * frees) says the first that does not ("column actor is integer, row_layout declares
+ * text (which reads text or character varying)"), NULL when all do. */
+vexit audit_layout_describe(pg_session *db, const audit_settings *s, char **problem, verr *e);
 /* An integer column of a result (0 when NULL). */
 int64_t audit_int(const PGresult *r, int row, int col);
 /* Does the table exist with both columns (and integer ids where sequential)? *problem

@@ -30,6 +30,7 @@ void audit_names_make(pg_session *db, const audit_settings *s, audit_names *n)
     }
     n->display = qname_display(s->table.schema, s->table.name);
     n->stream_time = xstrdup(n->time);
+    audit_layout_names(db, s, n);
 }
 
 void audit_names_release(audit_names *n)
@@ -41,6 +42,9 @@ void audit_names_release(audit_names *n)
     free(n->prev_hash);
     free(n->display);
     free(n->stream_time);
+    for (int i = 0; i < n->n_layout; i++)
+        free(n->layout[i]);
+    free(n->layout);
 }
 
 /* What the digest covers, as stored in the baseline so a changed setting is noticed. */
@@ -129,6 +133,24 @@ void audit_stream_layout(const audit_settings *s, audit_stream_fields *f)
     f->digest = own_digest ? 2 : 3;
     f->chain = chained ? (own_digest ? 3 : 2) : -1;
     f->count = 2 + (own_digest ? 1 : 0) + (chained ? 3 : 0);
+    f->layout = f->sample = -1;
+    if (chained && s->layout.n) {
+        f->layout = f->chain + 2; /* the declared columns in place of the row bytes */
+        f->count--;
+        for (int i = 0; i < s->layout.n; i++) {
+            const layout_column *c = &s->layout.cols[i];
+            /* The id goes as bigint and the time as timestamptz, whose binary values are
+             * those of the column itself for every type these encodings read. */
+            if (c->enc == ENC_INT8 && strcmp(c->name, s->id_column) == 0)
+                f->layout_src[i] = 0;
+            else if (c->enc == ENC_EPOCH_US && strcmp(c->name, s->time_column) == 0)
+                f->layout_src[i] = 1;
+            else
+                f->layout_src[i] = f->count++;
+        }
+        if (s->row_bytes)
+            f->sample = f->count++;
+    }
 }
 
 /* The WHERE clause of one part; "" for the whole log. */
@@ -168,9 +190,16 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audi
     audit_stream_fields f;
     audit_stream_layout(s, &f);
     char *digest = f.digest == 2 ? digest_sql(s, n) : NULL;
-    char *chain = f.chain >= 0 ? xasprintf(", %s, %s, (%s)::bytea", n->prev_hash, n->row_hash,
-                                           s->row_bytes)
-                               : NULL;
+    char *chain = NULL;
+    if (f.layout >= 0) {
+        char *cols = audit_layout_columns_sql(s, n, &f);
+        char *sample = f.sample >= 0 ? audit_layout_sample_sql(s, n) : xstrdup("");
+        chain = xasprintf(", %s, %s%s%s", n->prev_hash, n->row_hash, cols, sample);
+        free(cols);
+        free(sample);
+    } else if (f.chain >= 0) {
+        chain = xasprintf(", %s, %s, (%s)::bytea", n->prev_hash, n->row_hash, s->row_bytes);
+    }
     char *where = part_where(n, part);
     char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row%s"
                           " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",

@@ -20,6 +20,11 @@ typedef struct check_ctx check_ctx;
 
 /* A checker whose flags hold this takes named instances: [name "INSTANCE"]. */
 #define CHECKER_INSTANCES 1u
+/* A checker whose flags hold this streams one large table over every connection it is
+ * given (check_copy_many): with [target] jobs of 2 or more, a gate runs it on the leader
+ * and the pool while the other checks run beside it on one lent connection, which joins
+ * the stream when they are done (check_connections_later). */
+#define CHECKER_STREAMS 2u
 
 typedef struct checker {
     /* MUST be set: the name used on the command line, as config section and in results.
@@ -42,7 +47,8 @@ typedef struct checker {
     /* MUST be set: compare the target with the baseline (NULL when capture is NULL) and
      * report one finding per subject. An error return means the check could not decide. */
     vexit (*check)(check_ctx *ctx, void *settings, const json_t *baseline, verr *e);
-    /* MAY be set: CHECKER_INSTANCES when named instances [name "INSTANCE"] are allowed. */
+    /* MAY be set: CHECKER_INSTANCES when named instances [name "INSTANCE"] are allowed;
+     * CHECKER_STREAMS for a check that gains from every connection. */
     unsigned flags;
     /* MAY be set (every checker of the registry sets it): for 'vouch check-config', ask the
      * target whether each object the section names exists (tables, columns, schemas, roles,
@@ -76,6 +82,10 @@ vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresu
 /* How many connections a check may use at once for up to wanted queries (leader
  * included); the workers are opened now. */
 int check_connections(check_ctx *ctx, size_t wanted);
+/* How many connections, busy with other checks now, may join a check_copy_many later
+ * (each takes a statement still waiting when it comes): a check that plans its statements
+ * by the connections plans some more for them. 0 when none will. */
+int check_connections_later(check_ctx *ctx);
 /* Stream n COPY ... TO STDOUT statements at once over the run's connections, all in the
  * run's snapshot, each message to fn as it arrives (pg_pool_copy in src/pg_pool.h). */
 vexit check_copy_many(check_ctx *ctx, const char *const *sqls, size_t n, pg_copy_fn fn,

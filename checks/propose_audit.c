@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/audit_layout.h"
 #include "checks/propose.h"
 #include "src/ident.h"
 
@@ -60,11 +61,24 @@ static const char feeders_sql[] =
     " ORDER BY 1, 2, 3, 4";
 
 /* A function named like *row_bytes* whose arguments are all columns of the table, by
- * name: the chain's row bytes as the call the writer makes. */
+ * name: the chain's row bytes as the call the writer makes; and those columns as a
+ * row_layout, each with the encoding its type takes (the rule of layout_type_fits in
+ * checks/audit_layout.c), NULL when a column's type takes none. */
 static const char row_bytes_sql[] =
     "SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname),"
     "       (SELECT string_agg(quote_ident(u.a), ', ' ORDER BY u.o)"
-    "          FROM unnest(p.proargnames) WITH ORDINALITY u(a, o))"
+    "          FROM unnest(p.proargnames) WITH ORDINALITY u(a, o)),"
+    "       (SELECT CASE WHEN bool_and(e.enc IS NOT NULL)"
+    "               THEN string_agg(quote_ident(u.a) || ':' || e.enc, ', ' ORDER BY u.o) END"
+    "          FROM unnest(p.proargnames) WITH ORDINALITY u(a, o)"
+    "          JOIN pg_attribute x ON x.attrelid = $2::oid AND x.attname = u.a"
+    "           AND x.attnum > 0 AND NOT x.attisdropped"
+    "         CROSS JOIN LATERAL (SELECT CASE format_type(x.atttypid, NULL)"
+    "             WHEN 'bigint' THEN 'int8' WHEN 'integer' THEN 'int8' WHEN 'smallint' THEN 'int8'"
+    "             WHEN 'timestamp with time zone' THEN 'epoch_us'"
+    "             WHEN 'timestamp without time zone' THEN 'epoch_us'"
+    "             WHEN 'text' THEN 'text' WHEN 'character varying' THEN 'text'"
+    "             WHEN 'jsonb' THEN 'jsonb' END AS enc) e)"
     "  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
     " WHERE n.nspname = ANY ($1::text[]) AND p.proname ~* 'row_?bytes'"
     "   AND p.prorettype = 'bytea'::regtype AND p.proargnames IS NOT NULL"
@@ -121,6 +135,17 @@ static vexit chain(propose_ctx *p, const char *name, const char *oid, const char
                     "%s takes the table's columns by name and returns bytea: the bytes each "
                     "row hash covers after the previous hash", fn);
         free(call.p);
+        /* Only a guess that the function joins them with '|' as row_layout does: the gate
+         * compares the two on a sample and says where they differ. */
+        row_layout l;
+        char why[256];
+        if (!PQgetisnull(r, 0, 2) && row_layout_parse(PQgetvalue(r, 0, 2), &l, why, sizeof why)) {
+            propose_key(p, true, "row_layout", PQgetvalue(r, 0, 2),
+                        "the same columns with the encodings their types take, if %s joins them"
+                        " with '|': vouch then builds the bytes itself, and compares them with"
+                        " row_bytes on a sample", fn);
+            row_layout_release(&l);
+        }
     } else {
         propose_comment(p, "guess: %s and %s look like a hash chain; to verify it, say what each "
                            "row hash covers:", row_hash, prev_hash);

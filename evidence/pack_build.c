@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence/approval.h"
 #include "evidence/chain.h"
+#include "evidence/sign.h"
 #include "evidence/drill_record.h"
 #include "evidence/store/drill.h"
 #include "reports/csv_export.h"
@@ -84,6 +86,8 @@ static void pos_add(pos_list *l, int64_t pos, int64_t id)
 /* What the pack gathers while it walks the store. */
 typedef struct gathered {
     chain_list runs, drills;
+    approval_list approvals;  /* every approval in the store; those of the period's runs go in */
+    json_t *approval_index;   /* [{id, run_id, signer, ...}] for pack.json */
     pos_list other_runs, other_drills;
     FILE *csv;              /* results.csv, in memory */
     char *csv_bytes;
@@ -161,6 +165,38 @@ static vexit run_in_chain(pack_dir *b, const run_record *r, gathered *g, bool in
     return rc;
 }
 
+/* Each approval of run r: its statement (approvals/approval-N.json, the exact signed bytes),
+ * its signature beside it (.p7s, which stock openssl cms -verify checks) and its time-stamp
+ * token when it has one (.tsr). */
+static vexit run_approvals(pack_dir *b, const run_record *r, gathered *g, verr *e)
+{
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < g->approvals.n && !rc; i++) {
+        const approval_record *a = g->approvals.v[i];
+        if (a->run_id != r->id)
+            continue;
+        char *rel = xasprintf("approvals/approval-%" PRId64 ".json", a->id);
+        char *sig = xasprintf("%s%s", rel, SIGN_SUFFIX);
+        char *tsr = xasprintf("%s%s", rel, TSR_SUFFIX);
+        if (!(rc = pack_dir_put(b, rel, a->statement, strlen(a->statement), e)))
+            rc = pack_dir_put(b, sig, (const char *)a->signature, a->signature_len, e);
+        if (!rc && a->tsr)
+            rc = pack_dir_put(b, tsr, (const char *)a->tsr, a->tsr_len, e);
+        json_t *x = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
+                              (json_int_t)a->id, "run_id", (json_int_t)a->run_id, "signer",
+                              a->signer, "fingerprint", a->fingerprint, "approved_at",
+                              a->approved_at, "statement", rel, "signature", sig, "chain_pos",
+                              (json_int_t)a->chain_pos, "digest", a->digest);
+        if (a->tsr)
+            json_object_set_new(x, "timestamp", json_string(tsr));
+        json_array_append_new(g->approval_index, x);
+        free(rel);
+        free(sig);
+        free(tsr);
+    }
+    return rc;
+}
+
 static vexit one_run(pack_dir *b, const pack_source *from, const report_period *p, int64_t id,
                      gathered *g, verr *e)
 {
@@ -187,7 +223,7 @@ static vexit one_run(pack_dir *b, const pack_source *from, const report_period *
                           json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)r->id, "kind",
                                     r->kind, "status", r->status, "started_at", r->started_at,
                                     "reports", files));
-    if (!(rc = gate_reports(b, from, r, files, e)))
+    if (!(rc = gate_reports(b, from, r, files, e)) && !(rc = run_approvals(b, r, g, e)))
         rc = report_csv_rows(g->csv, r, e);
 out:
     run_record_free(r);
@@ -377,6 +413,9 @@ static json_t *info_doc(gathered *g, const report_period *p)
         VOUCH_VERSION);
     g->gate_index = g->drill_index = NULL;
     free(note);
+    /* signed approvals of the period's gates (docs/approvals.md) */
+    json_object_set_new(doc, "approvals", g->approval_index);
+    g->approval_index = NULL;
     /* The store as it stood, its chains verified whole: a later edit of the store
      * cannot be made to agree with this. */
     json_object_set_new(doc, "store_head", evidence_head_json(g->head));
@@ -387,11 +426,20 @@ static vexit fill(pack_dir *b, const pack_source *from, const report_period *p, 
                   verr *e)
 {
     gathered g = {.sum = sum, .gate_index = json_array(), .drill_index = json_array(),
-                  .head = from->head};
+                  .approval_index = json_array(), .head = from->head};
+    vexit arc = store_approvals(from->st, 0, &g.approvals, e);
+    if (arc) {
+        json_decref(g.gate_index);
+        json_decref(g.drill_index);
+        json_decref(g.approval_index);
+        return arc;
+    }
     g.csv = open_memstream(&g.csv_bytes, &g.csv_len);
     if (!g.csv) {
         json_decref(g.gate_index);
         json_decref(g.drill_index);
+        json_decref(g.approval_index);
+        approval_list_release(&g.approvals);
         return verr_set(e, VOUCH_ABORTED, "could not start the results export");
     }
     vexit rc = report_csv_header(g.csv, e);
@@ -425,6 +473,8 @@ static vexit fill(pack_dir *b, const pack_source *from, const report_period *p, 
     free(g.other_drills.v);
     json_decref(g.gate_index);
     json_decref(g.drill_index);
+    json_decref(g.approval_index);
+    approval_list_release(&g.approvals);
     sum->files = b->m.n;
     sum->bytes = b->bytes;
     return rc;

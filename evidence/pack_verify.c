@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "evidence/approval.h"
 #include "evidence/chain.h"
 #include "evidence/manifest.h"
 #include "evidence/sign.h"
@@ -336,9 +337,60 @@ static void check_head(const char *dir, int64_t run_pos, const char *run_digest,
     json_decref(doc);
 }
 
+/* approvals/approval-N.json: its signature (rel.p7s) over it, and its token (rel.tsr, when
+ * listed) over that, as stock openssl checks them; and that it approves, byte for byte, a
+ * run of chain.json whose canonical form is the pack's chain/run-ID.json. The approver is
+ * not pinned: approvals are signed by people, each with their own certificate, named. */
+static void check_approval(const char *dir, const manifest *m, const char *rel,
+                           const sealed_list *runs, const char *tsa_ca, problems *p)
+{
+    char *path = xasprintf("%s/%s", dir, rel), *tsr = xasprintf("%s%s", rel, TSR_SUFFIX);
+    char *sig = xasprintf("%s%s", rel, SIGN_SUFFIX);
+    size_t before = p->n;
+    if (!manifest_find(m, sig))
+        problem(p, "%s: not signed: %s is not in the pack", rel, sig);
+    sig_report r;
+    memset(&r, 0, sizeof r);
+    verr e;
+    verr_clear(&e);
+    char *text = NULL;
+    size_t len = 0;
+    if (p->n == before && verify_file_stamped(path, NULL, manifest_find(m, tsr) ? tsa_ca : NULL, &r, &e))
+        problem(p, "%s", e.msg);
+    else if (p->n == before && file_read_regular(path, CHAIN_FILE_MAX, &text, &len, &e))
+        problem(p, "%s", e.msg);
+    approval_claim c;
+    json_t *doc = NULL;
+    if (text && p->n == before) {
+        const sealed *s = NULL;
+        char *canon = NULL;
+        const manifest_entry *ce = NULL;
+        if (!approval_statement_read(text, &c, &doc) || strlen(text) != len)
+            problem(p, "%s: not a %s statement", rel, APPROVAL_FORMAT);
+        else if (strcmp(c.signer, r.signer) != 0 || strcmp(c.fingerprint, r.fingerprint) != 0)
+            problem(p, "%s: it names %s as its signer, but %s signed it", rel, c.signer, r.signer);
+        else if (!(s = sealed_find(runs, c.run_id)))
+            problem(p, "%s: it approves run %" PRId64 ", which is not in chain.json", rel, c.run_id);
+        else if (strcmp(s->digest, c.run_digest) != 0)
+            problem(p, "%s: the digest it approves is not run %" PRId64 "'s in chain.json: it was"
+                    " made over another run", rel, c.run_id);
+        else if (!(ce = manifest_find(m, canon = xasprintf("chain/run-%" PRId64 ".json", c.run_id))) ||
+                 strcmp(ce->sha256, c.run_canonical_sha256) != 0)
+            problem(p, "%s: run %" PRId64 "'s canonical form in the pack is not the one approved",
+                    rel, c.run_id);
+        free(canon);
+    }
+    json_decref(doc);
+    sig_report_release(&r);
+    free(text);
+    free(sig);
+    free(tsr);
+    free(path);
+}
+
 /* chain.json recomputed, and every gate and drill report of the pack in it. */
-static void check_chain(const char *dir, const manifest *m, problems *p, size_t *n_runs,
-                        size_t *n_drills)
+static void check_chain(const char *dir, const manifest *m, const char *tsa_ca, problems *p,
+                        size_t *n_runs, size_t *n_drills, size_t *n_approvals)
 {
     if (!manifest_find(m, "chain.json")) {
         problem(p, "chain.json: not in the pack: its runs cannot be checked against the chain");
@@ -382,6 +434,10 @@ static void check_chain(const char *dir, const manifest *m, problems *p, size_t 
                         "the pack's chain)", rel, id);
             else if (strcmp(ext, "xml") == 0)
                 check_report_xml(dir, rel, false, s, p);
+        } else if (strncmp(rel, "approvals/approval-", 19) == 0 &&
+                   strlen(rel) > 5 && strcmp(rel + strlen(rel) - 5, ".json") == 0) {
+            check_approval(dir, m, rel, &runs, tsa_ca, p);
+            ++*n_approvals;
         } else if ((id = report_id(rel, "drills/drill-", &ext))) {
             const sealed *s = sealed_find(&drills, id);
             if (!s && !drill_open(dir, id))
@@ -416,7 +472,7 @@ static char *period_of(const char *dir)
 }
 
 static void print_verified(FILE *out, const char *dir, const manifest *m, const sig_report *r,
-                           size_t n_runs, size_t n_drills)
+                           size_t n_runs, size_t n_drills, size_t n_approvals)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < m->n; i++)
@@ -431,6 +487,10 @@ static void print_verified(FILE *out, const char *dir, const manifest *m, const 
     fprintf(out, "  chain        %zu run%s and %zu drill%s recomputed from their canonical forms, "
                  "linked without holes; every report is of one of them\n",
             n_runs, n_runs == 1 ? "" : "s", n_drills, n_drills == 1 ? "" : "s");
+    if (n_approvals)
+        fprintf(out, "  approvals    %zu signed approval%s, each signature verified over its "
+                     "statement and the statement over a run of the chain\n",
+                n_approvals, n_approvals == 1 ? "" : "s");
     fprintf(out, "  signer       %s\n", r->signer);
     if (strcmp(r->signer, r->issuer) != 0)
         fprintf(out, "  issuer       %s\n", r->issuer);
@@ -509,16 +569,16 @@ vexit pack_verify(const char *dir_arg, const char *pinned_cert, const char *tsa_
             find_unlisted(dir, NULL, &m, &p);
         }
         /* The chain is read only from files proven to be the signed ones. */
-        size_t n_runs = 0, n_drills = 0;
+        size_t n_runs = 0, n_drills = 0, n_approvals = 0;
         if (!p.n && signed_ok)
-            check_chain(dir, &m, &p, &n_runs, &n_drills);
+            check_chain(dir, &m, tsa_ca, &p, &n_runs, &n_drills, &n_approvals);
         if (p.n) {
             *e = p.first;
             if (p.n > 1)
                 verr_hint(e, "%zu problems in pack \"%s\", each listed above.", p.n, dir);
             rc = VOUCH_FAILED;
         } else if (signed_ok) {
-            print_verified(out, dir, &m, &r, n_runs, n_drills);
+            print_verified(out, dir, &m, &r, n_runs, n_drills, n_approvals);
         }
     }
     sig_report_release(&r);

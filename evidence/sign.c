@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -508,5 +509,99 @@ vexit verify_file_stamped(const char *path, const char *pinned_cert, const char 
     sk_X509_pop_free(pinned, X509_free);
     if (!rc)
         rc = check_timestamp(r, tsa_ca, e);
+    return rc;
+}
+
+vexit sign_buffer(const signer *s, const void *data, size_t len, const char *what,
+                  unsigned char **der, size_t *der_len, unsigned char **tsr, size_t *tsr_len,
+                  verr *e)
+{
+    *der = *tsr = NULL;
+    *der_len = *tsr_len = 0;
+    if (len > INT_MAX)
+        return verr_set(e, VOUCH_USAGE, "could not sign %s: too large", what);
+    BIO *in = BIO_new_mem_buf(data, (int)len);
+    CMS_ContentInfo *cms = in ? cms_sign_detached(s, in) : NULL;
+    BIO_free(in);
+    unsigned char *made = NULL;
+    int n = cms ? i2d_CMS_ContentInfo(cms, &made) : -1;
+    CMS_ContentInfo_free(cms);
+    if (n <= 0) {
+        char why[256];
+        return verr_set(e, VOUCH_ABORTED, "could not sign %s: %s", what,
+                        openssl_error(why, sizeof why));
+    }
+    /* into memory the caller frees with free(), not OPENSSL_free */
+    *der = xmalloc((size_t)n);
+    memcpy(*der, made, (size_t)n);
+    *der_len = (size_t)n;
+    OPENSSL_free(made);
+    if (!s->tsa.url)
+        return VOUCH_OK;
+    verr te;
+    verr_clear(&te);
+    if (!tsa_stamp(&s->tsa, *der, *der_len, tsr, tsr_len, &te))
+        return VOUCH_OK;
+    *tsr = NULL;
+    *tsr_len = 0;
+    if (s->tsa.required) {
+        free(*der);
+        *der = NULL;
+        *der_len = 0;
+        verr_set(e, VOUCH_FAILED, "could not timestamp the signature of %s: %s", what, te.msg);
+        verr_hint(e, "[signing] tsa_required is set: nothing is signed until the TSA answers.");
+        return e->code;
+    }
+    fprintf(s->warn ? s->warn : stderr, "vouch: warning: %s signed without a trusted time: %s\n",
+            what, te.msg);
+    return VOUCH_OK;
+}
+
+vexit verify_buffer(const void *data, size_t len, const unsigned char *der, size_t der_len,
+                    const char *what, sig_report *r, verr *e)
+{
+    memset(r, 0, sizeof *r);
+    r->file = xstrdup(what);
+    r->sig_path = xasprintf("the signature of %s", what);
+    if (len > INT_MAX || der_len > SIG_FILE_MAX || !der)
+        return verr_set(e, VOUCH_FAILED, "%s: %s is missing or too large", r->file, r->sig_path);
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
+    vexit rc = VOUCH_OK;
+    if (!cms || p != der + der_len || !versions_ok(der, (long)der_len)) {
+        ERR_clear_error();
+        rc = verr_set(e, VOUCH_FAILED, "%s: %s is damaged: not a DER CMS signature", r->file,
+                      r->sig_path);
+    }
+    if (!rc)
+        rc = check_shape(r, cms, e);
+    if (!rc) {
+        BIO *in = BIO_new_mem_buf(data, (int)len);
+        int ok = in ? CMS_verify(cms, NULL, NULL, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY)
+                    : 0;
+        BIO_free(in);
+        char why[256];
+        openssl_error(why, sizeof why);
+        if (ok != 1)
+            rc = verr_set(e, VOUCH_FAILED, "%s: signature does not verify: the signed text "
+                          "changed, or the signature was not made over it", r->file);
+    }
+    if (!rc) {
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+        X509 *cert = NULL;
+        CMS_SignerInfo_get0_algs(si, NULL, &cert, NULL, NULL);
+        if (!cert)
+            rc = verr_set(e, VOUCH_FAILED, "%s: the signer's certificate is not in the signature",
+                          r->file);
+        else if (!(rc = check_algorithm(r, si, e))) {
+            r->signer = dn_format(X509_get_subject_name(cert));
+            r->issuer = dn_format(X509_get_issuer_name(cert));
+            cert_fingerprint(cert, r->fingerprint, sizeof r->fingerprint);
+            time_t when = 0;
+            signing_time(si, r, &when);
+            rc = check_self_signed(r, cert, e);
+        }
+    }
+    CMS_ContentInfo_free(cms);
     return rc;
 }

@@ -18,6 +18,14 @@
 /* Sign path into path.p7s, written atomically (replacing an older signature). */
 vexit sign_file(const signer *s, const char *path, verr *e);
 
+/* Sign len bytes of data in memory (an approval's statement): *der is the detached CMS
+ * signature (DER), the caller's to free(). With s->tsa.url, *tsr is a time-stamp token
+ * over *der (NULL, with a warning, when the TSA could not stamp and it is not required;
+ * VOUCH_FAILED when it is). what names the data in messages. */
+vexit sign_buffer(const signer *s, const void *data, size_t len, const char *what,
+                  unsigned char **der, size_t *der_len, unsigned char **tsr, size_t *tsr_len,
+                  verr *e);
+
 /* Whether this OpenSSL can make, and verify again, a CMS signature with the signer's
  * key (it cannot for Ed25519 before RFC 8419 support): an in-memory trial. */
 vexit signer_check(const signer *s, verr *e);
@@ -57,5 +65,13 @@ vexit verify_file(const char *path, const char *pinned_cert, sig_report *r, verr
  * with tsa_ca a missing token fails too. */
 vexit verify_file_stamped(const char *path, const char *pinned_cert, const char *tsa_ca,
                           sig_report *r, verr *e);
+
+/* Verify der as a detached CMS signature over data in memory, as verify_file does a
+ * file's (without a pin: the signer's own certificate, carried in the signature, is
+ * checked as the key that signed); r->signer, issuer, fingerprint and signing_time are
+ * filled. what names the data in messages. VOUCH_FAILED when it does not hold. Release
+ * *r in every case. */
+vexit verify_buffer(const void *data, size_t len, const unsigned char *der, size_t der_len,
+                    const char *what, sig_report *r, verr *e);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/negctl_summary.h"
 #include "reports/report.h"
 #include "reports/report_parts.h"
 #include "reports/xml_build.h"
@@ -113,10 +114,18 @@ static void add_drills(xmlNodePtr root, const report_period *p, drill_record *co
 static void add_gates(xmlNodePtr root, run_record *const *runs, size_t n)
 {
     xmlNodePtr sec = rx_child(root, "gates", NULL);
-    size_t passed = 0, failed = 0, other = 0;
+    size_t passed = 0, failed = 0, other = 0, controlled = 0, able = 0;
     for (size_t i = 0; i < n; i++) {
         const run_record *r = runs[i];
         xmlNodePtr g = rx_child(sec, "gate", NULL);
+        negctl_summary nc;
+        if (negctl_summarize(r, &nc)) { /* docs/negative-control.md */
+            bool shown = !nc.unable && !nc.undecided;
+            rx_attr(g, "negative-control", shown ? "able" : "unable");
+            controlled++;
+            able += shown;
+            negctl_summary_release(&nc);
+        }
         rx_attr_int(g, "run", r->id);
         rx_attr(g, "kind", r->kind);
         rx_attr(g, "status", r->status);
@@ -133,6 +142,10 @@ static void add_gates(xmlNodePtr root, run_record *const *runs, size_t n)
     rx_attr_int(sec, "passed", (int64_t)passed);
     rx_attr_int(sec, "failed", (int64_t)failed);
     rx_attr_int(sec, "other", (int64_t)other);
+    if (controlled) { /* only then: a period without any reads as before */
+        rx_attr_int(sec, "negative-controls", (int64_t)controlled);
+        rx_attr_int(sec, "negative-controls-able", (int64_t)able);
+    }
 }
 
 /* How bad a status is, for a check's worst: a waived failure is worse than a warning

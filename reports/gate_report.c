@@ -8,6 +8,7 @@
 #include "reports/xml_build.h"
 #include "src/origin.h"
 #include "src/output.h"
+#include "src/negctl_summary.h"
 #include "src/util.h"
 
 void report_counts_attrs(xmlNodePtr n, result_counts c)
@@ -175,6 +176,25 @@ static void add_waivers(xmlNodePtr parent, const run_record *r)
     json_decref(list);
 }
 
+/* <negative-control> of a gate that ran it (docs/negative-control.md): whether every check
+ * was shown able to fail, and which were not or could not be. */
+static void add_negative_control(xmlNodePtr parent, const run_record *r)
+{
+    negctl_summary s;
+    if (!negctl_summarize(r, &s))
+        return;
+    char *text = negctl_summary_text(&s);
+    xmlNodePtr nc = rx_child(parent, "negative-control", text);
+    rx_attr(nc, "outcome", s.unable || s.undecided ? "unable" : "able");
+    rx_attr_int(nc, "checks", (int64_t)s.checks);
+    rx_attr(nc, "able", s.able);
+    rx_attr(nc, "not-applicable", s.na);
+    rx_attr(nc, "unable", s.unable);
+    rx_attr(nc, "undecided", s.undecided);
+    free(text);
+    negctl_summary_release(&s);
+}
+
 vexit report_gate_doc(const run_record *r, xmlDocPtr *out, verr *e)
 {
     *out = NULL;
@@ -240,4 +260,5 @@ void report_gate_content(xmlNodePtr root, const run_record *r)
     }
     add_checks(root, r);
     add_waivers(root, r);
+    add_negative_control(root, r);
 }

@@ -8,6 +8,7 @@
 #include <libxml/tree.h>
 
 #include "evidence/store/drill.h"
+#include "reports/approvals_xml.h"
 #include "reports/csv_export.h"
 #include "reports/render.h"
 #include "reports/report.h"
@@ -231,6 +232,38 @@ static vexit build_doc(const report_job *job, const inputs *in, xmlDocPtr *doc, 
     return verr_set(e, VOUCH_USAGE, "unknown kind of report");
 }
 
+static xmlNodePtr root_child(xmlDocPtr doc, const char *name)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST name) == 0)
+            return c;
+    return NULL;
+}
+
+/* The approvals the store holds (docs/approvals.md), into the document built: a gate
+ * report's, a drill report's gate's, and the approval counts of a compliance report's gates. */
+static vexit add_approvals(store *st, const report_job *job, const inputs *in, xmlDocPtr doc,
+                           verr *e)
+{
+    int required = job->settings ? job->settings->gate_approvals : 0;
+    xmlNodePtr parent = job->kind == REPORT_RUN   ? xmlDocGetRootElement(doc)
+                        : job->kind == REPORT_DRILL ? root_child(doc, "gate")
+                                                    : NULL;
+    if (job->kind != REPORT_PERIOD && (!parent || !in->run))
+        return VOUCH_OK;
+    approval_list l;
+    vexit rc = store_approvals(st, job->kind == REPORT_PERIOD ? 0 : in->run->id, &l, e);
+    if (rc)
+        return rc;
+    if (job->kind == REPORT_PERIOD)
+        report_approvals_period(xmlDocGetRootElement(doc), &l, required);
+    else
+        report_approvals_xml(parent, &l, in->run->id, in->run->status, required);
+    approval_list_release(&l);
+    return VOUCH_OK;
+}
+
 static vexit render_doc(const report_job *job, xmlDocPtr doc, report_format fmt,
                         const char *stylesheet, char **out, size_t *len, verr *e)
 {
@@ -294,7 +327,7 @@ vexit report_build(store *st, const report_job *job, char **out, size_t *len, ve
                                      : load_period(st, job, &in, e);
     xmlDocPtr doc = NULL;
     /* The document is built for CSV too: a run it refuses (a baseline) is refused there. */
-    if (!rc && !(rc = build_doc(job, &in, &doc, e)))
+    if (!rc && !(rc = build_doc(job, &in, &doc, e)) && !(rc = add_approvals(st, job, &in, doc, e)))
         evidence_head_xml(doc, head);
     if (!rc && formats[k].fmt == FMT_CSV)
         rc = memstream_bytes(&in, job->kind, out, len, e);

@@ -1,12 +1,16 @@
 #include "src/interrupt.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* More than a run's connections (jobs is at most 16, plus the leader). */
 #define WATCHED_MAX 32
 
-static volatile sig_atomic_t requested;
+/* Set by the handler, read by every thread of a run: a lock-free atomic is both
+ * async-signal-safe and free of a data race. */
+static atomic_int requested;
 /* The watched connections and their cancel handles. Changed only while the signals are
  * blocked, so the handler never sees a freed handle or a half-written slot. */
 static struct {
@@ -17,7 +21,7 @@ static struct {
 static void on_signal(int sig)
 {
     (void)sig;
-    requested = 1;
+    atomic_store(&requested, 1);
     for (size_t i = 0; i < WATCHED_MAX; i++)
         if (watched[i].cancel) {
             char buf[256];
@@ -36,7 +40,7 @@ void interrupt_install(void)
 
 bool interrupt_requested(void)
 {
-    return requested != 0;
+    return atomic_load(&requested) != 0;
 }
 
 static void block(sigset_t *old)
@@ -45,7 +49,7 @@ static void block(sigset_t *old)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, old);
+    pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 void interrupt_watch(PGconn *conn)
@@ -71,7 +75,7 @@ void interrupt_watch(PGconn *conn)
         watched[free_slot].cancel = c;
         c = NULL;
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     /* Already watched, or no slot left (the pool also cancels its own on an interrupt). */
     if (c)
         PQfreeCancel(c);
@@ -90,7 +94,7 @@ void interrupt_forget(PGconn *conn)
             watched[i].conn = NULL;
             watched[i].cancel = NULL;
         }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (gone)
         PQfreeCancel(gone);
 }

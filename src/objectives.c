@@ -16,6 +16,9 @@ const conf_key objectives_keys[] = {
     {"drill_every", 0, "quarterly | SPAN",
      "How often a restore drill is due, e.g. quarterly (13 weeks) or 30d (default "
      "quarterly)."},
+    {"evidence_valid", 0, "SPAN",
+     "How long a passed gate stands as proof, e.g. 30d: after it, 'vouch runs' and 'vouch "
+     "metrics' say the last proof of each target has expired (default: it never expires)."},
     {NULL, 0, NULL, NULL},
 };
 
@@ -24,7 +27,7 @@ const conf_key objectives_keys[] = {
 
 objectives objectives_default(void)
 {
-    objectives o = {OBJECTIVE_RTO_TARGET_MS, OBJECTIVE_RTO_MS, OBJECTIVE_RPO_MS, ""};
+    objectives o = {OBJECTIVE_RTO_TARGET_MS, OBJECTIVE_RTO_MS, OBJECTIVE_RPO_MS, "", 0};
     snprintf(o.drill_every, sizeof o.drill_every, "%s", OBJECTIVE_DRILL_EVERY);
     return o;
 }
@@ -62,11 +65,12 @@ static vexit read_span(const conf *c, const char *key, int64_t *ms, const conf_e
 vexit objectives_read(const conf *c, objectives *out, verr *e)
 {
     objectives o = objectives_default();
-    const conf_entry *target, *rto, *rpo, *every;
+    const conf_entry *target, *rto, *rpo, *every, *valid;
     vexit rc;
     if ((rc = read_span(c, "rto_target", &o.rto_target_ms, &target, e)) ||
         (rc = read_span(c, "rto", &o.rto_ms, &rto, e)) ||
-        (rc = read_span(c, "rpo", &o.rpo_ms, &rpo, e)))
+        (rc = read_span(c, "rpo", &o.rpo_ms, &rpo, e)) ||
+        (rc = read_span(c, "evidence_valid", &o.evidence_valid_ms, &valid, e)))
         return rc;
     if (o.rto_target_ms > o.rto_ms) {
         char a[32], b[32];

@@ -23,6 +23,7 @@ typedef struct objectives {
     int64_t rto_ms;
     int64_t rpo_ms;
     char drill_every[32];   /* as configured: "quarterly", "13w", "30d" */
+    int64_t evidence_valid_ms; /* how long a passed gate proves the database whole; 0: not set */
 } objectives;
 
 /* The defaults. */

@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "src/negctl_summary.h"
 #include "src/output.h"
 #include "src/utf8.h"
 #include "src/util.h"
@@ -337,6 +338,14 @@ static vexit write_human(FILE *f, const run_record *r, const output_opts *o, ver
         if (listed(&r->results[i], o))
             write_row(f, r, &r->results[i], o, w, &l);
     waivers_section(f, r);
+    negctl_summary nc;
+    if (negctl_summarize(r, &nc)) {
+        char *text = negctl_summary_text(&nc), *safe = shown(text);
+        fprintf(f, "\nnegative control: %s\n", safe);
+        free(safe);
+        free(text);
+        negctl_summary_release(&nc);
+    }
 
     char verdict[1200], tally[160];
     output_verdict(r, verdict, sizeof verdict);

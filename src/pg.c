@@ -189,6 +189,10 @@ vexit pg_query(pg_session *s, PGresult **res, const char *sql, int nparams,
                const char *const *params, verr *e)
 {
     *res = NULL;
+    /* A signal cancels the query running then; the next one is not sent at all, so that
+     * a check looping over many queries stops at once. */
+    if (interrupt_requested())
+        return verr_set(e, VOUCH_ABORTED, "interrupted");
     PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -514,15 +518,8 @@ vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const p
     return VOUCH_OK;
 }
 
-void pg_session_close(pg_session *s)
+static void identity_free(pg_identity *id)
 {
-    if (!s)
-        return;
-    interrupt_forget(s->conn);
-    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
-        PQclear(PQexec(s->conn, "ROLLBACK"));
-    PQfinish(s->conn);
-    pg_identity *id = &s->id;
     free(id->server_version);
     free(id->system_identifier);
     free(id->timeline);
@@ -531,6 +528,36 @@ void pg_session_close(pg_session *s)
     free(id->database);
     free(id->server_addr);
     free(id->timezone);
+}
+
+void pg_session_share_identity(pg_session *worker, const pg_session *leader)
+{
+    pg_identity *to = &worker->id;
+    const pg_identity *from = &leader->id;
+    identity_free(to);
+    *to = (pg_identity){
+        .server_version = xstrdup(from->server_version),
+        .server_version_num = from->server_version_num,
+        .system_identifier = xstrdup(from->system_identifier),
+        .timeline = xstrdup(from->timeline),
+        .lsn = xstrdup(from->lsn),
+        .snapshot_time = xstrdup(from->snapshot_time),
+        .database = xstrdup(from->database),
+        .server_addr = xstrdup(from->server_addr),
+        .timezone = xstrdup(from->timezone),
+        .in_recovery = from->in_recovery,
+    };
+}
+
+void pg_session_close(pg_session *s)
+{
+    if (!s)
+        return;
+    interrupt_forget(s->conn);
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+    PQfinish(s->conn);
+    identity_free(&s->id);
     free(s->target);
     free(s->snapshot);
     if (s->guarded)

@@ -81,6 +81,11 @@ vexit pg_session_export_snapshot(pg_session *s, const char **id, verr *e);
 vexit pg_session_open_worker(pg_session **out, const pg_session *leader, const pg_options *o,
                              verr *e);
 
+/* Give a worker the leader's identity (server version, system identifier, snapshot time,
+ * database...): a check run on the worker alone reads the same server facts as on the
+ * leader. The worker's own values, if any, are replaced. */
+void pg_session_share_identity(pg_session *worker, const pg_session *leader);
+
 /* True when the connection is gone (a failure there cannot be a finding). */
 bool pg_session_broken(const pg_session *s);
 

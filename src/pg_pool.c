@@ -1,9 +1,12 @@
 #include "src/pg_pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/interrupt.h"
 #include "src/util.h"
@@ -19,6 +22,14 @@ struct pg_pool {
     int width;
     void (*on_done)(void *user, size_t done); /* MAY be set: each query finished */
     void *on_done_user;
+    /* Lending (pg_pool_lend): lent is how many workers another thread holds; those it
+     * handed back wait in back until the pool's own thread takes them in. Only back and
+     * n_back are shared, under mu; a byte on wake[1] wakes a COPY run's poll. */
+    int lent;
+    pthread_mutex_t mu;
+    pg_session **back;
+    size_t n_back, cap_back;
+    int wake[2];
 };
 
 void pg_pool_on_done(pg_pool *p, void (*fn)(void *user, size_t done), void *user)
@@ -34,6 +45,8 @@ pg_pool *pg_pool_new(pg_session *leader, const pg_options *o, int jobs)
     p->opts = *o;
     p->jobs = jobs < 1 ? 1 : jobs;
     p->width = 1;
+    pthread_mutex_init(&p->mu, NULL);
+    p->wake[0] = p->wake[1] = -1;
     return p;
 }
 
@@ -43,8 +56,35 @@ void pg_pool_free(pg_pool *p)
         return;
     for (int i = 0; i < p->n_workers; i++)
         pg_session_close(p->workers[i]);
+    for (size_t i = 0; i < p->n_back; i++)
+        pg_session_close(p->back[i]);
     free(p->workers);
+    free(p->back);
+    for (int i = 0; i < 2; i++)
+        if (p->wake[i] >= 0)
+            close(p->wake[i]);
+    pthread_mutex_destroy(&p->mu);
     free(p);
+}
+
+/* The workers handed back since, made the pool's own again (the pool's thread only). */
+static void take_back(pg_pool *p)
+{
+    if (!p->lent)
+        return;
+    pthread_mutex_lock(&p->mu);
+    if (p->n_back) {
+        grow((void **)&p->workers, &p->cap_workers, (size_t)p->n_workers + p->n_back,
+             sizeof *p->workers);
+        for (size_t i = 0; i < p->n_back; i++)
+            p->workers[p->n_workers++] = p->back[i];
+        p->lent -= (int)p->n_back;
+        p->n_back = 0;
+    }
+    pthread_mutex_unlock(&p->mu);
+    char buf[16];
+    while (p->wake[0] >= 0 && read(p->wake[0], buf, sizeof buf) > 0)
+        ;
 }
 
 void pg_pool_mark(pg_pool *p)
@@ -67,13 +107,15 @@ static void open_workers(pg_pool *p, size_t wanted)
         wanted = 1;
     if (n > wanted - 1)
         n = wanted - 1;
-    if (p->opened || (size_t)p->n_workers >= n)
+    take_back(p);
+    /* a lent worker counts: it comes back */
+    if (p->opened || (size_t)(p->n_workers + p->lent) >= n)
         return;
     if (!p->leader->snapshot)
         return; /* the runner exports it before any savepoint; without it, no workers */
     verr e;
     grow((void **)&p->workers, &p->cap_workers, n, sizeof *p->workers);
-    for (size_t i = (size_t)p->n_workers; i < n; i++) {
+    for (size_t i = (size_t)(p->n_workers + p->lent); i < n; i++) {
         pg_session *w;
         if (pg_session_open_worker(&w, p->leader, &p->opts, &e)) {
             p->opened = true;
@@ -88,6 +130,42 @@ int pg_pool_open(pg_pool *p, size_t wanted)
 {
     open_workers(p, wanted);
     return 1 + p->n_workers;
+}
+
+pg_session *pg_pool_lend(pg_pool *p)
+{
+    if (p->wake[0] < 0) {
+        if (pipe(p->wake) != 0) {
+            p->wake[0] = p->wake[1] = -1;
+            return NULL;
+        }
+        for (int i = 0; i < 2; i++)
+            fcntl(p->wake[i], F_SETFL, fcntl(p->wake[i], F_GETFL) | O_NONBLOCK);
+    }
+    open_workers(p, (size_t)(p->n_workers + p->lent) + 2);
+    if (!p->n_workers)
+        return NULL;
+    pg_session *w = p->workers[--p->n_workers];
+    p->lent++;
+    /* The checks it runs read the server's facts from their session: the leader's. */
+    pg_session_share_identity(w, p->leader);
+    return w;
+}
+
+void pg_pool_adopt(pg_pool *p, pg_session *s)
+{
+    pthread_mutex_lock(&p->mu);
+    grow((void **)&p->back, &p->cap_back, p->n_back + 1, sizeof *p->back);
+    p->back[p->n_back++] = s;
+    pthread_mutex_unlock(&p->mu);
+    if (p->wake[1] >= 0 && write(p->wake[1], "", 1) < 0) {
+        /* full or closed: the COPY run's poll times out soon and takes it all the same */
+    }
+}
+
+int pg_pool_later(const pg_pool *p)
+{
+    return p->lent;
 }
 
 /* Each query runs in a savepoint rolled back once its rows are in (pg_contain_begin and
@@ -340,6 +418,7 @@ typedef struct copy_slot {
     bool copying;    /* between the COPY_OUT result and the end of the data */
     bool data_done;  /* the data has ended: the command's result follows */
     PGresult *error; /* the first result that says the part failed */
+    bool streamed;   /* was sent a part: counted in pg_pool_width */
 } copy_slot;
 
 enum copy_progress { COPY_WAIT, COPY_DONE, COPY_FAILED };
@@ -362,6 +441,7 @@ static void copy_drain(PGconn *c)
 static bool copy_send(copy_slot *sl, const char *sql, long part, verr *e)
 {
     sl->part = part;
+    sl->streamed = true;
     sl->copying = sl->data_done = false;
     sl->error = NULL;
     if (pg_contain_begin(sl->s, e))
@@ -415,9 +495,13 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
 {
     if (failed_index)
         *failed_index = PG_POOL_NO_QUERY;
-    int width = open_width(p, n);
+    open_workers(p, n);
+    int width = 1 + p->n_workers;
+    if ((size_t)width > n)
+        width = n ? (int)n : 1;
+    /* fds[width] is the wake pipe: a lent worker handed back joins for the parts to come */
     copy_slot *slots = xcalloc((size_t)width, sizeof *slots);
-    struct pollfd *fds = xcalloc((size_t)width, sizeof *fds);
+    struct pollfd *fds = xcalloc((size_t)width + 1, sizeof *fds);
     for (int i = 0; i < width; i++) {
         slots[i].s = i ? p->workers[i - 1] : p->leader;
         slots[i].part = -1;
@@ -429,12 +513,34 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
         if (!copy_send(&slots[i], sqls[next], (long)next, e))
             failed_slot = i;
     while (failed_slot < 0 && !rc && done < n) {
+        if (p->lent && next < n) {
+            take_back(p);
+            if (1 + p->n_workers > width) {
+                int more = 1 + p->n_workers;
+                slots = xrealloc(slots, (size_t)more * sizeof *slots);
+                fds = xrealloc(fds, ((size_t)more + 1) * sizeof *fds);
+                for (int i = width; i < more; i++) {
+                    slots[i] = (copy_slot){.s = p->workers[i - 1], .part = -1};
+                    if (next >= n || failed_slot >= 0)
+                        continue;
+                    if (!copy_send(&slots[i], sqls[next], (long)next, e))
+                        failed_slot = i;
+                    next++;
+                }
+                width = more;
+                if (failed_slot >= 0)
+                    break;
+            }
+        }
         for (int i = 0; i < width; i++) {
             fds[i].fd = slots[i].part >= 0 ? PQsocket(slots[i].s->conn) : -1;
             fds[i].events = POLLIN;
             fds[i].revents = 0;
         }
-        if (poll(fds, (nfds_t)width, 200) < 0 && errno != EINTR) {
+        fds[width].fd = p->lent && next < n ? p->wake[0] : -1;
+        fds[width].events = POLLIN;
+        fds[width].revents = 0;
+        if (poll(fds, (nfds_t)width + 1, 200) < 0 && errno != EINTR) {
             rc = verr_set(e, VOUCH_ABORTED, "could not wait for the server: %s", strerror(errno));
             break;
         }
@@ -522,6 +628,11 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
         p->n_workers = 0;
         p->opened = true;
     }
+    int used = 0;
+    for (int i = 0; i < width; i++)
+        used += slots[i].streamed;
+    if (used > p->width)
+        p->width = used;
     free(fds);
     free(slots);
     return rc;

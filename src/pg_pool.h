@@ -45,8 +45,20 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
  * have, for a progress line. */
 void pg_pool_on_done(pg_pool *p, void (*fn)(void *user, size_t done), void *user);
 
-/* Start counting what one check uses: pg_pool_width then says the most connections used
- * at once since, leader included (at least 1). */
+/* Lend one worker (opened now if need be) to another thread, which runs its own checks on
+ * it: NULL when none can be had. The pool counts it as its own but does not use it until
+ * it is handed back with pg_pool_adopt. */
+pg_session *pg_pool_lend(pg_pool *p);
+/* Hand a lent worker back, idle and outside any savepoint: the only call another thread
+ * may make on the pool. A COPY run under way takes it for its parts still to come; else
+ * the next run does. */
+void pg_pool_adopt(pg_pool *p, pg_session *s);
+/* How many lent connections may still join the runs to come. */
+int pg_pool_later(const pg_pool *p);
+
+/* Start counting what one check uses: pg_pool_width then says the most connections that
+ * really ran one of its queries or COPY parts in one run since, leader included (at
+ * least 1). */
 void pg_pool_mark(pg_pool *p);
 int pg_pool_width(const pg_pool *p);
 

@@ -1,6 +1,9 @@
 #include "src/runner.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 #include <stdio.h>
@@ -8,6 +11,7 @@
 #include <string.h>
 
 #include "checks/checker.h"
+#include "checks/perturb.h"
 #include "src/interrupt.h"
 #include "src/origin.h"
 #include "src/pg_pool.h"
@@ -33,7 +37,24 @@ struct check_ctx {
     store *st;
     int64_t run_id, part_seq;
     store_parts *parts;
+    /* a scheduled run's two threads share the store: every call on it holds this
+     * (NULL: one thread) */
+    pthread_mutex_t *store_mu;
+    /* the negative control's perturbation of the parts as they are read; NULL otherwise */
+    perturb *perturb;
 };
+
+static void store_lock(check_ctx *ctx)
+{
+    if (ctx->store_mu)
+        pthread_mutex_lock(ctx->store_mu);
+}
+
+static void store_unlock(check_ctx *ctx)
+{
+    if (ctx->store_mu)
+        pthread_mutex_unlock(ctx->store_mu);
+}
 
 /* Replace the first "[base]" in text (of size bytes) with "[header]". */
 static void rename_section(char *text, size_t size, const char *bare, const char *header)
@@ -57,7 +78,9 @@ vexit check_baseline_part_put(check_ctx *ctx, json_t *part, verr *e)
     json_decref(part);
     if (!text)
         return verr_set(e, VOUCH_ABORTED, "could not write a part of the %s baseline", ctx->unit);
+    store_lock(ctx);
     vexit rc = store_baseline_part_add(ctx->st, ctx->run_id, ctx->unit, ++ctx->part_seq, text, e);
+    store_unlock(ctx);
     free(text);
     return rc;
 }
@@ -66,7 +89,9 @@ vexit check_baseline_part_next(check_ctx *ctx, json_t **part, verr *e)
 {
     *part = NULL;
     char *text = NULL;
+    store_lock(ctx);
     vexit rc = ctx->parts ? store_parts_next(ctx->parts, &text, e) : VOUCH_OK;
+    store_unlock(ctx);
     if (rc || !text)
         return rc;
     json_error_t je;
@@ -75,6 +100,7 @@ vexit check_baseline_part_next(check_ctx *ctx, json_t **part, verr *e)
     if (!*part)
         return verr_set(e, VOUCH_FAILED, "a part of the %s baseline does not parse: %s", ctx->unit,
                         je.text);
+    perturb_part(ctx->perturb, *part); /* in memory only: the store's part is as it was */
     return VOUCH_OK;
 }
 
@@ -136,6 +162,11 @@ vexit check_query_many(check_ctx *ctx, const char *const *sqls, size_t n, PGresu
 int check_connections(check_ctx *ctx, size_t wanted)
 {
     return pg_pool_open(ctx->pool, wanted);
+}
+
+int check_connections_later(check_ctx *ctx)
+{
+    return ctx->pool ? pg_pool_later(ctx->pool) : 0;
 }
 
 vexit check_copy_many(check_ctx *ctx, const char *const *sqls, size_t n, pg_copy_fn fn,
@@ -409,6 +440,7 @@ vexit runner_validate(const conf *cf, verr *e)
 }
 
 static void say(const run_request *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static double seconds_since(const struct timespec *t0);
 
 vexit runner_check_target(const run_request *rq, void (*problem)(void *user, const char *line),
                           void *user, size_t *n_problems, verr *e)
@@ -513,6 +545,16 @@ static vexit end_check(check_ctx *ctx, verr *e)
                                                                                   : VOUCH_OK;
 }
 
+/* Findings from now on are the unit's. */
+static void enter_unit(check_ctx *ctx, const check_unit *u)
+{
+    ctx->unit = u->name;
+    snprintf(ctx->bare, sizeof ctx->bare, "[%s]", u->view ? u->ck->name : "");
+    if (!u->view)
+        ctx->bare[0] = '\0';
+    snprintf(ctx->header, sizeof ctx->header, "[%s]", u->view ? u->view->view_header : "");
+}
+
 /* One checker inside a savepoint. Returns VOUCH_ABORTED when the run cannot go on;
  * any other failure becomes an "error" finding (gate) or ends the baseline. */
 static vexit run_one(run_state *rs, const check_unit *u, void *settings, const run_record *base,
@@ -520,11 +562,7 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
 {
     check_ctx *ctx = &rs->ctx;
     const checker *ck = u->ck;
-    ctx->unit = u->name;
-    snprintf(ctx->bare, sizeof ctx->bare, "[%s]", u->view ? ck->name : "");
-    if (!u->view)
-        ctx->bare[0] = '\0';
-    snprintf(ctx->header, sizeof ctx->header, "[%s]", u->view ? u->view->view_header : "");
+    enter_unit(ctx, u);
     size_t before = ctx->n;
     vexit rc = pg_savepoint(ctx->db, e);
     if (rc)
@@ -552,13 +590,20 @@ static vexit run_one(run_state *rs, const check_unit *u, void *settings, const r
         check_report(ctx, RESULT_ERROR, "(baseline)", NULL, NULL, "%s", local.msg);
         return end_check(ctx, e);
     }
-    if (ck->capture && (rc = store_parts_open(ctx->st, base->id, u->name, &ctx->parts, e))) {
-        json_decref(doc);
-        return VOUCH_ABORTED;
+    if (ck->capture) {
+        store_lock(ctx);
+        rc = store_parts_open(ctx->st, base->id, u->name, &ctx->parts, e);
+        store_unlock(ctx);
+        if (rc) {
+            json_decref(doc);
+            return VOUCH_ABORTED;
+        }
     }
     rc = ck->check(ctx, settings, doc, e);
     json_decref(doc);
+    store_lock(ctx);
     store_parts_close(ctx->parts);
+    store_unlock(ctx);
     ctx->parts = NULL;
     if (rc) {
         name_header(u, e);
@@ -596,6 +641,163 @@ static void report_dropped(check_ctx *ctx, const run_record *base, const check_u
                      " section back, or take a new baseline if it was removed on purpose",
                      (long long)base->id, name);
     }
+}
+
+#ifdef VOUCH_TEST_HOOKS
+/* Test builds only: VOUCH_TEST_NEGCTL_NOOP names units (comma-separated) whose perturbation
+ * is not applied, so that a test sees what a check that cannot fail is reported as. */
+static bool negctl_noop(const char *unit)
+{
+    const char *list = getenv("VOUCH_TEST_NEGCTL_NOOP");
+    size_t len = strlen(unit);
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, unit, n) == 0)
+            return true;
+        p += n + (p[n] == ',');
+    }
+    return false;
+}
+#endif
+
+/* The negative control's result of one unit (docs/negative-control.md): outcome is
+ * "failed" (shown able to fail: pass), "passed" or "undecided" (error: not shown able to
+ * fail), or "not_applicable" (pass: nothing of a baseline decides it). */
+static void report_control(check_ctx *ctx, const char *outcome, const perturb *p,
+                           result_status st, const char *observed, const char *reason, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void report_control(check_ctx *ctx, const char *outcome, const perturb *p,
+                           result_status st, const char *observed, const char *reason, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, reason);
+    vsnprintf(line, sizeof line, reason, ap);
+    va_end(ap);
+    check_report(ctx, st, NEGCTL_SUBJECT, "fails on a perturbed baseline", observed, "%s", line);
+    check_fact(ctx, "negative_control", json_string(outcome));
+    if (p && p->what[0])
+        check_fact(ctx, "perturbation", json_string(p->what));
+}
+
+/* The unit's check run once more, in the same snapshot, against its baseline perturbed in
+ * memory: the findings are counted, then dropped, and one result says whether it failed. */
+static vexit control_one(run_state *rs, const check_unit *u, void *settings,
+                         const run_record *base, verr *e)
+{
+    check_ctx *ctx = &rs->ctx;
+    const checker *ck = u->ck;
+    enter_unit(ctx, u);
+    if (!ck->capture) {
+        report_control(ctx, "not_applicable", NULL, RESULT_PASS, "not applicable",
+                       "not applicable: %s keeps no baseline (it judges what it reads each run"
+                       " against the configuration), so there is nothing to perturb",
+                       u->name);
+        return VOUCH_OK;
+    }
+    verr local;
+    verr_clear(&local);
+    json_t *doc = baseline_for(base, u->name, &local);
+    if (!doc) {
+        report_control(ctx, "undecided", NULL, RESULT_ERROR, "no baseline",
+                       "%s cannot be shown able to fail: %s", u->name, local.msg);
+        return VOUCH_OK;
+    }
+    perturb p;
+    perturb_result pr = perturb_baseline(ck->name, doc, &p);
+#ifdef VOUCH_TEST_HOOKS
+    if (pr == PERTURB_DONE && negctl_noop(u->name)) {
+        json_decref(doc);
+        doc = baseline_for(base, u->name, &local);
+        p.noop = true;
+        size_t len = strlen(p.what);
+        snprintf(p.what + len, sizeof p.what - len, ", not applied: VOUCH_TEST_NEGCTL_NOOP");
+    }
+#endif
+    if (pr != PERTURB_DONE) {
+        json_decref(doc);
+        if (pr == PERTURB_NOT_APPLICABLE)
+            report_control(ctx, "not_applicable", &p, RESULT_PASS, "not applicable", "%s",
+                           p.what);
+        else
+            report_control(ctx, "undecided", &p, RESULT_ERROR, "nothing to perturb",
+                           "%s cannot be shown able to fail: its baseline holds nothing the"
+                           " negative control can change (%s)",
+                           u->name, p.what[0] ? p.what : "an empty capture");
+        return VOUCH_OK;
+    }
+    size_t mark = ctx->n;
+    vexit rc = pg_savepoint(ctx->db, e);
+    if (rc) {
+        json_decref(doc);
+        return VOUCH_ABORTED;
+    }
+    if ((rc = store_parts_open(ctx->st, base->id, u->name, &ctx->parts, e))) {
+        json_decref(doc);
+        return VOUCH_ABORTED;
+    }
+    ctx->perturb = &p;
+    rc = ck->check(ctx, settings, doc, e);
+    ctx->perturb = NULL;
+    json_decref(doc);
+    store_parts_close(ctx->parts);
+    ctx->parts = NULL;
+    size_t failed = 0, errors = 0;
+    for (size_t i = mark; i < ctx->n; i++) {
+        failed += ctx->rows[i].status == RESULT_FAIL;
+        errors += ctx->rows[i].status == RESULT_ERROR;
+    }
+    while (ctx->n > mark)
+        result_row_release(&ctx->rows[--ctx->n]);
+    if (rc) {
+        name_header(u, e);
+        if (rc == VOUCH_ABORTED || pg_session_broken(ctx->db) || interrupt_requested())
+            return VOUCH_ABORTED;
+        report_control(ctx, "undecided", &p, RESULT_ERROR, "could not finish",
+                       "%s could not finish against a perturbed baseline (%s): %s", u->name,
+                       p.what, e->msg);
+        verr_clear(e);
+    } else if (failed) {
+        char observed[64];
+        snprintf(observed, sizeof observed, "failed (%zu result%s)", failed,
+                 failed == 1 ? "" : "s");
+        report_control(ctx, "failed", &p, RESULT_PASS, observed,
+                       "%s failed as it must against a perturbed baseline: %s", u->name, p.what);
+    } else if (errors) {
+        report_control(ctx, "undecided", &p, RESULT_ERROR, "error, no failure",
+                       "%s could not decide against a perturbed baseline (%s), so it is not"
+                       " shown able to fail: fix what its error says",
+                       u->name, p.what);
+    } else {
+        report_control(ctx, "passed", &p, RESULT_ERROR, "passed",
+                       "%s passed against a perturbed baseline (%s): it cannot fail; check its"
+                       " configuration (a rule that allows anything, everything ignored)",
+                       u->name, p.what);
+    }
+    return end_check(ctx, e);
+}
+
+/* The negative control over every unit of the run, after its checks and waivers. */
+static vexit negative_control(run_state *rs, const check_unit *sel, void **settings,
+                              size_t n_sel, const run_record *base, verr *e)
+{
+    vexit rc = VOUCH_OK;
+    for (size_t i = 0; i < n_sel && !rc; i++) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        pg_pool_mark(rs->ctx.pool);
+        char label[160];
+        snprintf(label, sizeof label, "%s (negative control)", sel[i].name);
+        progress_begin(rs->rq->meter, label, 0, NULL);
+        rc = control_one(rs, &sel[i], settings[i], base, e);
+        progress_end(rs->rq->meter);
+        say(rs->rq, "%s: negative control %s in %.3f s", sel[i].name, rc ? "stopped" : "done",
+            seconds_since(&t1));
+        if (!rc && interrupt_requested())
+            rc = verr_set(e, VOUCH_ABORTED, "interrupted");
+    }
+    return rc;
 }
 
 static void say(const run_request *rq, const char *fmt, ...)
@@ -693,6 +895,257 @@ static vexit trust_baseline(store *st, const run_record *base, verr *e)
     return e->code;
 }
 
+/* ------------------------------------------------------------ the scheduler */
+
+/* A gate whose selection holds a check that streams over every connection
+ * (CHECKER_STREAMS) and other checks runs in two lanes, as PostgreSQL's parallel slots
+ * do: the streaming checks on the leader and the pool, the others in selection order on
+ * one worker lent from the pool, in a thread of their own. When none is left for it, its
+ * connection is handed back and joins the stream for its parts still to come; when the
+ * leader's streams are done, it takes the checks still waiting too. Results are put back
+ * in selection order, so the run reads as the sequential one. */
+
+typedef enum unit_state { UNIT_WAITING, UNIT_STOPPED, UNIT_DONE } unit_state;
+
+/* What one unit of a scheduled run came to. */
+typedef struct unit_run {
+    unit_state state;
+    result_row *rows; /* its findings (DONE), moved out of its lane */
+    size_t n;
+    double seconds;
+    int width; /* connections it really used */
+} unit_run;
+
+typedef struct lane {
+    run_state rs; /* its own check context: session, pool, findings */
+    const check_unit *sel;
+    void **settings;
+    const run_record *base;
+    size_t *units; /* its own: indexes into sel, in selection order */
+    size_t n_units;
+    /* MAY be set: then the queue shared by both lanes, taken from once its own are done
+     * (next is the queue's next index), so that no connection idles while checks wait */
+    const size_t *queue;
+    size_t n_queue;
+    atomic_size_t *next;
+    unit_run *out;      /* by index into sel: each lane writes its own units' */
+    atomic_bool *stop;  /* set by the lane that aborts: the other starts no more units */
+    vexit outcome;
+    verr failure;
+    size_t stopped_at;  /* index into sel of the unit it stopped in or before; SIZE_MAX */
+    pg_pool *give_back; /* MAY be set: the pool its session goes back to when done */
+    bool given_back;
+} lane;
+
+/* The lane's next unit: its own first, then the next of the shared queue; false when
+ * none is left. */
+static bool next_unit(lane *ln, size_t *own, size_t *i)
+{
+    if (*own < ln->n_units) {
+        *i = ln->units[(*own)++];
+        return true;
+    }
+    if (!ln->queue)
+        return false;
+    size_t k = atomic_fetch_add(ln->next, 1);
+    if (k >= ln->n_queue)
+        return false;
+    *i = ln->queue[k];
+    return true;
+}
+
+static void run_lane(lane *ln)
+{
+    check_ctx *ctx = &ln->rs.ctx;
+    ln->stopped_at = SIZE_MAX;
+    size_t own = 0, i;
+    while (!ln->outcome && next_unit(ln, &own, &i)) {
+        if (atomic_load(ln->stop)) {
+            /* the other lane aborted: the run stops; its failure is the one reported */
+            ln->stopped_at = i;
+            break;
+        }
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        unit_run *u = &ln->out[i];
+        u->state = UNIT_STOPPED;
+        size_t keep = ctx->n;
+        pg_pool_mark(ctx->pool);
+        progress_begin(ctx->meter, ln->sel[i].name, 0, NULL);
+        ln->outcome = run_one(&ln->rs, &ln->sel[i], ln->settings[i], ln->base, &ln->failure);
+        progress_end(ctx->meter);
+        u->seconds = seconds_since(&t1);
+        u->width = pg_pool_width(ctx->pool);
+        if (ln->outcome) {
+            while (ctx->n > keep)
+                result_row_release(&ctx->rows[--ctx->n]);
+            ln->stopped_at = i;
+            break;
+        }
+        u->state = UNIT_DONE;
+        u->n = ctx->n - keep;
+        u->rows = xcalloc(u->n ? u->n : 1, sizeof *u->rows);
+        memcpy(u->rows, ctx->rows + keep, u->n * sizeof *u->rows);
+        ctx->n = keep;
+        if (interrupt_requested())
+            ln->outcome = verr_set(&ln->failure, VOUCH_ABORTED, "interrupted");
+    }
+    if (ln->outcome)
+        atomic_store(ln->stop, true);
+    else if (ln->give_back && !pg_session_broken(ctx->db)) {
+        /* idle and outside any savepoint (end_check): the stream may take it now */
+        pg_pool_adopt(ln->give_back, ctx->db);
+        ln->given_back = true;
+    }
+}
+
+static void *side_lane(void *arg)
+{
+    run_lane(arg);
+    return NULL;
+}
+
+static void lane_release(lane *ln)
+{
+    free(ln->rs.ctx.rows);
+    free(ln->units);
+}
+
+/* Whether the run is one for the scheduler: a gate or check (a baseline's captures stay
+ * sequential) with two connections or more, holding a streaming check and another. */
+static bool schedulable(const run_request *rq, const check_unit *sel, size_t n_sel)
+{
+    if (rq->kind == RUN_BASELINE || rq->jobs < 2)
+        return false;
+    size_t streams = 0;
+    for (size_t i = 0; i < n_sel; i++)
+        streams += (sel[i].ck->flags & CHECKER_STREAMS) != 0;
+    return streams && streams < n_sel;
+}
+
+/* Run the selection in two lanes (see above). false when no worker could be lent or no
+ * thread started: nothing ran, the caller runs the selection one check after another.
+ * Otherwise rs->ctx.rows holds every finding in selection order, a not evaluated row for
+ * each unit that did not finish when *outcome is an abort (failure says why), and the
+ * -v line and time of each unit that began are given in selection order. */
+static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings, size_t n_sel,
+                          const run_record *base, vexit *outcome, verr *failure)
+{
+    const run_request *rq = rs->rq;
+    pg_session *lent = pg_pool_lend(rs->ctx.pool);
+    if (!lent)
+        return false;
+    pthread_mutex_t store_mu;
+    pthread_mutex_init(&store_mu, NULL);
+    atomic_bool stop;
+    atomic_init(&stop, false);
+    unit_run *out = xcalloc(n_sel, sizeof *out);
+    lane main_lane = {.rs = {.rq = rq, .ctx = rs->ctx}, .sel = sel, .settings = settings,
+                      .base = base, .out = out, .stop = &stop};
+    lane side = {.rs = {.rq = rq,
+                        .ctx = {.db = lent,
+                                .pool = pg_pool_new(lent, &rq->pg, 1),
+                                .incident_at_ms = rs->ctx.incident_at_ms,
+                                .st = rs->ctx.st,
+                                .run_id = rs->ctx.run_id}},
+                 .sel = sel, .settings = settings, .base = base, .out = out, .stop = &stop,
+                 .give_back = rs->ctx.pool};
+    /* the main lane's findings start from the run's (none yet: they come in order below) */
+    main_lane.rs.ctx.rows = NULL;
+    main_lane.rs.ctx.n = main_lane.rs.ctx.cap = 0;
+    main_lane.rs.ctx.store_mu = side.rs.ctx.store_mu = &store_mu;
+    /* The streaming checks are the leader's; the others wait in a queue, which the side
+     * lane takes from, and the leader too when its streams are done. */
+    main_lane.units = xcalloc(n_sel, sizeof *main_lane.units);
+    size_t *queue = xcalloc(n_sel, sizeof *queue), n_queue = 0;
+    for (size_t i = 0; i < n_sel; i++) {
+        if (sel[i].ck->flags & CHECKER_STREAMS)
+            main_lane.units[main_lane.n_units++] = i;
+        else
+            queue[n_queue++] = i;
+    }
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    main_lane.queue = side.queue = queue;
+    main_lane.n_queue = side.n_queue = n_queue;
+    main_lane.next = side.next = &next;
+
+    /* The signals stay with this thread, which cancels every watched connection (the lent
+     * one too) and then finds its own stream interrupted. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pthread_t th;
+    bool started = pthread_create(&th, NULL, side_lane, &side) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) {
+        pg_pool_adopt(rs->ctx.pool, lent);
+        pg_pool_free(side.rs.ctx.pool);
+        lane_release(&side);
+        lane_release(&main_lane);
+        free(queue);
+        free(out);
+        pthread_mutex_destroy(&store_mu);
+        return false;
+    }
+    run_lane(&main_lane);
+    pthread_join(th, NULL);
+    pg_pool_free(side.rs.ctx.pool);
+    if (!side.given_back)
+        pg_session_close(lent); /* broken, or the run stopped: of no more use */
+    pthread_mutex_destroy(&store_mu);
+
+    /* The failure of the unit first in selection order is the run's. */
+    lane *failed = NULL;
+    if (main_lane.outcome && side.outcome)
+        failed = main_lane.stopped_at <= side.stopped_at ? &main_lane : &side;
+    else if (main_lane.outcome || side.outcome)
+        failed = main_lane.outcome ? &main_lane : &side;
+    *outcome = failed ? failed->outcome : VOUCH_OK;
+    if (failed)
+        *failure = failed->failure;
+
+    /* As in the sequential run, the units from the one the run stopped in (or before)
+     * on are not evaluated, even those the other lane finished: how a run ends does not
+     * depend on jobs, and nothing past the stop is kept. */
+    size_t stop_at = failed ? failed->stopped_at : SIZE_MAX;
+    check_ctx *ctx = &rs->ctx;
+    for (size_t i = 0; i < n_sel; i++) {
+        unit_run *u = &out[i];
+        if (u->state != UNIT_WAITING) {
+            say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
+                u->state == UNIT_DONE ? "checked" : "stopped", u->seconds, u->width,
+                u->width == 1 ? "" : "s");
+        }
+        if (u->state == UNIT_DONE)
+            note_time(rq, sel[i].name, u->seconds);
+        if (u->state == UNIT_DONE && i < stop_at) {
+            grow((void **)&ctx->rows, &ctx->cap, ctx->n + u->n, sizeof *ctx->rows);
+            memcpy(ctx->rows + ctx->n, u->rows, u->n * sizeof *u->rows);
+            ctx->n += u->n;
+            u->n = 0;
+        } else if (*outcome) {
+            ctx->unit = sel[i].name;
+            ctx->bare[0] = '\0';
+            check_report(ctx, RESULT_NOT_EVALUATED, "(not evaluated)", NULL, NULL,
+                         "not evaluated: %s: %s",
+                         u->state == UNIT_STOPPED ? "the run stopped while this check ran"
+                                                  : "the run stopped before this check ran",
+                         failure->msg);
+        }
+        for (size_t k = 0; k < u->n; k++)
+            result_row_release(&u->rows[k]);
+        free(u->rows);
+    }
+    free(out);
+    free(queue);
+    lane_release(&side);
+    lane_release(&main_lane);
+    return true;
+}
+
 vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
 {
     *run_id = 0;
@@ -773,7 +1226,14 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
         const char *snapshot;
         if (rq->jobs > 1 && pg_session_export_snapshot(rs.ctx.db, &snapshot, &failure))
             outcome = VOUCH_ABORTED;
-        for (size_t i = 0; i < n_sel && !outcome; i++) {
+        bool scheduled = !outcome && schedulable(rq, sel, n_sel) &&
+                         run_scheduled(&rs, sel, settings, n_sel, base, &outcome, &failure);
+        if (scheduled) {
+            stopped_at = n_sel; /* each unit's own state is in its rows already */
+            keep = rs.ctx.n;
+            began = false;
+        }
+        for (size_t i = 0; i < n_sel && !outcome && !scheduled; i++) {
             struct timespec t1;
             clock_gettime(CLOCK_MONOTONIC, &t1);
             stopped_at = i;
@@ -801,6 +1261,13 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             report_dropped(&rs.ctx, base, sel, n_sel);
         if (!outcome && rq->kind != RUN_BASELINE)
             apply_waivers(&rs, &waivers, sel, n_sel, began_ms);
+        /* After the waivers: a negative control's result is never waived. */
+        if (!outcome && rq->kind == RUN_GATE && rq->negative_control) {
+            stopped_at = n_sel; /* every check was evaluated; what the control found ... */
+            keep = rs.ctx.n;    /* ... is dropped if it stops */
+            began = false;
+            outcome = negative_control(&rs, sel, settings, n_sel, base, &failure);
+        }
     }
     if (!rs.rec->target)
         rs.rec->target = pg_dsn_describe(rq->pg.dsn);

@@ -33,7 +33,13 @@ typedef struct run_request {
     progress *meter;
     /* MAY be set: given each check's duration as it finishes; free with run_times_release. */
     run_times *times;
+    /* gate: after the checks, run each against its baseline perturbed in memory and require
+     * it to fail (docs/negative-control.md); one NEGCTL_SUBJECT result per check */
+    bool negative_control;
 } run_request;
+
+/* The subject of a negative control's result: one per check of a gate that ran it. */
+#define NEGCTL_SUBJECT "(negative control)"
 
 /* Run and store. *run_id gets the stored run's id (0 when nothing was stored,
  * e.g. a configuration error found before the run began). Returns:

@@ -14,6 +14,7 @@ const conf_key target_keys[] = {
     {"connect_timeout", 0, "SECONDS", "Give up connecting after this many seconds (default 10)."},
     {"jobs", 0, "N",
      "Connections that share the run's snapshot for independent heavy queries such as counts "
+     "and the audit_log stream; with 2 or more the other checks run beside that stream "
      "(default 2; 1 uses one connection)."},
     {"statement_timeout", 0, "DURATION",
      "Cancel any one query that runs longer, e.g. 30s or 5min; 0 for none (default 15min)."},
@@ -67,6 +68,19 @@ const conf_key signing_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
+const conf_key gate_keys[] = {
+    {"negative_control", 0, "never | weekly | always",
+     "When a gate also runs every check against a perturbed copy of its baseline and requires "
+     "each to fail (docs/negative-control.md): always, weekly (when the last negative control "
+     "that passed is over 7 days old, or there is none) or never (the default; "
+     "--negative-control runs it anyway)."},
+    {"approvals", 0, "N",
+     "Signed approvals (vouch approve) from N distinct signers that every passed gate needs: "
+     "vouch runs and the compliance report flag a passed gate with fewer (default 0: none "
+     "asked)."},
+    {NULL, 0, NULL, NULL},
+};
+
 /* "share_tokens, audit_log": the sections that take named instances, for hints. */
 static void instance_sections(const section_kind *kinds, size_t n, char *buf, size_t size)
 {
@@ -92,7 +106,7 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
         const conf_section *s = &c->sections[i];
         bool own = strcmp(s->base, "target") == 0 || strcmp(s->base, "store") == 0 ||
                    strcmp(s->base, "report") == 0 || strcmp(s->base, "signing") == 0 ||
-                   strcmp(s->base, "objectives") == 0;
+                   strcmp(s->base, "objectives") == 0 || strcmp(s->base, "gate") == 0;
         const section_kind *kind = own ? NULL : kind_find(kinds, n_kinds, s->base);
         if (own && s->instance) {
             verr_set(e, VOUCH_USAGE, "%s:%d: section [%s] takes no instance name", c->path,
@@ -112,7 +126,7 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
         if (own || kind)
             continue;
         verr_set(e, VOUCH_USAGE, "%s:%d: unknown section [%s]", c->path, s->line, s->name);
-        char known[512] = "target, store, report, signing, objectives";
+        char known[512] = "target, store, report, signing, objectives, gate";
         size_t used = strlen(known);
         for (size_t k = 0; k < n_kinds && used < sizeof known; k++)
             used += (size_t)snprintf(known + used, sizeof known - used, ", %s", kinds[k].name);
@@ -124,7 +138,8 @@ static vexit check_sections(const conf *c, const section_kind *kinds, size_t n_k
         (rc = conf_check_section(c, "store", store_keys, e)) ||
         (rc = conf_check_section(c, "report", report_keys, e)) ||
         (rc = conf_check_section(c, "signing", signing_keys, e)) ||
-        (rc = conf_check_section(c, "objectives", objectives_keys, e)))
+        (rc = conf_check_section(c, "objectives", objectives_keys, e)) ||
+        (rc = conf_check_section(c, "gate", gate_keys, e)))
         return rc;
     /* Every section of a check, bare or a named instance, against the check's keys. */
     for (size_t i = 0; i < c->n_sections; i++) {
@@ -180,7 +195,7 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
 {
     *s = (vouch_settings){NULL, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_STATEMENT_TIMEOUT_MS,
                           DEFAULT_JOBS, NULL, NULL, NULL, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, false},
-                          objectives_default()};
+                          objectives_default(), NEGCTL_NEVER, 0};
     vexit rc = check_sections(c, kinds, n_kinds, e);
     if (rc)
         return rc;
@@ -217,6 +232,21 @@ vexit settings_read(const conf *c, const section_kind *kinds, size_t n_kinds, vo
         s->report_organisation = ent->value;
     if ((rc = objectives_read(c, &s->objectives, e)))
         return rc;
+    if ((ent = conf_get(c, "gate", "negative_control"))) {
+        static const char *const when[] = {"never", "weekly", "always"};
+        size_t k = 0;
+        while (k < 3 && strcmp(ent->value, when[k]) != 0)
+            k++;
+        if (k == 3)
+            return conf_error(e, c, ent, "expected never, weekly or always, not \"%s\"",
+                              ent->value);
+        s->negative_control = (negctl_when)k;
+    }
+    if ((ent = conf_get(c, "gate", "approvals"))) {
+        if ((rc = conf_int(c, ent, 0, 100, &v, e)))
+            return rc;
+        s->gate_approvals = (int)v;
+    }
     return read_signing(c, &s->signing, e);
 }
 

@@ -1,4 +1,4 @@
-/* The [target], [store], [report], [signing] and [objectives] sections, and the check that every section of the
+/* The [target], [store], [report], [signing], [gate] and [objectives] sections, and the check that every section of the
  * configuration is one vouch knows. */
 #ifndef VOUCH_SETTINGS_H
 #define VOUCH_SETTINGS_H
@@ -15,6 +15,7 @@ extern const conf_key target_keys[];
 extern const conf_key store_keys[];
 extern const conf_key report_keys[];
 extern const conf_key signing_keys[];
+extern const conf_key gate_keys[];
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_TIMEOUT_MS (15 * 60 * 1000)
@@ -31,6 +32,14 @@ typedef struct signing_settings {
     bool tsa_required;
 } signing_settings;
 
+/* [gate] negative_control: when a gate also runs the negative control. */
+typedef enum negctl_when {
+    NEGCTL_NEVER,   /* only with --negative-control (the default) */
+    NEGCTL_WEEKLY,  /* when the last one that passed is older than NEGCTL_WEEK_MS, or none */
+    NEGCTL_ALWAYS,
+} negctl_when;
+#define NEGCTL_WEEK_MS (7LL * 86400000)
+
 typedef struct vouch_settings {
     const char *dsn;               /* borrowed from the conf; NULL: libpq defaults */
     int connect_timeout_s;
@@ -42,6 +51,9 @@ typedef struct vouch_settings {
     const char *report_organisation; /* borrowed; NULL: not configured */
     signing_settings signing;      /* likewise resolved */
     objectives objectives;         /* [objectives], defaults where not set */
+    negctl_when negative_control;  /* [gate] negative_control */
+    int gate_approvals;            /* [gate] approvals: signed approvals from distinct signers
+                                    * a passed gate needs (docs/approvals.md); 0: none asked */
 } vouch_settings;
 
 /* A section the configuration may hold besides vouch's own: a check's, as the runner

@@ -355,6 +355,10 @@
               </tbody>
             </table>
           </xsl:if>
+          <xsl:if test="$g/v:approvals">
+            <h3 class="panel-title">Approval</h3>
+            <xsl:call-template name="approvals-html"><xsl:with-param name="a" select="$g/v:approvals"/></xsl:call-template>
+          </xsl:if>
           <xsl:if test="$g/v:waivers">
             <h3 class="panel-title">Waivers</h3>
             <xsl:call-template name="waivers-table"><xsl:with-param name="ws" select="$g/v:waivers/v:waiver"/></xsl:call-template>

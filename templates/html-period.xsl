@@ -214,11 +214,18 @@
             <xsl:value-of select="concat(': ', v:gates/@passed, ' passed, ', v:gates/@failed, ' failed')"/>
             <xsl:if test="v:gates/@other &gt; 0"><xsl:value-of select="concat(', ', v:gates/@other, ' aborted or unfinished')"/></xsl:if>
             <xsl:text>.</xsl:text>
+            <xsl:if test="v:gates/@negative-controls">
+              <xsl:value-of select="concat(' Negative control: ', v:gates/@negative-controls, ' ran it, ', v:gates/@negative-controls-able, ' showed every check able to fail.')"/>
+            </xsl:if>
           </p>
+          <xsl:if test="v:gates/@unapproved &gt; 0">
+            <p class="callout bad"><xsl:value-of select="v:gates/@unapproved"/> passed gate<xsl:if test="v:gates/@unapproved != 1">s</xsl:if>
+              without the <xsl:value-of select="v:gates/@approvals-required"/> signed approvals from distinct signers that [gate] approvals asks (marked below).</p>
+          </xsl:if>
           <table class="results">
             <thead>
               <tr><th class="c-check">Run</th><th class="c-value">Started</th><th class="c-reason">Target</th>
-                <th class="c-check">Outcome</th><th class="c-num n">Passed</th><th class="c-num n">Not passed</th><th class="c-value">Results</th></tr>
+                <th class="c-check">Outcome</th><th class="c-num n">Passed</th><th class="c-num n">Not passed</th><th class="c-value">Results</th><th class="c-check">Approvals</th></tr>
             </thead>
             <tbody>
               <xsl:for-each select="v:gates/v:gate">
@@ -228,10 +235,18 @@
                   <td class="mono"><xsl:value-of select="@run"/><xsl:if test="@kind = 'check'"> (check)</xsl:if></td>
                   <td class="mono"><xsl:value-of select="concat(substring(@started, 1, 10), ' ', substring(@started, 12, 5))"/></td>
                   <td class="mono"><xsl:call-template name="count-words"><xsl:with-param name="s" select="@target"/><xsl:with-param name="html" select="true()"/></xsl:call-template></td>
-                  <td><span class="badge b-{substring('passfail', 1 + 4 * not($ok), 4)}"><xsl:value-of select="@outcome"/></span></td>
+                  <td><span class="badge b-{substring('passfail', 1 + 4 * not($ok), 4)}"><xsl:value-of select="@outcome"/></span>
+                    <xsl:if test="@negative-control = 'able'"> <br/><span class="none">every check shown able to fail</span></xsl:if>
+                    <xsl:if test="@negative-control = 'unable'"> <br/><span class="none">not every check shown able to fail</span></xsl:if></td>
                   <td class="mono n"><xsl:value-of select="@passed"/></td>
                   <td class="mono n"><xsl:value-of select="@warnings + @failed + @errors"/></td>
                   <td><xsl:call-template name="bar"><xsl:with-param name="c" select="."/><xsl:with-param name="h" select="8"/></xsl:call-template></td>
+                  <td class="mono">
+                    <xsl:choose>
+                      <xsl:when test="@unapproved = 'true'"><span class="badge b-fail" title="not approved: fewer signers than [gate] approvals asks"><xsl:value-of select="concat(@approvals, ' of ', ../@approvals-required)"/></span></xsl:when>
+                      <xsl:otherwise><xsl:value-of select="@approvals"/></xsl:otherwise>
+                    </xsl:choose>
+                  </td>
                 </tr>
               </xsl:for-each>
             </tbody>

@@ -296,12 +296,37 @@
       </xsl:choose>
     </section>
 
+    <xsl:if test="v:approvals">
+      <section class="approvals">
+        <h2>Approval</h2>
+        <xsl:call-template name="approvals-html"><xsl:with-param name="a" select="v:approvals"/></xsl:call-template>
+      </section>
+    </xsl:if>
+
     <xsl:if test="v:waivers">
       <section>
         <h2>Waivers</h2>
         <p class="lede">Accepted deviations configured as [waiver] sections: each failure one covers is
           shown as waived, never as passed. An expired waiver fails the run; one that covers nothing warns.</p>
         <xsl:call-template name="waivers-table"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
+      </section>
+    </xsl:if>
+
+    <xsl:if test="v:negative-control">
+      <section>
+        <h2>Negative control</h2>
+        <p class="lede">Every check was run once more against a copy of its baseline perturbed in memory
+          (a count raised, a policy removed, a hash changed) and had to fail: a check that passes its
+          perturbation cannot fail, and closes the gate.</p>
+        <p>
+          <xsl:attribute name="class">
+            <xsl:choose>
+              <xsl:when test="v:negative-control/@outcome = 'able'">callout ok</xsl:when>
+              <xsl:otherwise>callout bad</xsl:otherwise>
+            </xsl:choose>
+          </xsl:attribute>
+          <xsl:value-of select="concat(translate(substring(v:negative-control, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), substring(v:negative-control, 2), '.')"/>
+        </p>
       </section>
     </xsl:if>
 
@@ -516,6 +541,29 @@
   </xsl:template>
 
   <!-- every waiver of a run or a period, in force or not -->
+  <!-- who let people back in: each signed approval of the run (docs/approvals.md) -->
+  <xsl:template name="approvals-html">
+    <xsl:param name="a"/>
+    <xsl:choose>
+      <xsl:when test="$a/v:approval">
+        <ul class="approval-list">
+          <xsl:for-each select="$a/v:approval">
+            <li>Reopening approved by <strong><xsl:value-of select="@signer"/></strong> at
+              <span class="mono"><xsl:value-of select="@at"/></span>
+              <xsl:if test="@timestamped = 'true'"> (trusted timestamp)</xsl:if>:
+              <xsl:value-of select="."/>
+              <span class="mono approval-fp">certificate SHA-256 <xsl:value-of select="@fingerprint"/></span></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:when>
+      <xsl:otherwise><p class="callout">Reopening not approved: no signed approval of this run is recorded (<code>vouch approve</code>).</p></xsl:otherwise>
+    </xsl:choose>
+    <xsl:if test="$a/@met = 'false'">
+      <p class="callout unapproved">[gate] approvals asks <xsl:value-of select="$a/@required"/> approvals from distinct signers;
+        this gate has <xsl:value-of select="$a/@distinct"/>.</p>
+    </xsl:if>
+  </xsl:template>
+
   <xsl:template name="waivers-table">
     <xsl:param name="ws"/>
     <table class="results waivers">
@@ -740,6 +788,10 @@ figure.keep { margin: 0; }
 .one-point .gauge { flex: 1 1 100%; max-width: 440px; }
 .callout { padding: 12px 16px; border-radius: 8px; background: var(--zebra); border: 1px solid var(--line); margin: 0; }
 .callout.ok { background: var(--pass-bg); border-color: #9be9a8; }
+.callout.bad { background: var(--error-bg); border-color: #d8b9ff; }
+.callout.unapproved { background: var(--fail-bg); border-color: #ffb3ad; }
+ul.approval-list { margin: 0; padding-left: 20px; } ul.approval-list li { margin: 4px 0; }
+.approval-fp { display: block; color: var(--muted); font-size: 12px; }
 
 .evidence dl { display: grid; grid-template-columns: 190px 1fr; gap: 6px 16px; margin: 0; font-size: 14px; }
 .evidence dt { color: var(--muted); font-weight: 600; }

@@ -137,6 +137,10 @@
         <xsl:value-of select="concat('Run ', v:gate/v:run/@id, ': ')"/>
         <xsl:call-template name="esc"><xsl:with-param name="s" select="v:gate/v:verdict"/></xsl:call-template>
         <xsl:value-of select="concat($nl, $nl)"/>
+        <xsl:if test="v:gate/v:approvals">
+          <xsl:text>### Approval&#10;&#10;</xsl:text>
+          <xsl:call-template name="approvals-md"><xsl:with-param name="a" select="v:gate/v:approvals"/></xsl:call-template>
+        </xsl:if>
         <xsl:if test="v:gate/v:waivers">
           <xsl:text>### Waivers&#10;&#10;</xsl:text>
           <xsl:call-template name="waivers-md"><xsl:with-param name="ws" select="v:gate/v:waivers/v:waiver"/></xsl:call-template>

@@ -102,13 +102,24 @@
         <xsl:text>## Gates in the period&#10;&#10;</xsl:text>
         <xsl:choose>
           <xsl:when test="v:gates/v:gate">
-            <xsl:text>| Run | Started (UTC) | Target | Outcome | Passed | Warnings | Failed | Errors |&#10;|---|---|---|---|---:|---:|---:|---:|&#10;</xsl:text>
+            <xsl:if test="v:gates/@unapproved &gt; 0">
+              <xsl:value-of select="concat('**', v:gates/@unapproved, ' passed gate(s) without the ', v:gates/@approvals-required, ' signed approvals from distinct signers that [gate] approvals asks.**', $nl, $nl)"/>
+            </xsl:if>
+            <xsl:text>| Run | Started (UTC) | Target | Outcome | Passed | Warnings | Failed | Errors | Approvals |&#10;|---|---|---|---|---:|---:|---:|---:|---|&#10;</xsl:text>
             <xsl:for-each select="v:gates/v:gate">
               <xsl:value-of select="concat('| ', @run, ' | ', substring(@started, 1, 10), ' ', substring(@started, 12, 5), ' | ')"/>
               <xsl:call-template name="opt"><xsl:with-param name="n" select="@target"/></xsl:call-template>
-              <xsl:value-of select="concat(' | ', @outcome, ' | ', @passed, ' | ', @warnings, ' | ', @failed, ' | ', @errors, ' |', $nl)"/>
+              <xsl:value-of select="concat(' | ', @outcome)"/>
+              <xsl:if test="@negative-control = 'able'">, every check shown able to fail</xsl:if>
+              <xsl:if test="@negative-control = 'unable'">, not every check shown able to fail</xsl:if>
+              <xsl:value-of select="concat(' | ', @passed, ' | ', @warnings, ' | ', @failed, ' | ', @errors, ' | ', @approvals)"/>
+              <xsl:if test="@unapproved = 'true'"> **not approved**</xsl:if>
+              <xsl:value-of select="concat(' |', $nl)"/>
             </xsl:for-each>
             <xsl:value-of select="$nl"/>
+            <xsl:if test="v:gates/@negative-controls">
+              <xsl:value-of select="concat('Negative control: ', v:gates/@negative-controls, ' of these runs ran it, ', v:gates/@negative-controls-able, ' showed every check able to fail.', $nl, $nl)"/>
+            </xsl:if>
           </xsl:when>
           <xsl:otherwise><xsl:value-of select="concat('No gate or check ran in this period.', $nl, $nl)"/></xsl:otherwise>
         </xsl:choose>

@@ -160,9 +160,22 @@
       </xsl:otherwise>
     </xsl:choose>
 
+    <xsl:if test="v:approvals">
+      <xsl:text>## Approval&#10;&#10;</xsl:text>
+      <xsl:call-template name="approvals-md"><xsl:with-param name="a" select="v:approvals"/></xsl:call-template>
+    </xsl:if>
+
     <xsl:if test="v:waivers">
       <xsl:text>## Waivers&#10;&#10;Accepted deviations configured as waiver sections: each failure one covers is shown as waived, never as passed.&#10;&#10;</xsl:text>
       <xsl:call-template name="waivers-md"><xsl:with-param name="ws" select="v:waivers/v:waiver"/></xsl:call-template>
+    </xsl:if>
+
+    <xsl:if test="v:negative-control">
+      <xsl:text>## Negative control&#10;&#10;Every check was run once more against a copy of its baseline perturbed in memory and had to fail.&#10;&#10;</xsl:text>
+      <xsl:call-template name="esc">
+        <xsl:with-param name="s" select="concat(translate(substring(v:negative-control, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), substring(v:negative-control, 2), '.')"/>
+      </xsl:call-template>
+      <xsl:value-of select="concat($nl, $nl)"/>
     </xsl:if>
 
     <xsl:text>## Results by check&#10;&#10;</xsl:text>
@@ -272,6 +285,31 @@
   </xsl:template>
 
   <!-- every waiver of a run or a period, as a table -->
+  <!-- who let people back in: each signed approval of the run (docs/approvals.md) -->
+  <xsl:template name="approvals-md">
+    <xsl:param name="a"/>
+    <xsl:choose>
+      <xsl:when test="$a/v:approval">
+        <xsl:for-each select="$a/v:approval">
+          <xsl:text>- Reopening approved by </xsl:text>
+          <xsl:call-template name="esc"><xsl:with-param name="s" select="@signer"/></xsl:call-template>
+          <xsl:value-of select="concat(' at ', @at)"/>
+          <xsl:if test="@timestamped = 'true'"> (trusted timestamp)</xsl:if>
+          <xsl:text>: </xsl:text>
+          <xsl:call-template name="esc"><xsl:with-param name="s" select="."/></xsl:call-template>
+          <xsl:value-of select="concat(' (SHA-256 ', @fingerprint, ')', $nl)"/>
+        </xsl:for-each>
+        <xsl:value-of select="$nl"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:value-of select="concat('Reopening not approved: no signed approval of this run is recorded.', $nl, $nl)"/>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:if test="$a/@met = 'false'">
+      <xsl:value-of select="concat('**[gate] approvals asks ', $a/@required, ' approvals from distinct signers; this gate has ', $a/@distinct, '.**', $nl, $nl)"/>
+    </xsl:if>
+  </xsl:template>
+
   <xsl:template name="waivers-md">
     <xsl:param name="ws"/>
     <xsl:text>| State | Waiver | Check | Subject | Expires | Approved by | Waived | Reason |&#10;|---|---|---|---|---|---|---:|---|&#10;</xsl:text>

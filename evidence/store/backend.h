@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evidence/approval.h"
 #include "evidence/drill_record.h"
 #include "evidence/run_record.h"
 #include "evidence/store/store.h"
@@ -44,6 +45,8 @@ struct store_backend {
     vexit (*load_run)(store *st, int64_t id, run_record **out, verr *e);
     vexit (*list_runs)(store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
     vexit (*latest_runs)(store *st, int64_t **ids, size_t *n, verr *e);
+    vexit (*latest_passed_runs)(store *st, int64_t **ids, size_t *n, verr *e);
+    vexit (*last_negative_control)(store *st, int64_t *id, verr *e);
     vexit (*latest_baseline)(store *st, int64_t *id, verr *e);
     vexit (*check_baseline)(store *st, int64_t id, verr *e);
 
@@ -67,6 +70,9 @@ struct store_backend {
     vexit (*drill_runs)(store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e);
     vexit (*reap_drills)(store *st, verr *e);
     vexit (*verify_drills)(store *st, store_verdict *v, verr *e);
+
+    vexit (*approval_add)(store *st, approval_record *a, verr *e);
+    vexit (*approvals)(store *st, int64_t run_id, approval_list *out, verr *e);
 };
 
 /* The back ends there are (evidence/store/sqlite_backend.c, ...). */

@@ -397,6 +397,13 @@ vexit pgs_head(pg_store *st, store_heads *out, verr *e)
     out->drill_pos = pg_int(r, 0, 2);
     snprintf(out->drill_digest, sizeof out->drill_digest, "%s", PQgetvalue(r, 0, 3));
     PQclear(r);
+    int64_t pos;
+    char *digest;
+    if ((rc = pgs_approval_head(st, &pos, &digest, e)))
+        return rc;
+    out->approval_pos = pos;
+    snprintf(out->approval_digest, sizeof out->approval_digest, "%s", digest ? digest : "");
+    free(digest);
     return VOUCH_OK;
 }
 
@@ -735,6 +742,36 @@ static vexit be_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
                   NULL, ids, n, e);
 }
 
+static vexit be_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return pg_ids(PG(st),
+                  "SELECT max(id) FROM vouch.runs WHERE kind = 'gate' AND status = 'passed'"
+                  " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
+                  " GROUP BY target ORDER BY 1 DESC",
+                  NULL, ids, n, e);
+}
+
+/* The subject is the runner's NEGCTL_SUBJECT (src/runner.h), as on SQLite. */
+static vexit be_last_negative_control(store *st, int64_t *id, verr *e)
+{
+    int64_t *ids;
+    size_t n;
+    vexit rc = pg_ids(PG(st),
+                      "SELECT r.id FROM vouch.runs r WHERE r.kind = 'gate'"
+                      " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL"
+                      " AND EXISTS (SELECT 1 FROM vouch.results x WHERE x.run_id = r.id"
+                      "   AND x.subject = '(negative control)')"
+                      " AND NOT EXISTS (SELECT 1 FROM vouch.results x WHERE x.run_id = r.id"
+                      "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
+                      " ORDER BY r.id DESC LIMIT 1",
+                      NULL, &ids, &n, e);
+    if (rc)
+        return rc;
+    *id = n ? ids[0] : 0;
+    free(ids);
+    return VOUCH_OK;
+}
+
 static vexit be_latest_baseline(store *s, int64_t *id, verr *e)
 {
     pg_store *st = PG(s);
@@ -945,6 +982,14 @@ static vexit be_drill_runs(store *st, int64_t drill_id, int64_t **ids, size_t *n
     return pgs_drill_runs(PG(st), drill_id, ids, n, e);
 }
 static vexit be_reap_drills(store *st, verr *e) { return pgs_reap_drills(PG(st), e); }
+static vexit be_approval_add(store *st, approval_record *a, verr *e)
+{
+    return pgs_approval_add(PG(st), a, e);
+}
+static vexit be_approvals(store *st, int64_t run_id, approval_list *out, verr *e)
+{
+    return pgs_approvals(PG(st), run_id, out, e);
+}
 static vexit be_verify_drills(store *st, store_verdict *v, verr *e)
 {
     return pgs_verify_drills(PG(st), v, e);
@@ -964,6 +1009,8 @@ const store_backend store_pg_backend = {
     .load_run = be_load_run,
     .list_runs = be_list_runs,
     .latest_runs = be_latest_runs,
+    .latest_passed_runs = be_latest_passed_runs,
+    .last_negative_control = be_last_negative_control,
     .latest_baseline = be_latest_baseline,
     .check_baseline = be_check_baseline,
     .part_add = be_part_add,
@@ -982,4 +1029,6 @@ const store_backend store_pg_backend = {
     .drill_runs = be_drill_runs,
     .reap_drills = be_reap_drills,
     .verify_drills = be_verify_drills,
+    .approval_add = be_approval_add,
+    .approvals = be_approvals,
 };

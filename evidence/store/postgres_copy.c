@@ -161,7 +161,8 @@ static int by_value(const void *a, const void *b)
  * its rows added, then each sealed run sealed in chain order with the digest it has, and
  * the drills likewise. The sealing functions give each the next position and link it to
  * the one before, so a position or link that came out different stops the copy. */
-static vexit replay(store *from, pg_store *to, int64_t *n_runs, int64_t *n_drills, verr *e)
+static vexit replay(store *from, pg_store *to, int64_t *n_runs, int64_t *n_drills,
+                    int64_t *n_approvals, verr *e)
 {
     int64_t *ids;
     size_t n;
@@ -231,6 +232,21 @@ static vexit replay(store *from, pg_store *to, int64_t *n_runs, int64_t *n_drill
         drill_record_free(drills[i]);
     free(drills);
     free(ids);
+    if (rc)
+        return rc;
+    /* Approvals are sealed as they are inserted: each as it is, in chain order. */
+    approval_list l;
+    if ((rc = store_approvals(from, 0, &l, e)))
+        return rc;
+    for (size_t i = 0; !rc && i < l.n; i++) {
+        if (l.v[i]->chain_pos != (int64_t)i + 1)
+            rc = verr_set(e, VOUCH_ABORTED, "approval %lld sits at approval chain position %lld"
+                          " where %zu was expected; nothing was copied", (long long)l.v[i]->id,
+                          (long long)l.v[i]->chain_pos, i + 1);
+        else if (!(rc = pgs_approval_insert(to, l.v[i], e)))
+            (*n_approvals)++;
+    }
+    approval_list_release(&l);
     return rc;
 }
 
@@ -258,19 +274,21 @@ vexit store_copy(const char *from, const char *to, FILE *out, verr *e)
     pg_store *pg = (pg_store *)dst;
     PGresult *r;
     if ((rc = pgq(pg, &r, "SELECT (SELECT count(*) FROM vouch.runs) + (SELECT count(*) FROM"
-                          " vouch.drills)", NULL, "count what it holds", e)))
+                          " vouch.drills) + (SELECT count(*) FROM vouch.approvals)", NULL,
+                  "count what it holds", e)))
         goto done;
     int64_t held = pg_int(r, 0, 0);
     PQclear(r);
     if (held) {
-        rc = verr_set(e, VOUCH_USAGE, "store \"%s\" is not empty (%lld runs and drills): a copy"
-                      " goes into a new store only", pg->shown, (long long)held);
+        rc = verr_set(e, VOUCH_USAGE, "store \"%s\" is not empty (%lld runs, drills and"
+                      " approvals): a copy goes into a new store only", pg->shown,
+                      (long long)held);
         goto done;
     }
-    int64_t n_runs = 0, n_drills = 0;
+    int64_t n_runs = 0, n_drills = 0, n_approvals = 0;
     if ((rc = pgx(pg, PG_BEGIN, "begin a transaction", e)))
         goto done;
-    if ((rc = replay(src, pg, &n_runs, &n_drills, e)) ||
+    if ((rc = replay(src, pg, &n_runs, &n_drills, &n_approvals, e)) ||
         (rc = pgx(pg, "SELECT vouch.sync_ids()", "move its ids on", e)) ||
         (rc = pgx(pg, "COMMIT", "commit the copy", e))) {
         pg_rollback(pg);
@@ -284,12 +302,19 @@ vexit store_copy(const char *from, const char *to, FILE *out, verr *e)
                       v.problem);
         goto done;
     }
-    fprintf(out, "copied %lld sealed run%s and %lld sealed drill%s from %s to %s: chain intact"
-                 " (%lld run%s and %lld drill%s verified)\nstore head %lld:%s\n",
-            (long long)n_runs, n_runs == 1 ? "" : "s", (long long)n_drills,
-            n_drills == 1 ? "" : "s", store_path(src), pg->shown, (long long)v.runs_checked,
+    fprintf(out, "copied %lld sealed run%s and %lld sealed drill%s", (long long)n_runs,
+            n_runs == 1 ? "" : "s", (long long)n_drills, n_drills == 1 ? "" : "s");
+    if (n_approvals)
+        fprintf(out, " and %lld signed approval%s", (long long)n_approvals,
+                n_approvals == 1 ? "" : "s");
+    fprintf(out, " from %s to %s: chain intact (%lld run%s and %lld drill%s verified",
+            store_path(src), pg->shown, (long long)v.runs_checked,
             v.runs_checked == 1 ? "" : "s", (long long)v.drills_checked,
-            v.drills_checked == 1 ? "" : "s", (long long)h.run_pos, h.run_digest);
+            v.drills_checked == 1 ? "" : "s");
+    if (v.approvals_checked)
+        fprintf(out, ", %lld approval%s", (long long)v.approvals_checked,
+                v.approvals_checked == 1 ? "" : "s");
+    fprintf(out, ")\nstore head %lld:%s\n", (long long)h.run_pos, h.run_digest);
 done:
     store_close(dst);
     store_close(src);

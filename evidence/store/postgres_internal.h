@@ -11,7 +11,7 @@
 /* The schema the script makes, numbered as SQLite's migrations (evidence/store/sqlite.c):
  * a PostgreSQL store starts at 6 and takes each later migration as SQLite does (later[] in
  * postgres_schema.c; raise this with each). */
-#define PG_SCHEMA_VERSION 6
+#define PG_SCHEMA_VERSION 7
 
 /* Every writing transaction: READ COMMITTED whatever the session's default, so that the
  * sealing functions read the chain's head after taking its lock (a REPEATABLE READ or
@@ -87,6 +87,13 @@ vexit pgs_list_drills(pg_store *st, int64_t limit, int64_t **ids, size_t *n, ver
 vexit pgs_drill_runs(pg_store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e);
 vexit pgs_reap_drills(pg_store *st, verr *e);
 vexit pgs_verify_drills(pg_store *st, store_verdict *v, verr *e);
+/* Approvals (postgres_approval.c). */
+vexit pgs_approval_head(pg_store *st, int64_t *pos, char **digest, verr *e);
+vexit pgs_approval_add(pg_store *st, approval_record *a, verr *e);
+vexit pgs_approvals(pg_store *st, int64_t run_id, approval_list *out, verr *e);
+vexit pgs_verify_approvals(pg_store *st, store_verdict *v, verr *e);
+/* Insert a as it is, sealed (a copy, or the second half of pgs_approval_add). */
+vexit pgs_approval_insert(pg_store *st, const approval_record *a, verr *e);
 /* r's results (but those not evaluated) and baselines, as seal inserts them. */
 vexit pgs_insert_rows(pg_store *st, const run_record *r, verr *e);
 /* Seal run r (running) inside an open transaction: results when insert_rows, then

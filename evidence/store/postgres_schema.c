@@ -130,6 +130,13 @@ const pg_function pg_functions[] = {
      "  END IF;\n"
      "  RETURN OLD;\n"
      "END\n"},
+    {"sealed_run_only", "()", "trigger", false,
+     "\nBEGIN\n"
+     "  IF (SELECT digest FROM vouch.runs WHERE id = NEW.run_id) IS NULL THEN\n"
+     "    RAISE EXCEPTION 'only a sealed run can be approved';\n"
+     "  END IF;\n"
+     "  RETURN NEW;\n"
+     "END\n"},
     {"open_drill_only", "()", "trigger", false,
      "\nBEGIN\n"
      "  IF (SELECT status FROM vouch.drills WHERE id = NEW.drill_id) IS DISTINCT FROM 'running'"
@@ -316,17 +323,46 @@ const pg_trigger pg_triggers[] = {
     {"drill_phases", "drill_phases_open_drill",
      "CREATE TRIGGER drill_phases_open_drill BEFORE INSERT ON vouch.drill_phases FOR EACH ROW"
      " EXECUTE FUNCTION vouch.open_drill_only()"},
+    {"approvals", "approvals_append_only_update",
+     "CREATE TRIGGER approvals_append_only_update BEFORE UPDATE ON vouch.approvals FOR EACH ROW"
+     " EXECUTE FUNCTION vouch.refuse('approvals cannot change')"},
+    {"approvals", "approvals_append_only_delete",
+     "CREATE TRIGGER approvals_append_only_delete BEFORE DELETE ON vouch.approvals FOR EACH ROW"
+     " EXECUTE FUNCTION vouch.refuse('approvals cannot be deleted')"},
+    {"approvals", "approvals_append_only_truncate",
+     "CREATE TRIGGER approvals_append_only_truncate BEFORE TRUNCATE ON vouch.approvals FOR EACH"
+     " STATEMENT EXECUTE FUNCTION vouch.refuse('approvals cannot be deleted')"},
+    {"approvals", "approvals_sealed_run",
+     "CREATE TRIGGER approvals_sealed_run BEFORE INSERT ON vouch.approvals FOR EACH ROW EXECUTE"
+     " FUNCTION vouch.sealed_run_only()"},
     {NULL, NULL, NULL},
 };
 
-const char *const pg_tables[] = {"meta",    "runs",   "results",      "baselines",
-                                 "baseline_parts", "drills", "drill_phases", NULL};
+const char *const pg_tables[] = {"meta",   "runs",         "results",   "baselines", "baseline_parts",
+                                 "drills", "drill_phases", "approvals", NULL};
 
 /* The migrations after schema 6, each the PostgreSQL twin of SQLite's of the same number
  * (evidence/store/sqlite.c), written so that running it again does nothing (ADD COLUMN IF
  * NOT EXISTS, CREATE ... IF NOT EXISTS): store init runs them all, then records the version.
  * A table one adds needs its triggers in pg_triggers and its grants below. */
 static const char *const later[] = {
+    /* 7 (SQLite's SCHEMA_APPROVALS): signed approvals of sealed gate runs (docs/approvals.md),
+     * each sealed as it is inserted into the approval chain, never changed or removed. */
+    "CREATE TABLE IF NOT EXISTS vouch.approvals (\n"
+    "  id bigint PRIMARY KEY,\n"
+    "  run_id bigint NOT NULL REFERENCES vouch.runs (id),\n"
+    "  statement text NOT NULL,\n"
+    "  signature bytea NOT NULL,\n"
+    "  tsr bytea,\n"
+    "  signer text NOT NULL,\n"
+    "  fingerprint text NOT NULL,\n"
+    "  approved_at text NOT NULL,\n"
+    "  note text NOT NULL,\n"
+    "  chain_pos bigint NOT NULL UNIQUE,\n"
+    "  prev_digest text,\n"
+    "  digest text NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS approvals_run ON vouch.approvals (run_id);",
     NULL,
 };
 _Static_assert(sizeof later / sizeof *later - 1 == PG_SCHEMA_VERSION - 6,
@@ -369,6 +405,8 @@ char *pg_schema_script(void)
                     " GRANT vouch_reader TO <each reader's login>;\n",
                 PG_SCHEMA_VERSION);
     textbuf_add(&t, "%s", tables);
+    for (size_t i = 0; later[i]; i++)
+        textbuf_add(&t, "-- migration %zu\n%s\n", i + 7, later[i]);
     for (const pg_function *f = pg_functions; f->name; f++)
         textbuf_add(&t, "CREATE OR REPLACE FUNCTION vouch.%s%s RETURNS %s LANGUAGE plpgsql%s"
                         " AS $body$%s$body$;\n",
@@ -378,8 +416,6 @@ char *pg_schema_script(void)
     for (const pg_trigger *g = pg_triggers; g->name; g++)
         textbuf_add(&t, "DROP TRIGGER IF EXISTS %s ON vouch.%s;\n%s;\n", g->name, g->table,
                     g->def);
-    for (size_t i = 0; later[i]; i++)
-        textbuf_add(&t, "-- migration %zu\n%s\n", i + 7, later[i]);
     textbuf_add(&t, "INSERT INTO vouch.meta (version) VALUES (%d)"
                     " ON CONFLICT (one) DO UPDATE SET version = greatest(vouch.meta.version,"
                     " EXCLUDED.version);\n",

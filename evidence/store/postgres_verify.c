@@ -311,6 +311,8 @@ static vexit verify_all(pg_store *st, store_verdict *v, verr *e)
     if (v->ok)
         rc = pgs_verify_drills(st, v, e);
     if (!rc && v->ok)
+        rc = pgs_verify_approvals(st, v, e);
+    if (!rc && v->ok)
         rc = pgs_verify_schema(st, v, e);
     return rc;
 }

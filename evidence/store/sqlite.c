@@ -200,6 +200,31 @@ static const char *const migrations[] = {
      * failure one covered, its name (results.waiver). Such a row keeps status 'fail', what
      * the check found (the CHECK above allows nothing else), and reads as waived. */
     "ALTER TABLE runs ADD COLUMN waivers TEXT; ALTER TABLE results ADD COLUMN waiver TEXT;",
+    /* 7 (SCHEMA_APPROVALS): signed approvals of sealed gate runs (docs/approvals.md), each
+     * sealed on insert into the approval chain (chain_pos, prev_digest, digest) and never
+     * changed or removed after. */
+    "CREATE TABLE approvals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id),"
+    "  statement TEXT NOT NULL,"
+    "  signature BLOB NOT NULL,"
+    "  tsr BLOB,"
+    "  signer TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  approved_at TEXT NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  chain_pos INTEGER NOT NULL UNIQUE,"
+    "  prev_digest TEXT,"
+    "  digest TEXT NOT NULL"
+    ");"
+    "CREATE INDEX approvals_run ON approvals (run_id);"
+    "CREATE TRIGGER approvals_append_only_update BEFORE UPDATE ON approvals"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: approvals cannot change'); END;"
+    "CREATE TRIGGER approvals_append_only_delete BEFORE DELETE ON approvals"
+    "  BEGIN SELECT RAISE(ABORT, 'the vouch store is append-only: approvals cannot be deleted'); END;"
+    "CREATE TRIGGER approvals_sealed_run BEFORE INSERT ON approvals"
+    "  WHEN (SELECT digest FROM runs WHERE id = NEW.run_id) IS NULL"
+    "  BEGIN SELECT RAISE(ABORT, 'only a sealed run can be approved'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -210,7 +235,8 @@ static const char *const guard_triggers[] = {
     "drills_append_only_delete",    "drills_append_only_update",    "drills_fixed_at_start",
     "drill_phases_append_only_update", "drill_phases_append_only_delete",
     "drill_phases_open_drill",      "baseline_parts_append_only_update",
-    "baseline_parts_sealed_delete", "baseline_parts_open_run",      NULL};
+    "baseline_parts_sealed_delete", "baseline_parts_open_run",      "approvals_append_only_update",
+    "approvals_append_only_delete", "approvals_sealed_run",         NULL};
 
 static int64_t mono_ms(void)
 {
@@ -776,6 +802,11 @@ vexit sqlite_be_head(sqlite_store *st, store_heads *out, verr *e)
     out->drill_pos = pos;
     snprintf(out->drill_digest, sizeof out->drill_digest, "%s", digest ? digest : "");
     free(digest);
+    if ((rc = store_approval_chain_head(st, &pos, &digest, e)))
+        return rc;
+    out->approval_pos = pos;
+    snprintf(out->approval_digest, sizeof out->approval_digest, "%s", digest ? digest : "");
+    free(digest);
     return VOUCH_OK;
 }
 
@@ -1033,6 +1064,36 @@ vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
                        -1, ids, n, e);
 }
 
+vexit sqlite_be_latest_passed_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return collect_ids(st,
+                       "SELECT max(id) FROM runs WHERE kind = 'gate' AND status = 'passed'"
+                       " AND chain_pos IS NOT NULL AND digest IS NOT NULL"
+                       " GROUP BY target ORDER BY 1 DESC LIMIT ?1",
+                       -1, ids, n, e);
+}
+
+/* The subject is the runner's NEGCTL_SUBJECT (src/runner.h). */
+vexit sqlite_be_last_negative_control(sqlite_store *st, int64_t *id, verr *e)
+{
+    int64_t *ids;
+    size_t n;
+    vexit rc = collect_ids(st,
+                           "SELECT r.id FROM runs r WHERE r.kind = 'gate'"
+                           " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL"
+                           " AND EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
+                           "   AND x.subject = '(negative control)')"
+                           " AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
+                           "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
+                           " ORDER BY r.id DESC LIMIT ?1",
+                           1, &ids, &n, e);
+    if (rc)
+        return rc;
+    *id = n ? ids[0] : 0;
+    free(ids);
+    return VOUCH_OK;
+}
+
 vexit sqlite_be_latest_baseline(sqlite_store *st, int64_t *id, verr *e)
 {
     int64_t *ids;
@@ -1165,15 +1226,20 @@ static vexit verify_schema(sqlite_store *st, store_verdict *v, verr *e)
     return rc;
 }
 
-/* The digest at chain position pos of runs or drills into *digest (NULL: none there). */
-static vexit digest_at(sqlite_store *st, bool drills, int64_t pos, char **digest, verr *e)
+/* The chains the head file records, by the word that starts each of its lines. */
+typedef enum chain_kind { CHAIN_RUN, CHAIN_DRILL, CHAIN_APPROVAL } chain_kind;
+static const char *const chain_words[] = {"run", "drill", "approval"};
+
+/* The digest at chain position pos of runs, drills or approvals into *digest (NULL: none
+ * there). */
+static vexit digest_at(sqlite_store *st, chain_kind kind, int64_t pos, char **digest, verr *e)
 {
     *digest = NULL;
+    static const char *const sql[] = {"SELECT digest FROM runs WHERE chain_pos = ?1",
+                                      "SELECT digest FROM drills WHERE chain_pos = ?1",
+                                      "SELECT digest FROM approvals WHERE chain_pos = ?1"};
     sqlite3_stmt *s;
-    vexit rc = store_prepare(st, &s,
-                             drills ? "SELECT digest FROM drills WHERE chain_pos = ?1"
-                                    : "SELECT digest FROM runs WHERE chain_pos = ?1",
-                             e);
+    vexit rc = store_prepare(st, &s, sql[kind], e);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, pos);
@@ -1208,20 +1274,24 @@ static void note_add(store_verdict *v, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A line that is the start of "run|drill POS DIGEST" and no more: the write of a seal that
- * did not finish (a full disk, a crash inside write). It anchors nothing; cutting a line
- * short is no more than deleting it, which the head file cannot catch anyway. */
+/* A line that is the start of "run|drill|approval POS DIGEST" and no more: the write of a
+ * seal that did not finish (a full disk, a crash inside write). It anchors nothing; cutting
+ * a line short is no more than deleting it, which the head file cannot catch anyway. */
 static bool anchor_line_torn(const char *line)
 {
     const char *p = line;
     size_t len = strlen(p);
-    if ((len <= 5 && strncmp("drill", p, len) == 0) || (len <= 3 && strncmp("run", p, len) == 0))
-        return true;
-    if (strncmp(p, "drill ", 6) == 0)
-        p += 6;
-    else if (strncmp(p, "run ", 4) == 0)
-        p += 4;
-    else
+    bool word = false;
+    for (size_t k = 0; k < 3 && !word; k++) {
+        size_t n = strlen(chain_words[k]);
+        if (len <= n && strncmp(chain_words[k], p, len) == 0)
+            return true;
+        if (strncmp(p, chain_words[k], n) == 0 && p[n] == ' ') {
+            p += n + 1;
+            word = true;
+        }
+    }
+    if (!word)
         return false;
     size_t digits = strspn(p, "0123456789");
     if (!p[digits])
@@ -1233,9 +1303,14 @@ static bool anchor_line_torn(const char *line)
     return !p[hex] && hex < STORE_DIGEST_LEN;
 }
 
-/* One head file line "run|drill POS DIGEST" against the store. */
+/* The newest head file line of each chain, and how many were checked. */
+typedef struct anchor_seen {
+    int64_t max[3];
+} anchor_seen;
+
+/* One head file line "run|drill|approval POS DIGEST" against the store. */
 static vexit check_anchor_line(sqlite_store *st, const store_heads *h, char *line, size_t lineno,
-                               int64_t *max_run, int64_t *max_drill, store_verdict *v, verr *e)
+                               anchor_seen *seen, store_verdict *v, verr *e)
 {
     line[strcspn(line, "\n")] = '\0';
     if (!*line || anchor_line_torn(line)) {
@@ -1247,21 +1322,23 @@ static vexit check_anchor_line(sqlite_store *st, const store_heads *h, char *lin
     char *sp1 = strchr(line, ' ');
     char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
     int64_t pos = 0;
-    bool drills = false;
+    int kind = -1;
     const char *digest = "";
     if (sp2) {
         *sp1 = *sp2 = '\0';
-        drills = strcmp(line, "drill") == 0;
+        for (int k = 0; k < 3; k++)
+            if (strcmp(line, chain_words[k]) == 0)
+                kind = k;
         digest = sp2 + 1;
     }
-    if (!sp2 || !(drills || strcmp(line, "run") == 0) || !parse_int64(sp1 + 1, &pos) || pos < 1 ||
-        !is_digest(digest)) {
-        broken(v, 0, "head file %s line %zu is not \"run|drill POSITION DIGEST\": it was edited",
-               st->anchor, lineno);
+    if (!sp2 || kind < 0 || !parse_int64(sp1 + 1, &pos) || pos < 1 || !is_digest(digest)) {
+        broken(v, 0, "head file %s line %zu is not \"run|drill|approval POSITION DIGEST\": it was"
+               " edited", st->anchor, lineno);
         return VOUCH_OK;
     }
-    int64_t end = drills ? h->drill_pos : h->run_pos;
-    const char *noun = drills ? "drill" : "run";
+    int64_t ends[] = {h->run_pos, h->drill_pos, h->approval_pos};
+    int64_t end = ends[kind];
+    const char *noun = chain_words[kind];
     if (pos > end) {
         broken(v, 0, "the store's %s chain ends at position %lld, but head file %s (line %zu)"
                " records position %lld: sealed %ss were cut from the store",
@@ -1269,7 +1346,7 @@ static vexit check_anchor_line(sqlite_store *st, const store_heads *h, char *lin
         return VOUCH_OK;
     }
     char *have;
-    vexit rc = digest_at(st, drills, pos, &have, e);
+    vexit rc = digest_at(st, (chain_kind)kind, pos, &have, e);
     if (rc)
         return rc;
     if (!have || strcmp(have, digest) != 0)
@@ -1277,11 +1354,12 @@ static vexit check_anchor_line(sqlite_store *st, const store_heads *h, char *lin
                " records %.16s...: the chain was rewritten after it was recorded",
                noun, (long long)pos, have ? have : "(none)", st->anchor, lineno, digest);
     free(have);
-    int64_t *max = drills ? max_drill : max_run;
-    if (pos > *max)
-        *max = pos;
-    if (drills)
+    if (pos > seen->max[kind])
+        seen->max[kind] = pos;
+    if (kind == CHAIN_DRILL)
         v->anchored_drills++;
+    else if (kind == CHAIN_APPROVAL)
+        v->anchored_approvals++;
     else
         v->anchored_runs++;
     return VOUCH_OK;
@@ -1322,9 +1400,10 @@ static vexit verify_anchor(sqlite_store *st, int64_t first_current, store_verdic
     }
     char *line = NULL;
     size_t cap = 0, lineno = 0;
-    int64_t max_run = 0, max_drill = 0;
+    anchor_seen seen = {{0, 0, 0}};
     while (!rc && v->ok && ftello(f) < limit && getline(&line, &cap, f) != -1)
-        rc = check_anchor_line(st, &h, line, ++lineno, &max_run, &max_drill, v, e);
+        rc = check_anchor_line(st, &h, line, ++lineno, &seen, v, e);
+    int64_t max_run = seen.max[CHAIN_RUN], max_drill = seen.max[CHAIN_DRILL];
     free(line);
     fclose(f);
     if (rc || !v->ok)
@@ -1345,6 +1424,12 @@ static vexit verify_anchor(sqlite_store *st, int64_t first_current, store_verdic
                  " ended between sealing and recording them, or the file was put back from an"
                  " older copy; they are not anchored",
                  (long long)max_drill + 1, (long long)h.drill_pos, st->anchor);
+    /* Every approval is recorded there (none was sealed before head files). */
+    if (h.approval_pos > seen.max[CHAIN_APPROVAL])
+        note_add(v, "approval chain positions %lld to %lld are sealed but not in head file %s: a"
+                 " vouch ended between sealing and recording them, or the file was put back"
+                 " from an older copy; they are not anchored",
+                 (long long)seen.max[CHAIN_APPROVAL] + 1, (long long)h.approval_pos, st->anchor);
     return VOUCH_OK;
 }
 
@@ -1426,6 +1511,8 @@ vexit sqlite_be_verify(sqlite_store *st, store_verdict *v, verr *e)
     if (v->ok && st->schema >= 2)
         rc = sqlite_be_verify_drills(st, v, e);
     if (!rc && v->ok)
+        rc = sqlite_be_verify_approvals(st, v, e);
+    if (!rc && v->ok)
         rc = verify_schema(st, v, e);
     if (!rc && v->ok)
         rc = verify_anchor(st, first_current, v, e);
@@ -1468,7 +1555,7 @@ vexit sqlite_be_verify_head(sqlite_store *st, int64_t pos, const char *digest, s
         return VOUCH_OK;
     }
     char *have;
-    if ((rc = digest_at(st, false, pos, &have, e)))
+    if ((rc = digest_at(st, CHAIN_RUN, pos, &have, e)))
         return rc;
     if (!have || strcmp(have, digest) != 0)
         broken(v, 0, "run chain position %lld has digest %.16s..., not the given %.16s...: the"

@@ -42,6 +42,14 @@ static vexit be_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
 {
     return sqlite_be_latest_runs(SQ(st), ids, n, e);
 }
+static vexit be_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return sqlite_be_latest_passed_runs(SQ(st), ids, n, e);
+}
+static vexit be_last_negative_control(store *st, int64_t *id, verr *e)
+{
+    return sqlite_be_last_negative_control(SQ(st), id, e);
+}
 static vexit be_latest_baseline(store *st, int64_t *id, verr *e)
 {
     return sqlite_be_latest_baseline(SQ(st), id, e);
@@ -111,6 +119,15 @@ static vexit be_verify_drills(store *st, store_verdict *v, verr *e)
     return sqlite_be_verify_drills(SQ(st), v, e);
 }
 
+static vexit be_approval_add(store *st, approval_record *a, verr *e)
+{
+    return sqlite_be_approval_add(SQ(st), a, e);
+}
+static vexit be_approvals(store *st, int64_t run_id, approval_list *out, verr *e)
+{
+    return sqlite_be_approvals(SQ(st), run_id, out, e);
+}
+
 const store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = be_open,
@@ -125,6 +142,8 @@ const store_backend store_sqlite_backend = {
     .load_run = be_load_run,
     .list_runs = be_list_runs,
     .latest_runs = be_latest_runs,
+    .latest_passed_runs = be_latest_passed_runs,
+    .last_negative_control = be_last_negative_control,
     .latest_baseline = be_latest_baseline,
     .check_baseline = be_check_baseline,
     .part_add = be_part_add,
@@ -143,4 +162,6 @@ const store_backend store_sqlite_backend = {
     .drill_runs = be_drill_runs,
     .reap_drills = be_reap_drills,
     .verify_drills = be_verify_drills,
+    .approval_add = be_approval_add,
+    .approvals = be_approvals,
 };

@@ -32,6 +32,8 @@ vexit sqlite_be_run_finish(sqlite_store *st, run_record *r, verr *e);
 vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e);
 vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, int64_t **ids, size_t *n, verr *e);
 vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e);
+vexit sqlite_be_latest_passed_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e);
+vexit sqlite_be_last_negative_control(sqlite_store *st, int64_t *id, verr *e);
 vexit sqlite_be_latest_baseline(sqlite_store *st, int64_t *id, verr *e);
 vexit sqlite_be_check_baseline(sqlite_store *st, int64_t id, verr *e);
 vexit sqlite_be_baseline_part_add(sqlite_store *st, int64_t run_id, const char *check, int64_t seq,
@@ -53,6 +55,10 @@ vexit sqlite_be_list_drills(sqlite_store *st, int64_t limit, int64_t **ids, size
 vexit sqlite_be_drill_runs(sqlite_store *st, int64_t drill_id, int64_t **ids, size_t *n, verr *e);
 vexit sqlite_be_reap_drills(sqlite_store *st, verr *e);
 vexit sqlite_be_verify_drills(sqlite_store *st, store_verdict *v, verr *e);
+vexit sqlite_be_approval_add(sqlite_store *st, approval_record *a, verr *e);
+vexit sqlite_be_approvals(sqlite_store *st, int64_t run_id, approval_list *out, verr *e);
+/* Walk the approval chain (evidence/store/sqlite_approval.c); fills v as store_verify. */
+vexit sqlite_be_verify_approvals(sqlite_store *st, store_verdict *v, verr *e);
 
 /* The migration (evidence/store/sqlite.c) that added drills' cadence, approver and smoke
  * test, and runs' drill_id: a store read where it lies may be older. */
@@ -65,6 +71,7 @@ vexit store_parts_attach(sqlite_store *st, run_record *r, verr *e);
 /* Drop the parts of run id, which is still open: an aborted baseline keeps none. */
 vexit store_parts_drop(sqlite_store *st, int64_t id, verr *e);
 #define SCHEMA_WAIVERS 6      /* runs.waivers, results.waiver */
+#define SCHEMA_APPROVALS 7    /* the approvals table (evidence/store/sqlite_approval.c) */
 
 /* The SQLite plumbing of store.c, shared with the drill tables (store_drill.c). Errors
  * are VOUCH_ABORTED: "store PATH: could not WHAT: SQLite's message". */
@@ -84,6 +91,8 @@ int store_schema(const sqlite_store *st);
 /* Append "CHAIN POS DIGEST" to the head file after a COMMIT that sealed it (chain "run"
  * or "drill"); a failure is kept for store_anchor_problem, never returned. */
 void store_anchor_append(sqlite_store *st, const char *chain, int64_t pos, const char *digest);
+/* The approval chain's newest position and digest (0, NULL when empty); caller frees. */
+vexit store_approval_chain_head(sqlite_store *st, int64_t *pos, char **digest, verr *e);
 /* The drill chain's newest position and digest (0, NULL when empty); caller frees. */
 vexit store_drill_chain_head(sqlite_store *st, int64_t *pos, char **digest, verr *e);
 

@@ -121,6 +121,16 @@ vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e)
     return st->be->latest_runs(st, ids, n, e);
 }
 
+vexit store_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
+{
+    return st->be->latest_passed_runs(st, ids, n, e);
+}
+
+vexit store_last_negative_control(store *st, int64_t *id, verr *e)
+{
+    return st->be->last_negative_control(st, id, e);
+}
+
 vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int64_t seq,
                               const char *content, verr *e)
 {
@@ -202,4 +212,14 @@ vexit store_reap_drills(store *st, verr *e) { return st->be->reap_drills(st, e);
 vexit store_verify_drills(store *st, store_verdict *v, verr *e)
 {
     return st->be->verify_drills(st, v, e);
+}
+
+vexit store_approval_add(store *st, approval_record *a, verr *e)
+{
+    return st->be->approval_add(st, a, e);
+}
+
+vexit store_approvals(store *st, int64_t run_id, approval_list *out, verr *e)
+{
+    return st->be->approvals(st, run_id, out, e);
 }

@@ -10,11 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "evidence/approval.h"
 #include "evidence/run_record.h"
 #include "src/verr.h"
 
 #define STORE_DEFAULT_PATH "vouch.db"
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 typedef struct store store;
 
@@ -54,6 +55,8 @@ typedef struct store_heads {
     char run_digest[STORE_DIGEST_LEN + 1];
     int64_t drill_pos;
     char drill_digest[STORE_DIGEST_LEN + 1];
+    int64_t approval_pos;
+    char approval_digest[STORE_DIGEST_LEN + 1];
 } store_heads;
 
 /* The heads of the run chain and the drill chain, as they stand, for printing
@@ -86,6 +89,12 @@ vexit store_list_runs(store *st, int64_t limit, int64_t **ids, size_t *n, verr *
 /* The newest sealed gate and the newest sealed baseline of each target, newest first
  * (vouch metrics). Caller frees *ids. */
 vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e);
+/* The newest sealed gate that passed, of each target, newest first (how old the last proof
+ * is: vouch runs, vouch metrics). Caller frees *ids. */
+vexit store_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e);
+/* The newest sealed gate that ran the negative control with every check shown able to fail
+ * (results with subject "(negative control)", each a pass), into *id; 0 when none. */
+vexit store_last_negative_control(store *st, int64_t *id, verr *e);
 
 /* A check's baseline beyond its document: parts put while the baseline runs (seq 1, 2, ...,
  * read back in that order), so that none is held whole; an aborted baseline keeps none. */
@@ -114,11 +123,16 @@ typedef struct store_verdict {
                              * notes are one per line */
     int64_t anchored_runs;  /* lines of the head file checked against the store */
     int64_t anchored_drills;
+    int64_t approvals_checked;  /* sealed approvals whose chain link, digest, signature and
+                                 * run all hold */
+    int64_t anchored_approvals;
     bool anchor_missing;    /* !ok only because the head file is not there */
 } store_verdict;
 
 /* Recompute the chain from the first sealed run to the last, then the drill chain
- * (evidence/store/drill.h), then check the schema (tables, indexes, triggers) is the
+ * (evidence/store/drill.h), then the approval chain (each approval's link and digest, its
+ * signature over its statement, and that the statement approves the run as it is sealed),
+ * then check the schema (tables, indexes, triggers) is the
  * one vouch's migrations made, then every line of the head file against the chains
  * and that neither chain ends before the head file's newest line. */
 vexit store_verify(store *st, store_verdict *v, verr *e);
@@ -133,5 +147,14 @@ vexit store_verify_since(store *st, int64_t run_id, store_verdict *v, verr *e);
  * earlier, e.g. by a gate into a CI log). Proves the runs up to pos are there and
  * unchanged; says nothing of runs after it. Fills v as store_verify. */
 vexit store_verify_head(store *st, int64_t pos, const char *digest, store_verdict *v, verr *e);
+
+/* Seal an approval (evidence/approval.h) of a sealed run into the approval chain: from
+ * a's run_id, statement, signature, tsr, signer, fingerprint, approved_at and note; id,
+ * chain_pos, prev_digest and digest are filled in, and a line "approval POS DIGEST" goes
+ * to the head file. VOUCH_USAGE when the run is not there or not sealed. */
+vexit store_approval_add(store *st, approval_record *a, verr *e);
+/* The approvals of run run_id (0: of every run), in chain order, into *out (release it
+ * with approval_list_release); none in a store from before approvals. */
+vexit store_approvals(store *st, int64_t run_id, approval_list *out, verr *e);
 
 #endif

@@ -14,6 +14,8 @@
 
 #include "evidence/atomic_write.h"
 #include "evidence/store/drill.h"
+#include "src/cli/evidence_age.h"
+#include "src/clock.h"
 #include "src/util.h"
 
 /* The newest sealed run of one kind for one target. */
@@ -181,6 +183,64 @@ static void gap_family(textbuf *t, const last_runs *l)
     }
 }
 
+static void gauge(textbuf *t, const char *name, const char *help, double value);
+
+/* Each target's last passed gate, apart from its last gate (which may have failed), with
+ * [objectives] evidence_valid whether the last proof has expired, and when the checks were
+ * last shown able to fail. */
+static vexit evidence_families(textbuf *t, store *st, const objectives *obj, verr *e)
+{
+    evidence_age *a;
+    size_t n;
+    vexit rc = evidence_ages(st, clock_now_ms(), obj->evidence_valid_ms, &a, &n, e);
+    if (rc)
+        return rc;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!a[i].last_passed)
+            continue;
+        if (!any)
+            family(t, "vouch_last_passed_run_timestamp_seconds",
+                   "When the newest gate of this target that passed finished (Unix time).");
+        any = true;
+        char *target = label_value(a[i].target);
+        textbuf_add(t, "vouch_last_passed_run_timestamp_seconds{kind=\"gate\",target=\"%s\"}"
+                       " %.15g\n", target, (double)a[i].last_passed_ms / 1000.0);
+        free(target);
+    }
+    if (obj->evidence_valid_ms) {
+        family(t, "vouch_evidence_valid_seconds",
+               "How long a passed gate stands as proof ([objectives] evidence_valid).");
+        textbuf_add(t, "vouch_evidence_valid_seconds %.15g\n",
+                    (double)obj->evidence_valid_ms / 1000.0);
+        if (n)
+            family(t, "vouch_evidence_expired",
+                   "1 when this target has no passed gate within evidence_valid, else 0.");
+        for (size_t i = 0; i < n; i++) {
+            char *target = label_value(a[i].target);
+            textbuf_add(t, "vouch_evidence_expired{target=\"%s\"} %d\n", target,
+                        a[i].expired ? 1 : 0);
+            free(target);
+        }
+    }
+    evidence_ages_free(a, n);
+    /* the newest negative control that showed every check able to fail (docs/negative-control.md) */
+    int64_t id;
+    if ((rc = store_last_negative_control(st, &id, e)) || !id)
+        return rc;
+    run_record *r;
+    if ((rc = store_load_run(st, id, &r, e)))
+        return rc;
+    int64_t ms;
+    if (utc_parse_ms(r->finished_at, &ms))
+        gauge(t, "vouch_last_negative_control_timestamp_seconds",
+              "When the newest gate whose negative control showed every check able to fail "
+              "finished (Unix time).",
+              (double)ms / 1000.0);
+    run_record_free(r);
+    return VOUCH_OK;
+}
+
 static void gauge(textbuf *t, const char *name, const char *help, double value)
 {
     family(t, name, help);
@@ -244,7 +304,8 @@ vexit cmd_metrics(const metrics_request *rq, verr *e)
         run_families(&t, &l);
         failed_family(&t, &l);
         gap_family(&t, &l);
-        rc = drill_families(&t, rq->st, rq->obj, e);
+        if (!(rc = evidence_families(&t, rq->st, rq->obj, e)))
+            rc = drill_families(&t, rq->st, rq->obj, e);
     }
     last_runs_free(&l);
     if (!rc) {

@@ -30,7 +30,7 @@ static unsigned options_of(const char *command)
     if (strcmp(command, "keygen") == 0)
         return KEY_OPTS | BIT(SIGN_OPT_ALGORITHM) | BIT(SIGN_OPT_SUBJECT) | BIT(SIGN_OPT_DAYS) |
                BIT(SIGN_OPT_FORCE);
-    if (strcmp(command, "sign") == 0)
+    if (strcmp(command, "sign") == 0 || strcmp(command, "approve") == 0)
         return KEY_OPTS;
     if (strcmp(command, "verify") == 0)
         return BIT(SIGN_OPT_CERT) | BIT(SIGN_OPT_TSA_CA);

@@ -13,9 +13,12 @@
 #include "checks/checker.h"
 #include "evidence/store/postgres.h"
 #include "evidence/store/store.h"
+#include "src/cli/cmd_approve.h"
 #include "src/cli/cmd_drill.h"
 #include "src/cli/cmd_init.h"
 #include "src/cli/cmd_metrics.h"
+#include "src/cli/evidence_age.h"
+#include "src/clock.h"
 #include "src/cli/cmd_pack.h"
 #include "src/cli/cmd_report.h"
 #include "src/cli/cmd_sign.h"
@@ -55,6 +58,9 @@ enum {
                                --approved-by, --smoke-cmd */
     OPT_TEMPLATES = 1 << 12,
     OPT_HEAD = 1 << 13,     /* verify --head N:DIGEST */
+    OPT_NEGCTL = 1 << 17,   /* gate --negative-control */
+    OPT_NOTE = 1 << 18,     /* --note alone (approve) */
+    WRITE_EXISTING = 1 << 19, /* open an existing store to write; no check is configured */
 };
 
 typedef struct cli {
@@ -71,7 +77,9 @@ typedef struct cli {
     int64_t baseline_id;
     int64_t limit;
     int64_t incident_at_ms;   /* 0: not given */
+    bool negative_control;    /* gate --negative-control */
     const char *head;         /* verify --head N:DIGEST, or NULL */
+    const char *note;         /* approve --note TEXT, or NULL */
     drill_opts drill;
     sign_cli sign;            /* options of keygen, sign and verify PATH */
     pack_cli pack;            /* --period of pack, --sign/--no-sign of report */
@@ -117,12 +125,13 @@ static vexit run_metrics(cli *c, verr *e);
 static vexit cmd_check_config(cli *c, verr *e);
 static vexit cmd_config(cli *c, verr *e);
 static vexit cmd_store(cli *c, verr *e);
+static vexit cmd_approve_run(cli *c, verr *e);
 
 static const command commands[] = {
     {"baseline", cmd_baseline, NEED_CONFIG | OUT_RUN | NEED_STORE | ARGS_NONE, "",
      "capture the healthy state of the target into the store"},
-    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT,
-     "[--baseline ID] [--incident-at TIME]",
+    {"gate", cmd_gate, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_NONE | OPT_BASELINE | OPT_INCIDENT | OPT_NEGCTL,
+     "[--baseline ID] [--incident-at TIME] [--negative-control]",
      "run every configured check against the target and the latest baseline"},
     {"check", cmd_check, NEED_CONFIG | OUT_RUN | NEED_STORE | STORE_EXISTING | ARGS_CHECKS | OPT_BASELINE | OPT_INCIDENT,
      "NAME[/INSTANCE]... [--baseline ID] [--incident-at TIME]",
@@ -148,6 +157,9 @@ static const command commands[] = {
      "build a signed evidence pack of a period (2026-Q3, 2026-10, FROM..TO)"},
     {"metrics", run_metrics, READ_STORE | OWN_OUTPUT | ARGS_NONE, "[--out FILE]",
      "write the store's state as Prometheus metrics (node_exporter's textfile collector)"},
+    {"approve", cmd_approve_run, WRITE_EXISTING | OPT_NOTE,
+     "RUN --note TEXT [--key KEY] [--cert CERT]",
+     "record a signed approval of a sealed gate run: who let people back in"},
     {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
      "create a signing key and a self-signed certificate"},
     {"store", cmd_store, 0, "init [--url URL] [--print] | copy --from STORE --to URL",
@@ -174,6 +186,7 @@ enum {
     LONG_URL,
     LONG_FROM,
     LONG_TO,
+    LONG_NEGCTL,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
     LONG_INIT = 576, /* INIT_LONG_OPTIONS: LONG_INIT + enum init_opt */
@@ -201,6 +214,7 @@ static const struct option long_options[] = {
     {"to", required_argument, NULL, LONG_TO},
     {"progress", no_argument, NULL, LONG_PROGRESS},
     {"no-progress", no_argument, NULL, LONG_NO_PROGRESS},
+    {"negative-control", no_argument, NULL, LONG_NEGCTL},
     SIGN_LONG_OPTIONS(LONG_SIGN),
     PACK_LONG_OPTIONS(LONG_PACK),
     INIT_LONG_OPTIONS(LONG_INIT),
@@ -293,10 +307,17 @@ static void command_usage(FILE *f, const command *c)
                    "                      when the incident happened, e.g. 2026-10-01T02:00+10:00;\n"
                    "                      checks with an RPO judge the data lost against it\n",
                 c->flags & OPT_BASELINE ? "" : "\n");
+    if (c->flags & OPT_NEGCTL)
+        fprintf(f, "      --negative-control\n"
+                   "                      also run every check against a perturbed copy of its\n"
+                   "                      baseline and require each to fail (default [gate]\n"
+                   "                      negative_control, else never)\n");
     if (c->flags & OPT_LIMIT)
         fprintf(f, "\n      --limit N       list at most the newest N (default 20)\n");
     if (c->flags & OPT_DRILL)
         drill_usage(f);
+    if (c->flags & OPT_NOTE)
+        fprintf(f, "\n      --note TEXT     why reopening is approved (required; one paragraph)\n");
     if (c->flags & OPT_HEAD)
         fprintf(f, "\n      --head N:DIGEST check that the store's run chain still has this head\n"
                    "                      (as a gate printed it): no run up to it was cut or changed\n");
@@ -417,6 +438,10 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
      * unknown option ('?'), so the messages are ours. */
     while ((ch = getopt_long(argc, argv, which ? ":c:qvhV" : "+:c:qvhV", long_options, NULL)) !=
            -1) {
+        if (ch == LONG_DRILL + DRILL_OPT_NOTE && which && (which->flags & OPT_NOTE)) {
+            c->note = optarg;
+            continue;
+        }
         if (ch >= LONG_DRILL && ch <= LONG_DRILL_END) {
             if (!which || !(which->flags & OPT_DRILL))
                 return verr_set(e, VOUCH_USAGE, "option --%s does not apply%s%s",
@@ -471,6 +496,12 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                 return verr_set(e, VOUCH_USAGE, "option --templates does not apply%s%s",
                                 which ? " to " : " before a command", which ? which->name : "");
             c->templates = optarg;
+            break;
+        case LONG_NEGCTL:
+            if (!which || !(which->flags & OPT_NEGCTL))
+                return verr_set(e, VOUCH_USAGE, "option --negative-control does not apply%s%s",
+                                which ? " to " : " before a command", which ? which->name : "");
+            c->negative_control = true;
             break;
         case LONG_HEAD:
             if (!which || !(which->flags & OPT_HEAD))
@@ -657,7 +688,7 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         return rc;
     c->meter = make_meter(c, cmd);
 
-    if ((cmd->flags & (NEED_STORE | READ_STORE)) &&
+    if ((cmd->flags & (NEED_STORE | READ_STORE | WRITE_EXISTING)) &&
         !((cmd->flags & STORE_UNLESS_PATH) && c->n_args)) {
         const char *sp = c->store_path ? c->store_path : c->settings.store_path;
         check_unit *units;
@@ -670,8 +701,14 @@ static vexit setup(cli *c, const command *cmd, verr *e)
         if (cmd->flags & STORE_EXISTING)
             check_units_free(units, n_units);
         bool there = true;
-        if ((cmd->flags & STORE_EXISTING) && (rc = store_exists(sp, &there, e)))
+        if ((cmd->flags & (STORE_EXISTING | WRITE_EXISTING)) && (rc = store_exists(sp, &there, e)))
             return rc;
+        if (!there && (cmd->flags & WRITE_EXISTING)) {
+            verr_set(e, VOUCH_USAGE, "no store at \"%s\"", sp);
+            verr_hint(e, "Give --store FILE or set [store] path: the store of the runs to %s.",
+                      cmd->name);
+            return e->code;
+        }
         if (!there) {
             /* an empty store would hold no baseline to compare with: none is made */
             verr_set(e, VOUCH_USAGE, "no store at \"%s\": a %s compares with a baseline, and none"
@@ -681,7 +718,7 @@ static vexit setup(cli *c, const command *cmd, verr *e)
             return e->code;
         }
         if ((rc = store_open_at(&c->st, sp, c->settings.store_anchor,
-                                cmd->flags & STORE_EXISTING ? STORE_WRITE
+                                cmd->flags & (STORE_EXISTING | WRITE_EXISTING) ? STORE_WRITE
                                 : cmd->flags & NEED_STORE   ? STORE_CREATE
                                                             : STORE_READ,
                                 e)))
@@ -749,8 +786,35 @@ static bool same_file(int a, int b)
            sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
 }
 
+/* Whether this gate runs the negative control: --negative-control, else [gate]
+ * negative_control (weekly: when the last one that passed is a week old, or none). */
+static vexit want_negative_control(cli *c, bool *want, verr *e)
+{
+    *want = c->negative_control || c->settings.negative_control == NEGCTL_ALWAYS;
+    if (*want || c->settings.negative_control != NEGCTL_WEEKLY)
+        return VOUCH_OK;
+    int64_t id;
+    vexit rc = store_last_negative_control(c->st, &id, e);
+    if (rc || !id) {
+        *want = !rc;
+        return rc;
+    }
+    run_record *r;
+    if ((rc = store_load_run(c->st, id, &r, e)))
+        return rc;
+    int64_t at;
+    *want = !utc_parse_ms(r->started_at, &at) || clock_now_ms() - at >= NEGCTL_WEEK_MS;
+    if (!*want && c->verbosity > 0)
+        fprintf(stderr, "vouch: negative control: run %lld showed every check able to fail on"
+                        " %s, under a week ago ([gate] negative_control = weekly)\n",
+                (long long)r->id, r->started_at);
+    run_record_free(r);
+    return VOUCH_OK;
+}
+
 static vexit run_and_show(cli *c, run_kind kind, verr *e)
 {
+    vexit rc0;
     run_request rq = {
         .kind = kind,
         .cf = c->cf,
@@ -766,6 +830,8 @@ static vexit run_and_show(cli *c, run_kind kind, verr *e)
         .progress_user = c->meter,
         .meter = c->meter,
     };
+    if (kind == RUN_GATE && (rc0 = want_negative_control(c, &rq.negative_control, e)))
+        return rc0;
     run_times times = {0};
     rq.times = &times;
     int64_t id = 0;
@@ -806,6 +872,27 @@ static vexit cmd_check(cli *c, verr *e)
     return run_and_show(c, RUN_CHECK, e);
 }
 
+/* With [objectives] evidence_valid: one line for each target whose last passed gate is
+ * older (or that never passed), after the listing: silence must not read as healthy. */
+static vexit print_expired(cli *c, verr *e)
+{
+    int64_t valid = c->settings.objectives.evidence_valid_ms, now = clock_now_ms();
+    if (!valid)
+        return VOUCH_OK;
+    evidence_age *a;
+    size_t n;
+    vexit rc = evidence_ages(c->st, now, valid, &a, &n, e);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!a[i].expired)
+            continue;
+        char *line = evidence_age_line(&a[i], now, valid);
+        fprintf(c->out, "%s\n", line);
+        free(line);
+    }
+    evidence_ages_free(a, n);
+    return rc;
+}
+
 static vexit cmd_runs(cli *c, verr *e)
 {
     /* The listing is not evidence, but it must not pass off an edited store as sound. */
@@ -830,6 +917,12 @@ static vexit cmd_runs(cli *c, verr *e)
     size_t n;
     if ((rc = store_list_runs(c->st, c->limit ? c->limit : 20, &ids, &n, e)))
         return rc;
+    approval_list approvals;
+    if ((rc = store_approvals(c->st, 0, &approvals, e))) {
+        free(ids);
+        return rc;
+    }
+    int need = c->settings.gate_approvals;
     json_t *list = c->writer == &output_json ? json_array() : NULL;
     if (!list && n)
         fprintf(c->out, "%-5s %-8s %-8s %-24s %8s %-9s %-8s %s\n", "RUN", "KIND", "STATUS",
@@ -852,6 +945,10 @@ static vexit cmd_runs(cli *c, verr *e)
         int64_t t0, t1;
         if (utc_parse_ms(r->started_at, &t0) && utc_parse_ms(r->finished_at, &t1))
             snprintf(took, sizeof took, "%.2fs", (double)(t1 - t0) / 1000.0);
+        /* a passed gate let people back in: [gate] approvals asks who approved it */
+        size_t approved = approval_distinct_signers(&approvals, r->id);
+        bool unapproved = need > 0 && strcmp(r->kind, "gate") == 0 &&
+                          strcmp(r->status, "passed") == 0 && approved < (size_t)need;
         if (list) {
             json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o, s:o, s:I, s:I, s:o}", "run",
                                 (json_int_t)r->id, "kind", r->kind, "status", r->status,
@@ -867,19 +964,28 @@ static vexit cmd_runs(cli *c, verr *e)
             json_object_set_new(o, "incident_at", output_json_text(r->incident_at));
             json_object_set_new(o, "started_by", output_json_text(r->started_by));
             json_object_set_new(o, "ci_job", output_json_text(r->ci_job));
+            /* signed approvals from distinct signers (docs/approvals.md) */
+            json_object_set_new(o, "approvals", json_integer((json_int_t)approved));
+            json_object_set_new(o, "unapproved", json_boolean(unapproved));
             json_array_append_new(list, o);
         } else {
             /* the target and the error may quote the database: shown escaped */
             char *target = utf8_show(r->target, 0), *error = utf8_show(r->error, 0);
-            fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s\n", (long long)r->id,
+            char mark[96] = "";
+            if (unapproved)
+                snprintf(mark, sizeof mark, "  [NOT APPROVED: %zu of %d approvals]", approved, need);
+            else if (approved)
+                snprintf(mark, sizeof mark, "  [approved by %zu]", approved);
+            fprintf(c->out, "%-5lld %-8s %-8s %-24s %8s %-9s %-8s %s%s%s%s\n", (long long)r->id,
                     r->kind, r->status, r->started_at, took, r->baseline_id ? base : "-", results,
-                    target, error ? "  — " : "", error ? error : "");
+                    target, mark, error ? "  — " : "", error ? error : "");
             free(target);
             free(error);
         }
         run_record_free(r);
     }
     free(ids);
+    approval_list_release(&approvals);
     if (list) {
         if (!rc) {
             json_dumpf(list, c->out, JSON_INDENT(2));
@@ -889,6 +995,8 @@ static vexit cmd_runs(cli *c, verr *e)
     } else if (!rc && !n) {
         fprintf(c->out, "store %s holds no runs yet\n", store_path(c->st));
     }
+    if (!rc && !list)
+        rc = print_expired(c, e);
     return rc;
 }
 
@@ -939,6 +1047,12 @@ static vexit cmd_config(cli *c, verr *e)
     }
     c->n_args = 0;
     return cmd_check_config(c, e);
+}
+
+static vexit cmd_approve_run(cli *c, verr *e)
+{
+    approve_request rq = {c->st, &c->settings, &c->sign, c->note, c->args, c->n_args, c->out};
+    return cmd_approve(&rq, e);
 }
 
 static vexit cmd_keygen(cli *c, verr *e)
@@ -1001,13 +1115,21 @@ static vexit cmd_verify(cli *c, verr *e)
     if (v.drills_checked) /* drills have their own chain (docs/store.md) */
         fprintf(c->out, " and %lld sealed drill%s", (long long)v.drills_checked,
                 v.drills_checked == 1 ? "" : "s");
+    if (v.approvals_checked) /* and approvals theirs (docs/approvals.md) */
+        fprintf(c->out, "%s %lld signed approval%s", v.drills_checked ? "," : " and",
+                (long long)v.approvals_checked, v.approvals_checked == 1 ? "" : "s");
     fprintf(c->out, " verified\n");
     if (head_digest)
         fprintf(c->out, "head %lld:%.16s... is in the chain: runs 1 to %lld are as they were when"
                         " it was printed\n", (long long)head_pos, head_digest, (long long)head_pos);
-    if (v.anchored_runs || v.anchored_drills)
-        fprintf(c->out, "head file %s: %lld run and %lld drill lines match the store\n",
-                store_anchor(c->st), (long long)v.anchored_runs, (long long)v.anchored_drills);
+    if (v.anchored_runs || v.anchored_drills || v.anchored_approvals) {
+        fprintf(c->out, "head file %s: %lld run and %lld drill lines", store_anchor(c->st),
+                (long long)v.anchored_runs, (long long)v.anchored_drills);
+        if (v.anchored_approvals)
+            fprintf(c->out, " and %lld approval line%s", (long long)v.anchored_approvals,
+                    v.anchored_approvals == 1 ? "" : "s");
+        fprintf(c->out, " match the store\n");
+    }
     for (const char *n = v.note; *n;) {
         size_t len = strcspn(n, "\n");
         fprintf(c->out, "note: %.*s\n", (int)len, n);

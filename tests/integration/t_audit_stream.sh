@@ -186,3 +186,123 @@ stream_copy r_refused "create or replace function public.audit_log_row_bytes(
 same_results r_refused
 check "the refusal is reported" grep -q 'row bytes refused for 6500' res.r_refused.2
 end_case
+
+# The scheduler: a gate at jobs 2 runs rowcount, settings and query on a lent connection
+# beside the stream, which that connection joins once they are done (query, after audit_log
+# in selection order, loses its connection on g_lost). The stream is slowed (0.2 s
+# at every thousandth row, the same bytes) so that it is still running then.
+# gate_jobs J: vouch.conf as jobs J gives, with rowcount, settings, query, a store of its own.
+gate_jobs() {
+    jobs "$1"
+    sed -i 's/^path = stream\.db$/path = gate.db/' vouch.conf
+    cat >>vouch.conf <<CONF
+
+[rowcount]
+table = public.audit_log at-least
+table = public.projects
+
+[settings]
+schema = public
+
+[query]
+sql = SELECT CASE WHEN pg_catalog.current_database() = 'g_lost' THEN pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid()) ELSE true END
+expect = true
+CONF
+}
+slow_bytes="create or replace function public.audit_log_row_bytes(
+        id bigint, occurred_at timestamptz, actor text, action text, agency_id bigint, payload jsonb)
+    returns bytea language plpgsql stable as \$fn\$
+    begin
+        if id % 1000 = 0 then perform pg_sleep(0.2); end if;
+        return convert_to(id::text || '|' || (extract(epoch from occurred_at) * 1000000)::bigint::text
+            || '|' || actor || '|' || action || '|' || coalesce(agency_id::text, '') || '|' || payload::text,
+            'UTF8');
+    end \$fn\$"
+# gate_results DB J: the gate's results (check included) into gres.DB.J, its exit code into grc.DB.J
+gate_results() {
+    gate_jobs "$2"
+    v -v gate --target "dbname=$1" --format json
+    echo "$RC" >"grc.$1.$2"
+    jq -c '.results[] | [.check, .subject, .status, .expected, .observed, .reason, .detail]' "$OUT" \
+        >"gres.$1.$2"
+}
+
+test_case "a gate at jobs 2: the other checks run beside the stream, their connection joins it"
+gate_jobs 1
+v baseline --target dbname=stream_healthy
+expect_rc 0
+stream_copy g_slow "$slow_bytes"
+gate_results g_slow 1
+expect_err '^vouch: rowcount: checked in [0-9.]+ s over 1 connection$'
+expect_err '^vouch: audit_log: checked in [0-9.]+ s over 1 connection$'
+check "jobs 1 gave results" test -s gres.g_slow.1
+before=$(wc -l <"$PGHOST/postgres.log")
+PGOPTIONS="$PGOPTIONS -c log_statement=all" gate_results g_slow 2
+tail -n +"$before" "$PGHOST/postgres.log" >gate_statements.log
+if ! cmp -s gres.g_slow.1 gres.g_slow.2; then
+    _fail "jobs 2 differs from jobs 1: $(diff gres.g_slow.1 gres.g_slow.2 | head -20)"
+fi
+check "the same exit code" cmp -s grc.g_slow.1 grc.g_slow.2
+check "the results name every check in selection order" \
+    test "$(jq -r '.[0]' gres.g_slow.2 | uniq | tr '\n' ' ')" = "rowcount settings audit_log query "
+# The -v lines, in selection order, say the connections each check really used.
+expect_err '^vouch: rowcount: checked in [0-9.]+ s over 1 connection$'
+expect_err '^vouch: settings: checked in [0-9.]+ s over 1 connection$'
+expect_err '^vouch: audit_log: checked in [0-9.]+ s over 2 connections$'
+expect_err '^vouch: query: checked in [0-9.]+ s over 1 connection$'
+check "-v lines in selection order" \
+    test "$(grep -oE '^vouch: [a-z_]+: checked' "$ERR" | tr '\n' ' ')" = \
+    "vouch: rowcount: checked vouch: settings: checked vouch: audit_log: checked vouch: query: checked "
+# The server's log: the count ran on another backend than the stream's first part, and
+# that backend then streamed a part of the log.
+pid_of() { grep -m1 -E "$1" gate_statements.log | sed -E 's/^[^[]*\[([0-9]+)\].*/\1/'; }
+leader=$(pid_of 'execute <unnamed>: COPY ')
+counter=$(pid_of 'execute <unnamed>: SELECT count\(\*\) FROM .*projects')
+check "the stream's first part and the count were seen" test -n "$leader" -a -n "$counter"
+check "the count ran beside the stream, on another connection" test "$leader" != "$counter"
+check "the count's connection then streamed a part" \
+    grep -qE "\[$counter\] .*execute <unnamed>: COPY " gate_statements.log
+end_case
+
+test_case "a check beside the stream that loses its connection: jobs 2 ends the run as jobs 1 does"
+# query, after audit_log in selection order, has its backend terminated: the run stops there
+# at jobs 1 and at jobs 2 alike, what came before it is kept, and nothing of query.
+stream_copy g_lost "$slow_bytes"
+gate_results g_lost 1
+expect_rc 3
+gate_results g_lost 2
+expect_rc 3
+expect_err '^vouch: query: stopped in [0-9.]+ s over 1 connection$'
+if ! cmp -s gres.g_lost.1 gres.g_lost.2; then
+    _fail "jobs 2 differs from jobs 1: $(diff gres.g_lost.1 gres.g_lost.2 | head -20)"
+fi
+check "query is not evaluated: it stopped" \
+    grep -q '"query","(not evaluated)","not_evaluated",null,null,"not evaluated: the run stopped while this check ran' gres.g_lost.2
+check "audit_log, done before it, is kept" \
+    test "$(jq -r 'select(.[0] == "audit_log" and .[2] == "pass") | .[1]' gres.g_lost.2 | head -1)" = public.audit_log
+end_case
+
+test_case "a gate at jobs 2 interrupted while both lanes run: aborted, exit 3, nothing half kept"
+(psql -X -d g_slow -c 'begin; lock table public.projects in access exclusive mode; select pg_sleep(4); commit' >/dev/null 2>&1 &)
+sleep 0.5
+gate_jobs 2
+set +e
+"$VOUCH" -c vouch.conf gate --target dbname=g_slow >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+RC=$?
+set -e
+expect_rc 3
+expect_err '^vouch: could not count public\.projects: interrupted$'
+expect_out '^gate aborted: could not count public\.projects: interrupted; 4 checks not evaluated$'
+expect_out '^SKIP +rowcount +\(not evaluated\) .* the run stopped while this check ran: could not count public\.projects: interrupted$'
+expect_out '^SKIP +settings +\(not evaluated\) .* the run stopped before this check ran: could not count public\.projects: interrupted$'
+expect_out '^SKIP +audit_log +\(not evaluated\) .* the run stopped while this check ran: could not count public\.projects: interrupted$'
+expect_out '^SKIP +query +\(not evaluated\) .* the run stopped before this check ran: could not count public\.projects: interrupted$'
+expect_not_out '^(PASS|FAIL) '
+v runs
+expect_out '^[0-9]+ +gate +aborted .* interrupted$'
+sleep 3
+end_case

@@ -25,6 +25,7 @@ expect_out '^plaintext = legacy_token$'
 expect_out '^expires = expires_at$'
 expect_out '^\[audit_log "audit_log"\]$'
 expect_out '^row_bytes = public\.audit_log_row_bytes\(id, occurred_at, actor, action, agency_id, payload\)$'
+expect_out '^row_layout = id:int8, occurred_at:epoch_us, actor:text, action:text, agency_id:int8, payload:jsonb$'
 expect_out '^function = public\.audit_log_append$'
 expect_out '^trigger = public\.projects audit_project_change$'
 expect_out '^\[settings\]$'
@@ -65,6 +66,7 @@ expect_out '^baseline 1 captured$'
 v -c portal.conf gate --target dbname=init_portal_restored
 expect_rc 0
 expect_out '^gate open: '
+expect_out ' public\.audit_log row_layout +agrees with row_bytes +[0-9]+ rows agree '
 end_case
 
 test_case "init: a restore with a token table emptied fails the proposed gate"

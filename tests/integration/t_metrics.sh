@@ -158,3 +158,72 @@ last=$(sqlite3 vouch.db "select finished_at from runs where kind = 'gate' and st
 check "its timestamp is that gate's end ($last)" \
     grep -Eq "^vouch_last_run_timestamp_seconds\\{kind=\"gate\",target=\"[^\"]*dbname=met[^\"]*\"\\} $(date -u -d "$last" +%s)(\\.[0-9]+)?\$" "$OUT"
 end_case
+
+test_case "without evidence_valid nothing expires; the last passed gate is apart from the last gate"
+fresh_db met
+v gate --incident-at "$AT"
+expect_rc 0
+psql_q -d met -c "delete from public.tasks where id in (select id from public.tasks limit 3)"
+v gate --incident-at "$AT"
+expect_rc 1
+VOUCH_TEST_NOW=2030-01-01T00:00:00Z v metrics
+expect_rc 0
+passed=$(sqlite3 vouch.db "select finished_at from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
+check "the last passed gate's time is that gate's end ($passed)" \
+    grep -Eq "^vouch_last_passed_run_timestamp_seconds\\{kind=\"gate\",target=\"[^\"]*dbname=met[^\"]*\"\\} $(date -u -d "$passed" +%s)(\\.[0-9]+)?\$" "$OUT"
+expect_out '^vouch_last_run_passed\{kind="gate",target="[^"]*dbname=met[^"]*"\} 0$'
+expect_not_out 'vouch_evidence_'
+check "promtool check metrics accepts it" promtool_ok "$OUT"
+VOUCH_TEST_NOW=2030-01-01T00:00:00Z v runs
+expect_rc 0
+expect_not_out '^expired'
+end_case
+
+test_case "evidence_valid: within it the proof stands, after it runs and metrics say it expired"
+sed 's/^drill_every = 30d$/&\nevidence_valid = 30d/' vouch.conf >stale.conf
+check "stale.conf sets evidence_valid" grep -q '^evidence_valid = 30d$' stale.conf
+passed_id=$(sqlite3 vouch.db "select id from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
+passed_s=$(date -u -d "$passed" +%s)
+soon=$(date -u -d "@$((passed_s + 29 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+late=$(date -u -d "@$((passed_s + 41 * 86400 + 60))" +%Y-%m-%dT%H:%M:%SZ)
+VOUCH_TEST_NOW=$soon v -c stale.conf metrics
+expect_rc 0
+expect_out '^vouch_evidence_valid_seconds 2592000$'
+expect_out '^vouch_evidence_expired\{target="[^"]*dbname=met[^"]*"\} 0$'
+check "promtool check metrics accepts it" promtool_ok "$OUT"
+VOUCH_TEST_NOW=$soon v -c stale.conf runs
+expect_rc 0
+expect_not_out '^expired: .*dbname=met'
+# the hostile target of an earlier case never connected, so it has no proof at all
+expect_out '^expired: .*dbname=.no.* has no passed gate'
+VOUCH_TEST_NOW=$late v -c stale.conf metrics
+expect_rc 0
+expect_out '^vouch_evidence_expired\{target="[^"]*dbname=met[^"]*"\} 1$'
+check "promtool check metrics accepts it" promtool_ok "$OUT"
+VOUCH_TEST_NOW=$late v -c stale.conf runs
+expect_rc 0
+expect_out "^expired: the last passed gate of [^ ]*.*dbname=met.* \\(run $passed_id\\) is 41 days old \\(evidence_valid 30d\\)\$"
+end_case
+
+test_case "a target whose gates never passed has expired evidence"
+fresh_db never
+psql_q -d never -c "delete from public.tasks where id in (select id from public.tasks limit 3)"
+v -c stale.conf gate --incident-at "$AT" --target dbname=never
+expect_rc 1
+never_id=$(sqlite3 vouch.db "select max(id) from runs where kind = 'gate'")
+VOUCH_TEST_NOW=$soon v -c stale.conf runs
+expect_rc 0
+expect_out "^expired: .*dbname=never.* has no passed gate \\(the newest, run $never_id, did not pass; evidence_valid 30d\\)\$"
+VOUCH_TEST_NOW=$soon v -c stale.conf metrics
+expect_rc 0
+expect_out '^vouch_evidence_expired\{target="[^"]*dbname=never[^"]*"\} 1$'
+expect_not_out 'vouch_last_passed_run_timestamp_seconds\{kind="gate",target="[^"]*dbname=never'
+check "promtool check metrics accepts it" promtool_ok "$OUT"
+end_case
+
+test_case "a bad evidence_valid is a configuration error"
+printf '[objectives]\nevidence_valid = soon\n' >bad.conf
+v -c bad.conf metrics
+expect_rc 2
+expect_err 'bad.conf:2: \[objectives\] evidence_valid: expected a span'
+end_case

@@ -7,5 +7,5 @@ PGDATABASE=sessiondb "$SESSION_TEST" >"$OUT" 2>"$ERR"
 RC=$?
 set -e
 expect_rc 0
-expect_err 'PASSED.*6 test'
+expect_err 'PASSED.*7 test'
 end_case

@@ -41,7 +41,7 @@ test_case "the DBA's script runs as it is; store init runs it too, again without
 check "psql runs the printed script" psql -X -q -v ON_ERROR_STOP=1 -1 -d vstore -f init.sql
 v store init --url "$(url vstore)"
 expect_rc 0
-expect_out '^store postgresql: dbname=vstore host=.*: vouch schema 6 ready; roles vouch_writer'
+expect_out '^store postgresql: dbname=vstore host=.*: vouch schema 7 ready; roles vouch_writer'
 expect_empty_err
 psql_q -d postgres -c "GRANT vouch_writer TO it_runner; GRANT vouch_reader TO it_auditor"
 v verify --store "$READER"
@@ -192,6 +192,29 @@ expect_out 'sealed runs and 1 sealed drill verified$'
 check "the drill's gate run is linked" test "$(psql_q -d vstore -c "select (gate_run_id > 0 and gate_digest = (select digest from vouch.runs r where r.id = d.gate_run_id))::text from vouch.drills d")" = true
 end_case
 
+test_case "approve a gate on PostgreSQL: sealed into the approval chain, verified, never changed"
+v keygen --key dana.key --cert dana.crt --subject "CN=Dana Reviewer,O=Example Agency,C=AU"
+expect_rc 0
+gate=$(psql_q -d vstore -c "select max(id) from vouch.runs where kind = 'gate' and status = 'passed'")
+v approve "$gate" --key dana.key --cert dana.crt --note "checked with the owner <ok> & reopening"
+expect_rc 0
+expect_out "^approved run $gate \\(gate passed, sealed at chain position [0-9]+\\)\$"
+expect_out '^  approval     1, approval chain 1:[0-9a-f]{64}$'
+v approve "$gate" --key dana.key --cert dana.crt --note "and again, the same signer"
+expect_rc 0
+expect_out '^  approval     2, approval chain 2:[0-9a-f]{64}$'
+v verify --store "$READER"
+expect_rc 0
+expect_out 'sealed runs and 1 sealed drill, 2 signed approvals verified$|sealed runs, 2 signed approvals verified$|and 2 signed approvals verified$'
+v runs --store "$READER"
+expect_rc 0
+set +e
+psql -X -qAt -U it_runner -d vstore -c "update vouch.approvals set note = 'x'" >ap.out 2>ap.err
+prc=$?
+set -e
+check "the writer cannot change an approval (rc $prc)" grep -q 'permission denied for table approvals' ap.err
+end_case
+
 test_case "a run left running by a process that is gone is sealed aborted by the next writer"
 host=$(hostname)
 psql_q -U it_runner -d vstore -c "insert into vouch.runs (kind, status, started_at, target, checks, vouch_version, host, pid) values ('gate', 'running', '2026-01-01T00:00:00.000Z', 't', 'rowcount', 'v', '$host', 2147483647)" >/dev/null
@@ -228,16 +251,20 @@ v drill mark "restored"
 v drill finish --restore-point "2026-11-25T01:55:00+10:00"
 expect_rc 0
 sq_head=$(sed -n 's/^store head \([0-9]*:[0-9a-f]*\)$/\1/p' "$OUT")
+v keygen --key ap.key --cert ap.crt --subject "CN=Approver,O=Example Agency,C=AU"
+v approve 2 --key ap.key --cert ap.crt --note "reopen"
+expect_rc 0
 check "the baseline has parts" test "$(sqlite3 vouch.db 'select count(*) > 0 from baseline_parts')" = 1
 v store init --url "$(url vcopy)"
 expect_rc 0
 v store copy --from vouch.db --to "$(url vcopy)"
 expect_rc 0
-expect_out '^copied 2 sealed runs and 1 sealed drill from vouch\.db to postgresql: dbname=vcopy .*: chain intact \(2 runs and 1 drill verified\)$'
+expect_out '^copied 2 sealed runs and 1 sealed drill and 1 signed approval from vouch\.db to postgresql: dbname=vcopy .*: chain intact \(2 runs and 1 drill verified, 1 approval\)$'
 expect_out "^store head $sq_head\$"
 v verify --store "$(url vcopy)" --head "$sq_head"
 expect_rc 0
-expect_out 'chain intact: 2 sealed runs and 1 sealed drill verified$'
+expect_out 'chain intact: 2 sealed runs and 1 sealed drill, 1 signed approval verified$'
+check "approval digests are the same bytes" test "$(sqlite3 vouch.db 'select digest from approvals')" = "$(psql_q -d vcopy -c 'select digest from vouch.approvals')"
 check "digests are the same bytes" test "$(sqlite3 vouch.db 'select group_concat(digest) from (select digest from runs order by id)')" = "$(psql_q -d vcopy -c 'select string_agg(digest, $$,$$ order by id) from vouch.runs')"
 v gate --store "$(url vcopy)"
 expect_rc 0
@@ -301,6 +328,13 @@ expect_rc 1
 expect_out 'function vouch\.refuse is not the one vouch created'
 v store init --url "$TS"
 expect_rc 0
+v verify --store "$TS"
+expect_rc 0
+psql_q -d vtamper -c "alter table vouch.approvals disable trigger approvals_append_only_update; update vouch.approvals set note = 'changed'; alter table vouch.approvals enable trigger approvals_append_only_update" >/dev/null
+v verify --store "$TS"
+expect_rc 1
+expect_out 'BROKEN .*approval 1'
+psql_q -d vtamper -c "alter table vouch.approvals disable trigger approvals_append_only_update; update vouch.approvals set note = 'reopen'; alter table vouch.approvals enable trigger approvals_append_only_update" >/dev/null
 v verify --store "$TS"
 expect_rc 0
 psql_q -d vtamper -c "alter table vouch.runs enable row level security; create policy hide_new on vouch.runs for select using (chain_pos < 2)" >/dev/null
@@ -388,7 +422,7 @@ test_case "a store of a newer schema is refused; store subcommands are checked"
 psql_q -d vboth -c "update vouch.meta set version = 99" >/dev/null
 v verify --store "$(url vboth)"
 expect_rc 3
-expect_err '^vouch: store "postgresql: dbname=vboth .*" has schema version 99; this vouch knows up to 6$'
+expect_err '^vouch: store "postgresql: dbname=vboth .*" has schema version 99; this vouch knows up to 7$'
 v store
 expect_rc 2
 expect_err '^vouch: store needs init or copy$'

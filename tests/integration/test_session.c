@@ -1,11 +1,14 @@
 /* The Postgres session against a real server (PG* from the sandbox):
  * read-only, one snapshot shared with workers, identity recorded. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -166,6 +169,84 @@ static void setting_changes_are_caught_or_undone(void **state)
     pg_session_close(s);
 }
 
+/* The pids of the backends that streamed each part, as the parts' COPY data says. */
+typedef struct part_pids {
+    int pid[4];
+} part_pids;
+
+static void on_pid(void *user, size_t part, const unsigned char *data, size_t len)
+{
+    part_pids *pp = user;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf - 1 ? len : sizeof buf - 1),
+             (const char *)data);
+    pp->pid[part] = atoi(buf);
+}
+
+typedef struct handover {
+    pg_pool *pool;
+    pg_session *worker;
+} handover;
+
+static void *hand_back_later(void *arg)
+{
+    handover *h = arg;
+    struct timespec wait = {0, 150 * 1000 * 1000};
+    nanosleep(&wait, NULL);
+    pg_pool_adopt(h->pool, h->worker);
+    return NULL;
+}
+
+/* A worker lent to another thread has the leader's identity and snapshot; handed back
+ * while a COPY run streams on the leader alone, it takes the parts still waiting. */
+static void lent_worker_joins_a_running_stream(void **state)
+{
+    (void)state;
+    exec_other("DROP TABLE IF EXISTS snap_probe; CREATE TABLE snap_probe (x int);"
+               " INSERT INTO snap_probe SELECT generate_series(1, 10)");
+    pg_session *leader;
+    verr e;
+    verr_clear(&e);
+    assert_int_equal(pg_session_open(&leader, &opts, NULL, &e), VOUCH_OK);
+    const char *id;
+    assert_int_equal(pg_session_export_snapshot(leader, &id, &e), VOUCH_OK);
+    exec_other("INSERT INTO snap_probe SELECT generate_series(11, 15)");
+    pg_pool *p = pg_pool_new(leader, &opts, 2);
+    pg_session *w = pg_pool_lend(p);
+    assert_non_null(w);
+    assert_int_equal(pg_pool_later(p), 1);
+    assert_int_equal(pg_pool_open(p, 4), 1); /* lent: not the pool's to use, nor replaced */
+    assert_string_equal(w->id.snapshot_time, leader->id.snapshot_time);
+    assert_string_equal(w->id.server_version, leader->id.server_version);
+    assert_string_equal(w->id.database, leader->id.database);
+    assert_int_equal(count_probe(w), 10);
+    int worker_pid = PQbackendPID(w->conn);
+
+    /* Each part takes 0.4 s: the leader is on its first when the worker comes back. */
+    const char *part = "COPY (SELECT pg_catalog.pg_backend_pid() FROM pg_catalog.pg_sleep(0.4))"
+                       " TO STDOUT";
+    const char *sqls[] = {part, part, part, part};
+    part_pids pp = {{0}};
+    handover h = {p, w};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, hand_back_later, &h), 0);
+    pg_pool_mark(p);
+    assert_int_equal(pg_pool_copy(p, sqls, 4, on_pid, &pp, NULL, &e), VOUCH_OK);
+    pthread_join(th, NULL);
+    assert_int_equal(pp.pid[0], PQbackendPID(leader->conn));
+    int by_worker = 0;
+    for (int i = 0; i < 4; i++) {
+        assert_true(pp.pid[i] == PQbackendPID(leader->conn) || pp.pid[i] == worker_pid);
+        by_worker += pp.pid[i] == worker_pid;
+    }
+    assert_true(by_worker >= 1);
+    assert_int_equal(pg_pool_width(p), 2);
+    assert_int_equal(pg_pool_later(p), 0);
+    assert_int_equal(pg_pool_open(p, 4), 2); /* the pool's own again */
+    pg_pool_free(p);
+    pg_session_close(leader);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +256,7 @@ int main(void)
         cmocka_unit_test(unreachable_server_is_aborted_without_password),
         cmocka_unit_test(describe_drops_secrets),
         cmocka_unit_test(setting_changes_are_caught_or_undone),
+        cmocka_unit_test(lent_worker_joins_a_running_stream),
     };
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
 }

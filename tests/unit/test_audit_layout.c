@@ -84,7 +84,111 @@ static void test_build_demo_row(void **state)
     f[0].len = 8;
     be64(at, INT64_MAX); /* infinity */
     assert_false(layout_build(&l, f, &b));
+    /* Integers as %lld writes them: 0, negatives, both extremes. */
+    row_layout ints;
+    assert_true(row_layout_parse("a:int8, b:int8, c:int8, d:int8", &ints, why, sizeof why));
+    unsigned char v[4][8];
+    be64(v[0], 0);
+    be64(v[1], -1234567);
+    be64(v[2], INT64_MIN);
+    be64(v[3], INT64_MAX);
+    copy_field fi[4] = {{v[0], 8}, {v[1], 8}, {v[2], 8}, {v[3], 8}};
+    assert_true(layout_build(&ints, fi, &b));
+    want = "0|-1234567|-9223372036854775808|9223372036854775807";
+    assert_int_equal(b.len, strlen(want));
+    assert_memory_equal(b.p, want, b.len);
+    row_layout_release(&ints);
     layout_buf_release(&b);
+    row_layout_release(&l);
+}
+
+/* Which column types each encoding reads: exactly the ones whose binary form gives the
+ * SQL rule's bytes. */
+static void test_types(void **state)
+{
+    (void)state;
+    assert_true(layout_type_fits(ENC_INT8, "bigint"));
+    assert_true(layout_type_fits(ENC_INT8, "integer"));
+    assert_true(layout_type_fits(ENC_INT8, "smallint"));
+    assert_false(layout_type_fits(ENC_INT8, "numeric"));
+    assert_false(layout_type_fits(ENC_INT8, "text"));
+    assert_true(layout_type_fits(ENC_EPOCH_US, "timestamp with time zone"));
+    assert_true(layout_type_fits(ENC_EPOCH_US, "timestamp without time zone"));
+    assert_false(layout_type_fits(ENC_EPOCH_US, "date"));
+    assert_true(layout_type_fits(ENC_TEXT, "text"));
+    assert_true(layout_type_fits(ENC_TEXT, "character varying"));
+    assert_false(layout_type_fits(ENC_TEXT, "character"));
+    assert_false(layout_type_fits(ENC_TEXT, "integer"));
+    assert_true(layout_type_fits(ENC_JSONB, "jsonb"));
+    assert_false(layout_type_fits(ENC_JSONB, "json"));
+    assert_false(layout_type_fits(ENC_JSONB, "public.jsonb"));
+    assert_string_equal(layout_enc_name(ENC_EPOCH_US), "epoch_us");
+    assert_string_equal(layout_enc_takes(ENC_INT8), "bigint, integer or smallint");
+}
+
+/* The bytes a stream hands the chain, and the row_bytes sample compared with them. */
+static void test_stream_sample(void **state)
+{
+    (void)state;
+    row_layout l;
+    char why[256];
+    assert_true(row_layout_parse("id:int8, who:text", &l, why, sizeof why));
+    unsigned char id[8];
+    be64(id, 7);
+    copy_field cols[2] = {{id, 8}, {(const unsigned char *)"bob", 3}};
+    layout_stream ls = {0};
+    /* Not sampled: the bytes, nothing counted. */
+    copy_field not_sampled = {NULL, -1};
+    copy_field rb = layout_stream_row(&ls, &l, 7, cols, &not_sampled);
+    assert_int_equal(rb.len, 5);
+    assert_memory_equal(rb.data, "7|bob", 5);
+    rb = layout_stream_row(&ls, &l, 7, cols, NULL);
+    assert_int_equal(rb.len, 5);
+    assert_int_equal(ls.sampled, 0);
+    /* Sampled and agreeing. */
+    copy_field same = {(const unsigned char *)"\x01" "7|bob", 6};
+    layout_stream_row(&ls, &l, 7, cols, &same);
+    assert_int_equal(ls.sampled, 1);
+    assert_int_equal(ls.disagree, 0);
+    /* Sampled, differing: a byte, a length, NULL against bytes; the first id is kept. */
+    copy_field other = {(const unsigned char *)"\x01" "7|bod", 6};
+    layout_stream_row(&ls, &l, 9, cols, &other);
+    copy_field longer = {(const unsigned char *)"\x01" "7|bob|", 7};
+    layout_stream_row(&ls, &l, 11, cols, &longer);
+    copy_field null_bytes = {(const unsigned char *)"\x00", 1};
+    layout_stream_row(&ls, &l, 13, cols, &null_bytes);
+    assert_int_equal(ls.sampled, 4);
+    assert_int_equal(ls.disagree, 3);
+    assert_int_equal(ls.first_disagree, 9);
+    /* A row with no bytes (a NULL text) agrees with row_bytes' NULL only. */
+    cols[1] = (copy_field){NULL, -1};
+    rb = layout_stream_row(&ls, &l, 15, cols, &null_bytes);
+    assert_int_equal(rb.len, -1);
+    assert_null(rb.data);
+    assert_int_equal(ls.disagree, 3);
+    layout_stream_row(&ls, &l, 17, cols, &same);
+    assert_int_equal(ls.disagree, 4);
+    /* An empty row's bytes are bytes, not NULL. */
+    row_layout one;
+    assert_true(row_layout_parse("who:text", &one, why, sizeof why));
+    layout_stream fresh = {0};
+    copy_field empty_col = {(const unsigned char *)"", 0}, empty = {(const unsigned char *)"\x01", 1};
+    rb = layout_stream_row(&fresh, &one, 1, &empty_col, &empty);
+    assert_int_equal(rb.len, 0);
+    assert_non_null(rb.data);
+    assert_int_equal(fresh.disagree, 0);
+    /* Parts joined in id order: the first disagreement is the earlier part's. */
+    layout_stream a = {.sampled = 2}, b = {.sampled = 3, .disagree = 1, .first_disagree = 40};
+    layout_stream_join(&a, &b);
+    assert_int_equal(a.sampled, 5);
+    assert_int_equal(a.first_disagree, 40);
+    layout_stream c = {.sampled = 1, .disagree = 2, .first_disagree = 90};
+    layout_stream_join(&a, &c);
+    assert_int_equal(a.disagree, 3);
+    assert_int_equal(a.first_disagree, 40);
+    layout_stream_release(&fresh);
+    layout_stream_release(&ls);
+    row_layout_release(&one);
     row_layout_release(&l);
 }
 
@@ -94,6 +198,8 @@ int main(void)
         cmocka_unit_test(test_parse_demo_layout),
         cmocka_unit_test(test_parse_refuses),
         cmocka_unit_test(test_build_demo_row),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_stream_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -783,6 +784,73 @@ static void test_configure_errors(void **state)
     assert_string_equal(e.msg, "t.conf:1: [audit_log] is missing required key 'table'");
 }
 
+/* row_layout: with the chain, instead of row_bytes or beside it; the stream's fields. */
+static void test_configure_row_layout(void **state)
+{
+    (void)state;
+    verr e;
+    static const char chain[] = "[audit_log]\ntable = t\ntime_column = at\n"
+                                "row_hash_column = h\nprev_hash_column = p\n";
+    char text[512];
+    snprintf(text, sizeof text, "%srow_layout = id:int8, at:epoch_us, \"Odd, name:x\":text\n",
+             chain);
+    assert_int_equal(configure_text(text, &e), VOUCH_OK);
+    snprintf(text, sizeof text, "%srow_bytes = b\nrow_layout = id:int8\n", chain);
+    assert_int_equal(configure_text(text, &e), VOUCH_OK);
+    snprintf(text, sizeof text, "%srow_layout = id:integer\n", chain);
+    assert_int_equal(configure_text(text, &e), VOUCH_USAGE);
+    assert_non_null(strstr(e.msg, "t.conf:6: [audit_log] row_layout: unknown encoding"
+                                  " \"integer\" (int8, epoch_us, text or jsonb)"));
+    snprintf(text, sizeof text, "%srow_layout = id:int8, drop table x:text\n", chain);
+    assert_int_equal(configure_text(text, &e), VOUCH_USAGE);
+    assert_non_null(strstr(e.msg, "t.conf:6: [audit_log] row_layout: "));
+    /* Without a chain there is nothing to build bytes for. */
+    assert_int_equal(configure_text("[audit_log]\ntable = t\ntime_column = at\n"
+                                    "row_layout = id:int8\n",
+                                    &e),
+                     VOUCH_USAGE);
+    assert_non_null(strstr(e.msg, "t.conf:4: [audit_log] row_layout: a chain needs all of"
+                                  " row_hash_column, prev_hash_column and row_bytes or"
+                                  " row_layout"));
+
+    audit_settings s = {0};
+    audit_stream_fields f;
+    s.row_hash_column = "h";
+    assert_true(row_layout_parse("id:int8, at:epoch_us, who:text", &s.layout, text, sizeof text));
+    s.id_column = "id";
+    s.time_column = "at";
+    /* id, time, prev, hash, who: the id and the time are read from their own fields */
+    audit_stream_layout(&s, &f);
+    assert_int_equal(f.count, 5);
+    assert_int_equal(f.digest, 3);
+    assert_int_equal(f.chain, 2);
+    assert_int_equal(f.layout, 4);
+    assert_int_equal(f.sample, -1);
+    assert_int_equal(f.layout_src[0], 0);
+    assert_int_equal(f.layout_src[1], 1);
+    assert_int_equal(f.layout_src[2], 4);
+    s.row_bytes = "b";
+    s.digest = "d";
+    s.time_column = "other"; /* at is then a column of its own */
+    audit_stream_layout(&s, &f); /* id, time, digest, prev, hash, at, who, sample */
+    assert_int_equal(f.count, 8);
+    assert_int_equal(f.digest, 2);
+    assert_int_equal(f.layout, 5);
+    assert_int_equal(f.layout_src[0], 0);
+    assert_int_equal(f.layout_src[1], 5);
+    assert_int_equal(f.layout_src[2], 6);
+    assert_int_equal(f.sample, 7);
+    s.layout.cols[0].enc = ENC_TEXT; /* id as text is not the id field's bigint */
+    audit_stream_layout(&s, &f);
+    assert_int_equal(f.layout_src[0], 5);
+    assert_int_equal(f.count, 9);
+    row_layout_release(&s.layout);
+    audit_stream_layout(&s, &f); /* no layout: the row bytes as before */
+    assert_int_equal(f.count, 6);
+    assert_int_equal(f.layout, -1);
+    assert_int_equal(f.sample, -1);
+}
+
 /* ------------------------------------------------------ the baseline read */
 
 static const char base_doc[] =
@@ -869,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_chain_counts_past_the_list),
         cmocka_unit_test(test_configure_sample),
         cmocka_unit_test(test_configure_errors),
+        cmocka_unit_test(test_configure_row_layout),
         cmocka_unit_test(test_base_read),
     };
     return cmocka_run_group_tests_name("audit_log", tests, NULL, NULL);

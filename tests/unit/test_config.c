@@ -737,6 +737,20 @@ static void test_settings_objectives(void **state)
     assert_int_equal(s.objectives.rto_ms, 60 * 60000);
     assert_int_equal(s.objectives.rpo_ms, 24 * 3600000LL);
     assert_string_equal(s.objectives.drill_every, "quarterly");
+    assert_int_equal(s.objectives.evidence_valid_ms, 0);  /* never expires unless set */
+    assert_int_equal(s.negative_control, NEGCTL_NEVER);
+    settings_release(&s);
+    conf_free(c);
+
+    c = load("[objectives]\nevidence_valid = 30d\n\n[gate]\nnegative_control = weekly\n");
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
+    assert_int_equal(s.objectives.evidence_valid_ms, 30 * 86400000LL);
+    assert_int_equal(s.negative_control, NEGCTL_WEEKLY);
+    settings_release(&s);
+    conf_free(c);
+    c = load("[gate]\nnegative_control = always\n");
+    assert_int_equal(read_settings(c, &s, &e), VOUCH_OK);
+    assert_int_equal(s.negative_control, NEGCTL_ALWAYS);
     settings_release(&s);
     conf_free(c);
 
@@ -785,7 +799,7 @@ static void test_settings_unknown_section(void **state)
 {
     (void)state;
     /* The hint lists every registered check, in registry order. */
-    char *known = xstrdup("Known sections are: target, store, report, signing, objectives");
+    char *known = xstrdup("Known sections are: target, store, report, signing, objectives, gate");
     for (size_t i = 0; checkers[i]; i++) {
         char *next = xasprintf("%s, %s", known, checkers[i]->name);
         free(known);
@@ -827,6 +841,21 @@ static void test_settings_bad_values(void **state)
     expect_settings_error("[target]\nstatement_timeout = 5 minutes\n",
                           "vouch.conf:2: [target] statement_timeout: expected a duration such as "
                           "30s, 5min or 250ms, not \"5 minutes\"",
+                          NULL);
+
+    expect_settings_error("[gate]\nnegative_control = sometimes\n",
+                          "vouch.conf:2: [gate] negative_control: expected never, weekly or "
+                          "always, not \"sometimes\"",
+                          NULL);
+    expect_settings_error("[gate]\nnegative_controls = weekly\n",
+                          "vouch.conf:2: [gate] negative_controls: unknown key", NULL);
+    expect_settings_error("[objectives]\nevidence_valid = forever\n",
+                          "vouch.conf:2: [objectives] evidence_valid: expected a span such as "
+                          "45min, 1h, 24h or 7d, not \"forever\"",
+                          NULL);
+    expect_settings_error("[objectives]\nevidence_valid = 0d\n",
+                          "vouch.conf:2: [objectives] evidence_valid: expected a span such as "
+                          "45min, 1h, 24h or 7d, not \"0d\"",
                           NULL);
 
     conf *c = load("[target]\nstatement_timeout = 0\nconnect_timeout = 3600\n");

@@ -65,6 +65,7 @@ static void every_key_is_documented(void **state)
     assert_documented("docs/configuration.md", "report", report_keys);
     assert_documented("docs/configuration.md", "signing", signing_keys);
     assert_documented("docs/configuration.md", "objectives", objectives_keys);
+    assert_documented("docs/configuration.md", "gate", gate_keys);
     for (size_t i = 0; checkers[i]; i++) {
         char *page = xasprintf("docs/checks/%s.md", checkers[i]->name);
         assert_documented(page, checkers[i]->name, checkers[i]->keys);

@@ -573,7 +573,7 @@ static void test_migration_keeps_run_digests(void **state)
     run_record_free(r);
     store_close(st);
     /* back to schema 1 as an older vouch left it */
-    sql_ok(fx, "DROP TABLE baseline_parts; DROP TABLE drill_phases; DROP TABLE drills;"
+    sql_ok(fx, "DROP TABLE approvals; DROP TABLE baseline_parts; DROP TABLE drill_phases; DROP TABLE drills;"
                " ALTER TABLE runs DROP COLUMN incident_at; ALTER TABLE runs DROP COLUMN started_by;"
                " ALTER TABLE runs DROP COLUMN ci_job; ALTER TABLE runs DROP COLUMN not_evaluated;"
                " ALTER TABLE results DROP COLUMN facts; ALTER TABLE runs DROP COLUMN drill_id;"
