@@ -24,6 +24,8 @@ vexit pgs_approval_head(pg_store *st, int64_t *pos, char **digest, verr *e)
 {
     *pos = 0;
     *digest = NULL;
+    if (st->schema < PG_SCHEMA_APPROVALS) /* a store from before approvals, read as it is */
+        return VOUCH_OK;
     PGresult *r;
     vexit rc = pgq(st, &r,
                    "SELECT chain_pos, digest FROM vouch.approvals ORDER BY chain_pos DESC LIMIT 1",
@@ -158,6 +160,8 @@ vexit pgs_approval_add(pg_store *st, approval_record *a, verr *e)
 vexit pgs_approvals(pg_store *st, int64_t run_id, approval_list *out, verr *e)
 {
     *out = (approval_list){0};
+    if (st->schema < PG_SCHEMA_APPROVALS)
+        return VOUCH_OK;
     pg_params p = {0};
     pgp_int(&p, run_id);
     PGresult *r;

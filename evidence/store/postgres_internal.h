@@ -12,6 +12,8 @@
  * a PostgreSQL store starts at 6 and takes each later migration as SQLite does (later[] in
  * postgres_schema.c; raise this with each). */
 #define PG_SCHEMA_VERSION 7
+/* The migration that made vouch.approvals: a store read where it lies may be older. */
+#define PG_SCHEMA_APPROVALS 7
 
 /* Every writing transaction: READ COMMITTED whatever the session's default, so that the
  * sealing functions read the chain's head after taking its lock (a REPEATABLE READ or

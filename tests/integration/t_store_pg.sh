@@ -418,6 +418,33 @@ v verify --store "$READER"
 expect_rc 0
 end_case
 
+test_case "a store of an older schema (6, before approvals) is read as it stands; a runner refuses it; store init brings it forward"
+dropdb --if-exists vold6 >/dev/null 2>&1 || true
+createdb vold6
+v store init --url "$(url vold6)"
+v baseline --store "$(url vold6)"
+expect_rc 0
+psql_q -d vold6 -c "drop table vouch.approvals; drop function vouch.sealed_run_only(); update vouch.meta set version = 6" >/dev/null
+v runs --store "$(url vold6 it_auditor)"
+expect_rc 0
+expect_out '^1 +baseline +captured '
+v verify --store "$(url vold6 it_auditor)"
+expect_rc 0
+expect_out 'chain intact: 1 sealed runs verified$'
+v gate --store "$(url vold6 it_runner)"
+expect_rc 3
+expect_err 'has schema version 6; this vouch writes 7$'
+expect_err "^hint: Have its owner run 'vouch store init --url URL' once to bring it forward\.$"
+v store init --url "$(url vold6)"
+expect_rc 0
+check "version 7 now" test "$(psql_q -d vold6 -c 'select version from vouch.meta')" = 7
+v gate --store "$(url vold6 it_runner)"
+expect_rc 0
+v verify --store "$(url vold6 it_auditor)"
+expect_rc 0
+expect_out 'chain intact: 2 sealed runs verified$'
+end_case
+
 test_case "a store of a newer schema is refused; store subcommands are checked"
 psql_q -d vboth -c "update vouch.meta set version = 99" >/dev/null
 v verify --store "$(url vboth)"
