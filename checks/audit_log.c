@@ -70,6 +70,21 @@ static vexit capture(check_ctx *ctx, void *p, json_t **out, verr *e)
         verr_hint(e, "Give one SQL expression over the table's row (vouch_row); nothing was"
                      " captured.");
     }
+    /* With both, the declaration is held to row_bytes on the healthy log now, not first at
+     * the gate. */
+    if (!rc && s->layout.n && s->row_bytes) {
+        layout_stream ls = {0};
+        if (!(rc = audit_layout_agree(db, s, &n, &ls, e)) && ls.disagree) {
+            rc = verr_set(e, VOUCH_USAGE,
+                          "audit_log: row_layout disagrees with row_bytes at id %lld (%lld of %lld"
+                          " sampled rows differ; %s and %s)",
+                          (long long)ls.first_disagree, (long long)ls.disagree,
+                          (long long)ls.sampled, s->row_layout_at, s->row_bytes_at);
+            verr_hint(e, "Correct the declaration (docs/checks/audit_log.md, row_layout), or"
+                         " remove it; nothing was captured.");
+        }
+        layout_stream_release(&ls);
+    }
     if (rc) {
         audit_names_release(&n);
         return rc;

@@ -120,6 +120,11 @@ char *audit_layout_columns_sql(const audit_settings *s, const audit_names *n,
                                const audit_stream_fields *f);
 /* ", CASE ...": the row_bytes sample field (audit_layout.h). */
 char *audit_layout_sample_sql(const audit_settings *s, const audit_names *n);
+/* The sample alone (both row_layout and row_bytes set), as the baseline checks it: the
+ * server's row_bytes of the sampled rows compared with the bytes built from their columns,
+ * into ls (the caller releases it). A refusal of the query is VOUCH_FAILED. */
+vexit audit_layout_agree(pg_session *db, const audit_settings *s, const audit_names *n,
+                         layout_stream *ls, verr *e);
 /* n->layout from s->layout (audit_names_make calls it). */
 void audit_layout_names(pg_session *db, const audit_settings *s, audit_names *n);
 /* Does every declared column exist with a type its encoding reads? *problem (caller

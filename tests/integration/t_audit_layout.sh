@@ -81,7 +81,7 @@ same_results() {
 }
 
 test_case "the baseline, and a clean restore: the same results, the bytes built on the client"
-conf rb 1
+conf both 1
 v baseline
 expect_rc 0
 layout_copy l_clean "select 1"
@@ -139,6 +139,11 @@ for j in 1 2; do
     expect_out '^ERROR +audit_log +public\.audit_log row_layout +agrees with row_bytes +10 of 10 differ +row_layout disagrees with row_bytes at id 1 \(vouch\.conf:15 and vouch\.conf:14\): the chain was verified with row_bytes; correct the declaration$'
     expect_out '^pass +audit_log +public\.audit_log chain +every link +10000 links ok '
 done
+# At the baseline the healthy log is sampled the same way: nothing is captured.
+conf both 1 "$swapped"
+v baseline
+expect_rc 3
+expect_err '^vouch: audit_log: row_layout disagrees with row_bytes at id 1 \(10 of 10 sampled rows differ; vouch\.conf:15 and vouch\.conf:14\)$'
 # Alone, the same declaration breaks every link: that is what the sample guards against.
 conf rl 1 "$swapped"
 v check audit_log --target dbname=l_clean

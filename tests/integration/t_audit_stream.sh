@@ -6,6 +6,11 @@
 # The log holds ids 1..10000 in ranges of 1000 (11 ranges: key 0 holds 1-999, key 10 only
 # 10000). The parts split at range boundaries with about as many baseline rows each:
 # jobs = 2 splits at id 6000, jobs = 3 at 4000 and 7000.
+#
+# Then the scheduler: a gate at jobs 2 with other checks runs them beside the stream on a
+# lent connection that joins the stream after (the same results as jobs 1, the connections
+# really used in -v, the server's log showing which backend ran what), a run that stops in
+# a check beside the stream, and an interrupt while both lanes run.
 
 fresh_db stream_healthy
 # jobs J: the configuration, vouch.conf (one name, so that reasons quoting FILE:LINE

@@ -45,6 +45,8 @@ for c in rowcount rls share_tokens settings audit_log residency backups; do
 done
 expect_row '`check rowcount` \| psql: `count\(\*\)` of the same 7 tables' "$ratio"
 expect_row '`check rowcount rls` \| pgTAP' "($ratio|not measured \(no pgTAP)"
+expect_row '`check audit_log`, `row_bytes` alone \(no `row_layout`: the server builds the row bytes\) \| binary COPY of `audit_log`' "$ratio"
+expect_row '`check audit_log` \(`row_layout` and the sample\) \| the same check with `row_bytes` alone' "$ratio"
 check "stdout is the report" cmp -s "$OUT" "$T/latest.md"
 end_case
 
