@@ -102,6 +102,15 @@ build/san/vouch: build/san/src/cli/main.o $(SAN_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
+# The sealing benchmark (tests/bench/store_seal.c, docs/store.md): optimised, no sanitizers.
+build/store_seal: build/tests/bench/store_seal.o $(OBJ)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+build/tests/bench/store_seal.o: tests/bench/store_seal.c $(HDRS) | build-dirs pkg-check
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 build/san/integration/%: build/san/tests/integration/%.o $(SAN_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)

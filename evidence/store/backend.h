@@ -78,10 +78,11 @@ struct store_backend {
 
 /* The back ends there are (evidence/store/sqlite_backend.c, ...). */
 extern const store_backend store_sqlite_backend;
+extern const store_backend store_pg_backend;   /* evidence/store/postgres.c */
 
-/* The back end for a store's location: "postgresql://..." or "postgres://..." (not built
- * yet: VOUCH_USAGE), "sqlite:PATH", or a plain file path (SQLite). *rest is where with the
- * scheme removed. Another "scheme://" is VOUCH_USAGE. */
+/* The back end for a store's location: "postgresql://..." or "postgres://..." (PostgreSQL),
+ * "sqlite:PATH", or a plain file path (SQLite). *rest is where with the scheme removed.
+ * Another "scheme://" is VOUCH_USAGE. */
 vexit store_backend_for(const char *where, const store_backend **be, const char **rest, verr *e);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "evidence/chain.h"
+#include "evidence/store/shared.h"
 #include "evidence/store/sqlite_internal.h"
 #include "src/interrupt.h"
 #include "src/redact.h"
@@ -395,22 +396,6 @@ static vexit migrate(sqlite_store *st, verr *e)
     return VOUCH_OK;
 }
 
-void store_this_host(char *buf, size_t size)
-{
-    if (gethostname(buf, size) != 0)
-        snprintf(buf, size, "unknown");
-    buf[size - 1] = '\0';
-}
-
-bool store_process_gone(int64_t pid)
-{
-    if (pid <= 0 || pid > INT_MAX)
-        return true; /* no process ever had it: the row was not written by vouch */
-    if ((pid_t)pid == getpid())
-        return false;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
-}
-
 int store_schema(const sqlite_store *st)
 {
     return st->schema;
@@ -501,32 +486,6 @@ static vexit orphan_ids(sqlite_store *st, int64_t **ids, size_t *n, verr *e)
 
 static vexit seal(sqlite_store *st, run_record *r, bool insert_rows, verr *e);
 
-/* A run whose process died stored none of its results (they are written when it is
- * sealed): every check it was to run that has none is not evaluated. */
-static void not_evaluated_all(run_record *r)
-{
-    size_t cap = r->n_results, had = r->n_results;
-    char *list = xstrdup(r->checks ? r->checks : "");
-    for (char *p = list, *next; p && *p; p = next) {
-        next = strchr(p, ',');
-        if (next)
-            *next++ = '\0';
-        bool reported = false;
-        for (size_t i = 0; i < had && !reported; i++)
-            reported = strcmp(r->results[i].check, p) == 0;
-        if (reported)
-            continue;
-        grow((void **)&r->results, &cap, r->n_results + 1, sizeof *r->results);
-        r->results[r->n_results++] = (result_row){
-            .check = xstrdup(p),
-            .subject = xstrdup("(not evaluated)"),
-            .status = RESULT_NOT_EVALUATED,
-            .reason = xstrdup("not evaluated: the vouch process ended before the run finished"),
-        };
-    }
-    free(list);
-}
-
 /* Runs left running by a dead process of this host are sealed as aborted, so that an
  * interrupted run never looks unfinished (or passed) forever. Several processes may
  * open the store at once and find the same orphans: they are looked for again inside
@@ -556,7 +515,7 @@ static vexit reap_orphans(sqlite_store *st, verr *e)
         r->status = xstrdup("aborted");
         free(r->error);
         r->error = xstrdup("the vouch process ended before the run finished");
-        not_evaluated_all(r);
+        store_not_evaluated_all(r);
         char now[40];
         utc_now(now, sizeof now);
         free(r->finished_at);
@@ -858,55 +817,6 @@ vexit sqlite_be_head(sqlite_store *st, store_heads *out, verr *e)
     return VOUCH_OK;
 }
 
-/* The RESULT_NOT_EVALUATED rows of r as runs.not_evaluated holds them: a JSON array of
- * {"check", "reason"} in their order, or NULL when there are none. Caller frees. */
-static char *not_evaluated_text(const run_record *r)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->n_results; i++) {
-        const result_row *x = &r->results[i];
-        if (x->status != RESULT_NOT_EVALUATED)
-            continue;
-        /* the reason may quote the error that stopped the run: masked as runs.error is */
-        char *masked = redact_clean(x->reason ? x->reason : "");
-        char *check = utf8_escape_invalid(x->check ? x->check : "");
-        char *reason = utf8_escape_invalid(masked);
-        free(masked);
-        json_array_append_new(list, json_pack("{s:s, s:s}", "check", check, "reason", reason));
-        free(check);
-        free(reason);
-    }
-    char *text = json_array_size(list) ? canonical_dump(list, "list of checks not evaluated")
-                                       : NULL;
-    if (!text)
-        json_decref(list);
-    return text;
-}
-
-/* The rows runs.not_evaluated describes, appended to r->results. Text that does not parse
- * (an edited store) still yields one row, so a report never shows less than was stored;
- * verify names the edit. */
-static void not_evaluated_rows(run_record *r, size_t *cap)
-{
-    if (!r->not_evaluated)
-        return;
-    json_t *list = json_loads(r->not_evaluated, 0, NULL);
-    size_t n = json_is_array(list) ? json_array_size(list) : 0;
-    for (size_t i = 0; i < (n ? n : 1); i++) {
-        json_t *o = n ? json_array_get(list, i) : NULL;
-        const char *check = json_string_value(json_object_get(o, "check"));
-        const char *reason = json_string_value(json_object_get(o, "reason"));
-        grow((void **)&r->results, cap, r->n_results + 1, sizeof *r->results);
-        r->results[r->n_results++] = (result_row){
-            .check = xstrdup(check ? check : "(unknown)"),
-            .subject = xstrdup("(not evaluated)"),
-            .status = RESULT_NOT_EVALUATED,
-            .reason = xstrdup(reason ? reason : r->not_evaluated),
-        };
-    }
-    json_decref(list);
-}
-
 /* Seal run r (still running) in the open transaction: its results and baselines when
  * insert_rows (a reaped run keeps what it has), its end, its place in the chain and its
  * digest. */
@@ -934,7 +844,7 @@ static vexit seal(sqlite_store *st, run_record *r, bool insert_rows, verr *e)
                       " WHERE id = ?1 AND status = 'running' AND digest IS NULL",
                       e)))
         return rc;
-    char *unevaluated = not_evaluated_text(r);
+    char *unevaluated = store_not_evaluated_text(r);
     sqlite3_bind_text(s, 14, unevaluated, -1, free);
     store_bind_text(s, 15, r->waivers);
     sqlite3_bind_int64(s, 1, r->id);
@@ -1009,22 +919,6 @@ static const char run_columns_3[] = ", incident_at, started_by, ci_job, not_eval
 static const char run_columns_waivers[] = ", waivers";
 /* And from SCHEMA_TARGET_NAMES on. */
 static const char run_columns_targets[] = ", target_name";
-
-/* The canonical form a sealed run's digest was made over: the current one, or
- * vouch-run/1 for a run sealed before host and pid were covered. Trying both is sound:
- * the stored digest commits to one canonical text, and a run that matches neither is
- * left at the current form for verify to name. */
-static int sealed_version(run_record *r)
-{
-    char digest[DIGEST_HEX_LEN + 1];
-    for (int v = RUN_CANON_CURRENT; v >= 1; v--) {
-        r->canon_version = v;
-        run_digest(r, r->prev_digest, digest);
-        if (strcmp(digest, r->digest) == 0)
-            return v;
-    }
-    return RUN_CANON_CURRENT;
-}
 
 vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e)
 {
@@ -1118,7 +1012,7 @@ vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e
                 x->status = RESULT_WAIVED;
         }
         sqlite3_finalize(s);
-        not_evaluated_rows(r, &cap);
+        store_not_evaluated_rows(r, &cap);
     }
     cap = 0;
     if (!rc && !(rc = store_prepare(st, &s,
@@ -1137,7 +1031,7 @@ vexit sqlite_be_load_run(sqlite_store *st, int64_t id, run_record **out, verr *e
         run_record_free(r);
         return rc;
     }
-    r->canon_version = r->digest ? sealed_version(r) : RUN_CANON_CURRENT;
+    r->canon_version = r->digest ? store_sealed_version(r) : RUN_CANON_CURRENT;
     *out = r;
     return VOUCH_OK;
 }

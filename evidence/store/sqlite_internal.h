@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "evidence/store/backend.h"
+#include "evidence/store/shared.h"
 
 /* A store on SQLite; base first, so that a store * of this back end is one of these. */
 typedef struct sqlite_store sqlite_store;
@@ -87,11 +88,6 @@ void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 void store_bind_masked(sqlite3_stmt *s, int i, const char *v);
 /* Column i as a new string, NULL for SQL NULL. */
 char *store_col_text(sqlite3_stmt *s, int i);
-/* This machine's name, for telling whose orphaned runs and drills may be reaped. */
-void store_this_host(char *buf, size_t size);
-/* Whether no process of this host has pid (the run or drill it began was abandoned);
- * a pid no process can have counts as gone. */
-bool store_process_gone(int64_t pid);
 /* The schema version the store has (PRAGMA user_version). */
 int store_schema(const sqlite_store *st);
 /* Append "CHAIN POS DIGEST" to the head file after a COMMIT that sealed it (chain "run"

@@ -2,11 +2,11 @@
  * token table), written one by one while the baseline runs and read back one by one, so
  * that neither 'vouch baseline' nor a gate holds a baseline whole. A run's digest covers
  * them through a digest of their digests, computed here a part at a time. */
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "evidence/chain.h"
+#include "evidence/store/shared.h"
 #include "evidence/store/sqlite_internal.h"
 #include "src/util.h"
 
@@ -84,38 +84,6 @@ void sqlite_be_parts_close(sqlite_parts *p)
     free(p);
 }
 
-static void hex_of(const unsigned char *md, char out[DIGEST_HEX_LEN + 1])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 15];
-    }
-    out[DIGEST_HEX_LEN] = '\0';
-}
-
-static baseline_doc *doc_of(run_record *r, const char *check, size_t *cap)
-{
-    for (size_t i = 0; i < r->n_baselines; i++)
-        if (strcmp(r->baselines[i].check, check) == 0)
-            return &r->baselines[i];
-    grow((void **)&r->baselines, cap, r->n_baselines + 1, sizeof *r->baselines);
-    r->baselines[r->n_baselines] = (baseline_doc){xstrdup(check), xstrdup(""), 0, NULL};
-    return &r->baselines[r->n_baselines++];
-}
-
-/* Close the digest of doc's parts, when it has any. */
-static void finish(baseline_doc *doc, EVP_MD_CTX *md)
-{
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!doc || !doc->n_parts)
-        return;
-    EVP_DigestFinal_ex(md, out, &n);
-    doc->parts_sha256 = xmalloc(DIGEST_HEX_LEN + 1);
-    hex_of(out, doc->parts_sha256);
-}
-
 vexit store_parts_attach(sqlite_store *st, run_record *r, verr *e)
 {
     if (store_schema(st) < SCHEMA_BASELINE_PARTS)
@@ -128,39 +96,16 @@ vexit store_parts_attach(sqlite_store *st, run_record *r, verr *e)
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, r->id);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!md || !sha256) {
-        EVP_MD_free(sha256);
-        EVP_MD_CTX_free(md);
+    parts_fold *f;
+    if ((rc = parts_fold_begin(&f, r, e))) {
         sqlite3_finalize(s);
-        return verr_set(e, VOUCH_ABORTED, "could not set up SHA-256 (OpenSSL)");
+        return rc;
     }
-    size_t cap = r->n_baselines;
-    baseline_doc *doc = NULL;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *check = (const char *)sqlite3_column_text(s, 0);
-        if (!doc || strcmp(doc->check, check ? check : "") != 0) {
-            finish(doc, md);
-            doc = doc_of(r, check ? check : "", &cap);
-            EVP_DigestInit_ex2(md, sha256, NULL);
-        }
-        /* Each part's own digest, then a newline: one part cannot pass for two. */
-        const void *text = sqlite3_column_blob(s, 1);
-        int len = sqlite3_column_bytes(s, 1);
-        unsigned char part[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        EVP_Digest(text ? text : "", (size_t)len, part, &n, sha256, NULL);
-        char hex[DIGEST_HEX_LEN + 2];
-        hex_of(part, hex);
-        hex[DIGEST_HEX_LEN] = '\n';
-        EVP_DigestUpdate(md, hex, DIGEST_HEX_LEN + 1);
-        doc->n_parts++;
-    }
-    finish(doc, md);
-    EVP_MD_free(sha256);
-    EVP_MD_CTX_free(md);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        parts_fold_add(f, (const char *)sqlite3_column_text(s, 0), sqlite3_column_blob(s, 1),
+                       (size_t)sqlite3_column_bytes(s, 1));
+    parts_fold_end(f);
     sqlite3_finalize(s);
     return step == SQLITE_DONE ? VOUCH_OK : store_db_error(st, e, "read the parts of a baseline");
 }

@@ -8,15 +8,16 @@
 #include "evidence/store/backend.h"
 #include "evidence/store/drill.h"
 
-/* A location's scheme and the back end behind it; NULL: named but not built yet. */
+/* A location's scheme and the back end behind it; NULL: named but not built yet (none
+ * today; kept for a scheme named before its back end is built). */
 static const struct {
     const char *prefix;
     const char *label;
     const store_backend *be;
 } schemes[] = {
     {"sqlite:", "SQLite", &store_sqlite_backend},
-    {"postgresql://", "PostgreSQL", NULL},
-    {"postgres://", "PostgreSQL", NULL},
+    {"postgresql://", "PostgreSQL", &store_pg_backend},
+    {"postgres://", "PostgreSQL", &store_pg_backend},
 };
 
 /* Whether where starts with a URL scheme ("word://"); a plain path never does. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "checks/checker.h"
+#include "evidence/store/postgres.h"
 #include "evidence/store/store.h"
 #include "src/cli/cmd_approve.h"
 #include "src/cli/cmd_drill.h"
@@ -90,6 +91,9 @@ typedef struct cli {
     sign_cli sign;            /* options of keygen, sign and verify PATH */
     pack_cli pack;            /* --period of pack, --sign/--no-sign of report */
     init_cli init;            /* --schema, --force, --print of init */
+    const char *store_url;    /* store init --url */
+    const char *store_from;   /* store copy --from, --to */
+    const char *store_to;
     char **args;   /* positional arguments after the command */
     int n_args;
     /* set up by main */
@@ -129,6 +133,7 @@ static vexit run_init(cli *c, verr *e);
 static vexit run_metrics(cli *c, verr *e);
 static vexit cmd_check_config(cli *c, verr *e);
 static vexit cmd_config(cli *c, verr *e);
+static vexit cmd_store(cli *c, verr *e);
 static vexit cmd_approve_run(cli *c, verr *e);
 
 static const command commands[] = {
@@ -168,6 +173,8 @@ static const command commands[] = {
      "record a signed approval of a sealed gate run: who let people back in"},
     {"keygen", cmd_keygen, 0, "[--algorithm A] [--subject DN] [--days N] [--key F] [--cert F]",
      "create a signing key and a self-signed certificate"},
+    {"store", cmd_store, 0, "init [--url URL] [--print] | copy --from STORE --to URL",
+     "make a PostgreSQL store (or print its SQL for a DBA), or copy a store's history into one"},
     {"sign", cmd_sign, 0, "FILE... [--key F] [--cert F]",
      "sign files: a detached CMS signature FILE.p7s beside each"},
     {NULL, NULL, 0, NULL, NULL},
@@ -190,6 +197,9 @@ enum {
     LONG_TARGET_NAME,
     LONG_ALL,
     LONG_PARALLEL,
+    LONG_URL,
+    LONG_FROM,
+    LONG_TO,
     LONG_NEGCTL,
     LONG_SIGN = 512, /* SIGN_LONG_OPTIONS: LONG_SIGN + enum sign_opt */
     LONG_PACK = 544, /* PACK_LONG_OPTIONS: LONG_PACK + enum pack_opt */
@@ -216,6 +226,9 @@ static const struct option long_options[] = {
     DRILL_LONG_OPTIONS(LONG_DRILL),
     {"templates", required_argument, NULL, LONG_TEMPLATES},
     {"head", required_argument, NULL, LONG_HEAD},
+    {"url", required_argument, NULL, LONG_URL},
+    {"from", required_argument, NULL, LONG_FROM},
+    {"to", required_argument, NULL, LONG_TO},
     {"progress", no_argument, NULL, LONG_PROGRESS},
     {"no-progress", no_argument, NULL, LONG_NO_PROGRESS},
     {"negative-control", no_argument, NULL, LONG_NEGCTL},
@@ -228,7 +241,8 @@ static const struct option long_options[] = {
 static const char global_help[] =
     "Global options (before or after COMMAND):\n"
     "  -c, --config FILE   configuration (default ./vouch.conf when it exists)\n"
-    "      --store FILE    evidence store (default [store] path, else ./vouch.db)\n"
+    "      --store FILE    evidence store: a file, sqlite:FILE or postgresql://...\n"
+    "                      (default [store] url or path, else ./vouch.db)\n"
     "      --target DSN    database to check: libpq connection string or URI\n"
     "                      (default [target] dsn, else libpq's PG* defaults)\n"
     "      --target-name NAME  the [target \"NAME\"] to use (baseline, gate, check,\n"
@@ -359,6 +373,15 @@ static void command_usage(FILE *f, const command *c)
     sign_cli_usage(f, c->name);
     pack_cli_usage(f, c->name);
     init_cli_usage(f, c->name);
+    if (c->fn == cmd_store)
+        fprintf(f, "\n      --url URL       store init: the PostgreSQL store to make (default --store,\n"
+                   "                      else [store] url); its schema \"vouch\", the roles\n"
+                   "                      vouch_writer and vouch_reader and their grants\n"
+                   "      --print         store init: write that SQL for a DBA instead of running it\n"
+                   "      --from STORE    store copy: the store to copy (a file, sqlite:FILE or a URL)\n"
+                   "      --to URL        store copy: an empty PostgreSQL store (made by store init);\n"
+                   "                      ids, chain positions and digests are kept, and the copy\n"
+                   "                      is verified\n");
     fputs(global_short, f);
 }
 
@@ -463,7 +486,9 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
         }
         switch (ch) {
         case 'c': c->config_path = optarg; break;
-        case LONG_STORE: c->store_path = optarg; break;
+        case LONG_STORE: /* a URL may carry a password: not left in ps */
+            c->store_path = strstr(optarg, "://") ? keep_private(optarg, false) : optarg;
+            break;
         case LONG_TARGET: c->target = keep_private(optarg, false); break;
         case LONG_TARGET_NAME:
         case LONG_ALL:
@@ -546,6 +571,16 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
                                 which ? " to " : " before a command", which ? which->name : "");
             c->head = optarg;
             break;
+        case LONG_URL:
+        case LONG_FROM:
+        case LONG_TO:
+            if (!which || which->fn != cmd_store)
+                return verr_set(e, VOUCH_USAGE, "option --%s does not apply%s%s",
+                                ch == LONG_URL ? "url" : ch == LONG_FROM ? "from" : "to",
+                                which ? " to " : " before a command", which ? which->name : "");
+            *(ch == LONG_URL ? &c->store_url : ch == LONG_FROM ? &c->store_from : &c->store_to) =
+                keep_private(optarg, false);
+            break;
         case LONG_INCIDENT:
             if (!which || !(which->flags & OPT_INCIDENT))
                 return verr_set(e, VOUCH_USAGE, "option --incident-at does not apply%s%s",
@@ -561,6 +596,10 @@ static vexit parse_options(int argc, char **argv, cli *c, const command *which, 
             verr_hint(e, "Run 'vouch %s%s--help'.", which ? which->name : "", which ? " " : "");
             return e->code;
         default:
+            if (ch == LONG_INIT + INIT_OPT_PRINT && which && which->fn == cmd_store) {
+                c->init.print = true;
+                break;
+            }
             if ((ch >= LONG_INIT && ch < LONG_INIT + INIT_OPT_COUNT) ||
                 (ch == LONG_SIGN + SIGN_OPT_FORCE && which && strcmp(which->name, "init") == 0)) {
                 int opt = ch == LONG_SIGN + SIGN_OPT_FORCE ? INIT_OPT_FORCE : ch - LONG_INIT;
@@ -1315,6 +1354,37 @@ static vexit cmd_verify(cli *c, verr *e)
         n += len + (n[len] == '\n');
     }
     return VOUCH_OK;
+}
+
+/* 'vouch store init|copy' (docs/store.md): the PostgreSQL store's own commands. */
+static vexit cmd_store(cli *c, verr *e)
+{
+    const char *sub = c->n_args ? c->args[0] : "";
+    bool init = strcmp(sub, "init") == 0, copy = strcmp(sub, "copy") == 0;
+    if (!init && !copy) {
+        verr_set(e, VOUCH_USAGE, "store needs init or copy%s%s%s", *sub ? " (not \"" : "", sub,
+                 *sub ? "\")" : "");
+        verr_hint(e, "Run 'vouch store --help'.");
+        return e->code;
+    }
+    if (c->n_args > 1)
+        return verr_set(e, VOUCH_USAGE, "store %s takes no more arguments", sub);
+    if (init && (c->store_from || c->store_to))
+        return verr_set(e, VOUCH_USAGE, "--from and --to apply to store copy");
+    if (copy && (c->store_url || c->init.print))
+        return verr_set(e, VOUCH_USAGE, "--url and --print apply to store init");
+    if (copy)
+        return store_copy(c->store_from, c->store_to, c->out, e);
+    if (c->init.print) {
+        char *sql = store_pg_script();
+        fputs(sql, c->out);
+        free(sql);
+        return VOUCH_OK;
+    }
+    const char *url = c->store_url ? c->store_url
+                      : c->store_path ? c->store_path
+                                      : c->settings.store_path;
+    return store_pg_init(url, c->out, e);
 }
 
 static drill_env drill_env_of(cli *c)

@@ -33,9 +33,15 @@ end_case() {
 }
 
 # v ARGS...: run vouch, keeping stdout in $OUT, stderr in $ERR, exit code in $RC.
+# With VOUCH_TEST_STORE_URL (tests/integration/run sets it for VOUCH_TEST_STORE=postgresql),
+# every command is given that store: the same file runs against the PostgreSQL back end.
 v() {
     set +e
-    "$VOUCH" "$@" >"$OUT" 2>"$ERR"
+    if [ -n "${VOUCH_TEST_STORE_URL:-}" ]; then
+        "$VOUCH" --store "$VOUCH_TEST_STORE_URL" "$@" >"$OUT" 2>"$ERR"
+    else
+        "$VOUCH" "$@" >"$OUT" 2>"$ERR"
+    fi
     RC=$?
     set -e
 }

@@ -81,18 +81,18 @@ expect_rc 1
 expect_out "^store vouch.db: BROKEN after [0-9]+ good runs: run $victim does not match its digest"
 end_case
 
-test_case "[store] url = postgresql://... is refused as not built yet, with the usage code and no password"
+test_case "[store] url = postgresql://... that cannot be reached exits 3 in one line, without the password"
 mkdir -p pgurl && cd pgurl
-printf '[target]\ndsn = dbname=storedb\n[rowcount]\nschema = public\n[store]\nurl = postgresql://vouch:Pgst0rePassw0rd@db.example/evidence\n' >vouch.conf
+printf '[target]\ndsn = dbname=storedb\n[rowcount]\nschema = public\n[store]\nurl = postgresql://vouch:Pgst0rePassw0rd@127.0.0.1:1/evidence\n' >vouch.conf
 v baseline
-expect_rc 2
-expect_err '^vouch: store "postgresql://\.\.\.": the PostgreSQL store back end is not built yet$'
+expect_rc 3
+expect_err '^vouch: could not connect to store "postgresql: user=vouch dbname=evidence host=127\.0\.0\.1 port=1": '
 v gate
-expect_rc 2
-expect_err 'the PostgreSQL store back end is not built yet'
-v runs --store postgres://x@y/z
-expect_rc 2
-expect_err 'the PostgreSQL store back end is not built yet'
+expect_rc 3
+expect_err 'could not connect to store'
+v runs --store "postgres://x:Pgst0rePassw0rd@127.0.0.1:1/z"
+expect_rc 3
+expect_err 'could not connect to store'
 expect_file_lacks Pgst0rePassw0rd "$OUT" "$ERR"
 check "nothing was made in the folder" test "$(ls)" = vouch.conf
 cd ..

@@ -354,3 +354,29 @@ expect_out '^s1 +ABORT +aborted '
 expect_out '^s2 +ABORT +aborted '
 expect_out '^2 targets in [0-9.]+ s: 0 passed, 0 failed, 0 not run \(configuration\), 2 could not finish$'
 end_case
+
+test_case "a fleet sealed into one PostgreSQL store: every target's run there, by name, verified"
+dropdb --if-exists fleet_store >/dev/null 2>&1 || true
+createdb fleet_store
+pg_url="postgresql:///fleet_store?host=$PGHOST&port=$PGPORT"
+v store init --url "$pg_url"
+expect_rc 0
+sed -e '/^\[store\]$/,/^$/d' vouch.conf | sed -e '/^\[signing\]$/,$d' >pg.conf
+printf '\n[store]\nurl = %s\n' "$pg_url" >>pg.conf
+v -c pg.conf baseline --all --parallel 3
+expect_rc 0
+expect_out '^3 targets in [0-9.]+ s: 3 passed, '
+psql_q -d fleet_uk -c "delete from public.tasks where id % 10 = 1" # after its baseline here
+v -c pg.conf gate --all --parallel 3
+expect_rc 1
+expect_out '^portal-uk +FAIL +failed '
+expect_out '^portal-au +ok +passed '
+check "six runs, two per target, by name" \
+    test "$(psql_q -d fleet_store -c "select string_agg(target_name || ':' || n, ',' order by target_name) from (select target_name, count(*) n from vouch.runs group by target_name) x")" = "portal-au:2,portal-nz:2,portal-uk:2"
+v -c pg.conf runs --target-name portal-nz
+expect_rc 0
+check "only portal-nz" test "$(awk 'NR > 1 {print $NF}' "$OUT" | sort -u)" = portal-nz
+v -c pg.conf verify
+expect_rc 0
+expect_out 'chain intact: 6 sealed runs'
+end_case

@@ -42,18 +42,31 @@ static vexit open_create(const char *where, verr *e)
     return rc;
 }
 
-static void test_postgres_urls_not_built_yet(void **state)
+/* Both spellings reach the PostgreSQL back end: nothing listens on port 1, so the open
+ * cannot finish (3), and says so without the password. */
+static void test_postgres_urls_unreachable(void **state)
 {
     (void)state;
-    const char *urls[] = {"postgresql://vouch:s3cret-pw@db.example/evidence",
-                          "postgres://vouch:s3cret-pw@db.example/evidence"};
+    const char *urls[] = {"postgresql://vouch:s3cret-pw@127.0.0.1:1/evidence",
+                          "postgres://vouch:s3cret-pw@127.0.0.1:1/evidence"};
     for (size_t i = 0; i < 2; i++) {
         verr e = {0};
-        assert_int_equal(open_create(urls[i], &e), VOUCH_USAGE);
-        assert_non_null(strstr(e.msg, "the PostgreSQL store back end is not built yet"));
+        assert_int_equal(open_create(urls[i], &e), VOUCH_ABORTED);
+        assert_non_null(strstr(e.msg, "could not connect to store \"postgresql: user=vouch"));
         assert_null(strstr(e.msg, "s3cret-pw"));  /* a URL's password is never shown */
-        assert_null(strstr(e.msg, "db.example"));
     }
+}
+
+/* A URL libpq cannot read: the usage code, and not one byte of it shown. */
+static void test_postgres_url_unreadable(void **state)
+{
+    (void)state;
+    verr e = {0};
+    assert_int_equal(open_create("postgresql://vouch:s3cr%zzet@db.example/evidence", &e),
+                     VOUCH_USAGE);
+    assert_non_null(strstr(e.msg, "not a connection URL libpq reads"));
+    assert_null(strstr(e.msg, "s3cr"));
+    assert_null(strstr(e.msg, "db.example"));
 }
 
 static void test_unknown_scheme_refused(void **state)
@@ -105,7 +118,8 @@ static void test_scheme_without_path_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_postgres_urls_not_built_yet, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_postgres_urls_unreachable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_postgres_url_unreadable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_scheme_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlite_prefix_and_plain_path_are_sqlite, setup,
                                         teardown),
