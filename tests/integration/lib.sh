@@ -20,8 +20,18 @@ _fail() {
     echo "      $*"
 }
 
+# skip_case WHY: the current case does not apply to this run (e.g. it edits vouch.db with the
+# sqlite3 shell and the file runs on PostgreSQL): printed as skipped with why, counted as
+# neither passed nor failed. Its assertions are not run: guard them with 'if on_pg'.
+skip_case() {
+    echo "skipped: $*"
+    SKIPPED=$((${SKIPPED:-0} + 1))
+    CASE_OK=skip
+}
+
 # end: record the verdict of the current test case.
 end_case() {
+    [ "$CASE_OK" != skip ] || return 0
     if [ "$CASE_OK" = 1 ]; then
         echo "ok"
         PASSED=$((PASSED + 1))
@@ -44,6 +54,65 @@ v() {
     fi
     RC=$?
     set -e
+}
+
+# v_own ARGS...: v without the test store: for a configuration whose [store] line own_store
+# wrote (a store of its own, beside the file's).
+v_own() {
+    VOUCH_TEST_STORE_URL='' v "$@"
+}
+
+# on_pg: the file runs against a PostgreSQL store (VOUCH_TEST_STORE=postgresql).
+on_pg() {
+    [ -n "${VOUCH_TEST_STORE_URL:-}" ]
+}
+
+# own_store NAME: prints the [store] line of a configuration that keeps a store of its own:
+# "path = NAME.db" on SQLite; on PostgreSQL a new database store_FILE_NAME, made by
+# 'vouch store init', and its url. Run vouch on that configuration with v_own.
+own_store() {
+    if on_pg; then
+        local db=${VOUCH_TEST_STORE_DB}_$1
+        local url="postgresql:///$db?host=$PGHOST&port=$PGPORT"
+        dropdb --if-exists "$db" >/dev/null 2>&1 || true
+        createdb "$db"
+        "$VOUCH" store init --url "$url" >/dev/null
+        echo "url = $url"
+    else
+        echo "path = $1.db"
+    fi
+}
+
+# store_re: a regex for the name vouch shows for the test store: vouch\.db, or on PostgreSQL
+# "postgresql: " and the connection's parameters (never its password).
+store_re() {
+    if on_pg; then
+        echo 'postgresql: [^"]*dbname='"$VOUCH_TEST_STORE_DB"'[^"]*'
+    else
+        echo 'vouch\.db'
+    fi
+}
+
+# store_sql SQL: the query's rows (columns split by |) from the test store: sqlite3 on
+# vouch.db, or psql on the PostgreSQL store with its schema vouch first in the search path.
+# Keep SQL to what both read alike (count, max, plain columns).
+store_sql() {
+    if on_pg; then
+        PGOPTIONS="${PGOPTIONS:-} -c search_path=vouch" psql_q -d "$VOUCH_TEST_STORE_DB" -c "$1"
+    else
+        sqlite3 vouch.db "$1"
+    fi
+}
+
+# store_files: prints the files that hold the test store's bytes, to search: vouch.db and its
+# WAL, or on PostgreSQL a plain pg_dump of the store's database (store.dump.sql).
+store_files() {
+    if on_pg; then
+        pg_dump -d "$VOUCH_TEST_STORE_DB" -f store.dump.sql
+        echo store.dump.sql
+    else
+        echo vouch.db vouch.db-wal
+    fi
 }
 
 expect_rc() {
