@@ -113,49 +113,48 @@ end_case
 test_case "content: the store and the reports hold keys and column names, not values"
 v report run --format markdown --out report.md --no-sign
 expect_rc 0
-check "the store holds the baseline's digests" grep -aqF '"sums"' vouch.db
+read -ra held <<<"$(store_files)"
+check "the store holds the baseline's digests" grep -aqF '"sums"' "${held[0]}"
 for s in Quetzal Zanzibar Marmalade org-42 'value 7' 2025-02-; do
-    expect_file_lacks "$s" vouch.db vouch.db-wal report.md
+    expect_file_lacks "$s" "${held[@]}" report.md
 done
 end_case
 
 test_case "content: a table without a primary key is refused at baseline"
-cat >nokey.conf <<'CONF'
+{ echo '[store]'; own_store nokey; } >nokey.conf
+cat >>nokey.conf <<'CONF'
 [target]
 dsn = dbname=content_healthy
-[store]
-path = nokey.db
 [content]
 table = public.audit_events
 CONF
-v -c nokey.conf baseline
+v_own -c nokey.conf baseline
 expect_rc 3
 expect_err 'table public\.audit_events has no primary key: name one with .key = public\.audit_events: COLUMN, \.\.\..'
 sed -i 's/^table = public.audit_events$/&\nkey = public.audit_events: org_id/' nokey.conf
-v -c nokey.conf baseline
+v_own -c nokey.conf baseline
 expect_rc 3
 expect_err 'key does not name one row: 50 values are held by more than one row'
 sed -i 's/^key = public.audit_events: org_id$/key = public.audit_events: occurred_at/' nokey.conf
-v -c nokey.conf baseline
+v_own -c nokey.conf baseline
 expect_rc 0
 end_case
 
 test_case "content: configured names are identifiers, never SQL"
-cat >bad.conf <<'CONF'
+{ echo '[store]'; own_store bad; } >bad.conf
+cat >>bad.conf <<'CONF'
 [target]
 dsn = dbname=content_healthy
-[store]
-path = bad.db
 [content]
 table = public.projects
 columns = public.projects: tenant_id, "x); DROP TABLE public.projects; --"
 CONF
-v -c bad.conf baseline
+v_own -c bad.conf baseline
 expect_rc 3
 expect_err 'table public\.projects has no column x\); DROP TABLE public\.projects; -- \(named in columns\)'
 check "projects is still there" psql_q -d content_healthy -o /dev/null -c 'SELECT 1 FROM public.projects LIMIT 1'
 sed -i 's/^columns = .*/columns = public.organizations: name/' bad.conf
-v -c bad.conf baseline
+v_own -c bad.conf baseline
 expect_rc 2
 expect_err 'public\.organizations is not a listed table'
 end_case

@@ -107,7 +107,7 @@ end_case
 test_case "an unknown run id, a baseline id, a bad format: exit 2"
 v report run 99
 expect_rc 2
-expect_err '^vouch: store "vouch\.db" has no run 99$'
+expect_err "^vouch: store \"$(store_re)\" has no run 99\$"
 v report run 1
 expect_rc 2
 expect_err 'run 1 is a baseline'
