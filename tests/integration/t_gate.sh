@@ -61,7 +61,7 @@ v -v gate --target "dbname=restored"
 expect_rc 1
 expect_err '^vouch: connected to host=.* dbname=restored .*; snapshot at [0-9T:.-]+Z$'
 expect_err '^vouch: rowcount: checked in [0-9.]+ s over 2 connections$'
-expect_err '^vouch: sealed run [0-9]+ as failed in vouch.db'
+expect_err "^vouch: sealed run [0-9]+ as failed in $(store_re) "
 expect_out '^FAIL +rowcount +public\.tasks'
 end_case
 
@@ -115,7 +115,7 @@ expect_out '^  message: "[0-9]+ rows missing'
 end_case
 
 test_case "one run, many outputs: human on stdout, JUnit and JSON to files, one run stored"
-before=$(sqlite3 vouch.db 'select count(*) from runs')
+before=$(store_sql 'select count(*) from runs')
 echo 'old' >gate.json
 v gate --target "dbname=restored" --format human --format junit:many.xml --format json:gate.json
 expect_rc 1
@@ -123,8 +123,8 @@ expect_out '^FAIL +rowcount +public\.tasks '
 expect_out '^7 results: 6 passed, 1 failed$'
 expect_out '^gate closed: 1 of 7 results failed$'
 expect_not_out '<testsuites|"status"'
-check "one run stored, not three" test "$(sqlite3 vouch.db 'select count(*) from runs')" = $((before + 1))
-run=$(sqlite3 vouch.db 'select max(id) from runs')
+check "one run stored, not three" test "$(store_sql 'select count(*) from runs')" = $((before + 1))
+run=$(store_sql 'select max(id) from runs')
 check "the JUnit file is that run" grep -q "<testsuites name=\"vouch gate $run\"" many.xml
 check "the JSON file is that run, replaced whole" jq -e ".run == $run and .status == \"failed\"" gate.json
 check "no file left half written" test -z "$(ls -a | grep -E '^\.?(many\.xml|gate\.json)\..')"
@@ -143,7 +143,7 @@ expect_not_out '"status"'
 end_case
 
 test_case "bad --format lists are usage errors before anything runs or is written"
-before=$(sqlite3 vouch.db 'select count(*) from runs')
+before=$(store_sql 'select count(*) from runs')
 v gate --format human --format tap
 expect_rc 2
 expect_err '^vouch: --format human and --format tap both go to standard output$'
@@ -163,7 +163,7 @@ expect_err '^vouch: could not write output "/nonexistent/dir/gate.xml": folder "
 v runs --format human --format json:runs.json
 expect_rc 2
 expect_err '^vouch: runs takes one --format$'
-check "nothing was stored" test "$(sqlite3 vouch.db 'select count(*) from runs')" = "$before"
+check "nothing was stored" test "$(store_sql 'select count(*) from runs')" = "$before"
 check "no file was made" test ! -e same.xml -a ! -e x.txt
 end_case
 
@@ -177,7 +177,7 @@ end_case
 test_case "--baseline picks an older baseline; a non-baseline id exits 2"
 v gate --baseline 2 --target "dbname=restored"
 expect_rc 2
-expect_err 'run 2 in store "vouch.db" is not a captured baseline'
+expect_err "run 2 in store \"$(store_re)\" is not a captured baseline"
 v gate --baseline 1
 expect_rc 0
 end_case
