@@ -16,7 +16,9 @@ CONF
 
 now_utc() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-q() { sqlite3 vouch.db "$1"; }
+q() { store_sql "$1"; }
+# phases DRILL: its phase names in order, joined by |.
+phases() { q "select name from drill_phases where drill_id = $1 order by seq" | paste -sd"|"; }
 
 test_case "drill run: dump, drop, pg_restore, gate; the stored RTO is the measured duration"
 v baseline
@@ -47,7 +49,7 @@ check "stored RTO $rto ms is within a second of the $measured ms measured around
     test $((measured - rto)) -ge 0 -a $((measured - rto)) -le 1000
 check "stored RTO $rto ms covers the restore command's 1.5 s" test "$rto" -ge 1500
 check "phases in order" \
-    test "$(q "select group_concat(name, '|') from (select name from drill_phases where drill_id = 1 order by seq)")" = "restore started|restore finished|gate finished"
+    test "$(phases 1)" = "restore started|restore finished|gate finished"
 check "phase times never go backwards and stay within the RTO" \
     test "$(q "select count(*) from drill_phases a join drill_phases b on a.drill_id = b.drill_id and b.seq = a.seq + 1 where a.drill_id = 1 and (b.at < a.at or b.elapsed_ms < a.elapsed_ms or b.elapsed_ms > $rto)")" = 0
 check "the restored database answers" test "$(psql_q -d drillsrc -c 'select count(*) > 0 from public.tasks')" = t
@@ -59,15 +61,16 @@ v drill run --scenario "restore into a database that is not there" --incident-at
     --target dbname=drillsrc
 expect_rc 1
 expect_out '^  restore    PGPASSWORD=\*\*\* pg_restore -d no_such_database portal.dump  \(exit status 1\)$'
-expect_file_lacks Sup3rDrillSecret "$OUT" vouch.db vouch.db-wal
+read -ra held <<<"$(store_files)"
+expect_file_lacks Sup3rDrillSecret "$OUT" "${held[@]}"
 expect_err 'pg_restore: error: .*no_such_database'
 expect_out '^drill 2 FAILED: the restore command exited with status 1$'
 expect_out '^  RTO        not achieved: the drill failed after '
 expect_out '^             FAIL  RTO 1 h$'
 check "stored as failed with the exit status, no gate, no RTO" \
-    test "$(q "select status || ' ' || restore_exit || ' ' || ifnull(gate_run_id, '-') || ' ' || ifnull(rto_ms, '-') from drills where id = 2")" = "failed 1 - -"
+    test "$(q "select status || ' ' || restore_exit || ' ' || coalesce(cast(gate_run_id as text), '-') || ' ' || coalesce(cast(rto_ms as text), '-') from drills where id = 2")" = "failed 1 - -"
 check "phases say where it stopped" \
-    test "$(q "select group_concat(name, '|') from (select name from drill_phases where drill_id = 2 order by seq)")" = "restore started|restore failed"
+    test "$(phases 2)" = "restore started|restore failed"
 end_case
 
 test_case "drill run whose gate fails ends the drill failed, exit 1"
@@ -83,7 +86,7 @@ expect_out '"restore_point": "2026-11-01T00:00:00.000Z"'
 expect_out '"source": "operator"'
 expect_out '"verdict": "drill 3 FAILED: the gate stayed closed: the restored database is not whole"'
 check "stored failed with its gate run and the operator's restore point" \
-    test "$(q "select status || ' ' || (gate_run_id > 0) || ' ' || restore_point_source from drills where id = 3")" = "failed 1 operator"
+    test "$(q "select status || ' ' || case when gate_run_id > 0 then 1 else 0 end || ' ' || restore_point_source from drills where id = 3")" = "failed 1 operator"
 end_case
 
 test_case "a drill by hand: start, mark, finish, with its phases"
@@ -105,7 +108,7 @@ expect_out '^  data loss  5 min: from the restored data.s newest, 2026-11-24T15:
 expect_out '^             pass  RPO 24 h$'
 expect_out '^drill 4 finished: RTO [0-9.]+ (ms|s), within the 45 min drill target; data loss 5 min, within the 24 h RPO$'
 check "phases stored in order" \
-    test "$(q "select group_concat(name, '|') from (select name from drill_phases where drill_id = 4 order by seq)")" = "branch created|app pointed at branch"
+    test "$(phases 4)" = "branch created|app pointed at branch"
 check "stored: operator, data loss 300000 ms, realtime clock" \
     test "$(q "select operator || ' ' || data_loss_ms || ' ' || clock || ' ' || status from drills where id = 4")" = "alice 300000 realtime finished"
 v drills
@@ -121,12 +124,12 @@ end_case
 test_case "only one drill is open at a time; mark and finish need an open drill"
 v drill mark "too early"
 expect_rc 2
-expect_err '^vouch: no drill is open in store "vouch.db" to mark$'
+expect_err "^vouch: no drill is open in store \"$(store_re)\" to mark\$"
 v drill start --scenario "first" --incident-at "$(now_utc)"
 expect_rc 0
 v drill start --scenario "second" --incident-at "$(now_utc)"
 expect_rc 2
-expect_err '^vouch: drill 5 \("first", started [0-9T:.-]+Z\) is still open in store "vouch.db"$'
+expect_err "^vouch: drill 5 \\(\"first\", started [0-9T:.-]+Z\\) is still open in store \"$(store_re)\"\$"
 expect_err "^hint: End it with 'vouch drill finish'"
 v drill run --scenario "third" --incident-at "$(now_utc)" --restore-cmd true --target dbname=drillsrc
 expect_rc 2
@@ -143,7 +146,7 @@ end_case
 test_case "an interrupted drill run is stored as interrupted, exit 3"
 t0=$(now_ms)
 set +e
-"$VOUCH" drill run --scenario "interrupted" --incident-at "$(now_utc)" --restore-cmd "sleep 5" \
+"$VOUCH" ${VOUCH_TEST_STORE_URL:+--store "$VOUCH_TEST_STORE_URL"} drill run --scenario "interrupted" --incident-at "$(now_utc)" --restore-cmd "sleep 5" \
     --target dbname=drillsrc >"$OUT" 2>"$ERR" &
 pid=$!
 sleep 1
@@ -157,16 +160,16 @@ expect_err '^vouch: interrupted during the restore command$'
 expect_out '^drill 6 INTERRUPTED: interrupted during the restore command$'
 check "the restore command was stopped, not waited for ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 4000
 check "stored as interrupted and sealed" \
-    test "$(q "select status || ' ' || (digest is not null) from drills where id = 6")" = "interrupted 1"
+    test "$(q "select status || ' ' || case when digest is not null then 1 else 0 end from drills where id = 6")" = "interrupted 1"
 v verify
 expect_rc 0
-expect_out '^store vouch.db: chain intact: [0-9]+ sealed runs and 6 sealed drills verified$'
+expect_out "^store $(store_re): chain intact: [0-9]+ sealed runs and 6 sealed drills verified\$"
 end_case
 
 test_case "the store refuses changing or deleting drills and phases"
 set +e
-sqlite3 vouch.db "update drills set rto_ms = 1 where id = 1" 2>upd.err; u=$?
-sqlite3 vouch.db "delete from drill_phases where drill_id = 1" 2>del.err; d=$?
+store_sql "update drills set rto_ms = 1 where id = 1" 2>upd.err; u=$?
+store_sql "delete from drill_phases where drill_id = 1" 2>del.err; d=$?
 set -e
 check "update refused" test "$u" != 0
 check "update says append-only" grep -q 'append-only' upd.err
@@ -174,9 +177,13 @@ check "delete refused" test "$d" != 0
 check "delete says append-only" grep -q 'append-only' del.err
 end_case
 
-test_case "editing a stored drill with the sqlite3 shell breaks verification, naming it"
-sqlite3 vouch.db "drop trigger drills_append_only_update; update drills set rto_ms = 60000 where id = 4"
+test_case "editing a stored drill with the sqlite3 shell (psql on PostgreSQL) breaks verification, naming it"
+if on_pg; then
+    store_sql "alter table drills disable trigger user; update drills set rto_ms = 60000 where id = 4; alter table drills enable trigger user"
+else
+    sqlite3 vouch.db "drop trigger drills_append_only_update; update drills set rto_ms = 60000 where id = 4"
+fi
 v verify
 expect_rc 1
-expect_out '^store vouch.db: BROKEN after [0-9]+ good runs and [0-9]+ good drills: drill 4 does not match its digest'
+expect_out "^store $(store_re): BROKEN after [0-9]+ good runs and [0-9]+ good drills: drill 4 does not match its digest"
 end_case
