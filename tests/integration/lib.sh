@@ -93,15 +93,50 @@ store_re() {
     fi
 }
 
-# store_sql SQL: the query's rows (columns split by |) from the test store: sqlite3 on
-# vouch.db, or psql on the PostgreSQL store with its schema vouch first in the search path.
-# Keep SQL to what both read alike (count, max, plain columns).
+# store_sql [-s NAME] SQL: the query's rows (columns split by |) from the test store: sqlite3
+# on vouch.db (with SQLITE_STORE set, that file), or psql on the PostgreSQL store with its
+# schema vouch first in the search path; with -s NAME, own_store NAME's store instead.
+# Keep SQL to what both read alike (count, max, plain columns; sql_json for JSON).
 store_sql() {
-    if on_pg; then
-        PGOPTIONS="${PGOPTIONS:-} -c search_path=vouch" psql_q -d "$VOUCH_TEST_STORE_DB" -c "$1"
-    else
-        sqlite3 vouch.db "$1"
+    local own=''
+    if [ "$1" = -s ]; then
+        own=$2
+        shift 2
     fi
+    if on_pg; then
+        PGOPTIONS="${PGOPTIONS:-} -c search_path=vouch" \
+            psql_q -d "$VOUCH_TEST_STORE_DB${own:+_$own}" -c "$1"
+    else
+        local file=${SQLITE_STORE:-vouch.db}
+        [ -z "$own" ] || file=$own.db
+        sqlite3 "$file" "$1"
+    fi
+}
+
+# sql_json COLUMN KEY: the SQL for a top-level key of a JSON text column, as text, in the
+# test store's dialect: json_extract on SQLite, ->> on PostgreSQL.
+sql_json() {
+    if on_pg; then
+        echo "(($1)::json->>'$2')"
+    else
+        echo "json_extract($1, '\$.$2')"
+    fi
+}
+
+# pg_edited_copy NAME SQL: on PostgreSQL, a copy of the test store (the database
+# store_FILE_NAME) with SQL run on it behind vouch's back: every trigger of the store's tables
+# disabled around it, then enabled again. Prints the copy's URL, for --store.
+pg_edited_copy() {
+    local db=${VOUCH_TEST_STORE_DB}_$1
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    createdb -T "$VOUCH_TEST_STORE_DB" "$db"
+    local t tables=(runs results baselines baseline_parts drills drill_phases approvals) on='' off=''
+    for t in "${tables[@]}"; do
+        off+="alter table $t disable trigger user; "
+        on+="alter table $t enable trigger user; "
+    done
+    PGOPTIONS="${PGOPTIONS:-} -c search_path=vouch" psql_q -d "$db" -c "$off $2; $on" >/dev/null
+    echo "postgresql:///$db?host=$PGHOST&port=$PGPORT"
 }
 
 # store_files: prints the files that hold the test store's bytes, to search: vouch.db and its
