@@ -83,13 +83,23 @@ own_store() {
     fi
 }
 
-# store_re: a regex for the name vouch shows for the test store: vouch\.db, or on PostgreSQL
-# "postgresql: " and the connection's parameters (never its password).
+# use_own_store NAME FILE: the line "path = NAME.db" of configuration FILE becomes
+# own_store NAME's line (the same on SQLite), in place: line numbers stay.
+use_own_store() {
+    local line
+    line=$(own_store "$1")
+    awk -v l="$line" -v p="path = $1.db" '$0 == p { print l; next } { print }' "$2" >"$2.tmp"
+    mv "$2.tmp" "$2"
+}
+
+# store_re [REGEX]: a regex for the name vouch shows for the test store: REGEX (vouch\.db if
+# none is given), or on PostgreSQL "postgresql: " and the connection's parameters (never
+# its password).
 store_re() {
     if on_pg; then
         echo 'postgresql: [^"]*dbname='"$VOUCH_TEST_STORE_DB"'[^"]*'
     else
-        echo 'vouch\.db'
+        echo "${1:-vouch\.db}"
     fi
 }
 
