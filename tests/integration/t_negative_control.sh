@@ -46,9 +46,9 @@ check "the demo configuration was read" grep -q '^\[audit_log\]' vouch.conf
 end_case
 
 baseline_digest() {
-    sqlite3 vouch.db "select check_name || ':' || content from baselines where run_id = 1 order by check_name;
-                      select check_name || ':' || seq || ':' || content from baseline_parts where run_id = 1 order by check_name, seq" |
-        sha256sum
+    { store_sql "select check_name || ':' || content from baselines where run_id = 1 order by check_name"
+      store_sql "select check_name || ':' || seq || ':' || content from baseline_parts where run_id = 1 order by check_name, seq"
+    } | sha256sum
 }
 before=$(baseline_digest)
 
@@ -78,23 +78,23 @@ expect_out '^pass +query/has_tasks +\(negative control\) .* not applicable +not 
 expect_out '^negative control: every check shown able to fail \(not applicable, nothing of a baseline decides it: backups, query/has_tasks\)$'
 expect_out '^gate open: [0-9]+ of [0-9]+ results passed$'
 end_case
-nc_run=$(sqlite3 vouch.db "select max(id) from runs where kind = 'gate'")
+nc_run=$(store_sql "select max(id) from runs where kind = 'gate'")
 
 test_case "the negative control's findings are not kept, only one result per check"
 check "11 negative-control results in the store, one per check" \
-    test "$(sqlite3 vouch.db "select count(*) from results where run_id = $nc_run and subject = '(negative control)'")" = 11
+    test "$(store_sql "select count(*) from results where run_id = $nc_run and subject = '(negative control)'")" = 11
 check "a check's own findings appear once: rowcount's 7 tables, not 14" \
-    test "$(sqlite3 vouch.db "select count(*) from results where run_id = $nc_run and check_name = 'rowcount' and subject like 'public.%'")" = 7
+    test "$(store_sql "select count(*) from results where run_id = $nc_run and check_name = 'rowcount' and subject like 'public.%'")" = 7
 check "the facts say what was perturbed and how it went" \
-    test "$(sqlite3 vouch.db "select json_extract(facts, '\$.negative_control') from results where run_id = $nc_run and check_name = 'rls' and subject = '(negative control)'")" = failed
+    test "$(store_sql "select $(sql_json facts negative_control) from results where run_id = $nc_run and check_name = 'rls' and subject = '(negative control)'")" = failed
 check "not applicable is a fact too" \
-    test "$(sqlite3 vouch.db "select json_extract(facts, '\$.negative_control') from results where run_id = $nc_run and check_name = 'backups' and subject = '(negative control)'")" = not_applicable
+    test "$(store_sql "select $(sql_json facts negative_control) from results where run_id = $nc_run and check_name = 'backups' and subject = '(negative control)'")" = not_applicable
 end_case
 
 test_case "the perturbation never reaches the store: the baseline and its parts are unchanged"
 check "baseline 1 and its parts hash as before" test "$(baseline_digest)" = "$before"
 check "the share_tokens baseline is kept in parts (the parts were perturbed as read)" \
-    test "$(sqlite3 vouch.db "select count(*) from baseline_parts where run_id = 1 and check_name = 'share_tokens'")" -ge 1
+    test "$(store_sql "select count(*) from baseline_parts where run_id = 1 and check_name = 'share_tokens'")" -ge 1
 v verify
 expect_rc 0
 end_case
@@ -109,7 +109,7 @@ expect_out '^pass +rls +public\.'
 expect_out '^negative control: not every check shown able to fail: passed against a perturbed baseline: rls, query/tasks_n$'
 expect_out '^gate closed: 2 of [0-9]+ results failed$'
 end_case
-noop_run=$(sqlite3 vouch.db "select max(id) from runs where kind = 'gate'")
+noop_run=$(store_sql "select max(id) from runs where kind = 'gate'")
 
 test_case "the JSON output holds the negative-control results"
 v runs "$noop_run" --format json
@@ -154,7 +154,7 @@ end_case
 test_case "metrics say when the checks were last shown able to fail"
 v metrics
 expect_rc 0
-nc_end=$(sqlite3 vouch.db "select finished_at from runs where id = $nc_run")
+nc_end=$(store_sql "select finished_at from runs where id = $nc_run")
 check "the timestamp is run $nc_run's end ($nc_end), not the failed control's after it" \
     grep -Eq "^vouch_last_negative_control_timestamp_seconds $(date -u -d "$nc_end" +%s)(\.[0-9]+)?\$" "$OUT"
 if command -v promtool >/dev/null; then
@@ -175,9 +175,10 @@ path = loose.db
 [rowcount]
 table = public.tasks tolerance 100%
 CONF
-v -c loose.conf baseline
+use_own_store loose loose.conf
+v_own -c loose.conf baseline
 expect_rc 0
-v -c loose.conf gate --negative-control
+v_own -c loose.conf gate --negative-control
 expect_rc 1
 expect_out '^pass +rowcount +public\.tasks '
 expect_out '^ERROR +rowcount +\(negative control\) .* passed +rowcount passed against a perturbed baseline \(the baseline count of public\.tasks raised from [0-9]+ to [0-9]+\): it cannot fail'
@@ -204,7 +205,7 @@ end_case
 test_case "[gate] negative_control = weekly runs it when the last one is a week old"
 { cat vouch.conf; printf '\n[gate]\nnegative_control = weekly\n'; } >weekly.conf
 # the last negative control that showed every check able to fail ran minutes ago
-last_nc=$(sqlite3 vouch.db "select max(run_id) from results r where subject = '(negative control)'
+last_nc=$(store_sql "select max(run_id) from results r where subject = '(negative control)'
     and not exists (select 1 from results x where x.run_id = r.run_id and x.subject = '(negative control)' and x.status <> 'pass')")
 v -v -c weekly.conf gate --incident-at "$AT" --target dbname=restored
 expect_rc 0
@@ -244,24 +245,25 @@ table = public.tasks
 [gate]
 negative_control = weekly
 CONF
-v -c fresh.conf baseline
+use_own_store fresh fresh.conf
+v_own -c fresh.conf baseline
 expect_rc 0
-v -c fresh.conf gate
+v_own -c fresh.conf gate
 expect_rc 0
 expect_out '^pass +rowcount +\(negative control\) '
 sed 's/= weekly/= always/' fresh.conf >always.conf
-v -c always.conf gate
+v_own -c always.conf gate
 expect_rc 0
 expect_out '^pass +rowcount +\(negative control\) '
 sed 's/= weekly/= never/' fresh.conf >never.conf
-v -c never.conf gate
+v_own -c never.conf gate
 expect_rc 0
 expect_not_out 'negative control'
 end_case
 
 test_case "bad values and misplaced options exit 2"
 sed 's/= weekly/= monthly/' fresh.conf >bad.conf
-v -c bad.conf gate
+v_own -c bad.conf gate
 expect_rc 2
 expect_err '^vouch: bad.conf:11: \[gate\] negative_control: expected never, weekly or always, not "monthly"$'
 v check rowcount --negative-control
