@@ -60,7 +60,7 @@ expect_out '^vouch_last_drill_timestamp_seconds [0-9]{10}(\.[0-9]+)?$'
 expect_out '^vouch_drill_cadence_seconds 2592000$'
 expect_out '^vouch_store_chain_verified 1$'
 check "promtool check metrics accepts it" promtool_ok "$OUT"
-worst=$(sqlite3 vouch.db "select json_extract(facts, '\$.worst_gap_ms') from results where subject = 'rpo' order by run_id desc limit 1")
+worst=$(store_sql "select $(sql_json facts worst_gap_ms) from results where subject = 'rpo' order by run_id desc limit 1")
 check "the worst gap is the stored fact ($worst ms)" \
     grep -Eq "^vouch_backups_worst_gap_seconds\\{target=\"[^\"]*dbname=met[^\"]*\",check=\"backups\"\\} $((worst / 1000))\$" "$OUT"
 end_case
@@ -101,10 +101,14 @@ check "only the one file in the directory" test "$(ls -A textfile | wc -l)" = 1
 end_case
 
 test_case "a store edited behind vouch's back: chain not verified, still written"
-cp vouch.db edited.db
-cp vouch.db.head edited.db.head
-sqlite3 edited.db "drop trigger results_append_only_update; update results set reason = 'edited' where rowid = 1"
-v metrics --store edited.db
+if on_pg; then
+    v_own metrics --store "$(pg_edited_copy edited "update results set reason = 'edited' where (run_id, seq) = (select run_id, seq from results order by run_id, seq limit 1)")"
+else
+    cp vouch.db edited.db
+    cp vouch.db.head edited.db.head
+    sqlite3 edited.db "drop trigger results_append_only_update; update results set reason = 'edited' where rowid = 1"
+    v metrics --store edited.db
+fi
 expect_rc 0
 expect_out '^vouch_store_chain_verified 0$'
 end_case
@@ -154,7 +158,7 @@ expect_out '^vouch_last_run_passed\{kind="gate",target="[^"]*dbname=met[^"]*"\} 
 expect_out '^vouch_last_gate_failed_results\{target="[^"]*dbname=met[^"]*",check="rowcount"\} 0$'
 check "one gate sample for the target" \
     test "$(grep -c '^vouch_last_run_passed{kind="gate",target="[^"]*dbname=met' "$OUT")" = 1
-last=$(sqlite3 vouch.db "select finished_at from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
+last=$(store_sql "select finished_at from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
 check "its timestamp is that gate's end ($last)" \
     grep -Eq "^vouch_last_run_timestamp_seconds\\{kind=\"gate\",target=\"[^\"]*dbname=met[^\"]*\"\\} $(date -u -d "$last" +%s)(\\.[0-9]+)?\$" "$OUT"
 end_case
@@ -168,7 +172,7 @@ v gate --incident-at "$AT"
 expect_rc 1
 VOUCH_TEST_NOW=2030-01-01T00:00:00Z v metrics
 expect_rc 0
-passed=$(sqlite3 vouch.db "select finished_at from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
+passed=$(store_sql "select finished_at from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
 check "the last passed gate's time is that gate's end ($passed)" \
     grep -Eq "^vouch_last_passed_run_timestamp_seconds\\{kind=\"gate\",target=\"[^\"]*dbname=met[^\"]*\"\\} $(date -u -d "$passed" +%s)(\\.[0-9]+)?\$" "$OUT"
 expect_out '^vouch_last_run_passed\{kind="gate",target="[^"]*dbname=met[^"]*"\} 0$'
@@ -182,7 +186,7 @@ end_case
 test_case "evidence_valid: within it the proof stands, after it runs and metrics say it expired"
 sed 's/^drill_every = 30d$/&\nevidence_valid = 30d/' vouch.conf >stale.conf
 check "stale.conf sets evidence_valid" grep -q '^evidence_valid = 30d$' stale.conf
-passed_id=$(sqlite3 vouch.db "select id from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
+passed_id=$(store_sql "select id from runs where kind = 'gate' and status = 'passed' order by id desc limit 1")
 passed_s=$(date -u -d "$passed" +%s)
 soon=$(date -u -d "@$((passed_s + 29 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
 late=$(date -u -d "@$((passed_s + 41 * 86400 + 60))" +%Y-%m-%dT%H:%M:%SZ)
@@ -210,7 +214,7 @@ fresh_db never
 psql_q -d never -c "delete from public.tasks where id in (select id from public.tasks limit 3)"
 v -c stale.conf gate --incident-at "$AT" --target dbname=never
 expect_rc 1
-never_id=$(sqlite3 vouch.db "select max(id) from runs where kind = 'gate'")
+never_id=$(store_sql "select max(id) from runs where kind = 'gate'")
 VOUCH_TEST_NOW=$soon v -c stale.conf runs
 expect_rc 0
 expect_out "^expired: .*dbname=never.* has no passed gate \\(the newest, run $never_id, did not pass; evidence_valid 30d\\)\$"
