@@ -72,11 +72,11 @@ end_case
 test_case "a CI job's URL is hostile text: <script> and javascript: are shown as text, never a link"
 CI_JOB_URL='https://ci.example/"><script>alert(1)</script>' v gate
 expect_rc 0
-id1=$(sqlite3 vouch.db 'select max(id) from runs')
+id1=$(store_sql 'select max(id) from runs')
 GITHUB_SERVER_URL='javascript:alert(1)//' GITHUB_REPOSITORY=o/r GITHUB_RUN_ID=7 v gate
 expect_rc 0
 expect_out '^started by .*, ci job javascript:alert\(1\)///o/r/actions/runs/7$'
-id2=$(sqlite3 vouch.db 'select max(id) from runs')
+id2=$(store_sql 'select max(id) from runs')
 CI_JOB_URL=$'https://ci.example/\e[2Jx' v gate
 expect_rc 0
 check "a control character never reaches the terminal" sh -c "! grep -q \$'\\e' '$OUT'"
@@ -95,11 +95,11 @@ check "Markdown: the markup escaped" grep -q '^| CI job | https://ci.example/">\
 end_case
 
 test_case "a gate that aborts lists every check it did not evaluate, in every output"
-base=$(sqlite3 vouch.db "select max(id) from runs where kind = 'baseline'")
+base=$(store_sql "select max(id) from runs where kind = 'baseline'")
 (psql -X -d recdb -c 'begin; lock table public.tasks in access exclusive mode; select pg_sleep(4); commit' >/dev/null 2>&1 &)
 sleep 0.5
 set +e
-"$VOUCH" gate >"$OUT" 2>"$ERR" &
+"$VOUCH" ${VOUCH_TEST_STORE_URL:+--store "$VOUCH_TEST_STORE_URL"} gate >"$OUT" 2>"$ERR" &
 pid=$!
 sleep 1
 kill -INT "$pid"
@@ -111,9 +111,9 @@ expect_out '^pass +rowcount +public\.projects '
 expect_out '^SKIP +content +\(not evaluated\) .*not evaluated: the run stopped while this check ran: .*interrupted'
 expect_out '^SKIP +settings +\(not evaluated\) .*not evaluated: the run stopped before this check ran: '
 expect_out '^gate aborted: .*interrupted; 2 checks not evaluated$'
-id=$(sqlite3 vouch.db 'select max(id) from runs')
+id=$(store_sql 'select max(id) from runs')
 check "stored aborted, the finished check's result kept" \
-    test "$(sqlite3 vouch.db "select status, (select count(*) from results where run_id = $id) from runs where id = $id")" = "aborted|1"
+    test "$(store_sql "select status, (select count(*) from results where run_id = $id) from runs where id = $id")" = "aborted|1"
 v runs "$id" --format json
 check "JSON: not_evaluated counted, never passed" \
     jq -e '.passed == false and .counts.not_evaluated == 2 and .counts.pass == 1
@@ -141,14 +141,20 @@ sleep 3
 end_case
 
 test_case "an edit of the incident time, the user, the CI job, facts or the not-evaluated list is named by verify"
-sqlite3 vouch.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-cp vouch.db clean.db
-cp vouch.db.head clean.db.head
+if ! on_pg; then
+    sqlite3 vouch.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+    cp vouch.db clean.db
+    cp vouch.db.head clean.db.head
+fi
 tamper() {
-    cp clean.db t.db
-    cp clean.db.head t.db.head
-    sqlite3 t.db "drop trigger runs_append_only_update; drop trigger results_append_only_update; $1"
-    v --store t.db verify
+    if on_pg; then
+        v_own --store "$(pg_edited_copy t "$1")" verify
+    else
+        cp clean.db t.db
+        cp clean.db.head t.db.head
+        sqlite3 t.db "drop trigger runs_append_only_update; drop trigger results_append_only_update; $1"
+        v --store t.db verify
+    fi
     expect_rc 1
     expect_out "BROKEN after [0-9]+ good runs: run $2 does not match its digest"
 }
