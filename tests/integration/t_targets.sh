@@ -2,6 +2,16 @@
 # overrides, --target-name, gate --all --parallel N, and runs, metrics, reports and packs
 # grouped by target, over one store.
 
+# the configuration's store (on PostgreSQL, v gives the test store instead)
+SQLITE_STORE=fleet.db
+# nothing_stored: the store holds no run (on SQLite, it was not even made)
+nothing_stored() {
+    if on_pg; then
+        test "$(store_sql 'select count(*) from runs')" = 0
+    else
+        test ! -e fleet.db
+    fi
+}
 fresh_db fleet_au
 fresh_db fleet_nz
 fresh_db fleet_uk
@@ -38,7 +48,7 @@ v gate
 expect_rc 2
 expect_err "^vouch: vouch\.conf declares 3 targets: choose one with --target-name NAME, or all of them with --all$"
 expect_err '^hint: Its targets are: portal-au, portal-nz, portal-uk\.$'
-check "nothing was stored" test ! -e fleet.db
+check "nothing was stored" nothing_stored
 end_case
 
 test_case "an unknown --target-name names the targets there are"
@@ -46,7 +56,7 @@ v baseline --target-name portal-fr
 expect_rc 2
 expect_err '^vouch: vouch\.conf declares no target named portal-fr$'
 expect_err '^hint: Its targets are: portal-au, portal-nz, portal-uk\.$'
-check "nothing was stored" test ! -e fleet.db
+check "nothing was stored" nothing_stored
 end_case
 
 test_case "a hostile --target-name is refused in one line"
@@ -70,15 +80,15 @@ expect_out '^portal-nz +ok +captured +run [0-9]+ +[0-9.]+ s$'
 expect_out '^portal-uk +ok +captured +run [0-9]+ +[0-9.]+ s$'
 expect_out '^3 targets in [0-9.]+ s: 3 passed, 0 failed, 0 not run \(configuration\), 0 could not finish$'
 check "three baselines, one per target" \
-    test "$(sqlite3 fleet.db "select group_concat(target_name, ',') from (select target_name from runs where kind = 'baseline' order by target_name)")" = portal-au,portal-nz,portal-uk
-check "by three processes" test "$(sqlite3 fleet.db "select count(distinct pid) from runs")" = 3
+    test "$(store_sql "select target_name from runs where kind = 'baseline' order by target_name" | paste -sd,)" = portal-au,portal-nz,portal-uk
+check "by three processes" test "$(store_sql "select count(distinct pid) from runs")" = 3
 end_case
 
 test_case "each run carries its target: gate --target-name compares with that target's baseline"
 v gate --target-name portal-au
 expect_rc 0
 expect_out '^vouch gate [0-9]+ against baseline [0-9]+ on target portal-au \(.*dbname=fleet_au'
-au_base=$(sqlite3 fleet.db "select id from runs where kind = 'baseline' and target_name = 'portal-au'")
+au_base=$(store_sql "select id from runs where kind = 'baseline' and target_name = 'portal-au'")
 expect_out "against baseline $au_base on target portal-au"
 v --format json gate --target-name portal-uk
 expect_rc 0
@@ -121,16 +131,16 @@ end_case
 test_case "gate --all: a target with no baseline yet is not run (2 over 1), the others still run"
 cp vouch.conf plusone.conf
 printf '\n[target "portal-fr"]\ndsn = dbname=fleet_au\n' >>plusone.conf
-before=$(sqlite3 fleet.db "select count(*) from runs")
+before=$(store_sql "select count(*) from runs")
 v -c plusone.conf gate --all --parallel 4
 expect_rc 2
 expect_out '^portal-fr +ERROR +not run +[0-9.]+ s$'
-expect_out '^ +vouch: store "[^"]*fleet\.db" holds no baseline of target portal-fr$'
+expect_out "^ +vouch: store \"$(store_re '[^"]*fleet\.db')\" holds no baseline of target portal-fr\$"
 expect_out '^ +hint: Run .vouch baseline --target-name portal-fr. against its healthy database first\.$'
 expect_out '^portal-uk +FAIL +failed '
 expect_out '^4 targets in [0-9.]+ s: 2 passed, 1 failed, 1 not run \(configuration\), 0 could not finish$'
 check "three runs stored, none for portal-fr" \
-    test "$(sqlite3 fleet.db "select count(*) || ' ' || count(target_name = 'portal-fr' or null) from runs where id > $before")" = "3 0"
+    test "$(store_sql "select count(*) || ' ' || count(target_name = 'portal-fr' or null) from runs where id > $before")" = "3 0"
 end_case
 
 test_case "--parallel 1 runs the targets one after another, in file order"
@@ -164,7 +174,7 @@ expect_err '^vouch: option --target-name does not apply to report$'
 end_case
 
 test_case "a baseline of another target is refused"
-nz_base=$(sqlite3 fleet.db "select id from runs where kind = 'baseline' and target_name = 'portal-nz'")
+nz_base=$(store_sql "select id from runs where kind = 'baseline' and target_name = 'portal-nz'")
 v gate --target-name portal-au --baseline "$nz_base"
 expect_rc 2
 expect_err "^vouch: baseline $nz_base is of target portal-nz, not portal-au$"
@@ -190,7 +200,7 @@ expect_rc 0
 check "json lists portal-au's runs" test "$(jq -r '[.[].target_name] | unique | join(",")' "$OUT")" = portal-au
 v runs --target-name portal-fr
 expect_rc 0
-expect_out '^store fleet\.db holds no runs of target portal-fr$'
+expect_out "^store $(store_re 'fleet\.db') holds no runs of target portal-fr\$"
 end_case
 
 test_case "metrics label each target's last runs with its name"
@@ -210,9 +220,9 @@ expect_rc 0
 expect_out '^vouch baseline [0-9]+ on host=.*dbname=fleet_bare'
 v -c bare.conf gate
 expect_rc 0
-bare_base=$(sqlite3 fleet.db "select id from runs where kind = 'baseline' and target_name is null")
+bare_base=$(store_sql "select id from runs where kind = 'baseline' and target_name is null")
 expect_out "against baseline $bare_base on "
-check "no target name stored" test "$(sqlite3 fleet.db "select count(*) from runs where target_name is null")" = 2
+check "no target name stored" test "$(store_sql "select count(*) from runs where target_name is null")" = 2
 v -c bare.conf gate --all
 expect_rc 2
 expect_err '^vouch: bare\.conf declares no \[target "NAME"\]: --all has nothing to run$'
@@ -220,10 +230,11 @@ end_case
 
 test_case "one named target is used without --target-name"
 printf '[target "solo"]\ndsn = dbname=fleet_bare\n\n[store]\npath = solo.db\n\n[rowcount]\ntable = public.tasks\n' >solo.conf
-v -c solo.conf baseline
+use_own_store solo solo.conf
+v_own -c solo.conf baseline
 expect_rc 0
 expect_out '^vouch baseline 1 on target solo '
-v -c solo.conf check-config
+v_own -c solo.conf check-config
 expect_rc 0
 expect_out 'valid; every table'
 end_case
@@ -272,7 +283,7 @@ v drill run --scenario "au restore" --incident-at "$now" --restore-cmd "true" --
 expect_rc 0
 expect_out '^pass +rowcount +public\.tasks '
 check "the drill's gate ran against portal-au" \
-    test "$(sqlite3 fleet.db "select r.target_name from drills d join runs r on r.id = d.gate_run_id order by d.id desc limit 1")" = portal-au
+    test "$(store_sql "select r.target_name from drills d join runs r on r.id = d.gate_run_id order by d.id desc limit 1")" = portal-au
 v --target-name portal-au gate
 expect_rc 0
 expect_out 'on target portal-au '
@@ -298,7 +309,7 @@ check "the html names every target" grep -q '>portal-nz<' period.html
 end_case
 
 test_case "a run's report names its target"
-au_gate=$(sqlite3 fleet.db "select max(id) from runs where kind = 'gate' and target_name = 'portal-au'")
+au_gate=$(store_sql "select max(id) from runs where kind = 'gate' and target_name = 'portal-au'")
 v report run "$au_gate" --format xml --no-sign --out -
 expect_rc 0
 expect_out '<target database="fleet_au" name="portal-au">'
@@ -329,12 +340,13 @@ expect_out 'chain intact: [0-9]+ sealed runs'
 end_case
 
 test_case "an interrupt of gate --all is passed on: every running target stores its run aborted"
+slow_store=$(own_store slow)
 slowconf() { # slowconf FILE SQL
-    printf '[target "s1"]\ndsn = dbname=fleet_au\n\n[target "s2"]\ndsn = dbname=fleet_nz\n\n[store]\npath = slow.db\n\n[query]\nsql = %s\nexpect = true\n' "$2" >"$1"
+    printf '[target "s1"]\ndsn = dbname=fleet_au\n\n[target "s2"]\ndsn = dbname=fleet_nz\n\n[store]\n%s\n\n[query]\nsql = %s\nexpect = true\n' "$slow_store" "$2" >"$1"
 }
 slowconf fast.conf 'SELECT pg_sleep(0) IS NOT NULL'
 slowconf slow.conf 'SELECT pg_sleep(120) IS NOT NULL'
-v -c fast.conf baseline --all
+v_own -c fast.conf baseline --all
 expect_rc 0
 set +e
 "$VOUCH" -c slow.conf gate --all --parallel 2 >"$OUT" 2>"$ERR" &
@@ -349,7 +361,7 @@ RC=$?
 set -e
 expect_rc 3
 check "both gates are stored aborted as interrupted" \
-    test "$(sqlite3 slow.db "select group_concat(status || ':' || error, ',') from (select status, error from runs where kind = 'gate' order by target_name)")" = "aborted:interrupted,aborted:interrupted"
+    test "$(store_sql -s slow "select status || ':' || error from runs where kind = 'gate' order by target_name" | paste -sd,)" = "aborted:interrupted,aborted:interrupted"
 expect_out '^s1 +ABORT +aborted '
 expect_out '^s2 +ABORT +aborted '
 expect_out '^2 targets in [0-9.]+ s: 0 passed, 0 failed, 0 not run \(configuration\), 2 could not finish$'
@@ -363,20 +375,20 @@ v store init --url "$pg_url"
 expect_rc 0
 sed -e '/^\[store\]$/,/^$/d' vouch.conf | sed -e '/^\[signing\]$/,$d' >pg.conf
 printf '\n[store]\nurl = %s\n' "$pg_url" >>pg.conf
-v -c pg.conf baseline --all --parallel 3
+v_own -c pg.conf baseline --all --parallel 3
 expect_rc 0
 expect_out '^3 targets in [0-9.]+ s: 3 passed, '
 psql_q -d fleet_uk -c "delete from public.tasks where id % 10 = 1" # after its baseline here
-v -c pg.conf gate --all --parallel 3
+v_own -c pg.conf gate --all --parallel 3
 expect_rc 1
 expect_out '^portal-uk +FAIL +failed '
 expect_out '^portal-au +ok +passed '
 check "six runs, two per target, by name" \
     test "$(psql_q -d fleet_store -c "select string_agg(target_name || ':' || n, ',' order by target_name) from (select target_name, count(*) n from vouch.runs group by target_name) x")" = "portal-au:2,portal-nz:2,portal-uk:2"
-v -c pg.conf runs --target-name portal-nz
+v_own -c pg.conf runs --target-name portal-nz
 expect_rc 0
 check "only portal-nz" test "$(awk 'NR > 1 {print $NF}' "$OUT" | sort -u)" = portal-nz
-v -c pg.conf verify
+v_own -c pg.conf verify
 expect_rc 0
 expect_out 'chain intact: 6 sealed runs'
 end_case
