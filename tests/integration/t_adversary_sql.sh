@@ -256,7 +256,7 @@ CONF
 v baseline
 expect_rc 0
 psql_q -d adv_conn -c "insert into public.switch values ('on')"
-"$VOUCH" gate >"$OUT" 2>"$ERR" &
+"$VOUCH" ${VOUCH_TEST_STORE_URL:+--store "$VOUCH_TEST_STORE_URL"} gate >"$OUT" 2>"$ERR" &
 gate_pid=$!
 slow=$(wait_for_query v_slow_evidence)
 check "the slow residency query runs" test -n "$slow"
@@ -286,7 +286,7 @@ CONF
 v baseline
 expect_rc 0
 psql_q -d adv_conn -c "insert into public.switch values ('on')"
-"$VOUCH" gate >"$OUT" 2>"$ERR" &
+"$VOUCH" ${VOUCH_TEST_STORE_URL:+--store "$VOUCH_TEST_STORE_URL"} gate >"$OUT" 2>"$ERR" &
 gate_pid=$!
 slow=$(wait_for_query v_slow_count)
 check "the slow count runs" test -n "$slow"
@@ -312,7 +312,7 @@ CONF
 v baseline
 expect_rc 0
 psql_q -d adv_conn -c "insert into public.switch values ('on')"
-"$VOUCH" gate >"$OUT" 2>"$ERR" &
+"$VOUCH" ${VOUCH_TEST_STORE_URL:+--store "$VOUCH_TEST_STORE_URL"} gate >"$OUT" 2>"$ERR" &
 gate_pid=$!
 slow=$(wait_for_query v_slow_count)
 check "the slow count runs" test -n "$slow"
