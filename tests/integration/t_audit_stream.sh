@@ -292,7 +292,7 @@ test_case "a gate at jobs 2 interrupted while both lanes run: aborted, exit 3, n
 sleep 0.5
 gate_jobs 2
 set +e
-"$VOUCH" -c vouch.conf gate --target dbname=g_slow >"$OUT" 2>"$ERR" &
+"$VOUCH" ${VOUCH_TEST_STORE_URL:+--store "$VOUCH_TEST_STORE_URL"} -c vouch.conf gate --target dbname=g_slow >"$OUT" 2>"$ERR" &
 pid=$!
 sleep 1
 kill -INT "$pid"
