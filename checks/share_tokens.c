@@ -676,10 +676,19 @@ static void build_rules(const tok_settings *s, const shape *sh, const refs *rf, 
     const char *t = sh->tok;
     if (s->fmt.plaintext)
         sc->rules[R_HASH].cond = xstrdup("false");
+    /* The built-in formats' expressions accept ASCII only, and "=" only as padding: where
+     * one matches, bytes are characters, so octet_length says what length would (and costs
+     * no walk over the characters); where it does not, the rule fails either way. Without
+     * padding the value holds no "=" to trim. */
+    else if (s->fmt.length && !s->fmt.padding)
+        sc->rules[R_HASH].cond = xasprintf(
+            "%4$s AND NOT coalesce(pg_catalog.octet_length(%1$s) = %2$s::int AND %1$s ~ %3$s,"
+            " false)",
+            sh->htext, rf->len, rf->regex, t);
     else if (s->fmt.length)
         sc->rules[R_HASH].cond = xasprintf(
-            "%5$s AND NOT coalesce(pg_catalog.length(pg_catalog.rtrim(%1$s, '=')) = %2$s::int"
-            " AND pg_catalog.length(%1$s) <= %3$s::int AND %1$s ~ %4$s, false)",
+            "%5$s AND NOT coalesce(pg_catalog.octet_length(pg_catalog.rtrim(%1$s, '=')) ="
+            " %2$s::int AND pg_catalog.octet_length(%1$s) <= %3$s::int AND %1$s ~ %4$s, false)",
             sh->htext, rf->len, rf->pad, rf->regex, t);
     else
         sc->rules[R_HASH].cond = xasprintf("%s AND NOT coalesce(%s ~ %s, false)", t, sh->htext,
@@ -716,9 +725,11 @@ static char *where_and(const shape *sh, const char *more)
 static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, const refs *rf,
                       const char *more)
 {
-    /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
-     * flags are computed once, not once per aggregate that reads them. A rule's offending
-     * ids are gathered once: their count is the array's length. The range digest covers the
+    /* ORDER BY b, k keeps the row subquery from being pulled up, so each row's fields and
+     * rule flags are computed once, not once per aggregate that reads them; unlike OFFSET 0
+     * it lets the server run the subquery in parallel workers (its per-row fields are most
+     * of the cost) and hands the grouping its rows in order (no second sort). A rule's
+     * offending ids are gathered once: their count is the array's length. The range digest covers the
      * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); the
      * baseline's lines, with the short digests, are read by put_lines. Rows without a token
      * count only for the plaintext columns. */
@@ -740,7 +751,7 @@ static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, co
     for (size_t i = 0; i < sc->n_rules; i++)
         textbuf_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
     char *w = where_and(sh, more);
-    textbuf_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable, w);
+    textbuf_add(&q, " FROM %s%s ORDER BY b, k) s GROUP BY b) g ORDER BY b", sh->qtable, w);
     free(w);
     return q.p;
 }
