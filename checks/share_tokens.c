@@ -787,7 +787,10 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
         snprintf(rf.life, sizeof rf.life, "$%d", param_int(&p, s->max_lifetime_s));
     if (s->fmt.length) {
         snprintf(rf.len, sizeof rf.len, "$%d", param_int(&p, s->fmt.length));
-        snprintf(rf.pad, sizeof rf.pad, "$%d", param_int(&p, s->fmt.length + s->fmt.padding));
+        /* Only a format with padding has a longest length of its own (build_rules). */
+        if (s->fmt.padding)
+            snprintf(rf.pad, sizeof rf.pad, "$%d",
+                     param_int(&p, s->fmt.length + s->fmt.padding));
     }
     if (s->rev == REV_VALUES)
         snprintf(rf.values, sizeof rf.values, "$%d", param_text(&p, s->rev_array));
