@@ -676,10 +676,19 @@ static void build_rules(const tok_settings *s, const shape *sh, const refs *rf, 
     const char *t = sh->tok;
     if (s->fmt.plaintext)
         sc->rules[R_HASH].cond = xstrdup("false");
+    /* The built-in formats' expressions accept ASCII only, and "=" only as padding: where
+     * one matches, bytes are characters, so octet_length says what length would (and costs
+     * no walk over the characters); where it does not, the rule fails either way. Without
+     * padding the value holds no "=" to trim. */
+    else if (s->fmt.length && !s->fmt.padding)
+        sc->rules[R_HASH].cond = xasprintf(
+            "%4$s AND NOT coalesce(pg_catalog.octet_length(%1$s) = %2$s::int AND %1$s ~ %3$s,"
+            " false)",
+            sh->htext, rf->len, rf->regex, t);
     else if (s->fmt.length)
         sc->rules[R_HASH].cond = xasprintf(
-            "%5$s AND NOT coalesce(pg_catalog.length(pg_catalog.rtrim(%1$s, '=')) = %2$s::int"
-            " AND pg_catalog.length(%1$s) <= %3$s::int AND %1$s ~ %4$s, false)",
+            "%5$s AND NOT coalesce(pg_catalog.octet_length(pg_catalog.rtrim(%1$s, '=')) ="
+            " %2$s::int AND pg_catalog.octet_length(%1$s) <= %3$s::int AND %1$s ~ %4$s, false)",
             sh->htext, rf->len, rf->pad, rf->regex, t);
     else
         sc->rules[R_HASH].cond = xasprintf("%s AND NOT coalesce(%s ~ %s, false)", t, sh->htext,
@@ -716,9 +725,11 @@ static char *where_and(const shape *sh, const char *more)
 static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, const refs *rf,
                       const char *more)
 {
-    /* OFFSET 0 keeps the row subquery from being pulled up, so each row's fields and rule
-     * flags are computed once, not once per aggregate that reads them. A rule's offending
-     * ids are gathered once: their count is the array's length. The range digest covers the
+    /* ORDER BY b, k keeps the row subquery from being pulled up, so each row's fields and
+     * rule flags are computed once, not once per aggregate that reads them; unlike OFFSET 0
+     * it lets the server run the subquery in parallel workers (its per-row fields are most
+     * of the cost) and hands the grouping its rows in order (no second sort). A rule's
+     * offending ids are gathered once: their count is the array's length. The range digest covers the
      * whole hashes (cheaper than a SHA-256 a row, and it never leaves the server); the
      * baseline's lines, with the short digests, are read by put_lines. Rows without a token
      * count only for the plaintext columns. */
@@ -740,7 +751,7 @@ static char *scan_sql(const tok_settings *s, const shape *sh, const scan *sc, co
     for (size_t i = 0; i < sc->n_rules; i++)
         textbuf_add(&q, ", coalesce(%s, false) AS r%zu", sc->rules[i].cond, i);
     char *w = where_and(sh, more);
-    textbuf_add(&q, " FROM %s%s OFFSET 0) s GROUP BY b) g ORDER BY b", sh->qtable, w);
+    textbuf_add(&q, " FROM %s%s ORDER BY b, k) s GROUP BY b) g ORDER BY b", sh->qtable, w);
     free(w);
     return q.p;
 }
@@ -776,7 +787,10 @@ static vexit run_scan(pg_session *db, const tok_settings *s, const shape *sh, in
         snprintf(rf.life, sizeof rf.life, "$%d", param_int(&p, s->max_lifetime_s));
     if (s->fmt.length) {
         snprintf(rf.len, sizeof rf.len, "$%d", param_int(&p, s->fmt.length));
-        snprintf(rf.pad, sizeof rf.pad, "$%d", param_int(&p, s->fmt.length + s->fmt.padding));
+        /* Only a format with padding has a longest length of its own (build_rules). */
+        if (s->fmt.padding)
+            snprintf(rf.pad, sizeof rf.pad, "$%d",
+                     param_int(&p, s->fmt.length + s->fmt.padding));
     }
     if (s->rev == REV_VALUES)
         snprintf(rf.values, sizeof rf.values, "$%d", param_text(&p, s->rev_array));
@@ -1794,7 +1808,10 @@ static vexit check(check_ctx *ctx, void *p, const json_t *baseline, verr *e)
         int64_t groups = 0, dup_rows = 0;
         char *dup_ids = NULL;
         int64_t split_b;
-        if (split_point(s, baseline, &split_b))
+        /* Split only over connections that can run the halves at once: on one, the halves
+         * would run one after the other, each a scan of the whole table. */
+        if (split_point(s, baseline, &split_b) &&
+            (check_connections(ctx, 2) >= 2 || check_connections_later(ctx) > 0))
             rc = run_scan_split(ctx, s, &sh, range, split_b, &sc, e);
         else
             rc = run_scan(db, s, &sh, range, &sc, e);

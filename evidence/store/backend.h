@@ -47,7 +47,8 @@ struct store_backend {
                        size_t *n, verr *e);
     vexit (*latest_runs)(store *st, int64_t **ids, size_t *n, verr *e);
     vexit (*latest_passed_runs)(store *st, int64_t **ids, size_t *n, verr *e);
-    vexit (*last_negative_control)(store *st, int64_t *id, verr *e);
+    vexit (*last_negative_control)(store *st, const char *target_name, bool any_target,
+                                   int64_t *id, verr *e);
     vexit (*latest_baseline)(store *st, const char *target_name, int64_t *id, verr *e);
     vexit (*check_baseline)(store *st, int64_t id, verr *e);
 

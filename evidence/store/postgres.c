@@ -776,19 +776,30 @@ static vexit be_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
 }
 
 /* The subject is the runner's NEGCTL_SUBJECT (src/runner.h), as on SQLite. */
-static vexit be_last_negative_control(store *st, int64_t *id, verr *e)
+static vexit be_last_negative_control(store *s, const char *target_name, bool any_target,
+                                      int64_t *id, verr *e)
 {
+    pg_store *st = PG(s);
     int64_t *ids;
     size_t n;
-    vexit rc = pg_ids(PG(st),
-                      "SELECT r.id FROM vouch.runs r WHERE r.kind = 'gate'"
-                      " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL"
-                      " AND EXISTS (SELECT 1 FROM vouch.results x WHERE x.run_id = r.id"
-                      "   AND x.subject = '(negative control)')"
-                      " AND NOT EXISTS (SELECT 1 FROM vouch.results x WHERE x.run_id = r.id"
-                      "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
-                      " ORDER BY r.id DESC LIMIT 1",
-                      NULL, &ids, &n, e);
+    pg_params p = {0};
+    pgp_text(&p, any_target ? NULL : target_name);
+    /* $1 IS NOT DISTINCT FROM target_name: the same name, or both NULL (the bare [target]) */
+    const char *of_target = any_target ? " AND $1::text IS NULL"
+                            : st->schema >= PG_SCHEMA_TARGET_NAMES
+                                ? " AND r.target_name IS NOT DISTINCT FROM $1::text"
+                                : " AND $1::text IS NULL";
+    char sql[700];
+    snprintf(sql, sizeof sql,
+             "SELECT r.id FROM vouch.runs r WHERE r.kind = 'gate'"
+             " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL%s"
+             " AND EXISTS (SELECT 1 FROM vouch.results x WHERE x.run_id = r.id"
+             "   AND x.subject = '(negative control)')"
+             " AND NOT EXISTS (SELECT 1 FROM vouch.results x WHERE x.run_id = r.id"
+             "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
+             " ORDER BY r.id DESC LIMIT 1",
+             of_target);
+    vexit rc = pg_ids(st, sql, &p, &ids, &n, e);
     if (rc)
         return rc;
     *id = n ? ids[0] : 0;

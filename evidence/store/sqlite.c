@@ -1107,19 +1107,27 @@ vexit sqlite_be_latest_passed_runs(sqlite_store *st, int64_t **ids, size_t *n, v
 }
 
 /* The subject is the runner's NEGCTL_SUBJECT (src/runner.h). */
-vexit sqlite_be_last_negative_control(sqlite_store *st, int64_t *id, verr *e)
+vexit sqlite_be_last_negative_control(sqlite_store *st, const char *target_name, bool any_target,
+                                      int64_t *id, verr *e)
 {
     int64_t *ids;
     size_t n;
-    vexit rc = collect_ids(st,
-                           "SELECT r.id FROM runs r WHERE r.kind = 'gate'"
-                           " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL"
-                           " AND EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
-                           "   AND x.subject = '(negative control)')"
-                           " AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
-                           "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
-                           " ORDER BY r.id DESC LIMIT ?1",
-                           1, NULL, &ids, &n, e);
+    /* ?2 IS target_name: equal, or both NULL (the bare [target]); before target names every
+     * run is of the bare [target] */
+    const char *of_target = any_target                           ? ""
+                            : st->schema >= SCHEMA_TARGET_NAMES ? " AND r.target_name IS ?2"
+                                                                : " AND ?2 IS NULL";
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "SELECT r.id FROM runs r WHERE r.kind = 'gate'"
+             " AND r.chain_pos IS NOT NULL AND r.digest IS NOT NULL%s"
+             " AND EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
+             "   AND x.subject = '(negative control)')"
+             " AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id"
+             "   AND x.subject = '(negative control)' AND x.status <> 'pass')"
+             " ORDER BY r.id DESC LIMIT ?1",
+             of_target);
+    vexit rc = collect_ids(st, sql, 1, any_target ? NULL : target_name, &ids, &n, e);
     if (rc)
         return rc;
     *id = n ? ids[0] : 0;

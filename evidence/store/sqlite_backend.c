@@ -47,9 +47,10 @@ static vexit be_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
 {
     return sqlite_be_latest_passed_runs(SQ(st), ids, n, e);
 }
-static vexit be_last_negative_control(store *st, int64_t *id, verr *e)
+static vexit be_last_negative_control(store *st, const char *target_name, bool any_target,
+                                      int64_t *id, verr *e)
 {
-    return sqlite_be_last_negative_control(SQ(st), id, e);
+    return sqlite_be_last_negative_control(SQ(st), target_name, any_target, id, e);
 }
 static vexit be_latest_baseline(store *st, const char *target_name, int64_t *id, verr *e)
 {

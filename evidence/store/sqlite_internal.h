@@ -34,7 +34,8 @@ vexit sqlite_be_list_runs(sqlite_store *st, int64_t limit, const char *target_na
                           size_t *n, verr *e);
 vexit sqlite_be_latest_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e);
 vexit sqlite_be_latest_passed_runs(sqlite_store *st, int64_t **ids, size_t *n, verr *e);
-vexit sqlite_be_last_negative_control(sqlite_store *st, int64_t *id, verr *e);
+vexit sqlite_be_last_negative_control(sqlite_store *st, const char *target_name, bool any_target,
+                                      int64_t *id, verr *e);
 vexit sqlite_be_latest_baseline(sqlite_store *st, const char *target_name, int64_t *id, verr *e);
 vexit sqlite_be_check_baseline(sqlite_store *st, int64_t id, verr *e);
 vexit sqlite_be_baseline_part_add(sqlite_store *st, int64_t run_id, const char *check, int64_t seq,

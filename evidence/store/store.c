@@ -127,9 +127,10 @@ vexit store_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e)
     return st->be->latest_passed_runs(st, ids, n, e);
 }
 
-vexit store_last_negative_control(store *st, int64_t *id, verr *e)
+vexit store_last_negative_control(store *st, const char *target_name, bool any_target,
+                                  int64_t *id, verr *e)
 {
-    return st->be->last_negative_control(st, id, e);
+    return st->be->last_negative_control(st, target_name, any_target, id, e);
 }
 
 vexit store_baseline_part_add(store *st, int64_t run_id, const char *check, int64_t seq,

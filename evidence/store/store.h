@@ -97,8 +97,10 @@ vexit store_latest_runs(store *st, int64_t **ids, size_t *n, verr *e);
  * is: vouch runs, vouch metrics). Caller frees *ids. */
 vexit store_latest_passed_runs(store *st, int64_t **ids, size_t *n, verr *e);
 /* The newest sealed gate that ran the negative control with every check shown able to fail
- * (results with subject "(negative control)", each a pass), into *id; 0 when none. */
-vexit store_last_negative_control(store *st, int64_t *id, verr *e);
+ * (results with subject "(negative control)", each a pass), into *id; 0 when none. Of the
+ * named target target_name (NULL: the bare [target]), or of any target when any_target. */
+vexit store_last_negative_control(store *st, const char *target_name, bool any_target,
+                                  int64_t *id, verr *e);
 
 /* A check's baseline beyond its document: parts put while the baseline runs (seq 1, 2, ...,
  * read back in that order), so that none is held whole; an aborted baseline keeps none. */

@@ -232,7 +232,7 @@ static vexit evidence_families(textbuf *t, store *st, const objectives *obj, ver
     evidence_ages_free(a, n);
     /* the newest negative control that showed every check able to fail (docs/negative-control.md) */
     int64_t id;
-    if ((rc = store_last_negative_control(st, &id, e)) || !id)
+    if ((rc = store_last_negative_control(st, NULL, true, &id, e)) || !id)
         return rc;
     run_record *r;
     if ((rc = store_load_run(st, id, &r, e)))

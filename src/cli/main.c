@@ -997,7 +997,7 @@ static vexit want_negative_control(cli *c, bool *want, verr *e)
     if (*want || c->settings.negative_control != NEGCTL_WEEKLY)
         return VOUCH_OK;
     int64_t id;
-    vexit rc = store_last_negative_control(c->st, &id, e);
+    vexit rc = store_last_negative_control(c->st, c->selected, false, &id, e);
     if (rc || !id) {
         *want = !rc;
         return rc;

@@ -184,6 +184,21 @@ expect_rc 1
 expect_out '^FAIL +share_tokens +public\.share_links .*has no column legacy_token'
 end_case
 
+# The format rule counts bytes where it once counted characters: a value of the right number
+# of characters but more bytes, or with anything around the hash, still fails.
+test_case "hex hashes near the format: non-ASCII, a trailing space, one digit short; upper case passes"
+tok_copy tok_near
+psql_q -d tok_near -c "update public.share_links set token_hash = 'é' || substr(token_hash, 2) where id = 2;
+                       update public.share_links set token_hash = substr(token_hash, 1, 63) || 'ü' where id = 4;
+                       update public.share_links set token_hash = token_hash || ' ' where id = 6;
+                       update public.share_links set token_hash = upper(token_hash) where id = 8;
+                       update public.share_links set token_hash = substr(token_hash, 1, 63) where id = 9"
+tok_gate tok_near
+expect_rc 1
+expect_out '^FAIL +share_tokens +public\.share_links hashes +sha256-hex +4 of [0-9]+ not +4 token_hash values are not sha256-hex \(ids 2, 4, 6, 9\)'
+expect_out '^FAIL +share_tokens +public\.share_links hash changed +as baseline +5 tokens +5 tokens hold another hash than in the baseline \(ids 2, 4, 6, 8, 9\)'
+end_case
+
 # A table nobody here wrote: bcrypt and argon2id hashes, integer ids, no revoked column.
 psql_q -d tok_healthy -c "
 create table public.api_tokens (
@@ -277,6 +292,17 @@ expect_out '^FAIL +share_tokens +public\.sessions hash changed '
 expect_file_lacks rt_plain_refresh "$OUT" sessions.db
 end_case
 
+test_case "base64 hashes near the format: padded twice or non-ASCII fail, unpadded passes"
+tok_copy tok_sess64
+psql_q -d tok_sess64 -c "update public.sessions set refresh_hash = refresh_hash || '=' where session_id = md5('session-21')::uuid;
+                         update public.sessions set refresh_hash = rtrim(refresh_hash, '=') where session_id = md5('session-22')::uuid;
+                         update public.sessions set refresh_hash = 'é' || substr(refresh_hash, 2) where session_id = md5('session-23')::uuid"
+v -c sessions.conf --store sessions.db gate --target dbname=tok_sess64
+expect_rc 1
+expect_out '^FAIL +share_tokens +public\.sessions hashes +sha256-base64 +2 of 300 not '
+expect_out '^FAIL +share_tokens +public\.sessions hash changed +as baseline +3 tokens '
+end_case
+
 test_case "a custom regex format is matched in the server"
 sed 's/^format = .*/format = regex:^[A-Za-z0-9+\/]{43}=$/' sessions.conf >regex.conf
 v -c regex.conf --store sessions.db gate
@@ -350,6 +376,17 @@ expect_out '^FAIL +share_tokens +public\.bulk_links duplicates +none +2 rows sha
 expect_out '^FAIL +share_tokens +public\.bulk_links revived +as baseline +2 tokens +.*\(ids 100, 23950\)'
 expect_out '^FAIL +share_tokens +public\.bulk_links hash changed +as baseline +3 tokens +.*\(ids 7, 20000, 23990\)'
 expect_file_lacks bulk-23990 "$OUT" bulk.db
+end_case
+
+test_case "with one connection the large table is one scan, with the same findings"
+sed 's/^dsn = dbname=tok_healthy$/dsn = dbname=tok_healthy\njobs = 1/' bulk.conf >bulk1.conf
+v -v -c bulk1.conf --store bulk.db gate --target dbname=tok_bulk
+expect_rc 1
+expect_err '^vouch: share_tokens: checked in [0-9.]+ s over 1 connection$'
+expect_out '^FAIL +share_tokens +public\.bulk_links hashes +sha256-hex +2 of 24000 not +2 token_hash values are not sha256-hex \(ids 7, 23990\)'
+expect_out '^FAIL +share_tokens +public\.bulk_links duplicates +none +2 rows share 1 +.*\(ids 1, 20000\)'
+expect_out '^FAIL +share_tokens +public\.bulk_links revived +as baseline +2 tokens +.*\(ids 100, 23950\)'
+expect_out '^FAIL +share_tokens +public\.bulk_links hash changed +as baseline +3 tokens +.*\(ids 7, 20000, 23990\)'
 end_case
 
 test_case "configuration mistakes exit 2 naming the line"

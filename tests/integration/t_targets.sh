@@ -392,3 +392,36 @@ v_own -c pg.conf verify
 expect_rc 0
 expect_out 'chain intact: 6 sealed runs'
 end_case
+
+test_case "[gate] negative_control = weekly is judged per target: one's control does not count for another"
+fresh_db nc_a
+fresh_db nc_b
+cat >nc.conf <<'CONF'
+[target "nc-a"]
+dsn = dbname=nc_a
+
+[target "nc-b"]
+dsn = dbname=nc_b
+
+[store]
+path = nc.db
+
+[gate]
+negative_control = weekly
+
+[rowcount]
+table = public.tasks
+CONF
+v -c nc.conf baseline --all
+expect_rc 0
+v -c nc.conf gate --target-name nc-a
+expect_rc 0
+expect_out '^pass +rowcount +\(negative control\) '
+v -v -c nc.conf gate --target-name nc-a
+expect_rc 0
+expect_not_out '\(negative control\)'
+expect_err '^vouch: negative control: run [0-9]+ showed every check able to fail on .*, under a week ago'
+v -c nc.conf gate --target-name nc-b
+expect_rc 0
+expect_out '^pass +rowcount +\(negative control\) '
+end_case
