@@ -412,16 +412,17 @@ negative_control = weekly
 [rowcount]
 table = public.tasks
 CONF
-v -c nc.conf baseline --all
+use_own_store nc nc.conf
+v_own -c nc.conf baseline --all
 expect_rc 0
-v -c nc.conf gate --target-name nc-a
+v_own -c nc.conf gate --target-name nc-a
 expect_rc 0
 expect_out '^pass +rowcount +\(negative control\) '
-v -v -c nc.conf gate --target-name nc-a
+v_own -v -c nc.conf gate --target-name nc-a
 expect_rc 0
 expect_not_out '\(negative control\)'
 expect_err '^vouch: negative control: run [0-9]+ showed every check able to fail on .*, under a week ago'
-v -c nc.conf gate --target-name nc-b
+v_own -c nc.conf gate --target-name nc-b
 expect_rc 0
 expect_out '^pass +rowcount +\(negative control\) '
 end_case
