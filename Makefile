@@ -86,7 +86,7 @@ fuzz: $(FUZZ_BIN)
 fuzz-check: $(FUZZ_BIN)
 	$(call fuzz-run,$(FUZZ_CHECK_SECONDS))
 
-.PHONY: all check unit integration demo install clean deps build-dirs pkg-check fuzz fuzz-check
+.PHONY: all check unit integration integration-pg demo install clean deps build-dirs pkg-check fuzz fuzz-check
 all: build/vouch
 
 build-dirs:
@@ -125,7 +125,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory build/san/vouch build/san/integration/test_session \
 	  build/san/integration/tsa_server $(UNIT_BIN) $(FUZZ_BIN)
-	@$(MAKE) --no-print-directory unit integration fuzz-check
+	@$(MAKE) --no-print-directory unit integration integration-pg fuzz-check
 
 unit: $(UNIT_BIN)
 	@tools/run-unit $(UNIT_BIN)
@@ -133,6 +133,13 @@ unit: $(UNIT_BIN)
 integration: build/san/vouch build/san/integration/test_session build/san/integration/tsa_server
 	@VOUCH=$(CURDIR)/build/san/vouch SESSION_TEST=$(CURDIR)/build/san/integration/test_session \
 	  TSA_SERVER=$(CURDIR)/build/san/integration/tsa_server tests/integration/run
+
+# The files of tests/integration/both-stores once more, each against a PostgreSQL store of its
+# own (docs/store.md, "Testing both"): the two back ends pass the same tests.
+integration-pg: build/san/vouch build/san/integration/test_session build/san/integration/tsa_server
+	@VOUCH=$(CURDIR)/build/san/vouch SESSION_TEST=$(CURDIR)/build/san/integration/test_session \
+	  TSA_SERVER=$(CURDIR)/build/san/integration/tsa_server VOUCH_TEST_STORE=postgresql \
+	  tests/integration/run $$(grep -v '^#' tests/integration/both-stores)
 
 demo: deps
 	@$(MAKE) --no-print-directory build/vouch
