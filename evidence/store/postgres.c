@@ -979,15 +979,7 @@ static vexit reap_orphans(pg_store *st, verr *e)
             pg_rollback(st);
             continue;
         }
-        free(run->status);
-        run->status = xstrdup("aborted");
-        free(run->error);
-        run->error = xstrdup("the vouch process ended before the run finished");
-        store_not_evaluated_all(run);
-        char now[40];
-        utc_now(now, sizeof now);
-        free(run->finished_at);
-        run->finished_at = xstrdup(now);
+        store_run_abandoned(run);
         if ((rc = pgs_seal_run(st, run, false, NULL, e)) ||
             (rc = pgx(st, "COMMIT", "commit the abandoned runs", e)))
             pg_rollback(st);

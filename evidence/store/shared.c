@@ -41,6 +41,19 @@ void store_not_evaluated_all(run_record *r)
     free(list);
 }
 
+void store_run_abandoned(run_record *r)
+{
+    free(r->status);
+    r->status = xstrdup("aborted");
+    free(r->error);
+    r->error = xstrdup("the vouch process ended before the run finished");
+    store_not_evaluated_all(r);
+    char now[40];
+    utc_now(now, sizeof now);
+    free(r->finished_at);
+    r->finished_at = xstrdup(now);
+}
+
 /* The RESULT_NOT_EVALUATED rows of r as runs.not_evaluated holds them: a JSON array of
  * {"check", "reason"} in their order, or NULL when there are none. Caller frees. */
 char *store_not_evaluated_text(const run_record *r)

@@ -14,6 +14,9 @@
 /* A run whose process died stored none of its results (they are written when it is
  * sealed): every check it was to run that has none is added as not evaluated. */
 void store_not_evaluated_all(run_record *r);
+/* A run whose process died, made ready to be sealed by whoever reaps it: aborted now, with
+ * that said as its error and every check it had not stored not evaluated. */
+void store_run_abandoned(run_record *r);
 /* The RESULT_NOT_EVALUATED rows of r as runs.not_evaluated holds them: a JSON array of
  * {"check", "reason"} in their order, or NULL when there are none. Caller frees. */
 char *store_not_evaluated_text(const run_record *r);

@@ -511,15 +511,7 @@ static vexit reap_orphans(sqlite_store *st, verr *e)
         run_record *r;
         if ((rc = sqlite_be_load_run(st, ids[i], &r, e)))
             break;
-        free(r->status);
-        r->status = xstrdup("aborted");
-        free(r->error);
-        r->error = xstrdup("the vouch process ended before the run finished");
-        store_not_evaluated_all(r);
-        char now[40];
-        utc_now(now, sizeof now);
-        free(r->finished_at);
-        r->finished_at = xstrdup(now);
+        store_run_abandoned(r);
         if (!(rc = seal(st, r, false, e))) {
             pos[i] = r->chain_pos;
             snprintf(digests[i], sizeof digests[i], "%s", r->digest);
