@@ -228,8 +228,8 @@ static const char *const migrations[] = {
     /* 8 (SCHEMA_TARGET_NAMES): the named target a run ran against ([target "NAME"],
      * docs/fleet.md). NULL for the bare [target] and every run before: their canonical
      * form, and so their digests, are unchanged (evidence/chain.h). */
-    "ALTER TABLE runs ADD COLUMN target_name TEXT;"
-    "CREATE INDEX runs_by_target_name ON runs (target_name, kind, id);",
+    ("ALTER TABLE runs ADD COLUMN target_name TEXT;"
+     "CREATE INDEX runs_by_target_name ON runs (target_name, kind, id);"),
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
