@@ -57,7 +57,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 # libFuzzer harnesses (tests/fuzz/README.md): clang, the library built again into build/fuzz/.
 FUZZ_CC   ?= clang
 FUZZ_SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_NAMES := config inventory manifest pack_verify canonical
+FUZZ_NAMES := config inventory manifest pack_verify canonical reorder
 FUZZ_BIN  := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 FUZZ_OBJ  := $(LIB_SRC:%.c=build/fuzz/%.o)
 FUZZ_SECONDS ?= 60

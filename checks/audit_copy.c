@@ -117,6 +117,23 @@ vexit copy_reader_end(const copy_reader *r, verr *e)
 vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
                   verr *e)
 {
+    return copy_stream_until(s, sql, n_fields, fn, user, NULL, e);
+}
+
+/* Ask the server to stop the statement running on conn; what it sends after is drained. */
+static void cancel_running(PGconn *conn)
+{
+    PGcancel *c = PQgetCancel(conn);
+    if (c) {
+        char buf[256];
+        (void)PQcancel(c, buf, sizeof buf); /* failing, the stream is drained to its end */
+        PQfreeCancel(c);
+    }
+}
+
+vexit copy_stream_until(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
+                        const bool *stop, verr *e)
+{
     /* The extended protocol: the server takes exactly one statement, never several. */
     PGresult *r = PQexecParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
@@ -130,18 +147,25 @@ vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, 
     char *buf;
     int n;
     /* The server sends one message a row (the header rides with the first one). */
-    while (!rd.bad && (n = PQgetCopyData(s->conn, &buf, 0)) > 0) {
+    while (!rd.bad && !(stop && *stop) && (n = PQgetCopyData(s->conn, &buf, 0)) > 0) {
         copy_reader_feed(&rd, (const unsigned char *)buf, (size_t)n);
         PQfreemem(buf);
     }
-    if (rd.bad)
+    bool stopped = stop && *stop;
+    if (stopped)
+        cancel_running(s->conn);
+    if (rd.bad || stopped)
         drain(s->conn);
     vexit rc = VOUCH_OK;
     while ((r = PQgetResult(s->conn))) {
-        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
+        /* Once stopped, the cancel's error is the one expected: the caller rolls back. */
+        if (!rc && !stopped && PQresultStatus(r) != PGRES_COMMAND_OK)
             rc = pg_result_error(s, r, e);
         PQclear(r);
     }
+    if (stopped)
+        return pg_session_broken(s) ? verr_set(e, VOUCH_ABORTED, "the connection was lost")
+                                    : VOUCH_OK;
     if (!rc)
         rc = copy_reader_end(&rd, e);
     return rc;

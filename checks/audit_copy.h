@@ -55,5 +55,10 @@ vexit copy_reader_end(const copy_reader *r, verr *e);
  * which must have exactly n_fields fields, to fn as it arrives: one row in memory. */
 vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
                   verr *e);
+/* copy_stream that fn can stop by setting *stop: the statement is cancelled and what is left
+ * of it read and dropped. Stopped, it is VOUCH_OK (or VOUCH_ABORTED for a lost connection)
+ * with the transaction failed: the caller rolls back to its savepoint before the next query. */
+vexit copy_stream_until(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
+                        const bool *stop, verr *e);
 
 #endif

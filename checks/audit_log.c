@@ -4,14 +4,17 @@
  * the hash chain verifies, and what feeds the log still exists and is enabled.
  *
  * Counts and narrow digests per range are computed by the server; the rows are
- * streamed once in id order as binary COPY, and gaps, time order and the chain are
- * checked on the client row by row. Nothing is held but one row, and one range's
- * ids when a changed range is narrowed down. */
+ * streamed once in id order as binary COPY (one stream reads them as they lie in the
+ * table and puts them in id order on the way, audit_reorder.h; the server sorts them only
+ * when that cannot be done), and gaps, time order and the chain are checked on the client
+ * row by row. Nothing is held but the reorder's bounded window, and one range's ids when
+ * a changed range is narrowed down. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks/audit_log.h"
+#include "checks/audit_reorder.h"
 #include "checks/target.h"
 #include "src/interrupt.h"
 #include "src/util.h"
@@ -171,6 +174,9 @@ typedef struct stream_state {
     const row_layout *row_layout; /* the declared layout the row bytes are built from */
     layout_stream built;          /* its buffer, and the row_bytes sample compared */
     int64_t bad_ids;          /* rows whose id did not arrive as an int8 */
+    bool table_order;         /* the one stream, read as the rows lie in the table, */
+    reorder reorder;          /* ... put in id order here, */
+    bool disorder;            /* ... or stopped where that could not be done */
     const audit_part *part;   /* NULL for the one stream */
     copy_reader reader;       /* a part's COPY data, as the pool hands it over */
     check_ctx *ctx;           /* for the progress line */
@@ -181,18 +187,9 @@ typedef struct stream_state {
 /* The progress line hears of the stream once a batch of rows, not once a row. */
 #define PROGRESS_BATCH 8192
 
-static void on_row(void *user, const copy_field *f, int n)
+/* One row of the log, in id order. */
+static void take_row(stream_state *st, int64_t id, const copy_field *f)
 {
-    stream_state *st = user;
-    (void)n;
-    stream_state *all = st->tally ? st->tally : st;
-    if (++all->rows % PROGRESS_BATCH == 0)
-        check_progress(all->ctx, (double)all->rows);
-    if (f[0].len != 8) {
-        st->bad_ids++;
-        return;
-    }
-    int64_t id = copy_int64(f[0].data);
     bool has_time = f[1].len == 8;
     int64_t us = 0;
     if (has_time) {
@@ -225,6 +222,31 @@ static void on_row(void *user, const copy_field *f, int n)
     }
 }
 
+static void on_reordered(void *user, int64_t id, const copy_field *f, int n)
+{
+    (void)n;
+    take_row(user, id, f);
+}
+
+static void on_row(void *user, const copy_field *f, int n)
+{
+    stream_state *st = user;
+    stream_state *all = st->tally ? st->tally : st;
+    if (++all->rows % PROGRESS_BATCH == 0)
+        check_progress(all->ctx, (double)all->rows);
+    if (f[0].len != 8) {
+        st->bad_ids++;
+        return;
+    }
+    int64_t id = copy_int64(f[0].data);
+    if (st->table_order) {
+        if (!st->disorder && !reorder_add(&st->reorder, id, f, n))
+            st->disorder = true; /* the stream stops; the log is read again sorted */
+        return;
+    }
+    take_row(st, id, f);
+}
+
 /* The first row's prev_hash in the baseline anchors the start of the chain. */
 static void set_genesis(chain_verifier *cv, const audit_base *b)
 {
@@ -240,24 +262,49 @@ static void set_genesis(chain_verifier *cv, const audit_base *b)
     cv->genesis_id = b->first_id;
 }
 
+/* A row is handed on once this many have come after it (a page holds at most 291), and
+ * the rows held, ahead of their place or waiting in the window, take at most
+ * REORDER_BYTES each: the memory the plain scan may use before the log is read sorted. */
+#define REORDER_WINDOW 4096
+#define REORDER_BYTES (8u << 20)
+
 /* One pass over every row in id order, streamed as binary COPY: range anchors, head,
- * gaps, time order and, with a chain, every link — one row in memory at a time. */
+ * gaps, time order and, with a chain, every link — one row in memory at a time, or with
+ * st->table_order the rows come as they lie in the table (no sort, no index walk) and are
+ * put in id order on the way (audit_reorder.h); when they cannot be, the stream stops
+ * (st->disorder) with nothing reported, for the caller to read the log again sorted. */
 static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_names *n,
                         stream_state *st, verr *e)
 {
-    char *sql = audit_stream_sql(s, n, NULL);
+    char *sql = audit_stream_sql(s, n, NULL, st->table_order);
     st->ctx = ctx;
     st->rows = 0; /* again from the start, after parts that failed */
     check_progress_rows(ctx, n->table);
-    vexit rc = copy_stream(check_db(ctx), sql, st->layout.count, on_row, st, e);
+    if (st->table_order)
+        reorder_init(&st->reorder, st->layout.count, REORDER_WINDOW, REORDER_BYTES,
+                     on_reordered, st);
+    vexit rc = copy_stream_until(check_db(ctx), sql, st->layout.count, on_row, st,
+                                 &st->disorder, e);
     free(sql);
+    if (!rc && st->table_order && !st->disorder && !reorder_finish(&st->reorder))
+        st->disorder = true;
+    if (st->table_order)
+        reorder_release(&st->reorder);
     if (rc)
         verr_prefix(e, "could not stream %s", n->display);
+    else if (st->disorder)
+        return VOUCH_OK;
     else if (st->bad_ids)
         rc = verr_set(e, VOUCH_FAILED, "%s: %lld rows have a NULL id", n->display,
                       (long long)st->bad_ids);
     return rc;
 }
+
+/* A plain scan in one order from the table's first page: no scan of another session
+ * to join midway, no parallel workers handing rows over in their own order. */
+#define TABLE_ORDER_SETTINGS                                                                 \
+    "SELECT pg_catalog.set_config('synchronize_seqscans', 'off', true),"                     \
+    " pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)"
 
 /* The stream inside its own savepoint, rolled back once the rows are in: the row bytes
  * and digest expressions call the target's functions, and whatever settings those change
@@ -265,13 +312,15 @@ static vexit stream_log(check_ctx *ctx, const audit_settings *s, const audit_nam
  * stream (the row bytes expression names a function the restore lost, say) the rest of
  * the check goes on and why says what happened; only a lost connection, an interrupt or
  * a changed session setting ends the check. */
-static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit_names *n,
-                            stream_state *st, char *why, size_t size, verr *e)
+static vexit stream_contained(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                              stream_state *st, char *why, size_t size, verr *e)
 {
     pg_session *db = check_db(ctx);
     if (pg_contain_begin(db, e))
         return VOUCH_ABORTED;
-    vexit rc = stream_log(ctx, s, n, st, e);
+    vexit rc = st->table_order ? pg_exec(db, TABLE_ORDER_SETTINGS, e) : VOUCH_OK;
+    if (!rc)
+        rc = stream_log(ctx, s, n, st, e);
     if (rc == VOUCH_FAILED && !pg_session_broken(db) && !interrupt_requested()) {
         snprintf(why, size, "%s", e->msg);
         verr_clear(e);
@@ -280,6 +329,25 @@ static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit
     if (rc)
         return rc;
     return pg_contain_end(db, e);
+}
+
+static void stream_init(stream_state *st, const audit_settings *s, const audit_base *b);
+static void stream_release(stream_state *st);
+
+/* The whole log in one stream: as the rows lie in the table first, and when they cannot
+ * be put in id order on the way, again sorted by the server; the same rows in the same
+ * order either way. */
+static vexit stream_guarded(check_ctx *ctx, const audit_settings *s, const audit_names *n,
+                            const audit_base *b, stream_state *st, char *why, size_t size,
+                            verr *e)
+{
+    st->table_order = true;
+    vexit rc = stream_contained(ctx, s, n, st, why, size, e);
+    if (rc || !st->disorder)
+        return rc;
+    stream_release(st);
+    stream_init(st, s, b);
+    return stream_contained(ctx, s, n, st, why, size, e);
 }
 
 static void stream_init(stream_state *st, const audit_settings *s, const audit_base *b)
@@ -381,7 +449,7 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
     }
     size_t np = plan_parts(b, want, parts);
     if (np < 2)
-        return stream_guarded(ctx, s, n, st, why, size, e);
+        return stream_guarded(ctx, s, n, b, st, why, size, e);
     stream_state *ps = xcalloc(np, sizeof *ps);
     char *sqls[STREAM_PARTS_MAX];
     st->ctx = ctx;
@@ -391,7 +459,7 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
         ps[i].part = &parts[i];
         ps[i].tally = st;
         copy_reader_init(&ps[i].reader, ps[i].layout.count, on_row, &ps[i]);
-        sqls[i] = audit_stream_sql(s, n, &parts[i]);
+        sqls[i] = audit_stream_sql(s, n, &parts[i], false);
     }
     vexit rc = check_copy_many(ctx, (const char *const *)sqls, np, on_part_data, ps, NULL, e);
     for (size_t i = 0; i < np && !rc; i++)
@@ -415,7 +483,7 @@ static vexit stream_parts(check_ctx *ctx, const audit_settings *s, const audit_n
     free(ps);
     if (again) {
         verr_clear(e);
-        return stream_guarded(ctx, s, n, st, why, size, e);
+        return stream_guarded(ctx, s, n, b, st, why, size, e);
     }
     if (!rc && st->bad_ids)
         snprintf(why, size, "%s: %lld rows have a NULL id", n->display, (long long)st->bad_ids);

@@ -104,9 +104,12 @@ typedef struct audit_part {
     bool has_from, has_to;
     int64_t from, to;
 } audit_part;
-/* The stream's COPY; part NULL for the whole log in one stream. */
 char *audit_null_ids_sql(const audit_names *n);
-char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part);
+/* The stream's COPY; part NULL for the whole log in one stream. In id order, or with
+ * table_order as the rows lie in the table (a plain scan: no sort, no index), for a reader
+ * that checks the ids ascend and streams again in id order when they do not. */
+char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part,
+                       bool table_order);
 /* The server parses (never runs) each configured expression over the table, as one
  * value a row. VOUCH_OK with why "" when both parse; VOUCH_OK with *key ("digest" or
  * "row_bytes") and why ("FILE:LINE: [audit_log] KEY: ...") for the first refused;

@@ -185,7 +185,8 @@ char *audit_null_ids_sql(const audit_names *n)
                      n->table, n->id);
 }
 
-char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part)
+char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part,
+                       bool table_order)
 {
     audit_stream_fields f;
     audit_stream_layout(s, &f);
@@ -201,10 +202,12 @@ char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audi
         chain = xasprintf(", %s, %s, (%s)::bytea", n->prev_hash, n->row_hash, s->row_bytes);
     }
     char *where = part_where(n, part);
-    char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row%s"
-                          " ORDER BY vouch_row.%s) TO STDOUT (FORMAT binary)",
+    char *order = table_order ? xstrdup("") : xasprintf(" ORDER BY vouch_row.%s", n->id);
+    char *sql = xasprintf("COPY (SELECT %s::bigint, %s%s%s%s FROM %s AS vouch_row%s%s)"
+                          " TO STDOUT (FORMAT binary)",
                           n->id, n->stream_time, digest ? ", " : "", digest ? digest : "",
-                          chain ? chain : "", n->table, where, n->id);
+                          chain ? chain : "", n->table, where, order);
+    free(order);
     free(digest);
     free(chain);
     free(where);

@@ -96,6 +96,54 @@ same_results s_clean
 check "clean passes" grep -q '"every link","10000 links ok"' res.s_clean.1
 end_case
 
+test_case "one stream reads the rows as they lie, in id order on the way, or sorted by the server"
+# jobs 1 on the clean restore: one COPY, a plain scan without the server's sort.
+jobs 1
+before=$(wc -l <"$PGHOST/postgres.log")
+PGOPTIONS="$PGOPTIONS -c log_statement=all" v -v check audit_log --target dbname=s_clean
+expect_rc 0
+tail -n +"$before" "$PGHOST/postgres.log" >statements.log
+check "one COPY of the log" test "$(grep -c 'execute <unnamed>: COPY ' statements.log)" = 1
+check "as the rows lie in the table" grep -q 'AS vouch_row) TO STDOUT' statements.log
+expect_file_lacks 'AS vouch_row ORDER BY' statements.log
+# o_reversed: every row stored in reverse id order (the chain intact): each row comes ahead
+# of its place and is put there, within the bound (10 000 rows). o_moved: an early row moved
+# to the end of the table comes after rows handed on: the scan stops, the server sorts.
+# o_shuffled: rows updated to themselves after a VACUUM freed space on an early page, as the
+# free space map places rows in a real log (the order the page then has is the server's).
+stream_copy o_reversed "begin;
+    create temp table keep on commit drop as select * from public.audit_log;
+    delete from public.audit_log;
+    insert into public.audit_log select * from keep order by id desc;
+    commit"
+stream_copy o_moved "begin;
+    create temp table keep on commit drop as select * from public.audit_log where id = 5;
+    delete from public.audit_log where id = 5;
+    insert into public.audit_log select * from keep;
+    commit"
+stream_copy o_shuffled "update public.audit_log set payload = payload where id between 50 and 59"
+psql_q -d o_shuffled -c "vacuum public.audit_log" >/dev/null
+psql_q -d o_shuffled -c "update public.audit_log set payload = payload where id in (7000, 7001, 9998)" >/dev/null
+psql_q -d o_shuffled -c "update public.audit_log set payload = payload where id between 50 and 59" >/dev/null
+check "o_shuffled is stored out of id order" test "$(psql_q -d o_shuffled -c "select count(*) from
+    (select id, lag(id) over (order by ctid) p from public.audit_log) s where id < p")" -gt 0
+for db in o_reversed o_moved o_shuffled; do
+    jobs 1
+    before=$(wc -l <"$PGHOST/postgres.log")
+    PGOPTIONS="$PGOPTIONS -c log_statement=all" v check audit_log --target "dbname=$db"
+    expect_rc 0
+    tail -n +"$before" "$PGHOST/postgres.log" >statements.log
+    grep 'execute <unnamed>: COPY ' statements.log |
+        grep -oE 'AS vouch_row( ORDER BY vouch_row\."id")?\) TO STDOUT' | tr '\n' ' ' >"streams.$db"
+    same_results "$db"
+    check "$db passes: every link in order" grep -q '"every link","10000 links ok"' "res.$db.1"
+done
+check "o_reversed: put in order on the way, one scan" \
+    test "$(cat streams.o_reversed)" = 'AS vouch_row) TO STDOUT '
+check "o_moved: the scan, then the sorted stream" \
+    test "$(cat streams.o_moved)" = 'AS vouch_row) TO STDOUT AS vouch_row ORDER BY vouch_row."id") TO STDOUT '
+end_case
+
 test_case "every fault of t_audit_log.sh gives the same results split or not"
 stream_copy f_deleted 'delete from public.audit_log where id between 2000 and 2099'
 same_results f_deleted

@@ -1,0 +1,195 @@
+/* checks/audit_reorder: a plain scan's rows in id order (see the header). */
+#include "checks/audit_reorder.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/util.h"
+
+#define REORDER_MAX_FIELDS 16
+/* A window slot's buffer above this size goes once its row is handed on. */
+#define SLOT_KEEP_BYTES 65536
+
+/* One row: its id, then each field as a 4-byte length (-1 for NULL) and its bytes. */
+struct reorder_row {
+    int64_t id;
+    unsigned char *buf;
+    size_t len, cap;
+};
+
+void reorder_init(reorder *r, int n_fields, size_t window, size_t parked_limit,
+                  reorder_emit_fn emit, void *user)
+{
+    memset(r, 0, sizeof *r);
+    r->n_fields = n_fields;
+    r->emit = emit;
+    r->user = user;
+    r->window = window ? window : 1;
+    r->parked_limit = parked_limit;
+    r->ring = xcalloc(r->window, sizeof *r->ring);
+    /* More fields than a row can be rebuilt with: nothing is taken, the log is read sorted. */
+    r->stopped = n_fields < 1 || n_fields > REORDER_MAX_FIELDS;
+}
+
+static void row_store(reorder_row *w, int64_t id, const copy_field *f, int n)
+{
+    size_t need = 0;
+    for (int i = 0; i < n; i++)
+        need += sizeof(int32_t) + (f[i].len > 0 ? (size_t)f[i].len : 0);
+    if (need > w->cap) {
+        w->buf = xrealloc(w->buf, need);
+        w->cap = need;
+    }
+    unsigned char *p = w->buf;
+    for (int i = 0; i < n; i++) {
+        memcpy(p, &f[i].len, sizeof(int32_t));
+        p += sizeof(int32_t);
+        if (f[i].len > 0) {
+            memcpy(p, f[i].data, (size_t)f[i].len);
+            p += f[i].len;
+        }
+    }
+    w->len = need;
+    w->id = id;
+}
+
+static void row_emit(reorder *r, const reorder_row *w)
+{
+    copy_field f[REORDER_MAX_FIELDS];
+    const unsigned char *p = w->buf;
+    for (int i = 0; i < r->n_fields; i++) {
+        int32_t len;
+        memcpy(&len, p, sizeof len);
+        p += sizeof len;
+        f[i].len = len;
+        f[i].data = len >= 0 ? p : NULL;
+        if (len > 0)
+            p += len;
+    }
+    r->emit(r->user, w->id, f, r->n_fields);
+    r->emitted = true;
+    r->last_id = w->id;
+}
+
+static bool stop(reorder *r)
+{
+    r->stopped = true;
+    return false;
+}
+
+/* Hand on w, after the parked rows whose ids come before it. */
+static bool hand_on(reorder *r, const reorder_row *w)
+{
+    /* parked is descending: its smallest id is last */
+    while (r->n_parked && r->parked[r->n_parked - 1]->id <= w->id) {
+        reorder_row *p = r->parked[r->n_parked - 1];
+        if (p->id == w->id || (r->emitted && p->id <= r->last_id))
+            return stop(r); /* an id twice */
+        row_emit(r, p);
+        r->n_parked--;
+        r->parked_bytes -= p->len;
+        free(p->buf);
+        free(p);
+    }
+    row_emit(r, w);
+    return true;
+}
+
+/* Move the window's newest row to the parked rows, its buffer with it. */
+static void park_newest(reorder *r)
+{
+    reorder_row *slot = &r->ring[(r->head + r->count - 1) % r->window];
+    reorder_row *p = xmalloc(sizeof *p);
+    *p = *slot;
+    slot->buf = NULL;
+    slot->cap = slot->len = 0;
+    r->count--;
+    r->window_bytes -= p->len;
+    /* Its place in the descending array: after every id above it. */
+    size_t lo = 0, hi = r->n_parked;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->parked[mid]->id > p->id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
+    memmove(r->parked + lo + 1, r->parked + lo, (r->n_parked - lo) * sizeof *r->parked);
+    r->parked[lo] = p;
+    r->n_parked++;
+    r->parked_bytes += p->len;
+    r->rows_parked++;
+}
+
+/* Hand on the window's oldest row. */
+static bool hand_on_oldest(reorder *r)
+{
+    reorder_row *slot = &r->ring[r->head];
+    bool ok = hand_on(r, slot);
+    r->window_bytes -= slot->len;
+    if (slot->cap > SLOT_KEEP_BYTES) {
+        free(slot->buf);
+        slot->buf = NULL;
+        slot->cap = 0;
+    }
+    r->head = (r->head + 1) % r->window;
+    r->count--;
+    return ok;
+}
+
+bool reorder_add(reorder *r, int64_t id, const copy_field *fields, int n)
+{
+    if (r->stopped || n != r->n_fields)
+        return stop(r);
+    if (r->emitted && id <= r->last_id)
+        return stop(r); /* it belongs before a row already handed on */
+    while (r->count && r->ring[(r->head + r->count - 1) % r->window].id > id)
+        park_newest(r);
+    if (r->count && r->ring[(r->head + r->count - 1) % r->window].id == id)
+        return stop(r);
+    if (r->parked_bytes > r->parked_limit)
+        return stop(r);
+    if (r->count == r->window && !hand_on_oldest(r))
+        return false;
+    reorder_row *slot = &r->ring[(r->head + r->count) % r->window];
+    row_store(slot, id, fields, n);
+    r->count++;
+    r->window_bytes += slot->len;
+    /* Wide rows: fewer of them are held, in the same bound as the parked ones. */
+    while (r->count > 1 && r->window_bytes > r->parked_limit)
+        if (!hand_on_oldest(r))
+            return false;
+    return true;
+}
+
+bool reorder_finish(reorder *r)
+{
+    while (!r->stopped && r->count)
+        hand_on_oldest(r);
+    while (!r->stopped && r->n_parked) {
+        reorder_row *p = r->parked[--r->n_parked];
+        if (r->emitted && p->id <= r->last_id) {
+            r->n_parked++; /* still owned by the array, freed with it */
+            return stop(r);
+        }
+        row_emit(r, p);
+        r->parked_bytes -= p->len;
+        free(p->buf);
+        free(p);
+    }
+    return !r->stopped;
+}
+
+void reorder_release(reorder *r)
+{
+    for (size_t i = 0; r->ring && i < r->window; i++)
+        free(r->ring[i].buf);
+    free(r->ring);
+    for (size_t i = 0; i < r->n_parked; i++) {
+        free(r->parked[i]->buf);
+        free(r->parked[i]);
+    }
+    free(r->parked);
+    memset(r, 0, sizeof *r);
+}
