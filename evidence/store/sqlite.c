@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "evidence/chain.h"
+#include "evidence/run_walk.h"
 #include "evidence/store/shared.h"
 #include "evidence/store/sqlite_internal.h"
 #include "src/interrupt.h"
@@ -1491,47 +1492,21 @@ static vexit walk_runs(sqlite_store *st, int64_t from, store_verdict *v, int64_t
                            from, NULL, &ids, &n, e);
     if (rc)
         return rc;
-    char prev[DIGEST_HEX_LEN + 1] = "";
-    *first_current = 0;
-    /* The sealed baselines met so far: a gate compares with one of them or with none
-     * (known only when the walk starts at the chain's beginning). */
-    int64_t *bases = NULL;
-    size_t n_bases = 0, cap_bases = 0;
+    run_walk w;
+    run_walk_begin(&w, from);
     for (size_t i = 0; i < n && v->ok; i++) {
         run_record *r;
         if ((rc = sqlite_be_load_run(st, ids[i], &r, e)))
             break;
-        bool known_base = !r->baseline_id || from > 1;
-        for (size_t k = 0; !known_base && k < n_bases; k++)
-            known_base = bases[k] == r->baseline_id;
-        if (i == 0 && from > 1)
-            snprintf(prev, sizeof prev, "%s", r->prev_digest ? r->prev_digest : "");
-        char digest[DIGEST_HEX_LEN + 1];
-        run_digest(r, prev, digest);
-        if (r->chain_pos != from + (int64_t)i)
-            broken(v, r->id, "run %lld sits at chain position %lld where %lld was expected:"
-                   " a run before it is missing", (long long)r->id, (long long)r->chain_pos,
-                   (long long)(from + (int64_t)i));
-        else if (strcmp(r->prev_digest ? r->prev_digest : "", prev) != 0)
-            broken(v, r->id, "run %lld does not link to the run sealed before it", (long long)r->id);
-        else if (!r->digest || strcmp(r->digest, digest) != 0)
-            broken(v, r->id, "run %lld does not match its digest: its content was changed after it"
-                   " was sealed", (long long)r->id);
-        else if (!known_base)
-            broken(v, r->id, "run %lld was compared with baseline %lld, which is not a baseline"
-                   " sealed before it in the chain", (long long)r->id, (long long)r->baseline_id);
-        else
+        char why[256];
+        if (run_walk_step(&w, r, why, sizeof why))
             v->runs_checked++;
-        if (strcmp(r->kind, "baseline") == 0 && strcmp(r->status, "captured") == 0) {
-            grow((void **)&bases, &cap_bases, n_bases + 1, sizeof *bases);
-            bases[n_bases++] = r->id;
-        }
-        if (!*first_current && r->canon_version >= RUN_CANON_CURRENT)
-            *first_current = r->chain_pos;
-        snprintf(prev, sizeof prev, "%s", r->digest ? r->digest : "");
+        else
+            broken(v, r->id, "%s", why);
         run_record_free(r);
     }
-    free(bases);
+    *first_current = w.first_current;
+    run_walk_end(&w);
     free(ids);
     return rc;
 }
