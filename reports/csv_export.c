@@ -5,21 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/utf8.h"
 #include "src/util.h"
 
 const char *const csv_result_columns[] = {"run", "started", "check", "subject", "status",
                                           "expected", "observed", "reason", "detail", "facts",
                                           "waiver", NULL};
 
-/* One field; NULL is an empty field. A spreadsheet reads a cell that starts with '=', '+',
- * '-', '@', a tab or a carriage return as a formula (=HYPERLINK(...) in a setting's value):
- * such a cell is written with a leading "'", which the spreadsheet shows as text. The CSV
- * is for reading; the XML report and the canonical forms hold the exact values. */
+/* One field; NULL is an empty field. Text from the database is shown as on a terminal
+ * (utf8_show: a control byte as \xHH, so that `cat results.csv` cannot repaint the screen),
+ * newlines kept. A spreadsheet reads a cell that starts with '=', '+', '-', '@', a tab or a
+ * carriage return as a formula (=HYPERLINK(...) in a setting's value): such a cell is
+ * written with a leading "'", which the spreadsheet shows as text. The CSV is for reading;
+ * the XML report and the canonical forms hold the exact values. */
 static int field(FILE *f, const char *value, bool first)
 {
     if (!first && fputc(',', f) == EOF)
         return -1;
-    char *clean = utf8_scrub(value ? value : "");
+    char *clean = utf8_show(value ? value : "", UTF8_SHOW_NEWLINE);
     if (strchr("=+-@\t\r", clean[0]) && clean[0]) {
         char *quoted = xasprintf("'%s", clean);
         free(clean);

@@ -46,6 +46,16 @@ check "JUnit output holds no control byte" no_control junit.xml
 check "xmllint parses the JUnit output" xmllint --noout junit.xml
 check "the store keeps the value as the database holds it" \
     test "$(sqlite3 vouch.db "select count(*) from results where instr(observed, char(27)) > 0")" -gt 0
+# The report's CSV and Markdown: the same escapes (the CSV's rows end in CR LF, as RFC 4180 has).
+id=$(sqlite3 vouch.db "select max(id) from runs")
+v report run "$id" --format csv --out hostile.csv
+expect_rc 0
+sed 's/\r$//' hostile.csv >hostile.lf
+check "CSV holds no control byte" no_control hostile.lf
+check "CSV shows the escape" grep -qF '\x1B[2J\x1B[HSTATUS CHECK SUBJECT' hostile.csv
+v report run "$id" --format markdown --out hostile.md
+expect_rc 0
+check "Markdown holds no control byte" no_control hostile.md
 end_case
 
 test_case "a 300 KB setting value: the human table stays small, the value is shown once"
