@@ -77,59 +77,19 @@ static bool stop(reorder *r)
     return false;
 }
 
-/* The parked rows are a binary min-heap by id: the row to hand on next is parked[0]. */
-static void heap_push(reorder *r, reorder_row *p)
-{
-    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
-    size_t i = r->n_parked++;
-    while (i > 0 && r->parked[(i - 1) / 2]->id > p->id) {
-        r->parked[i] = r->parked[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    r->parked[i] = p;
-}
-
-static reorder_row *heap_pop(reorder *r)
-{
-    reorder_row *top = r->parked[0], *last = r->parked[--r->n_parked];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= r->n_parked)
-            break;
-        if (c + 1 < r->n_parked && r->parked[c + 1]->id < r->parked[c]->id)
-            c++;
-        if (r->parked[c]->id >= last->id)
-            break;
-        r->parked[i] = r->parked[c];
-        i = c;
-    }
-    if (r->n_parked)
-        r->parked[i] = last;
-    r->parked_bytes -= top->len;
-    return top;
-}
-
-/* Hand on the smallest parked row. */
-static bool hand_on_parked(reorder *r)
-{
-    if (r->emitted && r->parked[0]->id <= r->last_id)
-        return stop(r); /* an id twice */
-    reorder_row *p = heap_pop(r);
-    row_emit(r, p);
-    free(p->buf);
-    free(p);
-    return true;
-}
-
 /* Hand on w, after the parked rows whose ids come before it. */
 static bool hand_on(reorder *r, const reorder_row *w)
 {
-    while (r->n_parked && r->parked[0]->id <= w->id) {
-        if (r->parked[0]->id == w->id)
+    /* parked is descending: its smallest id is last */
+    while (r->n_parked && r->parked[r->n_parked - 1]->id <= w->id) {
+        reorder_row *p = r->parked[r->n_parked - 1];
+        if (p->id == w->id || (r->emitted && p->id <= r->last_id))
             return stop(r); /* an id twice */
-        if (!hand_on_parked(r))
-            return false;
+        row_emit(r, p);
+        r->n_parked--;
+        r->parked_bytes -= p->len;
+        free(p->buf);
+        free(p);
     }
     row_emit(r, w);
     return true;
@@ -145,7 +105,19 @@ static void park_newest(reorder *r)
     slot->cap = slot->len = 0;
     r->count--;
     r->window_bytes -= p->len;
-    heap_push(r, p);
+    /* Its place in the descending array: after every id above it. */
+    size_t lo = 0, hi = r->n_parked;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->parked[mid]->id > p->id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
+    memmove(r->parked + lo + 1, r->parked + lo, (r->n_parked - lo) * sizeof *r->parked);
+    r->parked[lo] = p;
+    r->n_parked++;
     r->parked_bytes += p->len;
     r->rows_parked++;
 }
@@ -195,8 +167,17 @@ bool reorder_finish(reorder *r)
 {
     while (!r->stopped && r->count)
         hand_on_oldest(r);
-    while (!r->stopped && r->n_parked)
-        hand_on_parked(r);
+    while (!r->stopped && r->n_parked) {
+        reorder_row *p = r->parked[--r->n_parked];
+        if (r->emitted && p->id <= r->last_id) {
+            r->n_parked++; /* still owned by the array, freed with it */
+            return stop(r);
+        }
+        row_emit(r, p);
+        r->parked_bytes -= p->len;
+        free(p->buf);
+        free(p);
+    }
     return !r->stopped;
 }
 
