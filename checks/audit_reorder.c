@@ -31,13 +31,18 @@ void reorder_init(reorder *r, int n_fields, size_t window, size_t parked_limit,
     r->stopped = n_fields < 1 || n_fields > REORDER_MAX_FIELDS;
 }
 
-static void row_store(reorder_row *w, int64_t id, const copy_field *f, int n)
+/* What a parked row costs beyond its bytes: the row, its place in the array, and the
+ * allocator's headers of both. */
+#define PARKED_OVERHEAD (sizeof(reorder_row) + sizeof(reorder_row *) + 32)
+
+static void row_store(reorder *r, reorder_row *w, int64_t id, const copy_field *f, int n)
 {
     size_t need = 0;
     for (int i = 0; i < n; i++)
         need += sizeof(int32_t) + (f[i].len > 0 ? (size_t)f[i].len : 0);
     if (need > w->cap) {
         w->buf = xrealloc(w->buf, need);
+        r->ring_cap += need - w->cap;
         w->cap = need;
     }
     unsigned char *p = w->buf;
@@ -87,7 +92,7 @@ static bool hand_on(reorder *r, const reorder_row *w)
             return stop(r); /* an id twice */
         row_emit(r, p);
         r->n_parked--;
-        r->parked_bytes -= p->len;
+        r->parked_bytes -= p->len + PARKED_OVERHEAD;
         free(p->buf);
         free(p);
     }
@@ -103,8 +108,14 @@ static void park_newest(reorder *r)
     *p = *slot;
     slot->buf = NULL;
     slot->cap = slot->len = 0;
+    r->ring_cap -= p->cap;
     r->count--;
     r->window_bytes -= p->len;
+    /* A buffer kept from a wider row: parked, the row takes only its own bytes. */
+    if (p->cap > p->len) {
+        p->buf = xrealloc(p->buf, p->len);
+        p->cap = p->len;
+    }
     /* Its place in the descending array: after every id above it. */
     size_t lo = 0, hi = r->n_parked;
     while (lo < hi) {
@@ -118,7 +129,7 @@ static void park_newest(reorder *r)
     memmove(r->parked + lo + 1, r->parked + lo, (r->n_parked - lo) * sizeof *r->parked);
     r->parked[lo] = p;
     r->n_parked++;
-    r->parked_bytes += p->len;
+    r->parked_bytes += p->len + PARKED_OVERHEAD;
     r->rows_parked++;
 }
 
@@ -128,7 +139,10 @@ static bool hand_on_oldest(reorder *r)
     reorder_row *slot = &r->ring[r->head];
     bool ok = hand_on(r, slot);
     r->window_bytes -= slot->len;
-    if (slot->cap > SLOT_KEEP_BYTES) {
+    /* Kept for the next row only while every slot's buffer, kept or holding a row, stays
+     * within the bound: the ring turns through all its slots. */
+    if (slot->cap > SLOT_KEEP_BYTES || r->ring_cap > r->parked_limit) {
+        r->ring_cap -= slot->cap;
         free(slot->buf);
         slot->buf = NULL;
         slot->cap = 0;
@@ -153,7 +167,7 @@ bool reorder_add(reorder *r, int64_t id, const copy_field *fields, int n)
     if (r->count == r->window && !hand_on_oldest(r))
         return false;
     reorder_row *slot = &r->ring[(r->head + r->count) % r->window];
-    row_store(slot, id, fields, n);
+    row_store(r, slot, id, fields, n);
     r->count++;
     r->window_bytes += slot->len;
     /* Wide rows: fewer of them are held, in the same bound as the parked ones. */
@@ -174,7 +188,7 @@ bool reorder_finish(reorder *r)
             return stop(r);
         }
         row_emit(r, p);
-        r->parked_bytes -= p->len;
+        r->parked_bytes -= p->len + PARKED_OVERHEAD;
         free(p->buf);
         free(p);
     }
