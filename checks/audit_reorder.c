@@ -82,20 +82,64 @@ static bool stop(reorder *r)
     return false;
 }
 
+/* The parked rows are a binary min-heap by id: the smallest at parked[0], a row parked or
+ * handed on in O(log n) whatever order they come in. */
+static void parked_push(reorder *r, reorder_row *p)
+{
+    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
+    size_t i = r->n_parked++;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (r->parked[up]->id <= p->id)
+            break;
+        r->parked[i] = r->parked[up];
+        i = up;
+    }
+    r->parked[i] = p;
+}
+
+/* Take the smallest parked row out of the heap (the caller frees it). */
+static reorder_row *parked_pop(reorder *r)
+{
+    reorder_row *top = r->parked[0], *last = r->parked[--r->n_parked];
+    size_t i = 0, n = r->n_parked;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && r->parked[c + 1]->id < r->parked[c]->id)
+            c++;
+        if (last->id <= r->parked[c]->id)
+            break;
+        r->parked[i] = r->parked[c];
+        i = c;
+    }
+    if (n)
+        r->parked[i] = last;
+    return top;
+}
+
+/* Hand on the smallest parked row, unless it repeats an id or belongs before what was
+ * handed on (or is w's id, when w follows it). */
+static bool hand_on_parked(reorder *r, const reorder_row *w)
+{
+    reorder_row *p = r->parked[0];
+    if ((w && p->id == w->id) || (r->emitted && p->id <= r->last_id))
+        return stop(r); /* an id twice */
+    row_emit(r, p);
+    parked_pop(r);
+    r->parked_bytes -= p->len + PARKED_OVERHEAD;
+    free(p->buf);
+    free(p);
+    return true;
+}
+
 /* Hand on w, after the parked rows whose ids come before it. */
 static bool hand_on(reorder *r, const reorder_row *w)
 {
-    /* parked is descending: its smallest id is last */
-    while (r->n_parked && r->parked[r->n_parked - 1]->id <= w->id) {
-        reorder_row *p = r->parked[r->n_parked - 1];
-        if (p->id == w->id || (r->emitted && p->id <= r->last_id))
-            return stop(r); /* an id twice */
-        row_emit(r, p);
-        r->n_parked--;
-        r->parked_bytes -= p->len + PARKED_OVERHEAD;
-        free(p->buf);
-        free(p);
-    }
+    while (r->n_parked && r->parked[0]->id <= w->id)
+        if (!hand_on_parked(r, w))
+            return false;
     row_emit(r, w);
     return true;
 }
@@ -116,19 +160,7 @@ static void park_newest(reorder *r)
         p->buf = xrealloc(p->buf, p->len);
         p->cap = p->len;
     }
-    /* Its place in the descending array: after every id above it. */
-    size_t lo = 0, hi = r->n_parked;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->parked[mid]->id > p->id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
-    memmove(r->parked + lo + 1, r->parked + lo, (r->n_parked - lo) * sizeof *r->parked);
-    r->parked[lo] = p;
-    r->n_parked++;
+    parked_push(r, p);
     r->parked_bytes += p->len + PARKED_OVERHEAD;
     r->rows_parked++;
 }
@@ -181,17 +213,8 @@ bool reorder_finish(reorder *r)
 {
     while (!r->stopped && r->count)
         hand_on_oldest(r);
-    while (!r->stopped && r->n_parked) {
-        reorder_row *p = r->parked[--r->n_parked];
-        if (r->emitted && p->id <= r->last_id) {
-            r->n_parked++; /* still owned by the array, freed with it */
-            return stop(r);
-        }
-        row_emit(r, p);
-        r->parked_bytes -= p->len + PARKED_OVERHEAD;
-        free(p->buf);
-        free(p);
-    }
+    while (!r->stopped && r->n_parked)
+        hand_on_parked(r, NULL);
     return !r->stopped;
 }
 

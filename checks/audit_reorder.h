@@ -33,7 +33,7 @@ typedef struct reorder {
     reorder_row *ring;   /* window slots, their buffers kept for the next rows */
     size_t head, count, window_bytes;
     size_t ring_cap;     /* bytes the slots' buffers take, kept ones too: within parked_limit */
-    reorder_row **parked; /* ascending by id */
+    reorder_row **parked; /* a min-heap by id */
     size_t n_parked, cap_parked;
     size_t parked_bytes; /* the parked rows' bytes and what holding each costs */
     bool emitted;      /* a row was handed on: last_id is its id */
