@@ -31,13 +31,18 @@ void reorder_init(reorder *r, int n_fields, size_t window, size_t parked_limit,
     r->stopped = n_fields < 1 || n_fields > REORDER_MAX_FIELDS;
 }
 
-static void row_store(reorder_row *w, int64_t id, const copy_field *f, int n)
+/* What a parked row costs beyond its bytes: the row, its place in the array, and the
+ * allocator's headers of both. */
+#define PARKED_OVERHEAD (sizeof(reorder_row) + sizeof(reorder_row *) + 32)
+
+static void row_store(reorder *r, reorder_row *w, int64_t id, const copy_field *f, int n)
 {
     size_t need = 0;
     for (int i = 0; i < n; i++)
         need += sizeof(int32_t) + (f[i].len > 0 ? (size_t)f[i].len : 0);
     if (need > w->cap) {
         w->buf = xrealloc(w->buf, need);
+        r->ring_cap += need - w->cap;
         w->cap = need;
     }
     unsigned char *p = w->buf;
@@ -77,20 +82,64 @@ static bool stop(reorder *r)
     return false;
 }
 
+/* The parked rows are a binary min-heap by id: the smallest at parked[0], a row parked or
+ * handed on in O(log n) whatever order they come in. */
+static void parked_push(reorder *r, reorder_row *p)
+{
+    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
+    size_t i = r->n_parked++;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (r->parked[up]->id <= p->id)
+            break;
+        r->parked[i] = r->parked[up];
+        i = up;
+    }
+    r->parked[i] = p;
+}
+
+/* Take the smallest parked row out of the heap (the caller frees it). */
+static reorder_row *parked_pop(reorder *r)
+{
+    reorder_row *top = r->parked[0], *last = r->parked[--r->n_parked];
+    size_t i = 0, n = r->n_parked;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && r->parked[c + 1]->id < r->parked[c]->id)
+            c++;
+        if (last->id <= r->parked[c]->id)
+            break;
+        r->parked[i] = r->parked[c];
+        i = c;
+    }
+    if (n)
+        r->parked[i] = last;
+    return top;
+}
+
+/* Hand on the smallest parked row, unless it repeats an id or belongs before what was
+ * handed on (or is w's id, when w follows it). */
+static bool hand_on_parked(reorder *r, const reorder_row *w)
+{
+    reorder_row *p = r->parked[0];
+    if ((w && p->id == w->id) || (r->emitted && p->id <= r->last_id))
+        return stop(r); /* an id twice */
+    row_emit(r, p);
+    parked_pop(r);
+    r->parked_bytes -= p->len + PARKED_OVERHEAD;
+    free(p->buf);
+    free(p);
+    return true;
+}
+
 /* Hand on w, after the parked rows whose ids come before it. */
 static bool hand_on(reorder *r, const reorder_row *w)
 {
-    /* parked is descending: its smallest id is last */
-    while (r->n_parked && r->parked[r->n_parked - 1]->id <= w->id) {
-        reorder_row *p = r->parked[r->n_parked - 1];
-        if (p->id == w->id || (r->emitted && p->id <= r->last_id))
-            return stop(r); /* an id twice */
-        row_emit(r, p);
-        r->n_parked--;
-        r->parked_bytes -= p->len;
-        free(p->buf);
-        free(p);
-    }
+    while (r->n_parked && r->parked[0]->id <= w->id)
+        if (!hand_on_parked(r, w))
+            return false;
     row_emit(r, w);
     return true;
 }
@@ -103,22 +152,16 @@ static void park_newest(reorder *r)
     *p = *slot;
     slot->buf = NULL;
     slot->cap = slot->len = 0;
+    r->ring_cap -= p->cap;
     r->count--;
     r->window_bytes -= p->len;
-    /* Its place in the descending array: after every id above it. */
-    size_t lo = 0, hi = r->n_parked;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->parked[mid]->id > p->id)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* A buffer kept from a wider row: parked, the row takes only its own bytes. */
+    if (p->cap > p->len) {
+        p->buf = xrealloc(p->buf, p->len);
+        p->cap = p->len;
     }
-    grow((void **)&r->parked, &r->cap_parked, r->n_parked + 1, sizeof *r->parked);
-    memmove(r->parked + lo + 1, r->parked + lo, (r->n_parked - lo) * sizeof *r->parked);
-    r->parked[lo] = p;
-    r->n_parked++;
-    r->parked_bytes += p->len;
+    parked_push(r, p);
+    r->parked_bytes += p->len + PARKED_OVERHEAD;
     r->rows_parked++;
 }
 
@@ -128,7 +171,10 @@ static bool hand_on_oldest(reorder *r)
     reorder_row *slot = &r->ring[r->head];
     bool ok = hand_on(r, slot);
     r->window_bytes -= slot->len;
-    if (slot->cap > SLOT_KEEP_BYTES) {
+    /* Kept for the next row only while every slot's buffer, kept or holding a row, stays
+     * within the bound: the ring turns through all its slots. */
+    if (slot->cap > SLOT_KEEP_BYTES || r->ring_cap > r->parked_limit) {
+        r->ring_cap -= slot->cap;
         free(slot->buf);
         slot->buf = NULL;
         slot->cap = 0;
@@ -153,7 +199,7 @@ bool reorder_add(reorder *r, int64_t id, const copy_field *fields, int n)
     if (r->count == r->window && !hand_on_oldest(r))
         return false;
     reorder_row *slot = &r->ring[(r->head + r->count) % r->window];
-    row_store(slot, id, fields, n);
+    row_store(r, slot, id, fields, n);
     r->count++;
     r->window_bytes += slot->len;
     /* Wide rows: fewer of them are held, in the same bound as the parked ones. */
@@ -167,17 +213,8 @@ bool reorder_finish(reorder *r)
 {
     while (!r->stopped && r->count)
         hand_on_oldest(r);
-    while (!r->stopped && r->n_parked) {
-        reorder_row *p = r->parked[--r->n_parked];
-        if (r->emitted && p->id <= r->last_id) {
-            r->n_parked++; /* still owned by the array, freed with it */
-            return stop(r);
-        }
-        row_emit(r, p);
-        r->parked_bytes -= p->len;
-        free(p->buf);
-        free(p);
-    }
+    while (!r->stopped && r->n_parked)
+        hand_on_parked(r, NULL);
     return !r->stopped;
 }
 

@@ -32,8 +32,10 @@ typedef struct reorder {
     size_t parked_limit; /* bytes the parked rows may take, and the window's rows too */
     reorder_row *ring;   /* window slots, their buffers kept for the next rows */
     size_t head, count, window_bytes;
-    reorder_row **parked; /* ascending by id */
-    size_t n_parked, cap_parked, parked_bytes;
+    size_t ring_cap;     /* bytes the slots' buffers take, kept ones too: within parked_limit */
+    reorder_row **parked; /* a min-heap by id */
+    size_t n_parked, cap_parked;
+    size_t parked_bytes; /* the parked rows' bytes and what holding each costs */
     bool emitted;      /* a row was handed on: last_id is its id */
     int64_t last_id;
     bool stopped;      /* the rows cannot be put in id order here: read them sorted */

@@ -144,6 +144,30 @@ check "o_moved: the scan, then the sorted stream" \
     test "$(cat streams.o_moved)" = 'AS vouch_row) TO STDOUT AS vouch_row ORDER BY vouch_row."id") TO STDOUT '
 end_case
 
+test_case "a stream the server stops with an error reports the sorted stream's error"
+# row_bytes raises for ids 3 and 9000, and row 3 is moved to the end of the table: the
+# sorted stream walks the primary key and meets 3 first (as before the plain scan); the
+# plain scan meets 9000 first. What is reported must not depend on where the rows lie.
+stream_copy e_moved "begin;
+    create temp table keep on commit drop as select * from public.audit_log where id = 3;
+    delete from public.audit_log where id = 3;
+    insert into public.audit_log select * from keep;
+    create or replace function public.audit_log_row_bytes(
+        id bigint, occurred_at timestamptz, actor text, action text, agency_id bigint,
+        payload jsonb) returns bytea language plpgsql stable as \$f\$
+    begin
+        if id in (3, 9000) then raise exception 'bad row %', id; end if;
+        return ''::bytea;
+    end \$f\$;
+    commit;
+    analyze public.audit_log"
+check "the sorted stream walks the primary key" test "$(psql_q -d e_moved -c "explain (costs off)
+    select id from public.audit_log as vouch_row order by vouch_row.id" | grep -c 'Index')" -ge 1
+same_results e_moved
+check "the stream's error is id 3's, the first in id order" grep -q 'bad row 3[^0-9]' res.e_moved.1
+expect_file_lacks 'bad row 9000' res.e_moved.1
+end_case
+
 test_case "every fault of t_audit_log.sh gives the same results split or not"
 stream_copy f_deleted 'delete from public.audit_log where id between 2000 and 2099'
 same_results f_deleted

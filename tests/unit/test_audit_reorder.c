@@ -203,6 +203,102 @@ static void test_too_many_fields_stops_at_once(void **state)
     reorder_release(&r);
 }
 
+/* The window's bound is on the memory held, not only on the bytes of the rows in it: the
+ * slots' buffers, kept for the next rows, count too. Rows of 60000 bytes: the window holds
+ * about 17 of them within 1 MiB, but the ring turns through all 1024 slots and each kept its
+ * buffer (below SLOT_KEEP_BYTES), 61 MB held for a bound of 1 MiB. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HELD_BYTES() __sanitizer_get_current_allocated_bytes()
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HELD_BYTES() __sanitizer_get_current_allocated_bytes()
+#endif
+#endif
+#ifdef HELD_BYTES
+size_t __sanitizer_get_current_allocated_bytes(void); /* the ASan runtime's */
+#endif
+
+static void count_emit(void *user, int64_t id, const copy_field *f, int n)
+{
+    (void)id;
+    (void)f;
+    (void)n;
+    ++*(size_t *)user;
+}
+
+static void test_kept_buffers_stay_within_the_bound(void **state)
+{
+    (void)state;
+#ifndef HELD_BYTES
+    skip();
+#else
+    enum { WIDE = 60000, ROWS = 3000 };
+    const size_t limit = 1u << 20;
+    unsigned char *wide = calloc(WIDE, 1);
+    assert_non_null(wide);
+    size_t emitted = 0;
+    size_t before = HELD_BYTES();
+    reorder r;
+    reorder_init(&r, 2, 1024, limit, count_emit, &emitted);
+    size_t most = 0;
+    for (int i = 0; i < ROWS; i++) {
+        copy_field f[2] = {{wide, WIDE}, {NULL, -1}};
+        assert_true(reorder_add(&r, i + 1, f, 2));
+        size_t held = HELD_BYTES() - before;
+        if (held > most)
+            most = held;
+    }
+    assert_true(reorder_finish(&r));
+    assert_int_equal(emitted, ROWS);
+    reorder_release(&r);
+    free(wide);
+    /* the window's bound and the ring's slots: far below 3 MiB */
+    if (most > 3 * limit)
+        fail_msg("the reorder held %zu bytes for a bound of %zu", most, limit);
+#endif
+}
+
+/* A parked row holds only its own bytes: rows of 60000 bytes leave their buffers in the
+ * slots, narrow rows reuse them and are parked (each counted as a few bytes); cycle after
+ * cycle, the parked rows would keep a 60000-byte buffer each within a bound of 1 MiB. */
+static void test_parked_rows_hold_their_own_bytes(void **state)
+{
+    (void)state;
+#ifndef HELD_BYTES
+    skip();
+#else
+    enum { WIDE = 60000, WINDOW = 64 };
+    const size_t limit = 1u << 20;
+    unsigned char *wide = calloc(WIDE, 1);
+    assert_non_null(wide);
+    size_t emitted = 0;
+    size_t before = HELD_BYTES();
+    reorder r;
+    reorder_init(&r, 2, WINDOW, limit, count_emit, &emitted);
+    size_t most = 0;
+    int64_t low = 1, high = 1000000;
+    for (int cycle = 0; cycle < 20; cycle++) {
+        for (int i = 0; i < 3 * WINDOW; i++) { /* wide rows through every slot */
+            copy_field f[2] = {{wide, WIDE}, {NULL, -1}};
+            assert_true(reorder_add(&r, low++, f, 2));
+        }
+        for (int i = 0; i < WINDOW; i++) { /* a high id, parked by the next low one */
+            copy_field f[2] = {{wide, 1}, {NULL, -1}};
+            assert_true(reorder_add(&r, high++, f, 2));
+            assert_true(reorder_add(&r, low++, f, 2));
+        }
+        size_t held = HELD_BYTES() - before;
+        if (held > most)
+            most = held;
+    }
+    assert_true(reorder_finish(&r));
+    reorder_release(&r);
+    free(wide);
+    if (most > 3 * limit)
+        fail_msg("the reorder held %zu bytes for a bound of %zu", most, limit);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +310,8 @@ int main(void)
         cmocka_unit_test(test_parked_bound_stops),
         cmocka_unit_test(test_wide_rows_shrink_the_window),
         cmocka_unit_test(test_too_many_fields_stops_at_once),
+        cmocka_unit_test(test_kept_buffers_stay_within_the_bound),
+        cmocka_unit_test(test_parked_rows_hold_their_own_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
