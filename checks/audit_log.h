@@ -107,7 +107,7 @@ typedef struct audit_part {
 char *audit_null_ids_sql(const audit_names *n);
 /* The stream's COPY; part NULL for the whole log in one stream. In id order, or with
  * table_order as the rows lie in the table (a plain scan: no sort, no index), for a reader
- * that checks the ids ascend and streams again in id order when they do not. */
+ * that puts them in id order (audit_reorder.h) or, when it cannot, streams again sorted. */
 char *audit_stream_sql(const audit_settings *s, const audit_names *n, const audit_part *part,
                        bool table_order);
 /* The server parses (never runs) each configured expression over the table, as one
