@@ -29,6 +29,8 @@ void reorder_init(reorder *r, int n_fields, size_t window, size_t parked_limit,
     r->ring = xcalloc(r->window, sizeof *r->ring);
     /* More fields than a row can be rebuilt with: nothing is taken, the log is read sorted. */
     r->stopped = n_fields < 1 || n_fields > REORDER_MAX_FIELDS;
+    if (r->stopped)
+        r->why = "more fields than a row can be held with";
 }
 
 /* What a parked row costs beyond its bytes: the row, its place in the array, and the
@@ -76,8 +78,10 @@ static void row_emit(reorder *r, const reorder_row *w)
     r->last_id = w->id;
 }
 
-static bool stop(reorder *r)
+static bool stop(reorder *r, const char *why)
 {
+    if (!r->stopped)
+        r->why = why;
     r->stopped = true;
     return false;
 }
@@ -125,7 +129,7 @@ static bool hand_on_parked(reorder *r, const reorder_row *w)
 {
     reorder_row *p = r->parked[0];
     if ((w && p->id == w->id) || (r->emitted && p->id <= r->last_id))
-        return stop(r); /* an id twice */
+        return stop(r, "an id came twice");
     row_emit(r, p);
     parked_pop(r);
     r->parked_bytes -= p->len + PARKED_OVERHEAD;
@@ -187,15 +191,15 @@ static bool hand_on_oldest(reorder *r)
 bool reorder_add(reorder *r, int64_t id, const copy_field *fields, int n)
 {
     if (r->stopped || n != r->n_fields)
-        return stop(r);
+        return stop(r, "a row of another shape");
     if (r->emitted && id <= r->last_id)
-        return stop(r); /* it belongs before a row already handed on */
+        return stop(r, "a row came after rows with larger ids were judged");
     while (r->count && r->ring[(r->head + r->count - 1) % r->window].id > id)
         park_newest(r);
     if (r->count && r->ring[(r->head + r->count - 1) % r->window].id == id)
-        return stop(r);
+        return stop(r, "an id came twice");
     if (r->parked_bytes > r->parked_limit)
-        return stop(r);
+        return stop(r, "the rows ahead of their place outgrew the bound");
     if (r->count == r->window && !hand_on_oldest(r))
         return false;
     reorder_row *slot = &r->ring[(r->head + r->count) % r->window];

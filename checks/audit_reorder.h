@@ -39,6 +39,7 @@ typedef struct reorder {
     bool emitted;      /* a row was handed on: last_id is its id */
     int64_t last_id;
     bool stopped;      /* the rows cannot be put in id order here: read them sorted */
+    const char *why;   /* ... because of this (static text), once stopped */
     int64_t rows_parked; /* how many rows were parked in all */
 } reorder;
 

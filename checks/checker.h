@@ -107,6 +107,10 @@ void check_report(check_ctx *ctx, result_status status, const char *subject, con
     __attribute__((format(printf, 6, 7)));
 /* Attach a longer explanation (a diff, a list of ids) to the last finding. */
 void check_detail(check_ctx *ctx, const char *detail);
+/* How the check went about it, for the operator: shown after its `vouch -v` line in
+ * parentheses ("the rows as stored, 1195 put in their place"), never stored. The last
+ * note of a unit wins. */
+void check_note(check_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Attach a structured fact to the last finding: key (a short snake_case name, e.g.
  * "months_covered", "worst_gap_s") and value, which is taken (the caller's reference
  * passes here, also when there is no finding yet). Facts are what reports, packs and

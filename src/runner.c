@@ -43,6 +43,7 @@ struct check_ctx {
     pthread_mutex_t *store_mu;
     /* the negative control's perturbation of the parts as they are read; NULL otherwise */
     perturb *perturb;
+    char note[160]; /* the running unit's check_note, "" when none */
 };
 
 static void store_lock(check_ctx *ctx)
@@ -219,6 +220,14 @@ void check_detail(check_ctx *ctx, const char *detail)
     result_row *last = &ctx->rows[ctx->n - 1];
     free(last->detail);
     last->detail = xstrdup(detail);
+}
+
+void check_note(check_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->note, sizeof ctx->note, fmt, ap);
+    va_end(ap);
 }
 
 void check_fact(check_ctx *ctx, const char *key, json_t *value)
@@ -933,6 +942,7 @@ typedef struct unit_run {
     size_t n;
     double seconds;
     int width; /* connections it really used */
+    char note[160]; /* its check_note */
 } unit_run;
 
 typedef struct lane {
@@ -990,11 +1000,13 @@ static void run_lane(lane *ln)
         u->state = UNIT_STOPPED;
         size_t keep = ctx->n;
         pg_pool_mark(ctx->pool);
+        ctx->note[0] = '\0';
         progress_begin(ctx->meter, ln->sel[i].name, 0, NULL);
         ln->outcome = run_one(&ln->rs, &ln->sel[i], ln->settings[i], ln->base, &ln->failure);
         progress_end(ctx->meter);
         u->seconds = seconds_since(&t1);
         u->width = pg_pool_width(ctx->pool);
+        snprintf(u->note, sizeof u->note, "%s", ctx->note);
         if (ln->outcome) {
             while (ctx->n > keep)
                 result_row_release(&ctx->rows[--ctx->n]);
@@ -1134,9 +1146,9 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
     for (size_t i = 0; i < n_sel; i++) {
         unit_run *u = &out[i];
         if (u->state != UNIT_WAITING) {
-            say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
+            say(rq, "%s: %s in %.3f s over %d connection%s%s%s%s", sel[i].name,
                 u->state == UNIT_DONE ? "checked" : "stopped", u->seconds, u->width,
-                u->width == 1 ? "" : "s");
+                u->width == 1 ? "" : "s", *u->note ? " (" : "", u->note, *u->note ? ")" : "");
         }
         if (u->state == UNIT_DONE)
             note_time(rq, sel[i].name, u->seconds);
@@ -1262,6 +1274,7 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             keep = rs.ctx.n;
             began = true;
             pg_pool_mark(rs.ctx.pool);
+            rs.ctx.note[0] = '\0';
             progress_begin(rq->meter, sel[i].name, 0, NULL);
             outcome = run_one(&rs, &sel[i], settings[i], base, &failure);
             progress_end(rq->meter);
@@ -1272,10 +1285,11 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             }
             if (!outcome)
                 note_time(rq, sel[i].name, seconds_since(&t1));
-            say(rq, "%s: %s in %.3f s over %d connection%s", sel[i].name,
+            say(rq, "%s: %s in %.3f s over %d connection%s%s%s%s", sel[i].name,
                 outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
                 seconds_since(&t1), pg_pool_width(rs.ctx.pool),
-                pg_pool_width(rs.ctx.pool) == 1 ? "" : "s");
+                pg_pool_width(rs.ctx.pool) == 1 ? "" : "s", *rs.ctx.note ? " (" : "",
+                rs.ctx.note, *rs.ctx.note ? ")" : "");
             if (!outcome && interrupt_requested())
                 outcome = verr_set(&failure, VOUCH_ABORTED, "interrupted");
         }

@@ -130,8 +130,9 @@ check "o_shuffled is stored out of id order" test "$(psql_q -d o_shuffled -c "se
 for db in o_reversed o_moved o_shuffled; do
     jobs 1
     before=$(wc -l <"$PGHOST/postgres.log")
-    PGOPTIONS="$PGOPTIONS -c log_statement=all" v check audit_log --target "dbname=$db"
+    PGOPTIONS="$PGOPTIONS -c log_statement=all" v -v check audit_log --target "dbname=$db"
     expect_rc 0
+    grep '^vouch: audit_log: checked' "$ERR" >"note.$db" || true
     tail -n +"$before" "$PGHOST/postgres.log" >statements.log
     grep 'execute <unnamed>: COPY ' statements.log |
         grep -oE 'AS vouch_row( ORDER BY vouch_row\."id")?\) TO STDOUT' | tr '\n' ' ' >"streams.$db"
@@ -142,6 +143,11 @@ check "o_reversed: put in order on the way, one scan" \
     test "$(cat streams.o_reversed)" = 'AS vouch_row) TO STDOUT '
 check "o_moved: the scan, then the sorted stream" \
     test "$(cat streams.o_moved)" = 'AS vouch_row) TO STDOUT AS vouch_row ORDER BY vouch_row."id") TO STDOUT '
+# vouch -v says which: the operator of a gate that took two scans' time reads why.
+check "-v: o_reversed's rows put in place" \
+    grep -qE '^vouch: audit_log: checked in [0-9.]+ s over 1 connection \(the rows as stored, 9999 put in their place\)$' note.o_reversed
+check "-v: o_moved sorted by the server, and why" \
+    grep -qE '^vouch: audit_log: checked in [0-9.]+ s over 1 connection \(sorted by the server: the rows as stored could not be put in id order \(a row came after rows with larger ids were judged, 10000 rows into the scan\)\)$' note.o_moved
 end_case
 
 test_case "a stream the server stops with an error reports the sorted stream's error"
