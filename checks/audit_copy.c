@@ -120,17 +120,6 @@ vexit copy_stream(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, 
     return copy_stream_until(s, sql, n_fields, fn, user, NULL, e);
 }
 
-/* Ask the server to stop the statement running on conn; what it sends after is drained. */
-static void cancel_running(PGconn *conn)
-{
-    PGcancel *c = PQgetCancel(conn);
-    if (c) {
-        char buf[256];
-        (void)PQcancel(c, buf, sizeof buf); /* failing, the stream is drained to its end */
-        PQfreeCancel(c);
-    }
-}
-
 vexit copy_stream_until(pg_session *s, const char *sql, int n_fields, copy_row_fn fn, void *user,
                         const bool *stop, verr *e)
 {
@@ -153,7 +142,7 @@ vexit copy_stream_until(pg_session *s, const char *sql, int n_fields, copy_row_f
     }
     bool stopped = stop && *stop;
     if (stopped)
-        cancel_running(s->conn);
+        pg_cancel(s->conn); /* what it sends after is drained */
     if (rd.bad || stopped)
         drain(s->conn);
     vexit rc = VOUCH_OK;

@@ -222,6 +222,16 @@ bool pg_session_broken(const pg_session *s)
     return !s || !s->conn || PQstatus(s->conn) != CONNECTION_OK;
 }
 
+void pg_cancel(PGconn *conn)
+{
+    PGcancel *c = PQgetCancel(conn);
+    if (!c)
+        return;
+    char buf[256];
+    (void)PQcancel(c, buf, sizeof buf);
+    PQfreeCancel(c);
+}
+
 static char *dup_value(PGresult *r, int col)
 {
     return PQgetisnull(r, 0, col) ? NULL : xstrdup(PQgetvalue(r, 0, col));

@@ -88,6 +88,9 @@ void pg_session_share_identity(pg_session *worker, const pg_session *leader);
 
 /* True when the connection is gone (a failure there cannot be a finding). */
 bool pg_session_broken(const pg_session *s);
+/* Ask the server to stop the statement running on conn. Best effort: when the request
+ * fails or comes too late, the statement runs to its end, and the caller drains it. */
+void pg_cancel(PGconn *conn);
 
 /* Savepoints let one checker's failed query leave the others' snapshot usable. */
 vexit pg_savepoint(pg_session *s, verr *e);

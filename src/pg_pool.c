@@ -209,14 +209,8 @@ static bool send_query(slot *sl, const char *sql, long index)
 static void cancel_all(slot *slots, int n)
 {
     for (int i = 0; i < n; i++) {
-        if (slots[i].query < 0)
-            continue;
-        PGcancel *c = PQgetCancel(slots[i].s->conn);
-        char buf[256];
-        if (c) {
-            PQcancel(c, buf, sizeof buf);
-            PQfreeCancel(c);
-        }
+        if (slots[i].query >= 0)
+            pg_cancel(slots[i].s->conn);
     }
 }
 
@@ -604,14 +598,8 @@ vexit pg_pool_copy(pg_pool *p, const char *const *sqls, size_t n, pg_copy_fn fn,
     if (rc) {
         /* Stop and drain the others, so that every connection is idle again. */
         for (int i = 0; i < width; i++) {
-            if (slots[i].part < 0 || i == failed_slot)
-                continue;
-            PGcancel *c = PQgetCancel(slots[i].s->conn);
-            char buf[256];
-            if (c) {
-                PQcancel(c, buf, sizeof buf);
-                PQfreeCancel(c);
-            }
+            if (slots[i].part >= 0 && i != failed_slot)
+                pg_cancel(slots[i].s->conn);
         }
         for (int i = 0; i < width; i++) {
             PQclear(slots[i].error);

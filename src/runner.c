@@ -822,6 +822,14 @@ static void say(const run_request *rq, const char *fmt, ...)
     rq->progress(rq->progress_user, line);
 }
 
+/* A unit's -v line: how long it took, over how many connections, and its check_note. */
+static void say_unit(const run_request *rq, const char *name, const char *verb, double seconds,
+                     int width, const char *note)
+{
+    say(rq, "%s: %s in %.3f s over %d connection%s%s%s%s", name, verb, seconds, width,
+        width == 1 ? "" : "s", *note ? " (" : "", note, *note ? ")" : "");
+}
+
 static void note_time(const run_request *rq, const char *name, double seconds)
 {
     run_times *t = rq->times;
@@ -1146,9 +1154,8 @@ static bool run_scheduled(run_state *rs, const check_unit *sel, void **settings,
     for (size_t i = 0; i < n_sel; i++) {
         unit_run *u = &out[i];
         if (u->state != UNIT_WAITING) {
-            say(rq, "%s: %s in %.3f s over %d connection%s%s%s%s", sel[i].name,
-                u->state == UNIT_DONE ? "checked" : "stopped", u->seconds, u->width,
-                u->width == 1 ? "" : "s", *u->note ? " (" : "", u->note, *u->note ? ")" : "");
+            say_unit(rq, sel[i].name, u->state == UNIT_DONE ? "checked" : "stopped",
+                     u->seconds, u->width, u->note);
         }
         if (u->state == UNIT_DONE)
             note_time(rq, sel[i].name, u->seconds);
@@ -1285,11 +1292,9 @@ vexit runner_run(const run_request *rq, int64_t *run_id, verr *e)
             }
             if (!outcome)
                 note_time(rq, sel[i].name, seconds_since(&t1));
-            say(rq, "%s: %s in %.3f s over %d connection%s%s%s%s", sel[i].name,
-                outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
-                seconds_since(&t1), pg_pool_width(rs.ctx.pool),
-                pg_pool_width(rs.ctx.pool) == 1 ? "" : "s", *rs.ctx.note ? " (" : "",
-                rs.ctx.note, *rs.ctx.note ? ")" : "");
+            say_unit(rq, sel[i].name,
+                     outcome ? "stopped" : rq->kind == RUN_BASELINE ? "captured" : "checked",
+                     seconds_since(&t1), pg_pool_width(rs.ctx.pool), rs.ctx.note);
             if (!outcome && interrupt_requested())
                 outcome = verr_set(&failure, VOUCH_ABORTED, "interrupted");
         }
